@@ -1,0 +1,551 @@
+//! The KPI engine: consolidation bottom-up through the tree, then indicators from formulas.
+//!
+//! Data flow: submitted [`Fact`]s → per-entity monthly amounts ([`Ledger`], YTD de-cumulated) →
+//! consolidated totals for every entity, item and month ([`Engine::new`], one pass in post-order) →
+//! indicator values for any entity and period ([`Engine::evaluate`]). Ratios are always computed
+//! from consolidated numerators and denominators, never averaged.
+//!
+//! Completeness is tracked beside every total: a leaf without a row is *missing*, and so is every
+//! ancestor for that item and month. An indicator that reads a missing total is unavailable with a
+//! note naming the leaves that have not reported — never a silently partial figure.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::Decimal;
+
+use crate::catalogue::Catalogue;
+use crate::entity::{EntityCode, EntityId, EntityTree};
+use crate::facts::{DerivationIssue, Fact, derive_monthly};
+use crate::formula::{Aggregation, BinaryOp, Expr};
+use crate::period::{Basis, Month, Period};
+
+/// Why an indicator (or an input) has no value. Never an error: a value the data cannot give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unavailable {
+    /// Leaves under the entity have not reported `item` for these months.
+    Missing {
+        item: String,
+        months: Vec<Month>,
+        entities: Vec<EntityCode>,
+    },
+    /// The formula's denominator is zero.
+    DivisionByZero { denominator: String },
+    /// A `positive(…)` guard failed: e.g. average net assets ≤ 0 makes ROE meaningless.
+    NotPositive { expression: String, value: Decimal },
+    /// Values beyond the decimal range.
+    Overflow,
+}
+
+/// Own monthly amounts of every entity, dense by (entity, item, month), before consolidation.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    first: Month,
+    months: usize,
+    items: usize,
+    values: Vec<Decimal>,
+    present: Vec<bool>,
+}
+
+/// A note about stored data that the engine could not use as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataNote {
+    UnknownEntity(EntityCode),
+    UnknownItem(String),
+    /// Derived items are computed, a submitted row for one is ignored.
+    DerivedItemSubmitted { entity: EntityCode, item: String },
+    Derivation {
+        entity: EntityCode,
+        item: String,
+        issue: DerivationIssue,
+    },
+}
+
+impl Ledger {
+    /// An empty ledger covering `months` months from `first`.
+    pub fn new(tree: &EntityTree, catalogue: &Catalogue, first: Month, months: usize) -> Self {
+        let items = catalogue.items().len();
+        let cells = tree.len() * items * months;
+        Self {
+            first,
+            months,
+            items,
+            values: vec![Decimal::ZERO; cells],
+            present: vec![false; cells],
+        }
+    }
+
+    /// Builds the ledger from submitted facts, de-cumulating YTD rows. Facts that cannot be used
+    /// are skipped and reported as notes; the engine itself never fails on data.
+    pub fn from_facts<'f>(
+        tree: &EntityTree,
+        catalogue: &Catalogue,
+        facts: impl IntoIterator<Item = &'f Fact>,
+    ) -> (Self, Vec<DataNote>) {
+        let mut notes = Vec::new();
+        let mut series: BTreeMap<(EntityId, usize), Vec<(Month, Decimal, Basis)>> = BTreeMap::new();
+        let mut unknown_entities: HashMap<EntityCode, ()> = HashMap::new();
+        let mut unknown_items: HashMap<String, ()> = HashMap::new();
+        for fact in facts {
+            let Some(entity) = tree.id(&fact.entity) else {
+                if unknown_entities.insert(fact.entity.clone(), ()).is_none() {
+                    notes.push(DataNote::UnknownEntity(fact.entity.clone()));
+                }
+                continue;
+            };
+            let Some(item) = catalogue.item_index(&fact.item) else {
+                if unknown_items.insert(fact.item.clone(), ()).is_none() {
+                    notes.push(DataNote::UnknownItem(fact.item.clone()));
+                }
+                continue;
+            };
+            if catalogue.item(item).derived.is_some() {
+                notes.push(DataNote::DerivedItemSubmitted {
+                    entity: fact.entity.clone(),
+                    item: fact.item.clone(),
+                });
+                continue;
+            }
+            series
+                .entry((entity, item))
+                .or_default()
+                .push((fact.month, fact.value, fact.basis));
+        }
+        let (first, last) = series
+            .values()
+            .flat_map(|s| s.iter().map(|(m, _, _)| *m))
+            .fold(None, |range: Option<(Month, Month)>, m| match range {
+                None => Some((m, m)),
+                Some((a, b)) => Some((a.min(m), b.max(m))),
+            })
+            .unwrap_or_else(|| {
+                let m = Month::new(2000, 1).unwrap_or_else(|_| unreachable!());
+                (m, m)
+            });
+        let months = (last.ordinal() - first.ordinal() + 1) as usize;
+        let mut ledger = Self::new(tree, catalogue, first, months);
+        for ((entity, item), mut rows) in series {
+            rows.sort_by_key(|(m, _, _)| *m);
+            rows.dedup_by_key(|(m, _, _)| *m);
+            let def = catalogue.item(item);
+            let derived = derive_monthly(def.kind, def.non_negative, &rows);
+            for issue in derived.issues {
+                notes.push(DataNote::Derivation {
+                    entity: tree.entity(entity).code.clone(),
+                    item: def.code.clone(),
+                    issue,
+                });
+            }
+            for (month, amount) in derived.amounts {
+                ledger.set(entity, item, month, amount);
+            }
+        }
+        (ledger, notes)
+    }
+
+    fn slot(&self, entity: EntityId, item: usize, month: Month) -> Option<usize> {
+        let offset = month.ordinal() - self.first.ordinal();
+        if offset < 0 || offset as usize >= self.months || item >= self.items {
+            return None;
+        }
+        Some((entity * self.items + item) * self.months + offset as usize)
+    }
+
+    /// Records an entity's own monthly amount. Months outside the ledger's range are ignored.
+    pub fn set(&mut self, entity: EntityId, item: usize, month: Month, amount: Decimal) {
+        if let Some(slot) = self.slot(entity, item, month) {
+            self.values[slot] = amount;
+            self.present[slot] = true;
+        }
+    }
+
+    pub fn get(&self, entity: EntityId, item: usize, month: Month) -> Option<Decimal> {
+        let slot = self.slot(entity, item, month)?;
+        self.present[slot].then(|| self.values[slot])
+    }
+
+    pub fn first_month(&self) -> Month {
+        self.first
+    }
+
+    pub fn month_count(&self) -> usize {
+        self.months
+    }
+}
+
+/// Consolidated totals for every entity, item and month, with the formulas to read them.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    tree: EntityTree,
+    catalogue: Catalogue,
+    ledger: Ledger,
+    totals: Vec<Decimal>,
+    complete: Vec<bool>,
+    overflow: Vec<bool>,
+}
+
+/// One input of a formula, read for an entity and period, with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputExplanation {
+    /// `flow(net_profit)`, `end(total_assets)`…
+    pub call: String,
+    pub item: usize,
+    pub aggregation: Aggregation,
+    /// The months read (one month for `end`/`opening`).
+    pub months: Vec<Month>,
+    pub value: Result<Decimal, Unavailable>,
+    /// The entity's own rows (HQ figures, eliminations) for these months; `None` when it has none.
+    pub own: Option<Decimal>,
+    /// Each child's consolidated value for the same read, largest magnitude first.
+    pub children: Vec<(EntityId, Result<Decimal, Unavailable>)>,
+}
+
+/// Everything needed to see why an indicator has its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    pub entity: EntityId,
+    pub period: Period,
+    pub indicator: usize,
+    pub formula: String,
+    pub value: Result<Decimal, Unavailable>,
+    pub inputs: Vec<InputExplanation>,
+}
+
+impl Engine {
+    /// Consolidates the ledger through the tree: own rows plus the sum of the children, then
+    /// derived items month by month from the consolidated inputs.
+    pub fn new(tree: EntityTree, catalogue: Catalogue, ledger: Ledger) -> Self {
+        let items = catalogue.items().len();
+        let months = ledger.months;
+        let stride = items * months;
+        let mut totals = ledger.values.clone();
+        let mut complete = vec![true; totals.len()];
+        let mut overflow = vec![false; totals.len()];
+        // Leaves are complete where they reported; a parent with no own row contributes zero.
+        for entity in 0..tree.len() {
+            if tree.is_leaf(entity) {
+                let range = entity * stride..(entity + 1) * stride;
+                complete[range.clone()].copy_from_slice(&ledger.present[range]);
+            }
+        }
+        for &entity in tree.post_order() {
+            let Some(parent) = tree.parent(entity) else {
+                continue;
+            };
+            let (child_start, parent_start) = (entity * stride, parent * stride);
+            for offset in 0..stride {
+                let child_total = totals[child_start + offset];
+                let slot = parent_start + offset;
+                match totals[slot].checked_add(child_total) {
+                    Some(sum) => totals[slot] = sum,
+                    None => overflow[slot] = true,
+                }
+                complete[slot] &= complete[child_start + offset];
+                overflow[slot] |= overflow[child_start + offset];
+            }
+        }
+        let mut engine = Self {
+            tree,
+            catalogue,
+            ledger,
+            totals,
+            complete,
+            overflow,
+        };
+        engine.compute_derived_items();
+        engine
+    }
+
+    fn compute_derived_items(&mut self) {
+        let months = self.ledger.months;
+        let derived: Vec<(usize, Expr)> = self
+            .catalogue
+            .items()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| item.derived.clone().map(|e| (i, e)))
+            .collect();
+        for (item, expr) in derived {
+            for entity in 0..self.tree.len() {
+                for offset in 0..months {
+                    let slot = self.slot_at(entity, item, offset);
+                    let mut ok = true;
+                    let value = self.eval_at_month(&expr, entity, offset, &mut ok);
+                    match value {
+                        Some(v) if ok => {
+                            self.totals[slot] = v;
+                            self.complete[slot] = true;
+                        }
+                        Some(_) | None => {
+                            self.complete[slot] = false;
+                            self.overflow[slot] = value.is_none() && ok;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Evaluates a derived-item formula at one month; `complete` turns false when an input is missing.
+    fn eval_at_month(
+        &self,
+        expr: &Expr,
+        entity: EntityId,
+        offset: usize,
+        complete: &mut bool,
+    ) -> Option<Decimal> {
+        match expr {
+            Expr::Number(n) => Some(*n),
+            Expr::Item { item, .. } => {
+                let slot = self.slot_at(entity, *item, offset);
+                if !self.complete[slot] || self.overflow[slot] {
+                    *complete = false;
+                }
+                Some(self.totals[slot])
+            }
+            Expr::Negate(inner) => Some(-self.eval_at_month(inner, entity, offset, complete)?),
+            Expr::Positive(inner) => self.eval_at_month(inner, entity, offset, complete),
+            Expr::Binary { op, left, right } => {
+                let l = self.eval_at_month(left, entity, offset, complete)?;
+                let r = self.eval_at_month(right, entity, offset, complete)?;
+                match op {
+                    BinaryOp::Add => l.checked_add(r),
+                    BinaryOp::Sub => l.checked_sub(r),
+                    BinaryOp::Mul => l.checked_mul(r),
+                    BinaryOp::Div => {
+                        if r.is_zero() {
+                            *complete = false;
+                            Some(Decimal::ZERO)
+                        } else {
+                            l.checked_div(r)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn slot_at(&self, entity: EntityId, item: usize, offset: usize) -> usize {
+        (entity * self.catalogue.items().len() + item) * self.ledger.months + offset
+    }
+
+    fn offset_of(&self, month: Month) -> Option<usize> {
+        let offset = month.ordinal() - self.ledger.first.ordinal();
+        (offset >= 0 && (offset as usize) < self.ledger.months).then_some(offset as usize)
+    }
+
+    pub fn tree(&self) -> &EntityTree {
+        &self.tree
+    }
+
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// The latest month any entity has data for, if any.
+    pub fn last_month(&self) -> Option<Month> {
+        if self.ledger.present.iter().any(|p| *p) {
+            self.ledger.first.offset(self.ledger.months as i32 - 1)
+        } else {
+            None
+        }
+    }
+
+    /// The consolidated total of an item for one month, `None` when missing.
+    pub fn total(&self, entity: EntityId, item: usize, month: Month) -> Option<Decimal> {
+        let offset = self.offset_of(month)?;
+        let slot = self.slot_at(entity, item, offset);
+        (self.complete[slot] && !self.overflow[slot]).then(|| self.totals[slot])
+    }
+
+    /// The months an aggregation reads for a period.
+    pub fn months_read(aggregation: Aggregation, period: Period) -> Vec<Month> {
+        match aggregation {
+            Aggregation::Flow | Aggregation::Average => period.months().collect(),
+            Aggregation::End | Aggregation::AtMonth => vec![period.end],
+            Aggregation::Opening => period.opening().into_iter().collect(),
+        }
+    }
+
+    /// Reads one item for an entity and period the way `aggregation` says.
+    pub fn read(
+        &self,
+        entity: EntityId,
+        item: usize,
+        aggregation: Aggregation,
+        period: Period,
+    ) -> Result<Decimal, Unavailable> {
+        let months = Self::months_read(aggregation, period);
+        let mut sum = Decimal::ZERO;
+        let mut missing: Vec<Month> = Vec::new();
+        let mut overflow = false;
+        for &month in &months {
+            match self.offset_of(month) {
+                Some(offset) => {
+                    let slot = self.slot_at(entity, item, offset);
+                    if self.overflow[slot] {
+                        overflow = true;
+                    } else if !self.complete[slot] {
+                        missing.push(month);
+                    } else {
+                        match sum.checked_add(self.totals[slot]) {
+                            Some(s) => sum = s,
+                            None => overflow = true,
+                        }
+                    }
+                }
+                None => missing.push(month),
+            }
+        }
+        if months.is_empty() {
+            // Opening balance before the supported calendar: nothing can be read.
+            return Err(self.missing(entity, item, vec![period.end]));
+        }
+        if !missing.is_empty() {
+            return Err(self.missing(entity, item, missing));
+        }
+        if overflow {
+            return Err(Unavailable::Overflow);
+        }
+        if aggregation == Aggregation::Average {
+            return sum
+                .checked_div(Decimal::from(months.len() as u64))
+                .ok_or(Unavailable::Overflow);
+        }
+        Ok(sum)
+    }
+
+    /// Names the leaves under `entity` without a row for `item` in `months`. For a derived item,
+    /// the leaves missing any of its inputs.
+    fn missing(&self, entity: EntityId, item: usize, months: Vec<Month>) -> Unavailable {
+        let def = self.catalogue.item(item);
+        let inputs: Vec<usize> = match &def.derived {
+            Some(expr) => expr.inputs().into_iter().map(|(_, i)| i).collect(),
+            None => vec![item],
+        };
+        let mut entities = Vec::new();
+        for leaf in self.tree.leaves_under(entity) {
+            let lacks = months.iter().any(|&month| {
+                inputs
+                    .iter()
+                    .any(|&input| self.ledger.get(leaf, input, month).is_none())
+            });
+            if lacks {
+                entities.push(self.tree.entity(leaf).code.clone());
+            }
+        }
+        Unavailable::Missing {
+            item: def.code.clone(),
+            months,
+            entities,
+        }
+    }
+
+    /// The value of an indicator for an entity and period.
+    pub fn evaluate(
+        &self,
+        entity: EntityId,
+        period: Period,
+        indicator: usize,
+    ) -> Result<Decimal, Unavailable> {
+        let expr = &self.catalogue.indicator(indicator).formula;
+        self.eval(expr, entity, period)
+    }
+
+    fn eval(&self, expr: &Expr, entity: EntityId, period: Period) -> Result<Decimal, Unavailable> {
+        match expr {
+            Expr::Number(n) => Ok(*n),
+            Expr::Item { aggregation, item } => self.read(entity, *item, *aggregation, period),
+            Expr::Negate(inner) => Ok(-self.eval(inner, entity, period)?),
+            Expr::Positive(inner) => {
+                let value = self.eval(inner, entity, period)?;
+                if value > Decimal::ZERO {
+                    Ok(value)
+                } else {
+                    Err(Unavailable::NotPositive {
+                        expression: self.catalogue.render(inner),
+                        value,
+                    })
+                }
+            }
+            Expr::Binary { op, left, right } => {
+                let l = self.eval(left, entity, period)?;
+                let r = self.eval(right, entity, period)?;
+                match op {
+                    BinaryOp::Add => l.checked_add(r).ok_or(Unavailable::Overflow),
+                    BinaryOp::Sub => l.checked_sub(r).ok_or(Unavailable::Overflow),
+                    BinaryOp::Mul => l.checked_mul(r).ok_or(Unavailable::Overflow),
+                    BinaryOp::Div => {
+                        if r.is_zero() {
+                            Err(Unavailable::DivisionByZero {
+                                denominator: self.catalogue.render(right),
+                            })
+                        } else {
+                            l.checked_div(r).ok_or(Unavailable::Overflow)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The formula, its inputs and each child's share, for any indicator value.
+    pub fn explain(&self, entity: EntityId, period: Period, indicator: usize) -> Explanation {
+        let def = self.catalogue.indicator(indicator);
+        let inputs = def
+            .formula
+            .inputs()
+            .into_iter()
+            .map(|(aggregation, item)| {
+                let months = Self::months_read(aggregation, period);
+                let own = {
+                    let values: Vec<Decimal> = months
+                        .iter()
+                        .filter_map(|&m| self.ledger.get(entity, item, m))
+                        .collect();
+                    if values.is_empty() || self.tree.is_leaf(entity) {
+                        None
+                    } else {
+                        let sum = values.iter().fold(Decimal::ZERO, |a, b| a.saturating_add(*b));
+                        if aggregation == Aggregation::Average {
+                            Some(sum / Decimal::from(months.len().max(1) as u64))
+                        } else {
+                            Some(sum)
+                        }
+                    }
+                };
+                let mut children: Vec<(EntityId, Result<Decimal, Unavailable>)> = self
+                    .tree
+                    .children(entity)
+                    .iter()
+                    .map(|&child| (child, self.read(child, item, aggregation, period)))
+                    .collect();
+                children.sort_by(|a, b| {
+                    let magnitude = |r: &Result<Decimal, Unavailable>| r.as_ref().ok().map(|d| d.abs());
+                    magnitude(&b.1).cmp(&magnitude(&a.1))
+                });
+                InputExplanation {
+                    call: format!("{}({})", aggregation.name(), self.catalogue.item(item).code),
+                    item,
+                    aggregation,
+                    months,
+                    value: self.read(entity, item, aggregation, period),
+                    own,
+                    children,
+                }
+            })
+            .collect();
+        Explanation {
+            entity,
+            period,
+            indicator,
+            formula: def.formula_text.clone(),
+            value: self.evaluate(entity, period, indicator),
+            inputs,
+        }
+    }
+}

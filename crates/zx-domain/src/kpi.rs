@@ -1,0 +1,326 @@
+//! Indicators with their year-on-year change, targets, status and the year's rule.
+//!
+//! [`Engine::kpi`] is what every view shows for one entity and period: the six values, YoY,
+//! annualised values, the target pro-rated to the period, attainment, a traffic light with its
+//! reason, and the verdicts of "one grows, one stable, four improve".
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+use crate::catalogue::{Better, IndicatorDef, IndicatorKind};
+use crate::engine::{Engine, Unavailable};
+use crate::entity::{EntityCode, EntityId};
+use crate::period::Period;
+
+/// A full-year target for an entity's indicator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub entity: EntityCode,
+    pub year: i32,
+    pub indicator: String,
+    pub value: Decimal,
+}
+
+/// Targets looked up by entity, year and indicator id.
+#[derive(Debug, Clone, Default)]
+pub struct TargetBook {
+    targets: HashMap<(EntityCode, i32, String), Decimal>,
+}
+
+impl TargetBook {
+    pub fn new(targets: impl IntoIterator<Item = Target>) -> Self {
+        Self {
+            targets: targets
+                .into_iter()
+                .map(|t| ((t.entity, t.year, t.indicator), t.value))
+                .collect(),
+        }
+    }
+
+    pub fn get(&self, entity: &EntityCode, year: i32, indicator: &str) -> Option<Decimal> {
+        self.targets
+            .get(&(entity.clone(), year, indicator.to_owned()))
+            .copied()
+    }
+}
+
+/// Traffic light of an indicator against its pro-rated target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Green,
+    Yellow,
+    Red,
+    /// No target, or no value.
+    None,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Green => "green",
+            Status::Yellow => "yellow",
+            Status::Red => "red",
+            Status::None => "none",
+        }
+    }
+}
+
+/// Where the value stands against the target, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    pub target: Decimal,
+    /// The target pro-rated to the period (accruing indicators) or the target itself.
+    pub expected: Decimal,
+    /// value / target; `None` when the target is zero or the value unavailable.
+    pub attainment: Option<Decimal>,
+    pub status: Status,
+    /// Tolerance of the yellow band.
+    pub band: Decimal,
+}
+
+/// Judges a value against a full-year target for a period of `months` months (kpi.md).
+pub fn assess(def: &IndicatorDef, value: Option<Decimal>, target: Decimal, months: u32) -> Assessment {
+    let expected = if def.accrues {
+        target * Decimal::from(months) / Decimal::from(12)
+    } else {
+        target
+    };
+    let band = def
+        .band
+        .unwrap_or_else(|| expected.abs() * Decimal::new(1, 1));
+    let attainment = match value {
+        Some(v) if !target.is_zero() => v.checked_div(target),
+        _ => None,
+    };
+    let status = match value {
+        None => Status::None,
+        Some(v) => match def.better {
+            Better::Higher if v >= expected => Status::Green,
+            Better::Higher if v >= expected - band => Status::Yellow,
+            Better::Lower if v <= expected => Status::Green,
+            Better::Lower if v <= expected + band => Status::Yellow,
+            _ => Status::Red,
+        },
+    };
+    Assessment {
+        target,
+        expected,
+        attainment,
+        status,
+        band,
+    }
+}
+
+/// Why there is no year-on-year change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum YoyUnavailable {
+    /// This period's value is unavailable.
+    NoValue,
+    /// Last year's value is unavailable.
+    LastYear(Unavailable),
+    /// A growth rate against zero.
+    LastYearZero,
+}
+
+/// One indicator for an entity and period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorResult {
+    pub indicator: usize,
+    pub value: Result<Decimal, Unavailable>,
+    pub last_year: Result<Decimal, Unavailable>,
+    pub yoy: Result<Decimal, YoyUnavailable>,
+    /// value × 12 / months for indicators the regulator quotes annualised; `None` otherwise.
+    pub annualised: Option<Decimal>,
+    pub assessment: Option<Assessment>,
+}
+
+/// What the year's rule asks of an indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requirement {
+    Grows,
+    /// May worsen by at most this much.
+    Stable(Decimal),
+    Improves,
+}
+
+/// One verdict of the year's rule with both values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleVerdict {
+    pub indicator: usize,
+    pub requirement: Requirement,
+    pub this: Option<Decimal>,
+    pub last: Option<Decimal>,
+    /// `None` when either value is unavailable.
+    pub holds: Option<bool>,
+}
+
+/// "One grows, one stable, four improve" for an entity and period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleResult {
+    pub verdicts: Vec<RuleVerdict>,
+    /// All hold: `Some(true)`; any fails: `Some(false)`; otherwise undecidable.
+    pub holds: Option<bool>,
+}
+
+/// Everything the cockpit shows for one entity and period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KpiReport {
+    pub entity: EntityId,
+    pub period: Period,
+    pub indicators: Vec<IndicatorResult>,
+    pub rule: RuleResult,
+}
+
+impl KpiReport {
+    /// The result for an indicator id.
+    pub fn get(&self, engine: &Engine, id: &str) -> Option<&IndicatorResult> {
+        let index = engine.catalogue().indicator_index(id)?;
+        self.indicators.iter().find(|r| r.indicator == index)
+    }
+}
+
+fn improved(better: Better, this: Decimal, last: Decimal) -> bool {
+    match better {
+        Better::Higher => this > last,
+        Better::Lower => this < last,
+    }
+}
+
+impl Engine {
+    /// Every indicator of the catalogue for an entity and period, with YoY, targets and the rule.
+    pub fn kpi(&self, entity: EntityId, period: Period, targets: &TargetBook) -> KpiReport {
+        let code = &self.tree().entity(entity).code;
+        let last_period = period.year_before();
+        let months = period.month_count();
+        let indicators: Vec<IndicatorResult> = self
+            .catalogue()
+            .indicators()
+            .iter()
+            .enumerate()
+            .map(|(index, def)| {
+                let value = self.evaluate(entity, period, index);
+                let last_year = match last_period {
+                    Some(p) => self.evaluate(entity, p, index),
+                    None => Err(Unavailable::Missing {
+                        item: String::new(),
+                        months: vec![],
+                        entities: vec![],
+                    }),
+                };
+                let yoy = match (&value, &last_year) {
+                    (Err(_), _) => Err(YoyUnavailable::NoValue),
+                    (Ok(_), Err(e)) => Err(YoyUnavailable::LastYear(e.clone())),
+                    (Ok(this), Ok(last)) => match def.kind {
+                        IndicatorKind::Rate => Ok(*this - *last),
+                        IndicatorKind::Amount if last.is_zero() => Err(YoyUnavailable::LastYearZero),
+                        IndicatorKind::Amount => (*this - *last)
+                            .checked_div(last.abs())
+                            .ok_or(YoyUnavailable::LastYearZero),
+                    },
+                };
+                let annualised = match (&value, def.annualise) {
+                    (Ok(v), true) => v
+                        .checked_mul(Decimal::from(12))
+                        .and_then(|x| x.checked_div(Decimal::from(months))),
+                    _ => None,
+                };
+                let assessment = targets
+                    .get(code, period.end.year(), &def.id)
+                    .map(|target| assess(def, value.as_ref().ok().copied(), target, months));
+                IndicatorResult {
+                    indicator: index,
+                    value,
+                    last_year,
+                    yoy,
+                    annualised,
+                    assessment,
+                }
+            })
+            .collect();
+        let rule = self.judge_rule(&indicators);
+        KpiReport {
+            entity,
+            period,
+            indicators,
+            rule,
+        }
+    }
+
+    fn judge_rule(&self, results: &[IndicatorResult]) -> RuleResult {
+        let rule = self.catalogue().rule();
+        let mut wanted: Vec<(usize, Requirement)> = Vec::new();
+        wanted.extend(rule.grows.iter().map(|&i| (i, Requirement::Grows)));
+        wanted.extend(
+            rule.stable
+                .iter()
+                .map(|s| (s.indicator, Requirement::Stable(s.max_rise))),
+        );
+        wanted.extend(rule.improve.iter().map(|&i| (i, Requirement::Improves)));
+        let verdicts: Vec<RuleVerdict> = wanted
+            .into_iter()
+            .map(|(indicator, requirement)| {
+                let result = results.iter().find(|r| r.indicator == indicator);
+                let this = result.and_then(|r| r.value.as_ref().ok().copied());
+                let last = result.and_then(|r| r.last_year.as_ref().ok().copied());
+                let better = self.catalogue().indicator(indicator).better;
+                let holds = match (this, last) {
+                    (Some(this), Some(last)) => Some(match requirement {
+                        Requirement::Grows | Requirement::Improves => improved(better, this, last),
+                        Requirement::Stable(tolerance) => match better {
+                            Better::Lower => this - last <= tolerance,
+                            Better::Higher => last - this <= tolerance,
+                        },
+                    }),
+                    _ => None,
+                };
+                RuleVerdict {
+                    indicator,
+                    requirement,
+                    this,
+                    last,
+                    holds,
+                }
+            })
+            .collect();
+        let holds = if verdicts.iter().any(|v| v.holds == Some(false)) {
+            Some(false)
+        } else if verdicts.iter().all(|v| v.holds == Some(true)) {
+            Some(true)
+        } else {
+            None
+        };
+        RuleResult { verdicts, holds }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Catalogue;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn status_bands_follow_kpi_md() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let profit = catalogue.indicator(catalogue.indicator_index("total_profit").unwrap());
+        // Target 1200 for the year, 3 months in: expected 300, band 30.
+        let a = assess(profit, Some(d("300")), d("1200"), 3);
+        assert_eq!((a.expected, a.band, a.status), (d("300"), d("30"), Status::Green));
+        assert_eq!(a.attainment, Some(d("0.25")));
+        assert_eq!(assess(profit, Some(d("270")), d("1200"), 3).status, Status::Yellow);
+        assert_eq!(assess(profit, Some(d("269.99")), d("1200"), 3).status, Status::Red);
+        assert_eq!(assess(profit, None, d("1200"), 3).status, Status::None);
+        assert_eq!(assess(profit, Some(d("5")), d("0"), 3).attainment, None);
+        let debt = catalogue.indicator(catalogue.indicator_index("asset_liability_ratio").unwrap());
+        // Lower is better, absolute band of one point, not pro-rated.
+        assert_eq!(assess(debt, Some(d("0.65")), d("0.65"), 3).status, Status::Green);
+        assert_eq!(assess(debt, Some(d("0.66")), d("0.65"), 3).status, Status::Yellow);
+        assert_eq!(assess(debt, Some(d("0.6601")), d("0.65"), 3).status, Status::Red);
+        let rd = catalogue.indicator(catalogue.indicator_index("rd_intensity").unwrap());
+        assert_eq!(assess(rd, Some(d("0.0162")), d("0.018"), 3).status, Status::Yellow);
+    }
+}

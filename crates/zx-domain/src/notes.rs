@@ -1,0 +1,186 @@
+//! Human explanations of unavailable values and statuses, in Chinese (default) and English.
+//!
+//! The engine returns structured reasons; this module is the one place they become sentences, so
+//! the CLI, the JSON `note` and later the web pages say the same thing.
+
+use rust_decimal::Decimal;
+
+use crate::catalogue::{Better, IndicatorDef};
+use crate::engine::{DataNote, Unavailable};
+use crate::facts::DerivationIssue;
+use crate::format;
+use crate::kpi::{Assessment, Status, YoyUnavailable};
+
+/// Output language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// `zh`, `zh-CN`, `en`, `en-US`…
+    pub fn parse(text: &str) -> Option<Self> {
+        let lower = text.trim().to_ascii_lowercase();
+        if lower.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if lower.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// Picks the text for this language.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+const MAX_NAMED: usize = 8;
+
+fn list_codes(codes: &[impl ToString], lang: Lang) -> String {
+    let mut names: Vec<String> = codes.iter().take(MAX_NAMED).map(|c| c.to_string()).collect();
+    if codes.len() > MAX_NAMED {
+        names.push(match lang {
+            Lang::Zh => format!("等 {} 家", codes.len()),
+            Lang::En => format!("and {} more", codes.len() - MAX_NAMED),
+        });
+    }
+    names.join(lang.pick("、", ", "))
+}
+
+/// Why a value is unavailable.
+pub fn unavailable(reason: &Unavailable, lang: Lang) -> String {
+    match reason {
+        Unavailable::Missing {
+            item,
+            months,
+            entities,
+        } => {
+            let months_text = list_codes(months, lang);
+            if entities.is_empty() {
+                match lang {
+                    Lang::Zh => format!("缺少数据：{item} 在 {months_text} 无数据"),
+                    Lang::En => format!("missing data: no {item} for {months_text}"),
+                }
+            } else {
+                let who = list_codes(entities, lang);
+                match lang {
+                    Lang::Zh => format!("缺少数据：{who} 未报送 {months_text} 的 {item}"),
+                    Lang::En => format!("missing data: {who} have not reported {item} for {months_text}"),
+                }
+            }
+        }
+        Unavailable::DivisionByZero { denominator } => match lang {
+            Lang::Zh => format!("分母为零：{denominator} = 0"),
+            Lang::En => format!("zero denominator: {denominator} = 0"),
+        },
+        Unavailable::NotPositive { expression, value } => match lang {
+            Lang::Zh => format!(
+                "{expression} = {} ≤ 0，指标无意义",
+                format::grouped(*value, 2)
+            ),
+            Lang::En => format!(
+                "{expression} = {} ≤ 0: the indicator is not meaningful",
+                format::grouped(*value, 2)
+            ),
+        },
+        Unavailable::Overflow => lang
+            .pick("数值超出可计算范围", "values exceed the computable range")
+            .to_owned(),
+    }
+}
+
+/// Why there is no year-on-year change (`None` when the value itself is unavailable: that note
+/// already says why).
+pub fn yoy(reason: &YoyUnavailable, lang: Lang) -> Option<String> {
+    match reason {
+        YoyUnavailable::NoValue => None,
+        YoyUnavailable::LastYear(inner) => Some(match lang {
+            Lang::Zh => format!("无同比（上年同期：{}）", unavailable(inner, lang)),
+            Lang::En => format!("no year-on-year (last year: {})", unavailable(inner, lang)),
+        }),
+        YoyUnavailable::LastYearZero => Some(
+            lang.pick("无同比：上年同期为零", "no year-on-year: last year was zero")
+                .to_owned(),
+        ),
+    }
+}
+
+/// The reason behind a status colour, e.g. "落后进度：1,683,748.34 < 进度目标 14,540,380.67 − 容差 1,454,038.07".
+pub fn status(def: &IndicatorDef, value: Decimal, assessment: &Assessment, lang: Lang) -> String {
+    let show = |d: Decimal| format::human(d, def.unit);
+    let (v, e, b) = (show(value), show(assessment.expected), show(assessment.band));
+    let (better_sign, worse_sign, band_sign) = match def.better {
+        Better::Higher => ("≥", "<", "−"),
+        Better::Lower => ("≤", ">", "+"),
+    };
+    match (assessment.status, lang) {
+        (Status::Green, Lang::Zh) => format!("达到进度目标：{v} {better_sign} {e}"),
+        (Status::Green, Lang::En) => format!("on track: {v} {better_sign} expected {e}"),
+        (Status::Yellow, Lang::Zh) => format!("略差于进度目标：{v} {worse_sign} {e}，在容差 {b} 以内"),
+        (Status::Yellow, Lang::En) => {
+            format!("slightly off track: {v} {worse_sign} expected {e}, within the band of {b}")
+        }
+        (Status::Red, Lang::Zh) => format!("落后于进度目标：{v} {worse_sign} {e} {band_sign} 容差 {b}"),
+        (Status::Red, Lang::En) => {
+            format!("off track: {v} {worse_sign} expected {e} {band_sign} band {b}")
+        }
+        (Status::None, Lang::Zh) => "无目标".to_owned(),
+        (Status::None, Lang::En) => "no target".to_owned(),
+    }
+}
+
+/// A data-quality note about stored data.
+pub fn data_note(note: &DataNote, lang: Lang) -> String {
+    match note {
+        DataNote::UnknownEntity(code) => match lang {
+            Lang::Zh => format!("数据引用了未知单位 {code}，已忽略"),
+            Lang::En => format!("data refers to unknown entity {code}; ignored"),
+        },
+        DataNote::UnknownItem(item) => match lang {
+            Lang::Zh => format!("数据引用了目录中没有的项目 {item}，已忽略"),
+            Lang::En => format!("data refers to item {item}, which the catalogue lacks; ignored"),
+        },
+        DataNote::DerivedItemSubmitted { entity, item } => match lang {
+            Lang::Zh => format!("{entity} 报送了计算项目 {item}，以计算值为准"),
+            Lang::En => format!("{entity} submitted the derived item {item}; the computed value is used"),
+        },
+        DataNote::Derivation {
+            entity,
+            item,
+            issue,
+        } => derivation(entity.as_str(), item, issue, lang),
+    }
+}
+
+/// A YTD series that cannot be turned into monthly amounts.
+pub fn derivation(entity: &str, item: &str, issue: &DerivationIssue, lang: Lang) -> String {
+    match (issue, lang) {
+        (DerivationIssue::MissingPreviousCumulative { month, previous }, Lang::Zh) => format!(
+            "{entity} 的 {item} 在 {month} 按本年累计报送，但缺少 {previous} 的累计数，无法推算当月数"
+        ),
+        (DerivationIssue::MissingPreviousCumulative { month, previous }, Lang::En) => format!(
+            "{entity} {item} {month} is year-to-date, but there is no cumulative for {previous} to derive the month from"
+        ),
+        (DerivationIssue::NegativeAmount { month, amount }, Lang::Zh) => format!(
+            "{entity} 的 {item} 在 {month} 推算出的当月数为负（{}），累计数不成立",
+            format::grouped(*amount, 2)
+        ),
+        (DerivationIssue::NegativeAmount { month, amount }, Lang::En) => format!(
+            "{entity} {item} {month}: the derived monthly amount is negative ({}), not a valid cumulative",
+            format::grouped(*amount, 2)
+        ),
+        (DerivationIssue::Overflow { month }, Lang::Zh) => {
+            format!("{entity} 的 {item} 在 {month} 数值超出范围")
+        }
+        (DerivationIssue::Overflow { month }, Lang::En) => {
+            format!("{entity} {item} {month}: value out of range")
+        }
+    }
+}
