@@ -202,9 +202,7 @@ struct Resolver<'a> {
 
 impl ItemResolver for Resolver<'_> {
     fn resolve(&self, code: &str) -> Option<(usize, ItemKind)> {
-        self.index
-            .get(code)
-            .map(|&i| (i, self.items[i].kind))
+        self.index.get(code).map(|&i| (i, self.items[i].kind))
     }
 }
 
@@ -237,7 +235,9 @@ impl Catalogue {
             if !is_code(&raw_item.code) {
                 return Err(CatalogueError {
                     location,
-                    message: "item codes are lower-case letters, digits and '_', starting with a letter".into(),
+                    message:
+                        "item codes are lower-case letters, digits and '_', starting with a letter"
+                            .into(),
                 });
             }
             if item_index.contains_key(&raw_item.code) {
@@ -335,10 +335,13 @@ impl Catalogue {
             });
         }
         let lookup = |name: &str, what: &str| {
-            indicator_index.get(name).copied().ok_or_else(|| CatalogueError {
-                location: format!("rule: {what}"),
-                message: format!("unknown indicator \"{name}\""),
-            })
+            indicator_index
+                .get(name)
+                .copied()
+                .ok_or_else(|| CatalogueError {
+                    location: format!("rule: {what}"),
+                    message: format!("unknown indicator \"{name}\""),
+                })
         };
         let rule = match raw.rule {
             None => YearRule {
@@ -364,7 +367,10 @@ impl Catalogue {
                             indicator: lookup(&s.indicator, "stable")?,
                             max_rise: parse_decimal(&s.max_rise).ok_or_else(|| CatalogueError {
                                 location: "rule: stable".into(),
-                                message: format!("max_rise \"{}\" is not a decimal number", s.max_rise),
+                                message: format!(
+                                    "max_rise \"{}\" is not a decimal number",
+                                    s.max_rise
+                                ),
                             })?,
                         })
                     })
@@ -444,7 +450,11 @@ mod tests {
     #[test]
     fn builtin_catalogue_loads_with_the_six_indicators() {
         let catalogue = Catalogue::builtin().unwrap();
-        let ids: Vec<&str> = catalogue.indicators().iter().map(|i| i.id.as_str()).collect();
+        let ids: Vec<&str> = catalogue
+            .indicators()
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
         assert_eq!(
             ids,
             [
@@ -457,7 +467,12 @@ mod tests {
             ]
         );
         assert_eq!(catalogue.reported_items().count(), 9);
-        assert!(catalogue.item(catalogue.item_index("net_assets").unwrap()).derived.is_some());
+        assert!(
+            catalogue
+                .item(catalogue.item_index("net_assets").unwrap())
+                .derived
+                .is_some()
+        );
         assert_eq!(catalogue.rule().improve.len(), 4);
     }
 

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 
 use crate::catalogue::Catalogue;
 use crate::entity::{EntityCode, EntityId, EntityTree};
-use crate::facts::{DerivationIssue, Fact, derive_monthly};
+use crate::facts::{DerivationIssue, Fact, SeriesRow, derive_monthly};
 use crate::formula::{Aggregation, BinaryOp, Expr};
 use crate::period::{Basis, Month, Period};
 
@@ -52,7 +52,10 @@ pub enum DataNote {
     UnknownEntity(EntityCode),
     UnknownItem(String),
     /// Derived items are computed, a submitted row for one is ignored.
-    DerivedItemSubmitted { entity: EntityCode, item: String },
+    DerivedItemSubmitted {
+        entity: EntityCode,
+        item: String,
+    },
     Derivation {
         entity: EntityCode,
         item: String,
@@ -82,7 +85,7 @@ impl Ledger {
         facts: impl IntoIterator<Item = &'f Fact>,
     ) -> (Self, Vec<DataNote>) {
         let mut notes = Vec::new();
-        let mut series: BTreeMap<(EntityId, usize), Vec<(Month, Decimal, Basis)>> = BTreeMap::new();
+        let mut series: BTreeMap<(EntityId, usize), Vec<SeriesRow>> = BTreeMap::new();
         let mut unknown_entities: HashMap<EntityCode, ()> = HashMap::new();
         let mut unknown_items: HashMap<String, ()> = HashMap::new();
         for fact in facts {
@@ -181,6 +184,8 @@ pub struct Engine {
     totals: Vec<Decimal>,
     complete: Vec<bool>,
     overflow: Vec<bool>,
+    ytd_sum: Vec<Decimal>,
+    ytd_ok: Vec<bool>,
 }
 
 /// One input of a formula, read for an entity and period, with where it came from.
@@ -250,8 +255,11 @@ impl Engine {
             totals,
             complete,
             overflow,
+            ytd_sum: Vec::new(),
+            ytd_ok: Vec::new(),
         };
         engine.compute_derived_items();
+        engine.compute_year_to_date();
         engine
     }
 
@@ -379,11 +387,66 @@ impl Engine {
         aggregation: Aggregation,
         period: Period,
     ) -> Result<Decimal, Unavailable> {
-        let months = Self::months_read(aggregation, period);
+        match aggregation {
+            Aggregation::End | Aggregation::AtMonth => self.read_month(entity, item, period.end),
+            Aggregation::Opening => match period.opening() {
+                Some(month) => self.read_month(entity, item, month),
+                // Before the supported calendar: nothing can be read.
+                None => Err(self.missing(entity, item, vec![period.end])),
+            },
+            Aggregation::Flow | Aggregation::Average => {
+                // Year to date is one lookup in the running sums; anything else sums months.
+                let fast = match period.basis {
+                    Basis::Ytd => self.offset_of(period.end).and_then(|offset| {
+                        let slot = self.slot_at(entity, item, offset);
+                        self.ytd_ok[slot].then(|| self.ytd_sum[slot])
+                    }),
+                    Basis::Month => None,
+                };
+                let sum = match fast {
+                    Some(sum) => sum,
+                    None => self.sum_months(entity, item, period)?,
+                };
+                if aggregation == Aggregation::Average {
+                    sum.checked_div(Decimal::from(period.month_count()))
+                        .ok_or(Unavailable::Overflow)
+                } else {
+                    Ok(sum)
+                }
+            }
+        }
+    }
+
+    fn read_month(
+        &self,
+        entity: EntityId,
+        item: usize,
+        month: Month,
+    ) -> Result<Decimal, Unavailable> {
+        let Some(offset) = self.offset_of(month) else {
+            return Err(self.missing(entity, item, vec![month]));
+        };
+        let slot = self.slot_at(entity, item, offset);
+        if self.overflow[slot] {
+            Err(Unavailable::Overflow)
+        } else if !self.complete[slot] {
+            Err(self.missing(entity, item, vec![month]))
+        } else {
+            Ok(self.totals[slot])
+        }
+    }
+
+    /// Sums the period's months one by one, naming the missing ones.
+    fn sum_months(
+        &self,
+        entity: EntityId,
+        item: usize,
+        period: Period,
+    ) -> Result<Decimal, Unavailable> {
         let mut sum = Decimal::ZERO;
         let mut missing: Vec<Month> = Vec::new();
         let mut overflow = false;
-        for &month in &months {
+        for month in period.months() {
             match self.offset_of(month) {
                 Some(offset) => {
                     let slot = self.slot_at(entity, item, offset);
@@ -401,22 +464,44 @@ impl Engine {
                 None => missing.push(month),
             }
         }
-        if months.is_empty() {
-            // Opening balance before the supported calendar: nothing can be read.
-            return Err(self.missing(entity, item, vec![period.end]));
-        }
         if !missing.is_empty() {
             return Err(self.missing(entity, item, missing));
         }
         if overflow {
             return Err(Unavailable::Overflow);
         }
-        if aggregation == Aggregation::Average {
-            return sum
-                .checked_div(Decimal::from(months.len() as u64))
-                .ok_or(Unavailable::Overflow);
-        }
         Ok(sum)
+    }
+
+    /// Running year-to-date sums of every total, so a YTD flow is one lookup. A running sum is
+    /// valid only when every month since January is complete and inside the ledger.
+    fn compute_year_to_date(&mut self) {
+        let months = self.ledger.months;
+        let first = self.ledger.first.ordinal();
+        self.ytd_sum = vec![Decimal::ZERO; self.totals.len()];
+        self.ytd_ok = vec![false; self.totals.len()];
+        for base in (0..self.totals.len()).step_by(months.max(1)) {
+            let mut sum = Decimal::ZERO;
+            let mut ok = false;
+            for offset in 0..months {
+                let slot = base + offset;
+                let january = (first + offset as i32).rem_euclid(12) == 0;
+                if january {
+                    sum = Decimal::ZERO;
+                    ok = true;
+                }
+                if ok && self.complete[slot] && !self.overflow[slot] {
+                    match sum.checked_add(self.totals[slot]) {
+                        Some(s) => sum = s,
+                        None => ok = false,
+                    }
+                } else {
+                    ok = false;
+                }
+                self.ytd_sum[slot] = sum;
+                self.ytd_ok[slot] = ok;
+            }
+        }
     }
 
     /// Names the leaves under `entity` without a row for `item` in `months`. For a derived item,
@@ -510,7 +595,9 @@ impl Engine {
                     if values.is_empty() || self.tree.is_leaf(entity) {
                         None
                     } else {
-                        let sum = values.iter().fold(Decimal::ZERO, |a, b| a.saturating_add(*b));
+                        let sum = values
+                            .iter()
+                            .fold(Decimal::ZERO, |a, b| a.saturating_add(*b));
                         if aggregation == Aggregation::Average {
                             Some(sum / Decimal::from(months.len().max(1) as u64))
                         } else {
@@ -525,7 +612,8 @@ impl Engine {
                     .map(|&child| (child, self.read(child, item, aggregation, period)))
                     .collect();
                 children.sort_by(|a, b| {
-                    let magnitude = |r: &Result<Decimal, Unavailable>| r.as_ref().ok().map(|d| d.abs());
+                    let magnitude =
+                        |r: &Result<Decimal, Unavailable>| r.as_ref().ok().map(|d| d.abs());
                     magnitude(&b.1).cmp(&magnitude(&a.1))
                 });
                 InputExplanation {

@@ -123,7 +123,10 @@ pub enum TreeError {
     #[error("entity code {0} appears more than once")]
     DuplicateCode(EntityCode),
     #[error("entity {child} names parent {parent}, which is not a known entity")]
-    UnknownParent { child: EntityCode, parent: EntityCode },
+    UnknownParent {
+        child: EntityCode,
+        parent: EntityCode,
+    },
     #[error("entity {0} is its own ancestor (cycle: {1})")]
     Cycle(EntityCode, String),
 }
@@ -427,17 +430,31 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(errors.len(), 3, "{errors:?}");
-        assert_eq!(errors[0], TreeError::DuplicateCode(EntityCode::parse("G").unwrap()));
-        assert!(matches!(&errors[1], TreeError::UnknownParent { child, .. } if child.as_str() == "X"));
-        assert_eq!(errors[2].to_string(), "entity A is its own ancestor (cycle: A → B → C → A)");
+        assert_eq!(
+            errors[0],
+            TreeError::DuplicateCode(EntityCode::parse("G").unwrap())
+        );
+        assert!(
+            matches!(&errors[1], TreeError::UnknownParent { child, .. } if child.as_str() == "X")
+        );
+        assert_eq!(
+            errors[2].to_string(),
+            "entity A is its own ancestor (cycle: A → B → C → A)"
+        );
     }
 
     #[test]
     fn codes_are_checked() {
         assert!(EntityCode::parse("FJ-JJ_01.a").is_ok());
         assert_eq!(EntityCode::parse("  "), Err(EntityCodeError::Empty));
-        assert_eq!(EntityCode::parse("晋江"), Err(EntityCodeError::BadCharacter));
+        assert_eq!(
+            EntityCode::parse("晋江"),
+            Err(EntityCodeError::BadCharacter)
+        );
         assert_eq!(EntityKind::parse("厂站"), Some(EntityKind::Plant));
-        assert_eq!(EntityKind::parse("Subsidiary"), Some(EntityKind::Subsidiary));
+        assert_eq!(
+            EntityKind::parse("Subsidiary"),
+            Some(EntityKind::Subsidiary)
+        );
     }
 }

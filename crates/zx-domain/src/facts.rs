@@ -20,6 +20,9 @@ pub struct Fact {
     pub basis: Basis,
 }
 
+/// One row of a series: the month, the value as submitted, and its basis.
+pub type SeriesRow = (Month, Decimal, Basis);
+
 /// Why a monthly amount could not be derived, or is implausible.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DerivationIssue {
@@ -58,11 +61,7 @@ pub struct Derived {
 /// - average: a `ytd` row is the average of months 1..m, so the cumulative sum is value × m.
 ///
 /// A month whose amount cannot be derived is left out (so it counts as missing) and reported.
-pub fn derive_monthly(
-    kind: ItemKind,
-    non_negative: bool,
-    series: &[(Month, Decimal, Basis)],
-) -> Derived {
+pub fn derive_monthly(kind: ItemKind, non_negative: bool, series: &[SeriesRow]) -> Derived {
     let mut out = Derived::default();
     // Running cumulative for the current year: (month, cumulative sum of monthly amounts).
     let mut cumulative: Option<(Month, Decimal)> = None;
@@ -88,8 +87,10 @@ pub fn derive_monthly(
                     match cumulative {
                         Some((m, sum)) if m == previous => total.checked_sub(sum),
                         _ => {
-                            out.issues
-                                .push(DerivationIssue::MissingPreviousCumulative { month, previous });
+                            out.issues.push(DerivationIssue::MissingPreviousCumulative {
+                                month,
+                                previous,
+                            });
                             // The cumulative itself is known: later months can still derive.
                             cumulative = Some((month, total));
                             continue;

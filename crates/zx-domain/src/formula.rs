@@ -504,7 +504,12 @@ mod tests {
                 (Aggregation::End, 1)
             ]
         );
-        let e = parse("assets - (revenue - people)", &Items, FormulaContext::DerivedItem).unwrap();
+        let e = parse(
+            "assets - (revenue - people)",
+            &Items,
+            FormulaContext::DerivedItem,
+        )
+        .unwrap();
         assert_eq!(e.render(&names), "assets - (revenue - people)");
     }
 
@@ -524,10 +529,22 @@ mod tests {
             err("revenue / 2"),
             "column 1: item \"revenue\" needs an aggregation over the period: flow(revenue), end(revenue), opening(revenue) or average(revenue)"
         );
-        assert_eq!(err("flow(revenue) /"), "column 16: expected a value, found the end of the formula");
-        assert_eq!(err("(flow(revenue)"), "column 15: expected ')', found the end of the formula");
-        assert_eq!(err("flow(revenue) $ 2"), "column 15: unexpected character '$'");
-        assert_eq!(err("sum(revenue)"), "column 1: unknown function \"sum\" (known: flow, end, opening, average, positive)");
+        assert_eq!(
+            err("flow(revenue) /"),
+            "column 16: expected a value, found the end of the formula"
+        );
+        assert_eq!(
+            err("(flow(revenue)"),
+            "column 15: expected ')', found the end of the formula"
+        );
+        assert_eq!(
+            err("flow(revenue) $ 2"),
+            "column 15: unexpected character '$'"
+        );
+        assert_eq!(
+            err("sum(revenue)"),
+            "column 1: unknown function \"sum\" (known: flow, end, opening, average, positive)"
+        );
         assert_eq!(err(""), "column 1: formula is empty");
         assert_eq!(err("1 2"), "column 3: unexpected number 2");
     }

@@ -80,7 +80,12 @@ pub struct Assessment {
 }
 
 /// Judges a value against a full-year target for a period of `months` months (kpi.md).
-pub fn assess(def: &IndicatorDef, value: Option<Decimal>, target: Decimal, months: u32) -> Assessment {
+pub fn assess(
+    def: &IndicatorDef,
+    value: Option<Decimal>,
+    target: Decimal,
+    months: u32,
+) -> Assessment {
     let expected = if def.accrues {
         target * Decimal::from(months) / Decimal::from(12)
     } else {
@@ -213,7 +218,9 @@ impl Engine {
                     (Ok(_), Err(e)) => Err(YoyUnavailable::LastYear(e.clone())),
                     (Ok(this), Ok(last)) => match def.kind {
                         IndicatorKind::Rate => Ok(*this - *last),
-                        IndicatorKind::Amount if last.is_zero() => Err(YoyUnavailable::LastYearZero),
+                        IndicatorKind::Amount if last.is_zero() => {
+                            Err(YoyUnavailable::LastYearZero)
+                        }
                         IndicatorKind::Amount => (*this - *last)
                             .checked_div(last.abs())
                             .ok_or(YoyUnavailable::LastYearZero),
@@ -309,18 +316,39 @@ mod tests {
         let profit = catalogue.indicator(catalogue.indicator_index("total_profit").unwrap());
         // Target 1200 for the year, 3 months in: expected 300, band 30.
         let a = assess(profit, Some(d("300")), d("1200"), 3);
-        assert_eq!((a.expected, a.band, a.status), (d("300"), d("30"), Status::Green));
+        assert_eq!(
+            (a.expected, a.band, a.status),
+            (d("300"), d("30"), Status::Green)
+        );
         assert_eq!(a.attainment, Some(d("0.25")));
-        assert_eq!(assess(profit, Some(d("270")), d("1200"), 3).status, Status::Yellow);
-        assert_eq!(assess(profit, Some(d("269.99")), d("1200"), 3).status, Status::Red);
+        assert_eq!(
+            assess(profit, Some(d("270")), d("1200"), 3).status,
+            Status::Yellow
+        );
+        assert_eq!(
+            assess(profit, Some(d("269.99")), d("1200"), 3).status,
+            Status::Red
+        );
         assert_eq!(assess(profit, None, d("1200"), 3).status, Status::None);
         assert_eq!(assess(profit, Some(d("5")), d("0"), 3).attainment, None);
         let debt = catalogue.indicator(catalogue.indicator_index("asset_liability_ratio").unwrap());
         // Lower is better, absolute band of one point, not pro-rated.
-        assert_eq!(assess(debt, Some(d("0.65")), d("0.65"), 3).status, Status::Green);
-        assert_eq!(assess(debt, Some(d("0.66")), d("0.65"), 3).status, Status::Yellow);
-        assert_eq!(assess(debt, Some(d("0.6601")), d("0.65"), 3).status, Status::Red);
+        assert_eq!(
+            assess(debt, Some(d("0.65")), d("0.65"), 3).status,
+            Status::Green
+        );
+        assert_eq!(
+            assess(debt, Some(d("0.66")), d("0.65"), 3).status,
+            Status::Yellow
+        );
+        assert_eq!(
+            assess(debt, Some(d("0.6601")), d("0.65"), 3).status,
+            Status::Red
+        );
         let rd = catalogue.indicator(catalogue.indicator_index("rd_intensity").unwrap());
-        assert_eq!(assess(rd, Some(d("0.0162")), d("0.018"), 3).status, Status::Yellow);
+        assert_eq!(
+            assess(rd, Some(d("0.0162")), d("0.018"), 3).status,
+            Status::Yellow
+        );
     }
 }

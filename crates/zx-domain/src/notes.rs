@@ -44,7 +44,11 @@ impl Lang {
 const MAX_NAMED: usize = 8;
 
 fn list_codes(codes: &[impl ToString], lang: Lang) -> String {
-    let mut names: Vec<String> = codes.iter().take(MAX_NAMED).map(|c| c.to_string()).collect();
+    let mut names: Vec<String> = codes
+        .iter()
+        .take(MAX_NAMED)
+        .map(|c| c.to_string())
+        .collect();
     if codes.len() > MAX_NAMED {
         names.push(match lang {
             Lang::Zh => format!("等 {} 家", codes.len()),
@@ -72,7 +76,9 @@ pub fn unavailable(reason: &Unavailable, lang: Lang) -> String {
                 let who = list_codes(entities, lang);
                 match lang {
                     Lang::Zh => format!("缺少数据：{who} 未报送 {months_text} 的 {item}"),
-                    Lang::En => format!("missing data: {who} have not reported {item} for {months_text}"),
+                    Lang::En => {
+                        format!("missing data: {who} have not reported {item} for {months_text}")
+                    }
                 }
             }
         }
@@ -106,8 +112,11 @@ pub fn yoy(reason: &YoyUnavailable, lang: Lang) -> Option<String> {
             Lang::En => format!("no year-on-year (last year: {})", unavailable(inner, lang)),
         }),
         YoyUnavailable::LastYearZero => Some(
-            lang.pick("无同比：上年同期为零", "no year-on-year: last year was zero")
-                .to_owned(),
+            lang.pick(
+                "无同比：上年同期为零",
+                "no year-on-year: last year was zero",
+            )
+            .to_owned(),
         ),
     }
 }
@@ -115,7 +124,11 @@ pub fn yoy(reason: &YoyUnavailable, lang: Lang) -> Option<String> {
 /// The reason behind a status colour, e.g. "落后进度：1,683,748.34 < 进度目标 14,540,380.67 − 容差 1,454,038.07".
 pub fn status(def: &IndicatorDef, value: Decimal, assessment: &Assessment, lang: Lang) -> String {
     let show = |d: Decimal| format::human(d, def.unit);
-    let (v, e, b) = (show(value), show(assessment.expected), show(assessment.band));
+    let (v, e, b) = (
+        show(value),
+        show(assessment.expected),
+        show(assessment.band),
+    );
     let (better_sign, worse_sign, band_sign) = match def.better {
         Better::Higher => ("≥", "<", "−"),
         Better::Lower => ("≤", ">", "+"),
@@ -123,11 +136,15 @@ pub fn status(def: &IndicatorDef, value: Decimal, assessment: &Assessment, lang:
     match (assessment.status, lang) {
         (Status::Green, Lang::Zh) => format!("达到进度目标：{v} {better_sign} {e}"),
         (Status::Green, Lang::En) => format!("on track: {v} {better_sign} expected {e}"),
-        (Status::Yellow, Lang::Zh) => format!("略差于进度目标：{v} {worse_sign} {e}，在容差 {b} 以内"),
+        (Status::Yellow, Lang::Zh) => {
+            format!("略差于进度目标：{v} {worse_sign} {e}，在容差 {b} 以内")
+        }
         (Status::Yellow, Lang::En) => {
             format!("slightly off track: {v} {worse_sign} expected {e}, within the band of {b}")
         }
-        (Status::Red, Lang::Zh) => format!("落后于进度目标：{v} {worse_sign} {e} {band_sign} 容差 {b}"),
+        (Status::Red, Lang::Zh) => {
+            format!("落后于进度目标：{v} {worse_sign} {e} {band_sign} 容差 {b}")
+        }
         (Status::Red, Lang::En) => {
             format!("off track: {v} {worse_sign} expected {e} {band_sign} band {b}")
         }
@@ -149,7 +166,9 @@ pub fn data_note(note: &DataNote, lang: Lang) -> String {
         },
         DataNote::DerivedItemSubmitted { entity, item } => match lang {
             Lang::Zh => format!("{entity} 报送了计算项目 {item}，以计算值为准"),
-            Lang::En => format!("{entity} submitted the derived item {item}; the computed value is used"),
+            Lang::En => {
+                format!("{entity} submitted the derived item {item}; the computed value is used")
+            }
         },
         DataNote::Derivation {
             entity,

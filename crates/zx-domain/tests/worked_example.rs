@@ -95,7 +95,13 @@ fn reproduces_every_value_of_the_worked_example() {
                                 report.rule.holds
                             } else {
                                 let index = catalogue.indicator_index(key).unwrap();
-                                report.rule.verdicts.iter().find(|v| v.indicator == index).unwrap().holds
+                                report
+                                    .rule
+                                    .verdicts
+                                    .iter()
+                                    .find(|v| v.indicator == index)
+                                    .unwrap()
+                                    .holds
                             };
                             assert_eq!(got, verdict.as_bool(), "{what} {key}");
                             checked += 1;
@@ -111,7 +117,9 @@ fn reproduces_every_value_of_the_worked_example() {
                             "yoy" => expect_decimal(value, result.yoy.clone().ok(), &what),
                             "annualised" => expect_decimal(value, result.annualised, &what),
                             "target" => expect_decimal(value, assessment.map(|a| a.target), &what),
-                            "expected" => expect_decimal(value, assessment.map(|a| a.expected), &what),
+                            "expected" => {
+                                expect_decimal(value, assessment.map(|a| a.expected), &what)
+                            }
                             "attainment" => {
                                 expect_decimal(value, assessment.and_then(|a| a.attainment), &what)
                             }
@@ -129,4 +137,48 @@ fn reproduces_every_value_of_the_worked_example() {
         }
     }
     assert!(checked > 250, "only {checked} values checked");
+}
+
+#[test]
+fn explain_names_own_eliminations_and_children() {
+    let (engine, _) = engine_and_targets();
+    let g = engine.tree().id_of("G").unwrap();
+    let period = Period::new(Month::parse("2026-03").unwrap(), Basis::Ytd);
+    let profit = engine.catalogue().indicator_index("total_profit").unwrap();
+    let explanation = engine.explain(g, period, profit);
+    let d = |s: &str| s.parse::<Decimal>().unwrap();
+    assert_eq!(explanation.value, Ok(d("1683748.34")));
+    assert_eq!(explanation.formula, "flow(total_profit)");
+    let input = &explanation.inputs[0];
+    assert_eq!(input.call, "flow(total_profit)");
+    // G's own row: the January 2026 elimination of the example data.
+    assert_eq!(input.own, Some(d("-48931.32")));
+    let children: Vec<(&str, Decimal)> = input
+        .children
+        .iter()
+        .map(|(id, v)| {
+            (
+                engine.tree().entity(*id).code.as_str(),
+                *v.as_ref().unwrap(),
+            )
+        })
+        .collect();
+    // S2's figure is expected.json's; S1 is what remains: 1683748.34 + 48931.32 − 153473.74.
+    assert_eq!(
+        children,
+        vec![("S1", d("1579205.92")), ("S2", d("153473.74"))]
+    );
+
+    // ROE reads three inputs: the flow of net profit and both net-asset balances.
+    let roe = engine.catalogue().indicator_index("roe").unwrap();
+    let calls: Vec<String> = engine
+        .explain(g, period, roe)
+        .inputs
+        .iter()
+        .map(|i| i.call.clone())
+        .collect();
+    assert_eq!(
+        calls,
+        ["flow(net_profit)", "opening(net_assets)", "end(net_assets)"]
+    );
 }

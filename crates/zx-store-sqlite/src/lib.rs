@@ -67,6 +67,9 @@ fn describe_entity(e: &Entity) -> String {
     )
 }
 
+/// A fact to write: the fact, its revision number, the previous value (for the audit log).
+type FactWrite<'a> = (&'a Fact, i64, Option<(Decimal, Basis)>);
+
 /// The SQLite database behind the CLI's `--db PATH`.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -215,8 +218,7 @@ impl SqliteStore {
             submission_id,
             ..FileReceipt::default()
         };
-        // (fact, revision number, previous value for the audit log)
-        let mut writes: Vec<(&Fact, i64, Option<(Decimal, Basis)>)> = Vec::new();
+        let mut writes: Vec<FactWrite<'_>> = Vec::new();
         for fact in facts {
             let key = (
                 fact.entity.as_str().to_owned(),
@@ -533,7 +535,9 @@ impl Store for SqliteStore {
              WHERE 1 = 1",
         );
         if let Some(entity) = &filter.entity {
-            query.push(" AND r.entity = ").push_bind(entity.as_str().to_owned());
+            query
+                .push(" AND r.entity = ")
+                .push_bind(entity.as_str().to_owned());
         }
         if let Some(month) = &filter.month {
             query.push(" AND r.period = ").push_bind(month.to_string());
@@ -542,7 +546,11 @@ impl Store for SqliteStore {
             query.push(" AND r.item = ").push_bind(item.clone());
         }
         query.push(" ORDER BY r.entity, r.period, r.item, r.revision");
-        let rows = query.build().fetch_all(&self.pool).await.map_err(db_error)?;
+        let rows = query
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
         rows.into_iter()
             .map(|row| {
                 let entity: String = row.try_get(0).map_err(db_error)?;
@@ -620,7 +628,11 @@ impl Store for SqliteStore {
         if let Some(limit) = filter.limit {
             query.push(" LIMIT ").push_bind(limit as i64);
         }
-        let rows = query.build().fetch_all(&self.pool).await.map_err(db_error)?;
+        let rows = query
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
         rows.into_iter()
             .map(|row| {
                 let at: String = row.try_get(1).map_err(db_error)?;

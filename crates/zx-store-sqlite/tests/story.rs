@@ -14,7 +14,11 @@ fn entity(c: &str, parent: Option<&str>, name: &str) -> Entity {
         code: code(c),
         name: name.into(),
         parent: parent.map(code),
-        kind: if parent.is_none() { EntityKind::Group } else { EntityKind::Plant },
+        kind: if parent.is_none() {
+            EntityKind::Group
+        } else {
+            EntityKind::Plant
+        },
         region: "福建".into(),
         segment: "waste-to-energy".into(),
     }
@@ -31,13 +35,19 @@ fn fact(e: &str, m: &str, item: &str, v: &str, basis: Basis) -> Fact {
 }
 
 fn submission(name: &str, rows: usize) -> NewSubmission {
-    NewSubmission { file_name: name.into(), sha256: "ab".repeat(32), rows }
+    NewSubmission {
+        file_name: name.into(),
+        sha256: "ab".repeat(32),
+        rows,
+    }
 }
 
 async fn fresh() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("zx.db");
-    let store = SqliteStore::open(path.to_str().unwrap(), true).await.unwrap();
+    let store = SqliteStore::open(path.to_str().unwrap(), true)
+        .await
+        .unwrap();
     (dir, store)
 }
 
@@ -52,7 +62,10 @@ async fn submissions_revise_and_never_overwrite() {
             files: vec![
                 (
                     submission("entities.csv", 2),
-                    Changes::Entities(vec![entity("G", None, "集团"), entity("P1", Some("G"), "晋江厂")]),
+                    Changes::Entities(vec![
+                        entity("G", None, "集团"),
+                        entity("P1", Some("G"), "晋江厂"),
+                    ]),
                 ),
                 (
                     submission("data.csv", 2),
@@ -75,7 +88,14 @@ async fn submissions_revise_and_never_overwrite() {
         .await
         .unwrap();
     assert_eq!(receipts.len(), 3);
-    assert_eq!((receipts[1].inserted, receipts[1].revised, receipts[1].unchanged), (2, 0, 0));
+    assert_eq!(
+        (
+            receipts[1].inserted,
+            receipts[1].revised,
+            receipts[1].unchanged
+        ),
+        (2, 0, 0)
+    );
 
     // A correction: one value changes, one is re-sent unchanged (1000.00 equals 1000).
     let later = Utc.with_ymd_and_hms(2026, 4, 12, 15, 30, 0).unwrap();
@@ -93,14 +113,25 @@ async fn submissions_revise_and_never_overwrite() {
         })
         .await
         .unwrap();
-    assert_eq!((receipts[0].inserted, receipts[0].revised, receipts[0].unchanged), (0, 1, 1));
+    assert_eq!(
+        (
+            receipts[0].inserted,
+            receipts[0].revised,
+            receipts[0].unchanged
+        ),
+        (0, 1, 1)
+    );
 
     let facts = store.current_facts().await.unwrap();
     let profit = facts.iter().find(|f| f.item == "total_profit").unwrap();
     assert_eq!(profit.value, "98.25".parse::<Decimal>().unwrap());
 
     let history = store
-        .history(&HistoryFilter { entity: Some(code("P1")), item: Some("total_profit".into()), ..Default::default() })
+        .history(&HistoryFilter {
+            entity: Some(code("P1")),
+            item: Some("total_profit".into()),
+            ..Default::default()
+        })
         .await
         .unwrap();
     let summary: Vec<(i64, String, String, bool)> = history
@@ -109,13 +140,19 @@ async fn submissions_revise_and_never_overwrite() {
         .collect();
     assert_eq!(
         summary,
-        vec![(1, "100.50".into(), "clerk".into(), false), (2, "98.25".into(), "hq".into(), true)]
+        vec![
+            (1, "100.50".into(), "clerk".into(), false),
+            (2, "98.25".into(), "hq".into(), true)
+        ]
     );
     assert_eq!(history[1].at, later);
     assert_eq!(history[0].file_name, "data.csv");
 
     let audit = store
-        .audit_log(&AuditFilter { action: Some("fact.revise".into()), ..Default::default() })
+        .audit_log(&AuditFilter {
+            action: Some("fact.revise".into()),
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(audit.len(), 1);
@@ -128,7 +165,10 @@ async fn submissions_revise_and_never_overwrite() {
     assert_eq!(submissions.len(), 4);
     assert_eq!(submissions[0].file_name, "fix.csv");
     assert_eq!(submissions[0].revised, 1);
-    assert_eq!(store.targets().await.unwrap()[0].value, "1200".parse::<Decimal>().unwrap());
+    assert_eq!(
+        store.targets().await.unwrap()[0].value,
+        "1200".parse::<Decimal>().unwrap()
+    );
 }
 
 #[tokio::test]
@@ -142,10 +182,19 @@ async fn an_import_is_all_or_nothing() {
             user: "clerk".into(),
             at,
             files: vec![
-                (submission("entities.csv", 1), Changes::Entities(vec![entity("G", None, "集团")])),
+                (
+                    submission("entities.csv", 1),
+                    Changes::Entities(vec![entity("G", None, "集团")]),
+                ),
                 (
                     submission("data.csv", 1),
-                    Changes::Facts(vec![fact("NOPE", "2026-03", "total_profit", "1", Basis::Month)]),
+                    Changes::Facts(vec![fact(
+                        "NOPE",
+                        "2026-03",
+                        "total_profit",
+                        "1",
+                        Basis::Month,
+                    )]),
                 ),
             ],
         })
@@ -153,7 +202,13 @@ async fn an_import_is_all_or_nothing() {
     assert!(result.is_err());
     assert!(store.entities().await.unwrap().is_empty());
     assert!(store.submissions().await.unwrap().is_empty());
-    assert!(store.audit_log(&AuditFilter::default()).await.unwrap().is_empty());
+    assert!(
+        store
+            .audit_log(&AuditFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -167,19 +222,43 @@ async fn entity_changes_are_audited_with_old_and_new() {
                 at,
                 files: vec![(
                     submission("entities.csv", 2),
-                    Changes::Entities(vec![entity("G", None, "集团"), entity("P1", Some("G"), name)]),
+                    Changes::Entities(vec![
+                        entity("G", None, "集团"),
+                        entity("P1", Some("G"), name),
+                    ]),
                 )],
             })
             .await
             .unwrap();
     }
     let audit = store
-        .audit_log(&AuditFilter { action: Some("entity.update".into()), ..Default::default() })
+        .audit_log(&AuditFilter {
+            action: Some("entity.update".into()),
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(audit.len(), 1);
-    assert!(audit[0].old_value.as_deref().unwrap().starts_with("name=晋江厂;"));
-    assert!(audit[0].new_value.as_deref().unwrap().starts_with("name=晋江垃圾发电厂;"));
-    let missing = SqliteStore::open("/nonexistent/dir/zx.db", false).await.unwrap_err();
-    assert!(missing.to_string().contains("zx init --db /nonexistent/dir/zx.db"));
+    assert!(
+        audit[0]
+            .old_value
+            .as_deref()
+            .unwrap()
+            .starts_with("name=晋江厂;")
+    );
+    assert!(
+        audit[0]
+            .new_value
+            .as_deref()
+            .unwrap()
+            .starts_with("name=晋江垃圾发电厂;")
+    );
+    let missing = SqliteStore::open("/nonexistent/dir/zx.db", false)
+        .await
+        .unwrap_err();
+    assert!(
+        missing
+            .to_string()
+            .contains("zx init --db /nonexistent/dir/zx.db")
+    );
 }
