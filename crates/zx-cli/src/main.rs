@@ -1,1 +1,156 @@
-fn main() {}
+//! `zx`: the command line of Zengxiao. Thin: parses arguments, opens the store, calls the
+//! domain, prints. Errors go to stderr with a non-zero exit code, never a panic.
+#![forbid(unsafe_code)]
+
+mod app;
+mod cli;
+mod commands;
+mod wire;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Parser;
+
+use crate::app::App;
+use crate::cli::{BenchCommand, Cli, Command};
+use crate::commands::{bench, demo, import, query, records};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let global = &cli.global;
+    match cli.command {
+        Command::Init => {
+            let app = App::open(global, true).await?;
+            println!(
+                "{} {}",
+                app.lang.pick("数据库已就绪：", "database ready:"),
+                app.db
+            );
+            Ok(())
+        }
+        Command::Import { files, format } => {
+            let app = App::open(global, false).await?;
+            import::import(&app, &files, format).await
+        }
+        Command::Kpi {
+            entity,
+            period,
+            basis,
+            format,
+        } => {
+            let app = App::open(global, false).await?;
+            query::kpi(&app, &entity, &period, basis, format).await
+        }
+        Command::Report {
+            period,
+            entity,
+            depth,
+            basis,
+        } => {
+            let app = App::open(global, false).await?;
+            query::report(&app, entity.as_deref(), period.as_deref(), depth, basis).await
+        }
+        Command::Explain {
+            entity,
+            period,
+            indicator,
+            basis,
+            format,
+        } => {
+            let app = App::open(global, false).await?;
+            query::explain(&app, &entity, &period, &indicator, basis, format).await
+        }
+        Command::History {
+            entity,
+            period,
+            item,
+            format,
+        } => {
+            let app = App::open(global, false).await?;
+            records::history(
+                &app,
+                entity.as_deref(),
+                period.as_deref(),
+                item.as_deref(),
+                format,
+            )
+            .await
+        }
+        Command::Submissions { format } => {
+            let app = App::open(global, false).await?;
+            records::submissions(&app, format).await
+        }
+        Command::Audit {
+            user,
+            action,
+            object,
+            limit,
+            format,
+        } => {
+            let app = App::open(global, false).await?;
+            records::audit(&app, user, action, object, limit, format).await
+        }
+        Command::Entities { format } => {
+            let app = App::open(global, false).await?;
+            records::entities(&app, format).await
+        }
+        Command::Template {
+            entity,
+            year,
+            output,
+        } => {
+            let app = App::open(global, false).await?;
+            import::template(&app, &entity, year, &output).await
+        }
+        Command::Demo { force, report } => demo::demo(global, force, report.as_deref()).await,
+        Command::Catalogue { check } => {
+            match check {
+                None => print!("{}", zx_domain::catalogue::DEFAULT_CATALOGUE_TOML),
+                Some(path) => {
+                    let catalogue = app::load_catalogue(&cli::Global {
+                        catalogue: Some(path.clone()),
+                        ..global.clone()
+                    })?;
+                    println!(
+                        "{}: {} items, {} indicators — OK",
+                        path.display(),
+                        catalogue.items().len(),
+                        catalogue.indicators().len()
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Bench { bench } => match bench {
+            BenchCommand::Rollup {
+                entities,
+                months,
+                runs,
+                write_csv,
+                seed,
+            } => bench::rollup(entities, months, runs, write_csv.as_deref(), seed),
+        },
+    }
+}

@@ -1,1 +1,264 @@
-//! (in progress)
+//! Reading what subsidiaries submit: entities, monthly figures and targets, as CSV (UTF-8, UTF-16
+//! or GBK) or XLSX, validated completely against the catalogue, the known entities and the
+//! figures already stored, and returned as `zx-domain` values or as every problem at once, each
+//! with its line or cell and a message in English and Chinese. It also writes the Excel fill-in
+//! template that reads back as a data file.
+//!
+//! It is not for storing anything (the caller stores what [`parse`] returns and provides what is
+//! already stored through [`Context`]), nor for computing indicators (that is `zx-domain`'s
+//! engine), nor for presentation beyond the issue lines. No database, no async, no IO: bytes in,
+//! values or issues out. It never panics on input and never uses floats for amounts (workbook
+//! numbers are converted once, exactly, see [`parse`]).
+//!
+//! ```text
+//! data.csv:17: value: "12,3x" is not a decimal number
+//! data.xlsx!H5: 2026-03: "-3" is negative, but avg_employees cannot be
+//! data.xlsx!Sheet2!B4: …            (when the table is not on the first sheet)
+//! data.csv: file is empty
+//! ```
+#![forbid(unsafe_code)]
+
+mod data;
+mod entities;
+mod fields;
+mod issue;
+mod numbers;
+mod schema;
+mod source;
+mod targets;
+mod template;
+
+use rust_decimal::Decimal;
+use zx_domain::{Basis, Catalogue, Entity, EntityCode, Fact, Month, Target};
+
+pub use issue::{Issue, IssueCode, MAX_ERRORS, MAX_WARNINGS, Place, Severity};
+pub use template::{DATA_SHEET, INSTRUCTIONS_SHEET, TemplateError};
+
+use issue::{Draft, Loc, Sink};
+use schema::Layout;
+
+/// What a file holds, as recognised from its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// `code,name,parent,kind,region,segment`: the group tree.
+    Entities,
+    /// `entity,period,item,value[,basis]`, or the fill-in template's wide layout.
+    Data,
+    /// `entity,year,indicator,target`: full-year targets.
+    Targets,
+}
+
+impl FileKind {
+    /// `entities`, `data` or `targets`, for messages and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Entities => "entities",
+            FileKind::Data => "data",
+            FileKind::Targets => "targets",
+        }
+    }
+}
+
+/// One submitted file: its name (used in every issue line) and its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    pub file_name: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// Figures already stored, so year-to-date rows can be checked against earlier months that were
+/// imported before (the store implements this; tests use a map or nothing).
+pub trait StoredSeries {
+    /// Already-stored current values of one entity's item in one year, sorted by month.
+    fn series(&self, entity: &EntityCode, item: &str, year: i32) -> Vec<(Month, Decimal, Basis)>;
+}
+
+/// A store with nothing in it, for a first import or for tests.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NothingStored;
+
+impl StoredSeries for NothingStored {
+    fn series(&self, _: &EntityCode, _: &str, _: i32) -> Vec<(Month, Decimal, Basis)> {
+        Vec::new()
+    }
+}
+
+/// What a file is checked against.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    /// Items and indicators that may be submitted.
+    pub catalogue: &'a Catalogue,
+    /// Entities already stored, plus those from files earlier in the same command.
+    pub entities: &'a [Entity],
+    /// Figures already stored.
+    pub stored: &'a dyn StoredSeries,
+}
+
+/// The validated content of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payload {
+    Entities(Vec<Entity>),
+    Data(Vec<Fact>),
+    Targets(Vec<Target>),
+}
+
+/// A file that passed every check: what it holds and what the clerk should still look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedFile {
+    pub kind: FileKind,
+    pub payload: Payload,
+    /// Plausibility warnings (liabilities above assets, a ratio target of 65…); not blocking.
+    pub warnings: Vec<Issue>,
+    /// How the file was read: `"UTF-8"`, `"GBK"`, `"UTF-16"` or `"XLSX"`.
+    pub encoding: &'static str,
+    /// Rows read below the header, blank rows not counted (one per item row in the wide layout).
+    pub rows: usize,
+}
+
+/// A file that cannot be imported, with every reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// In file order; at most [`MAX_ERRORS`], then one [`IssueCode::TooManyErrors`].
+    pub errors: Vec<Issue>,
+    pub warnings: Vec<Issue>,
+}
+
+impl std::fmt::Display for Rejected {
+    /// One issue per line, errors then warnings.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for issue in self.errors.iter().chain(&self.warnings) {
+            writeln!(f, "{issue}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Rejected {}
+
+/// Reads and validates one submitted file.
+///
+/// - A file starting with the ZIP signature is an XLSX workbook (whatever its name): the first
+///   sheet whose first non-blank row is a recognised header is read. Number cells are `f64` in a
+///   workbook; each is converted with Rust's shortest round-trip formatting and, when that has
+///   more than 15 significant digits (Excel's precision), rounded to 15, then parsed as an exact
+///   decimal, so `0.1 + 0.2` reads as `0.3`. A date cell where a period is expected counts when it
+///   is the first of a month (Excel turns a typed `2026-03` into a date).
+/// - Anything else is CSV text: UTF-8 with or without BOM, UTF-16 with a BOM, else GBK
+///   (GB18030) when it decodes without error. Lines are the file's own line numbers.
+/// - The kind comes from the header (case-insensitive, trimmed). Unknown or misspelt columns are
+///   errors, so a typo cannot drop a column silently.
+///
+/// Every error is collected (in file order, at most [`MAX_ERRORS`]); nothing is returned as `Ok`
+/// when there is any.
+pub fn parse(input: Input<'_>, ctx: &Context<'_>) -> Result<ParsedFile, Rejected> {
+    let mut sink = Sink::new(input.file_name);
+    let outcome = read(input, ctx, &mut sink);
+    let (errors, warnings) = sink.finish();
+    match outcome {
+        Some((kind, payload, encoding, rows)) if errors.is_empty() => Ok(ParsedFile {
+            kind,
+            payload,
+            warnings,
+            encoding,
+            rows,
+        }),
+        _ => Err(Rejected { errors, warnings }),
+    }
+}
+
+type Outcome = (FileKind, Payload, &'static str, usize);
+
+/// The file's table: workbook or decoded CSV text.
+fn table(input: Input<'_>, sink: &mut Sink) -> Option<source::Table> {
+    let bytes = input.bytes;
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        source::read_xlsx(bytes, &schema::is_header, sink)
+    } else if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        sink.error(
+            &Loc::file(),
+            Draft::new(
+                IssueCode::UnreadableWorkbook,
+                "file is an old .xls workbook or a password-protected one; save it as .xlsx (without password) or as UTF-8 CSV",
+                "是旧版 .xls 工作簿或加密的工作簿：请另存为不加密的 .xlsx 或 UTF-8 CSV 格式",
+            ),
+        );
+        None
+    } else {
+        match source::decode(bytes) {
+            Ok((text, encoding)) => source::read_csv(&text, encoding, sink),
+            Err(draft) => {
+                sink.error(&Loc::file(), draft);
+                None
+            }
+        }
+    }
+}
+
+fn file_kind(layout: Layout) -> FileKind {
+    match layout {
+        Layout::Entities => FileKind::Entities,
+        Layout::DataLong | Layout::DataWide => FileKind::Data,
+        Layout::Targets => FileKind::Targets,
+    }
+}
+
+/// Tells what a file holds from its header alone, so a command given several files can read
+/// entities before the data that refers to them. The errors are those that keep the kind from
+/// being known (unreadable, empty, unknown header); everything else is left to [`parse`].
+pub fn sniff(input: Input<'_>) -> Result<FileKind, Vec<Issue>> {
+    let mut sink = Sink::new(input.file_name);
+    if let Some(table) = table(input, &mut sink) {
+        match schema::layout(&table.header) {
+            Some(layout) => return Ok(file_kind(layout)),
+            None => {
+                // Only the header's verdict matters here, not row-level problems met on the way.
+                let mut header_sink = Sink::new(input.file_name);
+                let text: Vec<String> = table.header.iter().map(source::Value::text).collect();
+                header_sink.error(
+                    &table.line_loc(table.header_line),
+                    schema::unknown_header(&text.join(",")),
+                );
+                sink = header_sink;
+            }
+        }
+    }
+    Err(sink.finish().0)
+}
+
+fn read(input: Input<'_>, ctx: &Context<'_>, sink: &mut Sink) -> Option<Outcome> {
+    let table = table(input, sink)?;
+    let columns = schema::columns(&table, sink)?;
+    if table.rows.is_empty() {
+        sink.error(
+            &Loc::file(),
+            Draft::new(
+                IssueCode::EmptyFile,
+                "file has a header but no rows",
+                "文件只有表头，没有数据行",
+            ),
+        );
+        return None;
+    }
+    let payload = match columns.layout {
+        Layout::Entities => Payload::Entities(entities::read(&table, &columns, ctx, sink)),
+        Layout::DataLong => Payload::Data(data::read_long(&table, &columns, ctx, sink)),
+        Layout::DataWide => Payload::Data(data::read_wide(&table, &columns, ctx, sink)),
+        Layout::Targets => Payload::Targets(targets::read(&table, &columns, ctx, sink)),
+    };
+    let kind = file_kind(columns.layout);
+    Some((kind, payload, table.encoding, table.rows.len()))
+}
+
+/// Writes the XLSX fill-in template for one entity and year: sheet [`DATA_SHEET`] in the wide
+/// data layout (one row per reported item, a column per month of `year`, basis `month`
+/// prefilled, `existing` figures of that entity and year prefilled on their basis), and sheet
+/// [`INSTRUCTIONS_SHEET`] explaining how to fill it in. A returned template reads back with
+/// [`parse`] as a data file.
+pub fn write_template(
+    catalogue: &Catalogue,
+    entity: &Entity,
+    year: i32,
+    existing: &[Fact],
+) -> Result<Vec<u8>, TemplateError> {
+    template::write(catalogue, entity, year, existing)
+}

@@ -1,0 +1,189 @@
+//! The command line: names and shapes here are a contract other tools rely on.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "zx",
+    version,
+    about = "Zengxiao 提质增效: one benefit and five rates (一利五率), consolidated through the group tree",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Database: a file path or sqlite:// URL.
+    #[arg(long, global = true, default_value = "zengxiao.db", env = "ZX_DB")]
+    pub db: String,
+    /// Who is acting, recorded with every submission and in the audit log.
+    #[arg(long, global = true, env = "ZX_USER")]
+    pub user: Option<String>,
+    /// Item and indicator catalogue (TOML) replacing the built-in one.
+    #[arg(long, global = true, env = "ZX_CATALOGUE")]
+    pub catalogue: Option<PathBuf>,
+    /// Language of tables and notes: zh (default) or en.
+    #[arg(long, global = true, default_value = "zh", env = "ZX_LANG")]
+    pub lang: String,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum BasisArg {
+    Ytd,
+    Month,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum TableFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum TextFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an empty database.
+    Init,
+    /// Import entities, monthly data or targets (CSV or XLSX; kind detected from the header).
+    /// All files are one transaction: any error, nothing is written.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+    },
+    /// The six indicators of one entity and period, with YoY, targets and the year's rule.
+    Kpi {
+        #[arg(long)]
+        entity: String,
+        #[arg(long)]
+        period: String,
+        #[arg(long, value_enum, default_value = "ytd")]
+        basis: BasisArg,
+        #[arg(long, value_enum, default_value = "table")]
+        format: TableFormat,
+    },
+    /// The cockpit table: every entity of a subtree with the six indicators, YoY and status.
+    Report {
+        /// Month to report (default: the latest month with data).
+        #[arg(long)]
+        period: Option<String>,
+        /// Root of the subtree (default: the group).
+        #[arg(long)]
+        entity: Option<String>,
+        /// Levels below the entity to show.
+        #[arg(long, default_value_t = 1)]
+        depth: usize,
+        #[arg(long, value_enum, default_value = "ytd")]
+        basis: BasisArg,
+    },
+    /// Why an indicator has its value: the formula, its inputs, and the children behind them.
+    Explain {
+        #[arg(long)]
+        entity: String,
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        indicator: String,
+        #[arg(long, value_enum, default_value = "ytd")]
+        basis: BasisArg,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+    },
+    /// Every revision of submitted values: who sent what, when, and which is in force.
+    History {
+        #[arg(long)]
+        entity: Option<String>,
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long)]
+        item: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+    },
+    /// The submissions received (file, SHA-256, user, time, counts).
+    Submissions {
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+    },
+    /// The audit log, newest first.
+    Audit {
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long)]
+        action: Option<String>,
+        /// Part of the changed object's name, e.g. an entity code.
+        #[arg(long)]
+        object: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+    },
+    /// The group tree.
+    Entities {
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+    },
+    /// Write the Excel fill-in template of an entity for a year.
+    Template {
+        #[arg(long)]
+        entity: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
+    /// Build the fictional demo group (deterministic) into the database.
+    Demo {
+        /// Replace an existing database file.
+        #[arg(long)]
+        force: bool,
+        /// Print the cockpit of this month afterwards (e.g. 2026-06).
+        #[arg(long)]
+        report: Option<String>,
+    },
+    /// Print the built-in catalogue, or check a catalogue file.
+    Catalogue {
+        /// Check this file instead of printing the built-in catalogue.
+        #[arg(long)]
+        check: Option<PathBuf>,
+    },
+    /// Benchmarks.
+    Bench {
+        #[command(subcommand)]
+        bench: BenchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Consolidate all six indicators at every node of a synthetic group, every month.
+    Rollup {
+        #[arg(long, default_value_t = 10_000)]
+        entities: usize,
+        #[arg(long, default_value_t = 36)]
+        months: usize,
+        /// Runs to time; the best and the median are reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Also write the generated data as CSV here (for the DuckDB comparison).
+        #[arg(long)]
+        write_csv: Option<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}

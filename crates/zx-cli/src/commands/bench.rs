@@ -1,0 +1,130 @@
+//! `zx bench rollup`: consolidation and all indicators at every node, timed.
+//!
+//! The DuckDB side of the comparison is `bench/rollup_duckdb.py`, run on the CSV this command
+//! writes with `--write-csv`; `bench/rollup.sh` runs both in one go.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, anyhow};
+use indicatif::{ProgressBar, ProgressStyle};
+use zx_domain::{Basis, Catalogue, Engine, EntityTree, Ledger, Month, Period, format};
+
+fn seconds(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+pub fn rollup(
+    entities: usize,
+    months: usize,
+    runs: usize,
+    write_csv: Option<&Path>,
+    seed: u64,
+) -> Result<()> {
+    if entities == 0 || months == 0 || runs == 0 {
+        return Err(anyhow!(
+            "--entities, --months and --runs must be at least 1"
+        ));
+    }
+    let started = Instant::now();
+    let data = zx_demo::synthetic_group(entities, months, seed);
+    let generate = started.elapsed();
+    if let Some(dir) = write_csv {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        zx_demo::write_csv(&data, dir)
+            .with_context(|| format!("cannot write CSV into {}", dir.display()))?;
+    }
+    let catalogue = Catalogue::builtin().map_err(|e| anyhow!("{e}"))?;
+    let tree = EntityTree::build(data.entities.clone())
+        .map_err(|e| anyhow!("synthetic tree: {:?}", e.first()))?;
+    let last = data
+        .facts
+        .iter()
+        .map(|f| f.month)
+        .max()
+        .ok_or_else(|| anyhow!("no data generated"))?;
+    let first = last
+        .offset(-(months as i32 - 1))
+        .ok_or_else(|| anyhow!("--months too large"))?;
+    let report_months: Vec<Month> = (0..months as i32).filter_map(|i| first.offset(i)).collect();
+    let indicators = catalogue.indicators().len();
+
+    let progress = ProgressBar::new(runs as u64);
+    progress.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    progress.set_message("rollup");
+    let mut totals = Vec::new();
+    let mut phases = Vec::new();
+    let mut results = 0usize;
+    let mut checksum = serde_json::Map::new();
+    for _ in 0..runs {
+        let t0 = Instant::now();
+        let (ledger, notes) = Ledger::from_facts(&tree, &catalogue, &data.facts);
+        let t1 = Instant::now();
+        let engine = Engine::new(tree.clone(), catalogue.clone(), ledger);
+        let t2 = Instant::now();
+        let mut available = 0usize;
+        for entity in 0..engine.tree().len() {
+            for &month in &report_months {
+                let period = Period::new(month, Basis::Ytd);
+                for indicator in 0..indicators {
+                    if engine.evaluate(entity, period, indicator).is_ok() {
+                        available += 1;
+                    }
+                }
+            }
+        }
+        let t3 = Instant::now();
+        if !notes.is_empty() {
+            return Err(anyhow!(
+                "synthetic data produced {} data notes",
+                notes.len()
+            ));
+        }
+        results = available;
+        totals.push(t3 - t0);
+        phases.push((t1 - t0, t2 - t1, t3 - t2));
+        let root = engine.tree().roots()[0];
+        checksum = engine
+            .catalogue()
+            .indicators()
+            .iter()
+            .enumerate()
+            .map(|(i, def)| {
+                let value = engine
+                    .evaluate(root, Period::new(last, Basis::Ytd), i)
+                    .map(format::exact)
+                    .ok();
+                (def.id.clone(), serde_json::json!(value))
+            })
+            .collect();
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let mut sorted = totals.clone();
+    sorted.sort();
+    let best_index = totals.iter().position(|t| *t == sorted[0]).unwrap_or(0);
+    let (ledger_s, consolidate_s, evaluate_s) = phases[best_index];
+    let json = serde_json::json!({
+        "tool": "zengxiao",
+        "version": env!("CARGO_PKG_VERSION"),
+        "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
+        "entities": tree.len(),
+        "months": months,
+        "rows_in": data.facts.len(),
+        "results": results,
+        "generate_s": seconds(generate),
+        "best_s": seconds(sorted[0]),
+        "median_s": seconds(sorted[sorted.len() / 2]),
+        "phases_best_s": {
+            "ledger": seconds(ledger_s),
+            "consolidate": seconds(consolidate_s),
+            "evaluate": seconds(evaluate_s),
+        },
+        "checksum": checksum,
+    });
+    println!("{json}");
+    Ok(())
+}

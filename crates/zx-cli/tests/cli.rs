@@ -1,0 +1,290 @@
+//! The `zx` binary end to end, as a user runs it: real files, a real database per test.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/kpi-example");
+
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db(&self) -> String {
+        self.dir.path().join("zx.db").to_string_lossy().into_owned()
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn zx(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_zx"))
+            .args(args)
+            .arg("--db")
+            .arg(self.db())
+            .env("ZX_USER", "tester")
+            .env_remove("ZX_LANG")
+            .env_remove("ZX_CATALOGUE")
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.zx(args);
+        assert!(
+            out.status.success(),
+            "zx {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn example(&self) {
+        self.ok(&["init"]);
+        let files: Vec<String> = ["data.csv", "targets.csv", "entities.csv"]
+            .iter()
+            .map(|f| format!("{EXAMPLE}/{f}"))
+            .collect();
+        let mut args = vec!["import"];
+        args.extend(files.iter().map(String::as_str));
+        self.ok(&args);
+    }
+}
+
+/// Pads a decimal string to 12 places: both sides are already rounded half-even to 12 places,
+/// so equal values give equal strings.
+fn pad12(text: &str) -> String {
+    let (int_part, frac) = text.split_once('.').unwrap_or((text, ""));
+    assert!(frac.len() <= 12, "{text} has more than 12 places");
+    format!("{int_part}.{frac:0<12}")
+}
+
+#[test]
+fn the_worked_example_through_the_cli() {
+    let ws = Workspace::new();
+    ws.example();
+    let expected: BTreeMap<String, Value> =
+        serde_json::from_str(&std::fs::read_to_string(format!("{EXAMPLE}/expected.json")).unwrap())
+            .unwrap();
+    let mut checked = 0;
+    for (basis, entities) in expected["2026-03"].as_object().unwrap() {
+        for (entity, indicators) in entities.as_object().unwrap() {
+            let out = ws.ok(&[
+                "kpi", "--entity", entity, "--period", "2026-03", "--basis", basis, "--format",
+                "json",
+            ]);
+            let json: Value = serde_json::from_str(&out).unwrap();
+            assert_eq!(json["entity"], entity.as_str());
+            assert_eq!(json["period"], "2026-03");
+            assert_eq!(json["basis"], basis.as_str());
+            for (name, fields) in indicators.as_object().unwrap() {
+                if name == "_rule" {
+                    for (key, verdict) in fields.as_object().unwrap() {
+                        assert_eq!(&json["rule"][key], verdict, "{entity} {basis} rule {key}");
+                        checked += 1;
+                    }
+                    continue;
+                }
+                for (field, want) in fields.as_object().unwrap() {
+                    let got = &json["indicators"][name][field];
+                    match want {
+                        Value::String(w) if field != "status" => {
+                            let g = got.as_str().unwrap_or_else(|| {
+                                panic!("{entity} {basis} {name}.{field}: expected {w}, got {got}")
+                            });
+                            assert_eq!(pad12(g), pad12(w), "{entity} {basis} {name}.{field}");
+                        }
+                        other => assert_eq!(got, other, "{entity} {basis} {name}.{field}"),
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 250);
+}
+
+#[test]
+fn a_bad_file_is_reported_whole_and_nothing_is_written() {
+    let ws = Workspace::new();
+    ws.example();
+    let before = ws.ok(&["submissions", "--format", "json"]);
+    let bad = ws.write(
+        "data.csv",
+        "entity,period,item,value,basis\n\
+         P1,2026-04,total_profit,100,month\n\
+         P1,2026-13,total_profit,100,month\n\
+         PX,2026-04,total_profit,100,month\n\
+         P1,2026-04,operating_revenue,\"12,3x\",month\n",
+    );
+    let out = ws.zx(&["import", bad.to_str().unwrap(), "--lang", "en"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("data.csv:3: period: \"2026-13\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("data.csv:4: entity: \"PX\""), "{stderr}");
+    assert!(
+        stderr.contains("data.csv:5: value: \"12,3x\" is not a decimal number"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    // The good row on line 2 was not written either.
+    assert_eq!(ws.ok(&["submissions", "--format", "json"]), before);
+    let history = ws.ok(&[
+        "history", "--entity", "P1", "--period", "2026-04", "--format", "json",
+    ]);
+    assert_eq!(history.trim(), "{\n  \"revisions\": []\n}");
+}
+
+#[test]
+fn a_correction_is_a_revision_and_history_keeps_both() {
+    let ws = Workspace::new();
+    ws.example();
+    let fix = ws.write(
+        "fix.csv",
+        "entity,period,item,value\nS2,2026-03,total_profit,-100000.00\n",
+    );
+    let out = ws.ok(&["import", fix.to_str().unwrap(), "--lang", "en"]);
+    assert!(out.contains("0 new, 1 revised, 0 unchanged"), "{out}");
+    let json: Value = serde_json::from_str(&ws.ok(&[
+        "history",
+        "--entity",
+        "S2",
+        "--period",
+        "2026-03",
+        "--item",
+        "total_profit",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let revisions = json["revisions"].as_array().unwrap();
+    assert_eq!(revisions.len(), 2);
+    assert_eq!(revisions[0]["value"], "-198506.13");
+    assert_eq!(revisions[0]["current"], false);
+    assert_eq!(revisions[1]["value"], "-100000");
+    assert_eq!(revisions[1]["current"], true);
+    assert_eq!(revisions[1]["user"], "tester");
+    assert_eq!(revisions[1]["file"], "fix.csv");
+    let audit = ws.ok(&["audit", "--action", "fact.revise"]);
+    assert!(
+        audit.contains(
+            "tester fact.revise S2 2026-03 total_profit: -198506.13 (month) → -100000 (month)"
+        ),
+        "{audit}"
+    );
+}
+
+#[test]
+fn the_template_round_trips() {
+    let ws = Workspace::new();
+    ws.example();
+    let template = ws.path("s2-2026.xlsx");
+    ws.ok(&[
+        "template",
+        "--entity",
+        "S2",
+        "--year",
+        "2026",
+        "-o",
+        template.to_str().unwrap(),
+    ]);
+    // Prefilled with S2's 2026 values: importing it back changes nothing.
+    let out = ws.ok(&["import", template.to_str().unwrap(), "--lang", "en"]);
+    assert!(out.contains("0 new, 0 revised, 27 unchanged"), "{out}");
+}
+
+#[test]
+fn report_and_explain_render() {
+    let ws = Workspace::new();
+    ws.example();
+    let report = ws.ok(&[
+        "report", "--period", "2026-03", "--depth", "2", "--lang", "en",
+    ]);
+    for needle in [
+        "G 示例集团",
+        "  S1 福建子公司",
+        "    P1 晋江垃圾发电厂",
+        "one grows, one stable, four improve",
+    ] {
+        assert!(report.contains(needle), "{needle} missing in\n{report}");
+    }
+    let report_zh = ws.ok(&["report", "--period", "2026-03"]);
+    assert!(report_zh.contains("一增一稳四提升"), "{report_zh}");
+    assert!(report_zh.contains("资产负债率"), "{report_zh}");
+    assert!(
+        !report_zh.contains("P1 晋江"),
+        "depth 1 shows children only:\n{report_zh}"
+    );
+    let explain = ws.ok(&[
+        "explain",
+        "--entity",
+        "G",
+        "--period",
+        "2026-03",
+        "--indicator",
+        "total_profit",
+        "--format",
+        "json",
+    ]);
+    let json: Value = serde_json::from_str(&explain).unwrap();
+    assert_eq!(json["value"], "1683748.34");
+    assert_eq!(json["inputs"][0]["own"], "-48931.32");
+    assert_eq!(json["inputs"][0]["children"][0]["entity"], "S1");
+    assert_eq!(json["inputs"][0]["children"][0]["value"], "1579205.92");
+}
+
+#[test]
+fn unknown_codes_and_missing_databases_say_so() {
+    let ws = Workspace::new();
+    let out = ws.zx(&["kpi", "--entity", "G", "--period", "2026-03"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("zx init --db"));
+    ws.example();
+    let out = ws.zx(&["kpi", "--entity", "NOPE", "--period", "2026-03"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"NOPE\" is not a known entity code"));
+    let out = ws.zx(&["kpi", "--entity", "G", "--period", "2026-3x"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--period: \"2026-3x\""));
+}
+
+#[test]
+fn missing_data_is_null_with_a_note_naming_who_is_late() {
+    let ws = Workspace::new();
+    ws.example();
+    // April 2026: only P2 reports its profit; everything else is missing.
+    let april = ws.write(
+        "april.csv",
+        "entity,period,item,value\nP2,2026-04,total_profit,5\n",
+    );
+    ws.ok(&["import", april.to_str().unwrap()]);
+    let json: Value = serde_json::from_str(&ws.ok(&[
+        "kpi", "--entity", "G", "--period", "2026-04", "--format", "json", "--lang", "en",
+    ]))
+    .unwrap();
+    let profit = &json["indicators"]["total_profit"];
+    assert_eq!(profit["value"], Value::Null);
+    assert_eq!(profit["status"], "none");
+    assert_eq!(
+        profit["note"],
+        "missing data: P1, S2 have not reported total_profit for 2026-04"
+    );
+}

@@ -1,0 +1,445 @@
+//! Data files: monthly figures in the long layout (`entity,period,item,value[,basis]`) or the
+//! wide layout of the fill-in template (one row per entity and item, one column per month).
+//!
+//! Both layouts become the same list of [`Entry`]s, one per submitted figure, which then go
+//! through the checks that need several figures: duplicates, year-to-date series that must
+//! de-cumulate (together with what is already stored), and balance-sheet plausibility.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rust_decimal::Decimal;
+use zx_domain::facts::{DerivationIssue, derive_monthly};
+use zx_domain::format::grouped;
+use zx_domain::{Basis, EntityCode, Fact, ItemKind, Month};
+
+use crate::Context;
+use crate::fields::{self, Known};
+use crate::issue::{Draft, IssueCode, Loc, Sink};
+use crate::schema::Columns;
+use crate::source::{Table, Value};
+
+/// One submitted figure whose entity, item and month are valid.
+struct Entry {
+    entity: EntityCode,
+    item: usize,
+    month: Month,
+    /// `None` when the value or basis is invalid (already reported).
+    value: Option<Decimal>,
+    basis: Option<Basis>,
+    /// No error at all on this figure (or its row).
+    ok: bool,
+    /// Where to report problems with the value, the basis, and the figure as a whole.
+    value_loc: Loc,
+    basis_loc: Loc,
+    whole_loc: Loc,
+    value_column: String,
+    raw_value: Value,
+}
+
+/// A reported cell error: records it and says the cell is bad.
+fn check<T>(sink: &mut Sink, loc: Loc, result: Result<T, Draft>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(draft) => {
+            sink.error(&loc, draft);
+            None
+        }
+    }
+}
+
+/// Reads the long layout.
+pub(crate) fn read_long(
+    table: &Table,
+    columns: &Columns,
+    ctx: &Context<'_>,
+    sink: &mut Sink,
+) -> Vec<Fact> {
+    let known = Known::new(ctx.entities);
+    let catalogue = ctx.catalogue;
+    // Required columns are present: `columns` refused the file otherwise.
+    let [entity_col, period_col, item_col, value_col] =
+        ["entity", "period", "item", "value"].map(|name| columns.get(name).unwrap_or(usize::MAX));
+    let basis_col = columns.get("basis");
+    let mut entries = Vec::with_capacity(table.rows.len());
+    for row in &table.rows {
+        let loc = |col: usize| table.loc(row.line, col);
+        let entity = check(
+            sink,
+            loc(entity_col),
+            known.entity(row.cell(entity_col), "entity"),
+        );
+        let month = check(
+            sink,
+            loc(period_col),
+            fields::month(row.cell(period_col), "period"),
+        );
+        let item = check(
+            sink,
+            loc(item_col),
+            fields::item(row.cell(item_col), "item", catalogue),
+        );
+        let raw_value = row.cell(value_col);
+        let value = check(sink, loc(value_col), fields::decimal(raw_value, "value"));
+        let basis_loc = loc(basis_col.unwrap_or(value_col));
+        let basis = match basis_col {
+            Some(col) => check(
+                sink,
+                basis_loc.clone(),
+                fields::basis(row.cell(col), "basis"),
+            ),
+            None => Some(Basis::Month),
+        };
+        let mut ok = entity.is_some()
+            && month.is_some()
+            && item.is_some()
+            && value.is_some()
+            && basis.is_some();
+        if let (Some(i), Some(v)) = (item, value) {
+            let def = catalogue.item(i);
+            if def.non_negative && v.is_sign_negative() && !v.is_zero() {
+                sink.error(&loc(value_col), fields::negative(def, "value", raw_value));
+                ok = false;
+            }
+        }
+        if let (Some(entity), Some(month), Some(item)) = (entity, month, item) {
+            entries.push(Entry {
+                entity,
+                item,
+                month,
+                value,
+                basis,
+                ok,
+                value_loc: loc(value_col),
+                basis_loc,
+                whole_loc: table.line_loc(row.line),
+                value_column: "value".into(),
+                raw_value: raw_value.clone(),
+            });
+        }
+    }
+    finish(entries, ctx, sink)
+}
+
+/// Reads the wide layout (the template): blank month cells are skipped.
+pub(crate) fn read_wide(
+    table: &Table,
+    columns: &Columns,
+    ctx: &Context<'_>,
+    sink: &mut Sink,
+) -> Vec<Fact> {
+    let known = Known::new(ctx.entities);
+    let catalogue = ctx.catalogue;
+    let entity_col = columns.get("entity").unwrap_or(usize::MAX);
+    let item_col = columns.get("item").unwrap_or(usize::MAX);
+    let basis_col = columns.get("basis");
+    let mut entries = Vec::new();
+    let mut filled = 0usize;
+    for row in &table.rows {
+        let loc = |col: usize| table.loc(row.line, col);
+        let entity = check(
+            sink,
+            loc(entity_col),
+            known.entity(row.cell(entity_col), "entity"),
+        );
+        let item = check(
+            sink,
+            loc(item_col),
+            fields::item(row.cell(item_col), "item", catalogue),
+        );
+        let basis_loc = loc(basis_col.unwrap_or(item_col));
+        let basis = match basis_col {
+            Some(col) => check(
+                sink,
+                basis_loc.clone(),
+                fields::basis(row.cell(col), "basis"),
+            ),
+            None => Some(Basis::Month),
+        };
+        let row_ok = entity.is_some() && item.is_some() && basis.is_some();
+        for &(col, month) in &columns.months {
+            let raw_value = row.cell(col);
+            if raw_value.is_empty() {
+                continue;
+            }
+            filled += 1;
+            let column = month.to_string();
+            let value = check(sink, loc(col), fields::decimal(raw_value, &column));
+            let mut ok = row_ok && value.is_some();
+            if let (Some(i), Some(v)) = (item, value) {
+                let def = catalogue.item(i);
+                if def.non_negative && v.is_sign_negative() && !v.is_zero() {
+                    sink.error(&loc(col), fields::negative(def, &column, raw_value));
+                    ok = false;
+                }
+            }
+            if let (Some(entity), Some(item)) = (&entity, item) {
+                entries.push(Entry {
+                    entity: entity.clone(),
+                    item,
+                    month,
+                    value,
+                    basis,
+                    ok,
+                    value_loc: loc(col),
+                    basis_loc: basis_loc.clone(),
+                    whole_loc: loc(col),
+                    value_column: column,
+                    raw_value: raw_value.clone(),
+                });
+            }
+        }
+    }
+    if filled == 0 && !sink.has_errors() {
+        sink.error(
+            &Loc::file(),
+            Draft::new(
+                IssueCode::EmptyFile,
+                "no month cell is filled in",
+                "没有填写任何月份数据",
+            ),
+        );
+    }
+    finish(entries, ctx, sink)
+}
+
+/// The checks across figures, then the facts of the valid ones in file order.
+fn finish(mut entries: Vec<Entry>, ctx: &Context<'_>, sink: &mut Sink) -> Vec<Fact> {
+    let catalogue = ctx.catalogue;
+    // Duplicates: one figure per entity, month and item, whatever the basis.
+    let mut first: HashMap<(EntityCode, Month, usize), usize> = HashMap::new();
+    let mut duplicate = vec![false; entries.len()];
+    for (i, entry) in entries.iter().enumerate() {
+        let key = (entry.entity.clone(), entry.month, entry.item);
+        match first.get(&key) {
+            Some(&earlier) => {
+                let (en, zh) = entries[earlier].whole_loc.place.reference();
+                let code = &catalogue.item(entry.item).code;
+                sink.error(
+                    &entry.whole_loc,
+                    Draft::new(
+                        IssueCode::DuplicateRow,
+                        format!(
+                            "{} {} {code} is given a second time (first at {en}); give one figure per entity, period and item, whatever the basis",
+                            entry.entity, entry.month
+                        ),
+                        format!(
+                            "{} {} {code} 重复填报（首次出现在{zh}）；每个单位、期间、项目只能填一个数，无论口径",
+                            entry.entity, entry.month
+                        ),
+                    ),
+                );
+                duplicate[i] = true;
+            }
+            None => {
+                first.insert(key, i);
+            }
+        }
+    }
+    for (entry, dup) in entries.iter_mut().zip(&duplicate) {
+        if *dup {
+            entry.ok = false;
+        }
+    }
+    // Figures that are in the file but unusable: a series check must not blame their absence.
+    let tainted: HashSet<(&EntityCode, usize, Month)> = entries
+        .iter()
+        .zip(&duplicate)
+        .filter(|(e, dup)| !**dup && (e.value.is_none() || e.basis.is_none()))
+        .map(|(e, _)| (&e.entity, e.item, e.month))
+        .collect();
+    let usable: Vec<usize> = (0..entries.len())
+        .filter(|&i| !duplicate[i] && entries[i].value.is_some() && entries[i].basis.is_some())
+        .collect();
+    check_cumulatives(&entries, &usable, &tainted, ctx, sink);
+    check_balances(&entries, &usable, ctx, sink);
+    usable
+        .iter()
+        .filter_map(|&i| {
+            let e = &entries[i];
+            Some(Fact {
+                entity: e.entity.clone(),
+                month: e.month,
+                item: catalogue.item(e.item).code.clone(),
+                value: e.value?,
+                basis: e.basis?,
+            })
+        })
+        .collect()
+}
+
+/// Year-to-date rows must de-cumulate, together with what is stored (file rows win).
+fn check_cumulatives(
+    entries: &[Entry],
+    usable: &[usize],
+    tainted: &HashSet<(&EntityCode, usize, Month)>,
+    ctx: &Context<'_>,
+    sink: &mut Sink,
+) {
+    let catalogue = ctx.catalogue;
+    // (entity, item, year) → the file's usable entries, by month.
+    let mut groups: BTreeMap<(&EntityCode, usize, i32), BTreeMap<Month, usize>> = BTreeMap::new();
+    for &i in usable {
+        let e = &entries[i];
+        groups
+            .entry((&e.entity, e.item, e.month.year()))
+            .or_default()
+            .insert(e.month, i);
+    }
+    for ((entity, item, year), in_file) in groups {
+        let def = catalogue.item(item);
+        // Only non-stock year-to-date rows can fail to de-cumulate; month rows with a negative
+        // value were reported already.
+        let needs_check = def.kind != ItemKind::Stock
+            && in_file
+                .values()
+                .any(|&i| entries[i].basis == Some(Basis::Ytd));
+        if !needs_check {
+            continue;
+        }
+        let mut series: BTreeMap<Month, (Decimal, Basis)> = ctx
+            .stored
+            .series(entity, &def.code, year)
+            .into_iter()
+            .filter(|(m, _, _)| m.year() == year)
+            .map(|(m, v, b)| (m, (v, b)))
+            .collect();
+        for (&month, &i) in &in_file {
+            if let (Some(v), Some(b)) = (entries[i].value, entries[i].basis) {
+                series.insert(month, (v, b));
+            }
+        }
+        let series: Vec<(Month, Decimal, Basis)> =
+            series.into_iter().map(|(m, (v, b))| (m, v, b)).collect();
+        let derived = derive_monthly(def.kind, def.non_negative, &series);
+        for issue in derived.issues {
+            let Some(&i) = in_file.get(&issue.month()) else {
+                continue;
+            };
+            let e = &entries[i];
+            if !e.ok {
+                continue;
+            }
+            match issue {
+                DerivationIssue::MissingPreviousCumulative { month, previous } => {
+                    if tainted.contains(&(entity, item, previous)) {
+                        continue;
+                    }
+                    sink.error(
+                        &e.basis_loc,
+                        Draft::new(
+                            IssueCode::InvalidCumulative,
+                            format!(
+                                "for {month} needs the year-to-date total of {previous}, which is neither in this file nor already stored: add {previous} (year to date, or every month from January), or give {month} on the month basis"
+                            ),
+                            format!(
+                                "口径下 {month} 需要 {previous} 的本年累计数，但本文件和已导入数据中都没有：请补报 {previous}（累计数，或自 1 月起的各月当月数），或将 {month} 改按当月数（month）填报"
+                            ),
+                        )
+                        .column("basis")
+                        .value("ytd"),
+                    );
+                }
+                DerivationIssue::NegativeAmount { month, amount } => {
+                    let amount = grouped(amount, 2);
+                    sink.error(
+                        &e.value_loc,
+                        Draft::new(
+                            IssueCode::InvalidCumulative,
+                            format!(
+                                "makes {}'s own amount for {month} negative ({amount}), which it cannot be: check the year-to-date figures",
+                                def.code
+                            ),
+                            format!(
+                                "使 {month} 的{}（{}）当月数为负（{amount}），这是不可能的：请检查累计数",
+                                def.name_zh, def.code
+                            ),
+                        )
+                        .column(e.value_column.clone())
+                        .value(e.raw_value.text()),
+                    );
+                }
+                DerivationIssue::Overflow { month } => {
+                    sink.error(
+                        &e.value_loc,
+                        Draft::new(
+                            IssueCode::InvalidCumulative,
+                            format!("is too large to de-cumulate {month}"),
+                            format!("数值过大，无法计算 {month} 的当月数"),
+                        )
+                        .column(e.value_column.clone())
+                        .value(e.raw_value.text()),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Warnings on balances: negative ones, and liabilities above assets in the same month.
+fn check_balances(entries: &[Entry], usable: &[usize], ctx: &Context<'_>, sink: &mut Sink) {
+    let catalogue = ctx.catalogue;
+    let assets = catalogue.item_index("total_assets");
+    let liabilities = catalogue.item_index("total_liabilities");
+    // (entity, month) → (assets entry, liabilities entry)
+    type Pair = (Option<usize>, Option<usize>);
+    let mut pairs: BTreeMap<(&EntityCode, Month), Pair> = BTreeMap::new();
+    for &i in usable {
+        let e = &entries[i];
+        if !e.ok {
+            continue;
+        }
+        let is_assets = Some(e.item) == assets;
+        let is_liabilities = Some(e.item) == liabilities;
+        if !is_assets && !is_liabilities {
+            continue;
+        }
+        let pair = pairs.entry((&e.entity, e.month)).or_default();
+        if is_assets {
+            pair.0 = Some(i);
+        } else {
+            pair.1 = Some(i);
+        }
+        if let Some(v) = e.value
+            && v.is_sign_negative()
+            && !v.is_zero()
+        {
+            let def = catalogue.item(e.item);
+            sink.warning(
+                &e.value_loc,
+                Draft::new(
+                    IssueCode::NegativeBalance,
+                    format!("is a negative {} balance: check the sign", def.code),
+                    format!("{}（{}）余额为负数：请检查正负号", def.name_zh, def.code),
+                )
+                .column(e.value_column.clone())
+                .value(e.raw_value.text()),
+            );
+        }
+    }
+    for ((entity, month), pair) in pairs {
+        let (Some(a), Some(l)) = pair else {
+            continue;
+        };
+        let (Some(assets), Some(liabilities)) = (entries[a].value, entries[l].value) else {
+            continue;
+        };
+        if liabilities > assets {
+            let e = &entries[l];
+            let shown = grouped(assets, 2);
+            sink.warning(
+                &e.value_loc,
+                Draft::new(
+                    IssueCode::LiabilitiesExceedAssets,
+                    format!(
+                        "total_liabilities exceed total_assets ({shown}) of {entity} for {month}: a sign error, or insolvency?"
+                    ),
+                    format!(
+                        "{entity} {month} 负债总额超过资产总额（{shown}）：是正负号错误，还是资不抵债？"
+                    ),
+                )
+                .column(e.value_column.clone())
+                .value(e.raw_value.text()),
+            );
+        }
+    }
+}

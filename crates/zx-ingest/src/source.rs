@@ -1,0 +1,553 @@
+//! Turning bytes into a table of cells: encoding detection, CSV splitting, workbook reading.
+//!
+//! Everything after this module works on [`Table`] and does not care whether the file was a CSV
+//! in GBK or the second sheet of a workbook; the table knows how to name a cell's [`Place`].
+
+use std::io::Cursor;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use calamine::{Data, Reader, Xlsx};
+use rust_decimal::Decimal;
+
+use crate::issue::{Draft, IssueCode, Loc, Place, Sink};
+use crate::numbers::{NumberError, decimal_from_f64};
+
+/// One cell as read, before it is interpreted for its column.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Empty,
+    /// Trimmed, never empty.
+    Text(String),
+    /// A workbook number cell, converted once; `text` is how to show it.
+    Number {
+        value: Result<Decimal, NumberError>,
+        text: String,
+    },
+    /// A workbook date cell; `time` says whether it has a time of day.
+    Date {
+        year: i32,
+        month: u32,
+        day: u32,
+        time: bool,
+    },
+    /// A boolean, an error value (`#DIV/0!`) or a duration: never valid in any column.
+    Other(String),
+}
+
+impl Value {
+    pub(crate) fn is_empty(&self) -> bool {
+        matches!(self, Value::Empty)
+    }
+
+    /// The cell as a clerk would see it, for messages and for text columns.
+    pub(crate) fn text(&self) -> String {
+        match self {
+            Value::Empty => String::new(),
+            Value::Text(text) | Value::Other(text) | Value::Number { text, .. } => text.clone(),
+            Value::Date {
+                year, month, day, ..
+            } => format!("{year:04}-{month:02}-{day:02}"),
+        }
+    }
+
+    fn from_text(text: &str) -> Self {
+        let text = text.trim();
+        if text.is_empty() {
+            Value::Empty
+        } else {
+            Value::Text(text.to_owned())
+        }
+    }
+}
+
+/// A data row: the physical line (CSV) or sheet row number (workbook), both 1-based.
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    pub line: usize,
+    pub cells: Vec<Value>,
+}
+
+impl Row {
+    /// The cell under header column `index` (a short line has empty cells at its end).
+    pub(crate) fn cell(&self, index: usize) -> &Value {
+        self.cells.get(index).unwrap_or(&Value::Empty)
+    }
+}
+
+/// Whether a table came from a CSV or which sheet of a workbook.
+#[derive(Debug, Clone)]
+enum Origin {
+    Csv,
+    /// `sheet` is empty for the workbook's first sheet; `columns` are the absolute column
+    /// numbers (0-based) of the table's columns.
+    Sheet {
+        sheet: String,
+        columns: Vec<u32>,
+    },
+}
+
+/// The header and rows of the file's table, with what is needed to name places in it.
+#[derive(Debug, Clone)]
+pub(crate) struct Table {
+    origin: Origin,
+    pub header_line: usize,
+    pub header: Vec<Value>,
+    pub rows: Vec<Row>,
+    pub encoding: &'static str,
+}
+
+impl Table {
+    /// The place of the cell in header column `index` of line/row `line`.
+    pub(crate) fn loc(&self, line: usize, index: usize) -> Loc {
+        match &self.origin {
+            Origin::Csv => Loc {
+                place: Place::Line(line),
+                key: (line, index),
+            },
+            Origin::Sheet { sheet, columns } => {
+                let column = columns
+                    .get(index)
+                    .copied()
+                    .unwrap_or_else(|| columns.last().map_or(0, |c| c + 1));
+                Loc {
+                    place: Place::Cell {
+                        sheet: sheet.clone(),
+                        cell: format!("{}{line}", column_letters(column)),
+                    },
+                    key: (line, column as usize),
+                }
+            }
+        }
+    }
+
+    /// The place of a whole line (CSV) or of its first cell (workbook).
+    pub(crate) fn line_loc(&self, line: usize) -> Loc {
+        match &self.origin {
+            Origin::Csv => Loc {
+                place: Place::Line(line),
+                key: (line, 0),
+            },
+            Origin::Sheet { .. } => self.loc(line, 0),
+        }
+    }
+}
+
+/// `0` → `A`, `25` → `Z`, `26` → `AA`.
+pub(crate) fn column_letters(column: u32) -> String {
+    let mut n = u64::from(column) + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        letters.push(char::from(b'A' + rem));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
+/// Decodes a text file: UTF-8 (BOM or not), UTF-16 with a BOM (or plainly ASCII-shaped without),
+/// else GB18030/GBK when that decodes without a single error.
+pub(crate) fn decode(bytes: &[u8]) -> Result<(String, &'static str), Draft> {
+    let unreadable = || {
+        Draft::new(
+            IssueCode::UnreadableEncoding,
+            "file is not UTF-8 or GBK text; save it as UTF-8 CSV",
+            "文件编码既不是 UTF-8 也不是 GBK：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”格式",
+        )
+    };
+    let utf16 = |encoding: &'static encoding_rs::Encoding, body: &[u8]| {
+        encoding
+            .decode_without_bom_handling_and_without_replacement(body)
+            .map(|text| (text.into_owned(), "UTF-16"))
+            .ok_or_else(unreadable)
+    };
+    if let Some(body) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return std::str::from_utf8(body)
+            .map(|text| (text.to_owned(), "UTF-8"))
+            .map_err(|_| unreadable());
+    }
+    if let Some(body) = bytes.strip_prefix(b"\xFF\xFE") {
+        return utf16(encoding_rs::UTF_16LE, body);
+    }
+    if let Some(body) = bytes.strip_prefix(b"\xFE\xFF") {
+        return utf16(encoding_rs::UTF_16BE, body);
+    }
+    // UTF-16 without a BOM: an ASCII header has every other byte zero.
+    if bytes.len() >= 4 && bytes.len().is_multiple_of(2) {
+        if bytes[0] != 0 && bytes[1] == 0 && bytes[2] != 0 && bytes[3] == 0 {
+            return utf16(encoding_rs::UTF_16LE, bytes);
+        }
+        if bytes[0] == 0 && bytes[1] != 0 && bytes[2] == 0 && bytes[3] != 0 {
+            return utf16(encoding_rs::UTF_16BE, bytes);
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((text.to_owned(), "UTF-8"));
+    }
+    encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(|text| (text.into_owned(), "GBK"))
+        .ok_or_else(unreadable)
+}
+
+fn empty_file() -> Draft {
+    Draft::new(IssueCode::EmptyFile, "file is empty", "文件为空")
+}
+
+/// Physical line numbers of byte offsets.
+///
+/// The csv crate's own `Position::line()` counts from where the previous record ended, so it is
+/// wrong after blank lines and after CRLF line ends; its byte offset is right up to the blank
+/// line ends before the record, which are skipped here.
+struct LineIndex<'t> {
+    text: &'t [u8],
+    newlines: Vec<usize>,
+}
+
+impl<'t> LineIndex<'t> {
+    fn new(text: &'t str) -> Self {
+        let text = text.as_bytes();
+        let newlines = text
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
+        Self { text, newlines }
+    }
+
+    /// The 1-based line of the first byte at or after `offset` that is not a line end.
+    fn line_at(&self, offset: u64) -> usize {
+        let mut start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        self.newlines.partition_point(|&n| n < start) + 1
+    }
+}
+
+/// Splits decoded CSV text into a table; the header is the first non-blank line.
+///
+/// Lines are the file's physical line numbers; a row that is entirely blank (`,,,,` as Excel
+/// leaves them) is skipped. The delimiter is a comma, or a tab when the header line has tabs and
+/// no comma (Excel's "Unicode text" export).
+pub(crate) fn read_csv(text: &str, encoding: &'static str, sink: &mut Sink) -> Option<Table> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let lines = LineIndex::new(text);
+    let mut header: Option<(usize, Vec<Value>)> = None;
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(error) => {
+                let loc = match error.position() {
+                    Some(p) => {
+                        let line = lines.line_at(p.byte());
+                        Loc {
+                            place: Place::Line(line),
+                            key: (line, 0),
+                        }
+                    }
+                    None => Loc::file(),
+                };
+                sink.error(
+                    &loc,
+                    Draft::new(
+                        IssueCode::UnreadableCsv,
+                        format!("file cannot be read as CSV from here on ({error})"),
+                        format!("无法按 CSV 格式读取（{error}）"),
+                    ),
+                );
+                return None;
+            }
+        }
+        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
+        let cells: Vec<Value> = record.iter().map(Value::from_text).collect();
+        if cells.iter().all(Value::is_empty) {
+            continue;
+        }
+        match &header {
+            None => header = Some((line, cells)),
+            Some((_, names)) => {
+                let width = names.len();
+                if cells.len() > width && cells[width..].iter().any(|c| !c.is_empty()) {
+                    sink.error(
+                        &Loc {
+                            place: Place::Line(line),
+                            key: (line, width),
+                        },
+                        Draft::new(
+                            IssueCode::WrongFieldCount,
+                            format!(
+                                "line has {} fields but the header has {width} columns (a comma inside a number or name must be quoted)",
+                                cells.len()
+                            ),
+                            format!(
+                                "本行有 {} 个字段，但表头只有 {width} 列（数字或名称中含逗号时须加英文双引号）",
+                                cells.len()
+                            ),
+                        ),
+                    );
+                }
+                rows.push(Row { line, cells });
+            }
+        }
+    }
+    let Some((header_line, header)) = header else {
+        sink.error(&Loc::file(), empty_file());
+        return None;
+    };
+    Some(Table {
+        origin: Origin::Csv,
+        header_line,
+        header,
+        rows,
+        encoding,
+    })
+}
+
+fn convert(cell: &Data) -> Value {
+    match cell {
+        Data::Empty => Value::Empty,
+        Data::String(text) => Value::from_text(text),
+        Data::Int(n) => Value::Number {
+            value: Ok(Decimal::from(*n)),
+            text: n.to_string(),
+        },
+        Data::Float(f) => {
+            let value = decimal_from_f64(*f);
+            let text = match &value {
+                Ok(d) => d.normalize().to_string(),
+                Err(_) => f.to_string(),
+            };
+            Value::Number { value, text }
+        }
+        Data::Bool(b) => Value::Other(if *b { "TRUE" } else { "FALSE" }.to_owned()),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (year, month, day, hour, minute, second, milli) = dt.to_ymd_hms_milli();
+            Value::Date {
+                year: i32::from(year),
+                month: u32::from(month),
+                day: u32::from(day),
+                time: hour != 0 || minute != 0 || second != 0 || milli != 0,
+            }
+        }
+        Data::DateTime(dt) => Value::Other(dt.as_f64().to_string()),
+        Data::DateTimeIso(text) => iso_date(text).unwrap_or_else(|| Value::from_text(text)),
+        Data::DurationIso(text) => Value::Other(text.clone()),
+        Data::Error(error) => Value::Other(error.to_string()),
+    }
+}
+
+/// `2026-03-01` or `2026-03-01T00:00:00` (how some writers store date cells).
+fn iso_date(text: &str) -> Option<Value> {
+    let (date, time) = match text.split_once('T') {
+        Some((d, t)) => (d, t),
+        None => (text, ""),
+    };
+    let mut parts = date.split('-');
+    let year = parts.next()?.parse().ok()?;
+    let month = parts.next()?.parse().ok()?;
+    let day = parts.next()?.parse().ok()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    let time = time.trim_start_matches(['0', ':', '.']);
+    Some(Value::Date {
+        year,
+        month,
+        day,
+        time: !time.is_empty(),
+    })
+}
+
+fn unreadable_workbook(detail: &str) -> Draft {
+    Draft::new(
+        IssueCode::UnreadableWorkbook,
+        format!(
+            "file cannot be read as an Excel workbook ({detail}); save it again as .xlsx or as UTF-8 CSV"
+        ),
+        format!("无法作为 Excel 工作簿读取（{detail}）：请重新另存为 .xlsx 或 UTF-8 CSV 格式"),
+    )
+}
+
+/// A sheet's rows as (1-based row number, absolute columns, cells), blank rows dropped.
+type SheetRows = (Vec<u32>, Vec<(usize, Vec<Value>)>);
+
+fn sheet_rows(range: &calamine::Range<Data>) -> Option<SheetRows> {
+    let (row0, col0) = range.start()?;
+    let width = range.width();
+    let columns: Vec<u32> = (0..width)
+        .map(|i| col0.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect();
+    let mut rows = Vec::new();
+    for (i, cells) in range.rows().enumerate() {
+        let cells: Vec<Value> = cells.iter().map(convert).collect();
+        if cells.iter().all(Value::is_empty) {
+            continue;
+        }
+        let line = (row0 as usize).saturating_add(i).saturating_add(1);
+        rows.push((line, cells));
+    }
+    Some((columns, rows))
+}
+
+/// Reads the first sheet whose first non-blank row `is_header` accepts.
+///
+/// Calamine parses untrusted ZIP and XML; should it ever panic, the panic is caught and the file
+/// reported as unreadable rather than taking the caller down.
+pub(crate) fn read_xlsx(
+    bytes: &[u8],
+    is_header: &dyn Fn(&[Value]) -> bool,
+    sink: &mut Sink,
+) -> Option<Table> {
+    let result = catch_unwind(AssertUnwindSafe(|| read_xlsx_inner(bytes, is_header)));
+    match result {
+        Ok(Ok(table)) => Some(table),
+        Ok(Err(failure)) => {
+            let (loc, draft) = *failure;
+            sink.error(&loc, draft);
+            None
+        }
+        Err(_) => {
+            sink.error(&Loc::file(), unreadable_workbook("the reader failed"));
+            None
+        }
+    }
+}
+
+fn read_xlsx_inner(
+    bytes: &[u8],
+    is_header: &dyn Fn(&[Value]) -> bool,
+) -> Result<Table, Box<(Loc, Draft)>> {
+    let unreadable =
+        |e: calamine::XlsxError| Box::new((Loc::file(), unreadable_workbook(&e.to_string())));
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let names = workbook.sheet_names();
+    // The first non-blank row of the first non-blank sheet, for the error when nothing matches.
+    let mut first_seen: Option<(Loc, String)> = None;
+    for (index, name) in names.iter().enumerate() {
+        let range = workbook.worksheet_range(name).map_err(unreadable)?;
+        let Some((columns, mut rows)) = sheet_rows(&range) else {
+            continue;
+        };
+        if rows.is_empty() {
+            continue;
+        }
+        let (header_line, header) = rows.remove(0);
+        let sheet = if index == 0 {
+            String::new()
+        } else {
+            name.clone()
+        };
+        let table = Table {
+            origin: Origin::Sheet { sheet, columns },
+            header_line,
+            header,
+            rows: rows
+                .into_iter()
+                .map(|(line, cells)| Row { line, cells })
+                .collect(),
+            encoding: "XLSX",
+        };
+        if is_header(&table.header) {
+            return Ok(table);
+        }
+        if first_seen.is_none() {
+            let text: Vec<String> = table.header.iter().map(Value::text).collect();
+            first_seen = Some((table.line_loc(header_line), text.join(",")));
+        }
+    }
+    match first_seen {
+        None => Err(Box::new((Loc::file(), empty_file()))),
+        Some((loc, header)) => Err(Box::new((loc, crate::schema::unknown_header(&header)))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_columns_like_excel() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(7), "H");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
+        assert_eq!(column_letters(16383), "XFD");
+    }
+
+    #[test]
+    fn detects_encodings() {
+        assert_eq!(decode(b"a,b").unwrap(), ("a,b".into(), "UTF-8"));
+        assert_eq!(decode(b"\xEF\xBB\xBFa").unwrap(), ("a".into(), "UTF-8"));
+        assert_eq!(decode(b"\xFF\xFEa\0b\0").unwrap(), ("ab".into(), "UTF-16"));
+        assert_eq!(decode(b"\xFE\xFF\0a\0b").unwrap(), ("ab".into(), "UTF-16"));
+        assert_eq!(decode(b"a\0b\0").unwrap(), ("ab".into(), "UTF-16"));
+        let (gbk, _, _) = encoding_rs::GBK.encode("集团,子公司");
+        assert_eq!(decode(&gbk).unwrap(), ("集团,子公司".into(), "GBK"));
+        let err = decode(b"\xFFabc\x80").unwrap_err();
+        assert_eq!(err.code, IssueCode::UnreadableEncoding);
+        assert!(decode(b"\xEF\xBB\xBF\xFF").is_err());
+    }
+
+    #[test]
+    fn csv_lines_are_physical_lines() {
+        let mut sink = Sink::new("x.csv");
+        let text = "\r\n a , b \r\n\r\n\"multi\r\nline\",2\r\n,\r\n\r\n3,4,5\r\n";
+        let table = read_csv(text, "UTF-8", &mut sink).unwrap();
+        assert_eq!(table.header_line, 2);
+        assert_eq!(
+            table.header,
+            vec![Value::Text("a".into()), Value::Text("b".into())]
+        );
+        let lines: Vec<usize> = table.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [4, 8]);
+        assert_eq!(table.rows[0].cell(0), &Value::Text("multi\r\nline".into()));
+        assert_eq!(table.rows[0].cell(5), &Value::Empty);
+        let (errors, _) = sink.finish();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].to_string(),
+            "x.csv:8: line has 3 fields but the header has 2 columns (a comma inside a number or name must be quoted)"
+        );
+    }
+
+    #[test]
+    fn tab_separated_text_is_split_on_tabs() {
+        let mut sink = Sink::new("x.txt");
+        let table = read_csv("a\tb\n1\t2\n", "UTF-16", &mut sink).unwrap();
+        assert_eq!(table.rows[0].cells.len(), 2);
+        assert_eq!(table.encoding, "UTF-16");
+    }
+
+    #[test]
+    fn iso_dates_are_dates() {
+        assert_eq!(
+            iso_date("2026-03-01T00:00:00"),
+            Some(Value::Date {
+                year: 2026,
+                month: 3,
+                day: 1,
+                time: false
+            })
+        );
+        assert_eq!(iso_date("2026-03"), None);
+    }
+}
