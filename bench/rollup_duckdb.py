@@ -2,6 +2,9 @@
 """The DuckDB side of the roll-up benchmark (`zx bench rollup`).
 
     python3 bench/rollup_duckdb.py DIR [--threads 2] [--runs 3] [--ratios exact|double]
+                                       [--amounts decimal|fixed] [--dump FILE]
+
+Needs `pip install duckdb` (tested with duckdb 2.0.1).
 
 Loads DIR/entities.csv and DIR/data.csv (the import formats of kpi.md, as written by
 `zx_demo::write_csv`) into DuckDB tables, then times ONE SQL pipeline that does what the Zengxiao
@@ -15,9 +18,12 @@ engine does, for every entity and every month:
      year-to-date average headcount;
   5. the six indicators of kpi.md on the ytd basis, materialised into a temporary table.
 
-Amounts are DECIMAL(38,10), never DOUBLE. DuckDB divides decimals into a DOUBLE, so by default
-(`--ratios exact`) the five ratios are computed by exact long division on 128-bit integers to 20
-decimal places (truncated); `--ratios double` uses DuckDB's plain `/` instead, for comparison.
+Amounts are DECIMAL(38,10), never DOUBLE (`--amounts fixed` holds the same 128-bit integers as a
+HUGEINT counting 10^-10 yuan, which spares converting them before division). DuckDB divides
+decimals into a DOUBLE, so by default (`--ratios exact`) the five ratios are computed by exact long
+division on 128-bit integers to 20 decimal places (truncated): they then equal the engine's to the
+last of 12 places. `--ratios double` uses DuckDB's own `/` (a DOUBLE), for comparison: faster, but
+e.g. labour productivity differs from the exact value around the 10th decimal.
 
 Loading is timed separately and not counted. The pipeline is run `--runs` times (default 3);
 the best and the median are reported. DuckDB is limited to `--threads` threads (default 2: the
@@ -25,7 +31,7 @@ benchmark machine has 2 cores).
 
 Prints one JSON line:
   {"tool":"duckdb","version":…,"threads":…,"entities":…,"months":…,"rows_in":…,"results":…,
-   "load_s":…,"best_s":…,"median_s":…,"runs_s":[…],"ratios":…,
+   "load_s":…,"best_s":…,"median_s":…,"runs_s":[…],"ratios":…,"amounts":…,
    "checksum":{"entity":…,"month":…,"total_profit":…,…}}
 where the checksum holds the root entity's six values for the last month, as strings rounded
 half-even to 12 decimal places (null when unavailable), to compare with the engine's.
@@ -33,6 +39,9 @@ half-even to 12 decimal places (null when unavailable), to compare with the engi
 Known simplification: a series (entity, item, year) is expected to be filed on one basis; a `ytd`
 row is de-cumulated against the previous month's `ytd` row only (the engine also handles a `ytd`
 row following `month` rows). The generated benchmark data files every row on the `month` basis.
+
+`--dump FILE` also writes every value (entity,period,indicator,value; 12 places) to compare with
+the engine's (`ZX_DUMP=FILE cargo run --release -p zx-demo --example engine_checksum -- N M`).
 """
 
 import argparse

@@ -57,10 +57,13 @@ pub fn demo_group() -> DemoData {
 /// A large synthetic tree for benchmarks: `entities` entities in total (the group `G`, about √n
 /// subsidiaries, companies of about ten plants under every other subsidiary, plants), every leaf
 /// reporting every item of the default catalogue for `months` months ending 2026-12 on the `month`
-/// basis, plus its balances at the month before (December 2025 − whole years when `months` is a
-/// multiple of 12). Targets for 2026 for every entity. The same arguments give the same data.
+/// basis, plus its opening balances at the month before the first (a December when `months` is a
+/// multiple of 12). Targets for 2026 for every entity (profit and labour productivity from the
+/// generated 2026 figures, fixed values for the four others). The same arguments give the same
+/// data.
 ///
-/// Rows: `leaves × (2 + 9 × months)`; no parent has own rows.
+/// Rows: `leaves × (2 + 9 × months)`; no parent has own rows. Entity codes such as `G`, `S01`,
+/// `S02-C1`, `S02-C1-P07`, `S01-P03`…
 pub fn synthetic_group(entities: usize, months: usize, seed: u64) -> DemoData {
     synthetic::synthetic_group(entities, months, seed)
 }

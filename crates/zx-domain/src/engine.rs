@@ -9,7 +9,7 @@
 //! ancestor for that item and month. An indicator that reads a missing total is unavailable with a
 //! note naming the leaves that have not reported — never a silently partial figure.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashSet;
 
 use rust_decimal::Decimal;
 
@@ -85,18 +85,32 @@ impl Ledger {
         facts: impl IntoIterator<Item = &'f Fact>,
     ) -> (Self, Vec<DataNote>) {
         let mut notes = Vec::new();
-        let mut series: BTreeMap<(EntityId, usize), Vec<SeriesRow>> = BTreeMap::new();
-        let mut unknown_entities: HashMap<EntityCode, ()> = HashMap::new();
-        let mut unknown_items: HashMap<String, ()> = HashMap::new();
+        let items = catalogue.items().len();
+        // One series per (entity, item), indexed densely: no map on the hot path.
+        let mut series: Vec<Vec<SeriesRow>> = vec![Vec::new(); tree.len() * items];
+        let mut unknown_entities: HashSet<EntityCode> = HashSet::new();
+        let mut unknown_items: HashSet<String> = HashSet::new();
+        let mut range: Option<(Month, Month)> = None;
+        // Files list an entity's rows together: remember the last lookup.
+        let mut last_entity: Option<(&EntityCode, EntityId)> = None;
         for fact in facts {
-            let Some(entity) = tree.id(&fact.entity) else {
-                if unknown_entities.insert(fact.entity.clone(), ()).is_none() {
-                    notes.push(DataNote::UnknownEntity(fact.entity.clone()));
-                }
-                continue;
+            let entity = match last_entity {
+                Some((code, id)) if *code == fact.entity => id,
+                _ => match tree.id(&fact.entity) {
+                    Some(id) => {
+                        last_entity = Some((&fact.entity, id));
+                        id
+                    }
+                    None => {
+                        if unknown_entities.insert(fact.entity.clone()) {
+                            notes.push(DataNote::UnknownEntity(fact.entity.clone()));
+                        }
+                        continue;
+                    }
+                },
             };
             let Some(item) = catalogue.item_index(&fact.item) else {
-                if unknown_items.insert(fact.item.clone(), ()).is_none() {
+                if unknown_items.insert(fact.item.clone()) {
                     notes.push(DataNote::UnknownItem(fact.item.clone()));
                 }
                 continue;
@@ -108,29 +122,29 @@ impl Ledger {
                 });
                 continue;
             }
-            series
-                .entry((entity, item))
-                .or_default()
-                .push((fact.month, fact.value, fact.basis));
-        }
-        let (first, last) = series
-            .values()
-            .flat_map(|s| s.iter().map(|(m, _, _)| *m))
-            .fold(None, |range: Option<(Month, Month)>, m| match range {
-                None => Some((m, m)),
-                Some((a, b)) => Some((a.min(m), b.max(m))),
-            })
-            .unwrap_or_else(|| {
-                let m = Month::new(2000, 1).unwrap_or_else(|_| unreachable!());
-                (m, m)
+            range = Some(match range {
+                None => (fact.month, fact.month),
+                Some((a, b)) => (a.min(fact.month), b.max(fact.month)),
             });
+            series[entity * items + item].push((fact.month, fact.value, fact.basis));
+        }
+        let (first, last) = range.unwrap_or_else(|| {
+            let m = Month::new(2000, 1).unwrap_or_else(|_| unreachable!());
+            (m, m)
+        });
         let months = (last.ordinal() - first.ordinal() + 1) as usize;
         let mut ledger = Self::new(tree, catalogue, first, months);
-        for ((entity, item), mut rows) in series {
-            rows.sort_by_key(|(m, _, _)| *m);
+        for (index, rows) in series.iter_mut().enumerate() {
+            if rows.is_empty() {
+                continue;
+            }
+            let (entity, item) = (index / items, index % items);
+            if !rows.is_sorted_by_key(|(m, _, _)| *m) {
+                rows.sort_by_key(|(m, _, _)| *m);
+            }
             rows.dedup_by_key(|(m, _, _)| *m);
             let def = catalogue.item(item);
-            let derived = derive_monthly(def.kind, def.non_negative, &rows);
+            let derived = derive_monthly(def.kind, def.non_negative, rows);
             for issue in derived.issues {
                 notes.push(DataNote::Derivation {
                     entity: tree.entity(entity).code.clone(),
