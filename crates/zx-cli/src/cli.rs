@@ -180,6 +180,9 @@ pub enum BenchCommand {
         /// Runs to time; the best and the median are reported.
         #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// Threads evaluating indicators (consolidation itself is one pass).
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
         /// Also write the generated data as CSV here (for the DuckDB comparison).
         #[arg(long)]
         write_csv: Option<PathBuf>,

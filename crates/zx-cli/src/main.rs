@@ -148,9 +148,10 @@ async fn run(cli: Cli) -> Result<()> {
                 entities,
                 months,
                 runs,
+                threads,
                 write_csv,
                 seed,
-            } => bench::rollup(entities, months, runs, write_csv.as_deref(), seed),
+            } => bench::rollup(entities, months, runs, threads, write_csv.as_deref(), seed),
         },
     }
 }

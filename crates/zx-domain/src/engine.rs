@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 use rust_decimal::Decimal;
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, ItemKind};
 use crate::entity::{EntityCode, EntityId, EntityTree};
 use crate::facts::{DerivationIssue, Fact, SeriesRow, derive_monthly};
 use crate::formula::{Aggregation, BinaryOp, Expr};
@@ -93,6 +93,7 @@ impl Ledger {
         let mut range: Option<(Month, Month)> = None;
         // Files list an entity's rows together: remember the last lookup.
         let mut last_entity: Option<(&EntityCode, EntityId)> = None;
+        let item_codes: Vec<&str> = catalogue.items().iter().map(|i| i.code.as_str()).collect();
         for fact in facts {
             let entity = match last_entity {
                 Some((code, id)) if *code == fact.entity => id,
@@ -109,7 +110,8 @@ impl Ledger {
                     }
                 },
             };
-            let Some(item) = catalogue.item_index(&fact.item) else {
+            // A linear scan of a dozen short codes beats hashing the string.
+            let Some(item) = item_codes.iter().position(|code| *code == fact.item) else {
                 if unknown_items.insert(fact.item.clone()) {
                     notes.push(DataNote::UnknownItem(fact.item.clone()));
                 }
@@ -144,6 +146,20 @@ impl Ledger {
             }
             rows.dedup_by_key(|(m, _, _)| *m);
             let def = catalogue.item(item);
+            // Month amounts and balances need no derivation: write them straight through.
+            if def.kind == ItemKind::Stock || rows.iter().all(|(_, _, b)| *b == Basis::Month) {
+                for &(month, amount, _) in rows.iter() {
+                    if def.non_negative && amount.is_sign_negative() && !amount.is_zero() {
+                        notes.push(DataNote::Derivation {
+                            entity: tree.entity(entity).code.clone(),
+                            item: def.code.clone(),
+                            issue: DerivationIssue::NegativeAmount { month, amount },
+                        });
+                    }
+                    ledger.set(entity, item, month, amount);
+                }
+                continue;
+            }
             let derived = derive_monthly(def.kind, def.non_negative, rows);
             for issue in derived.issues {
                 notes.push(DataNote::Derivation {
