@@ -71,7 +71,8 @@ pub(crate) fn read_long(
         let month = check(
             sink,
             loc(period_col),
-            fields::month(row.cell(period_col), "period"),
+            fields::month(row.cell(period_col), "period")
+                .and_then(|m| fields::not_after(m, ctx.latest_month, "period")),
         );
         let item = check(
             sink,
@@ -163,7 +164,12 @@ pub(crate) fn read_wide(
             }
             filled += 1;
             let column = month.to_string();
-            let value = check(sink, loc(col), fields::decimal(raw_value, &column));
+            let value = check(
+                sink,
+                loc(col),
+                fields::not_after(month, ctx.latest_month, &column)
+                    .and_then(|_| fields::decimal(raw_value, &column)),
+            );
             let mut ok = row_ok && value.is_some();
             if let (Some(i), Some(v)) = (item, value) {
                 let def = catalogue.item(i);

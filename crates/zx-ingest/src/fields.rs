@@ -138,6 +138,20 @@ pub(crate) fn month(cell: &Value, column: &str) -> Result<Month, Draft> {
     }
 }
 
+/// Refuses months after `latest`: nobody reports figures for months that have not happened.
+pub(crate) fn not_after(month: Month, latest: Option<Month>, column: &str) -> Result<Month, Draft> {
+    match latest {
+        Some(latest) if month > latest => Err(Draft::new(
+            IssueCode::InvalidPeriod,
+            format!("is after {latest}: figures cannot be submitted for future months"),
+            format!("晚于 {latest}：不能报送未来月份的数据"),
+        )
+        .column(column)
+        .value(month.to_string())),
+        _ => Ok(month),
+    }
+}
+
 /// An exact decimal: typed text (see [`crate::numbers`]) or a number cell.
 pub(crate) fn decimal(cell: &Value, column: &str) -> Result<Decimal, Draft> {
     let invalid = |en: &str, zh: &str| {

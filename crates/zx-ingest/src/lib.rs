@@ -92,6 +92,9 @@ pub struct Context<'a> {
     pub entities: &'a [Entity],
     /// Figures already stored.
     pub stored: &'a dyn StoredSeries,
+    /// The last month data may be submitted for (the caller passes "now"): a typo such as
+    /// `2206-03` is rejected instead of stretching every table two centuries. `None`: no limit.
+    pub latest_month: Option<Month>,
 }
 
 /// The validated content of a file.

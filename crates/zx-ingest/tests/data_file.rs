@@ -207,6 +207,17 @@ fn invalid_period() {
 }
 
 #[test]
+fn future_periods_are_refused() {
+    // The test context allows data up to 2027-12.
+    assert_eq!(
+        errors("data.csv", &data("P1,2206-03,net_profit,1,month\n")),
+        [
+            "data.csv:2: period: \"2206-03\" is after 2027-12: figures cannot be submitted for future months"
+        ]
+    );
+}
+
+#[test]
 fn invalid_basis() {
     assert_eq!(
         errors("data.csv", &data("P1,2026-01,net_profit,1,累计\n")),

@@ -105,6 +105,7 @@ pub async fn check_files(app: &App, paths: &[PathBuf]) -> Result<Checked> {
             catalogue: &app.catalogue,
             entities: &entities,
             stored: &stored,
+            latest_month: latest_month(),
         };
         match zx_ingest::parse(
             Input {
@@ -143,6 +144,13 @@ pub async fn check_files(app: &App, paths: &[PathBuf]) -> Result<Checked> {
         }
     }
     Ok(checked)
+}
+
+/// Data may be submitted up to the current month (budgets and forecasts are not data).
+fn latest_month() -> Option<zx_domain::Month> {
+    use chrono::Datelike;
+    let today = chrono::Utc::now().date_naive();
+    zx_domain::Month::new(today.year(), today.month()).ok()
 }
 
 fn display_name(path: &Path) -> String {
