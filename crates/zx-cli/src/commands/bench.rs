@@ -27,6 +27,11 @@ pub fn rollup(
             "--entities, --months, --runs and --threads must be at least 1"
         ));
     }
+    if months > 600 {
+        return Err(anyhow!(
+            "--months: at most 600 (50 years) of synthetic data"
+        ));
+    }
     let started = Instant::now();
     let data = zx_demo::synthetic_group(entities, months, seed);
     let generate = started.elapsed();
