@@ -288,3 +288,27 @@ fn missing_data_is_null_with_a_note_naming_who_is_late() {
         "missing data: P1, S2 have not reported total_profit for 2026-04"
     );
 }
+
+#[test]
+fn cockpit_report_snapshot() {
+    let ws = Workspace::new();
+    ws.example();
+    let report = ws.ok(&[
+        "report", "--period", "2026-03", "--depth", "2", "--lang", "en",
+    ]);
+    insta::assert_snapshot!("report_2026_03_en", report);
+    let report = ws.ok(&[
+        "report", "--period", "2026-03", "--depth", "2", "--basis", "month",
+    ]);
+    insta::assert_snapshot!("report_2026_03_month_zh", report);
+}
+
+#[test]
+fn kpi_json_snapshot() {
+    let ws = Workspace::new();
+    ws.example();
+    let json = ws.ok(&[
+        "kpi", "--entity", "S1", "--period", "2026-03", "--format", "json", "--lang", "en",
+    ]);
+    insta::assert_snapshot!("kpi_s1_2026_03", json);
+}

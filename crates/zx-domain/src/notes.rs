@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::catalogue::{Better, IndicatorDef};
+use crate::catalogue::{Better, IndicatorDef, Unit};
 use crate::engine::{DataNote, Unavailable};
 use crate::facts::DerivationIssue;
 use crate::format;
@@ -123,7 +123,16 @@ pub fn yoy(reason: &YoyUnavailable, lang: Lang) -> Option<String> {
 
 /// The reason behind a status colour, e.g. "落后进度：1,683,748.34 < 进度目标 14,540,380.67 − 容差 1,454,038.07".
 pub fn status(def: &IndicatorDef, value: Decimal, assessment: &Assessment, lang: Lang) -> String {
-    let show = |d: Decimal| format::human(d, def.unit);
+    // The same units as the cockpit: amounts in 万元, ratios as percentages.
+    let show = |d: Decimal| match def.unit {
+        Unit::Yuan | Unit::YuanPerPerson => format::wan_yuan(d),
+        Unit::Ratio | Unit::Persons => format::human(d, def.unit),
+    };
+    let unit = match def.unit {
+        Unit::Yuan => lang.pick("（万元）", " (10k yuan)"),
+        Unit::YuanPerPerson => lang.pick("（万元/人）", " (10k yuan/person)"),
+        Unit::Ratio | Unit::Persons => "",
+    };
     let (v, e, b) = (
         show(value),
         show(assessment.expected),
@@ -133,7 +142,7 @@ pub fn status(def: &IndicatorDef, value: Decimal, assessment: &Assessment, lang:
         Better::Higher => ("≥", "<", "−"),
         Better::Lower => ("≤", ">", "+"),
     };
-    match (assessment.status, lang) {
+    let sentence = match (assessment.status, lang) {
         (Status::Green, Lang::Zh) => format!("达到进度目标：{v} {better_sign} {e}"),
         (Status::Green, Lang::En) => format!("on track: {v} {better_sign} expected {e}"),
         (Status::Yellow, Lang::Zh) => {
@@ -150,6 +159,11 @@ pub fn status(def: &IndicatorDef, value: Decimal, assessment: &Assessment, lang:
         }
         (Status::None, Lang::Zh) => "无目标".to_owned(),
         (Status::None, Lang::En) => "no target".to_owned(),
+    };
+    if assessment.status == Status::None {
+        sentence
+    } else {
+        format!("{sentence}{unit}")
     }
 }
 

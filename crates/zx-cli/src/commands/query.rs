@@ -229,15 +229,15 @@ pub fn rule_line(engine: &Engine, rule: &zx_domain::kpi::RuleResult, lang: Lang)
             (Some(this), Some(last)) => format!(
                 " ({} {} {})",
                 show_value(this, def.unit),
-                lang.pick("上年", "vs"),
+                lang.pick("上年", "vs last year"),
                 show_value(last, def.unit)
             ),
             _ => String::new(),
         };
-        parts.push(format!(
-            "{}{requirement}{mark}{values}",
-            lang.pick(&def.name_zh, &def.name_en)
-        ));
+        parts.push(match lang {
+            Lang::Zh => format!("{}{requirement}{mark}{values}", def.name_zh),
+            Lang::En => format!("{} {requirement} {mark}{values}", def.name_en),
+        });
     }
     let verdict = match rule.holds {
         Some(true) => lang.pick("达成", "holds"),
@@ -564,18 +564,24 @@ pub async fn explain(
         };
         writeln!(
             out,
-            "\n  {} {} [{}] {months} = {value}",
+            "\n  {} {} {months} = {value}",
             input.call,
             lang.pick(&item.name_zh, &item.name_en),
-            input.aggregation
         )?;
+        let mut table = Table::new();
+        table
+            .load_preset(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled);
         if let Some(own) = input.own {
-            writeln!(
-                out,
-                "    {:<28} {:>20}",
-                lang.pick("本级数据（含抵销）", "own rows (incl. eliminations)"),
-                format::grouped(own, 2)
-            )?;
+            table.add_row(vec![
+                Cell::new(format!(
+                    "  {}",
+                    lang.pick("本级数据（含抵销）", "own rows (incl. eliminations)")
+                )),
+                Cell::new(format::grouped(own, 2)).set_alignment(CellAlignment::Right),
+                Cell::new(share(own, &input.value).map_or(String::new(), format::percent))
+                    .set_alignment(CellAlignment::Right),
+            ]);
         }
         for (child, value) in &input.children {
             let c = tree.entity(*child);
@@ -584,13 +590,19 @@ pub async fn explain(
                     format::grouped(*v, 2),
                     share(*v, &input.value).map_or(String::new(), format::percent),
                 ),
-                Err(_) => ("—".to_owned(), String::new()),
+                Err(reason) => (
+                    format!("— ({})", notes::unavailable(reason, lang)),
+                    String::new(),
+                ),
             };
-            writeln!(
-                out,
-                "    {:<28} {amount:>20} {pct:>9}",
-                format!("{} {}", c.code, c.name)
-            )?;
+            table.add_row(vec![
+                Cell::new(format!("  {} {}", c.code, c.name)),
+                Cell::new(amount).set_alignment(CellAlignment::Right),
+                Cell::new(pct).set_alignment(CellAlignment::Right),
+            ]);
+        }
+        if !table.is_empty() {
+            writeln!(out, "{table}")?;
         }
     }
     Ok(())
