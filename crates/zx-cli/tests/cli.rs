@@ -312,3 +312,53 @@ fn kpi_json_snapshot() {
     ]);
     insta::assert_snapshot!("kpi_s1_2026_03", json);
 }
+
+#[test]
+fn a_group_adds_its_own_indicator_through_the_catalogue() {
+    let ws = Workspace::new();
+    ws.example();
+    let builtin = ws.ok(&["catalogue"]);
+    let custom = format!(
+        "{builtin}\n[[indicator]]\nid = \"profit_margin\"\nname_zh = \"营业收入利润率\"\nname_en = \"Operating profit margin\"\nformula = \"flow(total_profit) / flow(operating_revenue)\"\nkind = \"rate\"\nunit = \"ratio\"\nbetter = \"higher\"\naccrues = false\n"
+    );
+    let path = ws.write("group.toml", &custom);
+    let json: Value = serde_json::from_str(&ws.ok(&[
+        "kpi",
+        "--entity",
+        "G",
+        "--period",
+        "2026-03",
+        "--format",
+        "json",
+        "--catalogue",
+        path.to_str().unwrap(),
+    ]))
+    .unwrap();
+    // G, 2026 Q1: total profit 1,683,748.34 over revenue 48,941,287.88 (the example's rows,
+    // summed by hand), rounded half-even to 12 places.
+    let margin = &json["indicators"]["profit_margin"];
+    assert_eq!(margin["value"], "0.034403433439", "{margin}");
+    // A typo in a formula is refused at load, naming the indicator and the column.
+    let broken = ws.write(
+        "broken.toml",
+        &custom.replace(
+            "flow(total_profit) / flow(operating_revenue)",
+            "flow(total_proft) / flow(operating_revenue)",
+        ),
+    );
+    let out = ws.zx(&[
+        "kpi",
+        "--entity",
+        "G",
+        "--period",
+        "2026-03",
+        "--catalogue",
+        broken.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("indicator profit_margin: formula \"flow(total_proft) / flow(operating_revenue)\": column 6: unknown item \"total_proft\""),
+        "{stderr}"
+    );
+}
