@@ -127,15 +127,28 @@ pub enum TreeError {
         child: EntityCode,
         parent: EntityCode,
     },
-    #[error("entity {0} is its own ancestor (cycle: {1})")]
-    Cycle(EntityCode, String),
+    #[error("entity {entity} is its own ancestor (cycle: {})", cycle_text(members))]
+    Cycle {
+        entity: EntityCode,
+        /// The cycle in parent order, starting and (implicitly) ending at `entity`.
+        members: Vec<EntityCode>,
+    },
+}
+
+/// `A → B → C → A`.
+pub fn cycle_text(members: &[EntityCode]) -> String {
+    let mut names: Vec<&str> = members.iter().map(EntityCode::as_str).collect();
+    if let Some(first) = members.first() {
+        names.push(first.as_str());
+    }
+    names.join(" → ")
 }
 
 impl TreeError {
     /// The entity whose row is at fault, so importers can point at the row.
     pub fn entity(&self) -> &EntityCode {
         match self {
-            TreeError::DuplicateCode(code) | TreeError::Cycle(code, _) => code,
+            TreeError::DuplicateCode(code) | TreeError::Cycle { entity: code, .. } => code,
             TreeError::UnknownParent { child, .. } => child,
         }
     }
@@ -199,15 +212,10 @@ impl EntityTree {
                     let from = path.iter().position(|&n| n == node).unwrap_or(0);
                     let cycle: Vec<EntityId> = path[from..].to_vec();
                     if !cycle.iter().any(|&n| reported_in_cycle[n]) {
-                        let names: Vec<&str> = cycle
-                            .iter()
-                            .chain(std::iter::once(&node))
-                            .map(|&n| entities[n].code.as_str())
-                            .collect();
-                        errors.push(TreeError::Cycle(
-                            entities[node].code.clone(),
-                            names.join(" → "),
-                        ));
+                        errors.push(TreeError::Cycle {
+                            entity: entities[node].code.clone(),
+                            members: cycle.iter().map(|&n| entities[n].code.clone()).collect(),
+                        });
                     }
                     for &n in &cycle {
                         reported_in_cycle[n] = true;

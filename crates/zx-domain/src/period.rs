@@ -111,11 +111,11 @@ impl FromStr for Month {
     }
 }
 
-/// Whether a figure or a period covers one month or the year to date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// Whether a figure or a period covers one month or the year to date. No `Default`: periods
+/// default to `ytd` but submitted rows to `month`, so each caller says which it means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Basis {
     /// Months 1..m of the year: how Chinese financial statements are filled and how targets run.
-    #[default]
     Ytd,
     /// Month m alone.
     Month,

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use zx_domain::entity::cycle_text;
 use zx_domain::{Entity, EntityCode, EntityKind, EntityTree, TreeError};
 
 use crate::Context;
@@ -157,20 +158,20 @@ fn check_cycles(
     };
     for error in errors {
         // Duplicates and unknown parents were reported per row above.
-        let TreeError::Cycle(code, path) = &error else {
+        let TreeError::Cycle { members, .. } = &error else {
             continue;
         };
-        // The entity named may be an already-known one; then blame the first member of the
-        // cycle that this file defines.
-        let row = first.get(code).copied().or_else(|| {
-            path.split(" → ")
-                .filter_map(|c| EntityCode::parse(c).ok())
-                .find_map(|c| first.get(&c).copied())
-        });
-        let Some(node) = row.map(|i| &nodes[i]) else {
+        // A member may be an already-known entity: blame the first member this file defines,
+        // and show the cycle from that row.
+        let Some(start) = members.iter().position(|c| first.contains_key(c)) else {
             continue;
         };
-        let path = rotate(path, node.entity.code.as_str());
+        let Some(node) = first.get(&members[start]).map(|&i| &nodes[i]) else {
+            continue;
+        };
+        let mut rotated = members.clone();
+        rotated.rotate_left(start);
+        let path = cycle_text(&rotated);
         let parent = node
             .entity
             .parent
@@ -193,32 +194,5 @@ fn check_cycles(
             .column("parent")
             .value(parent),
         );
-    }
-}
-
-/// `S1 → G → P1 → S1` seen from `G`: `G → P1 → S1 → G`.
-fn rotate(path: &str, from: &str) -> String {
-    let mut members: Vec<&str> = path.split(" → ").collect();
-    if members.len() < 2 || members.first() != members.last() {
-        return path.to_owned();
-    }
-    members.pop();
-    let Some(start) = members.iter().position(|m| *m == from) else {
-        return path.to_owned();
-    };
-    members.rotate_left(start);
-    members.push(from);
-    members.join(" → ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::rotate;
-
-    #[test]
-    fn cycles_are_shown_from_the_row_at_fault() {
-        assert_eq!(rotate("S1 → G → P1 → S1", "G"), "G → P1 → S1 → G");
-        assert_eq!(rotate("C → C", "C"), "C → C");
-        assert_eq!(rotate("odd", "C"), "odd");
     }
 }
