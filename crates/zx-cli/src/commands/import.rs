@@ -197,11 +197,10 @@ pub async fn import(app: &App, paths: &[PathBuf], format: TextFormat) -> Result<
             }
         }
         bail!(
-            "{} {}",
-            checked.errors.len(),
+            "{}",
             lang.pick(
-                "处错误，未写入任何数据（nothing was imported）",
-                "errors: nothing was imported"
+                "文件有错误，未写入任何数据（nothing was imported）",
+                "the files have errors: nothing was imported"
             )
         );
     }
