@@ -156,11 +156,28 @@ pub enum Command {
         #[arg(long)]
         report: Option<String>,
     },
+    /// Run the web cockpit and the API.
+    Serve {
+        /// Address to listen on (default from zengxiao.toml / ZX_LISTEN, else 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// Build the demo group and demo accounts into the database if it does not exist yet.
+        #[arg(long)]
+        demo: bool,
+        /// Settings file (defaults < file < ZX_* environment).
+        #[arg(long, default_value = "zengxiao.toml")]
+        config: PathBuf,
+    },
     /// Print the built-in catalogue, or check a catalogue file.
     Catalogue {
         /// Check this file instead of printing the built-in catalogue.
         #[arg(long)]
         check: Option<PathBuf>,
+    },
+    /// Accounts of the web cockpit and the API: add, change passwords, list, disable, tokens.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
     },
     /// Benchmarks.
     Bench {
@@ -188,5 +205,50 @@ pub enum BenchCommand {
         write_csv: Option<PathBuf>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account; the password is read from standard input (first line).
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["admin", "hq_analyst", "entity_manager", "viewer"])]
+        role: String,
+        /// Root of the subtree an entity_manager or viewer works on (not for admin, hq_analyst).
+        #[arg(long)]
+        entity: Option<String>,
+        /// Read the password from standard input (required: never as an argument).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Set a new password (read from standard input); ends the user's sessions.
+    Passwd {
+        #[arg(long)]
+        name: String,
+        /// Read the password from standard input (required: never as an argument).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List the accounts (never their password hashes).
+    List {
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+    },
+    /// Disable an account: its sessions end and its API tokens are revoked.
+    Disable {
+        #[arg(long)]
+        name: String,
+    },
+    /// Enable a disabled account again (revoked tokens stay revoked).
+    Enable {
+        #[arg(long)]
+        name: String,
+    },
+    /// Issue a new API bearer token: printed once, only its SHA-256 is stored.
+    Token {
+        #[arg(long)]
+        name: String,
     },
 }

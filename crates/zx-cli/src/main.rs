@@ -5,7 +5,6 @@
 mod app;
 mod cli;
 mod commands;
-mod wire;
 
 use std::process::ExitCode;
 
@@ -14,7 +13,7 @@ use clap::Parser;
 
 use crate::app::App;
 use crate::cli::{BenchCommand, Cli, Command};
-use crate::commands::{bench, demo, import, query, records};
+use crate::commands::{bench, demo, import, query, records, serve, user};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -125,6 +124,11 @@ async fn run(cli: Cli) -> Result<()> {
             import::template(&app, &entity, year, &output).await
         }
         Command::Demo { force, report } => demo::demo(global, force, report.as_deref()).await,
+        Command::Serve {
+            listen,
+            demo,
+            config,
+        } => serve::serve(global, listen, demo, &config).await,
         Command::Catalogue { check } => {
             match check {
                 None => print!("{}", zx_domain::catalogue::DEFAULT_CATALOGUE_TOML),
@@ -142,6 +146,10 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
             Ok(())
+        }
+        Command::User { command } => {
+            let app = App::open(global, false).await?;
+            user::run(&app, command).await
         }
         Command::Bench { bench } => match bench {
             BenchCommand::Rollup {

@@ -8,6 +8,7 @@
 //! reason, never a panic or a NaN.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod catalogue;
 pub mod engine;
 pub mod entity;
@@ -18,6 +19,7 @@ pub mod kpi;
 pub mod notes;
 pub mod period;
 
+pub use access::{Access, Role};
 pub use catalogue::{Catalogue, CatalogueError, IndicatorDef, ItemDef, ItemKind};
 pub use engine::{Engine, Explanation, Ledger, Unavailable};
 pub use entity::{Entity, EntityCode, EntityId, EntityKind, EntityTree, TreeError};

@@ -5,7 +5,7 @@
 //! (`sqlx::query`), never with the compile-time macros, so no database is needed to build.
 #![forbid(unsafe_code)]
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -13,13 +13,15 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
-use zx_domain::{Basis, Decimal, Entity, EntityCode, EntityKind, Fact, Month, Target};
+use zx_domain::{Basis, Decimal, Entity, EntityCode, EntityKind, Fact, Month, Role, Target};
 use zx_store::{
-    AuditEntry, AuditFilter, Changes, FactRevision, FileReceipt, HistoryFilter, Import, Store,
-    StoreError, StoreResult, Submission,
+    AuditEntry, AuditFilter, Changes, FactRevision, FileReceipt, HistoryFilter, Import, NewUser,
+    PeriodState, PeriodStatus, Session, Store, StoreError, StoreResult, Submission, TargetRecord,
+    User,
 };
 
 /// Rows per multi-row INSERT: well under SQLite's bound-parameter limit.
@@ -69,6 +71,60 @@ fn describe_entity(e: &Entity) -> String {
 
 /// A fact to write: the fact, its revision number, the previous value (for the audit log).
 type FactWrite<'a> = (&'a Fact, i64, Option<(Decimal, Basis)>);
+
+/// The columns of a [`User`], in the order [`user_from_row`] reads them (a macro, so queries
+/// stay `&'static str` through `concat!`).
+macro_rules! user_columns {
+    () => {
+        "name, role, entity, disabled"
+    };
+}
+
+/// Reads a [`User`] from `row`, its columns starting at `first` (see `user_columns!`).
+fn user_from_row(row: &SqliteRow, first: usize) -> StoreResult<User> {
+    let role: String = row.try_get(first + 1).map_err(db_error)?;
+    let entity: Option<String> = row.try_get(first + 2).map_err(db_error)?;
+    let disabled: i64 = row.try_get(first + 3).map_err(db_error)?;
+    Ok(User {
+        name: row.try_get(first).map_err(db_error)?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role \"{role}\"")))?,
+        entity: entity.as_deref().map(parse_code).transpose()?,
+        disabled: disabled != 0,
+    })
+}
+
+/// A user name must be something one can type at a login prompt and find in the audit log.
+fn check_user_name(name: &str) -> StoreResult<()> {
+    if name.is_empty() {
+        return Err(StoreError::Invalid("a user name must not be empty".into()));
+    }
+    if name.chars().count() > 64 {
+        return Err(StoreError::Invalid(format!(
+            "user name \"{name}\" is longer than 64 characters"
+        )));
+    }
+    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(StoreError::Invalid(format!(
+            "user name \"{}\" must not contain spaces or control characters",
+            name.escape_debug()
+        )));
+    }
+    Ok(())
+}
+
+fn describe_user(role: Role, entity: Option<&EntityCode>) -> String {
+    match entity {
+        Some(entity) => format!("role={role}; entity={entity}"),
+        None => format!("role={role}"),
+    }
+}
+
+fn describe_target(target: &Target) -> String {
+    format!(
+        "target {} {} {}",
+        target.entity, target.year, target.indicator
+    )
+}
 
 /// The SQLite database behind the CLI's `--db PATH`.
 #[derive(Debug, Clone)]
@@ -189,6 +245,7 @@ impl SqliteStore {
         submission_id: i64,
         facts: &[Fact],
     ) -> StoreResult<FileReceipt> {
+        Self::refuse_locked(tx, facts).await?;
         // Current values of every entity the file touches, to tell new, revised and unchanged.
         let mut current: HashMap<(String, String, String), (Decimal, Basis, i64)> = HashMap::new();
         let mut entities: Vec<&str> = facts.iter().map(|f| f.entity.as_str()).collect();
@@ -338,8 +395,9 @@ impl SqliteStore {
                 }
             };
             sqlx::query(
-                "INSERT INTO target_revisions (entity, year, indicator, revision, value, submission_id)
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO target_revisions
+                   (entity, year, indicator, revision, value, submission_id, user_name, at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(target.entity.as_str())
             .bind(target.year)
@@ -347,6 +405,8 @@ impl SqliteStore {
             .bind(revision)
             .bind(target.value.to_string())
             .bind(submission_id)
+            .bind(&import.user)
+            .bind(&at)
             .execute(&mut **tx)
             .await
             .map_err(db_error)?;
@@ -371,10 +431,7 @@ impl SqliteStore {
             )
             .bind(&at)
             .bind(&import.user)
-            .bind(format!(
-                "target {} {} {}",
-                target.entity, target.year, target.indicator
-            ))
+            .bind(describe_target(target))
             .bind(previous.map(|(v, _)| v.to_string()))
             .bind(target.value.to_string())
             .bind(submission_id)
@@ -383,6 +440,135 @@ impl SqliteStore {
             .map_err(db_error)?;
         }
         Ok(receipt)
+    }
+
+    /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`; sqlx's
+    /// plain `begin` is DEFERRED), so what it reads cannot change before it writes.
+    async fn begin_write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_error)
+    }
+
+    /// Fails with [`StoreError::Locked`] when any fact's month is locked for its entity or one
+    /// of its ancestors. Runs inside the import's transaction, after its write lock is taken.
+    async fn refuse_locked(tx: &mut Transaction<'_, Sqlite>, facts: &[Fact]) -> StoreResult<()> {
+        let any_lock: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM period_status WHERE state = 'locked' LIMIT 1")
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(db_error)?;
+        if any_lock.is_none() {
+            return Ok(());
+        }
+        let mut entities: Vec<&str> = facts.iter().map(|f| f.entity.as_str()).collect();
+        entities.sort_unstable();
+        entities.dedup();
+        // (entity, month) pairs locked on the entity itself or on any ancestor. UNION (not
+        // UNION ALL) ends the recursion even on a corrupt, cyclic tree.
+        let mut locked: HashSet<(String, String)> = HashSet::new();
+        for chunk in entities.chunks(BATCH) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "WITH RECURSIVE chain (start, code) AS (
+                   SELECT code, code FROM entities WHERE code IN (",
+            );
+            let mut list = query.separated(", ");
+            for entity in chunk {
+                list.push_bind((*entity).to_owned());
+            }
+            query.push(
+                ")
+                   UNION
+                   SELECT chain.start, e.parent FROM chain JOIN entities e ON e.code = chain.code
+                   WHERE e.parent IS NOT NULL
+                 )
+                 SELECT DISTINCT chain.start, p.period
+                 FROM chain JOIN period_status p ON p.entity = chain.code
+                 WHERE p.state = 'locked'",
+            );
+            let rows = query.build().fetch_all(&mut **tx).await.map_err(db_error)?;
+            for row in rows {
+                locked.insert((
+                    row.try_get(0).map_err(db_error)?,
+                    row.try_get(1).map_err(db_error)?,
+                ));
+            }
+        }
+        if locked.is_empty() {
+            return Ok(());
+        }
+        for fact in facts {
+            let key = (fact.entity.as_str().to_owned(), fact.month.to_string());
+            if locked.contains(&key) {
+                return Err(StoreError::Locked {
+                    entity: key.0,
+                    month: key.1,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// One audit line not tied to a submission (accounts, workflow, targets edited directly).
+    async fn audit<'e, E>(
+        executor: E,
+        at: DateTime<Utc>,
+        user: &str,
+        action: &str,
+        object: &str,
+        old_value: Option<String>,
+        new_value: Option<String>,
+    ) -> StoreResult<()>
+    where
+        E: sqlx::Executor<'e, Database = Sqlite>,
+    {
+        sqlx::query(
+            "INSERT INTO audit_log (at, user_name, action, object, old_value, new_value, submission_id)
+             VALUES (?, ?, ?, ?, ?, ?, NULL)",
+        )
+        .bind(timestamp(at))
+        .bind(user)
+        .bind(action)
+        .bind(object)
+        .bind(old_value)
+        .bind(new_value)
+        .execute(executor)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// The account of that name, or `Invalid`.
+    async fn existing_user<'e, E>(executor: E, name: &str) -> StoreResult<User>
+    where
+        E: sqlx::Executor<'e, Database = Sqlite>,
+    {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE name = ?"
+        ))
+        .bind(name)
+        .fetch_optional(executor)
+        .await
+        .map_err(db_error)?;
+        match row {
+            Some(row) => user_from_row(&row, 0),
+            None => Err(StoreError::Invalid(format!("no user named \"{name}\""))),
+        }
+    }
+
+    async fn entity_exists<'e, E>(executor: E, code: &EntityCode) -> StoreResult<bool>
+    where
+        E: sqlx::Executor<'e, Database = Sqlite>,
+    {
+        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM entities WHERE code = ?")
+            .bind(code.as_str())
+            .fetch_optional(executor)
+            .await
+            .map_err(db_error)?;
+        Ok(found.is_some())
     }
 
     async fn load_entities<'e, E>(executor: E) -> StoreResult<Vec<Entity>>
@@ -460,7 +646,8 @@ impl Store for SqliteStore {
     }
 
     async fn import(&self, import: Import) -> StoreResult<Vec<FileReceipt>> {
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        // IMMEDIATE: the write lock is taken before the locked-month check reads anything.
+        let mut tx = self.begin_write().await?;
         let at = timestamp(import.at);
         let mut receipts = Vec::with_capacity(import.files.len());
         for (submission, changes) in &import.files {
@@ -648,5 +835,508 @@ impl Store for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    // --- accounts ---------------------------------------------------------------------------
+
+    async fn create_user(&self, user: NewUser, by: &str, at: DateTime<Utc>) -> StoreResult<User> {
+        check_user_name(&user.name)?;
+        match (user.role.needs_entity(), &user.entity) {
+            (true, None) => {
+                return Err(StoreError::Invalid(format!(
+                    "role {} needs an entity: the root of the subtree {} works on",
+                    user.role, user.name
+                )));
+            }
+            (false, Some(entity)) => {
+                return Err(StoreError::Invalid(format!(
+                    "role {} sees the whole group and takes no entity (got {entity})",
+                    user.role
+                )));
+            }
+            _ => {}
+        }
+        let mut tx = self.begin_write().await?;
+        if let Some(entity) = &user.entity
+            && !Self::entity_exists(&mut *tx, entity).await?
+        {
+            return Err(StoreError::Invalid(format!(
+                "unknown entity {entity}: import it first (zx import entities.csv)"
+            )));
+        }
+        let taken: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE name = ?")
+            .bind(&user.name)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "user {} already exists",
+                user.name
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO users (name, role, entity, password_hash, disabled, created_at)
+             VALUES (?, ?, ?, ?, 0, ?)",
+        )
+        .bind(&user.name)
+        .bind(user.role.as_str())
+        .bind(user.entity.as_ref().map(|e| e.as_str().to_owned()))
+        .bind(&user.password_hash)
+        .bind(timestamp(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        Self::audit(
+            &mut *tx,
+            at,
+            by,
+            "user.create",
+            &format!("user {}", user.name),
+            None,
+            Some(describe_user(user.role, user.entity.as_ref())),
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(User {
+            name: user.name,
+            role: user.role,
+            entity: user.entity,
+            disabled: false,
+        })
+    }
+
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users ORDER BY name"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(|row| user_from_row(row, 0)).collect()
+    }
+
+    async fn user_with_hash(&self, name: &str) -> StoreResult<Option<(User, String)>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            ", password_hash FROM users WHERE name = ?"
+        ))
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        row.map(|row| Ok((user_from_row(&row, 0)?, row.try_get(4).map_err(db_error)?)))
+            .transpose()
+    }
+
+    async fn set_password(
+        &self,
+        name: &str,
+        password_hash: &str,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        Self::existing_user(&mut *tx, name).await?;
+        sqlx::query("UPDATE users SET password_hash = ? WHERE name = ?")
+            .bind(password_hash)
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_name = ?")
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
+        Self::audit(
+            &mut *tx,
+            at,
+            by,
+            "user.passwd",
+            &format!("user {name}"),
+            None,
+            Some(format!("password changed; sessions ended: {ended}")),
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn set_disabled(
+        &self,
+        name: &str,
+        disabled: bool,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let state = |disabled: bool| if disabled { "disabled" } else { "enabled" };
+        let mut tx = self.begin_write().await?;
+        let user = Self::existing_user(&mut *tx, name).await?;
+        sqlx::query("UPDATE users SET disabled = ? WHERE name = ?")
+            .bind(i64::from(disabled))
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        let (action, new_value) = if disabled {
+            let ended = sqlx::query("DELETE FROM sessions WHERE user_name = ?")
+                .bind(name)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?
+                .rows_affected();
+            let revoked = sqlx::query(
+                "UPDATE api_tokens SET revoked = 1 WHERE user_name = ? AND revoked = 0",
+            )
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
+            (
+                "user.disable",
+                format!("disabled; sessions ended: {ended}; tokens revoked: {revoked}"),
+            )
+        } else {
+            ("user.enable", state(false).to_owned())
+        };
+        Self::audit(
+            &mut *tx,
+            at,
+            by,
+            action,
+            &format!("user {name}"),
+            Some(state(user.disabled).to_owned()),
+            Some(new_value),
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn add_token(
+        &self,
+        name: &str,
+        token_hash: &str,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let user = Self::existing_user(&mut *tx, name).await?;
+        if user.disabled {
+            return Err(StoreError::Invalid(format!(
+                "user {name} is disabled: enable it before issuing a token"
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO api_tokens (token_hash, user_name, created_at, revoked) VALUES (?, ?, ?, 0)",
+        )
+        .bind(token_hash)
+        .bind(name)
+        .bind(timestamp(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        // Neither the token nor its hash: the line only says that one was issued.
+        Self::audit(
+            &mut *tx,
+            at,
+            by,
+            "user.token",
+            &format!("user {name}"),
+            None,
+            Some("new API token issued".to_owned()),
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn user_by_token(&self, token_hash: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query(
+            "SELECT u.name, u.role, u.entity, u.disabled
+             FROM api_tokens t JOIN users u ON u.name = t.user_name
+             WHERE t.token_hash = ? AND t.revoked = 0 AND u.disabled = 0",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        row.map(|row| user_from_row(&row, 0)).transpose()
+    }
+
+    // --- sessions ---------------------------------------------------------------------------
+
+    async fn create_session(&self, session: Session) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let user = Self::existing_user(&mut *tx, &session.user).await?;
+        if user.disabled {
+            return Err(StoreError::Invalid(format!(
+                "user {} is disabled",
+                session.user
+            )));
+        }
+        // Housekeeping: sessions that ended before this one began are of no use to anyone.
+        // Timestamps share one fixed-width UTC format, so text order is time order.
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+            .bind(timestamp(session.created_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_name, csrf_token, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&session.id_hash)
+        .bind(&session.user)
+        .bind(&session.csrf_token)
+        .bind(timestamp(session.created_at))
+        .bind(timestamp(session.expires_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn session(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(Session, User)>> {
+        let row = sqlx::query(
+            "SELECT u.name, u.role, u.entity, u.disabled,
+                    s.id_hash, s.csrf_token, s.created_at, s.expires_at
+             FROM sessions s JOIN users u ON u.name = s.user_name
+             WHERE s.id_hash = ?",
+        )
+        .bind(id_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let user = user_from_row(&row, 0)?;
+        let created_at: String = row.try_get(6).map_err(db_error)?;
+        let expires_at: String = row.try_get(7).map_err(db_error)?;
+        let session = Session {
+            id_hash: row.try_get(4).map_err(db_error)?,
+            user: user.name.clone(),
+            csrf_token: row.try_get(5).map_err(db_error)?,
+            created_at: parse_timestamp(&created_at)?,
+            expires_at: parse_timestamp(&expires_at)?,
+        };
+        if user.disabled || session.expires_at <= now {
+            return Ok(None);
+        }
+        Ok(Some((session, user)))
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    // --- collection workflow ----------------------------------------------------------------
+
+    async fn period_statuses(&self, year: i32) -> StoreResult<Vec<PeriodStatus>> {
+        let rows = sqlx::query(
+            "SELECT entity, period, state, comment, user_name, at FROM period_status
+             WHERE substr(period, 1, 5) = ? ORDER BY entity, period",
+        )
+        .bind(format!("{year:04}-"))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.into_iter()
+            .map(|row| {
+                let entity: String = row.try_get(0).map_err(db_error)?;
+                let period: String = row.try_get(1).map_err(db_error)?;
+                let state: String = row.try_get(2).map_err(db_error)?;
+                let at: String = row.try_get(5).map_err(db_error)?;
+                Ok(PeriodStatus {
+                    entity: parse_code(&entity)?,
+                    month: parse_month(&period)?,
+                    state: PeriodState::parse(&state)
+                        .ok_or_else(|| StoreError::Corrupt(format!("period state \"{state}\"")))?,
+                    comment: row.try_get(3).map_err(db_error)?,
+                    user: row.try_get(4).map_err(db_error)?,
+                    at: parse_timestamp(&at)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_period_state(&self, status: PeriodStatus) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        if !Self::entity_exists(&mut *tx, &status.entity).await? {
+            return Err(StoreError::Invalid(format!(
+                "unknown entity {}",
+                status.entity
+            )));
+        }
+        let period = status.month.to_string();
+        let old: Option<String> =
+            sqlx::query_scalar("SELECT state FROM period_status WHERE entity = ? AND period = ?")
+                .bind(status.entity.as_str())
+                .bind(&period)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        sqlx::query(
+            "INSERT INTO period_status (entity, period, state, comment, user_name, at)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (entity, period) DO UPDATE SET state = excluded.state,
+               comment = excluded.comment, user_name = excluded.user_name, at = excluded.at",
+        )
+        .bind(status.entity.as_str())
+        .bind(&period)
+        .bind(status.state.as_str())
+        .bind(&status.comment)
+        .bind(&status.user)
+        .bind(timestamp(status.at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let new_value = match &status.comment {
+            Some(comment) if !comment.is_empty() => {
+                format!("{}: {comment}", status.state.as_str())
+            }
+            _ => status.state.as_str().to_owned(),
+        };
+        Self::audit(
+            &mut *tx,
+            status.at,
+            &status.user,
+            &format!("period.{}", status.state.as_str()),
+            &format!("period {} {period}", status.entity),
+            old,
+            Some(new_value),
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    // --- targets, one at a time -------------------------------------------------------------
+
+    async fn target_records(&self) -> StoreResult<Vec<TargetRecord>> {
+        let rows = sqlx::query(
+            "SELECT entity, year, indicator, value, revision FROM targets
+             ORDER BY entity, year, indicator",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.into_iter()
+            .map(|row| {
+                let entity: String = row.try_get(0).map_err(db_error)?;
+                let value: String = row.try_get(3).map_err(db_error)?;
+                Ok(TargetRecord {
+                    target: Target {
+                        entity: parse_code(&entity)?,
+                        year: row.try_get(1).map_err(db_error)?,
+                        indicator: row.try_get(2).map_err(db_error)?,
+                        value: parse_decimal(&value)?,
+                    },
+                    revision: row.try_get(4).map_err(db_error)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_target(
+        &self,
+        target: Target,
+        expected_revision: Option<i64>,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let mut tx = self.begin_write().await?;
+        if !Self::entity_exists(&mut *tx, &target.entity).await? {
+            return Err(StoreError::Invalid(format!(
+                "unknown entity {}",
+                target.entity
+            )));
+        }
+        let row = sqlx::query(
+            "SELECT value, revision FROM targets WHERE entity = ? AND year = ? AND indicator = ?",
+        )
+        .bind(target.entity.as_str())
+        .bind(target.year)
+        .bind(&target.indicator)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let current = match row {
+            None => None,
+            Some(row) => {
+                let value: String = row.try_get(0).map_err(db_error)?;
+                let revision: i64 = row.try_get(1).map_err(db_error)?;
+                Some((parse_decimal(&value)?, revision))
+            }
+        };
+        let object = describe_target(&target);
+        match (current, expected_revision) {
+            (Some((_, revision)), expected) if Some(revision) != expected => {
+                return Err(StoreError::Conflict(format!(
+                    "{object} was changed by someone else (revision {revision}); reload and try again"
+                )));
+            }
+            (None, Some(expected)) => {
+                return Err(StoreError::Conflict(format!(
+                    "{object} does not exist (expected revision {expected}); reload and try again"
+                )));
+            }
+            (Some((value, revision)), _) if value == target.value => return Ok(revision),
+            _ => {}
+        }
+        let revision = current.map_or(1, |(_, revision)| revision + 1);
+        sqlx::query(
+            "INSERT INTO target_revisions
+               (entity, year, indicator, revision, value, submission_id, user_name, at)
+             VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
+        )
+        .bind(target.entity.as_str())
+        .bind(target.year)
+        .bind(&target.indicator)
+        .bind(revision)
+        .bind(target.value.to_string())
+        .bind(user)
+        .bind(timestamp(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        sqlx::query(
+            "INSERT INTO targets (entity, year, indicator, value, revision, submission_id)
+             VALUES (?, ?, ?, ?, ?, NULL)
+             ON CONFLICT (entity, year, indicator) DO UPDATE SET value = excluded.value,
+               revision = excluded.revision, submission_id = NULL",
+        )
+        .bind(target.entity.as_str())
+        .bind(target.year)
+        .bind(&target.indicator)
+        .bind(target.value.to_string())
+        .bind(revision)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        Self::audit(
+            &mut *tx,
+            at,
+            user,
+            "target.set",
+            &object,
+            current.map(|(value, _)| value.to_string()),
+            Some(target.value.to_string()),
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(revision)
     }
 }

@@ -15,10 +15,11 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
-use zx_domain::{Basis, Decimal, Entity, EntityCode, Fact, Month, Target};
+use zx_domain::{Basis, Decimal, Entity, EntityCode, Fact, Month, Role, Target};
 
-/// What went wrong in the storage layer. Data problems are caught before (in ingest), so these
-/// are mostly the database's own failures.
+/// What went wrong in the storage layer. File data problems are caught before (in ingest), so
+/// `Database`, `Migration` and `Corrupt` are the database's own failures; `Conflict`, `Invalid`
+/// and `Locked` are the caller's request being refused, with a message fit to show a user.
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
@@ -27,8 +28,19 @@ pub enum StoreError {
     Migration(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The request clashes with what is stored: a name already taken, a target changed by
+    /// someone else since it was read (optimistic check). Reloading and retrying may succeed.
     #[error("{0}")]
     Conflict(String),
+    /// The request itself is wrong, whatever is stored: an unknown user or entity, a role that
+    /// needs an entity without one, an empty user name.
+    #[error("{0}")]
+    Invalid(String),
+    /// An import touched a month that is locked for the entity or one of its ancestors (locking
+    /// the group's month locks everyone's). `entity` is the entity whose data was refused, the
+    /// first such pair in the import; nothing of the import is written.
+    #[error("{month} is locked for {entity}: changes are refused")]
+    Locked { entity: String, month: String },
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -145,6 +157,90 @@ pub struct AuditFilter {
     pub limit: Option<usize>,
 }
 
+/// An account as the application sees it (no secrets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub role: Role,
+    /// The subtree root for `entity_manager` and `viewer`.
+    pub entity: Option<EntityCode>,
+    pub disabled: bool,
+}
+
+/// A new account; `password_hash` is a PHC string (argon2), never a password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub name: String,
+    pub role: Role,
+    pub entity: Option<EntityCode>,
+    pub password_hash: String,
+}
+
+/// A login session. The cookie holds a random id; the database only its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id_hash: String,
+    pub user: String,
+    /// Random token every form must echo (CSRF).
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Where an entity's month stands in the collection workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PeriodState {
+    /// Data was submitted (explicitly, or rows exist) and awaits HQ.
+    Submitted,
+    /// HQ approved it.
+    Approved,
+    /// HQ sent it back with a comment.
+    Returned,
+    /// Closed: any import touching it is refused.
+    Locked,
+}
+
+impl PeriodState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeriodState::Submitted => "submitted",
+            PeriodState::Approved => "approved",
+            PeriodState::Returned => "returned",
+            PeriodState::Locked => "locked",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Submitted,
+            Self::Approved,
+            Self::Returned,
+            Self::Locked,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// The recorded state of one entity-month (absent: nothing recorded, "not submitted" unless
+/// data rows exist).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodStatus {
+    pub entity: EntityCode,
+    pub month: Month,
+    pub state: PeriodState,
+    pub comment: Option<String>,
+    pub user: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A target with the revision it is at, for optimistic edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetRecord {
+    pub target: Target,
+    pub revision: i64,
+}
+
 /// The database, whatever the backend.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -154,7 +250,10 @@ pub trait Store: Send + Sync {
     async fn current_facts(&self) -> StoreResult<Vec<Fact>>;
     /// The target in force for every (entity, year, indicator).
     async fn targets(&self) -> StoreResult<Vec<Target>>;
-    /// Writes all files of the import in one transaction: all or nothing.
+    /// Writes all files of the import in one transaction: all or nothing. Data for an
+    /// (entity, month) whose month is locked for the entity or any ancestor fails the whole
+    /// import with [`StoreError::Locked`]; the check and the writes are one transaction, so a
+    /// lock and an import racing each other have one clean winner.
     async fn import(&self, import: Import) -> StoreResult<Vec<FileReceipt>>;
     /// Every revision matching the filter, oldest first per key.
     async fn history(&self, filter: &HistoryFilter) -> StoreResult<Vec<FactRevision>>;
@@ -162,4 +261,80 @@ pub trait Store: Send + Sync {
     async fn submissions(&self) -> StoreResult<Vec<Submission>>;
     /// Audit entries matching the filter, newest first.
     async fn audit_log(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
+
+    // --- accounts ---------------------------------------------------------------------------
+    /// Creates an account; `Conflict` when the name is taken. `Invalid` for an empty name or one
+    /// with spaces or control characters, a role that needs an entity ([`Role::needs_entity`])
+    /// without one, an HQ role with one, or an unknown entity. Audited (`user.create`).
+    async fn create_user(&self, user: NewUser, by: &str, at: DateTime<Utc>) -> StoreResult<User>;
+    /// All accounts, by name.
+    async fn users(&self) -> StoreResult<Vec<User>>;
+    /// The account and its password hash, for login.
+    async fn user_with_hash(&self, name: &str) -> StoreResult<Option<(User, String)>>;
+    /// Replaces the password hash (audited `user.passwd`, without the hash) and ends the
+    /// user's sessions. `Invalid` for an unknown user.
+    async fn set_password(
+        &self,
+        name: &str,
+        password_hash: &str,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Disables (or re-enables) an account; disabling ends its sessions and revokes its tokens
+    /// (re-enabling does not bring them back). Audited `user.disable` / `user.enable`.
+    /// `Invalid` for an unknown user.
+    async fn set_disabled(
+        &self,
+        name: &str,
+        disabled: bool,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Stores the SHA-256 of a new API bearer token for the user (audited `user.token`, with
+    /// neither the token nor its hash). `Invalid` for an unknown or disabled user.
+    async fn add_token(
+        &self,
+        name: &str,
+        token_hash: &str,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The enabled user owning a token hash (`None` for an unknown or revoked token).
+    async fn user_by_token(&self, token_hash: &str) -> StoreResult<Option<User>>;
+
+    // --- sessions ---------------------------------------------------------------------------
+    /// Stores a session (and forgets sessions that expired before it was created). `Invalid`
+    /// for an unknown or disabled user.
+    async fn create_session(&self, session: Session) -> StoreResult<()>;
+    /// The session and its enabled user, if it exists and has not expired at `now`.
+    async fn session(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(Session, User)>>;
+    /// Ends a session (logout); no error when it does not exist.
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+
+    // --- collection workflow ----------------------------------------------------------------
+    /// Recorded states of every entity-month of a year, by entity and month.
+    async fn period_statuses(&self, year: i32) -> StoreResult<Vec<PeriodStatus>>;
+    /// Records a state change (audited `period.<state>` with old and new state and the comment).
+    /// Any change is recorded: which transitions a role may make is the caller's rule.
+    /// `Invalid` for an unknown entity.
+    async fn set_period_state(&self, status: PeriodStatus) -> StoreResult<()>;
+
+    // --- targets, one at a time -------------------------------------------------------------
+    /// Targets in force with their revision numbers.
+    async fn target_records(&self) -> StoreResult<Vec<TargetRecord>>;
+    /// Sets one target if it is still at `expected_revision` (`None`: must not exist yet);
+    /// otherwise `Conflict`. Returns the new revision (the current one, writing nothing, when
+    /// the value is unchanged). Audited like imported targets (`target.set`, old and new value),
+    /// without a submission. `Invalid` for an unknown entity.
+    async fn set_target(
+        &self,
+        target: Target,
+        expected_revision: Option<i64>,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64>;
 }

@@ -3,7 +3,8 @@
 use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
-use zx_store::{Import, Store};
+use zx_domain::{EntityCode, Role};
+use zx_store::{Import, NewUser, Store};
 use zx_store_sqlite::{SqliteStore, path_from_url};
 
 use crate::app::App;
@@ -42,6 +43,44 @@ pub async fn demo(global: &Global, force: bool, report_period: Option<&str>) -> 
         }
         remove_database(&path)?;
     }
+    let (app, data) = build(global).await?;
+    let lang = app.lang;
+    println!(
+        "{} {path}: {} {}, {} {}, {} {}",
+        lang.pick("示例集团已写入", "demo group written to"),
+        data.entities.len(),
+        lang.pick("家单位", "entities"),
+        data.facts.len(),
+        lang.pick("条月度数据", "monthly values"),
+        data.targets.len(),
+        lang.pick("项年度目标", "targets"),
+    );
+    let loaded = app.load().await?;
+    let text = render_report(
+        lang,
+        &loaded.engine,
+        &loaded.targets,
+        None,
+        report_period,
+        1,
+        BasisArg::Ytd,
+    )?;
+    println!();
+    print!("{text}");
+    println!();
+    print!("{}", accounts_text(lang));
+    println!(
+        "{}",
+        lang.pick(
+            "下一步：zx serve 打开 http://127.0.0.1:8080 ｜ zx report --period 2026-06 --depth 2 ｜ zx kpi --entity ZX --period 2026-10 ｜ zx explain --entity ZX --period 2026-10 --indicator roe",
+            "Next: zx serve, then open http://127.0.0.1:8080 | zx report --period 2026-06 --depth 2 | zx kpi --entity ZX --period 2026-10 | zx explain --entity ZX --period 2026-10 --indicator roe"
+        )
+    );
+    Ok(())
+}
+
+/// Writes the demo group into a new database through the validating import path.
+pub async fn build(global: &Global) -> Result<(App, zx_demo::DemoData)> {
     let mut app = App::open(global, true).await?;
     app.user = DEMO_USER.to_owned();
     let lang = app.lang;
@@ -59,45 +98,50 @@ pub async fn demo(global: &Global, force: bool, report_period: Option<&str>) -> 
         }
         bail!("the demo data did not pass validation (a bug: please report it)");
     }
-    let receipts = app
-        .store
+    app.store
         .import(Import {
             user: DEMO_USER.to_owned(),
             at: chrono::Utc::now(),
             files: checked.files,
         })
         .await?;
-    let values: usize = receipts.iter().map(|r| r.inserted).sum();
-    println!(
-        "{} {path}: {} {}, {} {}, {} {}",
-        lang.pick("示例集团已写入", "demo group written to"),
-        data.entities.len(),
-        lang.pick("家单位", "entities"),
-        data.facts.len(),
-        lang.pick("条月度数据", "monthly values"),
-        data.targets.len(),
-        lang.pick("项年度目标", "targets"),
-    );
-    let _ = values;
-    let loaded = app.load().await?;
-    let text = render_report(
-        lang,
-        &loaded.engine,
-        &loaded.targets,
-        None,
-        report_period,
-        1,
-        BasisArg::Ytd,
-    )?;
-    println!();
-    print!("{text}");
-    println!();
-    println!(
-        "{}",
-        lang.pick(
-            "下一步：zx report --period 2026-06 --depth 2 ｜ zx kpi --entity ZX --period 2026-10 ｜ zx explain --entity ZX --period 2026-10 --indicator roe",
-            "Next: zx report --period 2026-06 --depth 2 | zx kpi --entity ZX --period 2026-10 | zx explain --entity ZX --period 2026-10 --indicator roe"
-        )
-    );
-    Ok(())
+    for (name, role, entity, password) in DEMO_ACCOUNTS {
+        let hash = zx_auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
+        app.store
+            .create_user(
+                NewUser {
+                    name: name.to_owned(),
+                    role: Role::parse(role).unwrap_or(Role::Viewer),
+                    entity: entity.and_then(|e| EntityCode::parse(e).ok()),
+                    password_hash: hash,
+                },
+                DEMO_USER,
+                chrono::Utc::now(),
+            )
+            .await?;
+    }
+    Ok((app, data))
+}
+
+/// Demo accounts: (name, role, entity, password). For the demo only; printed on start.
+pub const DEMO_ACCOUNTS: [(&str, &str, Option<&str>, &str); 4] = [
+    ("admin", "admin", None, "zengxiao-admin"),
+    ("hq", "hq_analyst", None, "zengxiao-hq"),
+    ("fujian", "entity_manager", Some("FJ"), "zengxiao-fujian"),
+    ("sichuan", "viewer", Some("SC"), "zengxiao-sichuan"),
+];
+
+/// The demo accounts as lines for the console.
+pub fn accounts_text(lang: zx_domain::Lang) -> String {
+    let mut out = String::from(lang.pick(
+        "示例账号（用户名 / 密码 / 角色）：\n",
+        "Demo accounts (user / password / role):\n",
+    ));
+    for (name, role, entity, password) in DEMO_ACCOUNTS {
+        out.push_str(&format!(
+            "  {name:<8} {password:<18} {role}{}\n",
+            entity.map_or(String::new(), |e| format!(" ({e})"))
+        ));
+    }
+    out
 }

@@ -5,3 +5,5 @@ pub mod demo;
 pub mod import;
 pub mod query;
 pub mod records;
+pub mod serve;
+pub mod user;

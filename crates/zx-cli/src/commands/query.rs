@@ -4,7 +4,6 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::{Result, anyhow};
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
-use serde::Serialize;
 use zx_domain::catalogue::{IndicatorKind, Unit};
 use zx_domain::engine::Unavailable;
 use zx_domain::kpi::{IndicatorResult, Requirement};
@@ -12,7 +11,7 @@ use zx_domain::{Decimal, Engine, EntityId, Lang, Period, Status, TargetBook, for
 
 use crate::app::{App, default_root, find_entity, parse_period};
 use crate::cli::{BasisArg, TableFormat, TextFormat};
-use crate::wire::{indicator_note, kpi_json};
+use zx_api::{indicator_note, kpi_json};
 
 pub fn basis_label(period: Period, lang: Lang) -> &'static str {
     match period.basis {
@@ -407,36 +406,6 @@ pub fn render_report(
     Ok(out)
 }
 
-#[derive(Serialize)]
-struct ExplainInputJson {
-    call: String,
-    months: Vec<String>,
-    value: Option<String>,
-    note: Option<String>,
-    own: Option<String>,
-    children: Vec<ExplainChildJson>,
-}
-
-#[derive(Serialize)]
-struct ExplainChildJson {
-    entity: String,
-    name: String,
-    value: Option<String>,
-    share: Option<String>,
-}
-
-#[derive(Serialize)]
-struct ExplainJson {
-    entity: String,
-    period: String,
-    basis: &'static str,
-    indicator: String,
-    formula: String,
-    value: Option<String>,
-    note: Option<String>,
-    inputs: Vec<ExplainInputJson>,
-}
-
 pub async fn explain(
     app: &App,
     entity: &str,
@@ -465,54 +434,8 @@ pub async fn explain(
     let explanation = engine.explain(id, period, index);
     let def = catalogue.indicator(index);
     let tree = engine.tree();
-    let share = |part: Decimal, whole: &Result<Decimal, Unavailable>| -> Option<Decimal> {
-        match whole {
-            Ok(w) if !w.is_zero() => part.checked_div(*w),
-            _ => None,
-        }
-    };
-    let json = ExplainJson {
-        entity: tree.entity(id).code.to_string(),
-        period: period.end.to_string(),
-        basis: period.basis.as_str(),
-        indicator: def.id.clone(),
-        formula: explanation.formula.clone(),
-        value: explanation.value.as_ref().ok().map(|v| format::exact(*v)),
-        note: explanation
-            .value
-            .as_ref()
-            .err()
-            .map(|r| notes::unavailable(r, lang)),
-        inputs: explanation
-            .inputs
-            .iter()
-            .map(|input| ExplainInputJson {
-                call: input.call.clone(),
-                months: input.months.iter().map(|m| m.to_string()).collect(),
-                value: input.value.as_ref().ok().map(|v| format::exact(*v)),
-                note: input
-                    .value
-                    .as_ref()
-                    .err()
-                    .map(|r| notes::unavailable(r, lang)),
-                own: input.own.map(format::exact),
-                children: input
-                    .children
-                    .iter()
-                    .map(|(child, value)| ExplainChildJson {
-                        entity: tree.entity(*child).code.to_string(),
-                        name: tree.entity(*child).name.clone(),
-                        value: value.as_ref().ok().map(|v| format::exact(*v)),
-                        share: value
-                            .as_ref()
-                            .ok()
-                            .and_then(|v| share(*v, &input.value))
-                            .map(format::exact),
-                    })
-                    .collect(),
-            })
-            .collect(),
-    };
+    let share = zx_api::share;
+    let json = zx_api::explain_json(engine, &explanation, lang);
     let mut out = std::io::stdout().lock();
     if format == TextFormat::Json {
         serde_json::to_writer_pretty(&mut out, &json)?;

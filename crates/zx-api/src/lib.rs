@@ -1,18 +1,23 @@
-//! JSON shapes of the CLI (and, later, of the API). Domain types stay free of serde; they are
-//! turned into these at the boundary. Decimals are strings (exact), ratios are fractions.
+//! JSON shapes of the CLI and of the HTTP API: `zx kpi --format json` and
+//! `GET /api/v1/entities/{code}/kpi` are built by the same function, so they cannot drift.
+//! Domain types stay free of serde; they are turned into these at the boundary. Decimals are
+//! strings (exact, 12 places at most), ratios are fractions.
+#![forbid(unsafe_code)]
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use utoipa::ToSchema;
+use zx_domain::engine::Unavailable;
 use zx_domain::kpi::{Requirement, RuleResult};
-use zx_domain::{Decimal, Engine, KpiReport, Lang, format, notes};
+use zx_domain::{Decimal, Engine, Explanation, KpiReport, Lang, format, notes};
 
 fn exact(value: Decimal) -> String {
     format::exact(value)
 }
 
 /// One indicator in `zx kpi --format json`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct IndicatorJson {
     pub value: Option<String>,
     pub yoy: Option<String>,
@@ -26,7 +31,7 @@ pub struct IndicatorJson {
 }
 
 /// One verdict of the year's rule with both values.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct VerdictJson {
     pub requirement: &'static str,
     pub this: Option<String>,
@@ -35,7 +40,7 @@ pub struct VerdictJson {
 }
 
 /// The year's rule: a flat boolean per indicator plus `holds`, and the values in `details`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RuleJson {
     pub name: String,
     pub holds: Option<bool>,
@@ -45,7 +50,7 @@ pub struct RuleJson {
 }
 
 /// `zx kpi --format json`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct KpiJson {
     pub entity: String,
     pub name: String,
@@ -146,5 +151,96 @@ pub fn kpi_json(engine: &Engine, report: &KpiReport, lang: Lang) -> KpiJson {
         basis: report.period.basis.as_str(),
         indicators,
         rule: rule_json(engine, &report.rule, lang),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+/// One input of a formula.
+pub struct ExplainInputJson {
+    pub call: String,
+    pub months: Vec<String>,
+    pub value: Option<String>,
+    pub note: Option<String>,
+    pub own: Option<String>,
+    pub children: Vec<ExplainChildJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+/// A child's part of an input.
+pub struct ExplainChildJson {
+    pub entity: String,
+    pub name: String,
+    pub value: Option<String>,
+    pub share: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+/// `zx explain --format json` and `GET /api/v1/entities/{code}/explain`.
+pub struct ExplainJson {
+    pub entity: String,
+    pub period: String,
+    pub basis: &'static str,
+    pub indicator: String,
+    pub formula: String,
+    pub value: Option<String>,
+    pub note: Option<String>,
+    pub inputs: Vec<ExplainInputJson>,
+}
+
+/// A part's share of a whole, when the whole is non-zero.
+pub fn share(part: Decimal, whole: &Result<Decimal, Unavailable>) -> Option<Decimal> {
+    match whole {
+        Ok(w) if !w.is_zero() => part.checked_div(*w),
+        _ => None,
+    }
+}
+
+/// The explanation of one indicator value as JSON.
+pub fn explain_json(engine: &Engine, explanation: &Explanation, lang: Lang) -> ExplainJson {
+    let tree = engine.tree();
+    let id = explanation.entity;
+    let period = explanation.period;
+    let def = engine.catalogue().indicator(explanation.indicator);
+    ExplainJson {
+        entity: tree.entity(id).code.to_string(),
+        period: period.end.to_string(),
+        basis: period.basis.as_str(),
+        indicator: def.id.clone(),
+        formula: explanation.formula.clone(),
+        value: explanation.value.as_ref().ok().map(|v| format::exact(*v)),
+        note: explanation
+            .value
+            .as_ref()
+            .err()
+            .map(|r| notes::unavailable(r, lang)),
+        inputs: explanation
+            .inputs
+            .iter()
+            .map(|input| ExplainInputJson {
+                call: input.call.clone(),
+                months: input.months.iter().map(|m| m.to_string()).collect(),
+                value: input.value.as_ref().ok().map(|v| format::exact(*v)),
+                note: input
+                    .value
+                    .as_ref()
+                    .err()
+                    .map(|r| notes::unavailable(r, lang)),
+                own: input.own.map(format::exact),
+                children: input
+                    .children
+                    .iter()
+                    .map(|(child, value)| ExplainChildJson {
+                        entity: tree.entity(*child).code.to_string(),
+                        name: tree.entity(*child).name.clone(),
+                        value: value.as_ref().ok().map(|v| format::exact(*v)),
+                        share: value
+                            .as_ref()
+                            .ok()
+                            .and_then(|v| share(*v, &input.value))
+                            .map(format::exact),
+                    })
+                    .collect(),
+            })
+            .collect(),
     }
 }

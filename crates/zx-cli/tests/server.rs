@@ -1,0 +1,409 @@
+//! The web server end to end: the real app on a random port, a fresh demo database per test,
+//! talked to over HTTP like a browser or a script would.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+struct Server {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    base: String,
+}
+
+fn zx(db: &PathBuf, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_zx"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env("ZX_USER", "tester")
+        .env_remove("ZX_LANG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "zx {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+impl Server {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("zx.db");
+        zx(&db, &["demo", "--lang", "en"]);
+        let store = zx_store_sqlite::SqliteStore::open(db.to_str().unwrap(), false)
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let settings = zx_server::Settings {
+            db: db.to_string_lossy().into_owned(),
+            ..Default::default()
+        };
+        tokio::spawn(zx_server::serve(
+            listener,
+            Arc::new(store),
+            zx_domain::Catalogue::builtin().unwrap(),
+            settings,
+        ));
+        Server {
+            _dir: dir,
+            db,
+            base,
+        }
+    }
+
+    fn client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Signs in through the login form, as a browser does.
+    async fn login(&self, name: &str, password: &str) -> reqwest::Client {
+        let client = Self::client();
+        let page = client
+            .get(format!("{}/login", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = hidden(&page, "csrf");
+        let response = client
+            .post(format!("{}/login", self.base))
+            .form(&[
+                ("name", name),
+                ("password", password),
+                ("csrf", &csrf),
+                ("next", "/cockpit"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "login of {name} failed"
+        );
+        client
+    }
+
+    async fn get(&self, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
+        let response = client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+}
+
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field"))
+        + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_answers_exactly_what_the_cli_prints() {
+    let server = Server::start().await;
+    let client = server.login("hq", "zengxiao-hq").await;
+    for (entity, basis) in [("ZX", "ytd"), ("SC-NC-WTE", "ytd"), ("FJ", "month")] {
+        let (status, body) = server
+            .get(
+                &client,
+                &format!("/api/v1/entities/{entity}/kpi?period=2026-10&basis={basis}"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let api: Value = serde_json::from_str(&body).unwrap();
+        let cli: Value = serde_json::from_str(&zx(
+            &server.db,
+            &[
+                "kpi", "--entity", entity, "--period", "2026-10", "--basis", basis, "--format",
+                "json",
+            ],
+        ))
+        .unwrap();
+        assert_eq!(api, cli, "{entity} {basis}");
+    }
+    // The cockpit page shows the same total profit as the CLI, in 万元.
+    let (_, page) = server.get(&client, "/cockpit").await;
+    let cli: Value = serde_json::from_str(&zx(
+        &server.db,
+        &[
+            "kpi", "--entity", "ZX", "--period", "2026-10", "--format", "json",
+        ],
+    ))
+    .unwrap();
+    let profit: zx_domain::Decimal = cli["indicators"]["total_profit"]["value"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let wan = (profit / zx_domain::Decimal::from(10_000))
+        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let shown = format!("{wan:.2}");
+    let grouped = group_thousands(&shown);
+    assert!(
+        page.contains(&format!(">{grouped}</a>")),
+        "cockpit lacks {grouped}"
+    );
+}
+
+fn group_thousands(text: &str) -> String {
+    let (int, frac) = text.split_once('.').unwrap();
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out}.{frac}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_sees_only_its_subtree() {
+    let server = Server::start().await;
+    let admin = server.login("admin", "zengxiao-admin").await;
+    let hq = server.login("hq", "zengxiao-hq").await;
+    let fujian = server.login("fujian", "zengxiao-fujian").await;
+    let sichuan = server.login("sichuan", "zengxiao-sichuan").await;
+    let anonymous = Server::client();
+    let cases: [(&reqwest::Client, &str, StatusCode); 14] = [
+        (&admin, "ZX", StatusCode::OK),
+        (&hq, "ZX", StatusCode::OK),
+        (&hq, "SC", StatusCode::OK),
+        (&fujian, "FJ", StatusCode::OK),
+        (&fujian, "FJ-JJ-WTE", StatusCode::OK),
+        (&fujian, "ZX", StatusCode::FORBIDDEN),
+        (&fujian, "SC", StatusCode::FORBIDDEN),
+        (&fujian, "SC-NC-WTE", StatusCode::FORBIDDEN),
+        (&sichuan, "SC", StatusCode::OK),
+        (&sichuan, "SC-NC-WTE", StatusCode::OK),
+        (&sichuan, "FJ", StatusCode::FORBIDDEN),
+        (&sichuan, "ZX", StatusCode::FORBIDDEN),
+        (&anonymous, "ZX", StatusCode::UNAUTHORIZED),
+        (&hq, "NOPE", StatusCode::NOT_FOUND),
+    ];
+    for (client, entity, expected) in cases {
+        for path in [
+            format!("/api/v1/entities/{entity}/kpi?period=2026-10"),
+            format!("/api/v1/entities/{entity}/explain?period=2026-10&indicator=roe"),
+            format!("/api/v1/entities/{entity}/cockpit?period=2026-10"),
+        ] {
+            let (status, body) = server.get(client, &path).await;
+            assert_eq!(status, expected, "{path}: {body}");
+            if status != StatusCode::OK {
+                let error: Value = serde_json::from_str(&body).unwrap();
+                assert!(
+                    error["code"].is_string() && error["message"].is_string(),
+                    "{body}"
+                );
+                assert!(!body.contains("indicators"), "no data may leak: {body}");
+            }
+        }
+    }
+    // Pages follow the same rules.
+    let (status, page) = server.get(&fujian, "/cockpit?entity=SC").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!page.contains("card-total_profit"));
+    let (status, page) = server.get(&fujian, "/cockpit").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("FJ-JJ-WTE"), "the manager's home is FJ");
+    assert!(!page.contains("SC-NC-WTE"));
+    // Listings are filtered, the audit log is HQ only.
+    let (_, body) = server.get(&fujian, "/api/v1/entities").await;
+    let list: Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["code"].as_str().unwrap().starts_with("FJ")),
+        "{body}"
+    );
+    assert_eq!(
+        server.get(&fujian, "/api/v1/audit").await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(server.get(&hq, "/api/v1/audit").await.0, StatusCode::OK);
+    let (_, body) = server.get(&sichuan, "/api/v1/targets?year=2026").await;
+    let targets: Value = serde_json::from_str(&body).unwrap();
+    assert!(!targets.as_array().unwrap().is_empty());
+    assert!(
+        targets
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["entity"].as_str().unwrap().starts_with("SC"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_need_the_csrf_token_and_targets_are_hq_only() {
+    let server = Server::start().await;
+    let hq = server.login("hq", "zengxiao-hq").await;
+    let (_, page) = server.get(&hq, "/targets?year=2026").await;
+    let csrf = hidden(&page, "csrf");
+    let form = |token: &str| {
+        vec![
+            ("csrf", token.to_owned()),
+            ("entity", "FJ".to_owned()),
+            ("year", "2026".to_owned()),
+            ("indicator", "roe".to_owned()),
+            ("value", "9%".to_owned()),
+        ]
+    };
+    let response = hq
+        .post(format!("{}/targets", server.base))
+        .form(&form("forged"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let current: Value =
+        serde_json::from_str(&server.get(&hq, "/api/v1/targets?year=2026").await.1).unwrap();
+    let roe = current
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["entity"] == "FJ" && t["indicator"] == "roe")
+        .unwrap()
+        .clone();
+    assert_ne!(roe["value"], "0.09", "the forged form changed nothing");
+    let mut good = form(&csrf);
+    good.push(("revision", roe["revision"].to_string()));
+    let response = hq
+        .post(format!("{}/targets", server.base))
+        .form(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let kpi: Value = serde_json::from_str(
+        &server
+            .get(&hq, "/api/v1/entities/FJ/kpi?period=2026-10")
+            .await
+            .1,
+    )
+    .unwrap();
+    assert_eq!(kpi["indicators"]["roe"]["target"], "0.09");
+    // The same revision again is stale now: a conflict, not a silent overwrite.
+    let response = hq
+        .post(format!("{}/targets", server.base))
+        .form(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("revision"));
+    // Audited with old and new value.
+    let audit: Value = serde_json::from_str(
+        &server
+            .get(&hq, "/api/v1/audit?action=target.set&object=FJ")
+            .await
+            .1,
+    )
+    .unwrap();
+    assert_eq!(audit[0]["new"], "0.09");
+    assert_eq!(audit[0]["user"], "hq");
+    // A manager cannot edit targets, even with a valid token.
+    let fujian = server.login("fujian", "zengxiao-fujian").await;
+    let (_, page) = server.get(&fujian, "/targets?year=2026").await;
+    assert!(
+        !page.contains("name=\"value\""),
+        "no edit form for managers"
+    );
+    let token = hidden(&page, "csrf");
+    let response = fujian
+        .post(format!("{}/targets", server.base))
+        .form(&form(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_for_scripts_and_login_rate_limits() {
+    let server = Server::start().await;
+    let token = zx(&server.db, &["user", "token", "--name", "fujian"])
+        .trim()
+        .to_owned();
+    let client = Server::client();
+    let response = client
+        .get(format!(
+            "{}/api/v1/entities/FJ/kpi?period=2026-10",
+            server.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = client
+        .get(format!(
+            "{}/api/v1/entities/ZX/kpi?period=2026-10",
+            server.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = client
+        .get(format!("{}/api/v1/me", server.base))
+        .bearer_auth("zx_wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    // Five wrong passwords, then even the right one is refused for a while.
+    let browser = Server::client();
+    for attempt in 0..6 {
+        let page = browser
+            .get(format!("{}/login", server.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = hidden(&page, "csrf");
+        let password = if attempt < 5 {
+            "wrong-password"
+        } else {
+            "zengxiao-hq"
+        };
+        let response = browser
+            .post(format!("{}/login", server.base))
+            .form(&[("name", "hq"), ("password", password), ("csrf", &csrf)])
+            .send()
+            .await
+            .unwrap();
+        let expected = if attempt < 5 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(response.status(), expected, "attempt {attempt}");
+    }
+    // The OpenAPI document is generated from the code.
+    let doc: Value =
+        serde_json::from_str(&server.get(&client, "/api/openapi.json").await.1).unwrap();
+    assert!(doc["paths"]["/api/v1/entities/{code}/kpi"]["get"].is_object());
+    assert_eq!(server.get(&client, "/healthz").await.1, "ok");
+}

@@ -1,0 +1,298 @@
+//! `zx user …` end to end: the real binary, a real database, the password on standard input.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{Value, json};
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/kpi-example");
+
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    /// A database with the example group (G, S1, S2, P1…).
+    fn new() -> Self {
+        let ws = Self {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        ws.ok(&["init"], "");
+        ws.ok(&["import", &format!("{EXAMPLE}/entities.csv")], "");
+        ws
+    }
+
+    fn zx(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_zx"))
+            .args(args)
+            .arg("--db")
+            .arg(self.dir.path().join("zx.db"))
+            .env("ZX_USER", "root")
+            .env_remove("ZX_LANG")
+            .env_remove("ZX_CATALOGUE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str], stdin: &str) -> String {
+        let out = self.zx(args, stdin);
+        assert!(
+            out.status.success(),
+            "zx {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs a command that must fail; returns its stderr.
+    fn fails(&self, args: &[&str], stdin: &str) -> String {
+        let out = self.zx(args, stdin);
+        assert!(
+            !out.status.success(),
+            "zx {args:?} should have failed:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn users(&self) -> Value {
+        serde_json::from_str(&self.ok(&["user", "list", "--format", "json"], "")).unwrap()
+    }
+
+    fn audit(&self, action: &str) -> Value {
+        let out = self.ok(&["audit", "--action", action, "--format", "json"], "");
+        serde_json::from_str::<Value>(&out).unwrap()["audit"].clone()
+    }
+}
+
+#[test]
+fn accounts_are_added_listed_and_refused_when_wrong() {
+    let ws = Workspace::new();
+    let added = ws.ok(
+        &[
+            "user",
+            "add",
+            "--name",
+            "wang.fang",
+            "--role",
+            "entity_manager",
+            "--entity",
+            "S1",
+            "--password-stdin",
+        ],
+        "福建-2026-secret\n",
+    );
+    assert_eq!(added, "user wang.fang added: entity_manager of S1\n");
+    ws.ok(
+        &[
+            "user",
+            "add",
+            "--name",
+            "admin",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "correct horse battery\n",
+    );
+
+    let listed = ws.users();
+    assert_eq!(
+        listed,
+        json!({ "users": [
+            { "name": "admin", "role": "admin", "entity": null, "disabled": false },
+            { "name": "wang.fang", "role": "entity_manager", "entity": "S1", "disabled": false },
+        ]})
+    );
+    let text = ws.ok(&["user", "list"], "");
+    assert_eq!(
+        text,
+        "admin     admin          -        enabled\n\
+         wang.fang entity_manager S1       enabled\n"
+    );
+    assert!(!text.contains("argon2") && !listed.to_string().contains("argon2"));
+
+    // Audited under the acting user, without the hash.
+    let created = ws.audit("user.create");
+    assert_eq!(created[1]["user"], "root");
+    assert_eq!(created[1]["object"], "user wang.fang");
+    assert_eq!(created[1]["new"], "role=entity_manager; entity=S1");
+    let everything = ws.ok(&["audit", "--format", "json"], "");
+    assert!(!everything.contains("argon2") && !everything.contains("secret"));
+
+    let duplicate = ws.fails(
+        &[
+            "user",
+            "add",
+            "--name",
+            "admin",
+            "--role",
+            "viewer",
+            "--entity",
+            "P1",
+            "--password-stdin",
+        ],
+        "another-password\n",
+    );
+    assert_eq!(duplicate, "error: user admin already exists\n");
+
+    let unscoped = ws.fails(
+        &[
+            "user",
+            "add",
+            "--name",
+            "li",
+            "--role",
+            "entity_manager",
+            "--password-stdin",
+        ],
+        "li-password-1\n",
+    );
+    assert_eq!(
+        unscoped,
+        "error: role entity_manager needs an entity: the root of the subtree li works on\n"
+    );
+    let unknown = ws.fails(
+        &[
+            "user",
+            "add",
+            "--name",
+            "li",
+            "--role",
+            "viewer",
+            "--entity",
+            "XM",
+            "--password-stdin",
+        ],
+        "li-password-1\n",
+    );
+    assert!(unknown.contains("unknown entity XM"), "{unknown}");
+    let bad_role = ws.fails(
+        &[
+            "user",
+            "add",
+            "--name",
+            "li",
+            "--role",
+            "boss",
+            "--password-stdin",
+        ],
+        "li-password-1\n",
+    );
+    assert!(
+        bad_role.contains("invalid value 'boss' for '--role"),
+        "{bad_role}"
+    );
+    let short = ws.fails(
+        &[
+            "user",
+            "add",
+            "--name",
+            "li",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "short\n",
+    );
+    assert_eq!(
+        short,
+        "error: password too short: at least 8 characters, got 5 (密码太短：至少 8 个字符，当前 5 个)\n"
+    );
+    let no_stdin = ws.fails(
+        &[
+            "user",
+            "add",
+            "--name",
+            "li",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "",
+    );
+    assert!(
+        no_stdin.contains("no password on standard input"),
+        "{no_stdin}"
+    );
+    let no_flag = ws.fails(
+        &["user", "add", "--name", "li", "--role", "admin"],
+        "pw-pw-pw-pw\n",
+    );
+    assert!(no_flag.contains("--password-stdin"), "{no_flag}");
+    // None of the refused ones was created.
+    assert_eq!(ws.users()["users"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn tokens_are_new_each_time_and_disabling_is_audited() {
+    let ws = Workspace::new();
+    ws.ok(
+        &[
+            "user",
+            "add",
+            "--name",
+            "etl",
+            "--role",
+            "hq_analyst",
+            "--password-stdin",
+        ],
+        "etl-password-2026\r\n",
+    );
+    let first = ws.ok(&["user", "token", "--name", "etl"], "");
+    let second = ws.ok(&["user", "token", "--name", "etl"], "");
+    for token in [&first, &second] {
+        let token = token.trim_end();
+        assert!(token.starts_with("zx_"), "{token}");
+        assert_eq!(token.len(), 67);
+    }
+    assert_ne!(first, second);
+    let issued = ws.audit("user.token");
+    assert_eq!(issued.as_array().unwrap().len(), 2);
+    assert_eq!(issued[0]["new"], "new API token issued");
+    let everything = ws.ok(&["audit", "--format", "json"], "");
+    assert!(!everything.contains(first.trim_end()));
+
+    let unknown = ws.fails(&["user", "token", "--name", "nobody"], "");
+    assert_eq!(unknown, "error: no user named \"nobody\"\n");
+
+    ws.ok(
+        &["user", "passwd", "--name", "etl", "--password-stdin"],
+        "a-new-password\n",
+    );
+    assert_eq!(
+        ws.audit("user.passwd")[0]["new"],
+        "password changed; sessions ended: 0"
+    );
+
+    let disabled = ws.ok(&["user", "disable", "--name", "etl"], "");
+    assert_eq!(
+        disabled,
+        "user etl disabled; their sessions and API tokens are ended\n"
+    );
+    assert_eq!(ws.users()["users"][0]["disabled"], true);
+    let line = &ws.audit("user.disable")[0];
+    assert_eq!(line["user"], "root");
+    assert_eq!(line["old"], "enabled");
+    assert_eq!(
+        line["new"],
+        "disabled; sessions ended: 0; tokens revoked: 2"
+    );
+    let refused = ws.fails(&["user", "token", "--name", "etl"], "");
+    assert!(refused.contains("etl is disabled"), "{refused}");
+
+    ws.ok(&["user", "enable", "--name", "etl"], "");
+    assert_eq!(ws.users()["users"][0]["disabled"], false);
+    assert_eq!(ws.audit("user.enable")[0]["new"], "enabled");
+}

@@ -1,0 +1,63 @@
+// Cockpit charts (Apache ECharts, served from this server). Data comes embedded in the page.
+(function () {
+  "use strict";
+  if (!window.echarts) return;
+  var zh = (window.ZX && window.ZX.lang) !== "en";
+  var colors = { green: "#1a7f37", yellow: "#b58100", red: "#cf222e", blue: "#0969da", grey: "#8c959f" };
+  function num(v) { return v === null || v === undefined ? null : Number(v); }
+
+  document.querySelectorAll(".spark").forEach(function (el) {
+    var data = JSON.parse(el.dataset.spark || "[]").map(num);
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    chart.setOption({
+      animation: false, grid: { left: 2, right: 2, top: 4, bottom: 2 },
+      xAxis: { type: "category", show: false, data: data.map(function (_, i) { return i + 1; }) },
+      yAxis: { type: "value", show: false, scale: true },
+      series: [{ type: "line", data: data, symbol: "none", lineStyle: { width: 1.5, color: colors.blue }, areaStyle: { opacity: 0.08 } }]
+    });
+  });
+
+  document.querySelectorAll(".trend").forEach(function (el) {
+    var t = JSON.parse(el.dataset.trend);
+    var chart = echarts.init(el);
+    chart.setOption({
+      title: { text: t.name + " (" + t.unit + ")", left: 8, top: 6, textStyle: { fontSize: 13 } },
+      tooltip: { trigger: "axis" },
+      legend: { right: 8, top: 6, textStyle: { fontSize: 11 } },
+      grid: { left: 56, right: 16, top: 40, bottom: 28 },
+      xAxis: { type: "category", data: t.months.map(function (m) { return zh ? Number(m) + "月" : m; }) },
+      yAxis: { type: "value", scale: true },
+      series: [
+        { name: zh ? "本年" : "This year", type: "line", data: t.this_year.map(num), lineStyle: { width: 2.5 }, color: colors.blue },
+        { name: zh ? "上年" : "Last year", type: "line", data: t.last_year.map(num), lineStyle: { type: "dashed" }, color: colors.grey },
+        { name: zh ? "目标" : "Target", type: "line", data: t.target.map(num), symbol: "none", lineStyle: { type: "dotted", width: 2 }, color: colors.red }
+      ]
+    });
+  });
+
+  document.querySelectorAll(".rank-chart").forEach(function (el) {
+    var r = JSON.parse(el.dataset.rank);
+    var rows = r.rows.slice().reverse();
+    var chart = echarts.init(el);
+    chart.setOption({
+      title: { text: r.title || "", left: 8, top: 6, textStyle: { fontSize: 13 } },
+      tooltip: {},
+      grid: { left: 150, right: 30, top: 36, bottom: 20 },
+      xAxis: { type: "value", scale: false },
+      yAxis: { type: "category", data: rows.map(function (x) { return x[1]; }), axisLabel: { fontSize: 11 } },
+      series: [{ type: "bar", data: rows.map(function (x) { return { value: num(x[2]), code: x[0] }; }), itemStyle: { color: colors.blue } }]
+    });
+    // Drill down: a bar opens the cockpit of that unit.
+    chart.on("click", function (p) {
+      if (p.data && p.data.code) {
+        location.href = "/cockpit?entity=" + encodeURIComponent(p.data.code) + "&period=" + r.period + "&basis=" + r.basis;
+      }
+    });
+  });
+
+  window.addEventListener("resize", function () {
+    document.querySelectorAll("[_echarts_instance_]").forEach(function (el) {
+      var c = echarts.getInstanceByDom(el); if (c) c.resize();
+    });
+  });
+})();

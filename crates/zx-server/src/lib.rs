@@ -1,0 +1,122 @@
+//! Zengxiao's web server: the cockpit pages, the JSON API under `/api/v1` with its OpenAPI
+//! document, login with scoped roles. Generic over the storage backend (`Arc<dyn Store>`); the
+//! binary picks the backend. Every handler enforces the same scope rules (`zx_domain::Access`).
+//!
+//! Not here: computing indicators (zx-domain), reading files (zx-ingest), SQL (the backends).
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod export;
+pub mod pages;
+pub mod state;
+pub mod targets;
+pub mod views;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use tower_http::trace::TraceLayer;
+use zx_domain::Catalogue;
+use zx_store::Store;
+
+pub use config::Settings;
+pub use state::AppState;
+
+const ECHARTS: &[u8] = include_bytes!("../assets/echarts.min.js");
+const APP_CSS: &[u8] = include_bytes!("../assets/app.css");
+const APP_JS: &[u8] = include_bytes!("../assets/app.js");
+
+fn asset(content_type: &'static str, body: &'static [u8]) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        body,
+    )
+}
+
+/// Every route of the application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/cockpit") }))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/lang", get(pages::switch_lang))
+        .route("/cockpit", get(pages::cockpit))
+        .route("/explain", get(pages::explain))
+        .route("/targets", get(pages::targets).post(pages::save_target))
+        .route("/audit", get(pages::audit))
+        .route("/export.xlsx", get(pages::export))
+        .route(
+            "/static/echarts.min.js",
+            get(|| async { asset("text/javascript; charset=utf-8", ECHARTS) }),
+        )
+        .route(
+            "/static/app.css",
+            get(|| async { asset("text/css; charset=utf-8", APP_CSS) }),
+        )
+        .route(
+            "/static/app.js",
+            get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
+        )
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/entities", get(api::entities))
+        .route("/api/v1/entities/{code}/kpi", get(api::kpi))
+        .route("/api/v1/entities/{code}/explain", get(api::explain))
+        .route("/api/v1/entities/{code}/cockpit", get(api::cockpit))
+        .route("/api/v1/targets", get(api::targets).put(api::put_target))
+        .route("/api/v1/audit", get(api::audit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Runs the server until Ctrl-C or SIGTERM, finishing requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Arc<dyn Store>,
+    catalogue: Catalogue,
+    settings: Settings,
+) -> std::io::Result<()> {
+    let app = router(AppState::new(store, catalogue, settings));
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,430 @@
+//! View models: what the cockpit shows, computed once and rendered as HTML or JSON.
+//!
+//! Numbers for people are formatted here (万元, percentages); numbers for charts are decimal
+//! strings in the display unit (万元 for amounts, percent for ratios), parsed by the browser.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+use zx_domain::catalogue::{IndicatorKind, Unit};
+use zx_domain::kpi::{IndicatorResult, Requirement};
+use zx_domain::{
+    Access, Basis, Decimal, Engine, EntityId, Lang, Month, Period, Status, TargetBook, format,
+    notes,
+};
+
+/// An entity as links and breadcrumbs show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EntityRef {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub region: String,
+    pub segment: String,
+}
+
+impl EntityRef {
+    pub fn of(engine: &Engine, id: EntityId, lang: Lang) -> Self {
+        let e = engine.tree().entity(id);
+        Self {
+            code: e.code.to_string(),
+            name: e.name.clone(),
+            kind: lang.pick(e.kind.name_zh(), e.kind.as_str()).to_owned(),
+            region: e.region.clone(),
+            segment: e.segment.clone(),
+        }
+    }
+}
+
+/// One indicator card.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Card {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub value: String,
+    pub yoy: String,
+    pub annualised: String,
+    pub target: String,
+    pub expected: String,
+    pub attainment: String,
+    pub status: &'static str,
+    pub note: String,
+    /// Year-to-date (or monthly) values of this year, month by month, in the display unit.
+    pub sparkline: Vec<Option<String>>,
+}
+
+/// One verdict of the year's rule.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Verdict {
+    pub indicator: String,
+    pub requirement: String,
+    pub holds: Option<bool>,
+    pub this: String,
+    pub last: String,
+}
+
+/// A monthly trend: this year, last year, the pro-rated target.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Trend {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub months: Vec<String>,
+    pub this_year: Vec<Option<String>>,
+    pub last_year: Vec<Option<String>>,
+    pub target: Vec<Option<String>>,
+}
+
+/// One cell of the children table.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Cell {
+    pub value: String,
+    pub yoy: String,
+    pub status: &'static str,
+    /// The raw value in the display unit, for sorting and charts.
+    pub raw: Option<String>,
+}
+
+/// One row of the children table.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Row {
+    pub entity: EntityRef,
+    pub cells: Vec<Cell>,
+    pub reds: usize,
+    /// Whether the row has children to drill into.
+    pub drillable: bool,
+}
+
+/// The whole cockpit for one entity and period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Cockpit {
+    pub entity: EntityRef,
+    pub breadcrumbs: Vec<EntityRef>,
+    pub period: String,
+    pub basis: &'static str,
+    pub months: Vec<String>,
+    pub cards: Vec<Card>,
+    pub rule_name: String,
+    pub rule_holds: Option<bool>,
+    pub rule: Vec<Verdict>,
+    pub trends: Vec<Trend>,
+    /// Indicator the ranking is on.
+    pub rank_by: String,
+    pub ranking: Vec<(String, String, Option<String>)>,
+    pub rows: Vec<Row>,
+    pub regions: Vec<String>,
+    pub segments: Vec<String>,
+    pub region: Option<String>,
+    pub segment: Option<String>,
+    pub notes: Vec<String>,
+}
+
+/// A value in the unit people read: 万元 for yuan, percent for ratios.
+pub fn display(value: Decimal, unit: Unit) -> String {
+    match unit {
+        Unit::Yuan | Unit::YuanPerPerson => format::wan_yuan(value),
+        Unit::Ratio => format::percent(value),
+        Unit::Persons => format::grouped(value, 1),
+    }
+}
+
+/// The same, as a plain decimal string for charts (no separators, no %).
+pub fn chart_value(value: Decimal, unit: Unit) -> String {
+    let scaled = match unit {
+        Unit::Yuan | Unit::YuanPerPerson => value / Decimal::from(10_000),
+        Unit::Ratio => value * Decimal::ONE_HUNDRED,
+        Unit::Persons => value,
+    };
+    scaled.round_dp(4).normalize().to_string()
+}
+
+pub fn unit_label(unit: Unit, lang: Lang) -> String {
+    match unit {
+        Unit::Yuan => lang.pick("万元", "10k yuan"),
+        Unit::YuanPerPerson => lang.pick("万元/人", "10k yuan/person"),
+        Unit::Ratio => "%",
+        Unit::Persons => lang.pick("人", "persons"),
+    }
+    .to_owned()
+}
+
+fn yoy_text(result: &IndicatorResult, kind: IndicatorKind) -> String {
+    match (&result.yoy, kind) {
+        (Ok(v), IndicatorKind::Rate) => format::points(*v),
+        (Ok(v), IndicatorKind::Amount) => format::growth(*v),
+        (Err(_), _) => "—".to_owned(),
+    }
+}
+
+fn status_of(result: &IndicatorResult) -> Status {
+    result
+        .assessment
+        .as_ref()
+        .map_or(Status::None, |a| a.status)
+}
+
+/// The months of the period's year up to its month.
+fn year_months(period: Period) -> Vec<Month> {
+    period.end.january().offset(0).map_or(Vec::new(), |jan| {
+        (0..period.end.month() as i32)
+            .filter_map(|i| jan.offset(i))
+            .collect()
+    })
+}
+
+/// Inputs of [`cockpit`].
+pub struct CockpitRequest<'a> {
+    pub entity: EntityId,
+    pub period: Period,
+    pub rank_by: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub segment: Option<&'a str>,
+    pub lang: Lang,
+}
+
+/// Builds the cockpit, showing only what `access` may see.
+pub fn cockpit(
+    engine: &Engine,
+    targets: &TargetBook,
+    access: &Access,
+    request: CockpitRequest<'_>,
+) -> Cockpit {
+    let CockpitRequest {
+        entity,
+        period,
+        rank_by,
+        region,
+        segment,
+        lang,
+    } = request;
+    let tree = engine.tree();
+    let catalogue = engine.catalogue();
+    let report = engine.kpi(entity, period, targets);
+    let months = year_months(period);
+    let full_year: Vec<Month> = period.end.january().offset(0).map_or(Vec::new(), |jan| {
+        (0..12).filter_map(|i| jan.offset(i)).collect()
+    });
+    let series = |id: EntityId, index: usize, months: &[Month]| -> Vec<Option<String>> {
+        let unit = catalogue.indicator(index).unit;
+        months
+            .iter()
+            .map(|&m| {
+                engine
+                    .evaluate(id, Period::new(m, period.basis), index)
+                    .ok()
+                    .map(|v| chart_value(v, unit))
+            })
+            .collect()
+    };
+    let cards = report
+        .indicators
+        .iter()
+        .map(|result| {
+            let def = catalogue.indicator(result.indicator);
+            let a = result.assessment.as_ref();
+            Card {
+                id: def.id.clone(),
+                name: lang.pick(&def.name_zh, &def.name_en).to_owned(),
+                unit: unit_label(def.unit, lang),
+                value: result
+                    .value
+                    .as_ref()
+                    .map_or("—".into(), |v| display(*v, def.unit)),
+                yoy: yoy_text(result, def.kind),
+                annualised: result
+                    .annualised
+                    .map_or(String::new(), |v| display(v, def.unit)),
+                target: a.map_or("—".into(), |a| display(a.target, def.unit)),
+                expected: a.map_or("—".into(), |a| display(a.expected, def.unit)),
+                attainment: a
+                    .and_then(|a| a.attainment)
+                    .map_or("—".into(), format::percent),
+                status: status_of(result).as_str(),
+                note: zx_api::indicator_note(engine, result, lang).unwrap_or_default(),
+                sparkline: series(entity, result.indicator, &months),
+            }
+        })
+        .collect();
+    let rule = report
+        .rule
+        .verdicts
+        .iter()
+        .map(|v| {
+            let def = catalogue.indicator(v.indicator);
+            Verdict {
+                indicator: lang.pick(&def.name_zh, &def.name_en).to_owned(),
+                requirement: match v.requirement {
+                    Requirement::Grows => lang.pick("增长", "grows"),
+                    Requirement::Stable(_) => lang.pick("稳定", "stable"),
+                    Requirement::Improves => lang.pick("提升", "improves"),
+                }
+                .to_owned(),
+                holds: v.holds,
+                this: v.this.map_or("—".into(), |x| display(x, def.unit)),
+                last: v.last.map_or("—".into(), |x| display(x, def.unit)),
+            }
+        })
+        .collect();
+    let trends = catalogue
+        .indicators()
+        .iter()
+        .enumerate()
+        .map(|(index, def)| {
+            let last_year: Vec<Month> = full_year.iter().filter_map(|m| m.year_before()).collect();
+            let target = targets.get(&tree.entity(entity).code, period.end.year(), &def.id);
+            Trend {
+                id: def.id.clone(),
+                name: lang.pick(&def.name_zh, &def.name_en).to_owned(),
+                unit: unit_label(def.unit, lang),
+                months: full_year
+                    .iter()
+                    .map(|m| format!("{:02}", m.month()))
+                    .collect(),
+                this_year: series(entity, index, &months),
+                last_year: series(entity, index, &last_year),
+                target: full_year
+                    .iter()
+                    .map(|m| {
+                        target.map(|t| {
+                            let months_in = match period.basis {
+                                Basis::Ytd => m.month(),
+                                Basis::Month => 1,
+                            };
+                            let expected = zx_domain::kpi::assess(def, None, t, months_in).expected;
+                            chart_value(expected, def.unit)
+                        })
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    // Rows: the children, or with a filter every descendant matching it.
+    let filtered = region.is_some() || segment.is_some();
+    let candidates: Vec<EntityId> = if filtered {
+        tree.subtree(entity).into_iter().skip(1).collect()
+    } else {
+        tree.children(entity).to_vec()
+    };
+    let rows: Vec<Row> = candidates
+        .into_iter()
+        .filter(|&id| access.can_read(tree, id))
+        .filter(|&id| {
+            let e = tree.entity(id);
+            region.is_none_or(|r| e.region == r) && segment.is_none_or(|s| e.segment == s)
+        })
+        .map(|id| {
+            let child = engine.kpi(id, period, targets);
+            let cells: Vec<Cell> = child
+                .indicators
+                .iter()
+                .map(|result| {
+                    let def = catalogue.indicator(result.indicator);
+                    Cell {
+                        value: result
+                            .value
+                            .as_ref()
+                            .map_or("—".into(), |v| display(*v, def.unit)),
+                        yoy: yoy_text(result, def.kind),
+                        status: status_of(result).as_str(),
+                        raw: result
+                            .value
+                            .as_ref()
+                            .ok()
+                            .map(|v| chart_value(*v, def.unit)),
+                    }
+                })
+                .collect();
+            Row {
+                entity: EntityRef::of(engine, id, lang),
+                reds: cells.iter().filter(|c| c.status == "red").count(),
+                cells,
+                drillable: !tree.is_leaf(id),
+            }
+        })
+        .collect();
+    let rank_index = rank_by
+        .and_then(|id| catalogue.indicator_index(id))
+        .unwrap_or(0);
+    let rank_def = catalogue.indicator(rank_index);
+    let mut ranking: Vec<(String, String, Option<String>, Option<Decimal>)> = rows
+        .iter()
+        .map(|row| {
+            let raw = row.cells.get(rank_index).and_then(|c| c.raw.clone());
+            let number = raw.as_deref().and_then(|r| r.parse::<Decimal>().ok());
+            (
+                row.entity.code.clone(),
+                row.entity.name.clone(),
+                raw,
+                number,
+            )
+        })
+        .collect();
+    // Best first, in the indicator's own direction; unavailable values last.
+    ranking.sort_by(|a, b| match (a.3, b.3) {
+        (Some(x), Some(y)) => match rank_def.better {
+            zx_domain::catalogue::Better::Higher => y.cmp(&x),
+            zx_domain::catalogue::Better::Lower => x.cmp(&y),
+        },
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.0.cmp(&b.0),
+    });
+    let mut regions: Vec<String> = tree
+        .subtree(entity)
+        .iter()
+        .map(|&id| tree.entity(id).region.clone())
+        .filter(|r| !r.is_empty())
+        .collect();
+    regions.sort();
+    regions.dedup();
+    let mut segments: Vec<String> = tree
+        .subtree(entity)
+        .iter()
+        .map(|&id| tree.entity(id).segment.clone())
+        .filter(|s| !s.is_empty())
+        .collect();
+    segments.sort();
+    segments.dedup();
+    let breadcrumbs = tree
+        .path_to(entity)
+        .into_iter()
+        .filter(|&id| access.can_read(tree, id))
+        .map(|id| EntityRef::of(engine, id, lang))
+        .collect();
+    let notes = report
+        .indicators
+        .iter()
+        .filter_map(|r| r.value.as_ref().err())
+        .map(|reason| notes::unavailable(reason, lang))
+        .fold(Vec::new(), |mut acc: Vec<String>, n| {
+            if !acc.contains(&n) {
+                acc.push(n);
+            }
+            acc
+        });
+    Cockpit {
+        entity: EntityRef::of(engine, entity, lang),
+        breadcrumbs,
+        period: period.end.to_string(),
+        basis: period.basis.as_str(),
+        months: months.iter().map(|m| m.to_string()).collect(),
+        cards,
+        rule_name: lang
+            .pick(&catalogue.rule().name_zh, &catalogue.rule().name_en)
+            .to_owned(),
+        rule_holds: report.rule.holds,
+        rule,
+        trends,
+        rank_by: rank_def.id.clone(),
+        ranking: ranking
+            .into_iter()
+            .map(|(c, n, raw, _)| (c, n, raw))
+            .collect(),
+        rows,
+        regions,
+        segments,
+        region: region.map(str::to_owned),
+        segment: segment.map(str::to_owned),
+        notes,
+    }
+}
