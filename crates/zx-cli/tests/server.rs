@@ -407,3 +407,176 @@ async fn tokens_for_scripts_and_login_rate_limits() {
     assert!(doc["paths"]["/api/v1/entities/{code}/kpi"]["get"].is_object());
     assert_eq!(server.get(&client, "/healthz").await.1, "ok");
 }
+
+async fn upload(server: &Server, client: &reqwest::Client, csv: &str, action: &str) -> String {
+    let (_, page) = server.get(client, "/collect").await;
+    let csrf = hidden(&page, "csrf");
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("action", action.to_owned())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("data.csv"),
+        );
+    let response = client
+        .post(format!("{}/collect/upload", server.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    response.text().await.unwrap()
+}
+
+fn history(server: &Server, entity: &str, period: &str, item: &str) -> Vec<Value> {
+    let json: Value = serde_json::from_str(&zx(
+        &server.db,
+        &[
+            "history", "--entity", entity, "--period", period, "--item", item, "--format", "json",
+        ],
+    ))
+    .unwrap();
+    json["revisions"].as_array().unwrap().clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collection_validates_submits_and_respects_locks_and_scope() {
+    let server = Server::start().await;
+    let fujian = server.login("fujian", "zengxiao-fujian").await;
+    let hq = server.login("hq", "zengxiao-hq").await;
+
+    // Every error is listed with its line, column and value; nothing is written.
+    let page = upload(
+        &server,
+        &fujian,
+        "entity,period,item,value\nFJ-JJ-WTE,2026-10,total_profit,100\nFJ-JJ-WTE,2026-10,net_profit,\"12,3x\"\n",
+        "submit",
+    )
+    .await;
+    assert!(
+        page.contains("<td>3</td><td>value</td><td><code>12,3x</code></td>"),
+        "{page}"
+    );
+    assert_eq!(
+        history(&server, "FJ-JJ-WTE", "2026-10", "total_profit").len(),
+        1
+    );
+
+    // A clean file is imported as the manager, and the month shows as submitted.
+    let page = upload(
+        &server,
+        &fujian,
+        "entity,period,item,value\nFJ-JJ-WTE,2026-10,total_profit,100\n",
+        "submit",
+    )
+    .await;
+    assert!(page.contains("id=\"upload-result\""), "{page}");
+    let revisions = history(&server, "FJ-JJ-WTE", "2026-10", "total_profit");
+    assert_eq!(revisions.len(), 2);
+    assert_eq!(revisions[1]["value"], "100");
+    assert_eq!(revisions[1]["user"], "fujian");
+    let (_, grid) = server.get(&hq, "/collect?year=2026").await;
+    let row = grid
+        .split("data-code=\"FJ-JJ-WTE\"")
+        .nth(1)
+        .unwrap()
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert_eq!(row.matches("state-submitted").count(), 10, "{row}");
+    assert_eq!(
+        row.matches("state-none").count(),
+        2,
+        "Nov and Dec not submitted: {row}"
+    );
+
+    // Rows outside the manager's subtree are refused whole.
+    let page = upload(&server, &fujian, "entity,period,item,value\nFJ-JJ-WTE,2026-10,total_profit,7\nSC-NC-WTE,2026-10,total_profit,7\n", "submit").await;
+    assert!(page.contains("SC-NC-WTE"), "{page}");
+    assert_eq!(
+        history(&server, "FJ-JJ-WTE", "2026-10", "total_profit").len(),
+        2
+    );
+
+    // HQ returns a month (a comment is required), then locks October for the whole group.
+    let (_, page) = server.get(&hq, "/collect").await;
+    let csrf = hidden(&page, "csrf");
+    let review = |entity: &str, state: &str, comment: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("entity", entity.to_owned()),
+            ("month", "2026-10".to_owned()),
+            ("state", state.to_owned()),
+            ("comment", comment.to_owned()),
+        ]
+    };
+    let response = hq
+        .post(format!("{}/collect/state", server.base))
+        .form(&review("FJ-JJ-WTE", "returned", ""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let response = hq
+        .post(format!("{}/collect/state", server.base))
+        .form(&review("FJ-JJ-WTE", "returned", "利润偏低，请核实"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = hq
+        .post(format!("{}/collect/state", server.base))
+        .form(&review("ZX", "locked", ""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // Managers cannot review.
+    let (_, page) = server.get(&fujian, "/collect").await;
+    let csrf_manager = hidden(&page, "csrf");
+    let response = fujian
+        .post(format!("{}/collect/state", server.base))
+        .form(&[
+            ("csrf", csrf_manager.as_str()),
+            ("entity", "FJ"),
+            ("month", "2026-09"),
+            ("state", "approved"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    // The locked month refuses the submission; nothing is written.
+    let page = upload(
+        &server,
+        &fujian,
+        "entity,period,item,value\nFJ-JJ-WTE,2026-10,total_profit,200\n",
+        "submit",
+    )
+    .await;
+    assert!(
+        page.contains("2026-10") && (page.contains("已锁定") || page.contains("locked")),
+        "{page}"
+    );
+    assert_eq!(
+        history(&server, "FJ-JJ-WTE", "2026-10", "total_profit").len(),
+        2
+    );
+    // The audit log has the review with its comment.
+    let audit: Value = serde_json::from_str(
+        &server
+            .get(&hq, "/api/v1/audit?object=FJ-JJ-WTE%202026-10")
+            .await
+            .1,
+    )
+    .unwrap();
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "period.returned"
+                && e["new"].as_str().unwrap().contains("利润偏低")),
+        "{audit}"
+    );
+}

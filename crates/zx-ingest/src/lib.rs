@@ -28,7 +28,10 @@ mod source;
 mod targets;
 mod template;
 
+use std::collections::HashMap;
+
 use rust_decimal::Decimal;
+use zx_domain::facts::SeriesRow;
 use zx_domain::{Basis, Catalogue, Entity, EntityCode, Fact, Month, Target};
 
 pub use issue::{Issue, IssueCode, MAX_ERRORS, MAX_WARNINGS, Place, Severity};
@@ -264,4 +267,38 @@ pub fn write_template(
     existing: &[Fact],
 ) -> Result<Vec<u8>, TemplateError> {
     template::write(catalogue, entity, year, existing)
+}
+
+/// (entity, item, year): one series.
+type SeriesKey = (EntityCode, String, i32);
+
+/// Stored values indexed by (entity, item, year), for the YTD checks of [`parse`].
+pub struct StoredIndex {
+    series: HashMap<SeriesKey, Vec<SeriesRow>>,
+}
+
+impl StoredIndex {
+    /// Indexes the current values (as `Store::current_facts` returns them).
+    pub fn new(facts: Vec<Fact>) -> Self {
+        let mut series: HashMap<SeriesKey, Vec<SeriesRow>> = HashMap::new();
+        for fact in facts {
+            series
+                .entry((fact.entity, fact.item, fact.month.year()))
+                .or_default()
+                .push((fact.month, fact.value, fact.basis));
+        }
+        for list in series.values_mut() {
+            list.sort_by_key(|(m, _, _)| *m);
+        }
+        Self { series }
+    }
+}
+
+impl StoredSeries for StoredIndex {
+    fn series(&self, entity: &EntityCode, item: &str, year: i32) -> Vec<SeriesRow> {
+        self.series
+            .get(&(entity.clone(), item.to_owned(), year))
+            .cloned()
+            .unwrap_or_default()
+    }
 }

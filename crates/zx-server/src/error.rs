@@ -119,14 +119,11 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Conflict(message) => ApiError::new(ErrorCode::Conflict, message),
-            other => {
-                let text = other.to_string();
-                if text.contains("locked") {
-                    ApiError::new(ErrorCode::PeriodLocked, text)
-                } else {
-                    ApiError::internal(text)
-                }
+            StoreError::Invalid(message) => ApiError::new(ErrorCode::InvalidParameter, message),
+            locked @ StoreError::Locked { .. } => {
+                ApiError::new(ErrorCode::PeriodLocked, locked.to_string())
             }
+            other => ApiError::internal(other),
         }
     }
 }

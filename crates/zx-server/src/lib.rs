@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod collect;
 pub mod config;
 pub mod error;
 pub mod export;
@@ -59,6 +60,13 @@ pub fn router(state: AppState) -> Router {
         .route("/targets", get(pages::targets).post(pages::save_target))
         .route("/audit", get(pages::audit))
         .route("/export.xlsx", get(pages::export))
+        .route("/collect", get(collect::page))
+        .route(
+            "/collect/upload",
+            post(collect::upload).layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024)),
+        )
+        .route("/collect/state", post(collect::set_state))
+        .route("/collect/template.xlsx", get(collect::template))
         .route(
             "/static/echarts.min.js",
             get(|| async { asset("text/javascript; charset=utf-8", ECHARTS) }),

@@ -31,7 +31,7 @@ pub struct Me {
 }
 
 impl Me {
-    fn of(user: &CurrentUser) -> Option<Self> {
+    pub(crate) fn of(user: &CurrentUser) -> Option<Self> {
         Some(Self {
             name: user.user.name.clone(),
             role: user.user.role.as_str(),
@@ -52,7 +52,7 @@ struct ErrorPage {
 }
 
 /// An API error shown as a page, with the right status.
-fn error_page(user: Option<&CurrentUser>, lang: Lang, error: ApiError) -> Response {
+pub(crate) fn error_page(user: Option<&CurrentUser>, lang: Lang, error: ApiError) -> Response {
     let status = error.code.status();
     let page = ErrorPage {
         lang,
@@ -233,7 +233,7 @@ pub struct CockpitPageQuery {
     rest: CockpitQuery,
 }
 
-fn here(uri: &axum::http::Uri) -> String {
+pub(crate) fn here(uri: &axum::http::Uri) -> String {
     uri.path_and_query()
         .map_or("/".into(), |p| p.as_str().to_owned())
 }

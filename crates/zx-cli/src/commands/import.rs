@@ -1,51 +1,16 @@
 //! `zx import` and `zx template`: files in, files out.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use sha2::{Digest, Sha256};
-use zx_domain::facts::SeriesRow;
 use zx_domain::{Entity, EntityCode, Fact, Lang};
-use zx_ingest::{Context, FileKind, Input, Issue, Payload, StoredSeries};
+use zx_ingest::{Context, FileKind, Input, Issue, Payload};
 use zx_store::{Changes, Import, NewSubmission, Store};
 
 use crate::app::App;
 use crate::cli::TextFormat;
-
-/// (entity, item, year): one series.
-type SeriesKey = (EntityCode, String, i32);
-
-/// Stored values indexed for the YTD checks of the importer.
-struct StoredIndex {
-    series: HashMap<SeriesKey, Vec<SeriesRow>>,
-}
-
-impl StoredIndex {
-    fn new(facts: Vec<Fact>) -> Self {
-        let mut series: HashMap<SeriesKey, Vec<SeriesRow>> = HashMap::new();
-        for fact in facts {
-            series
-                .entry((fact.entity, fact.item, fact.month.year()))
-                .or_default()
-                .push((fact.month, fact.value, fact.basis));
-        }
-        for list in series.values_mut() {
-            list.sort_by_key(|(m, _, _)| *m);
-        }
-        Self { series }
-    }
-}
-
-impl StoredSeries for StoredIndex {
-    fn series(&self, entity: &EntityCode, item: &str, year: i32) -> Vec<SeriesRow> {
-        self.series
-            .get(&(entity.clone(), item.to_owned(), year))
-            .cloned()
-            .unwrap_or_default()
-    }
-}
 
 /// An issue as a clerk reads it: the English line, and the Chinese message when in Chinese.
 pub fn issue_line(issue: &Issue, lang: Lang) -> String {
@@ -79,7 +44,7 @@ pub async fn check_files(app: &App, paths: &[PathBuf]) -> Result<Checked> {
         loaded.push((display_name(path), bytes));
     }
     let mut entities: Vec<Entity> = app.store.entities().await?;
-    let stored = StoredIndex::new(app.store.current_facts().await?);
+    let stored = zx_ingest::StoredIndex::new(app.store.current_facts().await?);
     // Sniff first, to order the files: entities before what refers to them.
     let mut order: Vec<(u8, usize)> = Vec::new();
     let mut errors = Vec::new();

@@ -1,0 +1,744 @@
+//! Data collection: who has submitted what, uploads with every validation error shown, and
+//! HQ's review (approve, return with a comment, lock). A locked month refuses changes.
+
+use std::collections::{BTreeSet, HashMap};
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use zx_domain::{EntityCode, EntityId, Lang, Month};
+use zx_ingest::{Context, Input, Payload};
+use zx_store::{Changes, Import, NewSubmission, PeriodState, PeriodStatus};
+
+use crate::auth::{CurrentUser, PageUser};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::pages::{Me, error_page, here};
+use crate::state::AppState;
+
+/// One cell of the monitor grid.
+pub struct GridCell {
+    pub state: &'static str,
+    pub label: String,
+    pub title: String,
+}
+
+/// One row: an entity and its twelve months.
+pub struct GridRow {
+    pub code: String,
+    pub name: String,
+    pub depth: usize,
+    pub cells: Vec<GridCell>,
+    pub missing: usize,
+}
+
+/// One validation issue as the page shows it.
+pub struct IssueRow {
+    pub place: String,
+    pub column: String,
+    pub value: String,
+    pub message: String,
+    pub severity: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "collect.html")]
+struct CollectPage {
+    lang: Lang,
+    me: Option<Me>,
+    here: String,
+    csrf: String,
+    year: i32,
+    root: String,
+    months: Vec<String>,
+    rows: Vec<GridRow>,
+    hq: bool,
+    can_submit: bool,
+    entities: Vec<(String, String)>,
+    file_name: String,
+    issues: Vec<IssueRow>,
+    result: Option<String>,
+    error_count: usize,
+}
+
+#[derive(Deserialize)]
+pub struct CollectQuery {
+    year: Option<i32>,
+    entity: Option<String>,
+    message: Option<String>,
+}
+
+fn state_label(state: &str, lang: Lang) -> &'static str {
+    match state {
+        "locked" => lang.pick("已锁定", "locked"),
+        "approved" => lang.pick("已审核", "approved"),
+        "returned" => lang.pick("已退回", "returned"),
+        "submitted" => lang.pick("已报送", "submitted"),
+        _ => lang.pick("未报送", "not submitted"),
+    }
+}
+
+/// The state of every entity-month of a year, in the user's scope, below `root`.
+async fn grid(
+    state: &AppState,
+    user: &CurrentUser,
+    root: EntityId,
+    year: i32,
+) -> ApiResult<(Vec<String>, Vec<GridRow>)> {
+    let snapshot = state.snapshot().await?;
+    let engine = &snapshot.engine;
+    let tree = engine.tree();
+    let lang = user.lang;
+    let statuses = state.store.period_statuses(year).await?;
+    let recorded: HashMap<(String, Month), &PeriodStatus> = statuses
+        .iter()
+        .map(|s| ((s.entity.to_string(), s.month), s))
+        .collect();
+    let months: Vec<Month> = (1..=12).filter_map(|m| Month::new(year, m).ok()).collect();
+    let reported: Vec<usize> = engine
+        .catalogue()
+        .reported_items()
+        .map(|(i, _)| i)
+        .collect();
+    let base_depth = tree.depth(root);
+    let mut rows = Vec::new();
+    for id in tree.subtree(root) {
+        if !user.access.can_read(tree, id) {
+            continue;
+        }
+        let entity = tree.entity(id);
+        // A lock on an ancestor's month covers this entity too.
+        let ancestors = tree.path_to(id);
+        let cells: Vec<GridCell> = months
+            .iter()
+            .map(|&month| {
+                let locked_above = ancestors.iter().rev().skip(1).find_map(|&a| {
+                    recorded
+                        .get(&(tree.entity(a).code.to_string(), month))
+                        .filter(|s| s.state == PeriodState::Locked)
+                });
+                let own = recorded.get(&(entity.code.to_string(), month));
+                let has_rows = reported
+                    .iter()
+                    .any(|&item| engine.ledger().get(id, item, month).is_some());
+                let (state_name, who) = match (locked_above, own) {
+                    (Some(lock), _) => ("locked", Some(*lock)),
+                    (None, Some(s)) => (s.state.as_str(), Some(*s)),
+                    (None, None) if has_rows => ("submitted", None),
+                    (None, None) => ("none", None),
+                };
+                let title = who.map_or(String::new(), |s| {
+                    format!(
+                        "{} {} {}{}",
+                        s.user,
+                        s.at.format("%Y-%m-%d %H:%M"),
+                        state_label(s.state.as_str(), lang),
+                        s.comment
+                            .as_ref()
+                            .map_or(String::new(), |c| format!(": {c}"))
+                    )
+                });
+                GridCell {
+                    state: state_name,
+                    label: state_label(state_name, lang).to_owned(),
+                    title,
+                }
+            })
+            .collect();
+        // Only leaves must report; parents' own rows are optional adjustments.
+        let missing = if tree.is_leaf(id) {
+            cells
+                .iter()
+                .filter(|c| c.state == "none" || c.state == "returned")
+                .count()
+        } else {
+            0
+        };
+        rows.push(GridRow {
+            code: entity.code.to_string(),
+            name: entity.name.clone(),
+            depth: tree.depth(id) - base_depth,
+            cells,
+            missing,
+        });
+    }
+    Ok((
+        months.iter().map(|m| format!("{:02}", m.month())).collect(),
+        rows,
+    ))
+}
+
+struct Outcome {
+    file_name: String,
+    issues: Vec<IssueRow>,
+    result: Option<String>,
+    error_count: usize,
+}
+
+async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    uri: &axum::http::Uri,
+    year: Option<i32>,
+    root: Option<&str>,
+    outcome: Outcome,
+) -> Response {
+    let lang = user.lang;
+    let result = async {
+        let snapshot = state.snapshot().await?;
+        let tree = snapshot.engine.tree();
+        let root_id = match root.filter(|r| !r.is_empty()) {
+            Some(code) => crate::api::entity_in_scope(&snapshot, user, code)?,
+            None => user
+                .access
+                .home(tree)
+                .ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "no entity"))?,
+        };
+        let year = year
+            .or_else(|| snapshot.engine.last_month().map(|m| m.year()))
+            .unwrap_or(2026);
+        let (months, rows) = grid(state, user, root_id, year).await?;
+        let entities = rows
+            .iter()
+            .map(|r| (r.code.clone(), r.name.clone()))
+            .collect();
+        Ok::<_, ApiError>((
+            year,
+            tree.entity(root_id).code.to_string(),
+            months,
+            rows,
+            entities,
+        ))
+    }
+    .await;
+    match result {
+        Ok((year, root, months, rows, entities)) => CollectPage {
+            lang,
+            me: Me::of(user),
+            here: here(uri),
+            csrf: user.csrf.clone().unwrap_or_default(),
+            year,
+            root,
+            months,
+            rows,
+            hq: user.access.is_hq(),
+            can_submit: user.access.role != zx_domain::Role::Viewer,
+            entities,
+            file_name: outcome.file_name,
+            issues: outcome.issues,
+            result: outcome.result,
+            error_count: outcome.error_count,
+        }
+        .into_response(),
+        Err(error) => error_page(Some(user), lang, error),
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    uri: axum::http::Uri,
+    Query(query): Query<CollectQuery>,
+) -> Response {
+    let outcome = Outcome {
+        file_name: String::new(),
+        issues: Vec::new(),
+        result: query.message,
+        error_count: 0,
+    };
+    render(
+        &state,
+        &user,
+        &uri,
+        query.year,
+        query.entity.as_deref(),
+        outcome,
+    )
+    .await
+}
+
+fn issue_row(issue: &zx_ingest::Issue, lang: Lang) -> IssueRow {
+    let place = match &issue.place {
+        zx_ingest::Place::File => String::new(),
+        other => other
+            .to_string()
+            .trim_start_matches(':')
+            .trim_start_matches('!')
+            .to_owned(),
+    };
+    IssueRow {
+        place,
+        column: issue.column.clone().unwrap_or_default(),
+        value: issue.value.clone().unwrap_or_default(),
+        message: match lang {
+            Lang::Zh => format!("{}（{}）", issue.message_zh, issue.message),
+            Lang::En => issue.message.clone(),
+        },
+        severity: issue.severity.as_str(),
+    }
+}
+
+/// Validates an uploaded file and, when it is clean and the user asked to submit, imports it
+/// in one transaction and marks its entity-months as submitted.
+pub async fn upload(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    uri: axum::http::Uri,
+    mut multipart: Multipart,
+) -> Response {
+    let lang = user.lang;
+    let mut csrf = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut submit = true;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                match name.as_str() {
+                    "csrf" => csrf = field.text().await.ok(),
+                    "action" => submit = field.text().await.map(|a| a != "check").unwrap_or(true),
+                    "file" => {
+                        let file_name = field.file_name().unwrap_or("upload.csv").to_owned();
+                        match field.bytes().await {
+                            Ok(bytes) => file = Some((file_name, bytes.to_vec())),
+                            Err(e) => {
+                                return error_page(
+                                    Some(&user),
+                                    lang,
+                                    ApiError::new(ErrorCode::InvalidFile, e.to_string()),
+                                );
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return error_page(
+                    Some(&user),
+                    lang,
+                    ApiError::new(ErrorCode::InvalidFile, e.to_string()),
+                );
+            }
+        }
+    }
+    if let Err(error) = user.check_csrf(csrf.as_deref()) {
+        return error_page(Some(&user), lang, error);
+    }
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return error_page(
+            Some(&user),
+            lang,
+            ApiError::new(
+                ErrorCode::InvalidFile,
+                lang.pick("请选择要上传的文件", "choose a file to upload"),
+            ),
+        );
+    };
+    let outcome = match check_and_import(&state, &user, &file_name, &bytes, submit).await {
+        Ok(outcome) => outcome,
+        Err(error) => Outcome {
+            file_name: file_name.clone(),
+            issues: vec![IssueRow {
+                place: String::new(),
+                column: String::new(),
+                value: String::new(),
+                message: error.message,
+                severity: "error",
+            }],
+            result: None,
+            error_count: 1,
+        },
+    };
+    render(&state, &user, &uri, None, None, outcome).await
+}
+
+async fn check_and_import(
+    state: &AppState,
+    user: &CurrentUser,
+    file_name: &str,
+    bytes: &[u8],
+    submit: bool,
+) -> ApiResult<Outcome> {
+    let lang = user.lang;
+    if user.access.role == zx_domain::Role::Viewer {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            lang.pick("查看者不能报送数据", "viewers cannot submit data"),
+        ));
+    }
+    let entities = state.store.entities().await?;
+    let stored = zx_ingest::StoredIndex::new(state.store.current_facts().await?);
+    let today = Utc::now().date_naive();
+    let latest_month = {
+        use chrono::Datelike;
+        Month::new(today.year(), today.month()).ok()
+    };
+    // The context borrows a `dyn StoredSeries` (not `Sync`): keep it out of any await.
+    let parsed = {
+        let context = Context {
+            catalogue: &state.catalogue,
+            entities: &entities,
+            stored: &stored,
+            latest_month,
+        };
+        zx_ingest::parse(Input { file_name, bytes }, &context)
+    };
+    drop(stored);
+    let (parsed, warnings) = match parsed {
+        Ok(parsed) => {
+            let warnings = parsed.warnings.clone();
+            (parsed, warnings)
+        }
+        Err(rejected) => {
+            let mut issues: Vec<IssueRow> =
+                rejected.errors.iter().map(|i| issue_row(i, lang)).collect();
+            issues.extend(rejected.warnings.iter().map(|i| issue_row(i, lang)));
+            return Ok(Outcome {
+                file_name: file_name.to_owned(),
+                error_count: rejected.errors.len(),
+                issues,
+                result: Some(
+                    lang.pick(
+                        "文件有错误，未写入任何数据",
+                        "the file has errors: nothing was written",
+                    )
+                    .to_owned(),
+                ),
+            });
+        }
+    };
+    let snapshot = state.snapshot().await?;
+    let tree = snapshot.engine.tree();
+    let facts = match parsed.payload {
+        Payload::Data(facts) => facts,
+        Payload::Entities(_) | Payload::Targets(_) if !user.access.is_hq() => {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                lang.pick(
+                    "只有总部可以导入单位和目标",
+                    "only HQ may import entities and targets",
+                ),
+            ));
+        }
+        Payload::Entities(list) => {
+            return import_other(
+                state,
+                user,
+                file_name,
+                bytes,
+                parsed.rows,
+                Changes::Entities(list),
+                submit,
+            )
+            .await;
+        }
+        Payload::Targets(list) => {
+            return import_other(
+                state,
+                user,
+                file_name,
+                bytes,
+                parsed.rows,
+                Changes::Targets(list),
+                submit,
+            )
+            .await;
+        }
+    };
+    // Row-level security on writes: every row must be inside the user's subtree.
+    let outside: BTreeSet<String> = facts
+        .iter()
+        .filter(|f| {
+            !tree
+                .id(&f.entity)
+                .is_some_and(|id| user.access.can_submit(tree, id))
+        })
+        .map(|f| f.entity.to_string())
+        .collect();
+    if !outside.is_empty() {
+        let list = outside.into_iter().collect::<Vec<_>>().join(", ");
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            format!(
+                "{}: {list}",
+                lang.pick(
+                    "文件包含您无权报送的单位",
+                    "the file has rows for entities outside your scope"
+                )
+            ),
+        ));
+    }
+    let mut issues: Vec<IssueRow> = warnings.iter().map(|i| issue_row(i, lang)).collect();
+    if !submit {
+        return Ok(Outcome {
+            file_name: file_name.to_owned(),
+            result: Some(format!(
+                "{} {} {}",
+                lang.pick("检查通过：", "checked:"),
+                parsed.rows,
+                lang.pick(
+                    "行，无错误（尚未提交）",
+                    "rows, no errors (not submitted yet)"
+                )
+            )),
+            issues,
+            error_count: 0,
+        });
+    }
+    let periods: BTreeSet<(EntityCode, Month)> =
+        facts.iter().map(|f| (f.entity.clone(), f.month)).collect();
+    let receipts = state
+        .store
+        .import(Import {
+            user: user.user.name.clone(),
+            at: Utc::now(),
+            files: vec![(
+                NewSubmission {
+                    file_name: file_name.to_owned(),
+                    sha256: zx_auth::sha256_hex_bytes(bytes),
+                    rows: parsed.rows,
+                },
+                Changes::Facts(facts),
+            )],
+        })
+        .await;
+    let receipts = match receipts {
+        Ok(r) => r,
+        Err(zx_store::StoreError::Locked { entity, month }) => {
+            issues.push(IssueRow {
+                place: String::new(),
+                column: "period".into(),
+                value: month.clone(),
+                message: format!(
+                    "{month} {} {entity}{}",
+                    lang.pick("已锁定：", "is locked for"),
+                    lang.pick("，拒绝修改，未写入任何数据", "; nothing was written")
+                ),
+                severity: "error",
+            });
+            return Ok(Outcome {
+                file_name: file_name.to_owned(),
+                issues,
+                result: None,
+                error_count: 1,
+            });
+        }
+        Err(other) => return Err(other.into()),
+    };
+    for (entity, month) in periods {
+        state
+            .store
+            .set_period_state(PeriodStatus {
+                entity,
+                month,
+                state: PeriodState::Submitted,
+                comment: None,
+                user: user.user.name.clone(),
+                at: Utc::now(),
+            })
+            .await?;
+    }
+    let r = receipts.first().cloned().unwrap_or_default();
+    Ok(Outcome {
+        file_name: file_name.to_owned(),
+        issues,
+        result: Some(format!(
+            "{} #{}: {} {}, {} {}, {} {}",
+            lang.pick("已提交，报送记录", "submitted, submission"),
+            r.submission_id,
+            r.inserted,
+            lang.pick("新增", "new"),
+            r.revised,
+            lang.pick("修订", "revised"),
+            r.unchanged,
+            lang.pick("未变", "unchanged")
+        )),
+        error_count: 0,
+    })
+}
+
+async fn import_other(
+    state: &AppState,
+    user: &CurrentUser,
+    file_name: &str,
+    bytes: &[u8],
+    rows: usize,
+    changes: Changes,
+    submit: bool,
+) -> ApiResult<Outcome> {
+    let lang = user.lang;
+    if !submit {
+        return Ok(Outcome {
+            file_name: file_name.to_owned(),
+            issues: Vec::new(),
+            result: Some(format!(
+                "{} {rows}",
+                lang.pick("检查通过，行数：", "checked, rows:")
+            )),
+            error_count: 0,
+        });
+    }
+    state
+        .store
+        .import(Import {
+            user: user.user.name.clone(),
+            at: Utc::now(),
+            files: vec![(
+                NewSubmission {
+                    file_name: file_name.to_owned(),
+                    sha256: zx_auth::sha256_hex_bytes(bytes),
+                    rows,
+                },
+                changes,
+            )],
+        })
+        .await?;
+    Ok(Outcome {
+        file_name: file_name.to_owned(),
+        issues: Vec::new(),
+        result: Some(format!(
+            "{} {rows}",
+            lang.pick("已导入，行数：", "imported, rows:")
+        )),
+        error_count: 0,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct StateForm {
+    csrf: String,
+    entity: String,
+    month: String,
+    state: String,
+    comment: Option<String>,
+}
+
+/// HQ reviews a month: approve, return with a comment, lock, or reopen (back to submitted).
+pub async fn set_state(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Form(form): Form<StateForm>,
+) -> Response {
+    let lang = user.lang;
+    let result = async {
+        user.check_csrf(Some(&form.csrf))?;
+        if !user.access.is_hq() {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                lang.pick(
+                    "只有总部可以审核、退回或锁定",
+                    "only HQ may approve, return or lock",
+                ),
+            ));
+        }
+        let snapshot = state.snapshot().await?;
+        crate::api::entity_in_scope(&snapshot, &user, &form.entity)?;
+        let month = Month::parse(&form.month).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("month: \"{}\" {e}", form.month),
+            )
+        })?;
+        let new_state = PeriodState::parse(&form.state).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("state: \"{}\"", form.state),
+            )
+        })?;
+        let comment = form.comment.clone().filter(|c| !c.trim().is_empty());
+        if new_state == PeriodState::Returned && comment.is_none() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                lang.pick("退回时必须填写意见", "a return needs a comment"),
+            ));
+        }
+        state
+            .store
+            .set_period_state(PeriodStatus {
+                entity: EntityCode::parse(&form.entity)
+                    .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?,
+                month,
+                state: new_state,
+                comment,
+                user: user.user.name.clone(),
+                at: Utc::now(),
+            })
+            .await?;
+        Ok(month)
+    }
+    .await;
+    match result {
+        Ok(month) => Redirect::to(&format!(
+            "/collect?year={}&message={}",
+            month.year(),
+            crate::auth::urlencode(&format!(
+                "{} {} {}",
+                form.entity,
+                form.month,
+                state_label(&form.state, lang)
+            ))
+        ))
+        .into_response(),
+        Err(error) => error_page(Some(&user), lang, error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TemplateQuery {
+    entity: String,
+    year: i32,
+}
+
+/// The fill-in template of an entity in the user's scope.
+pub async fn template(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(query): Query<TemplateQuery>,
+) -> Response {
+    let lang = user.lang;
+    let result = async {
+        let snapshot = state.snapshot().await?;
+        let id = crate::api::entity_in_scope(&snapshot, &user, &query.entity)?;
+        let entity = snapshot.engine.tree().entity(id).clone();
+        let existing: Vec<zx_domain::Fact> = state
+            .store
+            .current_facts()
+            .await?
+            .into_iter()
+            .filter(|f| f.entity == entity.code && f.month.year() == query.year)
+            .collect();
+        let bytes = zx_ingest::write_template(&state.catalogue, &entity, query.year, &existing)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?;
+        Ok::<_, ApiError>((
+            format!("template-{}-{}.xlsx", entity.code, query.year),
+            bytes,
+        ))
+    }
+    .await;
+    match result {
+        Ok((name, bytes)) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    ),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+                        .unwrap_or(HeaderValue::from_static("attachment")),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(error) => error_page(Some(&user), lang, error),
+    }
+}
