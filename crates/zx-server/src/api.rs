@@ -48,13 +48,20 @@ pub fn entity_in_scope(snapshot: &Snapshot, user: &CurrentUser, code: &str) -> A
     let Some(id) = tree.id_of(code) else {
         return Err(ApiError::new(
             ErrorCode::EntityNotFound,
-            format!("no entity with code \"{code}\""),
+            format!(
+                "{} \"{code}\"",
+                user.lang.pick("没有这个单位编码：", "no entity with code")
+            ),
         ));
     };
     if !user.access.can_read(tree, id) {
         return Err(ApiError::new(
             ErrorCode::Forbidden,
-            format!("entity \"{code}\" is outside your scope"),
+            format!(
+                "{} \"{code}\"",
+                user.lang
+                    .pick("无权查看该单位（不在您的管辖范围内）：", "outside your scope: entity")
+            ),
         ));
     }
     Ok(id)

@@ -360,6 +360,12 @@ pub async fn explain(
             *v = format!("{} ({})", format::human(d, def.unit), v);
         }
         for input in &mut view.inputs {
+            // A range of months reads better as its ends.
+            if input.months.len() > 2 {
+                let last = input.months.last().cloned().unwrap_or_default();
+                input.months.truncate(1);
+                input.months.push(last);
+            }
             human(&mut input.value);
             human(&mut input.own);
             for child in &mut input.children {
