@@ -580,3 +580,38 @@ async fn collection_validates_submits_and_respects_locks_and_scope() {
         "{audit}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collection_and_submissions_through_the_api() {
+    let server = Server::start().await;
+    let fujian = server.login("fujian", "zengxiao-fujian").await;
+    let hq = server.login("hq", "zengxiao-hq").await;
+    let rows: Value =
+        serde_json::from_str(&server.get(&fujian, "/api/v1/collection?year=2026").await.1).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows[0]["entity"], "FJ", "the manager's grid starts at FJ");
+    assert!(
+        rows.iter()
+            .all(|r| r["entity"].as_str().unwrap().starts_with("FJ"))
+    );
+    let plant = rows.iter().find(|r| r["entity"] == "FJ-JJ-WTE").unwrap();
+    let months: Vec<&str> = plant["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    // The demo has data through October 2026.
+    assert_eq!(months[..10], ["submitted"; 10]);
+    assert_eq!(months[10..], ["none", "none"]);
+    assert_eq!(
+        server.get(&fujian, "/api/v1/collection?entity=SC").await.0,
+        StatusCode::FORBIDDEN
+    );
+    // Submissions: HQ sees the demo's three files, the manager none of them (not theirs).
+    let all: Value = serde_json::from_str(&server.get(&hq, "/api/v1/submissions").await.1).unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 3);
+    let own: Value =
+        serde_json::from_str(&server.get(&fujian, "/api/v1/submissions").await.1).unwrap();
+    assert!(own.as_array().unwrap().is_empty());
+}

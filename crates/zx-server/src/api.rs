@@ -59,8 +59,10 @@ pub fn entity_in_scope(snapshot: &Snapshot, user: &CurrentUser, code: &str) -> A
             ErrorCode::Forbidden,
             format!(
                 "{} \"{code}\"",
-                user.lang
-                    .pick("无权查看该单位（不在您的管辖范围内）：", "outside your scope: entity")
+                user.lang.pick(
+                    "无权查看该单位（不在您的管辖范围内）：",
+                    "outside your scope: entity"
+                )
             ),
         ));
     }
@@ -369,11 +371,118 @@ pub async fn put_target(
         title = "Zengxiao API",
         description = "One benefit and five rates, consolidated through the group tree. Errors are {code, message} with stable codes."
     ),
-    paths(me, entities, kpi, explain, cockpit, audit, targets, put_target),
-    components(schemas(ErrorBody, MeJson, EntityJson, AuditJson, TargetJson))
+    paths(
+        me,
+        entities,
+        kpi,
+        explain,
+        cockpit,
+        audit,
+        targets,
+        put_target,
+        submissions,
+        collection
+    ),
+    components(schemas(
+        ErrorBody,
+        MeJson,
+        EntityJson,
+        AuditJson,
+        TargetJson,
+        SubmissionJson,
+        CollectionRowJson
+    ))
 )]
 pub struct ApiDoc;
 
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+/// One recorded submission (an imported file).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionJson {
+    pub id: i64,
+    pub kind: String,
+    pub file: String,
+    pub sha256: String,
+    pub user: String,
+    pub at: String,
+    pub rows: usize,
+    pub inserted: usize,
+    pub revised: usize,
+    pub unchanged: usize,
+}
+
+#[utoipa::path(get, path = "/api/v1/submissions", tag = "collection",
+    responses((status = 200, body = [SubmissionJson], description = "HQ sees all; others their own")))]
+pub async fn submissions(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<Json<Vec<SubmissionJson>>> {
+    let list = state.store.submissions().await?;
+    Ok(Json(
+        list.into_iter()
+            .filter(|s| user.access.is_hq() || s.user == user.user.name)
+            .map(|s| SubmissionJson {
+                id: s.id,
+                kind: s.kind,
+                file: s.file_name,
+                sha256: s.sha256,
+                user: s.user,
+                at: s.at.to_rfc3339(),
+                rows: s.rows,
+                inserted: s.inserted,
+                revised: s.revised,
+                unchanged: s.unchanged,
+            })
+            .collect(),
+    ))
+}
+
+/// The collection state of one entity for each month of a year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CollectionRowJson {
+    pub entity: String,
+    pub name: String,
+    /// `none` (not submitted), `submitted`, `approved`, `returned`, `locked`, one per month.
+    pub months: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CollectionQuery {
+    pub year: Option<i32>,
+    /// Root of the subtree (default: the caller's home entity).
+    pub entity: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/collection", tag = "collection", params(CollectionQuery),
+    responses((status = 200, body = [CollectionRowJson]), (status = 403, body = ErrorBody)))]
+pub async fn collection(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(query): Query<CollectionQuery>,
+) -> ApiResult<Json<Vec<CollectionRowJson>>> {
+    let snapshot = state.snapshot().await?;
+    let root = match query.entity.as_deref().filter(|e| !e.is_empty()) {
+        Some(code) => entity_in_scope(&snapshot, &user, code)?,
+        None => user
+            .access
+            .home(snapshot.engine.tree())
+            .ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "no entity in scope"))?,
+    };
+    let year = query
+        .year
+        .or_else(|| snapshot.engine.last_month().map(|m| m.year()))
+        .unwrap_or(2026);
+    let (_, rows) = crate::collect::grid(&state, &user, root, year).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| CollectionRowJson {
+                entity: r.code,
+                name: r.name,
+                months: r.cells.into_iter().map(|c| c.state.to_owned()).collect(),
+            })
+            .collect(),
+    ))
 }

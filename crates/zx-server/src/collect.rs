@@ -83,7 +83,7 @@ fn state_label(state: &str, lang: Lang) -> &'static str {
 }
 
 /// The state of every entity-month of a year, in the user's scope, below `root`.
-async fn grid(
+pub(crate) async fn grid(
     state: &AppState,
     user: &CurrentUser,
     root: EntityId,

@@ -87,6 +87,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/entities/{code}/cockpit", get(api::cockpit))
         .route("/api/v1/targets", get(api::targets).put(api::put_target))
         .route("/api/v1/audit", get(api::audit))
+        .route("/api/v1/submissions", get(api::submissions))
+        .route("/api/v1/collection", get(api::collection))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -78,6 +78,8 @@ pub struct Trend {
 /// One cell of the children table.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Cell {
+    /// The indicator id, for the explain link.
+    pub indicator: String,
     pub value: String,
     pub yoy: String,
     pub status: &'static str,
@@ -320,6 +322,7 @@ pub fn cockpit(
                 .map(|result| {
                     let def = catalogue.indicator(result.indicator);
                     Cell {
+                        indicator: def.id.clone(),
                         value: result
                             .value
                             .as_ref()
