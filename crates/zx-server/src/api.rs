@@ -98,6 +98,35 @@ pub fn parse_period(
     Ok(Period::new(month, basis))
 }
 
+/// The explanation of an indicator, showing only the children the user may see (a defence in
+/// depth: a user who may read an entity may read its subtree anyway).
+pub fn scoped_explanation(
+    snapshot: &Snapshot,
+    user: &CurrentUser,
+    id: EntityId,
+    period: Period,
+    indicator: &str,
+) -> ApiResult<zx_domain::Explanation> {
+    let index = snapshot
+        .engine
+        .catalogue()
+        .indicator_index(indicator)
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::IndicatorNotFound,
+                format!("no indicator \"{indicator}\" in the catalogue"),
+            )
+        })?;
+    let mut explanation = snapshot.engine.explain(id, period, index);
+    let tree = snapshot.engine.tree();
+    for input in &mut explanation.inputs {
+        input
+            .children
+            .retain(|(child, _)| user.access.can_read(tree, *child));
+    }
+    Ok(explanation)
+}
+
 /// An entity in a listing.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EntityJson {
@@ -184,25 +213,7 @@ pub async fn explain(
     let snapshot = state.snapshot().await?;
     let id = entity_in_scope(&snapshot, &user, &code)?;
     let period = parse_period(&snapshot, query.period.as_deref(), query.basis.as_deref())?;
-    let index = snapshot
-        .engine
-        .catalogue()
-        .indicator_index(&query.indicator)
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::IndicatorNotFound,
-                format!("no indicator \"{}\" in the catalogue", query.indicator),
-            )
-        })?;
-    let mut explanation = snapshot.engine.explain(id, period, index);
-    // A child outside the scope is not shown (a manager of S1 asking about S1 sees all of S1
-    // anyway; this only matters for HQ-less roles bound below the entity, which cannot ask).
-    let tree = snapshot.engine.tree();
-    for input in &mut explanation.inputs {
-        input
-            .children
-            .retain(|(child, _)| user.access.can_read(tree, *child));
-    }
+    let explanation = scoped_explanation(&snapshot, &user, id, period, &query.indicator)?;
     Ok(Json(zx_api::explain_json(
         &snapshot.engine,
         &explanation,

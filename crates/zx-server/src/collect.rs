@@ -493,21 +493,15 @@ async fn check_and_import(
     }
     let periods: BTreeSet<(EntityCode, Month)> =
         facts.iter().map(|f| (f.entity.clone(), f.month)).collect();
-    let receipts = state
-        .store
-        .import(Import {
-            user: user.user.name.clone(),
-            at: Utc::now(),
-            files: vec![(
-                NewSubmission {
-                    file_name: file_name.to_owned(),
-                    sha256: zx_auth::sha256_hex_bytes(bytes),
-                    rows: parsed.rows,
-                },
-                Changes::Facts(facts),
-            )],
-        })
-        .await;
+    let receipts = submit_file(
+        state,
+        user,
+        file_name,
+        bytes,
+        parsed.rows,
+        Changes::Facts(facts),
+    )
+    .await;
     let receipts = match receipts {
         Ok(r) => r,
         Err(zx_store::StoreError::Locked { entity, month }) => {
@@ -584,6 +578,27 @@ async fn import_other(
             error_count: 0,
         });
     }
+    submit_file(state, user, file_name, bytes, rows, changes).await?;
+    Ok(Outcome {
+        file_name: file_name.to_owned(),
+        issues: Vec::new(),
+        result: Some(format!(
+            "{} {rows}",
+            lang.pick("已导入，行数：", "imported, rows:")
+        )),
+        error_count: 0,
+    })
+}
+
+/// Imports one validated file as the user, in one transaction.
+async fn submit_file(
+    state: &AppState,
+    user: &CurrentUser,
+    file_name: &str,
+    bytes: &[u8],
+    rows: usize,
+    changes: Changes,
+) -> Result<Vec<zx_store::FileReceipt>, zx_store::StoreError> {
     state
         .store
         .import(Import {
@@ -598,16 +613,7 @@ async fn import_other(
                 changes,
             )],
         })
-        .await?;
-    Ok(Outcome {
-        file_name: file_name.to_owned(),
-        issues: Vec::new(),
-        result: Some(format!(
-            "{} {rows}",
-            lang.pick("已导入，行数：", "imported, rows:")
-        )),
-        error_count: 0,
-    })
+        .await
 }
 
 #[derive(Deserialize)]

@@ -331,19 +331,9 @@ pub async fn explain(
         let id = entity_in_scope(&snapshot, &user, &query.entity)?;
         let period = parse_period(&snapshot, query.period.as_deref(), query.basis.as_deref())?;
         let catalogue = snapshot.engine.catalogue();
-        let index = catalogue.indicator_index(&query.indicator).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::IndicatorNotFound,
-                format!("no indicator \"{}\"", query.indicator),
-            )
-        })?;
-        let mut explanation = snapshot.engine.explain(id, period, index);
+        let explanation = api::scoped_explanation(&snapshot, &user, id, period, &query.indicator)?;
+        let index = explanation.indicator;
         let tree = snapshot.engine.tree();
-        for input in &mut explanation.inputs {
-            input
-                .children
-                .retain(|(child, _)| user.access.can_read(tree, *child));
-        }
         let mut view = zx_api::explain_json(&snapshot.engine, &explanation, lang);
         // For people: grouped amounts and percentage shares.
         let def = catalogue.indicator(index);
