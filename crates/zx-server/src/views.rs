@@ -30,9 +30,26 @@ impl EntityRef {
             name: e.name.clone(),
             kind: lang.pick(e.kind.name_zh(), e.kind.as_str()).to_owned(),
             region: e.region.clone(),
-            segment: e.segment.clone(),
+            segment: segment_label(&e.segment, lang),
         }
     }
+}
+
+/// The usual segment codes in the user's language; other segments as the group wrote them.
+pub fn segment_label(segment: &str, lang: Lang) -> String {
+    let known = [
+        ("waste-to-energy", "垃圾焚烧发电", "waste-to-energy"),
+        ("water", "水务", "water"),
+        ("solar", "光伏", "solar"),
+        ("wind", "风电", "wind"),
+    ];
+    known
+        .iter()
+        .find(|(code, _, _)| *code == segment)
+        .map_or_else(
+            || segment.to_owned(),
+            |(_, zh, en)| lang.pick(zh, en).to_owned(),
+        )
 }
 
 /// One indicator card.
