@@ -1,21 +1,25 @@
 //! What every command needs: the store, the catalogue, the language, who is acting, and the
 //! engine built from the stored data.
 
+use std::sync::Arc;
+
 use anyhow::{Context, Result, anyhow, bail};
 use zx_domain::engine::DataNote;
 use zx_domain::{
     Basis, Catalogue, Engine, EntityId, EntityTree, Lang, Ledger, Month, Period, TargetBook,
 };
-use zx_store::Store;
+use zx_store::{Store, redact_url};
+use zx_store_postgres::{PgStore, is_postgres_url};
 use zx_store_sqlite::SqliteStore;
 
 use crate::cli::{BasisArg, Global};
 
 pub struct App {
-    pub store: SqliteStore,
+    pub store: Arc<dyn Store>,
     pub catalogue: Catalogue,
     pub lang: Lang,
     pub user: String,
+    /// The `--db` value as it may be shown: a PostgreSQL password is masked.
     pub db: String,
 }
 
@@ -51,16 +55,28 @@ pub fn user(global: &Global) -> String {
         .unwrap_or_else(|| "cli".to_owned())
 }
 
+/// Opens the database `--db` names, choosing the backend by the URL's scheme:
+/// `postgres://` or `postgresql://` is PostgreSQL, anything else a SQLite file (a path or a
+/// `sqlite://` URL). `create`: make the database (file, or PostgreSQL database and schema) when
+/// missing; otherwise a missing one is an error that names `zx init`.
+pub async fn open_store(url: &str, create: bool) -> Result<Arc<dyn Store>> {
+    if is_postgres_url(url) {
+        Ok(Arc::new(PgStore::open(url, create).await?))
+    } else {
+        Ok(Arc::new(SqliteStore::open(url, create).await?))
+    }
+}
+
 impl App {
     pub async fn open(global: &Global, create: bool) -> Result<Self> {
         let catalogue = load_catalogue(global)?;
-        let store = SqliteStore::open(&global.db, create).await?;
+        let store = open_store(&global.db, create).await?;
         Ok(Self {
             store,
             catalogue,
             lang: lang(global)?,
             user: user(global),
-            db: global.db.clone(),
+            db: redact_url(&global.db),
         })
     }
 

@@ -20,7 +20,7 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Args)]
 pub struct Global {
-    /// Database: a file path or sqlite:// URL.
+    /// Database: a SQLite file path or sqlite:// URL, or a postgres:// URL.
     #[arg(long, global = true, default_value = "zengxiao.db", env = "ZX_DB")]
     pub db: String,
     /// Who is acting, recorded with every submission and in the audit log.
@@ -149,7 +149,7 @@ pub enum Command {
     },
     /// Build the fictional demo group (deterministic) into the database.
     Demo {
-        /// Replace an existing database file.
+        /// Replace data that is not the demo's (a file is deleted, a PostgreSQL database emptied).
         #[arg(long)]
         force: bool,
         /// Print the cockpit of this month afterwards (e.g. 2026-06).

@@ -1,4 +1,6 @@
-//! The `zx` binary end to end, as a user runs it: real files, a real database per test.
+//! The `zx` binary end to end, as a user runs it: real files, a real database per test. Every
+//! test runs on SQLite (a file in a temporary directory) and, when `ZX_TEST_DATABASE_URL` is set,
+//! on PostgreSQL (a database of its own, dropped afterwards) through `--db postgres://…`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -10,17 +12,32 @@ const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/kpi-e
 
 struct Workspace {
     dir: tempfile::TempDir,
+    /// The PostgreSQL database of this test, dropped with it; `None`: a SQLite file in `dir`.
+    postgres: Option<zx_store_postgres::TestDatabase>,
 }
 
 impl Workspace {
-    fn new() -> Self {
+    fn sqlite() -> Self {
         Self {
             dir: tempfile::tempdir().unwrap(),
+            postgres: None,
         }
     }
 
+    /// A new, empty PostgreSQL database, or `None` (with a notice) without a test cluster.
+    fn postgres() -> Option<Self> {
+        let base = zx_store_postgres::test_database_url("the CLI test")?;
+        Some(Self {
+            dir: tempfile::tempdir().unwrap(),
+            postgres: Some(zx_store_postgres::TestDatabase::create_blocking(&base).unwrap()),
+        })
+    }
+
     fn db(&self) -> String {
-        self.dir.path().join("zx.db").to_string_lossy().into_owned()
+        match &self.postgres {
+            Some(database) => database.url().to_owned(),
+            None => self.dir.path().join("zx.db").to_string_lossy().into_owned(),
+        }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -76,9 +93,7 @@ fn pad12(text: &str) -> String {
     format!("{int_part}.{frac:0<12}")
 }
 
-#[test]
-fn the_worked_example_through_the_cli() {
-    let ws = Workspace::new();
+fn the_worked_example_through_the_cli(ws: Workspace) {
     ws.example();
     let expected: BTreeMap<String, Value> =
         serde_json::from_str(&std::fs::read_to_string(format!("{EXAMPLE}/expected.json")).unwrap())
@@ -121,9 +136,7 @@ fn the_worked_example_through_the_cli() {
     assert!(checked > 250);
 }
 
-#[test]
-fn a_bad_file_is_reported_whole_and_nothing_is_written() {
-    let ws = Workspace::new();
+fn a_bad_file_is_reported_whole_and_nothing_is_written(ws: Workspace) {
     ws.example();
     let before = ws.ok(&["submissions", "--format", "json"]);
     let bad = ws.write(
@@ -155,9 +168,7 @@ fn a_bad_file_is_reported_whole_and_nothing_is_written() {
     assert_eq!(history.trim(), "{\n  \"revisions\": []\n}");
 }
 
-#[test]
-fn a_correction_is_a_revision_and_history_keeps_both() {
-    let ws = Workspace::new();
+fn a_correction_is_a_revision_and_history_keeps_both(ws: Workspace) {
     ws.example();
     let fix = ws.write(
         "fix.csv",
@@ -194,9 +205,7 @@ fn a_correction_is_a_revision_and_history_keeps_both() {
     );
 }
 
-#[test]
-fn the_template_round_trips() {
-    let ws = Workspace::new();
+fn the_template_round_trips(ws: Workspace) {
     ws.example();
     let template = ws.path("s2-2026.xlsx");
     ws.ok(&[
@@ -213,9 +222,7 @@ fn the_template_round_trips() {
     assert!(out.contains("0 new, 0 revised, 27 unchanged"), "{out}");
 }
 
-#[test]
-fn report_and_explain_render() {
-    let ws = Workspace::new();
+fn report_and_explain_render(ws: Workspace) {
     ws.example();
     let report = ws.ok(&[
         "report", "--period", "2026-03", "--depth", "2", "--lang", "en",
@@ -253,9 +260,7 @@ fn report_and_explain_render() {
     assert_eq!(json["inputs"][0]["children"][0]["value"], "1579205.92");
 }
 
-#[test]
-fn unknown_codes_and_missing_databases_say_so() {
-    let ws = Workspace::new();
+fn unknown_codes_and_missing_databases_say_so(ws: Workspace) {
     let out = ws.zx(&["kpi", "--entity", "G", "--period", "2026-03"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("zx init --db"));
@@ -266,9 +271,7 @@ fn unknown_codes_and_missing_databases_say_so() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--period: \"2026-3x\""));
 }
 
-#[test]
-fn missing_data_is_null_with_a_note_naming_who_is_late() {
-    let ws = Workspace::new();
+fn missing_data_is_null_with_a_note_naming_who_is_late(ws: Workspace) {
     ws.example();
     // April 2026: only P2 reports its profit; everything else is missing.
     let april = ws.write(
@@ -289,9 +292,7 @@ fn missing_data_is_null_with_a_note_naming_who_is_late() {
     );
 }
 
-#[test]
-fn cockpit_report_snapshot() {
-    let ws = Workspace::new();
+fn cockpit_report_snapshot(ws: Workspace) {
     ws.example();
     let report = ws.ok(&[
         "report", "--period", "2026-03", "--depth", "2", "--lang", "en",
@@ -303,9 +304,7 @@ fn cockpit_report_snapshot() {
     insta::assert_snapshot!("report_2026_03_month_zh", report);
 }
 
-#[test]
-fn kpi_json_snapshot() {
-    let ws = Workspace::new();
+fn kpi_json_snapshot(ws: Workspace) {
     ws.example();
     let json = ws.ok(&[
         "kpi", "--entity", "S1", "--period", "2026-03", "--format", "json", "--lang", "en",
@@ -313,9 +312,7 @@ fn kpi_json_snapshot() {
     insta::assert_snapshot!("kpi_s1_2026_03", json);
 }
 
-#[test]
-fn a_group_adds_its_own_indicator_through_the_catalogue() {
-    let ws = Workspace::new();
+fn a_group_adds_its_own_indicator_through_the_catalogue(ws: Workspace) {
     ws.example();
     let builtin = ws.ok(&["catalogue"]);
     let custom = format!(
@@ -362,3 +359,73 @@ fn a_group_adds_its_own_indicator_through_the_catalogue() {
         "{stderr}"
     );
 }
+
+fn the_demo_is_rebuilt_only_over_its_own_data(ws: Workspace) {
+    let submissions = |ws: &Workspace| -> Vec<Value> {
+        let json: Value =
+            serde_json::from_str(&ws.ok(&["submissions", "--format", "json"])).unwrap();
+        json["submissions"].as_array().unwrap().clone()
+    };
+    ws.ok(&["demo", "--lang", "en"]);
+    // Only the demo's data: built again without --force (a file replaced, a database emptied).
+    ws.ok(&["demo", "--lang", "en"]);
+    let demo = submissions(&ws);
+    assert_eq!(demo.len(), 3);
+    assert_eq!(demo[0]["id"], 3);
+    let fix = ws.write(
+        "fix.csv",
+        "entity,period,item,value\nZX,2026-06,total_profit,1\n",
+    );
+    ws.ok(&["import", fix.to_str().unwrap()]);
+    let out = ws.zx(&["demo", "--lang", "en"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("already holds data that is not the demo's; pass --force"),
+        "{stderr}"
+    );
+    assert_eq!(submissions(&ws).len(), 4, "a refused demo changes nothing");
+    ws.ok(&["demo", "--force", "--lang", "en"]);
+    let rebuilt = submissions(&ws);
+    assert_eq!(rebuilt.len(), 3);
+    assert!(rebuilt.iter().all(|s| s["user"] == "demo"));
+}
+
+/// One `#[test]` per test above and backend: `sqlite::name` always, `postgres::name` on the
+/// cluster of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $test() {
+                    super::$test(super::Workspace::sqlite());
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $test() {
+                    if let Some(ws) = super::Workspace::postgres() {
+                        super::$test(ws);
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    the_worked_example_through_the_cli,
+    a_bad_file_is_reported_whole_and_nothing_is_written,
+    a_correction_is_a_revision_and_history_keeps_both,
+    the_template_round_trips,
+    report_and_explain_render,
+    unknown_codes_and_missing_databases_say_so,
+    missing_data_is_null_with_a_note_naming_who_is_late,
+    cockpit_report_snapshot,
+    kpi_json_snapshot,
+    a_group_adds_its_own_indicator_through_the_catalogue,
+    the_demo_is_rebuilt_only_over_its_own_data,
+);

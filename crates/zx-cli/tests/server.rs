@@ -1,7 +1,7 @@
 //! The web server end to end: the real app on a random port, a fresh demo database per test,
-//! talked to over HTTP like a browser or a script would.
+//! talked to over HTTP like a browser or a script would. Every test runs on SQLite and, when
+//! `ZX_TEST_DATABASE_URL` is set, on PostgreSQL (a database of its own, dropped afterwards).
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 
@@ -10,11 +10,13 @@ use serde_json::Value;
 
 struct Server {
     _dir: tempfile::TempDir,
-    db: PathBuf,
+    db: String,
     base: String,
+    /// The PostgreSQL database of this test (dropped with it), or `None` for a SQLite file.
+    _postgres: Option<zx_store_postgres::TestDatabase>,
 }
 
-fn zx(db: &PathBuf, args: &[&str]) -> String {
+fn zx(db: &str, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_zx"))
         .args(args)
         .arg("--db")
@@ -32,22 +34,45 @@ fn zx(db: &PathBuf, args: &[&str]) -> String {
 }
 
 impl Server {
+    /// The demo in a SQLite file, served.
     async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("zx.db");
+        let db = dir.path().join("zx.db").to_string_lossy().into_owned();
         zx(&db, &["demo", "--lang", "en"]);
-        let store = zx_store_sqlite::SqliteStore::open(db.to_str().unwrap(), false)
+        let store = zx_store_sqlite::SqliteStore::open(&db, false)
             .await
             .unwrap();
+        Self::serve(dir, db, Arc::new(store), None).await
+    }
+
+    /// The demo in a new PostgreSQL database, served; `None` without a test cluster.
+    async fn start_postgres() -> Option<Self> {
+        let base = zx_store_postgres::test_database_url("the server test")?;
+        let database = zx_store_postgres::TestDatabase::create(&base)
+            .await
+            .unwrap();
+        let db = database.url().to_owned();
+        zx(&db, &["demo", "--lang", "en"]);
+        let store = zx_store_postgres::PgStore::open(&db, false).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        Some(Self::serve(dir, db, Arc::new(store), Some(database)).await)
+    }
+
+    async fn serve(
+        dir: tempfile::TempDir,
+        db: String,
+        store: Arc<dyn zx_store::Store>,
+        postgres: Option<zx_store_postgres::TestDatabase>,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let settings = zx_server::Settings {
-            db: db.to_string_lossy().into_owned(),
+            db: db.clone(),
             ..Default::default()
         };
         tokio::spawn(zx_server::serve(
             listener,
-            Arc::new(store),
+            store,
             zx_domain::Catalogue::builtin().unwrap(),
             settings,
         ));
@@ -55,6 +80,7 @@ impl Server {
             _dir: dir,
             db,
             base,
+            _postgres: postgres,
         }
     }
 
@@ -116,9 +142,7 @@ fn hidden(page: &str, name: &str) -> String {
     page[start..].split('"').next().unwrap().to_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_api_answers_exactly_what_the_cli_prints() {
-    let server = Server::start().await;
+async fn the_api_answers_exactly_what_the_cli_prints(server: Server) {
     let client = server.login("hq", "zengxiao-hq").await;
     for (entity, basis) in [("ZX", "ytd"), ("SC-NC-WTE", "ytd"), ("FJ", "month")] {
         let (status, body) = server
@@ -175,9 +199,7 @@ fn group_thousands(text: &str) -> String {
     format!("{out}.{frac}")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_role_sees_only_its_subtree() {
-    let server = Server::start().await;
+async fn every_role_sees_only_its_subtree(server: Server) {
     let admin = server.login("admin", "zengxiao-admin").await;
     let hq = server.login("hq", "zengxiao-hq").await;
     let fujian = server.login("fujian", "zengxiao-fujian").await;
@@ -252,9 +274,7 @@ async fn every_role_sees_only_its_subtree() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn forms_need_the_csrf_token_and_targets_are_hq_only() {
-    let server = Server::start().await;
+async fn forms_need_the_csrf_token_and_targets_are_hq_only(server: Server) {
     let hq = server.login("hq", "zengxiao-hq").await;
     let (_, page) = server.get(&hq, "/targets?year=2026").await;
     let csrf = hidden(&page, "csrf");
@@ -337,9 +357,7 @@ async fn forms_need_the_csrf_token_and_targets_are_hq_only() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tokens_for_scripts_and_login_rate_limits() {
-    let server = Server::start().await;
+async fn tokens_for_scripts_and_login_rate_limits(server: Server) {
     let token = zx(&server.db, &["user", "token", "--name", "fujian"])
         .trim()
         .to_owned();
@@ -438,9 +456,7 @@ fn history(server: &Server, entity: &str, period: &str, item: &str) -> Vec<Value
     json["revisions"].as_array().unwrap().clone()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn collection_validates_submits_and_respects_locks_and_scope() {
-    let server = Server::start().await;
+async fn collection_validates_submits_and_respects_locks_and_scope(server: Server) {
     let fujian = server.login("fujian", "zengxiao-fujian").await;
     let hq = server.login("hq", "zengxiao-hq").await;
 
@@ -581,9 +597,7 @@ async fn collection_validates_submits_and_respects_locks_and_scope() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn collection_and_submissions_through_the_api() {
-    let server = Server::start().await;
+async fn collection_and_submissions_through_the_api(server: Server) {
     let fujian = server.login("fujian", "zengxiao-fujian").await;
     let hq = server.login("hq", "zengxiao-hq").await;
     let rows: Value =
@@ -615,3 +629,37 @@ async fn collection_and_submissions_through_the_api() {
         serde_json::from_str(&server.get(&fujian, "/api/v1/submissions").await.1).unwrap();
     assert!(own.as_array().unwrap().is_empty());
 }
+
+/// One test per test above and backend: `sqlite::name` always, `postgres::name` on the cluster
+/// of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test(super::Server::start().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    if let Some(server) = super::Server::start_postgres().await {
+                        super::$test(server).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    the_api_answers_exactly_what_the_cli_prints,
+    every_role_sees_only_its_subtree,
+    forms_need_the_csrf_token_and_targets_are_hq_only,
+    tokens_for_scripts_and_login_rate_limits,
+    collection_validates_submits_and_respects_locks_and_scope,
+    collection_and_submissions_through_the_api,
+);

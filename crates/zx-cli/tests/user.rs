@@ -1,4 +1,5 @@
 //! `zx user …` end to end: the real binary, a real database, the password on standard input.
+//! Every test runs on SQLite and, when `ZX_TEST_DATABASE_URL` is set, on PostgreSQL.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -9,13 +10,27 @@ const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/kpi-e
 
 struct Workspace {
     dir: tempfile::TempDir,
+    /// The PostgreSQL database of this test, dropped with it; `None`: a SQLite file in `dir`.
+    postgres: Option<zx_store_postgres::TestDatabase>,
 }
 
 impl Workspace {
-    /// A database with the example group (G, S1, S2, P1…).
-    fn new() -> Self {
+    /// A SQLite database with the example group (G, S1, S2, P1…).
+    fn sqlite() -> Self {
+        Self::with_group(None)
+    }
+
+    /// The same in a new PostgreSQL database; `None` (with a notice) without a test cluster.
+    fn postgres() -> Option<Self> {
+        let base = zx_store_postgres::test_database_url("the zx user test")?;
+        let database = zx_store_postgres::TestDatabase::create_blocking(&base).unwrap();
+        Some(Self::with_group(Some(database)))
+    }
+
+    fn with_group(postgres: Option<zx_store_postgres::TestDatabase>) -> Self {
         let ws = Self {
             dir: tempfile::tempdir().unwrap(),
+            postgres,
         };
         ws.ok(&["init"], "");
         ws.ok(&["import", &format!("{EXAMPLE}/entities.csv")], "");
@@ -26,7 +41,7 @@ impl Workspace {
         let mut child = Command::new(env!("CARGO_BIN_EXE_zx"))
             .args(args)
             .arg("--db")
-            .arg(self.dir.path().join("zx.db"))
+            .arg(self.db())
             .env("ZX_USER", "root")
             .env_remove("ZX_LANG")
             .env_remove("ZX_CATALOGUE")
@@ -42,6 +57,13 @@ impl Workspace {
             .write_all(stdin.as_bytes())
             .unwrap();
         child.wait_with_output().unwrap()
+    }
+
+    fn db(&self) -> String {
+        match &self.postgres {
+            Some(database) => database.url().to_owned(),
+            None => self.dir.path().join("zx.db").to_string_lossy().into_owned(),
+        }
     }
 
     fn ok(&self, args: &[&str], stdin: &str) -> String {
@@ -76,9 +98,7 @@ impl Workspace {
     }
 }
 
-#[test]
-fn accounts_are_added_listed_and_refused_when_wrong() {
-    let ws = Workspace::new();
+fn accounts_are_added_listed_and_refused_when_wrong(ws: Workspace) {
     let added = ws.ok(
         &[
             "user",
@@ -235,9 +255,7 @@ fn accounts_are_added_listed_and_refused_when_wrong() {
     assert_eq!(ws.users()["users"].as_array().unwrap().len(), 2);
 }
 
-#[test]
-fn tokens_are_new_each_time_and_disabling_is_audited() {
-    let ws = Workspace::new();
+fn tokens_are_new_each_time_and_disabling_is_audited(ws: Workspace) {
     ws.ok(
         &[
             "user",
@@ -296,3 +314,33 @@ fn tokens_are_new_each_time_and_disabling_is_audited() {
     assert_eq!(ws.users()["users"][0]["disabled"], false);
     assert_eq!(ws.audit("user.enable")[0]["new"], "enabled");
 }
+
+/// One `#[test]` per test above and backend: `sqlite::name` always, `postgres::name` on the
+/// cluster of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $test() {
+                    super::$test(super::Workspace::sqlite());
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $test() {
+                    if let Some(ws) = super::Workspace::postgres() {
+                        super::$test(ws);
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    accounts_are_added_listed_and_refused_when_wrong,
+    tokens_are_new_each_time_and_disabling_is_audited,
+);

@@ -21,7 +21,8 @@ use zx_domain::{Basis, Decimal, Entity, EntityCode, EntityKind, Fact, Month, Rol
 use zx_store::{
     AuditEntry, AuditFilter, Changes, FactRevision, FileReceipt, HistoryFilter, Import, NewUser,
     PeriodState, PeriodStatus, Session, Store, StoreError, StoreResult, Submission, TargetRecord,
-    User,
+    User, check_new_user, describe_entity, describe_fact_key, describe_fact_value, describe_import,
+    describe_period_state, describe_target, describe_user,
 };
 
 /// Rows per multi-row INSERT: well under SQLite's bound-parameter limit.
@@ -57,18 +58,6 @@ fn parse_basis(text: &str) -> StoreResult<Basis> {
     Basis::parse(text).ok_or_else(|| StoreError::Corrupt(format!("basis \"{text}\"")))
 }
 
-/// How an entity is shown in the audit log.
-fn describe_entity(e: &Entity) -> String {
-    format!(
-        "name={}; parent={}; kind={}; region={}; segment={}",
-        e.name,
-        e.parent.as_ref().map_or("", |p| p.as_str()),
-        e.kind,
-        e.region,
-        e.segment
-    )
-}
-
 /// A fact to write: the fact, its revision number, the previous value (for the audit log).
 type FactWrite<'a> = (&'a Fact, i64, Option<(Decimal, Basis)>);
 
@@ -91,39 +80,6 @@ fn user_from_row(row: &SqliteRow, first: usize) -> StoreResult<User> {
         entity: entity.as_deref().map(parse_code).transpose()?,
         disabled: disabled != 0,
     })
-}
-
-/// A user name must be something one can type at a login prompt and find in the audit log.
-fn check_user_name(name: &str) -> StoreResult<()> {
-    if name.is_empty() {
-        return Err(StoreError::Invalid("a user name must not be empty".into()));
-    }
-    if name.chars().count() > 64 {
-        return Err(StoreError::Invalid(format!(
-            "user name \"{name}\" is longer than 64 characters"
-        )));
-    }
-    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(StoreError::Invalid(format!(
-            "user name \"{}\" must not contain spaces or control characters",
-            name.escape_debug()
-        )));
-    }
-    Ok(())
-}
-
-fn describe_user(role: Role, entity: Option<&EntityCode>) -> String {
-    match entity {
-        Some(entity) => format!("role={role}; entity={entity}"),
-        None => format!("role={role}"),
-    }
-}
-
-fn describe_target(target: &Target) -> String {
-    format!(
-        "target {} {} {}",
-        target.entity, target.year, target.indicator
-    )
 }
 
 /// The SQLite database behind the CLI's `--db PATH`.
@@ -337,13 +293,13 @@ impl SqliteStore {
                 "INSERT INTO audit_log (at, user_name, action, object, old_value, new_value, submission_id) ",
             );
             audit.push_values(chunk, |mut row, (fact, _, old)| {
-                let old = old.map(|(v, b)| format!("{v} ({b})"));
+                let old = old.map(|(v, b)| describe_fact_value(v, b));
                 row.push_bind(at.clone())
                     .push_bind(import.user.clone())
                     .push_bind("fact.revise")
-                    .push_bind(format!("{} {} {}", fact.entity, fact.month, fact.item))
+                    .push_bind(describe_fact_key(fact))
                     .push_bind(old)
-                    .push_bind(format!("{} ({})", fact.value, fact.basis))
+                    .push_bind(describe_fact_value(fact.value, fact.basis))
                     .push_bind(submission_id);
             });
             audit.build().execute(&mut **tx).await.map_err(db_error)?;
@@ -693,14 +649,7 @@ impl Store for SqliteStore {
             .bind(&at)
             .bind(&import.user)
             .bind(format!("{} {}", changes.kind(), submission.file_name))
-            .bind(format!(
-                "rows={}; new={}; revised={}; unchanged={}; sha256={}",
-                submission.rows,
-                receipt.inserted,
-                receipt.revised,
-                receipt.unchanged,
-                submission.sha256
-            ))
+            .bind(describe_import(submission, &receipt))
             .bind(submission_id)
             .execute(&mut *tx)
             .await
@@ -840,22 +789,7 @@ impl Store for SqliteStore {
     // --- accounts ---------------------------------------------------------------------------
 
     async fn create_user(&self, user: NewUser, by: &str, at: DateTime<Utc>) -> StoreResult<User> {
-        check_user_name(&user.name)?;
-        match (user.role.needs_entity(), &user.entity) {
-            (true, None) => {
-                return Err(StoreError::Invalid(format!(
-                    "role {} needs an entity: the root of the subtree {} works on",
-                    user.role, user.name
-                )));
-            }
-            (false, Some(entity)) => {
-                return Err(StoreError::Invalid(format!(
-                    "role {} sees the whole group and takes no entity (got {entity})",
-                    user.role
-                )));
-            }
-            _ => {}
-        }
+        check_new_user(&user)?;
         let mut tx = self.begin_write().await?;
         if let Some(entity) = &user.entity
             && !Self::entity_exists(&mut *tx, entity).await?
@@ -1204,12 +1138,7 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
-        let new_value = match &status.comment {
-            Some(comment) if !comment.is_empty() => {
-                format!("{}: {comment}", status.state.as_str())
-            }
-            _ => status.state.as_str().to_owned(),
-        };
+        let new_value = describe_period_state(&status);
         Self::audit(
             &mut *tx,
             status.at,

@@ -1,6 +1,6 @@
 //! The storage API of Zengxiao: what the CLI and the server may ask of a database.
 //!
-//! One trait, [`Store`], implemented once per backend (`zx-store-sqlite` now; PostgreSQL next),
+//! One trait, [`Store`], implemented once per backend (`zx-store-sqlite`, `zx-store-postgres`),
 //! so callers never change when the backend does. The contract every backend keeps:
 //! - an [`Import`] is one transaction: all of its files are written, or none;
 //! - a submitted value is never overwritten: a different value for the same key becomes a new
@@ -337,4 +337,123 @@ pub trait Store: Send + Sync {
         user: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<i64>;
+}
+
+// --- what every backend writes the same way -------------------------------------------------
+// Audit texts and the checks made before touching the database are part of the contract (the
+// shared story tests compare them), so they are defined once, here, for every backend.
+
+/// How an entity is shown in the audit log (`entity.create` / `entity.update`).
+pub fn describe_entity(e: &Entity) -> String {
+    format!(
+        "name={}; parent={}; kind={}; region={}; segment={}",
+        e.name,
+        e.parent.as_ref().map_or("", |p| p.as_str()),
+        e.kind,
+        e.region,
+        e.segment
+    )
+}
+
+/// How an account's role and scope are shown in the audit log (`user.create`).
+pub fn describe_user(role: Role, entity: Option<&EntityCode>) -> String {
+    match entity {
+        Some(entity) => format!("role={role}; entity={entity}"),
+        None => format!("role={role}"),
+    }
+}
+
+/// The audit object of a target: `target P1 2026 total_profit`.
+pub fn describe_target(target: &Target) -> String {
+    format!(
+        "target {} {} {}",
+        target.entity, target.year, target.indicator
+    )
+}
+
+/// The audit object of a fact: `P1 2026-03 total_profit`.
+pub fn describe_fact_key(fact: &Fact) -> String {
+    format!("{} {} {}", fact.entity, fact.month, fact.item)
+}
+
+/// A fact's value as the audit log shows it: `98.25 (month)`.
+pub fn describe_fact_value(value: Decimal, basis: Basis) -> String {
+    format!("{value} ({basis})")
+}
+
+/// The new value of an `import` audit line.
+pub fn describe_import(submission: &NewSubmission, receipt: &FileReceipt) -> String {
+    format!(
+        "rows={}; new={}; revised={}; unchanged={}; sha256={}",
+        submission.rows, receipt.inserted, receipt.revised, receipt.unchanged, submission.sha256
+    )
+}
+
+/// The new value of a `period.<state>` audit line: the state, then the comment if any.
+pub fn describe_period_state(status: &PeriodStatus) -> String {
+    match &status.comment {
+        Some(comment) if !comment.is_empty() => format!("{}: {comment}", status.state.as_str()),
+        _ => status.state.as_str().to_owned(),
+    }
+}
+
+/// What [`Store::create_user`] refuses before looking at the database: a name one cannot type
+/// at a login prompt or find in the audit log, a scope the role does not take.
+pub fn check_new_user(user: &NewUser) -> StoreResult<()> {
+    let name = &user.name;
+    if name.is_empty() {
+        return Err(StoreError::Invalid("a user name must not be empty".into()));
+    }
+    if name.chars().count() > 64 {
+        return Err(StoreError::Invalid(format!(
+            "user name \"{name}\" is longer than 64 characters"
+        )));
+    }
+    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(StoreError::Invalid(format!(
+            "user name \"{}\" must not contain spaces or control characters",
+            name.escape_debug()
+        )));
+    }
+    match (user.role.needs_entity(), &user.entity) {
+        (true, None) => Err(StoreError::Invalid(format!(
+            "role {} needs an entity: the root of the subtree {} works on",
+            user.role, user.name
+        ))),
+        (false, Some(entity)) => Err(StoreError::Invalid(format!(
+            "role {} sees the whole group and takes no entity (got {entity})",
+            user.role
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// `postgres://u:secret@h/db` → `postgres://u:***@h/db`: a database URL fit for a message or
+/// a log line. Anything without a password (a SQLite path) is returned as it is.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_masked() {
+        assert_eq!(
+            redact_url("postgres://zx:hunter2@db.local:5432/zx"),
+            "postgres://zx:***@db.local:5432/zx"
+        );
+        assert_eq!(redact_url("postgres://zx@db/zx"), "postgres://zx@db/zx");
+        assert_eq!(redact_url("zengxiao.db"), "zengxiao.db");
+    }
 }

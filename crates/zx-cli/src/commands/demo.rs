@@ -4,7 +4,8 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
 use zx_domain::{EntityCode, Role};
-use zx_store::{Import, NewUser, Store};
+use zx_store::{Import, NewUser, Store, redact_url};
+use zx_store_postgres::{PgStore, is_postgres_url};
 use zx_store_sqlite::{SqliteStore, path_from_url};
 
 use crate::app::App;
@@ -26,27 +27,48 @@ fn remove_database(path: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn demo(global: &Global, force: bool, report_period: Option<&str>) -> Result<()> {
-    let path = path_from_url(&global.db).to_owned();
-    if Path::new(&path).exists() {
-        let store = SqliteStore::open(&global.db, false).await?;
-        let only_demo = store
-            .submissions()
-            .await?
-            .iter()
-            .all(|s| s.user == DEMO_USER);
-        store.close().await;
-        if !only_demo && !force {
-            bail!(
-                "{path} already holds data that is not the demo's; pass --force to replace it, or choose another --db"
-            );
-        }
-        remove_database(&path)?;
+/// Refuses to replace a database holding data that is not the demo's, unless `force`.
+async fn check_replaceable(store: &dyn Store, force: bool, shown: &str) -> Result<()> {
+    let only_demo = store
+        .submissions()
+        .await?
+        .iter()
+        .all(|s| s.user == DEMO_USER);
+    if !only_demo && !force {
+        bail!(
+            "{shown} already holds data that is not the demo's; pass --force to replace it, or choose another --db"
+        );
     }
+    Ok(())
+}
+
+/// Writes the demo into `--db`, replacing what was there (see [`check_replaceable`]). A SQLite
+/// file is deleted and made anew; a PostgreSQL database is not a file, so it is created if
+/// missing and otherwise emptied in place (every table truncated, the schema kept).
+pub async fn demo(global: &Global, force: bool, report_period: Option<&str>) -> Result<()> {
+    let shown = if is_postgres_url(&global.db) {
+        let shown = redact_url(&global.db);
+        let store = PgStore::open(&global.db, true).await?;
+        check_replaceable(&store, force, &shown).await?;
+        store.erase_all_data().await?;
+        store.close().await;
+        shown
+    } else {
+        let path = path_from_url(&global.db);
+        if Path::new(path).exists() {
+            let store = SqliteStore::open(&global.db, false).await?;
+            let checked = check_replaceable(&store, force, path).await;
+            // Closed (WAL checkpointed) before its files are removed.
+            store.close().await;
+            checked?;
+            remove_database(path)?;
+        }
+        path.to_owned()
+    };
     let (app, data) = build(global).await?;
     let lang = app.lang;
     println!(
-        "{} {path}: {} {}, {} {}, {} {}",
+        "{} {shown}: {} {}, {} {}, {} {}",
         lang.pick("示例集团已写入", "demo group written to"),
         data.entities.len(),
         lang.pick("家单位", "entities"),

@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use sha2::{Digest, Sha256};
 use zx_domain::{Entity, EntityCode, Fact, Lang};
 use zx_ingest::{Context, FileKind, Input, Issue, Payload};
-use zx_store::{Changes, Import, NewSubmission, Store};
+use zx_store::{Changes, Import, NewSubmission};
 
 use crate::app::App;
 use crate::cli::TextFormat;

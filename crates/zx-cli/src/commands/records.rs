@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::{Result, anyhow};
 use serde::Serialize;
 use zx_domain::{EntityCode, EntityTree, Month};
-use zx_store::{AuditFilter, HistoryFilter, Store};
+use zx_store::{AuditFilter, HistoryFilter};
 
 use crate::app::App;
 use crate::cli::TextFormat;

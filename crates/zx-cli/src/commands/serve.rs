@@ -2,14 +2,14 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use tracing_subscriber::EnvFilter;
 use zx_server::Settings;
-use zx_store_sqlite::{SqliteStore, path_from_url};
+use zx_store_postgres::is_postgres_url;
+use zx_store_sqlite::path_from_url;
 
-use crate::app::{lang, load_catalogue};
+use crate::app::{lang, load_catalogue, open_store};
 use crate::cli::Global;
 use crate::commands::demo;
 
@@ -32,13 +32,12 @@ pub async fn serve(
         settings.listen = listen;
     }
     let lang = lang(global)?;
-    let fresh = !Path::new(path_from_url(&settings.db)).exists();
-    if with_demo && fresh {
+    if with_demo && needs_demo(&settings.db).await? {
         let (app, _) = demo::build(global).await?;
-        app.store.close().await;
-        tracing::info!(db = %settings.db, "demo group built");
+        drop(app);
+        tracing::info!(db = %zx_store::redact_url(&settings.db), "demo group built");
     }
-    let store = SqliteStore::open(&settings.db, false).await?;
+    let store = open_store(&settings.db, false).await?;
     let catalogue = load_catalogue(global)?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
@@ -52,6 +51,17 @@ pub async fn serve(
         print!("{}", demo::accounts_text(lang));
     }
     tracing::info!(?settings, "serving");
-    zx_server::serve(listener, Arc::new(store), catalogue, settings).await?;
+    zx_server::serve(listener, store, catalogue, settings).await?;
     Ok(())
+}
+
+/// Whether `--demo` should build the demo: a SQLite file that does not exist yet, or a
+/// PostgreSQL database (created if missing) without entities. Existing data is never touched.
+async fn needs_demo(db: &str) -> Result<bool> {
+    if is_postgres_url(db) {
+        let store = open_store(db, true).await?;
+        Ok(store.entities().await?.is_empty())
+    } else {
+        Ok(!Path::new(path_from_url(db)).exists())
+    }
 }

@@ -9,7 +9,7 @@ use std::io::{BufRead, Write};
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Serialize;
 use zx_domain::{EntityCode, Role};
-use zx_store::{NewUser, Store};
+use zx_store::NewUser;
 
 use crate::app::App;
 use crate::cli::{TextFormat, UserCommand};

@@ -1,0 +1,127 @@
+//! What only the PostgreSQL backend has: databases that are not files (missing, empty, created
+//! on `zx init`), and emptying one in place for `zx demo --force`. Skipped with a notice when
+//! `ZX_TEST_DATABASE_URL` is not set.
+
+use chrono::{TimeZone, Utc};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor};
+use zx_domain::{Entity, EntityCode, EntityKind};
+use zx_store::{AuditFilter, Changes, Import, NewSubmission, Store};
+use zx_store_postgres::{PgStore, TestDatabase, test_database_url, with_database};
+
+fn group() -> Import {
+    Import {
+        user: "admin".into(),
+        at: Utc.with_ymd_and_hms(2026, 4, 1, 8, 0, 0).unwrap(),
+        files: vec![(
+            NewSubmission {
+                file_name: "entities.csv".into(),
+                sha256: "ef".repeat(32),
+                rows: 1,
+            },
+            Changes::Entities(vec![Entity {
+                code: EntityCode::parse("G").unwrap(),
+                name: "集团".into(),
+                parent: None,
+                kind: EntityKind::Group,
+                region: String::new(),
+                segment: String::new(),
+            }]),
+        )],
+    }
+}
+
+#[tokio::test]
+async fn a_missing_or_empty_database_names_zx_init() {
+    let Some(base) = test_database_url("the missing-database and erase tests") else {
+        return;
+    };
+    // A database that does not exist: refused without `create`.
+    let database = TestDatabase::create(&base).await.unwrap();
+    let name = database.name().to_owned();
+    let mut admin = base
+        .parse::<sqlx::postgres::PgConnectOptions>()
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    admin
+        .execute(AssertSqlSafe(format!("DROP DATABASE \"{name}\"")))
+        .await
+        .unwrap();
+    let missing = PgStore::open(database.url(), false).await.unwrap_err();
+    assert!(
+        missing.to_string().contains(&format!(
+            "create one with `zx init --db {}`",
+            database.url()
+        )),
+        "{missing}"
+    );
+
+    // `create` makes it (like `zx init` makes a SQLite file) and migrates it.
+    let store = PgStore::open(database.url(), true).await.unwrap();
+    assert!(store.entities().await.unwrap().is_empty());
+    store.close().await;
+
+    // A database that exists but holds no Zengxiao schema is refused too, and left untouched.
+    admin
+        .execute(AssertSqlSafe(format!(
+            "DROP DATABASE \"{name}\" WITH (FORCE)"
+        )))
+        .await
+        .unwrap();
+    admin
+        .execute(AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .await
+        .unwrap();
+    let empty = PgStore::open(database.url(), false).await.unwrap_err();
+    assert!(empty.to_string().contains("zx init --db"), "{empty}");
+    let store = PgStore::open(database.url(), true).await.unwrap();
+    store.import(group()).await.unwrap();
+    store.close().await;
+    // Opened again without `create`: the data is there.
+    let store = PgStore::open(database.url(), false).await.unwrap();
+    assert_eq!(store.entities().await.unwrap().len(), 1);
+    store.close().await;
+    admin.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn passwords_never_appear_in_messages() {
+    let Some(base) = test_database_url("the missing-database and erase tests") else {
+        return;
+    };
+    // A role that does not exist, with a password: the connection fails, the message hides it.
+    let (scheme, rest) = base.split_once("://").unwrap();
+    let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    let url = format!("{scheme}://zx_nobody:hunter2@{host}");
+    let error = PgStore::open(&url, false).await.unwrap_err().to_string();
+    assert!(!error.contains("hunter2"), "{error}");
+    let missing = with_database(&url, "zx_no_such_database_here");
+    let error = PgStore::open(&missing, false)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(!error.contains("hunter2"), "{error}");
+}
+
+#[tokio::test]
+async fn erasing_empties_every_table_and_restarts_ids() {
+    let Some(base) = test_database_url("the missing-database and erase tests") else {
+        return;
+    };
+    let (store, _database) = PgStore::open_fresh_for_tests(&base).await.unwrap();
+    store.import(group()).await.unwrap();
+    assert_eq!(store.submissions().await.unwrap()[0].id, 1);
+    store.erase_all_data().await.unwrap();
+    assert!(store.entities().await.unwrap().is_empty());
+    assert!(store.submissions().await.unwrap().is_empty());
+    assert!(
+        store
+            .audit_log(&AuditFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store.import(group()).await.unwrap();
+    assert_eq!(store.submissions().await.unwrap()[0].id, 1);
+}

@@ -1,0 +1,64 @@
+//! The database story every backend of [`zx_store::Store`] must tell the same way, written once
+//! and run against each backend (atuin's "one story, two databases").
+//!
+//! Each story is an `async fn(&dyn Store)` given an empty, migrated database. A backend's
+//! `tests/` calls [`stories!`] with a factory returning `Option<Fresh>`: one `#[tokio::test]`
+//! per story, each on a database of its own (`None`: the backend is not available here, the
+//! test passes after the factory has said why). Dev-only: nothing ships with this crate.
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod story;
+
+use zx_store::Store;
+
+/// A store for one story, and whatever must live as long as it (a temporary directory, a
+/// database to drop). Fields drop in order: the store first, then what it lives in.
+pub struct Fresh {
+    pub store: Box<dyn Store>,
+    pub keep: Box<dyn std::any::Any + Send>,
+}
+
+impl Fresh {
+    pub fn new(store: impl Store + 'static, keep: impl std::any::Any + Send) -> Self {
+        Self {
+            store: Box::new(store),
+            keep: Box::new(keep),
+        }
+    }
+}
+
+/// One `#[tokio::test]` per story, each on `$fresh.await` (an `Option<Fresh>`). The calling
+/// crate needs `tokio` (with `macros`) among its dev-dependencies.
+#[macro_export]
+macro_rules! stories {
+    ($fresh:expr) => {
+        $crate::stories!(@each $fresh;
+            story::submissions_revise_and_never_overwrite,
+            story::an_import_is_all_or_nothing,
+            story::entity_changes_are_audited_with_old_and_new,
+            story::decimals_come_back_exactly_with_their_places,
+            accounts::users_are_created_listed_and_unique,
+            accounts::a_scope_is_required_exactly_where_the_role_needs_one,
+            accounts::a_new_password_ends_the_sessions,
+            accounts::disabling_ends_sessions_and_tokens,
+            accounts::sessions_expire_and_end,
+            accounts::period_states_round_trip_with_audit,
+            accounts::a_target_edit_on_a_stale_revision_is_refused,
+            accounts::a_locked_month_refuses_imports_for_the_whole_subtree,
+            accounts::a_lock_and_an_import_racing_have_one_winner,
+            accounts::concurrent_imports_revise_one_after_another,
+            accounts::locks_and_imports_racing_month_after_month,
+        );
+    };
+    (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $story() {
+                if let Some(fresh) = $fresh.await {
+                    $crate::$module::$story(&*fresh.store).await;
+                }
+            }
+        )*
+    };
+}
