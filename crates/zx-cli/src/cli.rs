@@ -18,10 +18,13 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The database used when none is named.
+pub const DEFAULT_DB: &str = "zengxiao.db";
+
 #[derive(Debug, Clone, Args)]
 pub struct Global {
     /// Database: a SQLite file path or sqlite:// URL, or a postgres:// URL.
-    #[arg(long, global = true, default_value = "zengxiao.db", env = "ZX_DB")]
+    #[arg(long, global = true, default_value = DEFAULT_DB, env = "ZX_DB")]
     pub db: String,
     /// Who is acting, recorded with every submission and in the audit log.
     #[arg(long, global = true, env = "ZX_USER")]

@@ -51,19 +51,7 @@ impl fmt::Debug for Settings {
     }
 }
 
-/// `postgres://u:secret@h/db` → `postgres://u:***@h/db`.
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
+pub use zx_store::redact_url;
 
 /// Why settings could not be read.
 #[derive(Debug, thiserror::Error)]

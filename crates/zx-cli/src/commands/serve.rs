@@ -10,7 +10,7 @@ use zx_store_postgres::is_postgres_url;
 use zx_store_sqlite::path_from_url;
 
 use crate::app::{lang, load_catalogue, open_store};
-use crate::cli::Global;
+use crate::cli::{DEFAULT_DB, Global};
 use crate::commands::demo;
 
 pub async fn serve(
@@ -19,21 +19,32 @@ pub async fn serve(
     with_demo: bool,
     config: &Path,
 ) -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("ZX_LOG")
-                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
-        )
-        .init();
+    // Structured logs: human-readable by default, one JSON object per line with ZX_LOG_FORMAT=json.
+    let filter = EnvFilter::try_from_env("ZX_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+    if std::env::var("ZX_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     let mut settings = Settings::load(config)?;
-    // The command line wins over the file and the environment.
-    settings.db = global.db.clone();
+    // An explicit --db wins over the file and the environment; the bare default does not.
+    if global.db != DEFAULT_DB {
+        settings.db = global.db.clone();
+    }
     if let Some(listen) = listen {
         settings.listen = listen;
     }
     let lang = lang(global)?;
     if with_demo && needs_demo(&settings.db).await? {
-        let (app, _) = demo::build(global).await?;
+        let target = Global {
+            db: settings.db.clone(),
+            ..global.clone()
+        };
+        let (app, _) = demo::build(&target).await?;
         drop(app);
         tracing::info!(db = %zx_store::redact_url(&settings.db), "demo group built");
     }
