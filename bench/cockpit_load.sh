@@ -57,7 +57,7 @@ wait_for() {  # URL: until it answers, at most 10 s
 
 DB="$DIR/zx.db"
 "$ZX" demo --db "$DB" >/dev/null
-TOKEN=$("$ZX" user token --db "$DB" --name hq | tr -d '[:space:]')
+TOKEN=$("$ZX" user token --db "$DB" --name hq 2>/dev/null | tr -d '[:space:]')
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 # From the temp dir, so that no zengxiao.toml of the working tree is read.
@@ -149,7 +149,7 @@ for target in "kpi API|$AUTH|$KPI" "cockpit API|$AUTH|$COCKPIT" "cockpit page|$C
     IFS='|' read -r label header url <<<"$target"
     run "hey at $RATE req/s, $label" "$header" "$url" \
         hey -z "$DURATION" -c 10 -q "$((RATE / 10))"
-done 2>&1 | grep -v '^ *$\|Response time histogram\|^ *[0-9.]* \[\|DNS\|req write\|resp read'
+done 2>&1 | grep -v '^ *$\|Response time histogram\|^ *[0-9][0-9.]* \[\|DNS\|req write\|resp read'
 
 echo
 echo "== time to first render: headless Chromium through chromedriver"

@@ -131,6 +131,12 @@ impl Server {
     }
 }
 
+/// Straight to stderr, past the test harness's capture: a skip must show in every log.
+fn notice(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
 /// Why the test cannot run here, if it cannot; panics instead when CI demands the browser.
 fn missing_browser() -> Option<String> {
     let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
@@ -151,7 +157,9 @@ fn missing_browser() -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cockpit_works_in_a_real_browser() {
     if let Some(reason) = missing_browser() {
-        println!("SKIPPED browser test: {reason}; set ZX_BROWSER_TESTS=1 to make this a failure");
+        notice(&format!(
+            "SKIPPED browser test: {reason}; set ZX_BROWSER_TESTS=1 to make this a failure"
+        ));
         return;
     }
     let server = Server::start().await;
@@ -290,7 +298,7 @@ async fn steps(c: Client, base: String, db: PathBuf, upload_dir: PathBuf) {
         .unwrap()
         .status();
     if probe == reqwest::StatusCode::NOT_FOUND {
-        println!("SKIPPED upload step: GET /collect answers 404 (the page is not there yet)");
+        notice("SKIPPED upload step: GET /collect answers 404 (the page is not there yet)");
         return;
     }
     let file = upload_dir.join("fj-jj-wte-2026-10.csv");
