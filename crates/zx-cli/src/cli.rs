@@ -182,6 +182,24 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Write everything durable in the database (entities, data with every revision, targets,
+    /// accounts and token hashes, period states, the audit log) into an archive file: JSON
+    /// Lines, gzip-compressed when FILE ends in .gz. Sessions are not archived.
+    Export {
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write an archive made by `zx export` into an empty database (a new SQLite file, or a
+    /// PostgreSQL database without data, created if missing), in one transaction, keeping ids.
+    Restore {
+        /// The archive (gzip-compressed or not).
+        file: PathBuf,
+    },
+    /// Apply pending schema migrations and print the schema version before and after.
+    Migrate,
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -204,8 +222,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2)]
         threads: usize,
         /// Also write the generated data as CSV here (for the DuckDB comparison).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "from_db")]
         write_csv: Option<PathBuf>,
+        /// Load the group and its data from --db instead of generating them (timed as
+        /// `load_s`); --months then counts back from the latest month with data.
+        #[arg(long)]
+        from_db: bool,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },

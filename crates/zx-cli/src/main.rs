@@ -13,7 +13,7 @@ use clap::Parser;
 
 use crate::app::App;
 use crate::cli::{BenchCommand, Cli, Command};
-use crate::commands::{bench, demo, import, query, records, serve, user};
+use crate::commands::{archive, bench, demo, import, query, records, serve, user};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -151,6 +151,9 @@ async fn run(cli: Cli) -> Result<()> {
             let app = App::open(global, false).await?;
             user::run(&app, command).await
         }
+        Command::Export { output, force } => archive::export(global, &output, force).await,
+        Command::Restore { file } => archive::restore(global, &file).await,
+        Command::Migrate => archive::migrate(global).await,
         Command::Bench { bench } => match bench {
             BenchCommand::Rollup {
                 entities,
@@ -158,8 +161,20 @@ async fn run(cli: Cli) -> Result<()> {
                 runs,
                 threads,
                 write_csv,
+                from_db,
                 seed,
-            } => bench::rollup(entities, months, runs, threads, write_csv.as_deref(), seed),
+            } => {
+                let source = if from_db {
+                    bench::Source::Database(global.db.clone())
+                } else {
+                    bench::Source::Synthetic {
+                        entities,
+                        seed,
+                        write_csv,
+                    }
+                };
+                bench::rollup(source, months, runs, threads).await
+            }
         },
     }
 }

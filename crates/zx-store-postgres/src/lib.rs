@@ -35,16 +35,34 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sqlx::migrate::MigrateDatabase;
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor, Postgres, QueryBuilder, Row};
 use sqlx::{PgConnection, Transaction};
 use zx_domain::{Basis, Decimal, Entity, EntityCode, EntityKind, Fact, Month, Role, Target};
-use zx_store::{
-    AuditEntry, AuditFilter, Changes, FactRevision, FileReceipt, HistoryFilter, Import, NewUser,
-    PeriodState, PeriodStatus, Session, Store, StoreError, StoreResult, Submission, TargetRecord,
-    User, check_new_user, describe_entity, describe_fact_key, describe_fact_value, describe_import,
-    describe_period_state, describe_target, describe_user, redact_url,
+use zx_store::archive::{
+    ArchivedAuditEntry, ArchivedEntity, ArchivedFactRevision, ArchivedPeriodStatus,
+    ArchivedSubmission, ArchivedTargetRevision, ArchivedToken, ArchivedUser,
 };
+use zx_store::{
+    Archive, AuditEntry, AuditFilter, Changes, FactRevision, FileReceipt, HistoryFilter, Import,
+    NewUser, PeriodState, PeriodStatus, SchemaVersion, Session, Store, StoreError, StoreResult,
+    Submission, TargetKey, TargetRecord, User, check_new_user, describe_entity, describe_fact_key,
+    describe_fact_value, describe_import, describe_period_state, describe_target, describe_user,
+    plan_target_writes, redact_url,
+};
+
+/// This crate's `migrations/`, embedded.
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Tables whose id is an identity column: after a restore their sequences continue after the
+/// highest restored id.
+const IDENTITY_TABLES: [&str; 4] = [
+    "submissions",
+    "fact_revisions",
+    "target_revisions",
+    "audit_log",
+];
 
 /// The advisory lock every audited write holds until it commits (see the crate docs). Advisory
 /// locks are per database, so several Zengxiao databases on one cluster do not wait for each
@@ -53,6 +71,9 @@ pub const WRITER_LOCK: i64 = 0x7a78_7772_6974_6572;
 
 /// Rows per multi-row INSERT: 7 parameters a row stays far below PostgreSQL's 65 535.
 const BATCH: usize = 1000;
+
+/// Rows per INSERT … SELECT FROM UNNEST(arrays): a handful of parameters whatever the count.
+const ARRAY_BATCH: usize = 20_000;
 
 /// Every table, for [`PgStore::erase_all_data`].
 const TABLES: &str = "sessions, api_tokens, users, period_status, audit_log, targets, \
@@ -134,7 +155,74 @@ impl PgStore {
     /// (the role needs `CREATEDB`) and an empty one gets the schema; without, a database that
     /// does not exist or holds no Zengxiao schema is an error naming `zx init` (like a missing
     /// SQLite file). A schema of an older release is always migrated.
+    ///
+    /// A database migrated by a newer release is refused ([`StoreError::SchemaTooNew`]) before
+    /// anything is written to it.
     pub async fn open(url: &str, create: bool) -> StoreResult<Self> {
+        let pool = Self::connect_url(url, create).await?;
+        if let Err(e) = Self::schema_version_of(&pool).await.and_then(|v| v.check()) {
+            pool.close().await;
+            return Err(e);
+        }
+        // sqlx's migrator takes an advisory lock of its own: concurrent opens are safe.
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        Ok(Self { pool })
+    }
+
+    /// `zx migrate`: applies the migrations the database lacks; the schema before and after.
+    /// Refuses (changing nothing) a database migrated by a newer release, and, like
+    /// [`PgStore::open`] without `create`, one that does not exist or holds no schema.
+    pub async fn migrate(url: &str) -> StoreResult<(SchemaVersion, SchemaVersion)> {
+        let pool = Self::connect_url(url, false).await?;
+        let result = async {
+            let before = Self::schema_version_of(&pool).await?;
+            before.check()?;
+            MIGRATOR
+                .run(&pool)
+                .await
+                .map_err(|e| StoreError::Migration(e.to_string()))?;
+            Ok((before, Self::schema_version_of(&pool).await?))
+        }
+        .await;
+        pool.close().await;
+        result
+    }
+
+    /// The newest migration this build knows.
+    pub fn known_schema() -> i64 {
+        MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
+    /// The schema of this database.
+    pub async fn schema_version(&self) -> StoreResult<SchemaVersion> {
+        Self::schema_version_of(&self.pool).await
+    }
+
+    async fn schema_version_of(pool: &PgPool) -> StoreResult<SchemaVersion> {
+        let migrated: bool =
+            sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
+        let applied = if migrated {
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?
+        } else {
+            None
+        };
+        Ok(SchemaVersion {
+            applied,
+            known: Self::known_schema(),
+        })
+    }
+
+    /// A pool on the database of `url`; see [`PgStore::open`] for `create`.
+    async fn connect_url(url: &str, create: bool) -> StoreResult<PgPool> {
         let shown = redact_url(url);
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Database(format!("{shown} is not a PostgreSQL URL: {e}")))?
@@ -169,12 +257,7 @@ impl PgStore {
                 return Err(missing());
             }
         }
-        // sqlx's migrator takes an advisory lock of its own: concurrent opens are safe.
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Migration(e.to_string()))?;
-        Ok(Self { pool })
+        Ok(pool)
     }
 
     async fn connect(options: PgConnectOptions) -> Result<PgPool, sqlx::Error> {
@@ -338,38 +421,50 @@ impl PgStore {
                 }
             }
         }
-        for chunk in writes.chunks(BATCH) {
-            let mut insert = QueryBuilder::<Postgres>::new(
-                "INSERT INTO fact_revisions (entity, period, item, revision, value, basis, submission_id) ",
-            );
-            insert.push_values(chunk, |mut row, (fact, period, revision, _)| {
-                row.push_bind(fact.entity.as_str().to_owned())
-                    .push_bind(*period)
-                    .push_bind(fact.item.clone())
-                    .push_bind(*revision)
-                    .push_bind(fact.value)
-                    .push_bind(fact.basis.as_str())
-                    .push_bind(submission_id);
-            });
-            insert.build().execute(&mut *tx).await.map_err(db_error)?;
-            let mut upsert = QueryBuilder::<Postgres>::new(
-                "INSERT INTO facts (entity, period, item, value, basis, revision, submission_id) ",
-            );
-            upsert.push_values(chunk, |mut row, (fact, period, revision, _)| {
-                row.push_bind(fact.entity.as_str().to_owned())
-                    .push_bind(*period)
-                    .push_bind(fact.item.clone())
-                    .push_bind(fact.value)
-                    .push_bind(fact.basis.as_str())
-                    .push_bind(*revision)
-                    .push_bind(submission_id);
-            });
-            upsert.push(
-                " ON CONFLICT (entity, period, item) DO UPDATE SET value = excluded.value,
-                  basis = excluded.basis, revision = excluded.revision,
-                  submission_id = excluded.submission_id",
-            );
-            upsert.build().execute(&mut *tx).await.map_err(db_error)?;
+        // Columns bound as arrays and unnested by the server: one short statement per chunk
+        // rather than a VALUES list of thousands of parameters to build and parse.
+        for chunk in writes.chunks(ARRAY_BATCH) {
+            let entities: Vec<&str> = chunk.iter().map(|w| w.0.entity.as_str()).collect();
+            let periods: Vec<NaiveDate> = chunk.iter().map(|w| w.1).collect();
+            let items: Vec<&str> = chunk.iter().map(|w| w.0.item.as_str()).collect();
+            let revisions: Vec<i64> = chunk.iter().map(|w| w.2).collect();
+            let values: Vec<Decimal> = chunk.iter().map(|w| w.0.value).collect();
+            let bases: Vec<&str> = chunk.iter().map(|w| w.0.basis.as_str()).collect();
+            sqlx::query(
+                "INSERT INTO fact_revisions (entity, period, item, revision, value, basis, submission_id)
+                 SELECT entity, period, item, revision, value, basis, $7
+                 FROM UNNEST($1::text[], $2::date[], $3::text[], $4::bigint[], $5::numeric[], $6::text[])
+                   AS t (entity, period, item, revision, value, basis)",
+            )
+            .bind(&entities)
+            .bind(&periods)
+            .bind(&items)
+            .bind(&revisions)
+            .bind(&values)
+            .bind(&bases)
+            .bind(submission_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            sqlx::query(
+                "INSERT INTO facts (entity, period, item, value, basis, revision, submission_id)
+                 SELECT entity, period, item, value, basis, revision, $7
+                 FROM UNNEST($1::text[], $2::date[], $3::text[], $4::bigint[], $5::numeric[], $6::text[])
+                   AS t (entity, period, item, revision, value, basis)
+                 ON CONFLICT (entity, period, item) DO UPDATE SET value = excluded.value,
+                   basis = excluded.basis, revision = excluded.revision,
+                   submission_id = excluded.submission_id",
+            )
+            .bind(&entities)
+            .bind(&periods)
+            .bind(&items)
+            .bind(&revisions)
+            .bind(&values)
+            .bind(&bases)
+            .bind(submission_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
         }
         // Corrections are what auditors look for: one line per changed value, old and new.
         let revised: Vec<_> = writes.iter().filter(|w| w.3.is_some()).collect();
@@ -397,46 +492,81 @@ impl PgStore {
         submission_id: i64,
         targets: &[Target],
     ) -> StoreResult<FileReceipt> {
+        // Targets in force of every entity the file touches, in one query.
+        let mut entities: Vec<String> = targets
+            .iter()
+            .map(|t| t.entity.as_str().to_owned())
+            .collect();
+        entities.sort_unstable();
+        entities.dedup();
+        let rows = sqlx::query(
+            "SELECT entity, year, indicator, value, revision FROM targets WHERE entity = ANY($1)",
+        )
+        .bind(&entities)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let mut current: HashMap<TargetKey, (Decimal, i64)> = HashMap::with_capacity(rows.len());
+        for row in rows {
+            current.insert(
+                (get(&row, 0)?, get(&row, 1)?, get(&row, 2)?),
+                (get(&row, 3)?, get(&row, 4)?),
+            );
+        }
         let mut receipt = FileReceipt {
             submission_id,
             ..FileReceipt::default()
         };
-        for target in targets {
-            let previous = Self::current_target(&mut *tx, target).await?;
-            let revision = match previous {
-                Some((value, _)) if value == target.value => {
-                    receipt.unchanged += 1;
-                    continue;
-                }
-                Some((_, revision)) => {
-                    receipt.revised += 1;
-                    revision + 1
-                }
-                None => {
-                    receipt.inserted += 1;
-                    1
-                }
-            };
-            Self::write_target(
-                &mut *tx,
-                target,
-                revision,
-                Some(submission_id),
-                &import.user,
-                import.at,
-            )
-            .await?;
-            Self::audit(
-                &mut *tx,
-                import.at,
-                &import.user,
-                "target.set",
-                &describe_target(target),
-                previous.map(|(v, _)| v.to_string()),
-                Some(target.value.to_string()),
-                Some(submission_id),
-            )
-            .await?;
+        let writes = plan_target_writes(targets, &mut current, &mut receipt);
+        for chunk in writes.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO target_revisions
+                   (entity, year, indicator, revision, value, submission_id, user_name, at) ",
+            );
+            insert.push_values(chunk, |mut row, w| {
+                row.push_bind(w.target.entity.as_str().to_owned())
+                    .push_bind(w.target.year)
+                    .push_bind(w.target.indicator.clone())
+                    .push_bind(w.revision)
+                    .push_bind(w.target.value)
+                    .push_bind(submission_id)
+                    .push_bind(import.user.clone())
+                    .push_bind(import.at);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+            // One row per key: PostgreSQL refuses an upsert touching a row twice.
+            let in_force: Vec<_> = chunk.iter().filter(|w| w.in_force).collect();
+            if !in_force.is_empty() {
+                let mut upsert = QueryBuilder::<Postgres>::new(
+                    "INSERT INTO targets (entity, year, indicator, value, revision, submission_id) ",
+                );
+                upsert.push_values(in_force, |mut row, w| {
+                    row.push_bind(w.target.entity.as_str().to_owned())
+                        .push_bind(w.target.year)
+                        .push_bind(w.target.indicator.clone())
+                        .push_bind(w.target.value)
+                        .push_bind(w.revision)
+                        .push_bind(submission_id);
+                });
+                upsert.push(
+                    " ON CONFLICT (entity, year, indicator) DO UPDATE SET value = excluded.value,
+                      revision = excluded.revision, submission_id = excluded.submission_id",
+                );
+                upsert.build().execute(&mut *tx).await.map_err(db_error)?;
+            }
+            let mut audit = QueryBuilder::<Postgres>::new(
+                "INSERT INTO audit_log (at, user_name, action, object, old_value, new_value, submission_id) ",
+            );
+            audit.push_values(chunk, |mut row, w| {
+                row.push_bind(import.at)
+                    .push_bind(import.user.clone())
+                    .push_bind("target.set")
+                    .push_bind(describe_target(w.target))
+                    .push_bind(w.previous.map(|v| v.to_string()))
+                    .push_bind(w.target.value.to_string())
+                    .push_bind(submission_id);
+            });
+            audit.build().execute(&mut *tx).await.map_err(db_error)?;
         }
         Ok(receipt)
     }
@@ -650,6 +780,386 @@ impl PgStore {
             .map_err(db_error)?
             .rows_affected())
     }
+}
+
+/// Export and restore (see [`zx_store::archive`]).
+impl PgStore {
+    async fn export_archive(&self) -> StoreResult<Archive> {
+        // One snapshot for every table, even while imports commit.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .await
+            .map_err(db_error)?;
+        let count = |row: &PgRow, i: usize| -> StoreResult<u64> {
+            let n: i64 = get(row, i)?;
+            u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("negative count {n}")))
+        };
+        let mut archive = Archive::default();
+        for row in sqlx::query(
+            "SELECT id, kind, file_name, sha256, user_name, submitted_at, row_count, inserted,
+                    revised, unchanged FROM submissions",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            archive.submissions.push(ArchivedSubmission {
+                id: get(&row, 0)?,
+                kind: get(&row, 1)?,
+                file_name: get(&row, 2)?,
+                sha256: get(&row, 3)?,
+                user: get(&row, 4)?,
+                at: get(&row, 5)?,
+                rows: count(&row, 6)?,
+                inserted: count(&row, 7)?,
+                revised: count(&row, 8)?,
+                unchanged: count(&row, 9)?,
+            });
+        }
+        for row in sqlx::query(
+            "SELECT code, name, parent, kind, region, segment, submission_id FROM entities",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let code: String = get(&row, 0)?;
+            let parent: Option<String> = get(&row, 2)?;
+            let kind: String = get(&row, 3)?;
+            archive.entities.push(ArchivedEntity {
+                code: parse_code(&code)?,
+                name: get(&row, 1)?,
+                parent: parent.as_deref().map(parse_code).transpose()?,
+                kind: EntityKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("entity kind \"{kind}\"")))?,
+                region: get(&row, 4)?,
+                segment: get(&row, 5)?,
+                submission_id: get(&row, 6)?,
+            });
+        }
+        for row in sqlx::query(
+            "SELECT id, entity, period, item, revision, value, basis, submission_id
+             FROM fact_revisions",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let entity: String = get(&row, 1)?;
+            let basis: String = get(&row, 6)?;
+            archive.fact_revisions.push(ArchivedFactRevision {
+                id: get(&row, 0)?,
+                entity: parse_code(&entity)?,
+                month: date_month(get(&row, 2)?)?,
+                item: get(&row, 3)?,
+                revision: get(&row, 4)?,
+                value: get(&row, 5)?,
+                basis: parse_basis(&basis)?,
+                submission_id: get(&row, 7)?,
+            });
+        }
+        for row in sqlx::query(
+            "SELECT id, entity, year, indicator, revision, value, submission_id, user_name, at
+             FROM target_revisions",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let entity: String = get(&row, 1)?;
+            archive.target_revisions.push(ArchivedTargetRevision {
+                id: get(&row, 0)?,
+                entity: parse_code(&entity)?,
+                year: get(&row, 2)?,
+                indicator: get(&row, 3)?,
+                revision: get(&row, 4)?,
+                value: get(&row, 5)?,
+                submission_id: get(&row, 6)?,
+                user: get(&row, 7)?,
+                at: get(&row, 8)?,
+            });
+        }
+        for row in sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            ", u.password_hash, u.created_at FROM users u"
+        ))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let user = user_from_row(&row, 0)?;
+            archive.users.push(ArchivedUser {
+                name: user.name,
+                role: user.role,
+                entity: user.entity,
+                password_hash: get(&row, 4)?,
+                disabled: user.disabled,
+                created_at: get(&row, 5)?,
+            });
+        }
+        for row in sqlx::query("SELECT token_hash, user_name, created_at, revoked FROM api_tokens")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?
+        {
+            archive.api_tokens.push(ArchivedToken {
+                token_hash: get(&row, 0)?,
+                user: get(&row, 1)?,
+                created_at: get(&row, 2)?,
+                revoked: get(&row, 3)?,
+            });
+        }
+        for row in
+            sqlx::query("SELECT entity, period, state, comment, user_name, at FROM period_status")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_error)?
+        {
+            let entity: String = get(&row, 0)?;
+            let state: String = get(&row, 2)?;
+            archive.period_statuses.push(ArchivedPeriodStatus {
+                entity: parse_code(&entity)?,
+                month: date_month(get(&row, 1)?)?,
+                state: PeriodState::parse(&state)
+                    .ok_or_else(|| StoreError::Corrupt(format!("period state \"{state}\"")))?,
+                comment: get(&row, 3)?,
+                user: get(&row, 4)?,
+                at: get(&row, 5)?,
+            });
+        }
+        for row in sqlx::query(
+            "SELECT id, at, user_name, action, object, old_value, new_value, submission_id
+             FROM audit_log",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            archive.audit_log.push(ArchivedAuditEntry {
+                id: get(&row, 0)?,
+                at: get(&row, 1)?,
+                user: get(&row, 2)?,
+                action: get(&row, 3)?,
+                object: get(&row, 4)?,
+                old_value: get(&row, 5)?,
+                new_value: get(&row, 6)?,
+                submission_id: get(&row, 7)?,
+            });
+        }
+        tx.commit().await.map_err(db_error)?;
+        archive.sort();
+        Ok(archive)
+    }
+
+    async fn restore_archive(&self, archive: &Archive) -> StoreResult<()> {
+        archive.check()?;
+        // Months become dates before anything is written (a month without a date is refused).
+        let fact_periods = archive
+            .fact_revisions
+            .iter()
+            .map(|r| month_date(r.month))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let status_periods = archive
+            .period_statuses
+            .iter()
+            .map(|p| month_date(p.month))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let mut tx = self.begin_write().await?;
+        // In the SQLite backend's order, so both name the same table first.
+        for table in [
+            "submissions",
+            "entities",
+            "fact_revisions",
+            "facts",
+            "target_revisions",
+            "targets",
+            "users",
+            "api_tokens",
+            "sessions",
+            "period_status",
+            "audit_log",
+        ] {
+            let found: bool = sqlx::query_scalar(AssertSqlSafe(format!(
+                "SELECT EXISTS (SELECT 1 FROM {table})"
+            )))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            if found {
+                return Err(StoreError::Invalid(format!(
+                    "the database is not empty (its {table} table has rows): restore only into a new database"
+                )));
+            }
+        }
+        for chunk in archive.submissions.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO submissions (id, kind, file_name, sha256, user_name, submitted_at,
+                   row_count, inserted, revised, unchanged) OVERRIDING SYSTEM VALUE ",
+            );
+            insert.push_values(chunk, |mut row, s| {
+                row.push_bind(s.id)
+                    .push_bind(s.kind.clone())
+                    .push_bind(s.file_name.clone())
+                    .push_bind(s.sha256.clone())
+                    .push_bind(s.user.clone())
+                    .push_bind(s.at)
+                    .push_bind(sql_count(s.rows))
+                    .push_bind(sql_count(s.inserted))
+                    .push_bind(sql_count(s.revised))
+                    .push_bind(sql_count(s.unchanged));
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.entities.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO entities (code, name, parent, kind, region, segment, submission_id) ",
+            );
+            insert.push_values(chunk, |mut row, e| {
+                row.push_bind(e.code.as_str().to_owned())
+                    .push_bind(e.name.clone())
+                    .push_bind(e.parent.as_ref().map(|p| p.as_str().to_owned()))
+                    .push_bind(e.kind.as_str())
+                    .push_bind(e.region.clone())
+                    .push_bind(e.segment.clone())
+                    .push_bind(e.submission_id);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        let revisions: Vec<_> = archive.fact_revisions.iter().zip(fact_periods).collect();
+        for chunk in revisions.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO fact_revisions
+                   (id, entity, period, item, revision, value, basis, submission_id)
+                 OVERRIDING SYSTEM VALUE ",
+            );
+            insert.push_values(chunk, |mut row, (r, period)| {
+                row.push_bind(r.id)
+                    .push_bind(r.entity.as_str().to_owned())
+                    .push_bind(*period)
+                    .push_bind(r.item.clone())
+                    .push_bind(r.revision)
+                    .push_bind(r.value)
+                    .push_bind(r.basis.as_str())
+                    .push_bind(r.submission_id);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.target_revisions.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO target_revisions
+                   (id, entity, year, indicator, revision, value, submission_id, user_name, at)
+                 OVERRIDING SYSTEM VALUE ",
+            );
+            insert.push_values(chunk, |mut row, r| {
+                row.push_bind(r.id)
+                    .push_bind(r.entity.as_str().to_owned())
+                    .push_bind(r.year)
+                    .push_bind(r.indicator.clone())
+                    .push_bind(r.revision)
+                    .push_bind(r.value)
+                    .push_bind(r.submission_id)
+                    .push_bind(r.user.clone())
+                    .push_bind(r.at);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        // The values in force are the highest revisions (imports and edits only ever add one).
+        sqlx::query(
+            "INSERT INTO facts (entity, period, item, value, basis, revision, submission_id)
+             SELECT DISTINCT ON (entity, period, item)
+                    entity, period, item, value, basis, revision, submission_id
+             FROM fact_revisions ORDER BY entity, period, item, revision DESC",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        sqlx::query(
+            "INSERT INTO targets (entity, year, indicator, value, revision, submission_id)
+             SELECT DISTINCT ON (entity, year, indicator)
+                    entity, year, indicator, value, revision, submission_id
+             FROM target_revisions ORDER BY entity, year, indicator, revision DESC",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        for chunk in archive.users.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO users (name, role, entity, password_hash, disabled, created_at) ",
+            );
+            insert.push_values(chunk, |mut row, u| {
+                row.push_bind(u.name.clone())
+                    .push_bind(u.role.as_str())
+                    .push_bind(u.entity.as_ref().map(|e| e.as_str().to_owned()))
+                    .push_bind(u.password_hash.clone())
+                    .push_bind(u.disabled)
+                    .push_bind(u.created_at);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.api_tokens.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO api_tokens (token_hash, user_name, created_at, revoked) ",
+            );
+            insert.push_values(chunk, |mut row, t| {
+                row.push_bind(t.token_hash.clone())
+                    .push_bind(t.user.clone())
+                    .push_bind(t.created_at)
+                    .push_bind(t.revoked);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        let statuses: Vec<_> = archive.period_statuses.iter().zip(status_periods).collect();
+        for chunk in statuses.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO period_status (entity, period, state, comment, user_name, at) ",
+            );
+            insert.push_values(chunk, |mut row, (p, period)| {
+                row.push_bind(p.entity.as_str().to_owned())
+                    .push_bind(*period)
+                    .push_bind(p.state.as_str())
+                    .push_bind(p.comment.clone())
+                    .push_bind(p.user.clone())
+                    .push_bind(p.at);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.audit_log.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO audit_log
+                   (id, at, user_name, action, object, old_value, new_value, submission_id)
+                 OVERRIDING SYSTEM VALUE ",
+            );
+            insert.push_values(chunk, |mut row, a| {
+                row.push_bind(a.id)
+                    .push_bind(a.at)
+                    .push_bind(a.user.clone())
+                    .push_bind(a.action.clone())
+                    .push_bind(a.object.clone())
+                    .push_bind(a.old_value.clone())
+                    .push_bind(a.new_value.clone())
+                    .push_bind(a.submission_id);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        // Explicit ids do not move an identity's sequence: new rows continue after the highest.
+        for table in IDENTITY_TABLES {
+            sqlx::query(AssertSqlSafe(format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'),
+                               COALESCE(MAX(id), 0) + 1, false) FROM {table}"
+            )))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)
+    }
+}
+
+/// A count as PostgreSQL stores it (`BIGINT`).
+fn sql_count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 fn is_missing_database(e: &sqlx::Error) -> bool {
@@ -1312,6 +1822,16 @@ impl Store for PgStore {
         .await?;
         tx.commit().await.map_err(db_error)?;
         Ok(revision)
+    }
+
+    // --- moving a database ------------------------------------------------------------------
+
+    async fn export(&self) -> StoreResult<Archive> {
+        self.export_archive().await
+    }
+
+    async fn restore(&self, archive: &Archive) -> StoreResult<()> {
+        self.restore_archive(archive).await
     }
 }
 

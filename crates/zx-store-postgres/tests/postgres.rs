@@ -5,7 +5,7 @@
 use chrono::{TimeZone, Utc};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor};
 use zx_domain::{Entity, EntityCode, EntityKind};
-use zx_store::{AuditFilter, Changes, Import, NewSubmission, Store};
+use zx_store::{AuditFilter, Changes, Import, NewSubmission, SchemaVersion, Store, StoreError};
 use zx_store_postgres::{PgStore, TestDatabase, test_database_url, with_database};
 
 fn group() -> Import {
@@ -124,4 +124,72 @@ async fn erasing_empties_every_table_and_restarts_ids() {
     );
     store.import(group()).await.unwrap();
     assert_eq!(store.submissions().await.unwrap()[0].id, 1);
+}
+
+#[tokio::test]
+async fn a_schema_newer_than_this_build_is_refused() {
+    let Some(base) = test_database_url("the schema version tests") else {
+        return;
+    };
+    let (store, database) = PgStore::open_fresh_for_tests(&base).await.unwrap();
+    let known = PgStore::known_schema();
+    assert_eq!(
+        store.schema_version().await.unwrap(),
+        SchemaVersion {
+            applied: Some(known),
+            known
+        }
+    );
+    store.close().await;
+    let (before, after) = PgStore::migrate(database.url()).await.unwrap();
+    assert_eq!((before.applied, after.applied), (Some(known), Some(known)));
+
+    let mut conn = database
+        .url()
+        .parse::<sqlx::postgres::PgConnectOptions>()
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    conn.execute(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (99, 'from a newer release', TRUE, '\\x00'::bytea, 0)",
+    )
+    .await
+    .unwrap();
+    let error = PgStore::open(database.url(), false).await.unwrap_err();
+    assert!(
+        matches!(error, StoreError::SchemaTooNew { found: 99, known: k } if k == known),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        format!("this database was migrated by a newer Zengxiao (schema 99 > {known}); upgrade zx")
+    );
+    // `create` changes nothing about it, nor does `migrate`.
+    assert!(matches!(
+        PgStore::open(database.url(), true).await.unwrap_err(),
+        StoreError::SchemaTooNew { .. }
+    ));
+    assert!(matches!(
+        PgStore::migrate(database.url()).await.unwrap_err(),
+        StoreError::SchemaTooNew { .. }
+    ));
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(versions, vec![1, 99]);
+    conn.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn migrate_refuses_a_missing_database() {
+    let Some(base) = test_database_url("the schema version tests") else {
+        return;
+    };
+    let missing = with_database(&base, "zx_no_such_database_for_migrate");
+    let error = PgStore::migrate(&missing).await.unwrap_err();
+    assert!(error.to_string().contains("zx init --db"), "{error}");
 }

@@ -12,18 +12,42 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use zx_domain::{Basis, Decimal, Entity, EntityCode, EntityKind, Fact, Month, Role, Target};
-use zx_store::{
-    AuditEntry, AuditFilter, Changes, FactRevision, FileReceipt, HistoryFilter, Import, NewUser,
-    PeriodState, PeriodStatus, Session, Store, StoreError, StoreResult, Submission, TargetRecord,
-    User, check_new_user, describe_entity, describe_fact_key, describe_fact_value, describe_import,
-    describe_period_state, describe_target, describe_user,
+use zx_store::archive::{
+    ArchivedAuditEntry, ArchivedEntity, ArchivedFactRevision, ArchivedPeriodStatus,
+    ArchivedSubmission, ArchivedTargetRevision, ArchivedToken, ArchivedUser,
 };
+use zx_store::{
+    Archive, AuditEntry, AuditFilter, Changes, FactRevision, FileReceipt, HistoryFilter, Import,
+    NewUser, PeriodState, PeriodStatus, SchemaVersion, Session, Store, StoreError, StoreResult,
+    Submission, TargetKey, TargetRecord, User, check_new_user, describe_entity, describe_fact_key,
+    describe_fact_value, describe_import, describe_period_state, describe_target, describe_user,
+    plan_target_writes,
+};
+
+/// This crate's `migrations/`, embedded.
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Every table holding data (sessions included): a database to restore into must have none.
+const DATA_TABLES: [&str; 11] = [
+    "submissions",
+    "entities",
+    "fact_revisions",
+    "facts",
+    "target_revisions",
+    "targets",
+    "users",
+    "api_tokens",
+    "sessions",
+    "period_status",
+    "audit_log",
+];
 
 /// Rows per multi-row INSERT: well under SQLite's bound-parameter limit.
 const BATCH: usize = 400;
@@ -96,8 +120,65 @@ pub fn path_from_url(url: &str) -> &str {
 }
 
 impl SqliteStore {
-    /// Opens (creating when `create`) the database file and brings its schema up to date.
+    /// Opens (creating when `create`) the database file and brings its schema up to date. A
+    /// database migrated by a newer release is refused ([`StoreError::SchemaTooNew`]) before
+    /// anything is written to it.
     pub async fn open(url: &str, create: bool) -> StoreResult<Self> {
+        let pool = Self::connect(url, create).await?;
+        Self::schema_version_of(&pool).await?.check()?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        Ok(Self { pool })
+    }
+
+    /// `zx migrate`: applies the migrations the database lacks; the schema before and after.
+    /// Refuses (changing nothing) a database migrated by a newer release.
+    pub async fn migrate(url: &str) -> StoreResult<(SchemaVersion, SchemaVersion)> {
+        let pool = Self::connect(url, false).await?;
+        let before = Self::schema_version_of(&pool).await?;
+        before.check()?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        let after = Self::schema_version_of(&pool).await?;
+        pool.close().await;
+        Ok((before, after))
+    }
+
+    /// The newest migration this build knows.
+    pub fn known_schema() -> i64 {
+        MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
+    /// The schema of this database.
+    pub async fn schema_version(&self) -> StoreResult<SchemaVersion> {
+        Self::schema_version_of(&self.pool).await
+    }
+
+    async fn schema_version_of(pool: &SqlitePool) -> StoreResult<SchemaVersion> {
+        let table: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+        )
+        .fetch_optional(pool)
+        .await
+        .map_err(db_error)?;
+        let applied = match table {
+            None => None,
+            Some(_) => sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?,
+        };
+        Ok(SchemaVersion {
+            applied,
+            known: Self::known_schema(),
+        })
+    }
+
+    async fn connect(url: &str, create: bool) -> StoreResult<SqlitePool> {
         let path = path_from_url(url);
         if !create && path != ":memory:" && !Path::new(path).exists() {
             return Err(StoreError::Database(format!(
@@ -111,16 +192,11 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
+        SqlitePoolOptions::new()
             .max_connections(if path == ":memory:" { 1 } else { 4 })
             .connect_with(options)
             .await
-            .map_err(db_error)?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Migration(e.to_string()))?;
-        Ok(Self { pool })
+            .map_err(db_error)
     }
 
     /// Closes the pool, checkpointing the WAL.
@@ -313,87 +389,86 @@ impl SqliteStore {
         submission_id: i64,
         targets: &[Target],
     ) -> StoreResult<FileReceipt> {
-        let at = timestamp(import.at);
+        // Targets in force of every entity the file touches, read in a few queries.
+        let mut entities: Vec<&str> = targets.iter().map(|t| t.entity.as_str()).collect();
+        entities.sort_unstable();
+        entities.dedup();
+        let mut current: HashMap<TargetKey, (Decimal, i64)> = HashMap::new();
+        for chunk in entities.chunks(BATCH) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "SELECT entity, year, indicator, value, revision FROM targets WHERE entity IN (",
+            );
+            let mut list = query.separated(", ");
+            for entity in chunk {
+                list.push_bind((*entity).to_owned());
+            }
+            query.push(")");
+            for row in query.build().fetch_all(&mut **tx).await.map_err(db_error)? {
+                let value: String = row.try_get(3).map_err(db_error)?;
+                current.insert(
+                    (
+                        row.try_get(0).map_err(db_error)?,
+                        row.try_get(1).map_err(db_error)?,
+                        row.try_get(2).map_err(db_error)?,
+                    ),
+                    (parse_decimal(&value)?, row.try_get(4).map_err(db_error)?),
+                );
+            }
+        }
         let mut receipt = FileReceipt {
             submission_id,
             ..FileReceipt::default()
         };
-        for target in targets {
-            let row = sqlx::query(
-                "SELECT value, revision FROM targets WHERE entity = ? AND year = ? AND indicator = ?",
-            )
-            .bind(target.entity.as_str())
-            .bind(target.year)
-            .bind(&target.indicator)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(db_error)?;
-            let previous = match row {
-                None => None,
-                Some(row) => {
-                    let value: String = row.try_get(0).map_err(db_error)?;
-                    let revision: i64 = row.try_get(1).map_err(db_error)?;
-                    Some((parse_decimal(&value)?, revision))
-                }
-            };
-            let revision = match previous {
-                Some((value, _)) if value == target.value => {
-                    receipt.unchanged += 1;
-                    continue;
-                }
-                Some((_, revision)) => {
-                    receipt.revised += 1;
-                    revision + 1
-                }
-                None => {
-                    receipt.inserted += 1;
-                    1
-                }
-            };
-            sqlx::query(
+        let writes = plan_target_writes(targets, &mut current, &mut receipt);
+        let at = timestamp(import.at);
+        for chunk in writes.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO target_revisions
-                   (entity, year, indicator, revision, value, submission_id, user_name, at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(target.entity.as_str())
-            .bind(target.year)
-            .bind(&target.indicator)
-            .bind(revision)
-            .bind(target.value.to_string())
-            .bind(submission_id)
-            .bind(&import.user)
-            .bind(&at)
-            .execute(&mut **tx)
-            .await
-            .map_err(db_error)?;
-            sqlx::query(
-                "INSERT INTO targets (entity, year, indicator, value, revision, submission_id)
-                 VALUES (?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (entity, year, indicator) DO UPDATE SET value = excluded.value,
-                   revision = excluded.revision, submission_id = excluded.submission_id",
-            )
-            .bind(target.entity.as_str())
-            .bind(target.year)
-            .bind(&target.indicator)
-            .bind(target.value.to_string())
-            .bind(revision)
-            .bind(submission_id)
-            .execute(&mut **tx)
-            .await
-            .map_err(db_error)?;
-            sqlx::query(
-                "INSERT INTO audit_log (at, user_name, action, object, old_value, new_value, submission_id)
-                 VALUES (?, ?, 'target.set', ?, ?, ?, ?)",
-            )
-            .bind(&at)
-            .bind(&import.user)
-            .bind(describe_target(target))
-            .bind(previous.map(|(v, _)| v.to_string()))
-            .bind(target.value.to_string())
-            .bind(submission_id)
-            .execute(&mut **tx)
-            .await
-            .map_err(db_error)?;
+                   (entity, year, indicator, revision, value, submission_id, user_name, at) ",
+            );
+            insert.push_values(chunk, |mut row, w| {
+                row.push_bind(w.target.entity.as_str().to_owned())
+                    .push_bind(w.target.year)
+                    .push_bind(w.target.indicator.clone())
+                    .push_bind(w.revision)
+                    .push_bind(w.target.value.to_string())
+                    .push_bind(submission_id)
+                    .push_bind(import.user.clone())
+                    .push_bind(at.clone());
+            });
+            insert.build().execute(&mut **tx).await.map_err(db_error)?;
+            let in_force: Vec<_> = chunk.iter().filter(|w| w.in_force).collect();
+            if !in_force.is_empty() {
+                let mut upsert = QueryBuilder::<Sqlite>::new(
+                    "INSERT INTO targets (entity, year, indicator, value, revision, submission_id) ",
+                );
+                upsert.push_values(in_force, |mut row, w| {
+                    row.push_bind(w.target.entity.as_str().to_owned())
+                        .push_bind(w.target.year)
+                        .push_bind(w.target.indicator.clone())
+                        .push_bind(w.target.value.to_string())
+                        .push_bind(w.revision)
+                        .push_bind(submission_id);
+                });
+                upsert.push(
+                    " ON CONFLICT (entity, year, indicator) DO UPDATE SET value = excluded.value,
+                      revision = excluded.revision, submission_id = excluded.submission_id",
+                );
+                upsert.build().execute(&mut **tx).await.map_err(db_error)?;
+            }
+            let mut audit = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO audit_log (at, user_name, action, object, old_value, new_value, submission_id) ",
+            );
+            audit.push_values(chunk, |mut row, w| {
+                row.push_bind(at.clone())
+                    .push_bind(import.user.clone())
+                    .push_bind("target.set")
+                    .push_bind(describe_target(w.target))
+                    .push_bind(w.previous.map(|v| v.to_string()))
+                    .push_bind(w.target.value.to_string())
+                    .push_bind(submission_id);
+            });
+            audit.build().execute(&mut **tx).await.map_err(db_error)?;
         }
         Ok(receipt)
     }
@@ -552,6 +627,357 @@ impl SqliteStore {
             })
             .collect()
     }
+}
+
+/// Export and restore (see [`zx_store::archive`]).
+impl SqliteStore {
+    async fn export_archive(&self) -> StoreResult<Archive> {
+        // One read transaction: in WAL mode every SELECT in it sees the same snapshot.
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let count = |row: &SqliteRow, i: usize| -> StoreResult<u64> {
+            let n: i64 = row.try_get(i).map_err(db_error)?;
+            u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("negative count {n}")))
+        };
+        let mut archive = Archive::default();
+        for row in sqlx::query(
+            "SELECT id, kind, file_name, sha256, user_name, submitted_at, row_count, inserted,
+                    revised, unchanged FROM submissions",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let at: String = row.try_get(5).map_err(db_error)?;
+            archive.submissions.push(ArchivedSubmission {
+                id: row.try_get(0).map_err(db_error)?,
+                kind: row.try_get(1).map_err(db_error)?,
+                file_name: row.try_get(2).map_err(db_error)?,
+                sha256: row.try_get(3).map_err(db_error)?,
+                user: row.try_get(4).map_err(db_error)?,
+                at: parse_timestamp(&at)?,
+                rows: count(&row, 6)?,
+                inserted: count(&row, 7)?,
+                revised: count(&row, 8)?,
+                unchanged: count(&row, 9)?,
+            });
+        }
+        for row in sqlx::query(
+            "SELECT code, name, parent, kind, region, segment, submission_id FROM entities",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let code: String = row.try_get(0).map_err(db_error)?;
+            let parent: Option<String> = row.try_get(2).map_err(db_error)?;
+            let kind: String = row.try_get(3).map_err(db_error)?;
+            archive.entities.push(ArchivedEntity {
+                code: parse_code(&code)?,
+                name: row.try_get(1).map_err(db_error)?,
+                parent: parent.as_deref().map(parse_code).transpose()?,
+                kind: EntityKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("entity kind \"{kind}\"")))?,
+                region: row.try_get(4).map_err(db_error)?,
+                segment: row.try_get(5).map_err(db_error)?,
+                submission_id: row.try_get(6).map_err(db_error)?,
+            });
+        }
+        for row in sqlx::query(
+            "SELECT id, entity, period, item, revision, value, basis, submission_id
+             FROM fact_revisions",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let entity: String = row.try_get(1).map_err(db_error)?;
+            let period: String = row.try_get(2).map_err(db_error)?;
+            let value: String = row.try_get(5).map_err(db_error)?;
+            let basis: String = row.try_get(6).map_err(db_error)?;
+            archive.fact_revisions.push(ArchivedFactRevision {
+                id: row.try_get(0).map_err(db_error)?,
+                entity: parse_code(&entity)?,
+                month: parse_month(&period)?,
+                item: row.try_get(3).map_err(db_error)?,
+                revision: row.try_get(4).map_err(db_error)?,
+                value: parse_decimal(&value)?,
+                basis: parse_basis(&basis)?,
+                submission_id: row.try_get(7).map_err(db_error)?,
+            });
+        }
+        for row in sqlx::query(
+            "SELECT id, entity, year, indicator, revision, value, submission_id, user_name, at
+             FROM target_revisions",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let entity: String = row.try_get(1).map_err(db_error)?;
+            let value: String = row.try_get(5).map_err(db_error)?;
+            let at: String = row.try_get(8).map_err(db_error)?;
+            archive.target_revisions.push(ArchivedTargetRevision {
+                id: row.try_get(0).map_err(db_error)?,
+                entity: parse_code(&entity)?,
+                year: row.try_get(2).map_err(db_error)?,
+                indicator: row.try_get(3).map_err(db_error)?,
+                revision: row.try_get(4).map_err(db_error)?,
+                value: parse_decimal(&value)?,
+                submission_id: row.try_get(6).map_err(db_error)?,
+                user: row.try_get(7).map_err(db_error)?,
+                at: parse_timestamp(&at)?,
+            });
+        }
+        for row in sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            ", password_hash, created_at FROM users"
+        ))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let user = user_from_row(&row, 0)?;
+            let created_at: String = row.try_get(5).map_err(db_error)?;
+            archive.users.push(ArchivedUser {
+                name: user.name,
+                role: user.role,
+                entity: user.entity,
+                password_hash: row.try_get(4).map_err(db_error)?,
+                disabled: user.disabled,
+                created_at: parse_timestamp(&created_at)?,
+            });
+        }
+        for row in sqlx::query("SELECT token_hash, user_name, created_at, revoked FROM api_tokens")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?
+        {
+            let created_at: String = row.try_get(2).map_err(db_error)?;
+            let revoked: i64 = row.try_get(3).map_err(db_error)?;
+            archive.api_tokens.push(ArchivedToken {
+                token_hash: row.try_get(0).map_err(db_error)?,
+                user: row.try_get(1).map_err(db_error)?,
+                created_at: parse_timestamp(&created_at)?,
+                revoked: revoked != 0,
+            });
+        }
+        for row in
+            sqlx::query("SELECT entity, period, state, comment, user_name, at FROM period_status")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_error)?
+        {
+            let entity: String = row.try_get(0).map_err(db_error)?;
+            let period: String = row.try_get(1).map_err(db_error)?;
+            let state: String = row.try_get(2).map_err(db_error)?;
+            let at: String = row.try_get(5).map_err(db_error)?;
+            archive.period_statuses.push(ArchivedPeriodStatus {
+                entity: parse_code(&entity)?,
+                month: parse_month(&period)?,
+                state: PeriodState::parse(&state)
+                    .ok_or_else(|| StoreError::Corrupt(format!("period state \"{state}\"")))?,
+                comment: row.try_get(3).map_err(db_error)?,
+                user: row.try_get(4).map_err(db_error)?,
+                at: parse_timestamp(&at)?,
+            });
+        }
+        for row in sqlx::query(
+            "SELECT id, at, user_name, action, object, old_value, new_value, submission_id
+             FROM audit_log",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let at: String = row.try_get(1).map_err(db_error)?;
+            archive.audit_log.push(ArchivedAuditEntry {
+                id: row.try_get(0).map_err(db_error)?,
+                at: parse_timestamp(&at)?,
+                user: row.try_get(2).map_err(db_error)?,
+                action: row.try_get(3).map_err(db_error)?,
+                object: row.try_get(4).map_err(db_error)?,
+                old_value: row.try_get(5).map_err(db_error)?,
+                new_value: row.try_get(6).map_err(db_error)?,
+                submission_id: row.try_get(7).map_err(db_error)?,
+            });
+        }
+        tx.commit().await.map_err(db_error)?;
+        archive.sort();
+        Ok(archive)
+    }
+
+    async fn restore_archive(&self, archive: &Archive) -> StoreResult<()> {
+        archive.check()?;
+        let mut tx = self.begin_write().await?;
+        for table in DATA_TABLES {
+            let found: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT 1 FROM {table} LIMIT 1"
+            )))
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            if found.is_some() {
+                return Err(StoreError::Invalid(format!(
+                    "the database is not empty (its {table} table has rows): restore only into a new database"
+                )));
+            }
+        }
+        for chunk in archive.submissions.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO submissions (id, kind, file_name, sha256, user_name, submitted_at,
+                   row_count, inserted, revised, unchanged) ",
+            );
+            insert.push_values(chunk, |mut row, s| {
+                row.push_bind(s.id)
+                    .push_bind(s.kind.clone())
+                    .push_bind(s.file_name.clone())
+                    .push_bind(s.sha256.clone())
+                    .push_bind(s.user.clone())
+                    .push_bind(timestamp(s.at))
+                    .push_bind(sql_count(s.rows))
+                    .push_bind(sql_count(s.inserted))
+                    .push_bind(sql_count(s.revised))
+                    .push_bind(sql_count(s.unchanged));
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.entities.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO entities (code, name, parent, kind, region, segment, submission_id) ",
+            );
+            insert.push_values(chunk, |mut row, e| {
+                row.push_bind(e.code.as_str().to_owned())
+                    .push_bind(e.name.clone())
+                    .push_bind(e.parent.as_ref().map(|p| p.as_str().to_owned()))
+                    .push_bind(e.kind.as_str())
+                    .push_bind(e.region.clone())
+                    .push_bind(e.segment.clone())
+                    .push_bind(e.submission_id);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.fact_revisions.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO fact_revisions
+                   (id, entity, period, item, revision, value, basis, submission_id) ",
+            );
+            insert.push_values(chunk, |mut row, r| {
+                row.push_bind(r.id)
+                    .push_bind(r.entity.as_str().to_owned())
+                    .push_bind(r.month.to_string())
+                    .push_bind(r.item.clone())
+                    .push_bind(r.revision)
+                    .push_bind(r.value.to_string())
+                    .push_bind(r.basis.as_str())
+                    .push_bind(r.submission_id);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.target_revisions.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO target_revisions
+                   (id, entity, year, indicator, revision, value, submission_id, user_name, at) ",
+            );
+            insert.push_values(chunk, |mut row, r| {
+                row.push_bind(r.id)
+                    .push_bind(r.entity.as_str().to_owned())
+                    .push_bind(r.year)
+                    .push_bind(r.indicator.clone())
+                    .push_bind(r.revision)
+                    .push_bind(r.value.to_string())
+                    .push_bind(r.submission_id)
+                    .push_bind(r.user.clone())
+                    .push_bind(timestamp(r.at));
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        // The values in force are the highest revisions (imports and edits only ever add one).
+        sqlx::query(
+            "INSERT INTO facts (entity, period, item, value, basis, revision, submission_id)
+             SELECT r.entity, r.period, r.item, r.value, r.basis, r.revision, r.submission_id
+             FROM fact_revisions r
+             JOIN (SELECT entity, period, item, MAX(revision) AS revision FROM fact_revisions
+                   GROUP BY entity, period, item) m USING (entity, period, item, revision)",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        sqlx::query(
+            "INSERT INTO targets (entity, year, indicator, value, revision, submission_id)
+             SELECT r.entity, r.year, r.indicator, r.value, r.revision, r.submission_id
+             FROM target_revisions r
+             JOIN (SELECT entity, year, indicator, MAX(revision) AS revision FROM target_revisions
+                   GROUP BY entity, year, indicator) m USING (entity, year, indicator, revision)",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        for chunk in archive.users.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO users (name, role, entity, password_hash, disabled, created_at) ",
+            );
+            insert.push_values(chunk, |mut row, u| {
+                row.push_bind(u.name.clone())
+                    .push_bind(u.role.as_str())
+                    .push_bind(u.entity.as_ref().map(|e| e.as_str().to_owned()))
+                    .push_bind(u.password_hash.clone())
+                    .push_bind(i64::from(u.disabled))
+                    .push_bind(timestamp(u.created_at));
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.api_tokens.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO api_tokens (token_hash, user_name, created_at, revoked) ",
+            );
+            insert.push_values(chunk, |mut row, t| {
+                row.push_bind(t.token_hash.clone())
+                    .push_bind(t.user.clone())
+                    .push_bind(timestamp(t.created_at))
+                    .push_bind(i64::from(t.revoked));
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.period_statuses.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO period_status (entity, period, state, comment, user_name, at) ",
+            );
+            insert.push_values(chunk, |mut row, p| {
+                row.push_bind(p.entity.as_str().to_owned())
+                    .push_bind(p.month.to_string())
+                    .push_bind(p.state.as_str())
+                    .push_bind(p.comment.clone())
+                    .push_bind(p.user.clone())
+                    .push_bind(timestamp(p.at));
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.audit_log.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO audit_log
+                   (id, at, user_name, action, object, old_value, new_value, submission_id) ",
+            );
+            insert.push_values(chunk, |mut row, a| {
+                row.push_bind(a.id)
+                    .push_bind(timestamp(a.at))
+                    .push_bind(a.user.clone())
+                    .push_bind(a.action.clone())
+                    .push_bind(a.object.clone())
+                    .push_bind(a.old_value.clone())
+                    .push_bind(a.new_value.clone())
+                    .push_bind(a.submission_id);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        // An INTEGER PRIMARY KEY continues after the highest id by itself: nothing to reset.
+        tx.commit().await.map_err(db_error)
+    }
+}
+
+/// A count as SQLite stores it.
+fn sql_count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 #[async_trait]
@@ -1267,5 +1693,15 @@ impl Store for SqliteStore {
         .await?;
         tx.commit().await.map_err(db_error)?;
         Ok(revision)
+    }
+
+    // --- moving a database ------------------------------------------------------------------
+
+    async fn export(&self) -> StoreResult<Archive> {
+        self.export_archive().await
+    }
+
+    async fn restore(&self, archive: &Archive) -> StoreResult<()> {
+        self.restore_archive(archive).await
     }
 }

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod archive;
 pub mod story;
 
 use zx_store::Store;
@@ -38,6 +39,7 @@ macro_rules! stories {
             story::an_import_is_all_or_nothing,
             story::entity_changes_are_audited_with_old_and_new,
             story::decimals_come_back_exactly_with_their_places,
+            story::a_target_listed_twice_is_revised_in_order,
             accounts::users_are_created_listed_and_unique,
             accounts::a_scope_is_required_exactly_where_the_role_needs_one,
             accounts::a_new_password_ends_the_sessions,
@@ -49,6 +51,9 @@ macro_rules! stories {
             accounts::a_lock_and_an_import_racing_have_one_winner,
             accounts::concurrent_imports_revise_one_after_another,
             accounts::locks_and_imports_racing_month_after_month,
+            archive::a_restored_archive_exports_unchanged,
+            archive::restore_refuses_a_database_that_is_not_empty,
+            archive::an_export_holds_what_was_written,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

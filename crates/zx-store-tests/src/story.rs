@@ -321,3 +321,94 @@ pub async fn decimals_come_back_exactly_with_their_places(store: &dyn Store) {
         .unwrap();
     assert_eq!((receipts[0].revised, receipts[0].unchanged), (0, 2));
 }
+
+pub async fn a_target_listed_twice_is_revised_in_order(store: &dyn Store) {
+    let at = Utc.with_ymd_and_hms(2026, 4, 10, 9, 0, 0).unwrap();
+    let target = |e: &str, v: &str| Target {
+        entity: code(e),
+        year: 2026,
+        indicator: "total_profit".into(),
+        value: v.parse().unwrap(),
+    };
+    let receipts = store
+        .import(Import {
+            user: "planner".into(),
+            at,
+            files: vec![
+                (
+                    submission("entities.csv", 2),
+                    Changes::Entities(vec![
+                        entity("G", None, "集团"),
+                        entity("P1", Some("G"), "晋江厂"),
+                    ]),
+                ),
+                (
+                    submission("targets.csv", 4),
+                    Changes::Targets(vec![
+                        target("P1", "5"),
+                        target("G", "100.50"),
+                        target("P1", "6.0"),
+                        target("G", "100.5"),
+                    ]),
+                ),
+            ],
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            receipts[1].inserted,
+            receipts[1].revised,
+            receipts[1].unchanged
+        ),
+        (2, 1, 1)
+    );
+    let mut records: Vec<(String, i64, String)> = store
+        .target_records()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            (
+                r.target.entity.as_str().to_owned(),
+                r.revision,
+                r.target.value.to_string(),
+            )
+        })
+        .collect();
+    records.sort();
+    assert_eq!(
+        records,
+        vec![
+            ("G".into(), 1, "100.50".into()),
+            ("P1".into(), 2, "6.0".into())
+        ]
+    );
+    let lines: Vec<(String, Option<String>, Option<String>)> = store
+        .audit_log(&AuditFilter {
+            action: Some("target.set".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .rev()
+        .map(|e| (e.object, e.old_value, e.new_value))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("target P1 2026 total_profit".into(), None, Some("5".into())),
+            (
+                "target G 2026 total_profit".into(),
+                None,
+                Some("100.50".into())
+            ),
+            (
+                "target P1 2026 total_profit".into(),
+                Some("5".into()),
+                Some("6.0".into())
+            ),
+        ]
+    );
+}

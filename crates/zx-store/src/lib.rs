@@ -12,6 +12,10 @@
 //! This crate holds no SQL. Times are passed in by the caller (the domain's "pass now in").
 #![forbid(unsafe_code)]
 
+pub mod archive;
+
+pub use archive::{Archive, ArchiveCounts};
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
@@ -41,6 +45,34 @@ pub enum StoreError {
     /// first such pair in the import; nothing of the import is written.
     #[error("{month} is locked for {entity}: changes are refused")]
     Locked { entity: String, month: String },
+    /// The database's schema was migrated by a newer release: this one does not know its
+    /// tables and refuses to open it rather than misread or damage it.
+    #[error(
+        "this database was migrated by a newer Zengxiao (schema {found} > {known}); upgrade zx"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
+}
+
+/// Where a database's schema stands: the newest migration applied (`None`: none, an empty
+/// database) and the newest this build knows. Schema numbers are per backend (SQLite has had
+/// more migrations than PostgreSQL, which started with both in one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaVersion {
+    pub applied: Option<i64>,
+    pub known: i64,
+}
+
+impl SchemaVersion {
+    /// [`StoreError::SchemaTooNew`] when the database is ahead of this build.
+    pub fn check(self) -> StoreResult<()> {
+        match self.applied {
+            Some(found) if found > self.known => Err(StoreError::SchemaTooNew {
+                found,
+                known: self.known,
+            }),
+            _ => Ok(()),
+        }
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -337,6 +369,17 @@ pub trait Store: Send + Sync {
         user: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<i64>;
+
+    // --- moving a database ------------------------------------------------------------------
+    /// Everything durable, read in one consistent snapshot (see [`archive`]), each list in the
+    /// archive's order: equal databases give equal archives, whatever the backend.
+    async fn export(&self) -> StoreResult<Archive>;
+    /// Writes an archive into this database, which must be empty (no submissions, entities,
+    /// accounts or audit lines; otherwise `Invalid`, writing nothing): in one transaction, with
+    /// the archive's ids (later writes continue after the highest), the current values rebuilt
+    /// from the highest revisions. The archive is checked first ([`Archive::check`]). Adds no
+    /// audit line of its own, so an export of the result equals the archive.
+    async fn restore(&self, archive: &Archive) -> StoreResult<()>;
 }
 
 // --- what every backend writes the same way -------------------------------------------------
@@ -397,6 +440,66 @@ pub fn describe_period_state(status: &PeriodStatus) -> String {
     }
 }
 
+/// The key of a target in force: (entity, year, indicator).
+pub type TargetKey = (String, i32, String);
+
+/// One target an import writes: its new revision, the value it replaces (for the audit log),
+/// and whether it is the last write of its key in the import (the one left in force).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetWrite<'a> {
+    pub target: &'a Target,
+    pub revision: i64,
+    pub previous: Option<Decimal>,
+    pub in_force: bool,
+}
+
+/// What importing `targets` writes, given the targets in force (`current`, value and revision
+/// by key, updated as it goes): a new key is revision 1 (`inserted`), a changed value the next
+/// revision (`revised`), an equal value (`1000.00` = `1000`) nothing (`unchanged`), counted into
+/// `receipt`. A key listed twice is handled as two imports one after the other. Backends then
+/// write the result in batches, in this order.
+pub fn plan_target_writes<'a>(
+    targets: &'a [Target],
+    current: &mut std::collections::HashMap<TargetKey, (Decimal, i64)>,
+    receipt: &mut FileReceipt,
+) -> Vec<TargetWrite<'a>> {
+    let mut writes: Vec<TargetWrite<'a>> = Vec::new();
+    let mut last: std::collections::HashMap<TargetKey, usize> = std::collections::HashMap::new();
+    for target in targets {
+        let key = (
+            target.entity.as_str().to_owned(),
+            target.year,
+            target.indicator.clone(),
+        );
+        let previous = current.get(&key).copied();
+        let revision = match previous {
+            Some((value, _)) if value == target.value => {
+                receipt.unchanged += 1;
+                continue;
+            }
+            Some((_, revision)) => {
+                receipt.revised += 1;
+                revision + 1
+            }
+            None => {
+                receipt.inserted += 1;
+                1
+            }
+        };
+        current.insert(key.clone(), (target.value, revision));
+        if let Some(earlier) = last.insert(key, writes.len()) {
+            writes[earlier].in_force = false;
+        }
+        writes.push(TargetWrite {
+            target,
+            revision,
+            previous: previous.map(|(value, _)| value),
+            in_force: true,
+        });
+    }
+    writes
+}
+
 /// What [`Store::create_user`] refuses before looking at the database: a name one cannot type
 /// at a login prompt or find in the audit log, a scope the role does not take.
 pub fn check_new_user(user: &NewUser) -> StoreResult<()> {
@@ -445,7 +548,58 @@ pub fn redact_url(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::*;
+
+    #[test]
+    fn target_writes_are_planned_as_one_import_after_another() {
+        let target = |code: &str, value: &str| Target {
+            entity: EntityCode::parse(code).unwrap(),
+            year: 2026,
+            indicator: "total_profit".into(),
+            value: value.parse().unwrap(),
+        };
+        let targets = vec![
+            target("G", "100.00"),
+            target("P1", "5"),
+            target("P2", "7"),
+            target("P1", "6"),
+        ];
+        let mut current = std::collections::HashMap::from([
+            (
+                ("G".to_owned(), 2026, "total_profit".to_owned()),
+                ("100".parse().unwrap(), 3),
+            ),
+            (
+                ("P2".to_owned(), 2026, "total_profit".to_owned()),
+                ("8".parse().unwrap(), 1),
+            ),
+        ]);
+        let mut receipt = FileReceipt::default();
+        let writes = plan_target_writes(&targets, &mut current, &mut receipt);
+        assert_eq!(
+            (receipt.inserted, receipt.revised, receipt.unchanged),
+            (1, 2, 1)
+        );
+        let planned: Vec<(&str, i64, Option<String>, bool)> = writes
+            .iter()
+            .map(|w| {
+                (
+                    w.target.entity.as_str(),
+                    w.revision,
+                    w.previous.map(|v| v.to_string()),
+                    w.in_force,
+                )
+            })
+            .collect();
+        assert_eq!(
+            planned,
+            vec![
+                ("P1", 1, None, false),
+                ("P2", 2, Some("8".into()), true),
+                ("P1", 2, Some("5".into()), true),
+            ]
+        );
+    }
 
     #[test]
     fn passwords_are_masked() {

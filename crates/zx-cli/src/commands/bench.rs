@@ -3,29 +3,34 @@
 //! The DuckDB side of the comparison is `bench/rollup_duckdb.py`, run on the CSV this command
 //! writes with `--write-csv`; `bench/rollup.sh` runs both in one go.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
 use zx_domain::{Basis, Catalogue, Engine, EntityTree, Ledger, Month, Period, format};
 
+use crate::app::open_store;
+
 fn seconds(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
-pub fn rollup(
-    entities: usize,
-    months: usize,
-    runs: usize,
-    threads: usize,
-    write_csv: Option<&Path>,
-    seed: u64,
-) -> Result<()> {
-    if entities == 0 || months == 0 || runs == 0 || threads == 0 {
-        return Err(anyhow!(
-            "--entities, --months, --runs and --threads must be at least 1"
-        ));
+/// Where the roll-up's group and data come from.
+pub enum Source {
+    /// `zx_demo::synthetic_group`, optionally written as CSV (for the DuckDB comparison).
+    Synthetic {
+        entities: usize,
+        seed: u64,
+        write_csv: Option<PathBuf>,
+    },
+    /// Loaded from a database (`--from-db`): what `zx report` and the server read.
+    Database(String),
+}
+
+pub async fn rollup(source: Source, months: usize, runs: usize, threads: usize) -> Result<()> {
+    if months == 0 || runs == 0 || threads == 0 {
+        return Err(anyhow!("--months, --runs and --threads must be at least 1"));
     }
     if months > 600 {
         return Err(anyhow!(
@@ -33,13 +38,39 @@ pub fn rollup(
         ));
     }
     let started = Instant::now();
-    let data = zx_demo::synthetic_group(entities, months, seed);
-    let generate = started.elapsed();
-    if let Some(dir) = write_csv {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        zx_demo::write_csv(&data, dir)
-            .with_context(|| format!("cannot write CSV into {}", dir.display()))?;
-    }
+    let (data, generate, load) = match &source {
+        Source::Synthetic {
+            entities,
+            seed,
+            write_csv,
+        } => {
+            if *entities == 0 {
+                return Err(anyhow!("--entities must be at least 1"));
+            }
+            let data = zx_demo::synthetic_group(*entities, months, *seed);
+            let generate = started.elapsed();
+            if let Some(dir) = write_csv {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                zx_demo::write_csv(&data, dir)
+                    .with_context(|| format!("cannot write CSV into {}", dir.display()))?;
+            }
+            (data, Some(generate), None)
+        }
+        Source::Database(db) => {
+            let store = open_store(db, false).await?;
+            let entities = store.entities().await?;
+            let facts = store.current_facts().await?;
+            let targets = store.targets().await?;
+            let load = started.elapsed();
+            let data = zx_demo::DemoData {
+                entities,
+                facts,
+                targets,
+            };
+            (data, None, Some(load))
+        }
+    };
     let catalogue = Catalogue::builtin().map_err(|e| anyhow!("{e}"))?;
     let tree = EntityTree::build(data.entities.clone())
         .map_err(|e| anyhow!("synthetic tree: {:?}", e.first()))?;
@@ -64,6 +95,7 @@ pub fn rollup(
     let mut totals = Vec::new();
     let mut phases = Vec::new();
     let mut results = 0usize;
+    let mut data_notes = 0usize;
     let mut checksum = serde_json::Map::new();
     for _ in 0..runs {
         let t0 = Instant::now();
@@ -99,13 +131,14 @@ pub fn rollup(
             workers.into_iter().map(|w| w.join().unwrap_or(0)).sum()
         });
         let t3 = Instant::now();
-        if !notes.is_empty() {
+        if !notes.is_empty() && matches!(source, Source::Synthetic { .. }) {
             return Err(anyhow!(
                 "synthetic data produced {} data notes",
                 notes.len()
             ));
         }
         results = available;
+        data_notes = notes.len();
         totals.push(t3 - t0);
         phases.push((t1 - t0, t2 - t1, t3 - t2));
         let root = engine.tree().roots()[0];
@@ -138,7 +171,13 @@ pub fn rollup(
         "threads": threads,
         "rows_in": data.facts.len(),
         "results": results,
-        "generate_s": seconds(generate),
+        "data_notes": data_notes,
+        "source": match &source {
+            Source::Synthetic { .. } => "synthetic".to_owned(),
+            Source::Database(db) => zx_store::redact_url(db),
+        },
+        "generate_s": generate.map(seconds),
+        "load_s": load.map(seconds),
         "best_s": seconds(sorted[0]),
         "median_s": seconds(sorted[sorted.len() / 2]),
         "phases_best_s": {

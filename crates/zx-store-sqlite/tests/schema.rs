@@ -1,0 +1,108 @@
+//! Schema versions: `migrate` brings an old database up to date and says from where to where;
+//! a database migrated by a newer release is refused, by `open` and by `migrate`, unchanged.
+
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+use zx_store::{SchemaVersion, StoreError};
+use zx_store_sqlite::SqliteStore;
+
+async fn raw(path: &std::path::Path) -> SqlitePool {
+    SqlitePool::connect_with(
+        SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true),
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn migrate_reports_the_schema_before_and_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    // As the first release left it: only migration 1.
+    let pool = raw(&path).await;
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    sqlx::migrate::Migrator::new(migrations)
+        .await
+        .unwrap()
+        .run_to(1, &pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let url = path.to_str().unwrap();
+    let known = SqliteStore::known_schema();
+    assert_eq!(known, 2);
+    let (before, after) = SqliteStore::migrate(url).await.unwrap();
+    assert_eq!(
+        before,
+        SchemaVersion {
+            applied: Some(1),
+            known
+        }
+    );
+    assert_eq!(
+        after,
+        SchemaVersion {
+            applied: Some(2),
+            known
+        }
+    );
+    // Again: nothing left to do.
+    let (before, after) = SqliteStore::migrate(url).await.unwrap();
+    assert_eq!((before.applied, after.applied), (Some(2), Some(2)));
+    // A missing file is not created by `migrate`.
+    let missing = dir.path().join("missing.db");
+    let error = SqliteStore::migrate(missing.to_str().unwrap())
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("zx init --db"), "{error}");
+    assert!(!missing.exists());
+}
+
+#[tokio::test]
+async fn a_schema_newer_than_this_build_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.db");
+    let url = path.to_str().unwrap();
+    SqliteStore::open(url, true).await.unwrap().close().await;
+    let pool = raw(&path).await;
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (99, 'from a newer release', 1, x'00', 0)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let error = SqliteStore::open(url, false).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            StoreError::SchemaTooNew {
+                found: 99,
+                known: 2
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "this database was migrated by a newer Zengxiao (schema 99 > 2); upgrade zx"
+    );
+    let error = SqliteStore::migrate(url).await.unwrap_err();
+    assert!(
+        matches!(error, StoreError::SchemaTooNew { .. }),
+        "{error:?}"
+    );
+    // Nothing was changed: the fake version is still the newest.
+    let pool = raw(&path).await;
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(versions, vec![1, 2, 99]);
+    pool.close().await;
+}

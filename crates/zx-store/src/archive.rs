@@ -1,0 +1,916 @@
+//! The archive: everything durable in a Zengxiao database, backend-neutral, for
+//! [`Store::export`](crate::Store::export) and [`Store::restore`](crate::Store::restore) — moving
+//! a database between SQLite and PostgreSQL, or keeping a copy outside of either.
+//!
+//! What is in it: submissions (ids, counts, times), entities, every fact revision and every
+//! target revision (the current values are the highest revisions, so they are rebuilt on
+//! restore, not stored twice), accounts with their password hashes and disabled flag, API token
+//! hashes with their revoked flag, period states, and the audit log — all with their ids.
+//! Sessions are not archived: they are ephemeral, and a restored database starts without any.
+//!
+//! Values are text where a backend might otherwise change them: decimals as their exact decimal
+//! text with the places they were submitted with (`100.50`), times as RFC 3339 UTC with
+//! microseconds (`2026-04-10T09:00:00.000000Z`, what both backends keep), months as `YYYY-MM`.
+//! Every record is checked when read (codes, months, decimals, roles, states), and
+//! [`Archive::check`] checks the references between them, before a backend writes anything.
+//!
+//! The file format ([`write_lines`], [`read_lines`]) is JSON Lines: a header line
+//! ([`ArchiveHeader`]: format name and version, the version of the tool that wrote it, the number
+//! of records of each kind), then one record per line, each an object with one key naming its
+//! kind (`{"fact_revision":{…}}`). Records are written in a fixed order (by id, or by key where
+//! there is no id), so two databases holding the same data give byte-identical archives.
+
+use std::collections::HashSet;
+use std::io::{BufRead, Write};
+use std::str::FromStr;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use zx_domain::{Basis, Decimal, EntityCode, EntityKind, Month, Role};
+
+use crate::{PeriodState, StoreError, StoreResult};
+
+/// The `format` of every archive header.
+pub const ARCHIVE_FORMAT: &str = "zengxiao-archive";
+/// The version of the archive format this build writes and the newest it reads.
+pub const ARCHIVE_FORMAT_VERSION: u32 = 1;
+
+/// Everything durable in a database. See the module documentation.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Archive {
+    /// By id.
+    pub submissions: Vec<ArchivedSubmission>,
+    /// By code.
+    pub entities: Vec<ArchivedEntity>,
+    /// By id.
+    pub fact_revisions: Vec<ArchivedFactRevision>,
+    /// By id.
+    pub target_revisions: Vec<ArchivedTargetRevision>,
+    /// By name.
+    pub users: Vec<ArchivedUser>,
+    /// By token hash.
+    pub api_tokens: Vec<ArchivedToken>,
+    /// By entity, then month.
+    pub period_statuses: Vec<ArchivedPeriodStatus>,
+    /// By id.
+    pub audit_log: Vec<ArchivedAuditEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedSubmission {
+    pub id: i64,
+    /// `entities`, `data` or `targets`.
+    pub kind: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub user: String,
+    #[serde(with = "text")]
+    pub at: DateTime<Utc>,
+    pub rows: u64,
+    pub inserted: u64,
+    pub revised: u64,
+    pub unchanged: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedEntity {
+    #[serde(with = "text")]
+    pub code: EntityCode,
+    pub name: String,
+    #[serde(with = "optional_text")]
+    pub parent: Option<EntityCode>,
+    #[serde(with = "text")]
+    pub kind: EntityKind,
+    pub region: String,
+    pub segment: String,
+    /// The submission that last changed the entity.
+    pub submission_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedFactRevision {
+    pub id: i64,
+    #[serde(with = "text")]
+    pub entity: EntityCode,
+    #[serde(with = "text")]
+    pub month: Month,
+    pub item: String,
+    pub revision: i64,
+    #[serde(with = "text")]
+    pub value: Decimal,
+    #[serde(with = "text")]
+    pub basis: Basis,
+    pub submission_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedTargetRevision {
+    pub id: i64,
+    #[serde(with = "text")]
+    pub entity: EntityCode,
+    pub year: i32,
+    pub indicator: String,
+    pub revision: i64,
+    #[serde(with = "text")]
+    pub value: Decimal,
+    /// `None`: set directly (the web form), not from a file.
+    pub submission_id: Option<i64>,
+    pub user: String,
+    #[serde(with = "text")]
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedUser {
+    pub name: String,
+    #[serde(with = "text")]
+    pub role: Role,
+    #[serde(with = "optional_text")]
+    pub entity: Option<EntityCode>,
+    /// Argon2 PHC string, as stored: the password itself was never stored.
+    pub password_hash: String,
+    pub disabled: bool,
+    #[serde(with = "text")]
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedToken {
+    /// SHA-256 of the token, as stored: the token itself was never stored.
+    pub token_hash: String,
+    pub user: String,
+    #[serde(with = "text")]
+    pub created_at: DateTime<Utc>,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedPeriodStatus {
+    #[serde(with = "text")]
+    pub entity: EntityCode,
+    #[serde(with = "text")]
+    pub month: Month,
+    #[serde(with = "text")]
+    pub state: PeriodState,
+    pub comment: Option<String>,
+    pub user: String,
+    #[serde(with = "text")]
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedAuditEntry {
+    pub id: i64,
+    #[serde(with = "text")]
+    pub at: DateTime<Utc>,
+    pub user: String,
+    pub action: String,
+    pub object: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub submission_id: Option<i64>,
+}
+
+/// How many records of each kind an archive holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveCounts {
+    pub submissions: usize,
+    pub entities: usize,
+    pub fact_revisions: usize,
+    pub target_revisions: usize,
+    pub users: usize,
+    pub api_tokens: usize,
+    pub period_statuses: usize,
+    pub audit_log: usize,
+}
+
+impl ArchiveCounts {
+    pub fn total(&self) -> usize {
+        self.submissions
+            + self.entities
+            + self.fact_revisions
+            + self.target_revisions
+            + self.users
+            + self.api_tokens
+            + self.period_statuses
+            + self.audit_log
+    }
+
+    /// `(name, count)` pairs in file order, for printing.
+    pub fn named(&self) -> [(&'static str, usize); 8] {
+        [
+            ("submissions", self.submissions),
+            ("entities", self.entities),
+            ("fact revisions", self.fact_revisions),
+            ("target revisions", self.target_revisions),
+            ("users", self.users),
+            ("API tokens", self.api_tokens),
+            ("period states", self.period_statuses),
+            ("audit entries", self.audit_log),
+        ]
+    }
+}
+
+/// The first line of an archive file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveHeader {
+    /// Always [`ARCHIVE_FORMAT`].
+    pub format: String,
+    /// [`ARCHIVE_FORMAT_VERSION`] of the writer.
+    pub format_version: u32,
+    /// The version of the `zx` that wrote the file.
+    pub tool_version: String,
+    pub counts: ArchiveCounts,
+}
+
+/// One line of an archive file after the header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ArchiveRecord {
+    Submission(ArchivedSubmission),
+    Entity(ArchivedEntity),
+    FactRevision(ArchivedFactRevision),
+    TargetRevision(ArchivedTargetRevision),
+    User(ArchivedUser),
+    ApiToken(ArchivedToken),
+    PeriodStatus(ArchivedPeriodStatus),
+    AuditEntry(ArchivedAuditEntry),
+}
+
+/// What went wrong reading or writing an archive file.
+#[derive(Debug, Error)]
+pub enum ArchiveFileError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("line {line}: {message}")]
+    Line { line: usize, message: String },
+    #[error("not a Zengxiao archive: {0}")]
+    NotAnArchive(String),
+    #[error(
+        "archive format version {found} is newer than this zx reads ({known}); upgrade zx (the archive was written by zx {tool})"
+    )]
+    TooNew {
+        found: u32,
+        known: u32,
+        tool: String,
+    },
+    #[error(
+        "the archive is incomplete: its header announces {expected} {what}, the file holds {found}"
+    )]
+    Incomplete {
+        what: &'static str,
+        expected: usize,
+        found: usize,
+    },
+}
+
+impl Archive {
+    pub fn counts(&self) -> ArchiveCounts {
+        ArchiveCounts {
+            submissions: self.submissions.len(),
+            entities: self.entities.len(),
+            fact_revisions: self.fact_revisions.len(),
+            target_revisions: self.target_revisions.len(),
+            users: self.users.len(),
+            api_tokens: self.api_tokens.len(),
+            period_statuses: self.period_statuses.len(),
+            audit_log: self.audit_log.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts().total() == 0
+    }
+
+    /// Puts every list in the archive's order (see the field docs): what backends call at the
+    /// end of an export, so equal databases give equal archives whatever order rows came in.
+    pub fn sort(&mut self) {
+        self.submissions.sort_by_key(|s| s.id);
+        self.entities.sort_by(|a, b| a.code.cmp(&b.code));
+        self.fact_revisions.sort_by_key(|r| r.id);
+        self.target_revisions.sort_by_key(|r| r.id);
+        self.users.sort_by(|a, b| a.name.cmp(&b.name));
+        self.api_tokens
+            .sort_by(|a, b| a.token_hash.cmp(&b.token_hash));
+        self.period_statuses
+            .sort_by(|a, b| (&a.entity, a.month).cmp(&(&b.entity, b.month)));
+        self.audit_log.sort_by_key(|e| e.id);
+    }
+
+    /// What [`Store::restore`](crate::Store::restore) checks before writing anything: ids and
+    /// keys are unique, every reference (to a submission, an entity, a user) points at a record
+    /// of the archive, revisions start at 1, counts are not negative, submission kinds are known.
+    /// Each problem is `Invalid`, naming the record.
+    pub fn check(&self) -> StoreResult<()> {
+        fn invalid(message: String) -> StoreError {
+            StoreError::Invalid(format!("the archive is inconsistent: {message}"))
+        }
+        fn unique<K: std::hash::Hash + Eq>(
+            seen: &mut HashSet<K>,
+            key: K,
+            what: impl FnOnce() -> String,
+        ) -> StoreResult<()> {
+            if seen.insert(key) {
+                Ok(())
+            } else {
+                Err(invalid(format!("{} appears twice", what())))
+            }
+        }
+
+        let mut submissions = HashSet::new();
+        for s in &self.submissions {
+            unique(&mut submissions, s.id, || format!("submission {}", s.id))?;
+            if !matches!(s.kind.as_str(), "entities" | "data" | "targets") {
+                return Err(invalid(format!(
+                    "submission {} has the unknown kind \"{}\"",
+                    s.id, s.kind
+                )));
+            }
+        }
+        let submission = |id: Option<i64>, what: &dyn Fn() -> String| match id {
+            Some(id) if !submissions.contains(&id) => Err(invalid(format!(
+                "{} refers to submission {id}, which is not in the archive",
+                what()
+            ))),
+            _ => Ok(()),
+        };
+        let mut entities = HashSet::new();
+        for e in &self.entities {
+            unique(&mut entities, &e.code, || format!("entity {}", e.code))?;
+            submission(e.submission_id, &|| format!("entity {}", e.code))?;
+        }
+        let entity = |code: &EntityCode, what: &dyn Fn() -> String| {
+            if entities.contains(code) {
+                Ok(())
+            } else {
+                Err(invalid(format!(
+                    "{} refers to entity {code}, which is not in the archive",
+                    what()
+                )))
+            }
+        };
+        let mut ids = HashSet::new();
+        let mut keys = HashSet::new();
+        for r in &self.fact_revisions {
+            let what = || {
+                format!(
+                    "fact revision {} ({} {} {} revision {})",
+                    r.id, r.entity, r.month, r.item, r.revision
+                )
+            };
+            unique(&mut ids, r.id, what)?;
+            unique(
+                &mut keys,
+                (&r.entity, r.month, r.item.as_str(), r.revision),
+                what,
+            )?;
+            if r.revision < 1 {
+                return Err(invalid(format!("{} is below 1", what())));
+            }
+            entity(&r.entity, &what)?;
+            submission(Some(r.submission_id), &what)?;
+        }
+        let mut ids = HashSet::new();
+        let mut keys = HashSet::new();
+        for r in &self.target_revisions {
+            let what = || {
+                format!(
+                    "target revision {} ({} {} {} revision {})",
+                    r.id, r.entity, r.year, r.indicator, r.revision
+                )
+            };
+            unique(&mut ids, r.id, what)?;
+            unique(
+                &mut keys,
+                (&r.entity, r.year, r.indicator.as_str(), r.revision),
+                what,
+            )?;
+            if r.revision < 1 {
+                return Err(invalid(format!("{} is below 1", what())));
+            }
+            entity(&r.entity, &what)?;
+            submission(r.submission_id, &what)?;
+        }
+        let mut users = HashSet::new();
+        for u in &self.users {
+            unique(&mut users, u.name.as_str(), || format!("user {}", u.name))?;
+            if let Some(code) = &u.entity {
+                entity(code, &|| format!("user {}", u.name))?;
+            }
+        }
+        let mut tokens = HashSet::new();
+        for t in &self.api_tokens {
+            unique(&mut tokens, t.token_hash.as_str(), || {
+                format!("an API token of {}", t.user)
+            })?;
+            if !users.contains(t.user.as_str()) {
+                return Err(invalid(format!(
+                    "an API token belongs to user {}, who is not in the archive",
+                    t.user
+                )));
+            }
+        }
+        let mut periods = HashSet::new();
+        for p in &self.period_statuses {
+            let what = || format!("the state of {} {}", p.entity, p.month);
+            unique(&mut periods, (&p.entity, p.month), what)?;
+            entity(&p.entity, &what)?;
+        }
+        let mut ids = HashSet::new();
+        for a in &self.audit_log {
+            let what = || format!("audit entry {}", a.id);
+            unique(&mut ids, a.id, what)?;
+            submission(a.submission_id, &what)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes `archive` as JSON Lines (see the module documentation) into `out`; `progress` is
+/// called after each record. The caller flushes (and finishes a compressor).
+pub fn write_lines(
+    archive: &Archive,
+    tool_version: &str,
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(),
+) -> Result<(), ArchiveFileError> {
+    fn line<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<(), ArchiveFileError> {
+        serde_json::to_writer(&mut *out, value).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")?;
+        Ok(())
+    }
+    let header = ArchiveHeader {
+        format: ARCHIVE_FORMAT.to_owned(),
+        format_version: ARCHIVE_FORMAT_VERSION,
+        tool_version: tool_version.to_owned(),
+        counts: archive.counts(),
+    };
+    line(out, &header)?;
+    // Borrowing twins of the records, so nothing is cloned to be written.
+    #[derive(Serialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Record<'a> {
+        Submission(&'a ArchivedSubmission),
+        Entity(&'a ArchivedEntity),
+        FactRevision(&'a ArchivedFactRevision),
+        TargetRevision(&'a ArchivedTargetRevision),
+        User(&'a ArchivedUser),
+        ApiToken(&'a ArchivedToken),
+        PeriodStatus(&'a ArchivedPeriodStatus),
+        AuditEntry(&'a ArchivedAuditEntry),
+    }
+    let records = archive
+        .submissions
+        .iter()
+        .map(Record::Submission)
+        .chain(archive.entities.iter().map(Record::Entity))
+        .chain(archive.fact_revisions.iter().map(Record::FactRevision))
+        .chain(archive.target_revisions.iter().map(Record::TargetRevision))
+        .chain(archive.users.iter().map(Record::User))
+        .chain(archive.api_tokens.iter().map(Record::ApiToken))
+        .chain(archive.period_statuses.iter().map(Record::PeriodStatus))
+        .chain(archive.audit_log.iter().map(Record::AuditEntry));
+    for record in records {
+        line(out, &record)?;
+        progress();
+    }
+    Ok(())
+}
+
+/// Reads an archive written by [`write_lines`]. `on_header` sees the header first (to size a
+/// progress bar); `progress` is called after each record. Records may come in any order; blank
+/// lines are skipped. A header of a newer format version, an unknown field or record kind, an
+/// invalid value (code, month, decimal, time…) or fewer or more records than the header
+/// announces are errors naming the line.
+pub fn read_lines(
+    input: &mut dyn BufRead,
+    on_header: &mut dyn FnMut(&ArchiveHeader),
+    progress: &mut dyn FnMut(),
+) -> Result<(ArchiveHeader, Archive), ArchiveFileError> {
+    let mut header: Option<ArchiveHeader> = None;
+    let mut archive = Archive::default();
+    let mut buffer = String::new();
+    let mut number = 0usize;
+    loop {
+        buffer.clear();
+        if input.read_line(&mut buffer)? == 0 {
+            break;
+        }
+        number += 1;
+        let text = buffer.trim();
+        if text.is_empty() {
+            continue;
+        }
+        if header.is_none() {
+            let value: serde_json::Value = serde_json::from_str(text).map_err(|_| {
+                ArchiveFileError::NotAnArchive("the first line is not a JSON object".into())
+            })?;
+            if value.get("format").and_then(|f| f.as_str()) != Some(ARCHIVE_FORMAT) {
+                return Err(ArchiveFileError::NotAnArchive(format!(
+                    "the first line has no \"format\": \"{ARCHIVE_FORMAT}\""
+                )));
+            }
+            let found = value.get("format_version").and_then(|v| v.as_u64());
+            if let Some(found) = found
+                && found > u64::from(ARCHIVE_FORMAT_VERSION)
+            {
+                return Err(ArchiveFileError::TooNew {
+                    found: u32::try_from(found).unwrap_or(u32::MAX),
+                    known: ARCHIVE_FORMAT_VERSION,
+                    tool: value
+                        .get("tool_version")
+                        .and_then(|t| t.as_str())
+                        .unwrap_or("?")
+                        .to_owned(),
+                });
+            }
+            let parsed: ArchiveHeader =
+                serde_json::from_value(value).map_err(|e| ArchiveFileError::Line {
+                    line: number,
+                    message: format!("header: {e}"),
+                })?;
+            on_header(&parsed);
+            header = Some(parsed);
+            continue;
+        }
+        let record: ArchiveRecord =
+            serde_json::from_str(text).map_err(|e| ArchiveFileError::Line {
+                line: number,
+                message: e.to_string(),
+            })?;
+        match record {
+            ArchiveRecord::Submission(r) => archive.submissions.push(r),
+            ArchiveRecord::Entity(r) => archive.entities.push(r),
+            ArchiveRecord::FactRevision(r) => archive.fact_revisions.push(r),
+            ArchiveRecord::TargetRevision(r) => archive.target_revisions.push(r),
+            ArchiveRecord::User(r) => archive.users.push(r),
+            ArchiveRecord::ApiToken(r) => archive.api_tokens.push(r),
+            ArchiveRecord::PeriodStatus(r) => archive.period_statuses.push(r),
+            ArchiveRecord::AuditEntry(r) => archive.audit_log.push(r),
+        }
+        progress();
+    }
+    let Some(header) = header else {
+        return Err(ArchiveFileError::NotAnArchive("the file is empty".into()));
+    };
+    let found = archive.counts();
+    for ((what, expected), (_, found)) in header.counts.named().into_iter().zip(found.named()) {
+        if expected != found {
+            return Err(ArchiveFileError::Incomplete {
+                what,
+                expected,
+                found,
+            });
+        }
+    }
+    Ok((header, archive))
+}
+
+/// How a value is written in an archive, and read back with every check: the same text both
+/// backends store or produce.
+pub trait ArchiveText: Sized {
+    fn to_text(&self) -> String;
+    fn from_text(text: &str) -> Result<Self, String>;
+}
+
+impl ArchiveText for EntityCode {
+    fn to_text(&self) -> String {
+        self.as_str().to_owned()
+    }
+    fn from_text(text: &str) -> Result<Self, String> {
+        let code = EntityCode::parse(text).map_err(|e| format!("entity code \"{text}\": {e}"))?;
+        if code.as_str() != text {
+            return Err(format!("entity code \"{text}\" has surrounding spaces"));
+        }
+        Ok(code)
+    }
+}
+
+impl ArchiveText for Month {
+    fn to_text(&self) -> String {
+        self.to_string()
+    }
+    fn from_text(text: &str) -> Result<Self, String> {
+        Month::parse(text).map_err(|e| format!("month \"{text}\": {e}"))
+    }
+}
+
+impl ArchiveText for Decimal {
+    fn to_text(&self) -> String {
+        // PostgreSQL's NUMERIC has no negative zero: write every zero without a sign, so both
+        // backends give the same text.
+        let mut value = *self;
+        if value.is_zero() {
+            value.set_sign_positive(true);
+        }
+        value.to_string()
+    }
+    /// Exact: the text must be what [`ArchiveText::to_text`] gives for the value it parses to,
+    /// so a value that would be rounded (more than 28 digits) or written oddly is refused.
+    fn from_text(text: &str) -> Result<Self, String> {
+        let value = Decimal::from_str(text).map_err(|e| format!("decimal \"{text}\": {e}"))?;
+        if value.to_text() != text {
+            return Err(format!(
+                "decimal \"{text}\" is not written exactly as {} (no exponent, no '+', no rounding)",
+                value.to_text()
+            ));
+        }
+        Ok(value)
+    }
+}
+
+impl ArchiveText for DateTime<Utc> {
+    fn to_text(&self) -> String {
+        self.to_rfc3339_opts(SecondsFormat::Micros, true)
+    }
+    fn from_text(text: &str) -> Result<Self, String> {
+        let at = DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| format!("time \"{text}\": {e}"))?;
+        if at.timestamp_subsec_nanos() % 1000 != 0 {
+            return Err(format!(
+                "time \"{text}\" is more precise than a microsecond, which no backend keeps"
+            ));
+        }
+        Ok(at)
+    }
+}
+
+macro_rules! text_via_str {
+    ($($type:ty => $what:literal),* $(,)?) => {
+        $(
+            impl ArchiveText for $type {
+                fn to_text(&self) -> String {
+                    self.as_str().to_owned()
+                }
+                fn from_text(text: &str) -> Result<Self, String> {
+                    <$type>::parse(text).ok_or_else(|| format!("{} \"{text}\" is not known", $what))
+                }
+            }
+        )*
+    };
+}
+
+text_via_str!(
+    Basis => "basis",
+    Role => "role",
+    EntityKind => "entity kind",
+    PeriodState => "period state",
+);
+
+/// `#[serde(with = "text")]`: a value as its [`ArchiveText`].
+mod text {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    use super::ArchiveText;
+
+    pub fn serialize<T: ArchiveText, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&value.to_text())
+    }
+
+    pub fn deserialize<'de, T: ArchiveText, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        T::from_text(&text).map_err(D::Error::custom)
+    }
+}
+
+/// `#[serde(with = "optional_text")]`: `null` or a value as its [`ArchiveText`].
+mod optional_text {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    use super::ArchiveText;
+
+    pub fn serialize<T: ArchiveText, S: Serializer>(
+        value: &Option<T>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => s.serialize_str(&value.to_text()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: ArchiveText, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
+        Option::<std::borrow::Cow<'de, str>>::deserialize(d)?
+            .map(|text| T::from_text(&text).map_err(D::Error::custom))
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn code(text: &str) -> EntityCode {
+        EntityCode::parse(text).unwrap()
+    }
+
+    fn sample() -> Archive {
+        let at = Utc.with_ymd_and_hms(2026, 4, 10, 9, 0, 0).unwrap()
+            + chrono::Duration::microseconds(123_456);
+        Archive {
+            submissions: vec![ArchivedSubmission {
+                id: 7,
+                kind: "data".into(),
+                file_name: "数据.csv".into(),
+                sha256: "ab".repeat(32),
+                user: "clerk".into(),
+                at,
+                rows: 2,
+                inserted: 1,
+                revised: 1,
+                unchanged: 0,
+            }],
+            entities: vec![ArchivedEntity {
+                code: code("G"),
+                name: "集团".into(),
+                parent: None,
+                kind: EntityKind::Group,
+                region: "北京".into(),
+                segment: String::new(),
+                submission_id: Some(7),
+            }],
+            fact_revisions: vec![ArchivedFactRevision {
+                id: 3,
+                entity: code("G"),
+                month: Month::parse("2026-03").unwrap(),
+                item: "total_profit".into(),
+                revision: 1,
+                value: "100.50".parse().unwrap(),
+                basis: Basis::Ytd,
+                submission_id: 7,
+            }],
+            target_revisions: vec![ArchivedTargetRevision {
+                id: 1,
+                entity: code("G"),
+                year: 2026,
+                indicator: "total_profit".into(),
+                revision: 1,
+                value: "-0.000".parse().unwrap(),
+                submission_id: None,
+                user: "hq".into(),
+                at,
+            }],
+            users: vec![ArchivedUser {
+                name: "hq".into(),
+                role: Role::HqAnalyst,
+                entity: None,
+                password_hash: "$argon2id$v=19$…".into(),
+                disabled: true,
+                created_at: at,
+            }],
+            api_tokens: vec![ArchivedToken {
+                token_hash: "cd".repeat(32),
+                user: "hq".into(),
+                created_at: at,
+                revoked: true,
+            }],
+            period_statuses: vec![ArchivedPeriodStatus {
+                entity: code("G"),
+                month: Month::parse("2026-03").unwrap(),
+                state: PeriodState::Locked,
+                comment: Some("closed".into()),
+                user: "hq".into(),
+                at,
+            }],
+            audit_log: vec![ArchivedAuditEntry {
+                id: 12,
+                at,
+                user: "clerk".into(),
+                action: "import".into(),
+                object: "data 数据.csv".into(),
+                old_value: None,
+                new_value: Some("rows=2".into()),
+                submission_id: Some(7),
+            }],
+        }
+    }
+
+    fn written(archive: &Archive) -> String {
+        let mut out = Vec::new();
+        write_lines(archive, "9.9.9", &mut out, &mut || {}).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn read(text: &str) -> Result<Archive, ArchiveFileError> {
+        read_lines(&mut text.as_bytes(), &mut |_| {}, &mut || {}).map(|(_, a)| a)
+    }
+
+    #[test]
+    fn the_file_round_trips_exactly() {
+        let archive = sample();
+        archive.check().unwrap();
+        let text = written(&archive);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 9);
+        assert_eq!(
+            lines[0],
+            r#"{"format":"zengxiao-archive","format_version":1,"tool_version":"9.9.9","counts":{"submissions":1,"entities":1,"fact_revisions":1,"target_revisions":1,"users":1,"api_tokens":1,"period_statuses":1,"audit_log":1}}"#
+        );
+        assert_eq!(
+            lines[3],
+            r#"{"fact_revision":{"id":3,"entity":"G","month":"2026-03","item":"total_profit","revision":1,"value":"100.50","basis":"ytd","submission_id":7}}"#
+        );
+        // Negative zero is written as zero; times keep their microseconds.
+        assert!(lines[4].contains(r#""value":"0.000""#), "{}", lines[4]);
+        assert!(lines[4].contains(r#""at":"2026-04-10T09:00:00.123456Z""#));
+        let back = read(&text).unwrap();
+        assert_eq!(written(&back), text);
+        assert_eq!(back.fact_revisions[0].value.to_string(), "100.50");
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_the_line() {
+        let text = written(&sample());
+        // A truncated file: the header's counts say so.
+        let cut: String = text.lines().take(5).map(|l| format!("{l}\n")).collect();
+        let error = read(&cut).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "the archive is incomplete: its header announces 1 users, the file holds 0"
+        );
+        // An inexact decimal, an unknown field, an unknown kind, a bad month.
+        for (from, to, message) in [
+            ("\"100.50\"", "\"1.005e2\"", "line 4: decimal \"1.005e2\""),
+            (
+                "\"basis\":\"ytd\"",
+                "\"basis\":\"ytd\",\"x\":1",
+                "line 4: unknown field `x`",
+            ),
+            (
+                "{\"fact_revision\"",
+                "{\"fact\"",
+                "line 4: unknown variant `fact`",
+            ),
+            ("\"2026-03\"", "\"2026-13\"", "line 4: month \"2026-13\""),
+        ] {
+            let bad = text.replacen(from, to, 1);
+            let error = read(&bad).unwrap_err().to_string();
+            assert!(error.starts_with(message), "{error}");
+        }
+        let newer = text.replacen("\"format_version\":1", "\"format_version\":2", 1);
+        assert_eq!(
+            read(&newer).unwrap_err().to_string(),
+            "archive format version 2 is newer than this zx reads (1); upgrade zx (the archive was written by zx 9.9.9)"
+        );
+        assert!(matches!(
+            read("{\"a\":1}\n").unwrap_err(),
+            ArchiveFileError::NotAnArchive(_)
+        ));
+        assert!(matches!(
+            read("").unwrap_err(),
+            ArchiveFileError::NotAnArchive(_)
+        ));
+    }
+
+    #[test]
+    fn dangling_references_and_duplicates_are_invalid() {
+        let mut archive = sample();
+        archive.fact_revisions[0].submission_id = 8;
+        let error = archive.check().unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "the archive is inconsistent: fact revision 3 (G 2026-03 total_profit revision 1) refers to submission 8, which is not in the archive"
+        );
+        let mut archive = sample();
+        archive.users.push(archive.users[0].clone());
+        assert_eq!(
+            archive.check().unwrap_err().to_string(),
+            "the archive is inconsistent: user hq appears twice"
+        );
+        let mut archive = sample();
+        archive.api_tokens[0].user = "nobody".into();
+        assert!(
+            archive
+                .check()
+                .unwrap_err()
+                .to_string()
+                .contains("user nobody")
+        );
+        let mut archive = sample();
+        archive.period_statuses[0].entity = code("X");
+        assert!(
+            archive
+                .check()
+                .unwrap_err()
+                .to_string()
+                .contains("refers to entity X")
+        );
+    }
+}
