@@ -16,6 +16,7 @@ pub mod facts;
 pub mod format;
 pub mod formula;
 pub mod kpi;
+pub mod measures;
 pub mod notes;
 pub mod period;
 
@@ -25,6 +26,7 @@ pub use engine::{Engine, Explanation, Ledger, Unavailable};
 pub use entity::{Entity, EntityCode, EntityId, EntityKind, EntityTree, TreeError};
 pub use facts::Fact;
 pub use kpi::{KpiReport, Status, Target, TargetBook};
+pub use measures::{Measure, MeasureStatus};
 pub use notes::Lang;
 pub use period::{Basis, Month, Period};
 pub use rust_decimal::Decimal;

@@ -19,7 +19,7 @@ pub use archive::{Archive, ArchiveCounts};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
-use zx_domain::{Basis, Decimal, Entity, EntityCode, Fact, Month, Role, Target};
+use zx_domain::{Basis, Decimal, Entity, EntityCode, Fact, Measure, MeasureStatus, Month, Role, Target};
 
 /// What went wrong in the storage layer. File data problems are caught before (in ingest), so
 /// `Database`, `Migration` and `Corrupt` are the database's own failures; `Conflict`, `Invalid`
@@ -273,6 +273,19 @@ pub struct TargetRecord {
     pub revision: i64,
 }
 
+/// A measure to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMeasure {
+    pub entity: EntityCode,
+    pub title: String,
+    pub indicator: Option<String>,
+    pub owner: String,
+    pub start: Option<chrono::NaiveDate>,
+    pub due: chrono::NaiveDate,
+    pub status: MeasureStatus,
+    pub progress: u8,
+}
+
 /// The database, whatever the backend.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -380,6 +393,23 @@ pub trait Store: Send + Sync {
     /// from the highest revisions. The archive is checked first ([`Archive::check`]). Adds no
     /// audit line of its own, so an export of the result equals the archive.
     async fn restore(&self, archive: &Archive) -> StoreResult<()>;
+
+    // --- improvement measures (清单化管理) -------------------------------------------------
+    /// Creates the measures of one imported list in one transaction (all or nothing); returns
+    /// their ids in order. Audited: one `measure.create` line per measure (new value: title,
+    /// entity, owner, due, status, progress) and one `measures.import` line naming the file and
+    /// its SHA-256. Owners must be existing users, entities existing entities (`Invalid`
+    /// otherwise).
+    async fn import_measures(
+        &self,
+        measures: Vec<NewMeasure>,
+        file_name: &str,
+        sha256: &str,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<i64>>;
+    /// Every measure, by id.
+    async fn measures(&self) -> StoreResult<Vec<Measure>>;
 }
 
 // --- what every backend writes the same way -------------------------------------------------

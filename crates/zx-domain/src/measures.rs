@@ -1,0 +1,238 @@
+//! Improvement measures (清单化管理): what is done about a target, by whom, by when.
+//!
+//! Overdue is derived, never stored: a measure is overdue on a date when it is neither done nor
+//! cancelled and its due date has passed. Dates are calendar dates in the group's time zone
+//! (China Standard Time, UTC+8, no daylight saving): [`china_date`] turns an instant into one.
+
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use crate::engine::Engine;
+use crate::entity::{EntityCode, EntityId};
+use crate::kpi::{Status, TargetBook};
+use crate::period::Period;
+
+/// Where a measure stands. `overdue` is not a status: see [`Measure::is_overdue`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MeasureStatus {
+    Planned,
+    InProgress,
+    Done,
+    Cancelled,
+}
+
+impl MeasureStatus {
+    pub const ALL: [MeasureStatus; 4] = [
+        MeasureStatus::Planned,
+        MeasureStatus::InProgress,
+        MeasureStatus::Done,
+        MeasureStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureStatus::Planned => "planned",
+            MeasureStatus::InProgress => "in_progress",
+            MeasureStatus::Done => "done",
+            MeasureStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            MeasureStatus::Planned => "计划中",
+            MeasureStatus::InProgress => "推进中",
+            MeasureStatus::Done => "已完成",
+            MeasureStatus::Cancelled => "已取消",
+        }
+    }
+
+    /// `planned|in_progress|done|cancelled` (or the Chinese names).
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(text) || s.name_zh() == text)
+    }
+
+    /// Still to be acted on.
+    pub fn is_open(self) -> bool {
+        matches!(self, MeasureStatus::Planned | MeasureStatus::InProgress)
+    }
+}
+
+impl fmt::Display for MeasureStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One listed measure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Measure {
+    pub id: i64,
+    pub entity: EntityCode,
+    pub title: String,
+    /// The indicator it serves, e.g. `roe`; `None` for a measure not tied to one.
+    pub indicator: Option<String>,
+    /// The responsible user's name.
+    pub owner: String,
+    pub start: Option<NaiveDate>,
+    pub due: NaiveDate,
+    pub status: MeasureStatus,
+    /// 0–100.
+    pub progress: u8,
+}
+
+impl Measure {
+    /// Overdue on `as_of`: still open and due before that date (due today is not overdue).
+    pub fn is_overdue(&self, as_of: NaiveDate) -> bool {
+        self.status.is_open() && self.due < as_of
+    }
+}
+
+/// The group's calendar date at an instant: China Standard Time, UTC+8.
+pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
+    let offset = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+08:00 is valid"));
+    at.with_timezone(&offset).date_naive()
+}
+
+/// Counts for a list of measures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub total: usize,
+    pub done: usize,
+    pub cancelled: usize,
+    pub overdue: usize,
+    /// done / (total − cancelled); `None` when nothing is left to count.
+    pub completion_rate: Option<Decimal>,
+}
+
+/// Totals of a list as of a date.
+pub fn summarise<'a>(measures: impl IntoIterator<Item = &'a Measure>, as_of: NaiveDate) -> Summary {
+    let mut summary = Summary {
+        total: 0,
+        done: 0,
+        cancelled: 0,
+        overdue: 0,
+        completion_rate: None,
+    };
+    for m in measures {
+        summary.total += 1;
+        match m.status {
+            MeasureStatus::Done => summary.done += 1,
+            MeasureStatus::Cancelled => summary.cancelled += 1,
+            _ => {}
+        }
+        if m.is_overdue(as_of) {
+            summary.overdue += 1;
+        }
+    }
+    let counted = summary.total - summary.cancelled;
+    if counted > 0 {
+        summary.completion_rate =
+            Decimal::from(summary.done as u64).checked_div(Decimal::from(counted as u64));
+    }
+    summary
+}
+
+/// A red indicator with no open measure addressing it: a gap without action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    pub entity: EntityId,
+    pub indicator: usize,
+}
+
+/// Every (entity, indicator) that is red for the period and has no planned or in-progress
+/// measure for that indicator on that entity.
+pub fn gaps(engine: &Engine, targets: &TargetBook, period: Period, measures: &[Measure]) -> Vec<Gap> {
+    let tree = engine.tree();
+    let mut out = Vec::new();
+    for root in tree.roots() {
+        for entity in tree.subtree(root) {
+            let report = engine.kpi(entity, period, targets);
+            let code = &tree.entity(entity).code;
+            for result in &report.indicators {
+                let red = result
+                    .assessment
+                    .as_ref()
+                    .is_some_and(|a| a.status == Status::Red);
+                if !red {
+                    continue;
+                }
+                let id = &engine.catalogue().indicator(result.indicator).id;
+                let addressed = measures.iter().any(|m| {
+                    m.status.is_open() && &m.entity == code && m.indicator.as_deref() == Some(id)
+                });
+                if !addressed {
+                    out.push(Gap {
+                        entity,
+                        indicator: result.indicator,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn measure(status: MeasureStatus, due: &str) -> Measure {
+        Measure {
+            id: 1,
+            entity: EntityCode::parse("P1").unwrap(),
+            title: "降低厂用电率".into(),
+            indicator: Some("total_profit".into()),
+            owner: "fujian".into(),
+            start: None,
+            due: date(due),
+            status,
+            progress: 50,
+        }
+    }
+
+    #[test]
+    fn overdue_is_derived_from_the_date_in_china() {
+        let m = measure(MeasureStatus::InProgress, "2026-06-30");
+        assert!(!m.is_overdue(date("2026-06-30")), "due today is not overdue");
+        assert!(m.is_overdue(date("2026-07-01")));
+        assert!(!measure(MeasureStatus::Done, "2026-06-30").is_overdue(date("2026-07-01")));
+        assert!(!measure(MeasureStatus::Cancelled, "2026-06-30").is_overdue(date("2026-07-01")));
+        // 2026-06-30 16:30 UTC is already 2026-07-01 00:30 in Beijing: overdue there.
+        let late_evening_utc = Utc.with_ymd_and_hms(2026, 6, 30, 16, 30, 0).unwrap();
+        assert_eq!(china_date(late_evening_utc), date("2026-07-01"));
+        assert!(m.is_overdue(china_date(late_evening_utc)));
+        let afternoon_utc = Utc.with_ymd_and_hms(2026, 6, 30, 15, 59, 59).unwrap();
+        assert_eq!(china_date(afternoon_utc), date("2026-06-30"));
+        assert!(!m.is_overdue(china_date(afternoon_utc)));
+    }
+
+    #[test]
+    fn completion_rate_leaves_cancelled_measures_out() {
+        let list = [
+            measure(MeasureStatus::Done, "2026-03-31"),
+            measure(MeasureStatus::Done, "2026-04-30"),
+            measure(MeasureStatus::InProgress, "2026-05-31"),
+            measure(MeasureStatus::Planned, "2026-12-31"),
+            measure(MeasureStatus::Cancelled, "2026-01-31"),
+        ];
+        let s = summarise(&list, date("2026-06-15"));
+        assert_eq!((s.total, s.done, s.cancelled, s.overdue), (5, 2, 1, 1));
+        assert_eq!(s.completion_rate, Some(Decimal::new(5, 1)));
+        let all_cancelled = [measure(MeasureStatus::Cancelled, "2026-01-31")];
+        assert_eq!(summarise(&all_cancelled, date("2026-06-15")).completion_rate, None);
+        assert_eq!(MeasureStatus::parse("推进中"), Some(MeasureStatus::InProgress));
+        assert_eq!(MeasureStatus::parse("IN_PROGRESS"), Some(MeasureStatus::InProgress));
+        assert_eq!(MeasureStatus::parse("overdue"), None);
+    }
+}
