@@ -171,6 +171,11 @@ pub enum Command {
         #[arg(long, default_value = "zengxiao.toml")]
         config: PathBuf,
     },
+    /// Improvement measures (清单化管理): import, list with overdue and completion, gaps.
+    Measures {
+        #[command(subcommand)]
+        command: MeasuresCommand,
+    },
     /// Print the built-in catalogue, or check a catalogue file.
     Catalogue {
         /// Check this file instead of printing the built-in catalogue.
@@ -275,5 +280,28 @@ pub enum UserCommand {
     Token {
         #[arg(long)]
         name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MeasuresCommand {
+    /// Import a measures list (CSV or XLSX: entity,title,indicator,owner,start,due,status,progress).
+    Import { file: PathBuf },
+    /// The measures of an entity's subtree, with overdue flags and the completion rate.
+    List {
+        #[arg(long)]
+        entity: Option<String>,
+        /// The date overdue is judged on (default: today in China, UTC+8).
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+    },
+    /// Red indicators without a planned or in-progress measure ("gap without action").
+    Gaps {
+        #[arg(long)]
+        period: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
     },
 }

@@ -12,8 +12,8 @@ use anyhow::Result;
 use clap::Parser;
 
 use crate::app::App;
-use crate::cli::{BenchCommand, Cli, Command};
-use crate::commands::{archive, bench, demo, import, query, records, serve, user};
+use crate::cli::{BenchCommand, Cli, Command, MeasuresCommand};
+use crate::commands::{archive, bench, demo, import, measures, query, records, serve, user};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -124,6 +124,20 @@ async fn run(cli: Cli) -> Result<()> {
             import::template(&app, &entity, year, &output).await
         }
         Command::Demo { force, report } => demo::demo(global, force, report.as_deref()).await,
+        Command::Measures { command } => {
+            let app = App::open(global, false).await?;
+            match command {
+                MeasuresCommand::Import { file } => measures::import(&app, &file).await,
+                MeasuresCommand::List {
+                    entity,
+                    as_of,
+                    format,
+                } => measures::list(&app, entity.as_deref(), as_of.as_deref(), format).await,
+                MeasuresCommand::Gaps { period, format } => {
+                    measures::gaps_command(&app, &period, format).await
+                }
+            }
+        }
         Command::Serve {
             listen,
             demo,

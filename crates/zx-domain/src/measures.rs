@@ -147,7 +147,12 @@ pub struct Gap {
 
 /// Every (entity, indicator) that is red for the period and has no planned or in-progress
 /// measure for that indicator on that entity.
-pub fn gaps(engine: &Engine, targets: &TargetBook, period: Period, measures: &[Measure]) -> Vec<Gap> {
+pub fn gaps(
+    engine: &Engine,
+    targets: &TargetBook,
+    period: Period,
+    measures: &[Measure],
+) -> Vec<Gap> {
     let tree = engine.tree();
     let mut out = Vec::new();
     for root in tree.roots() {
@@ -204,7 +209,10 @@ mod tests {
     #[test]
     fn overdue_is_derived_from_the_date_in_china() {
         let m = measure(MeasureStatus::InProgress, "2026-06-30");
-        assert!(!m.is_overdue(date("2026-06-30")), "due today is not overdue");
+        assert!(
+            !m.is_overdue(date("2026-06-30")),
+            "due today is not overdue"
+        );
         assert!(m.is_overdue(date("2026-07-01")));
         assert!(!measure(MeasureStatus::Done, "2026-06-30").is_overdue(date("2026-07-01")));
         assert!(!measure(MeasureStatus::Cancelled, "2026-06-30").is_overdue(date("2026-07-01")));
@@ -230,9 +238,18 @@ mod tests {
         assert_eq!((s.total, s.done, s.cancelled, s.overdue), (5, 2, 1, 1));
         assert_eq!(s.completion_rate, Some(Decimal::new(5, 1)));
         let all_cancelled = [measure(MeasureStatus::Cancelled, "2026-01-31")];
-        assert_eq!(summarise(&all_cancelled, date("2026-06-15")).completion_rate, None);
-        assert_eq!(MeasureStatus::parse("推进中"), Some(MeasureStatus::InProgress));
-        assert_eq!(MeasureStatus::parse("IN_PROGRESS"), Some(MeasureStatus::InProgress));
+        assert_eq!(
+            summarise(&all_cancelled, date("2026-06-15")).completion_rate,
+            None
+        );
+        assert_eq!(
+            MeasureStatus::parse("推进中"),
+            Some(MeasureStatus::InProgress)
+        );
+        assert_eq!(
+            MeasureStatus::parse("IN_PROGRESS"),
+            Some(MeasureStatus::InProgress)
+        );
         assert_eq!(MeasureStatus::parse("overdue"), None);
     }
 }

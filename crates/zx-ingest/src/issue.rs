@@ -136,6 +136,14 @@ pub enum IssueCode {
     TooManyErrors,
     /// More than [`MAX_WARNINGS`] warnings; the rest are not listed.
     TooManyWarnings,
+    /// A date that is not `YYYY-MM-DD`, or a due date before the start.
+    InvalidDate,
+    /// A measure status other than planned, in_progress, done, cancelled.
+    InvalidStatus,
+    /// Progress outside 0–100.
+    InvalidProgress,
+    /// An owner who is not a user.
+    UnknownUser,
 }
 
 impl IssueCode {
@@ -173,6 +181,10 @@ impl IssueCode {
             IssueCode::RateLooksLikePercent => "rate_looks_like_percent",
             IssueCode::TooManyErrors => "too_many_errors",
             IssueCode::TooManyWarnings => "too_many_warnings",
+            IssueCode::InvalidDate => "invalid_date",
+            IssueCode::InvalidStatus => "invalid_status",
+            IssueCode::InvalidProgress => "invalid_progress",
+            IssueCode::UnknownUser => "unknown_user",
         }
     }
 }

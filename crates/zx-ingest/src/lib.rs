@@ -22,10 +22,13 @@ mod data;
 mod entities;
 mod fields;
 mod issue;
+mod measures;
 mod numbers;
 mod schema;
 mod source;
 mod targets;
+
+pub use measures::MeasureRow;
 mod template;
 
 use std::collections::HashMap;
@@ -49,6 +52,8 @@ pub enum FileKind {
     Data,
     /// `entity,year,indicator,target`: full-year targets.
     Targets,
+    /// `entity,title,indicator,owner,start,due,status,progress`: a measures list.
+    Measures,
 }
 
 impl FileKind {
@@ -58,6 +63,7 @@ impl FileKind {
             FileKind::Entities => "entities",
             FileKind::Data => "data",
             FileKind::Targets => "targets",
+            FileKind::Measures => "measures",
         }
     }
 }
@@ -95,6 +101,8 @@ pub struct Context<'a> {
     pub entities: &'a [Entity],
     /// Figures already stored.
     pub stored: &'a dyn StoredSeries,
+    /// User names that may own measures (`None`: not checked here).
+    pub users: Option<&'a [String]>,
     /// The last month data may be submitted for (the caller passes "now"): a typo such as
     /// `2206-03` is rejected instead of stretching every table two centuries. `None`: no limit.
     pub latest_month: Option<Month>,
@@ -106,6 +114,7 @@ pub enum Payload {
     Entities(Vec<Entity>),
     Data(Vec<Fact>),
     Targets(Vec<Target>),
+    Measures(Vec<MeasureRow>),
 }
 
 /// A file that passed every check: what it holds and what the clerk should still look at.
@@ -205,6 +214,7 @@ fn file_kind(layout: Layout) -> FileKind {
         Layout::Entities => FileKind::Entities,
         Layout::DataLong | Layout::DataWide => FileKind::Data,
         Layout::Targets => FileKind::Targets,
+        Layout::Measures => FileKind::Measures,
     }
 }
 
@@ -250,6 +260,7 @@ fn read(input: Input<'_>, ctx: &Context<'_>, sink: &mut Sink) -> Option<Outcome>
         Layout::DataLong => Payload::Data(data::read_long(&table, &columns, ctx, sink)),
         Layout::DataWide => Payload::Data(data::read_wide(&table, &columns, ctx, sink)),
         Layout::Targets => Payload::Targets(targets::read(&table, &columns, ctx, sink)),
+        Layout::Measures => Payload::Measures(measures::read(&table, &columns, ctx, sink)),
     };
     let kind = file_kind(columns.layout);
     Some((kind, payload, table.encoding, table.rows.len()))

@@ -14,6 +14,7 @@ pub(crate) enum Layout {
     DataLong,
     DataWide,
     Targets,
+    Measures,
 }
 
 struct Spec {
@@ -26,7 +27,7 @@ struct Spec {
     what_zh: &'static str,
 }
 
-const SPECS: [Spec; 4] = [
+const SPECS: [Spec; 5] = [
     Spec {
         layout: Layout::Entities,
         columns: &[
@@ -79,6 +80,22 @@ const SPECS: [Spec; 4] = [
         shape: "entity,year,indicator,target",
         what: "a targets file",
         what_zh: "目标文件",
+    },
+    Spec {
+        layout: Layout::Measures,
+        columns: &[
+            ("entity", true, &["单位"]),
+            ("title", true, &["措施", "举措"]),
+            ("indicator", true, &["指标"]),
+            ("owner", true, &["责任人"]),
+            ("start", false, &["开始日期"]),
+            ("due", true, &["完成时限", "截止日期"]),
+            ("status", true, &["状态"]),
+            ("progress", true, &["进度"]),
+        ],
+        shape: "entity,title,indicator,owner,start,due,status,progress",
+        what: "a measures list",
+        what_zh: "措施清单",
     },
 ];
 
@@ -206,11 +223,11 @@ pub(crate) fn unknown_header(header: &str) -> Draft {
     } else {
         header.to_owned()
     };
-    let list = "code,name,parent,kind,region,segment (entities); entity,period,item,value[,basis] (data); entity,item,name_zh,name_en,unit,basis,YYYY-MM,… (data, the fill-in template); entity,year,indicator,target (targets)";
+    let list = "code,name,parent,kind,region,segment (entities); entity,period,item,value[,basis] (data); entity,item,name_zh,name_en,unit,basis,YYYY-MM,… (data, the fill-in template); entity,year,indicator,target (targets); entity,title,indicator,owner,start,due,status,progress (measures)";
     Draft::new(
         IssueCode::UnknownHeader,
         format!("is not a recognised header; the first line must be one of: {list}"),
-        "不是可识别的表头；第一行须为以下之一：code,name,parent,kind,region,segment（单位）；entity,period,item,value[,basis]（数据）；entity,item,name_zh,name_en,unit,basis,YYYY-MM,…（数据填报模板）；entity,year,indicator,target（目标）",
+        "不是可识别的表头；第一行须为以下之一：code,name,parent,kind,region,segment（单位）；entity,period,item,value[,basis]（数据）；entity,item,name_zh,name_en,unit,basis,YYYY-MM,…（数据填报模板）；entity,year,indicator,target（目标）；entity,title,indicator,owner,start,due,status,progress（措施清单）",
     )
     .value(shown)
 }

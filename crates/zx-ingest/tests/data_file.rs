@@ -98,7 +98,7 @@ fn unknown_header() {
     assert_eq!(
         errors("data.csv", "foo,bar,baz\n1,2,3\n"),
         [
-            "data.csv:1: \"foo,bar,baz\" is not a recognised header; the first line must be one of: code,name,parent,kind,region,segment (entities); entity,period,item,value[,basis] (data); entity,item,name_zh,name_en,unit,basis,YYYY-MM,… (data, the fill-in template); entity,year,indicator,target (targets)"
+            "data.csv:1: \"foo,bar,baz\" is not a recognised header; the first line must be one of: code,name,parent,kind,region,segment (entities); entity,period,item,value[,basis] (data); entity,item,name_zh,name_en,unit,basis,YYYY-MM,… (data, the fill-in template); entity,year,indicator,target (targets); entity,title,indicator,owner,start,due,status,progress (measures)"
         ]
     );
 }

@@ -385,6 +385,7 @@ async fn check_and_import(
             catalogue: &state.catalogue,
             entities: &entities,
             stored: &stored,
+            users: None,
             latest_month,
         };
         zx_ingest::parse(Input { file_name, bytes }, &context)
@@ -417,6 +418,15 @@ async fn check_and_import(
     let tree = snapshot.engine.tree();
     let facts = match parsed.payload {
         Payload::Data(facts) => facts,
+        Payload::Measures(_) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidFile,
+                lang.pick(
+                    "这是措施清单，请用 zx measures import 导入",
+                    "this is a measures list: import it with `zx measures import`",
+                ),
+            ));
+        }
         Payload::Entities(_) | Payload::Targets(_) if !user.access.is_hq() => {
             return Err(ApiError::new(
                 ErrorCode::Forbidden,

@@ -39,17 +39,22 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor, Postgres, QueryBuilder, Row};
 use sqlx::{PgConnection, Transaction};
-use zx_domain::{Basis, Decimal, Entity, EntityCode, EntityKind, Fact, Month, Role, Target};
+use zx_domain::{
+    Basis, Decimal, Entity, EntityCode, EntityKind, Fact, Measure, MeasureStatus, Month, Role,
+    Target,
+};
 use zx_store::archive::{
-    ArchivedAuditEntry, ArchivedEntity, ArchivedFactRevision, ArchivedPeriodStatus,
-    ArchivedSubmission, ArchivedTargetRevision, ArchivedToken, ArchivedUser,
+    ArchivedAuditEntry, ArchivedEntity, ArchivedFactRevision, ArchivedMeasure,
+    ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision, ArchivedToken, ArchivedUser,
 };
 use zx_store::{
     Archive, AuditEntry, AuditFilter, Changes, FactRevision, FileReceipt, HistoryFilter, Import,
-    NewUser, PeriodState, PeriodStatus, SchemaVersion, Session, Store, StoreError, StoreResult,
-    Submission, TargetKey, TargetRecord, User, check_new_user, describe_entity, describe_fact_key,
-    describe_fact_value, describe_import, describe_period_state, describe_target, describe_user,
-    plan_target_writes, redact_url,
+    NewMeasure, NewUser, PeriodState, PeriodStatus, SchemaVersion, Session, Store, StoreError,
+    StoreResult, Submission, TargetKey, TargetRecord, User, check_measure_refs, check_new_measure,
+    check_new_user, describe_entity, describe_fact_key, describe_fact_value, describe_import,
+    describe_measure, describe_measure_object, describe_measures_file, describe_measures_import,
+    describe_period_state, describe_target, describe_user, plan_target_writes, redact_url,
+    stored_measure_status,
 };
 
 /// This crate's `migrations/`, embedded.
@@ -57,11 +62,12 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Tables whose id is an identity column: after a restore their sequences continue after the
 /// highest restored id.
-const IDENTITY_TABLES: [&str; 4] = [
+const IDENTITY_TABLES: [&str; 5] = [
     "submissions",
     "fact_revisions",
     "target_revisions",
     "audit_log",
+    "measures",
 ];
 
 /// The advisory lock every audited write holds until it commits (see the crate docs). Advisory
@@ -76,7 +82,7 @@ const BATCH: usize = 1000;
 const ARRAY_BATCH: usize = 20_000;
 
 /// Every table, for [`PgStore::erase_all_data`].
-const TABLES: &str = "sessions, api_tokens, users, period_status, audit_log, targets, \
+const TABLES: &str = "measures, sessions, api_tokens, users, period_status, audit_log, targets, \
                       target_revisions, facts, fact_revisions, entities, submissions";
 
 fn db_error(e: sqlx::Error) -> StoreError {
@@ -118,6 +124,42 @@ where
     T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
 {
     row.try_get(index).map_err(db_error)
+}
+
+fn parse_measure_status(text: &str) -> StoreResult<MeasureStatus> {
+    stored_measure_status(text)
+        .ok_or_else(|| StoreError::Corrupt(format!("measure status \"{text}\"")))
+}
+
+fn parse_progress(n: i16) -> StoreResult<u8> {
+    u8::try_from(n)
+        .ok()
+        .filter(|p| *p <= 100)
+        .ok_or_else(|| StoreError::Corrupt(format!("measure progress {n}")))
+}
+
+/// The columns of a [`Measure`], in the order [`measure_from_row`] reads them.
+macro_rules! measure_columns {
+    () => {
+        "id, entity, title, indicator, owner, start_date, due_date, status, progress"
+    };
+}
+
+/// Reads a [`Measure`] from the first columns of `row` (see `measure_columns!`).
+fn measure_from_row(row: &PgRow) -> StoreResult<Measure> {
+    let entity: String = get(row, 1)?;
+    let status: String = get(row, 7)?;
+    Ok(Measure {
+        id: get(row, 0)?,
+        entity: parse_code(&entity)?,
+        title: get(row, 2)?,
+        indicator: get(row, 3)?,
+        owner: get(row, 4)?,
+        start: get(row, 5)?,
+        due: get(row, 6)?,
+        status: parse_measure_status(&status)?,
+        progress: parse_progress(get(row, 8)?)?,
+    })
 }
 
 /// A fact to write: the fact, its month's date, its revision number, the previous value (for
@@ -948,6 +990,30 @@ impl PgStore {
                 submission_id: get(&row, 7)?,
             });
         }
+        for row in sqlx::query(concat!(
+            "SELECT ",
+            measure_columns!(),
+            ", created_at, created_by FROM measures"
+        ))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let m = measure_from_row(&row)?;
+            archive.measures.push(ArchivedMeasure {
+                id: m.id,
+                entity: m.entity,
+                title: m.title,
+                indicator: m.indicator,
+                owner: m.owner,
+                start: m.start,
+                due: m.due,
+                status: m.status,
+                progress: m.progress,
+                created_at: get(&row, 9)?,
+                created_by: get(&row, 10)?,
+            });
+        }
         tx.commit().await.map_err(db_error)?;
         archive.sort();
         Ok(archive)
@@ -980,6 +1046,7 @@ impl PgStore {
             "sessions",
             "period_status",
             "audit_log",
+            "measures",
         ] {
             let found: bool = sqlx::query_scalar(AssertSqlSafe(format!(
                 "SELECT EXISTS (SELECT 1 FROM {table})"
@@ -1140,6 +1207,27 @@ impl PgStore {
                     .push_bind(a.old_value.clone())
                     .push_bind(a.new_value.clone())
                     .push_bind(a.submission_id);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.measures.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO measures (id, entity, title, indicator, owner, start_date, due_date,
+                   status, progress, created_at, created_by)
+                 OVERRIDING SYSTEM VALUE ",
+            );
+            insert.push_values(chunk, |mut row, m| {
+                row.push_bind(m.id)
+                    .push_bind(m.entity.as_str().to_owned())
+                    .push_bind(m.title.clone())
+                    .push_bind(m.indicator.clone())
+                    .push_bind(m.owner.clone())
+                    .push_bind(m.start)
+                    .push_bind(m.due)
+                    .push_bind(m.status.as_str())
+                    .push_bind(i16::from(m.progress))
+                    .push_bind(m.created_at)
+                    .push_bind(m.created_by.clone());
             });
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
@@ -1832,6 +1920,92 @@ impl Store for PgStore {
 
     async fn restore(&self, archive: &Archive) -> StoreResult<()> {
         self.restore_archive(archive).await
+    }
+
+    // --- improvement measures ---------------------------------------------------------------
+
+    async fn import_measures(
+        &self,
+        measures: Vec<NewMeasure>,
+        file_name: &str,
+        sha256: &str,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<i64>> {
+        for (index, measure) in measures.iter().enumerate() {
+            check_new_measure(index, measure)?;
+        }
+        // The writer lock: nobody disables an owner between the checks and the inserts (and
+        // audit ids follow commit order).
+        let mut tx = self.begin_write().await?;
+        for (index, measure) in measures.iter().enumerate() {
+            let entity_exists = Self::entity_exists(&mut tx, &measure.entity).await?;
+            let owner_disabled: Option<bool> =
+                sqlx::query_scalar("SELECT disabled FROM users WHERE name = $1")
+                    .bind(&measure.owner)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            check_measure_refs(index, measure, entity_exists, owner_disabled)?;
+        }
+        let mut ids = Vec::with_capacity(measures.len());
+        for measure in &measures {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO measures (entity, title, indicator, owner, start_date, due_date,
+                   status, progress, created_at, created_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(measure.entity.as_str())
+            .bind(&measure.title)
+            .bind(&measure.indicator)
+            .bind(&measure.owner)
+            .bind(measure.start)
+            .bind(measure.due)
+            .bind(measure.status.as_str())
+            .bind(i16::from(measure.progress))
+            .bind(at)
+            .bind(user)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            Self::audit(
+                &mut tx,
+                at,
+                user,
+                "measure.create",
+                &describe_measure_object(id),
+                None,
+                Some(describe_measure(measure)),
+                None,
+            )
+            .await?;
+            ids.push(id);
+        }
+        Self::audit(
+            &mut tx,
+            at,
+            user,
+            "measures.import",
+            &describe_measures_file(file_name),
+            None,
+            Some(describe_measures_import(measures.len(), sha256)),
+            None,
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(ids)
+    }
+
+    async fn measures(&self) -> StoreResult<Vec<Measure>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            measure_columns!(),
+            " FROM measures ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(measure_from_row).collect()
     }
 }
 

@@ -11,31 +11,36 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
-use zx_domain::{Basis, Decimal, Entity, EntityCode, EntityKind, Fact, Month, Role, Target};
+use zx_domain::{
+    Basis, Decimal, Entity, EntityCode, EntityKind, Fact, Measure, MeasureStatus, Month, Role,
+    Target,
+};
 use zx_store::archive::{
-    ArchivedAuditEntry, ArchivedEntity, ArchivedFactRevision, ArchivedPeriodStatus,
-    ArchivedSubmission, ArchivedTargetRevision, ArchivedToken, ArchivedUser,
+    ArchivedAuditEntry, ArchivedEntity, ArchivedFactRevision, ArchivedMeasure,
+    ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision, ArchivedToken, ArchivedUser,
 };
 use zx_store::{
     Archive, AuditEntry, AuditFilter, Changes, FactRevision, FileReceipt, HistoryFilter, Import,
-    NewUser, PeriodState, PeriodStatus, SchemaVersion, Session, Store, StoreError, StoreResult,
-    Submission, TargetKey, TargetRecord, User, check_new_user, describe_entity, describe_fact_key,
-    describe_fact_value, describe_import, describe_period_state, describe_target, describe_user,
-    plan_target_writes,
+    NewMeasure, NewUser, PeriodState, PeriodStatus, SchemaVersion, Session, Store, StoreError,
+    StoreResult, Submission, TargetKey, TargetRecord, User, check_measure_refs, check_new_measure,
+    check_new_user, describe_entity, describe_fact_key, describe_fact_value, describe_import,
+    describe_measure, describe_measure_object, describe_measures_file, describe_measures_import,
+    describe_period_state, describe_target, describe_user, plan_target_writes,
+    stored_measure_status,
 };
 
 /// This crate's `migrations/`, embedded.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Every table holding data (sessions included): a database to restore into must have none.
-const DATA_TABLES: [&str; 11] = [
+const DATA_TABLES: [&str; 12] = [
     "submissions",
     "entities",
     "fact_revisions",
@@ -47,6 +52,7 @@ const DATA_TABLES: [&str; 11] = [
     "sessions",
     "period_status",
     "audit_log",
+    "measures",
 ];
 
 /// Rows per multi-row INSERT: well under SQLite's bound-parameter limit.
@@ -80,6 +86,54 @@ fn parse_month(text: &str) -> StoreResult<Month> {
 
 fn parse_basis(text: &str) -> StoreResult<Basis> {
     Basis::parse(text).ok_or_else(|| StoreError::Corrupt(format!("basis \"{text}\"")))
+}
+
+/// A date as stored: `YYYY-MM-DD`.
+fn date_text(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn parse_date(text: &str) -> StoreResult<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| StoreError::Corrupt(format!("date \"{text}\": {e}")))
+}
+
+fn parse_measure_status(text: &str) -> StoreResult<MeasureStatus> {
+    stored_measure_status(text)
+        .ok_or_else(|| StoreError::Corrupt(format!("measure status \"{text}\"")))
+}
+
+fn parse_progress(n: i64) -> StoreResult<u8> {
+    u8::try_from(n)
+        .ok()
+        .filter(|p| *p <= 100)
+        .ok_or_else(|| StoreError::Corrupt(format!("measure progress {n}")))
+}
+
+/// The columns of a [`Measure`], in the order [`measure_from_row`] reads them.
+macro_rules! measure_columns {
+    () => {
+        "id, entity, title, indicator, owner, start_date, due_date, status, progress"
+    };
+}
+
+/// Reads a [`Measure`] from the first columns of `row` (see `measure_columns!`).
+fn measure_from_row(row: &SqliteRow) -> StoreResult<Measure> {
+    let entity: String = row.try_get(1).map_err(db_error)?;
+    let start: Option<String> = row.try_get(5).map_err(db_error)?;
+    let due: String = row.try_get(6).map_err(db_error)?;
+    let status: String = row.try_get(7).map_err(db_error)?;
+    Ok(Measure {
+        id: row.try_get(0).map_err(db_error)?,
+        entity: parse_code(&entity)?,
+        title: row.try_get(2).map_err(db_error)?,
+        indicator: row.try_get(3).map_err(db_error)?,
+        owner: row.try_get(4).map_err(db_error)?,
+        start: start.as_deref().map(parse_date).transpose()?,
+        due: parse_date(&due)?,
+        status: parse_measure_status(&status)?,
+        progress: parse_progress(row.try_get(8).map_err(db_error)?)?,
+    })
 }
 
 /// A fact to write: the fact, its revision number, the previous value (for the audit log).
@@ -802,6 +856,31 @@ impl SqliteStore {
                 submission_id: row.try_get(7).map_err(db_error)?,
             });
         }
+        for row in sqlx::query(concat!(
+            "SELECT ",
+            measure_columns!(),
+            ", created_at, created_by FROM measures"
+        ))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let m = measure_from_row(&row)?;
+            let created_at: String = row.try_get(9).map_err(db_error)?;
+            archive.measures.push(ArchivedMeasure {
+                id: m.id,
+                entity: m.entity,
+                title: m.title,
+                indicator: m.indicator,
+                owner: m.owner,
+                start: m.start,
+                due: m.due,
+                status: m.status,
+                progress: m.progress,
+                created_at: parse_timestamp(&created_at)?,
+                created_by: row.try_get(10).map_err(db_error)?,
+            });
+        }
         tx.commit().await.map_err(db_error)?;
         archive.sort();
         Ok(archive)
@@ -967,6 +1046,26 @@ impl SqliteStore {
                     .push_bind(a.old_value.clone())
                     .push_bind(a.new_value.clone())
                     .push_bind(a.submission_id);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.measures.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO measures (id, entity, title, indicator, owner, start_date, due_date,
+                   status, progress, created_at, created_by) ",
+            );
+            insert.push_values(chunk, |mut row, m| {
+                row.push_bind(m.id)
+                    .push_bind(m.entity.as_str().to_owned())
+                    .push_bind(m.title.clone())
+                    .push_bind(m.indicator.clone())
+                    .push_bind(m.owner.clone())
+                    .push_bind(m.start.map(date_text))
+                    .push_bind(date_text(m.due))
+                    .push_bind(m.status.as_str())
+                    .push_bind(i64::from(m.progress))
+                    .push_bind(timestamp(m.created_at))
+                    .push_bind(m.created_by.clone());
             });
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
@@ -1703,5 +1802,95 @@ impl Store for SqliteStore {
 
     async fn restore(&self, archive: &Archive) -> StoreResult<()> {
         self.restore_archive(archive).await
+    }
+
+    // --- improvement measures ---------------------------------------------------------------
+
+    async fn import_measures(
+        &self,
+        measures: Vec<NewMeasure>,
+        file_name: &str,
+        sha256: &str,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<i64>> {
+        for (index, measure) in measures.iter().enumerate() {
+            check_new_measure(index, measure)?;
+        }
+        // IMMEDIATE: nobody disables an owner or changes an entity between the checks and the
+        // inserts.
+        let mut tx = self.begin_write().await?;
+        for (index, measure) in measures.iter().enumerate() {
+            let entity_exists = Self::entity_exists(&mut *tx, &measure.entity).await?;
+            let owner_disabled: Option<i64> =
+                sqlx::query_scalar("SELECT disabled FROM users WHERE name = ?")
+                    .bind(&measure.owner)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            check_measure_refs(
+                index,
+                measure,
+                entity_exists,
+                owner_disabled.map(|d| d != 0),
+            )?;
+        }
+        let created_at = timestamp(at);
+        let mut ids = Vec::with_capacity(measures.len());
+        for measure in &measures {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO measures (entity, title, indicator, owner, start_date, due_date,
+                   status, progress, created_at, created_by)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(measure.entity.as_str())
+            .bind(&measure.title)
+            .bind(&measure.indicator)
+            .bind(&measure.owner)
+            .bind(measure.start.map(date_text))
+            .bind(date_text(measure.due))
+            .bind(measure.status.as_str())
+            .bind(i64::from(measure.progress))
+            .bind(&created_at)
+            .bind(user)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            Self::audit(
+                &mut *tx,
+                at,
+                user,
+                "measure.create",
+                &describe_measure_object(id),
+                None,
+                Some(describe_measure(measure)),
+            )
+            .await?;
+            ids.push(id);
+        }
+        Self::audit(
+            &mut *tx,
+            at,
+            user,
+            "measures.import",
+            &describe_measures_file(file_name),
+            None,
+            Some(describe_measures_import(measures.len(), sha256)),
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(ids)
+    }
+
+    async fn measures(&self) -> StoreResult<Vec<Measure>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            measure_columns!(),
+            " FROM measures ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(measure_from_row).collect()
     }
 }

@@ -2,15 +2,15 @@
 //! what the application reads afterwards is what the archive says; later writes continue after
 //! the restored ids; a database that is not empty, or an inconsistent archive, is refused.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use zx_domain::{Basis, Entity, EntityCode, EntityKind, Fact, Month, Role, Target};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use zx_domain::{Basis, Entity, EntityCode, EntityKind, Fact, MeasureStatus, Month, Role, Target};
 use zx_store::archive::{
-    ArchivedAuditEntry, ArchivedEntity, ArchivedFactRevision, ArchivedPeriodStatus,
-    ArchivedSubmission, ArchivedTargetRevision, ArchivedToken, ArchivedUser,
+    ArchivedAuditEntry, ArchivedEntity, ArchivedFactRevision, ArchivedMeasure,
+    ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision, ArchivedToken, ArchivedUser,
 };
 use zx_store::{
-    Archive, AuditFilter, Changes, HistoryFilter, Import, NewSubmission, NewUser, PeriodState,
-    PeriodStatus, Store, StoreError,
+    Archive, AuditFilter, Changes, HistoryFilter, Import, NewMeasure, NewSubmission, NewUser,
+    PeriodState, PeriodStatus, Store, StoreError,
 };
 
 fn code(s: &str) -> EntityCode {
@@ -92,7 +92,7 @@ fn audit(id: i64, action: &str, object: &str, submission_id: Option<i64>) -> Arc
 
 /// An archive as an older database might give it: ids with gaps, a value revised twice, a
 /// target edited on the web (no submission), a disabled account, a revoked and a live token, a
-/// locked month.
+/// locked month, measures (one with every optional field, one with none).
 pub fn sample_archive() -> Archive {
     Archive {
         submissions: vec![
@@ -177,6 +177,34 @@ pub fn sample_archive() -> Archive {
             audit(11, "import", "data 数据.csv", Some(5)),
             audit(20, "target.set", "target G 2026 total_profit", None),
         ],
+        measures: vec![
+            ArchivedMeasure {
+                id: 2,
+                entity: code("P1"),
+                title: "降低厂用电率".into(),
+                indicator: Some("total_profit".into()),
+                owner: "old.clerk".into(),
+                start: NaiveDate::from_ymd_opt(2026, 4, 1),
+                due: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+                status: MeasureStatus::InProgress,
+                progress: 35,
+                created_at: at(4, 12),
+                created_by: "li.hq".into(),
+            },
+            ArchivedMeasure {
+                id: 5,
+                entity: code("G"),
+                title: "应收账款清收".into(),
+                indicator: None,
+                owner: "li.hq".into(),
+                start: None,
+                due: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+                status: MeasureStatus::Done,
+                progress: 100,
+                created_at: at(4, 13),
+                created_by: "importer".into(),
+            },
+        ],
     }
 }
 
@@ -254,6 +282,24 @@ pub async fn a_restored_archive_exports_unchanged(store: &dyn Store) {
     let submissions = store.submissions().await.unwrap();
     let ids: Vec<i64> = submissions.iter().map(|s| s.id).collect();
     assert_eq!(ids, vec![12, 9, 5, 3]);
+    let measures = store.measures().await.unwrap();
+    let summary: Vec<(i64, &str, Option<NaiveDate>, MeasureStatus, u8)> = measures
+        .iter()
+        .map(|m| (m.id, m.owner.as_str(), m.start, m.status, m.progress))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                2,
+                "old.clerk",
+                NaiveDate::from_ymd_opt(2026, 4, 1),
+                MeasureStatus::InProgress,
+                35
+            ),
+            (5, "li.hq", None, MeasureStatus::Done, 100),
+        ]
+    );
 
     // New writes continue after the restored ids, and revisions after the restored ones.
     let receipts = store
@@ -311,6 +357,26 @@ pub async fn a_restored_archive_exports_unchanged(store: &dyn Store) {
         (newest[0].id, newest[0].action.as_str()),
         (23, "target.set")
     );
+    let new_ids = store
+        .import_measures(
+            vec![NewMeasure {
+                entity: code("G"),
+                title: "新措施".into(),
+                indicator: None,
+                owner: "li.hq".into(),
+                start: None,
+                due: NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
+                status: MeasureStatus::Planned,
+                progress: 0,
+            }],
+            "measures.csv",
+            &"ab".repeat(32),
+            "li.hq",
+            at(6, 11),
+        )
+        .await
+        .unwrap();
+    assert_eq!(new_ids, vec![6]);
 
     // The lock still holds: an import into the locked month is refused. (Last: on PostgreSQL
     // the refused import still uses up a submission id, as any rolled-back insert does.)
@@ -499,6 +565,7 @@ pub async fn an_export_holds_what_was_written(store: &dyn Store) {
             ("API tokens", 1),
             ("period states", 1),
             ("audit entries", 10),
+            ("measures", 0),
         ]
     );
     let values: Vec<(i64, String, i64)> = archive

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod archive;
+pub mod measures;
 pub mod story;
 
 use zx_store::Store;
@@ -54,6 +55,7 @@ macro_rules! stories {
             archive::a_restored_archive_exports_unchanged,
             archive::restore_refuses_a_database_that_is_not_empty,
             archive::an_export_holds_what_was_written,
+            measures::measures_are_imported_in_order_and_audited,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

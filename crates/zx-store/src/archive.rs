@@ -5,12 +5,14 @@
 //! What is in it: submissions (ids, counts, times), entities, every fact revision and every
 //! target revision (the current values are the highest revisions, so they are rebuilt on
 //! restore, not stored twice), accounts with their password hashes and disabled flag, API token
-//! hashes with their revoked flag, period states, and the audit log — all with their ids.
+//! hashes with their revoked flag, period states, the audit log, and improvement measures (format
+//! version 2) — all with their ids.
 //! Sessions are not archived: they are ephemeral, and a restored database starts without any.
 //!
 //! Values are text where a backend might otherwise change them: decimals as their exact decimal
 //! text with the places they were submitted with (`100.50`), times as RFC 3339 UTC with
-//! microseconds (`2026-04-10T09:00:00.000000Z`, what both backends keep), months as `YYYY-MM`.
+//! microseconds (`2026-04-10T09:00:00.000000Z`, what both backends keep), months as `YYYY-MM`,
+//! dates as `YYYY-MM-DD`.
 //! Every record is checked when read (codes, months, decimals, roles, states), and
 //! [`Archive::check`] checks the references between them, before a backend writes anything.
 //!
@@ -24,17 +26,18 @@ use std::collections::HashSet;
 use std::io::{BufRead, Write};
 use std::str::FromStr;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
-use zx_domain::{Basis, Decimal, EntityCode, EntityKind, Month, Role};
+use zx_domain::{Basis, Decimal, EntityCode, EntityKind, MeasureStatus, Month, Role};
 
 use crate::{PeriodState, StoreError, StoreResult};
 
 /// The `format` of every archive header.
 pub const ARCHIVE_FORMAT: &str = "zengxiao-archive";
-/// The version of the archive format this build writes and the newest it reads.
-pub const ARCHIVE_FORMAT_VERSION: u32 = 1;
+/// The version of the archive format this build writes and the newest it reads. Version 2 added
+/// measures; a version 1 archive (which has none) is still read.
+pub const ARCHIVE_FORMAT_VERSION: u32 = 2;
 
 /// Everything durable in a database. See the module documentation.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -56,6 +59,9 @@ pub struct Archive {
     pub period_statuses: Vec<ArchivedPeriodStatus>,
     /// By id.
     pub audit_log: Vec<ArchivedAuditEntry>,
+    /// By id. (Absent from format version 1.)
+    #[serde(default)]
+    pub measures: Vec<ArchivedMeasure>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,6 +187,27 @@ pub struct ArchivedAuditEntry {
     pub submission_id: Option<i64>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedMeasure {
+    pub id: i64,
+    #[serde(with = "text")]
+    pub entity: EntityCode,
+    pub title: String,
+    pub indicator: Option<String>,
+    pub owner: String,
+    #[serde(with = "optional_text")]
+    pub start: Option<NaiveDate>,
+    #[serde(with = "text")]
+    pub due: NaiveDate,
+    #[serde(with = "text")]
+    pub status: MeasureStatus,
+    pub progress: u8,
+    #[serde(with = "text")]
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
 /// How many records of each kind an archive holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -193,6 +220,9 @@ pub struct ArchiveCounts {
     pub api_tokens: usize,
     pub period_statuses: usize,
     pub audit_log: usize,
+    /// (Absent from format version 1.)
+    #[serde(default)]
+    pub measures: usize,
 }
 
 impl ArchiveCounts {
@@ -205,10 +235,11 @@ impl ArchiveCounts {
             + self.api_tokens
             + self.period_statuses
             + self.audit_log
+            + self.measures
     }
 
     /// `(name, count)` pairs in file order, for printing.
-    pub fn named(&self) -> [(&'static str, usize); 8] {
+    pub fn named(&self) -> [(&'static str, usize); 9] {
         [
             ("submissions", self.submissions),
             ("entities", self.entities),
@@ -218,6 +249,7 @@ impl ArchiveCounts {
             ("API tokens", self.api_tokens),
             ("period states", self.period_statuses),
             ("audit entries", self.audit_log),
+            ("measures", self.measures),
         ]
     }
 }
@@ -247,6 +279,7 @@ pub enum ArchiveRecord {
     ApiToken(ArchivedToken),
     PeriodStatus(ArchivedPeriodStatus),
     AuditEntry(ArchivedAuditEntry),
+    Measure(ArchivedMeasure),
 }
 
 /// What went wrong reading or writing an archive file.
@@ -287,6 +320,7 @@ impl Archive {
             api_tokens: self.api_tokens.len(),
             period_statuses: self.period_statuses.len(),
             audit_log: self.audit_log.len(),
+            measures: self.measures.len(),
         }
     }
 
@@ -307,6 +341,7 @@ impl Archive {
         self.period_statuses
             .sort_by(|a, b| (&a.entity, a.month).cmp(&(&b.entity, b.month)));
         self.audit_log.sort_by_key(|e| e.id);
+        self.measures.sort_by_key(|m| m.id);
     }
 
     /// What [`Store::restore`](crate::Store::restore) checks before writing anything: ids and
@@ -434,6 +469,24 @@ impl Archive {
             unique(&mut ids, a.id, what)?;
             submission(a.submission_id, &what)?;
         }
+        let mut ids = HashSet::new();
+        for m in &self.measures {
+            let what = || format!("measure {}", m.id);
+            unique(&mut ids, m.id, what)?;
+            entity(&m.entity, &what)?;
+            if !users.contains(m.owner.as_str()) {
+                return Err(invalid(format!(
+                    "measure {} is owned by user {}, who is not in the archive",
+                    m.id, m.owner
+                )));
+            }
+            if m.progress > 100 {
+                return Err(invalid(format!(
+                    "measure {} has progress {}, above 100",
+                    m.id, m.progress
+                )));
+            }
+        }
         Ok(())
     }
 }
@@ -470,6 +523,7 @@ pub fn write_lines(
         ApiToken(&'a ArchivedToken),
         PeriodStatus(&'a ArchivedPeriodStatus),
         AuditEntry(&'a ArchivedAuditEntry),
+        Measure(&'a ArchivedMeasure),
     }
     let records = archive
         .submissions
@@ -481,7 +535,8 @@ pub fn write_lines(
         .chain(archive.users.iter().map(Record::User))
         .chain(archive.api_tokens.iter().map(Record::ApiToken))
         .chain(archive.period_statuses.iter().map(Record::PeriodStatus))
-        .chain(archive.audit_log.iter().map(Record::AuditEntry));
+        .chain(archive.audit_log.iter().map(Record::AuditEntry))
+        .chain(archive.measures.iter().map(Record::Measure));
     for record in records {
         line(out, &record)?;
         progress();
@@ -559,6 +614,7 @@ pub fn read_lines(
             ArchiveRecord::ApiToken(r) => archive.api_tokens.push(r),
             ArchiveRecord::PeriodStatus(r) => archive.period_statuses.push(r),
             ArchiveRecord::AuditEntry(r) => archive.audit_log.push(r),
+            ArchiveRecord::Measure(r) => archive.measures.push(r),
         }
         progress();
     }
@@ -645,6 +701,33 @@ impl ArchiveText for DateTime<Utc> {
             ));
         }
         Ok(at)
+    }
+}
+
+impl ArchiveText for NaiveDate {
+    fn to_text(&self) -> String {
+        self.format("%Y-%m-%d").to_string()
+    }
+    fn from_text(text: &str) -> Result<Self, String> {
+        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|e| format!("date \"{text}\": {e}"))?;
+        if date.to_text() != text {
+            return Err(format!("date \"{text}\" is not written as YYYY-MM-DD"));
+        }
+        Ok(date)
+    }
+}
+
+/// Exactly the stored name (`in_progress`), not the looser forms a list file may use.
+impl ArchiveText for MeasureStatus {
+    fn to_text(&self) -> String {
+        self.as_str().to_owned()
+    }
+    fn from_text(text: &str) -> Result<Self, String> {
+        MeasureStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| format!("measure status \"{text}\" is not known"))
     }
 }
 
@@ -799,6 +882,19 @@ mod tests {
                 new_value: Some("rows=2".into()),
                 submission_id: Some(7),
             }],
+            measures: vec![ArchivedMeasure {
+                id: 4,
+                entity: code("G"),
+                title: "降低厂用电率".into(),
+                indicator: Some("total_profit".into()),
+                owner: "hq".into(),
+                start: None,
+                due: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+                status: MeasureStatus::InProgress,
+                progress: 40,
+                created_at: at,
+                created_by: "clerk".into(),
+            }],
         }
     }
 
@@ -818,10 +914,14 @@ mod tests {
         archive.check().unwrap();
         let text = written(&archive);
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 9);
+        assert_eq!(lines.len(), 10);
         assert_eq!(
             lines[0],
-            r#"{"format":"zengxiao-archive","format_version":1,"tool_version":"9.9.9","counts":{"submissions":1,"entities":1,"fact_revisions":1,"target_revisions":1,"users":1,"api_tokens":1,"period_statuses":1,"audit_log":1}}"#
+            r#"{"format":"zengxiao-archive","format_version":2,"tool_version":"9.9.9","counts":{"submissions":1,"entities":1,"fact_revisions":1,"target_revisions":1,"users":1,"api_tokens":1,"period_statuses":1,"audit_log":1,"measures":1}}"#
+        );
+        assert_eq!(
+            lines[9],
+            r#"{"measure":{"id":4,"entity":"G","title":"降低厂用电率","indicator":"total_profit","owner":"hq","start":null,"due":"2026-06-30","status":"in_progress","progress":40,"created_at":"2026-04-10T09:00:00.123456Z","created_by":"clerk"}}"#
         );
         assert_eq!(
             lines[3],
@@ -864,10 +964,27 @@ mod tests {
             let error = read(&bad).unwrap_err().to_string();
             assert!(error.starts_with(message), "{error}");
         }
-        let newer = text.replacen("\"format_version\":1", "\"format_version\":2", 1);
+        // A measure with a loosely written status or date is refused.
+        for (from, to, message) in [
+            (
+                "\"in_progress\"",
+                "\"推进中\"",
+                "line 10: measure status \"推进中\"",
+            ),
+            (
+                "\"2026-06-30\"",
+                "\"2026-6-30\"",
+                "line 10: date \"2026-6-30\"",
+            ),
+        ] {
+            let bad = text.replacen(from, to, 1);
+            let error = read(&bad).unwrap_err().to_string();
+            assert!(error.starts_with(message), "{error}");
+        }
+        let newer = text.replacen("\"format_version\":2", "\"format_version\":3", 1);
         assert_eq!(
             read(&newer).unwrap_err().to_string(),
-            "archive format version 2 is newer than this zx reads (1); upgrade zx (the archive was written by zx 9.9.9)"
+            "archive format version 3 is newer than this zx reads (2); upgrade zx (the archive was written by zx 9.9.9)"
         );
         assert!(matches!(
             read("{\"a\":1}\n").unwrap_err(),
@@ -877,6 +994,17 @@ mod tests {
             read("").unwrap_err(),
             ArchiveFileError::NotAnArchive(_)
         ));
+    }
+
+    #[test]
+    fn a_version_1_archive_is_read_without_measures() {
+        let mut archive = sample();
+        archive.measures.clear();
+        let text = written(&archive)
+            .replacen("\"format_version\":2", "\"format_version\":1", 1)
+            .replacen(",\"measures\":0}", "}", 1);
+        assert!(!text.contains("measures"), "{text}");
+        assert_eq!(read(&text).unwrap(), archive);
     }
 
     #[test]
@@ -911,6 +1039,21 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("refers to entity X")
+        );
+        let mut archive = sample();
+        archive.measures[0].owner = "nobody".into();
+        assert_eq!(
+            archive.check().unwrap_err().to_string(),
+            "the archive is inconsistent: measure 4 is owned by user nobody, who is not in the archive"
+        );
+        let mut archive = sample();
+        archive.measures[0].entity = code("X");
+        assert!(
+            archive
+                .check()
+                .unwrap_err()
+                .to_string()
+                .contains("measure 4 refers to entity X")
         );
     }
 }

@@ -19,7 +19,9 @@ pub use archive::{Archive, ArchiveCounts};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
-use zx_domain::{Basis, Decimal, Entity, EntityCode, Fact, Measure, MeasureStatus, Month, Role, Target};
+use zx_domain::{
+    Basis, Decimal, Entity, EntityCode, Fact, Measure, MeasureStatus, Month, Role, Target,
+};
 
 /// What went wrong in the storage layer. File data problems are caught before (in ingest), so
 /// `Database`, `Migration` and `Corrupt` are the database's own failures; `Conflict`, `Invalid`
@@ -398,8 +400,9 @@ pub trait Store: Send + Sync {
     /// Creates the measures of one imported list in one transaction (all or nothing); returns
     /// their ids in order. Audited: one `measure.create` line per measure (new value: title,
     /// entity, owner, due, status, progress) and one `measures.import` line naming the file and
-    /// its SHA-256. Owners must be existing users, entities existing entities (`Invalid`
-    /// otherwise).
+    /// its SHA-256. Owners must be existing, enabled users, entities existing entities, titles
+    /// not empty, progress at most 100: otherwise `Invalid`, naming the first bad measure, and
+    /// nothing is written.
     async fn import_measures(
         &self,
         measures: Vec<NewMeasure>,
@@ -468,6 +471,92 @@ pub fn describe_period_state(status: &PeriodStatus) -> String {
         Some(comment) if !comment.is_empty() => format!("{}: {comment}", status.state.as_str()),
         _ => status.state.as_str().to_owned(),
     }
+}
+
+/// How a measure is shown in the audit log (`measure.create`):
+/// `title=…; entity=…; owner=…; due=YYYY-MM-DD; status=…; progress=N`.
+pub fn describe_measure(m: &NewMeasure) -> String {
+    format!(
+        "title={}; entity={}; owner={}; due={}; status={}; progress={}",
+        m.title,
+        m.entity,
+        m.owner,
+        m.due.format("%Y-%m-%d"),
+        m.status.as_str(),
+        m.progress
+    )
+}
+
+/// The audit object of a measure: `measure 7`.
+pub fn describe_measure_object(id: i64) -> String {
+    format!("measure {id}")
+}
+
+/// The audit object of a `measures.import` line: `measures 措施清单.xlsx`.
+pub fn describe_measures_file(file_name: &str) -> String {
+    format!("measures {file_name}")
+}
+
+/// The new value of a `measures.import` audit line: `rows=N; sha256=…`.
+pub fn describe_measures_import(rows: usize, sha256: &str) -> String {
+    format!("rows={rows}; sha256={sha256}")
+}
+
+/// What [`Store::import_measures`] refuses before looking at the database: an empty title, a
+/// progress above 100. `index` is the measure's place in the list (from 0), for the message.
+pub fn check_new_measure(index: usize, m: &NewMeasure) -> StoreResult<()> {
+    if m.title.trim().is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "measure {} has an empty title",
+            index + 1
+        )));
+    }
+    if m.progress > 100 {
+        return Err(StoreError::Invalid(format!(
+            "measure {} ({}): progress {} is above 100",
+            index + 1,
+            m.title,
+            m.progress
+        )));
+    }
+    Ok(())
+}
+
+/// What [`Store::import_measures`] refuses once a backend has looked up the measure's entity
+/// (`entity_exists`) and owner (`owner_disabled`: `None` when no such user): an unknown entity,
+/// an unknown or disabled owner. `index` is the measure's place in the list (from 0).
+pub fn check_measure_refs(
+    index: usize,
+    m: &NewMeasure,
+    entity_exists: bool,
+    owner_disabled: Option<bool>,
+) -> StoreResult<()> {
+    let which = || format!("measure {} ({})", index + 1, m.title);
+    if !entity_exists {
+        return Err(StoreError::Invalid(format!(
+            "{}: unknown entity {}",
+            which(),
+            m.entity
+        )));
+    }
+    match owner_disabled {
+        None => Err(StoreError::Invalid(format!(
+            "{}: no user named \"{}\" to own it",
+            which(),
+            m.owner
+        ))),
+        Some(true) => Err(StoreError::Invalid(format!(
+            "{}: its owner {} is disabled",
+            which(),
+            m.owner
+        ))),
+        Some(false) => Ok(()),
+    }
+}
+
+/// A measure status as stored: exactly its name (`in_progress`); `None` for anything else.
+pub fn stored_measure_status(text: &str) -> Option<MeasureStatus> {
+    MeasureStatus::ALL.into_iter().find(|s| s.as_str() == text)
 }
 
 /// The key of a target in force: (entity, year, indicator).

@@ -57,6 +57,7 @@ fn counts_line(counts: &ArchiveCounts, lang: Lang) -> String {
         "API 令牌",
         "期间状态",
         "审计记录",
+        "措施",
     ];
     counts
         .named()

@@ -23,7 +23,7 @@ pub fn issue_line(issue: &Issue, lang: Lang) -> String {
 fn kind_order(kind: FileKind) -> u8 {
     match kind {
         FileKind::Entities => 0,
-        FileKind::Data | FileKind::Targets => 1,
+        FileKind::Data | FileKind::Targets | FileKind::Measures => 1,
     }
 }
 
@@ -70,6 +70,7 @@ pub async fn check_files(app: &App, paths: &[PathBuf]) -> Result<Checked> {
             catalogue: &app.catalogue,
             entities: &entities,
             stored: &stored,
+            users: None,
             latest_month: latest_month(),
         };
         match zx_ingest::parse(
@@ -99,6 +100,9 @@ pub async fn check_files(app: &App, paths: &[PathBuf]) -> Result<Checked> {
                     }
                     Payload::Data(facts) => Changes::Facts(facts),
                     Payload::Targets(targets) => Changes::Targets(targets),
+                    Payload::Measures(_) => {
+                        bail!("{name} is a measures list: import it with `zx measures import`")
+                    }
                 };
                 checked.files.push((submission, changes));
             }

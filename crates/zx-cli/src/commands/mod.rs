@@ -4,6 +4,7 @@ pub mod archive;
 pub mod bench;
 pub mod demo;
 pub mod import;
+pub mod measures;
 pub mod query;
 pub mod records;
 pub mod serve;

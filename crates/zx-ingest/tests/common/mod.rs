@@ -89,6 +89,7 @@ pub fn parse_with(
         catalogue: &catalogue,
         entities,
         stored,
+        users: None,
         latest_month: Month::parse("2027-12").ok(),
     };
     parse(

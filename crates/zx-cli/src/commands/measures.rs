@@ -1,0 +1,248 @@
+//! `zx measures import | list | gaps`: the action lists (清单化管理) from the command line.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use chrono::NaiveDate;
+use serde_json::json;
+use zx_domain::measures::{china_date, gaps, summarise};
+use zx_domain::{Basis, EntityCode, Measure, Month, Period, format};
+use zx_ingest::{Context, Input, Payload};
+use zx_store::NewMeasure;
+
+use crate::app::{App, find_entity};
+use crate::cli::TextFormat;
+use crate::commands::import::issue_line;
+
+pub async fn import(app: &App, file: &Path) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let entities = app.store.entities().await?;
+    let users: Vec<String> = app
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled)
+        .map(|u| u.name)
+        .collect();
+    let stored = zx_ingest::StoredIndex::new(Vec::new());
+    let parsed = {
+        let context = Context {
+            catalogue: &app.catalogue,
+            entities: &entities,
+            stored: &stored,
+            users: Some(&users),
+            latest_month: None,
+        };
+        zx_ingest::parse(
+            Input {
+                file_name: &name,
+                bytes: &bytes,
+            },
+            &context,
+        )
+    };
+    let parsed = match parsed {
+        Ok(parsed) => parsed,
+        Err(rejected) => {
+            let mut err = std::io::stderr().lock();
+            for issue in rejected.errors.iter().chain(&rejected.warnings) {
+                writeln!(err, "{}", issue_line(issue, app.lang))?;
+            }
+            bail!(
+                "{}",
+                app.lang.pick(
+                    "文件有错误，未写入任何数据（nothing was imported）",
+                    "the file has errors: nothing was imported"
+                )
+            );
+        }
+    };
+    let Payload::Measures(rows) = parsed.payload else {
+        bail!(
+            "{name} is not a measures list (columns entity,title,indicator,owner,start,due,status,progress); use `zx import` for entities, data and targets"
+        );
+    };
+    let count = rows.len();
+    let ids = app
+        .store
+        .import_measures(
+            rows.into_iter()
+                .map(|r| NewMeasure {
+                    entity: r.entity,
+                    title: r.title,
+                    indicator: r.indicator,
+                    owner: r.owner,
+                    start: r.start,
+                    due: r.due,
+                    status: r.status,
+                    progress: r.progress,
+                })
+                .collect(),
+            &name,
+            &zx_auth::sha256_hex_bytes(&bytes),
+            &app.user,
+            chrono::Utc::now(),
+        )
+        .await
+        .map_err(|e| anyhow!("{e}: nothing was imported"))?;
+    println!(
+        "{name}: {count} {} (id {}–{})",
+        app.lang.pick("项措施已导入", "measures imported"),
+        ids.first().copied().unwrap_or_default(),
+        ids.last().copied().unwrap_or_default()
+    );
+    Ok(())
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| anyhow!("--as-of: \"{text}\" is not a date in the form YYYY-MM-DD"))
+}
+
+pub async fn list(
+    app: &App,
+    entity: Option<&str>,
+    as_of: Option<&str>,
+    format_arg: TextFormat,
+) -> Result<()> {
+    let as_of = match as_of {
+        Some(text) => parse_date(text)?,
+        None => china_date(chrono::Utc::now()),
+    };
+    let loaded = app.load().await?;
+    let tree = loaded.engine.tree();
+    let scope: Option<Vec<EntityCode>> = match entity {
+        Some(code) => {
+            let id = find_entity(&loaded.engine, code)?;
+            Some(
+                tree.subtree(id)
+                    .into_iter()
+                    .map(|e| tree.entity(e).code.clone())
+                    .collect(),
+            )
+        }
+        None => None,
+    };
+    let measures: Vec<Measure> = app
+        .store
+        .measures()
+        .await?
+        .into_iter()
+        .filter(|m| scope.as_ref().is_none_or(|s| s.contains(&m.entity)))
+        .collect();
+    let summary = summarise(&measures, as_of);
+    let mut out = std::io::stdout().lock();
+    if format_arg == TextFormat::Json {
+        let json = json!({
+            "measures": measures.iter().map(|m| json!({
+                "id": m.id,
+                "entity": m.entity.as_str(),
+                "title": m.title,
+                "indicator": m.indicator,
+                "owner": m.owner,
+                "start": m.start.map(|d| d.to_string()),
+                "due": m.due.to_string(),
+                "status": m.status.as_str(),
+                "progress": m.progress,
+                "overdue": m.is_overdue(as_of),
+            })).collect::<Vec<_>>(),
+            "summary": {
+                "total": summary.total,
+                "done": summary.done,
+                "cancelled": summary.cancelled,
+                "overdue": summary.overdue,
+                "completion_rate": summary.completion_rate.map(format::exact),
+            },
+        });
+        serde_json::to_writer_pretty(&mut out, &json)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let lang = app.lang;
+    for m in &measures {
+        writeln!(
+            out,
+            "#{:<4} {:<12} {:<24} {:<22} {:<10} {} {:<11} {:>3}%{}",
+            m.id,
+            m.entity,
+            m.title,
+            m.indicator.as_deref().unwrap_or("—"),
+            m.owner,
+            m.due,
+            lang.pick(m.status.name_zh(), m.status.as_str()),
+            m.progress,
+            if m.is_overdue(as_of) {
+                lang.pick("  已逾期", "  OVERDUE")
+            } else {
+                ""
+            }
+        )?;
+    }
+    writeln!(
+        out,
+        "{}: {} · {}: {} · {}: {} · {}: {}",
+        lang.pick("合计", "total"),
+        summary.total,
+        lang.pick("完成", "done"),
+        summary.done,
+        lang.pick("逾期", "overdue"),
+        summary.overdue,
+        lang.pick("完成率", "completion"),
+        summary
+            .completion_rate
+            .map_or("—".to_owned(), format::percent)
+    )?;
+    Ok(())
+}
+
+pub async fn gaps_command(app: &App, period: &str, format_arg: TextFormat) -> Result<()> {
+    let month = Month::parse(period).map_err(|e| anyhow!("--period: \"{period}\" {e}"))?;
+    let loaded = app.load().await?;
+    let measures = app.store.measures().await?;
+    let found = gaps(
+        &loaded.engine,
+        &loaded.targets,
+        Period::new(month, Basis::Ytd),
+        &measures,
+    );
+    let tree = loaded.engine.tree();
+    let catalogue = loaded.engine.catalogue();
+    let mut out = std::io::stdout().lock();
+    if format_arg == TextFormat::Json {
+        let json = json!({
+            "gaps": found.iter().map(|g| json!({
+                "entity": tree.entity(g.entity).code.as_str(),
+                "indicator": catalogue.indicator(g.indicator).id,
+            })).collect::<Vec<_>>(),
+        });
+        serde_json::to_writer_pretty(&mut out, &json)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let lang = app.lang;
+    for g in &found {
+        let def = catalogue.indicator(g.indicator);
+        let e = tree.entity(g.entity);
+        writeln!(
+            out,
+            "{} {} — {} {}",
+            e.code,
+            e.name,
+            lang.pick(&def.name_zh, &def.name_en),
+            lang.pick("红灯，无在办措施", "red, no open measure")
+        )?;
+    }
+    writeln!(
+        out,
+        "{}: {}",
+        lang.pick("有差距无措施", "gaps without action"),
+        found.len()
+    )?;
+    Ok(())
+}

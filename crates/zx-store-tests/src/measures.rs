@@ -1,0 +1,269 @@
+//! Improvement measures: a list is imported in one transaction, in order, with exact fields back;
+//! an unknown or disabled owner or an unknown entity refuses the whole list, writing nothing; the
+//! audit log says what was created, by whom, from which file.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use zx_domain::{Entity, EntityCode, EntityKind, Measure, MeasureStatus, Role};
+use zx_store::{
+    AuditEntry, AuditFilter, Changes, Import, NewMeasure, NewSubmission, NewUser, Store, StoreError,
+};
+
+fn code(s: &str) -> EntityCode {
+    EntityCode::parse(s).unwrap()
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn at(day: u32, hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 4, day, hour, 0, 0).unwrap()
+}
+
+fn new_measure(entity: &str, title: &str, owner: &str, due: &str) -> NewMeasure {
+    NewMeasure {
+        entity: code(entity),
+        title: title.into(),
+        indicator: None,
+        owner: owner.into(),
+        start: None,
+        due: date(due),
+        status: MeasureStatus::Planned,
+        progress: 0,
+    }
+}
+
+/// Entities G > P1, P2; users fujian (P1's manager), li.hq, and gone (disabled).
+async fn setup(store: &dyn Store) {
+    let entity = |c: &str, parent: Option<&str>, name: &str| Entity {
+        code: code(c),
+        name: name.into(),
+        parent: parent.map(code),
+        kind: if parent.is_none() {
+            EntityKind::Group
+        } else {
+            EntityKind::Plant
+        },
+        region: "福建".into(),
+        segment: String::new(),
+    };
+    store
+        .import(Import {
+            user: "admin".into(),
+            at: at(1, 8),
+            files: vec![(
+                NewSubmission {
+                    file_name: "entities.csv".into(),
+                    sha256: "ab".repeat(32),
+                    rows: 3,
+                },
+                Changes::Entities(vec![
+                    entity("G", None, "集团"),
+                    entity("P1", Some("G"), "晋江厂"),
+                    entity("P2", Some("G"), "南安厂"),
+                ]),
+            )],
+        })
+        .await
+        .unwrap();
+    for (name, role, entity) in [
+        ("fujian", Role::EntityManager, Some("P1")),
+        ("li.hq", Role::HqAnalyst, None),
+        ("gone", Role::HqAnalyst, None),
+    ] {
+        store
+            .create_user(
+                NewUser {
+                    name: name.into(),
+                    role,
+                    entity: entity.map(code),
+                    password_hash: "$argon2id$fake".into(),
+                },
+                "admin",
+                at(1, 9),
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .set_disabled("gone", true, "admin", at(1, 10))
+        .await
+        .unwrap();
+}
+
+/// user, action, object, old value, new value, submission of an audit entry.
+type AuditLine<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<i64>,
+);
+
+async fn audit_lines(store: &dyn Store) -> Vec<AuditEntry> {
+    store.audit_log(&AuditFilter::default()).await.unwrap()
+}
+
+pub async fn measures_are_imported_in_order_and_audited(store: &dyn Store) {
+    setup(store).await;
+    let list = vec![
+        NewMeasure {
+            indicator: Some("total_profit".into()),
+            start: Some(date("2026-04-01")),
+            status: MeasureStatus::InProgress,
+            progress: 35,
+            ..new_measure("P1", "降低厂用电率", "fujian", "2026-06-30")
+        },
+        NewMeasure {
+            status: MeasureStatus::Done,
+            progress: 100,
+            ..new_measure("G", "应收账款清收", "li.hq", "2026-03-31")
+        },
+        NewMeasure {
+            indicator: Some("roe".into()),
+            status: MeasureStatus::Cancelled,
+            ..new_measure("P2", "Sell the old boiler", "li.hq", "2026-12-31")
+        },
+    ];
+    let before = audit_lines(store).await.len();
+    let ids = store
+        .import_measures(
+            list.clone(),
+            "措施清单.csv",
+            &"cd".repeat(32),
+            "li.hq",
+            at(2, 9),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids, vec![1, 2, 3]);
+    let expected: Vec<Measure> = list
+        .iter()
+        .zip(&ids)
+        .map(|(m, id)| Measure {
+            id: *id,
+            entity: m.entity.clone(),
+            title: m.title.clone(),
+            indicator: m.indicator.clone(),
+            owner: m.owner.clone(),
+            start: m.start,
+            due: m.due,
+            status: m.status,
+            progress: m.progress,
+        })
+        .collect();
+    assert_eq!(store.measures().await.unwrap(), expected);
+    assert_eq!(expected[0].start, Some(date("2026-04-01")));
+
+    // One line per measure, then one for the file; oldest first here.
+    let lines: Vec<AuditEntry> = audit_lines(store).await.into_iter().rev().collect();
+    assert_eq!(lines.len(), before + 4);
+    let new: Vec<AuditLine<'_>> = lines[before..]
+        .iter()
+        .map(|e| {
+            (
+                e.user.as_str(),
+                e.action.as_str(),
+                e.object.as_str(),
+                e.old_value.as_deref(),
+                e.new_value.as_deref(),
+                e.submission_id,
+            )
+        })
+        .collect();
+    let sha = format!("rows=3; sha256={}", "cd".repeat(32));
+    assert_eq!(
+        new,
+        vec![
+            (
+                "li.hq",
+                "measure.create",
+                "measure 1",
+                None,
+                Some(
+                    "title=降低厂用电率; entity=P1; owner=fujian; due=2026-06-30; status=in_progress; progress=35"
+                ),
+                None
+            ),
+            (
+                "li.hq",
+                "measure.create",
+                "measure 2",
+                None,
+                Some(
+                    "title=应收账款清收; entity=G; owner=li.hq; due=2026-03-31; status=done; progress=100"
+                ),
+                None
+            ),
+            (
+                "li.hq",
+                "measure.create",
+                "measure 3",
+                None,
+                Some(
+                    "title=Sell the old boiler; entity=P2; owner=li.hq; due=2026-12-31; status=cancelled; progress=0"
+                ),
+                None
+            ),
+            (
+                "li.hq",
+                "measures.import",
+                "measures 措施清单.csv",
+                None,
+                Some(sha.as_str()),
+                None
+            ),
+        ]
+    );
+    assert!(lines[before..].iter().all(|e| e.at == at(2, 9)));
+
+    // A bad measure anywhere refuses the whole list: nothing is written, not even the good ones
+    // before it, and the error names the first bad one.
+    let good = new_measure("P1", "定期巡检", "fujian", "2026-05-31");
+    for (bad, message) in [
+        (
+            new_measure("P1", "无人负责", "nobody", "2026-05-31"),
+            "measure 2 (无人负责): no user named \"nobody\" to own it",
+        ),
+        (
+            new_measure("X9", "不存在的单位", "fujian", "2026-05-31"),
+            "measure 2 (不存在的单位): unknown entity X9",
+        ),
+        (
+            new_measure("P2", "离职人员", "gone", "2026-05-31"),
+            "measure 2 (离职人员): its owner gone is disabled",
+        ),
+        (
+            NewMeasure {
+                progress: 101,
+                ..new_measure("P2", "超额", "fujian", "2026-05-31")
+            },
+            "measure 2 (超额): progress 101 is above 100",
+        ),
+    ] {
+        let also_bad = new_measure("X8", "later", "nobody", "2026-05-31");
+        let error = store
+            .import_measures(
+                vec![good.clone(), bad, also_bad],
+                "bad.csv",
+                &"ef".repeat(32),
+                "li.hq",
+                at(3, 9),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(error, StoreError::Invalid(_)), "{error:?}");
+        assert_eq!(error.to_string(), message);
+        assert_eq!(store.measures().await.unwrap(), expected);
+        assert_eq!(audit_lines(store).await.len(), before + 4);
+    }
+
+    // The next list continues after the last id.
+    let ids = store
+        .import_measures(vec![good], "more.csv", &"ef".repeat(32), "fujian", at(4, 9))
+        .await
+        .unwrap();
+    assert_eq!(ids, vec![4]);
+    assert_eq!(store.measures().await.unwrap().len(), 4);
+}
