@@ -124,8 +124,9 @@ pub enum Command {
     },
     /// The audit log, newest first.
     Audit {
-        #[arg(long)]
-        user: Option<String>,
+        /// Only what this user did (`--user` names the acting user, as everywhere).
+        #[arg(long = "by", value_name = "USER")]
+        by: Option<String>,
         #[arg(long)]
         action: Option<String>,
         /// Part of the changed object's name, e.g. an entity code.
@@ -175,6 +176,22 @@ pub enum Command {
     Measures {
         #[command(subcommand)]
         command: MeasuresCommand,
+    },
+    /// Notify measure owners of measures due within 7 days or overdue, and the managers of the
+    /// superior entity of measures overdue past the grace period (in-app notifications, each
+    /// sent once). Prints the notifications sent (or, with --dry-run, that would be sent).
+    Remind {
+        /// The time to judge on (RFC 3339; default: now); dates are China dates (UTC+8).
+        #[arg(long)]
+        now: Option<String>,
+        /// Print what would be sent without recording anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Days an overdue measure waits before it is escalated.
+        #[arg(long, default_value_t = zx_domain::measures::DEFAULT_GRACE_DAYS)]
+        grace_days: u32,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
     },
     /// Print the built-in catalogue, or check a catalogue file.
     Catalogue {

@@ -13,7 +13,9 @@ use clap::Parser;
 
 use crate::app::App;
 use crate::cli::{BenchCommand, Cli, Command, MeasuresCommand};
-use crate::commands::{archive, bench, demo, import, measures, query, records, serve, user};
+use crate::commands::{
+    archive, bench, demo, import, measures, query, records, remind, serve, user,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -102,14 +104,14 @@ async fn run(cli: Cli) -> Result<()> {
             records::submissions(&app, format).await
         }
         Command::Audit {
-            user,
+            by,
             action,
             object,
             limit,
             format,
         } => {
             let app = App::open(global, false).await?;
-            records::audit(&app, user, action, object, limit, format).await
+            records::audit(&app, by, action, object, limit, format).await
         }
         Command::Entities { format } => {
             let app = App::open(global, false).await?;
@@ -137,6 +139,15 @@ async fn run(cli: Cli) -> Result<()> {
                     measures::gaps_command(&app, &period, format).await
                 }
             }
+        }
+        Command::Remind {
+            now,
+            dry_run,
+            grace_days,
+            format,
+        } => {
+            let app = App::open(global, false).await?;
+            remind::remind(&app, now.as_deref(), dry_run, grace_days, format).await
         }
         Command::Serve {
             listen,

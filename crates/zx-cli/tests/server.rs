@@ -630,6 +630,64 @@ async fn collection_and_submissions_through_the_api(server: Server) {
     assert!(own.as_array().unwrap().is_empty());
 }
 
+async fn measures_page_and_gaps_on_the_cockpit(server: Server) {
+    let hq = server.login("hq", "zengxiao-hq").await;
+    // 邵阳光伏: R&D intensity is red and nobody acts on it: flagged, linking to the list.
+    let (_, page) = server
+        .get(&hq, "/cockpit?entity=HN-SY-PV&period=2026-10")
+        .await;
+    assert!(
+        page.contains("data-testid=\"gap-rd_intensity\""),
+        "no gap flag"
+    );
+    // 南充: profit is red, with one measure in progress (the other is done): linked, no flag.
+    let (_, page) = server
+        .get(&hq, "/cockpit?entity=SC-NC-WTE&period=2026-10")
+        .await;
+    assert!(!page.contains("data-testid=\"gap-total_profit\""));
+    assert!(
+        page.contains("/measures?entity=SC-NC-WTE&amp;indicator=total_profit\">1 "),
+        "no link to the measure"
+    );
+    // The list as of a date: overdue flags and the summary; the manager sees only Fujian's.
+    let (status, page) = server.get(&hq, "/measures?as_of=2026-11-27").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("应收电费及补贴款清收专项行动") || page.contains("应收电费"),
+        "ZJ measure missing"
+    );
+    let fujian = server.login("fujian", "zengxiao-fujian").await;
+    let (_, page) = server
+        .get(&fujian, "/measures?as_of=2026-11-27&lang=en")
+        .await;
+    assert!(page.contains("烟气净化系统技改"));
+    assert!(
+        !page.contains("应收电费"),
+        "a Zhejiang measure leaked to the Fujian manager"
+    );
+    // Fujian: 4 measures, 1 done, 1 cancelled → 1/3; overdue on 11-27: the one due 11-15.
+    let summary = page
+        .split("id=\"measures-summary\">")
+        .nth(1)
+        .unwrap()
+        .split("</p>")
+        .next()
+        .unwrap();
+    assert!(
+        summary.contains("合计 4") || summary.contains("Total 4"),
+        "{summary}"
+    );
+    assert!(summary.contains("33.33%"), "{summary}");
+    assert!(
+        summary.contains("逾期 1") || summary.contains("overdue 1"),
+        "{summary}"
+    );
+    assert_eq!(
+        server.get(&fujian, "/measures?entity=ZJ").await.0,
+        StatusCode::FORBIDDEN
+    );
+}
+
 /// One test per test above and backend: `sqlite::name` always, `postgres::name` on the cluster
 /// of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
 macro_rules! on_both_backends {
@@ -662,4 +720,5 @@ on_both_backends!(
     tokens_for_scripts_and_login_rate_limits,
     collection_validates_submits_and_respects_locks_and_scope,
     collection_and_submissions_through_the_api,
+    measures_page_and_gaps_on_the_cockpit,
 );

@@ -73,3 +73,27 @@ pub fn synthetic_group(entities: usize, months: usize, seed: u64) -> DemoData {
 pub fn write_csv(data: &DemoData, dir: &Path) -> std::io::Result<()> {
     csv::write_csv(data, dir)
 }
+
+/// The demo's improvement measures (清单), as a measures list in the import format
+/// (`entity,title,indicator,owner,start,due,status,progress`). Owners are the demo accounts
+/// (`hq`, `fujian`, `sichuan`). Dates sit around the demo's last month (2026-10) so the list shows
+/// every state: done, in progress, planned, cancelled, overdue and due soon; and one red
+/// indicator (邵阳光伏 R&D) deliberately has no measure, so the cockpit shows a gap without action.
+pub fn demo_measures_csv() -> &'static str {
+    "entity,title,indicator,owner,start,due,status,progress
+SC-NC-WTE,1号炉炉排检修，恢复入炉量至设计值,total_profit,sichuan,2026-03-15,2026-12-31,in_progress,60
+SC-NC-WTE,停炉期间垃圾转运协调，减少违约赔付,total_profit,sichuan,2026-03-20,2026-06-30,done,100
+SC,四川公司降本增效专项：物资集中采购,roe,hq,2026-02-01,2026-11-30,in_progress,75
+ZJ,应收电费及补贴款清收专项行动,operating_cash_ratio,hq,2026-04-01,2026-09-30,in_progress,45
+ZJ-JH-WTE,与地方财政签订垃圾处理费支付协议,operating_cash_ratio,hq,2026-05-01,2026-10-31,planned,0
+JX-PX-WAT,引入战略投资者，压降资产负债率至70%以下,asset_liability_ratio,hq,2026-06-01,2027-03-31,planned,10
+JX-PX-WAT,二期扩建项目融资结构优化,asset_liability_ratio,hq,2026-01-10,2026-08-31,in_progress,80
+FJ-JJ-WTE,烟气净化系统技改（研发投入）,rd_intensity,fujian,2026-01-05,2026-12-15,in_progress,55
+FJ-NA-WTE,厂用电率压降至12%以下,total_profit,fujian,2026-02-01,2026-07-31,done,100
+FJ,福建公司人工效率提升：运维班组整合,labour_productivity,fujian,2026-03-01,2026-11-15,in_progress,70
+FJ-XM-WAT,污泥处置外包改自营,total_profit,fujian,2026-01-15,2026-04-30,cancelled,20
+GD,广东公司应收账款周转提速,operating_cash_ratio,hq,2026-02-15,2026-10-15,done,100
+ZX,集团研发投入强度提升计划,rd_intensity,hq,2026-01-01,2026-12-31,in_progress,65
+ZX,一利五率月度分析会机制,,hq,2026-01-01,2026-03-31,done,100
+"
+}

@@ -99,6 +99,102 @@ pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&offset).date_naive()
 }
 
+/// Why a reminder is sent about a measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReminderReason {
+    /// Open and due within the next 7 days (today included): to the owner.
+    DueSoon,
+    /// Open and past its due date: to the owner.
+    Overdue,
+    /// Overdue by more than the grace period: to the managers of the superior entity.
+    Escalated,
+}
+
+impl ReminderReason {
+    pub const ALL: [ReminderReason; 3] = [
+        ReminderReason::DueSoon,
+        ReminderReason::Overdue,
+        ReminderReason::Escalated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderReason::DueSoon => "due_soon",
+            ReminderReason::Overdue => "overdue",
+            ReminderReason::Escalated => "escalated",
+        }
+    }
+
+    /// Exactly `due_soon|overdue|escalated`.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+impl fmt::Display for ReminderReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One reminder to send: about a measure, to a user, for a reason.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Reminder {
+    pub measure: i64,
+    pub user: String,
+    pub reason: ReminderReason,
+}
+
+/// Days before the due date a measure counts as due soon.
+pub const DUE_SOON_DAYS: i64 = 7;
+
+/// The default grace period before an overdue measure is escalated, in days.
+pub const DEFAULT_GRACE_DAYS: u32 = 7;
+
+/// The reminders due at `now` (judged on [`china_date`]`(now)`): `due_soon` to the owner of an
+/// open measure due within [`DUE_SOON_DAYS`] (today included), `overdue` to the owner of an open
+/// measure past its due date, and `escalated` to each of `escalate_to(measure)` (the enabled
+/// managers of the superior entity) once it is overdue by more than `grace_days`
+/// (`due + grace < today`). Sorted by measure id, then user, then reason; no duplicates.
+pub fn reminders<'a, F>(
+    measures: impl IntoIterator<Item = &'a Measure>,
+    now: DateTime<Utc>,
+    grace_days: u32,
+    mut escalate_to: F,
+) -> Vec<Reminder>
+where
+    F: FnMut(&Measure) -> Vec<String>,
+{
+    let today = china_date(now);
+    let mut out = Vec::new();
+    for m in measures {
+        if !m.status.is_open() {
+            continue;
+        }
+        let days_left = (m.due - today).num_days();
+        let push = |out: &mut Vec<Reminder>, user: &str, reason| {
+            out.push(Reminder {
+                measure: m.id,
+                user: user.to_owned(),
+                reason,
+            })
+        };
+        if (0..=DUE_SOON_DAYS).contains(&days_left) {
+            push(&mut out, &m.owner, ReminderReason::DueSoon);
+        } else if days_left < 0 {
+            push(&mut out, &m.owner, ReminderReason::Overdue);
+            if -days_left > i64::from(grace_days) {
+                for user in escalate_to(m) {
+                    push(&mut out, &user, ReminderReason::Escalated);
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Counts for a list of measures.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
@@ -251,5 +347,67 @@ mod tests {
             Some(MeasureStatus::InProgress)
         );
         assert_eq!(MeasureStatus::parse("overdue"), None);
+    }
+
+    #[test]
+    fn reminders_go_to_owners_then_up_after_the_grace_period() {
+        let m = |id: i64, status, due: &str| Measure {
+            id,
+            owner: format!("owner{id}"),
+            ..measure(status, due)
+        };
+        let list = [
+            m(1, MeasureStatus::InProgress, "2026-07-08"), // 7 days left: due soon
+            m(2, MeasureStatus::Planned, "2026-07-09"),    // 8 days left: nothing
+            m(3, MeasureStatus::Planned, "2026-07-01"),    // due today: due soon
+            m(4, MeasureStatus::InProgress, "2026-06-30"), // 1 day late: overdue only
+            m(5, MeasureStatus::InProgress, "2026-06-24"), // 7 days late: not yet escalated
+            m(6, MeasureStatus::Planned, "2026-06-23"),    // 8 days late: escalated
+            m(7, MeasureStatus::Done, "2026-06-01"),
+            m(8, MeasureStatus::Cancelled, "2026-07-02"),
+        ];
+        // 2026-06-30 17:00 UTC is 2026-07-01 01:00 in Beijing.
+        let now = Utc.with_ymd_and_hms(2026, 6, 30, 17, 0, 0).unwrap();
+        let mut asked = Vec::new();
+        let out = reminders(&list, now, DEFAULT_GRACE_DAYS, |m| {
+            asked.push(m.id);
+            vec!["zboss".into(), "aboss".into(), "aboss".into()]
+        });
+        assert_eq!(asked, vec![6]);
+        let got: Vec<(i64, &str, &str)> = out
+            .iter()
+            .map(|r| (r.measure, r.user.as_str(), r.reason.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, "owner1", "due_soon"),
+                (3, "owner3", "due_soon"),
+                (4, "owner4", "overdue"),
+                (5, "owner5", "overdue"),
+                (6, "aboss", "escalated"),
+                (6, "owner6", "overdue"),
+                (6, "zboss", "escalated"),
+            ]
+        );
+        // A shorter grace period escalates measure 5 too; none escalates nothing.
+        let out = reminders(&list, now, 6, |_| vec!["boss".into()]);
+        assert_eq!(
+            out.iter()
+                .filter(|r| r.reason == ReminderReason::Escalated)
+                .map(|r| r.measure)
+                .collect::<Vec<_>>(),
+            vec![5, 6]
+        );
+        assert!(
+            reminders(&list, now, 7, |_| Vec::new())
+                .iter()
+                .all(|r| r.reason != ReminderReason::Escalated)
+        );
+        assert_eq!(
+            ReminderReason::parse("escalated"),
+            Some(ReminderReason::Escalated)
+        );
+        assert_eq!(ReminderReason::parse("late"), None);
     }
 }

@@ -232,6 +232,7 @@ pub async fn cockpit(
     let snapshot = state.snapshot().await?;
     let id = entity_in_scope(&snapshot, &user, &code)?;
     let period = parse_period(&snapshot, query.period.as_deref(), query.basis.as_deref())?;
+    let measures = state.store.measures().await?;
     Ok(Json(views::cockpit(
         &snapshot.engine,
         &snapshot.targets,
@@ -243,6 +244,7 @@ pub async fn cockpit(
             region: query.region.as_deref().filter(|r| !r.is_empty()),
             segment: query.segment.as_deref().filter(|s| !s.is_empty()),
             lang: user.lang,
+            measures: &measures,
         },
     )))
 }

@@ -11,6 +11,7 @@ pub mod collect;
 pub mod config;
 pub mod error;
 pub mod export;
+pub mod measures;
 pub mod pages;
 pub mod state;
 pub mod targets;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/targets", get(pages::targets).post(pages::save_target))
         .route("/audit", get(pages::audit))
         .route("/export.xlsx", get(pages::export))
+        .route("/measures", get(measures::page))
         .route("/collect", get(collect::page))
         .route(
             "/collect/upload",

@@ -262,6 +262,7 @@ pub async fn cockpit(
         };
         let q = &query.rest;
         let period = parse_period(&snapshot, q.period.as_deref(), q.basis.as_deref())?;
+        let measures = state.store.measures().await?;
         let view = views::cockpit(
             &snapshot.engine,
             &snapshot.targets,
@@ -273,6 +274,7 @@ pub async fn cockpit(
                 region: q.region.as_deref().filter(|r| !r.is_empty()),
                 segment: q.segment.as_deref().filter(|s| !s.is_empty()),
                 lang,
+                measures: &measures,
             },
         );
         Ok::<_, ApiError>(view)

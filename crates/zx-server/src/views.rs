@@ -68,6 +68,10 @@ pub struct Card {
     pub note: String,
     /// Year-to-date (or monthly) values of this year, month by month, in the display unit.
     pub sparkline: Vec<Option<String>>,
+    /// Planned or in-progress measures for this indicator on this entity.
+    pub open_measures: usize,
+    /// Red and no open measure: a gap without action.
+    pub gap: bool,
 }
 
 /// One verdict of the year's rule.
@@ -199,6 +203,8 @@ pub struct CockpitRequest<'a> {
     pub region: Option<&'a str>,
     pub segment: Option<&'a str>,
     pub lang: Lang,
+    /// The measures list, to link red indicators to what addresses them.
+    pub measures: &'a [zx_domain::Measure],
 }
 
 /// Builds the cockpit, showing only what `access` may see.
@@ -215,6 +221,7 @@ pub fn cockpit(
         region,
         segment,
         lang,
+        measures,
     } = request;
     let tree = engine.tree();
     let catalogue = engine.catalogue();
@@ -235,7 +242,7 @@ pub fn cockpit(
             })
             .collect()
     };
-    let cards = report
+    let cards: Vec<Card> = report
         .indicators
         .iter()
         .map(|result| {
@@ -261,7 +268,23 @@ pub fn cockpit(
                 status: status_of(result).as_str(),
                 note: zx_api::indicator_note(engine, result, lang).unwrap_or_default(),
                 sparkline: series(entity, result.indicator, &months),
+                open_measures: measures
+                    .iter()
+                    .filter(|m| {
+                        m.status.is_open()
+                            && m.entity == tree.entity(entity).code
+                            && m.indicator.as_deref() == Some(def.id.as_str())
+                    })
+                    .count(),
+                gap: false,
             }
+        })
+        .collect();
+    let cards: Vec<Card> = cards
+        .into_iter()
+        .map(|mut card: Card| {
+            card.gap = card.status == "red" && card.open_measures == 0;
+            card
         })
         .collect();
     let rule = report

@@ -45,16 +45,18 @@ use zx_domain::{
 };
 use zx_store::archive::{
     ArchivedAuditEntry, ArchivedEntity, ArchivedFactRevision, ArchivedMeasure,
-    ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision, ArchivedToken, ArchivedUser,
+    ArchivedNotification, ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision,
+    ArchivedToken, ArchivedUser,
 };
 use zx_store::{
     Archive, AuditEntry, AuditFilter, Changes, FactRevision, FileReceipt, HistoryFilter, Import,
-    NewMeasure, NewUser, PeriodState, PeriodStatus, SchemaVersion, Session, Store, StoreError,
-    StoreResult, Submission, TargetKey, TargetRecord, User, check_measure_refs, check_new_measure,
-    check_new_user, describe_entity, describe_fact_key, describe_fact_value, describe_import,
-    describe_measure, describe_measure_object, describe_measures_file, describe_measures_import,
-    describe_period_state, describe_target, describe_user, plan_target_writes, redact_url,
-    stored_measure_status,
+    NOTIFICATION_SENDER, NewMeasure, NewNotification, NewUser, Notification, PeriodState,
+    PeriodStatus, SchemaVersion, Session, Store, StoreError, StoreResult, Submission, TargetKey,
+    TargetRecord, User, check_measure_refs, check_new_measure, check_new_user, describe_entity,
+    describe_fact_key, describe_fact_value, describe_import, describe_measure,
+    describe_measure_object, describe_measures_file, describe_measures_import,
+    describe_notification, describe_period_state, describe_target, describe_user,
+    plan_target_writes, redact_url, stored_measure_status, stored_reminder_reason,
 };
 
 /// This crate's `migrations/`, embedded.
@@ -62,12 +64,13 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Tables whose id is an identity column: after a restore their sequences continue after the
 /// highest restored id.
-const IDENTITY_TABLES: [&str; 5] = [
+const IDENTITY_TABLES: [&str; 6] = [
     "submissions",
     "fact_revisions",
     "target_revisions",
     "audit_log",
     "measures",
+    "notifications",
 ];
 
 /// The advisory lock every audited write holds until it commits (see the crate docs). Advisory
@@ -82,7 +85,7 @@ const BATCH: usize = 1000;
 const ARRAY_BATCH: usize = 20_000;
 
 /// Every table, for [`PgStore::erase_all_data`].
-const TABLES: &str = "measures, sessions, api_tokens, users, period_status, audit_log, targets, \
+const TABLES: &str = "notifications, measures, sessions, api_tokens, users, period_status, audit_log, targets, \
                       target_revisions, facts, fact_revisions, entities, submissions";
 
 fn db_error(e: sqlx::Error) -> StoreError {
@@ -136,6 +139,20 @@ fn parse_progress(n: i16) -> StoreResult<u8> {
         .ok()
         .filter(|p| *p <= 100)
         .ok_or_else(|| StoreError::Corrupt(format!("measure progress {n}")))
+}
+
+/// Reads a [`Notification`] from `id, measure, user_name, reason, created_at, read_at`.
+fn notification_from_row(row: &PgRow) -> StoreResult<Notification> {
+    let reason: String = get(row, 3)?;
+    Ok(Notification {
+        id: get(row, 0)?,
+        measure: get(row, 1)?,
+        user: get(row, 2)?,
+        reason: stored_reminder_reason(&reason)
+            .ok_or_else(|| StoreError::Corrupt(format!("notification reason \"{reason}\"")))?,
+        created_at: get(row, 4)?,
+        read_at: get(row, 5)?,
+    })
 }
 
 /// The columns of a [`Measure`], in the order [`measure_from_row`] reads them.
@@ -1014,6 +1031,23 @@ impl PgStore {
                 created_by: get(&row, 10)?,
             });
         }
+        for row in sqlx::query(
+            "SELECT id, measure, user_name, reason, created_at, read_at FROM notifications",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let n = notification_from_row(&row)?;
+            archive.notifications.push(ArchivedNotification {
+                id: n.id,
+                measure: n.measure,
+                user: n.user,
+                reason: n.reason,
+                created_at: n.created_at,
+                read_at: n.read_at,
+            });
+        }
         tx.commit().await.map_err(db_error)?;
         archive.sort();
         Ok(archive)
@@ -1047,6 +1081,7 @@ impl PgStore {
             "period_status",
             "audit_log",
             "measures",
+            "notifications",
         ] {
             let found: bool = sqlx::query_scalar(AssertSqlSafe(format!(
                 "SELECT EXISTS (SELECT 1 FROM {table})"
@@ -1228,6 +1263,21 @@ impl PgStore {
                     .push_bind(i16::from(m.progress))
                     .push_bind(m.created_at)
                     .push_bind(m.created_by.clone());
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.notifications.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO notifications (id, measure, user_name, reason, created_at, read_at)
+                 OVERRIDING SYSTEM VALUE ",
+            );
+            insert.push_values(chunk, |mut row, n| {
+                row.push_bind(n.id)
+                    .push_bind(n.measure)
+                    .push_bind(n.user.clone())
+                    .push_bind(n.reason.as_str())
+                    .push_bind(n.created_at)
+                    .push_bind(n.read_at);
             });
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
@@ -2006,6 +2056,71 @@ impl Store for PgStore {
         .await
         .map_err(db_error)?;
         rows.iter().map(measure_from_row).collect()
+    }
+
+    // --- notifications ----------------------------------------------------------------------
+
+    async fn record_notifications(
+        &self,
+        list: Vec<NewNotification>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<NewNotification>> {
+        // The writer lock: two runs at once cannot both see a notification as new (and audit
+        // ids follow commit order).
+        let mut tx = self.begin_write().await?;
+        let mut sent = Vec::new();
+        for n in list {
+            let measure: Option<i64> = sqlx::query_scalar("SELECT id FROM measures WHERE id = $1")
+                .bind(n.measure)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            if measure.is_none() {
+                return Err(StoreError::Invalid(format!("no measure {}", n.measure)));
+            }
+            let inserted = sqlx::query(
+                "INSERT INTO notifications (measure, user_name, reason, created_at)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (measure, user_name, reason) DO NOTHING",
+            )
+            .bind(n.measure)
+            .bind(&n.user)
+            .bind(n.reason.as_str())
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
+            if inserted == 0 {
+                continue;
+            }
+            Self::audit(
+                &mut tx,
+                at,
+                NOTIFICATION_SENDER,
+                "notification.send",
+                &describe_measure_object(n.measure),
+                None,
+                Some(describe_notification(&n)),
+                None,
+            )
+            .await?;
+            sent.push(n);
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(sent)
+    }
+
+    async fn notifications(&self, user: &str) -> StoreResult<Vec<Notification>> {
+        let rows = sqlx::query(
+            "SELECT id, measure, user_name, reason, created_at, read_at FROM notifications
+             WHERE user_name = $1 ORDER BY created_at DESC, id DESC",
+        )
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(notification_from_row).collect()
     }
 }
 

@@ -24,23 +24,25 @@ use zx_domain::{
 };
 use zx_store::archive::{
     ArchivedAuditEntry, ArchivedEntity, ArchivedFactRevision, ArchivedMeasure,
-    ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision, ArchivedToken, ArchivedUser,
+    ArchivedNotification, ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision,
+    ArchivedToken, ArchivedUser,
 };
 use zx_store::{
     Archive, AuditEntry, AuditFilter, Changes, FactRevision, FileReceipt, HistoryFilter, Import,
-    NewMeasure, NewUser, PeriodState, PeriodStatus, SchemaVersion, Session, Store, StoreError,
-    StoreResult, Submission, TargetKey, TargetRecord, User, check_measure_refs, check_new_measure,
-    check_new_user, describe_entity, describe_fact_key, describe_fact_value, describe_import,
-    describe_measure, describe_measure_object, describe_measures_file, describe_measures_import,
-    describe_period_state, describe_target, describe_user, plan_target_writes,
-    stored_measure_status,
+    NOTIFICATION_SENDER, NewMeasure, NewNotification, NewUser, Notification, PeriodState,
+    PeriodStatus, SchemaVersion, Session, Store, StoreError, StoreResult, Submission, TargetKey,
+    TargetRecord, User, check_measure_refs, check_new_measure, check_new_user, describe_entity,
+    describe_fact_key, describe_fact_value, describe_import, describe_measure,
+    describe_measure_object, describe_measures_file, describe_measures_import,
+    describe_notification, describe_period_state, describe_target, describe_user,
+    plan_target_writes, stored_measure_status, stored_reminder_reason,
 };
 
 /// This crate's `migrations/`, embedded.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Every table holding data (sessions included): a database to restore into must have none.
-const DATA_TABLES: [&str; 12] = [
+const DATA_TABLES: [&str; 13] = [
     "submissions",
     "entities",
     "fact_revisions",
@@ -53,6 +55,7 @@ const DATA_TABLES: [&str; 12] = [
     "period_status",
     "audit_log",
     "measures",
+    "notifications",
 ];
 
 /// Rows per multi-row INSERT: well under SQLite's bound-parameter limit.
@@ -133,6 +136,22 @@ fn measure_from_row(row: &SqliteRow) -> StoreResult<Measure> {
         due: parse_date(&due)?,
         status: parse_measure_status(&status)?,
         progress: parse_progress(row.try_get(8).map_err(db_error)?)?,
+    })
+}
+
+/// Reads a [`Notification`] from `id, measure, user_name, reason, created_at, read_at`.
+fn notification_from_row(row: &SqliteRow) -> StoreResult<Notification> {
+    let reason: String = row.try_get(3).map_err(db_error)?;
+    let created_at: String = row.try_get(4).map_err(db_error)?;
+    let read_at: Option<String> = row.try_get(5).map_err(db_error)?;
+    Ok(Notification {
+        id: row.try_get(0).map_err(db_error)?,
+        measure: row.try_get(1).map_err(db_error)?,
+        user: row.try_get(2).map_err(db_error)?,
+        reason: stored_reminder_reason(&reason)
+            .ok_or_else(|| StoreError::Corrupt(format!("notification reason \"{reason}\"")))?,
+        created_at: parse_timestamp(&created_at)?,
+        read_at: read_at.as_deref().map(parse_timestamp).transpose()?,
     })
 }
 
@@ -881,6 +900,23 @@ impl SqliteStore {
                 created_by: row.try_get(10).map_err(db_error)?,
             });
         }
+        for row in sqlx::query(
+            "SELECT id, measure, user_name, reason, created_at, read_at FROM notifications",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let n = notification_from_row(&row)?;
+            archive.notifications.push(ArchivedNotification {
+                id: n.id,
+                measure: n.measure,
+                user: n.user,
+                reason: n.reason,
+                created_at: n.created_at,
+                read_at: n.read_at,
+            });
+        }
         tx.commit().await.map_err(db_error)?;
         archive.sort();
         Ok(archive)
@@ -1066,6 +1102,20 @@ impl SqliteStore {
                     .push_bind(i64::from(m.progress))
                     .push_bind(timestamp(m.created_at))
                     .push_bind(m.created_by.clone());
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.notifications.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO notifications (id, measure, user_name, reason, created_at, read_at) ",
+            );
+            insert.push_values(chunk, |mut row, n| {
+                row.push_bind(n.id)
+                    .push_bind(n.measure)
+                    .push_bind(n.user.clone())
+                    .push_bind(n.reason.as_str())
+                    .push_bind(timestamp(n.created_at))
+                    .push_bind(n.read_at.map(timestamp));
             });
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
@@ -1892,5 +1942,69 @@ impl Store for SqliteStore {
         .await
         .map_err(db_error)?;
         rows.iter().map(measure_from_row).collect()
+    }
+
+    // --- notifications ----------------------------------------------------------------------
+
+    async fn record_notifications(
+        &self,
+        list: Vec<NewNotification>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<NewNotification>> {
+        // IMMEDIATE: two runs at once cannot both see a notification as new.
+        let mut tx = self.begin_write().await?;
+        let created_at = timestamp(at);
+        let mut sent = Vec::new();
+        for n in list {
+            let measure: Option<i64> = sqlx::query_scalar("SELECT id FROM measures WHERE id = ?")
+                .bind(n.measure)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            if measure.is_none() {
+                return Err(StoreError::Invalid(format!("no measure {}", n.measure)));
+            }
+            let inserted = sqlx::query(
+                "INSERT INTO notifications (measure, user_name, reason, created_at)
+                 VALUES (?, ?, ?, ?)
+                 ON CONFLICT (measure, user_name, reason) DO NOTHING",
+            )
+            .bind(n.measure)
+            .bind(&n.user)
+            .bind(n.reason.as_str())
+            .bind(&created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
+            if inserted == 0 {
+                continue;
+            }
+            Self::audit(
+                &mut *tx,
+                at,
+                NOTIFICATION_SENDER,
+                "notification.send",
+                &describe_measure_object(n.measure),
+                None,
+                Some(describe_notification(&n)),
+            )
+            .await?;
+            sent.push(n);
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(sent)
+    }
+
+    async fn notifications(&self, user: &str) -> StoreResult<Vec<Notification>> {
+        let rows = sqlx::query(
+            "SELECT id, measure, user_name, reason, created_at, read_at FROM notifications
+             WHERE user_name = ? ORDER BY created_at DESC, id DESC",
+        )
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(notification_from_row).collect()
     }
 }

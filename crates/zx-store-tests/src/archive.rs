@@ -6,11 +6,12 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use zx_domain::{Basis, Entity, EntityCode, EntityKind, Fact, MeasureStatus, Month, Role, Target};
 use zx_store::archive::{
     ArchivedAuditEntry, ArchivedEntity, ArchivedFactRevision, ArchivedMeasure,
-    ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision, ArchivedToken, ArchivedUser,
+    ArchivedNotification, ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision,
+    ArchivedToken, ArchivedUser,
 };
 use zx_store::{
     Archive, AuditFilter, Changes, HistoryFilter, Import, NewMeasure, NewSubmission, NewUser,
-    PeriodState, PeriodStatus, Store, StoreError,
+    PeriodState, PeriodStatus, ReminderReason, Store, StoreError,
 };
 
 fn code(s: &str) -> EntityCode {
@@ -205,6 +206,14 @@ pub fn sample_archive() -> Archive {
                 created_by: "importer".into(),
             },
         ],
+        notifications: vec![ArchivedNotification {
+            id: 7,
+            measure: 2,
+            user: "li.hq".into(),
+            reason: ReminderReason::Escalated,
+            created_at: at(5, 1),
+            read_at: Some(at(5, 2)),
+        }],
     }
 }
 
@@ -566,6 +575,7 @@ pub async fn an_export_holds_what_was_written(store: &dyn Store) {
             ("period states", 1),
             ("audit entries", 10),
             ("measures", 0),
+            ("notifications", 0),
         ]
     );
     let values: Vec<(i64, String, i64)> = archive

@@ -56,6 +56,7 @@ macro_rules! stories {
             archive::restore_refuses_a_database_that_is_not_empty,
             archive::an_export_holds_what_was_written,
             measures::measures_are_imported_in_order_and_audited,
+            measures::notifications_are_recorded_once_and_audited,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

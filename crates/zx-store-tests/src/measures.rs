@@ -5,7 +5,8 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use zx_domain::{Entity, EntityCode, EntityKind, Measure, MeasureStatus, Role};
 use zx_store::{
-    AuditEntry, AuditFilter, Changes, Import, NewMeasure, NewSubmission, NewUser, Store, StoreError,
+    AuditEntry, AuditFilter, Changes, Import, NewMeasure, NewNotification, NewSubmission, NewUser,
+    ReminderReason, Store, StoreError,
 };
 
 fn code(s: &str) -> EntityCode {
@@ -266,4 +267,124 @@ pub async fn measures_are_imported_in_order_and_audited(store: &dyn Store) {
         .unwrap();
     assert_eq!(ids, vec![4]);
     assert_eq!(store.measures().await.unwrap().len(), 4);
+}
+
+/// Notifications are recorded once per (measure, user, reason): a repeated list records only what
+/// is new, returns only that, and audits only that; a user's list is newest first; an unknown
+/// measure refuses the whole list.
+pub async fn notifications_are_recorded_once_and_audited(store: &dyn Store) {
+    setup(store).await;
+    store
+        .import_measures(
+            vec![
+                new_measure("P1", "降低厂用电率", "fujian", "2026-04-20"),
+                new_measure("P2", "节能降耗", "li.hq", "2026-04-01"),
+            ],
+            "m.csv",
+            &"cd".repeat(32),
+            "li.hq",
+            at(2, 9),
+        )
+        .await
+        .unwrap();
+    let n = |measure: i64, user: &str, reason| NewNotification {
+        measure,
+        user: user.into(),
+        reason,
+    };
+    let first = vec![
+        n(1, "fujian", ReminderReason::DueSoon),
+        n(2, "li.hq", ReminderReason::Overdue),
+    ];
+    let sent = store
+        .record_notifications(first.clone(), at(14, 1))
+        .await
+        .unwrap();
+    assert_eq!(sent, first);
+    let before = audit_lines(store).await.len();
+    // Again, with one new one: only that one is recorded (and listed twice, once).
+    let second = vec![
+        n(1, "fujian", ReminderReason::DueSoon),
+        n(2, "li.hq", ReminderReason::Overdue),
+        n(2, "fujian", ReminderReason::Escalated),
+        n(2, "fujian", ReminderReason::Escalated),
+    ];
+    let sent = store.record_notifications(second, at(15, 1)).await.unwrap();
+    assert_eq!(sent, vec![n(2, "fujian", ReminderReason::Escalated)]);
+    assert!(
+        store
+            .record_notifications(first.clone(), at(16, 1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let lines = audit_lines(store).await;
+    assert_eq!(lines.len(), before + 1);
+    let e = &lines[0];
+    assert_eq!(
+        (
+            e.user.as_str(),
+            e.action.as_str(),
+            e.object.as_str(),
+            e.old_value.as_deref(),
+            e.new_value.as_deref(),
+            e.submission_id,
+            e.at,
+        ),
+        (
+            "system",
+            "notification.send",
+            "measure 2",
+            None,
+            Some("to=fujian; reason=escalated"),
+            None,
+            at(15, 1),
+        )
+    );
+
+    let mine: Vec<(i64, ReminderReason, DateTime<Utc>, bool)> = store
+        .notifications("fujian")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|x| (x.measure, x.reason, x.created_at, x.read_at.is_some()))
+        .collect();
+    assert_eq!(
+        mine,
+        vec![
+            (2, ReminderReason::Escalated, at(15, 1), false),
+            (1, ReminderReason::DueSoon, at(14, 1), false),
+        ]
+    );
+    assert!(store.notifications("nobody").await.unwrap().is_empty());
+
+    // An unknown measure refuses the list: nothing of it is recorded.
+    let error = store
+        .record_notifications(
+            vec![
+                n(1, "li.hq", ReminderReason::Overdue),
+                n(9, "li.hq", ReminderReason::Overdue),
+            ],
+            at(17, 1),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Invalid(_)), "{error}");
+    assert_eq!(store.notifications("li.hq").await.unwrap().len(), 1);
+
+    // They travel with an archive.
+    let archive = store.export().await.unwrap();
+    let kept: Vec<(i64, &str, ReminderReason)> = archive
+        .notifications
+        .iter()
+        .map(|x| (x.measure, x.user.as_str(), x.reason))
+        .collect();
+    assert_eq!(
+        kept,
+        vec![
+            (1, "fujian", ReminderReason::DueSoon),
+            (2, "li.hq", ReminderReason::Overdue),
+            (2, "fujian", ReminderReason::Escalated),
+        ]
+    );
 }

@@ -5,8 +5,8 @@
 //! What is in it: submissions (ids, counts, times), entities, every fact revision and every
 //! target revision (the current values are the highest revisions, so they are rebuilt on
 //! restore, not stored twice), accounts with their password hashes and disabled flag, API token
-//! hashes with their revoked flag, period states, the audit log, and improvement measures (format
-//! version 2) — all with their ids.
+//! hashes with their revoked flag, period states, the audit log, improvement measures (format
+//! version 2) and the notifications sent about them (format version 3) — all with their ids.
 //! Sessions are not archived: they are ephemeral, and a restored database starts without any.
 //!
 //! Values are text where a backend might otherwise change them: decimals as their exact decimal
@@ -29,6 +29,7 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+use zx_domain::measures::ReminderReason;
 use zx_domain::{Basis, Decimal, EntityCode, EntityKind, MeasureStatus, Month, Role};
 
 use crate::{PeriodState, StoreError, StoreResult};
@@ -36,8 +37,8 @@ use crate::{PeriodState, StoreError, StoreResult};
 /// The `format` of every archive header.
 pub const ARCHIVE_FORMAT: &str = "zengxiao-archive";
 /// The version of the archive format this build writes and the newest it reads. Version 2 added
-/// measures; a version 1 archive (which has none) is still read.
-pub const ARCHIVE_FORMAT_VERSION: u32 = 2;
+/// measures, version 3 notifications; older archives (which have none) are still read.
+pub const ARCHIVE_FORMAT_VERSION: u32 = 3;
 
 /// Everything durable in a database. See the module documentation.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -62,6 +63,9 @@ pub struct Archive {
     /// By id. (Absent from format version 1.)
     #[serde(default)]
     pub measures: Vec<ArchivedMeasure>,
+    /// By id. (Absent from format versions 1 and 2.)
+    #[serde(default)]
+    pub notifications: Vec<ArchivedNotification>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,6 +212,20 @@ pub struct ArchivedMeasure {
     pub created_by: String,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedNotification {
+    pub id: i64,
+    pub measure: i64,
+    pub user: String,
+    #[serde(with = "text")]
+    pub reason: ReminderReason,
+    #[serde(with = "text")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "optional_text")]
+    pub read_at: Option<DateTime<Utc>>,
+}
+
 /// How many records of each kind an archive holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -223,6 +241,9 @@ pub struct ArchiveCounts {
     /// (Absent from format version 1.)
     #[serde(default)]
     pub measures: usize,
+    /// (Absent from format versions 1 and 2.)
+    #[serde(default)]
+    pub notifications: usize,
 }
 
 impl ArchiveCounts {
@@ -236,10 +257,11 @@ impl ArchiveCounts {
             + self.period_statuses
             + self.audit_log
             + self.measures
+            + self.notifications
     }
 
     /// `(name, count)` pairs in file order, for printing.
-    pub fn named(&self) -> [(&'static str, usize); 9] {
+    pub fn named(&self) -> [(&'static str, usize); 10] {
         [
             ("submissions", self.submissions),
             ("entities", self.entities),
@@ -250,6 +272,7 @@ impl ArchiveCounts {
             ("period states", self.period_statuses),
             ("audit entries", self.audit_log),
             ("measures", self.measures),
+            ("notifications", self.notifications),
         ]
     }
 }
@@ -280,6 +303,7 @@ pub enum ArchiveRecord {
     PeriodStatus(ArchivedPeriodStatus),
     AuditEntry(ArchivedAuditEntry),
     Measure(ArchivedMeasure),
+    Notification(ArchivedNotification),
 }
 
 /// What went wrong reading or writing an archive file.
@@ -321,6 +345,7 @@ impl Archive {
             period_statuses: self.period_statuses.len(),
             audit_log: self.audit_log.len(),
             measures: self.measures.len(),
+            notifications: self.notifications.len(),
         }
     }
 
@@ -342,6 +367,7 @@ impl Archive {
             .sort_by(|a, b| (&a.entity, a.month).cmp(&(&b.entity, b.month)));
         self.audit_log.sort_by_key(|e| e.id);
         self.measures.sort_by_key(|m| m.id);
+        self.notifications.sort_by_key(|n| n.id);
     }
 
     /// What [`Store::restore`](crate::Store::restore) checks before writing anything: ids and
@@ -487,6 +513,24 @@ impl Archive {
                 )));
             }
         }
+        let mut ids = HashSet::new();
+        let mut keys = HashSet::new();
+        for n in &self.notifications {
+            let what = || format!("notification {}", n.id);
+            unique(&mut ids, n.id, what)?;
+            unique(&mut keys, (n.measure, n.user.as_str(), n.reason), || {
+                format!(
+                    "the {} notification of measure {} to {}",
+                    n.reason, n.measure, n.user
+                )
+            })?;
+            if !self.measures.iter().any(|m| m.id == n.measure) {
+                return Err(invalid(format!(
+                    "notification {} refers to measure {}, which is not in the archive",
+                    n.id, n.measure
+                )));
+            }
+        }
         Ok(())
     }
 }
@@ -524,6 +568,7 @@ pub fn write_lines(
         PeriodStatus(&'a ArchivedPeriodStatus),
         AuditEntry(&'a ArchivedAuditEntry),
         Measure(&'a ArchivedMeasure),
+        Notification(&'a ArchivedNotification),
     }
     let records = archive
         .submissions
@@ -536,7 +581,8 @@ pub fn write_lines(
         .chain(archive.api_tokens.iter().map(Record::ApiToken))
         .chain(archive.period_statuses.iter().map(Record::PeriodStatus))
         .chain(archive.audit_log.iter().map(Record::AuditEntry))
-        .chain(archive.measures.iter().map(Record::Measure));
+        .chain(archive.measures.iter().map(Record::Measure))
+        .chain(archive.notifications.iter().map(Record::Notification));
     for record in records {
         line(out, &record)?;
         progress();
@@ -615,6 +661,7 @@ pub fn read_lines(
             ArchiveRecord::PeriodStatus(r) => archive.period_statuses.push(r),
             ArchiveRecord::AuditEntry(r) => archive.audit_log.push(r),
             ArchiveRecord::Measure(r) => archive.measures.push(r),
+            ArchiveRecord::Notification(r) => archive.notifications.push(r),
         }
         progress();
     }
@@ -715,6 +762,17 @@ impl ArchiveText for NaiveDate {
             return Err(format!("date \"{text}\" is not written as YYYY-MM-DD"));
         }
         Ok(date)
+    }
+}
+
+/// Exactly the stored name (`due_soon`).
+impl ArchiveText for ReminderReason {
+    fn to_text(&self) -> String {
+        self.as_str().to_owned()
+    }
+    fn from_text(text: &str) -> Result<Self, String> {
+        ReminderReason::parse(text)
+            .ok_or_else(|| format!("notification reason \"{text}\" is not known"))
     }
 }
 
@@ -895,6 +953,14 @@ mod tests {
                 created_at: at,
                 created_by: "clerk".into(),
             }],
+            notifications: vec![ArchivedNotification {
+                id: 5,
+                measure: 4,
+                user: "hq".into(),
+                reason: ReminderReason::Overdue,
+                created_at: at,
+                read_at: None,
+            }],
         }
     }
 
@@ -914,14 +980,18 @@ mod tests {
         archive.check().unwrap();
         let text = written(&archive);
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 10);
+        assert_eq!(lines.len(), 11);
         assert_eq!(
             lines[0],
-            r#"{"format":"zengxiao-archive","format_version":2,"tool_version":"9.9.9","counts":{"submissions":1,"entities":1,"fact_revisions":1,"target_revisions":1,"users":1,"api_tokens":1,"period_statuses":1,"audit_log":1,"measures":1}}"#
+            r#"{"format":"zengxiao-archive","format_version":3,"tool_version":"9.9.9","counts":{"submissions":1,"entities":1,"fact_revisions":1,"target_revisions":1,"users":1,"api_tokens":1,"period_statuses":1,"audit_log":1,"measures":1,"notifications":1}}"#
         );
         assert_eq!(
             lines[9],
             r#"{"measure":{"id":4,"entity":"G","title":"降低厂用电率","indicator":"total_profit","owner":"hq","start":null,"due":"2026-06-30","status":"in_progress","progress":40,"created_at":"2026-04-10T09:00:00.123456Z","created_by":"clerk"}}"#
+        );
+        assert_eq!(
+            lines[10],
+            r#"{"notification":{"id":5,"measure":4,"user":"hq","reason":"overdue","created_at":"2026-04-10T09:00:00.123456Z","read_at":null}}"#
         );
         assert_eq!(
             lines[3],
@@ -981,10 +1051,10 @@ mod tests {
             let error = read(&bad).unwrap_err().to_string();
             assert!(error.starts_with(message), "{error}");
         }
-        let newer = text.replacen("\"format_version\":2", "\"format_version\":3", 1);
+        let newer = text.replacen("\"format_version\":3", "\"format_version\":4", 1);
         assert_eq!(
             read(&newer).unwrap_err().to_string(),
-            "archive format version 3 is newer than this zx reads (2); upgrade zx (the archive was written by zx 9.9.9)"
+            "archive format version 4 is newer than this zx reads (3); upgrade zx (the archive was written by zx 9.9.9)"
         );
         assert!(matches!(
             read("{\"a\":1}\n").unwrap_err(),
@@ -1000,9 +1070,10 @@ mod tests {
     fn a_version_1_archive_is_read_without_measures() {
         let mut archive = sample();
         archive.measures.clear();
+        archive.notifications.clear();
         let text = written(&archive)
-            .replacen("\"format_version\":2", "\"format_version\":1", 1)
-            .replacen(",\"measures\":0}", "}", 1);
+            .replacen("\"format_version\":3", "\"format_version\":1", 1)
+            .replacen(",\"measures\":0,\"notifications\":0}", "}", 1);
         assert!(!text.contains("measures"), "{text}");
         assert_eq!(read(&text).unwrap(), archive);
     }
@@ -1054,6 +1125,12 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("measure 4 refers to entity X")
+        );
+        let mut archive = sample();
+        archive.notifications[0].measure = 9;
+        assert_eq!(
+            archive.check().unwrap_err().to_string(),
+            "the archive is inconsistent: notification 5 refers to measure 9, which is not in the archive"
         );
     }
 }

@@ -19,6 +19,7 @@ pub use archive::{Archive, ArchiveCounts};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
+pub use zx_domain::measures::ReminderReason;
 use zx_domain::{
     Basis, Decimal, Entity, EntityCode, Fact, Measure, MeasureStatus, Month, Role, Target,
 };
@@ -288,6 +289,26 @@ pub struct NewMeasure {
     pub progress: u8,
 }
 
+/// A notification to record (see [`Store::record_notifications`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NewNotification {
+    pub measure: i64,
+    pub user: String,
+    pub reason: ReminderReason,
+}
+
+/// A recorded (in-app) notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub id: i64,
+    pub measure: i64,
+    pub user: String,
+    pub reason: ReminderReason,
+    pub created_at: DateTime<Utc>,
+    /// When the user read it; `None`: unread.
+    pub read_at: Option<DateTime<Utc>>,
+}
+
 /// The database, whatever the backend.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -413,6 +434,20 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<Vec<i64>>;
     /// Every measure, by id.
     async fn measures(&self) -> StoreResult<Vec<Measure>>;
+
+    // --- notifications (reminders about measures) -------------------------------------------
+    /// Records the notifications not recorded yet (a (measure, user, reason) is sent once,
+    /// whenever asked again) and returns those, in the order given: one transaction holding the
+    /// writer lock, one `notification.send` audit line per new notification (object
+    /// [`describe_measure_object`], new value [`describe_notification`]), by `system`.
+    /// `Invalid` for an unknown measure, writing nothing.
+    async fn record_notifications(
+        &self,
+        list: Vec<NewNotification>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<NewNotification>>;
+    /// A user's notifications, newest first (then highest id first).
+    async fn notifications(&self, user: &str) -> StoreResult<Vec<Notification>>;
 }
 
 // --- what every backend writes the same way -------------------------------------------------
@@ -490,6 +525,19 @@ pub fn describe_measure(m: &NewMeasure) -> String {
 /// The audit object of a measure: `measure 7`.
 pub fn describe_measure_object(id: i64) -> String {
     format!("measure {id}")
+}
+
+/// Who a `notification.send` audit line is by: the reminder job, not a person.
+pub const NOTIFICATION_SENDER: &str = "system";
+
+/// The new value of a `notification.send` audit line: `to=USER; reason=REASON`.
+pub fn describe_notification(n: &NewNotification) -> String {
+    format!("to={}; reason={}", n.user, n.reason.as_str())
+}
+
+/// A notification reason as stored: exactly its name; `None` for anything else.
+pub fn stored_reminder_reason(text: &str) -> Option<ReminderReason> {
+    ReminderReason::parse(text)
 }
 
 /// The audit object of a `measures.import` line: `measures 措施清单.xlsx`.

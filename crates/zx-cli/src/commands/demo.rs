@@ -142,6 +142,11 @@ pub async fn build(global: &Global) -> Result<(App, zx_demo::DemoData)> {
             )
             .await?;
     }
+    // The demo's action list, through the same validation as a user's file.
+    let csv = zx_demo::demo_measures_csv();
+    let path = dir.path().join("measures.csv");
+    std::fs::write(&path, csv).context("cannot write the demo measures")?;
+    crate::commands::measures::import_quiet(&app, &path).await?;
     Ok((app, data))
 }
 

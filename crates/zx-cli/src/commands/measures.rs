@@ -16,6 +16,19 @@ use crate::cli::TextFormat;
 use crate::commands::import::issue_line;
 
 pub async fn import(app: &App, file: &Path) -> Result<()> {
+    let (name, ids) = import_quiet(app, file).await?;
+    println!(
+        "{name}: {} {} (id {}–{})",
+        ids.len(),
+        app.lang.pick("项措施已导入", "measures imported"),
+        ids.first().copied().unwrap_or_default(),
+        ids.last().copied().unwrap_or_default()
+    );
+    Ok(())
+}
+
+/// Validates and imports a measures list; returns the file name and the new ids.
+pub async fn import_quiet(app: &App, file: &Path) -> Result<(String, Vec<i64>)> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let name = file.file_name().map_or_else(
         || file.display().to_string(),
@@ -68,7 +81,6 @@ pub async fn import(app: &App, file: &Path) -> Result<()> {
             "{name} is not a measures list (columns entity,title,indicator,owner,start,due,status,progress); use `zx import` for entities, data and targets"
         );
     };
-    let count = rows.len();
     let ids = app
         .store
         .import_measures(
@@ -91,13 +103,7 @@ pub async fn import(app: &App, file: &Path) -> Result<()> {
         )
         .await
         .map_err(|e| anyhow!("{e}: nothing was imported"))?;
-    println!(
-        "{name}: {count} {} (id {}–{})",
-        app.lang.pick("项措施已导入", "measures imported"),
-        ids.first().copied().unwrap_or_default(),
-        ids.last().copied().unwrap_or_default()
-    );
-    Ok(())
+    Ok((name, ids))
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate> {

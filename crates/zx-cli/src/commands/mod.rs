@@ -7,5 +7,6 @@ pub mod import;
 pub mod measures;
 pub mod query;
 pub mod records;
+pub mod remind;
 pub mod serve;
 pub mod user;
