@@ -244,3 +244,66 @@ pub fn explain_json(engine: &Engine, explanation: &Explanation, lang: Lang) -> E
             .collect(),
     }
 }
+
+/// One measure in `zx measures list --format json` and `GET /api/v1/measures`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureJson {
+    pub id: i64,
+    pub entity: String,
+    pub title: String,
+    pub indicator: Option<String>,
+    pub owner: String,
+    pub start: Option<String>,
+    pub due: String,
+    pub status: &'static str,
+    pub progress: u8,
+    /// Derived on the `as_of` date: open and due before it.
+    pub overdue: bool,
+}
+
+/// Totals of a measures list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasuresSummaryJson {
+    pub total: usize,
+    pub done: usize,
+    pub cancelled: usize,
+    pub overdue: usize,
+    /// done / (total − cancelled), 12 places; `null` when nothing is left to count.
+    pub completion_rate: Option<String>,
+}
+
+/// `zx measures list --format json`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasuresJson {
+    pub measures: Vec<MeasureJson>,
+    pub summary: MeasuresSummaryJson,
+}
+
+/// The list and its summary as of a date.
+pub fn measures_json(measures: &[zx_domain::Measure], as_of: chrono::NaiveDate) -> MeasuresJson {
+    let summary = zx_domain::measures::summarise(measures, as_of);
+    MeasuresJson {
+        measures: measures
+            .iter()
+            .map(|m| MeasureJson {
+                id: m.id,
+                entity: m.entity.to_string(),
+                title: m.title.clone(),
+                indicator: m.indicator.clone(),
+                owner: m.owner.clone(),
+                start: m.start.map(|d| d.to_string()),
+                due: m.due.to_string(),
+                status: m.status.as_str(),
+                progress: m.progress,
+                overdue: m.is_overdue(as_of),
+            })
+            .collect(),
+        summary: MeasuresSummaryJson {
+            total: summary.total,
+            done: summary.done,
+            cancelled: summary.cancelled,
+            overdue: summary.overdue,
+            completion_rate: summary.completion_rate.map(exact),
+        },
+    }
+}

@@ -394,7 +394,9 @@ pub async fn put_target(
         targets,
         put_target,
         submissions,
-        collection
+        collection,
+        measures,
+        gaps
     ),
     components(schemas(
         ErrorBody,
@@ -403,7 +405,8 @@ pub async fn put_target(
         AuditJson,
         TargetJson,
         SubmissionJson,
-        CollectionRowJson
+        CollectionRowJson,
+        GapJson
     ))
 )]
 pub struct ApiDoc;
@@ -495,6 +498,84 @@ pub async fn collection(
                 entity: r.code,
                 name: r.name,
                 months: r.cells.into_iter().map(|c| c.state.to_owned()).collect(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MeasuresQuery {
+    /// Root of the subtree (default: the caller's home entity).
+    pub entity: Option<String>,
+    /// `YYYY-MM-DD`, the date overdue is judged on (default: today in China).
+    pub as_of: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/measures", tag = "measures", params(MeasuresQuery),
+    responses((status = 200, body = zx_api::MeasuresJson, description = "The JSON of `zx measures list --format json`"),
+        (status = 403, body = ErrorBody)))]
+pub async fn measures(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(query): Query<MeasuresQuery>,
+) -> ApiResult<Json<zx_api::MeasuresJson>> {
+    let snapshot = state.snapshot().await?;
+    let tree = snapshot.engine.tree();
+    let root = match query.entity.as_deref().filter(|e| !e.is_empty()) {
+        Some(code) => entity_in_scope(&snapshot, &user, code)?,
+        None => user
+            .access
+            .home(tree)
+            .ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "no entity in scope"))?,
+    };
+    let as_of = match query.as_of.as_deref().filter(|d| !d.is_empty()) {
+        Some(text) => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+            ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("as_of: \"{text}\" is not YYYY-MM-DD"),
+            )
+        })?,
+        None => zx_domain::measures::china_date(chrono::Utc::now()),
+    };
+    let list: Vec<zx_domain::Measure> = state
+        .store
+        .measures()
+        .await?
+        .into_iter()
+        .filter(|m| {
+            tree.id(&m.entity)
+                .is_some_and(|id| tree.is_within(id, root) && user.access.can_read(tree, id))
+        })
+        .collect();
+    Ok(Json(zx_api::measures_json(&list, as_of)))
+}
+
+/// A red indicator without an open measure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GapJson {
+    pub entity: String,
+    pub indicator: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/measures/gaps", tag = "measures", params(PeriodQuery),
+    responses((status = 200, body = [GapJson], description = "Red indicators without a planned or in-progress measure, in the caller's scope")))]
+pub async fn gaps(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(query): Query<PeriodQuery>,
+) -> ApiResult<Json<Vec<GapJson>>> {
+    let snapshot = state.snapshot().await?;
+    let period = parse_period(&snapshot, query.period.as_deref(), query.basis.as_deref())?;
+    let measures = state.store.measures().await?;
+    let tree = snapshot.engine.tree();
+    let catalogue = snapshot.engine.catalogue();
+    Ok(Json(
+        zx_domain::measures::gaps(&snapshot.engine, &snapshot.targets, period, &measures)
+            .into_iter()
+            .filter(|g| user.access.can_read(tree, g.entity))
+            .map(|g| GapJson {
+                entity: tree.entity(g.entity).code.to_string(),
+                indicator: catalogue.indicator(g.indicator).id.clone(),
             })
             .collect(),
     ))

@@ -91,6 +91,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/submissions", get(api::submissions))
         .route("/api/v1/collection", get(api::collection))
+        .route("/api/v1/measures", get(api::measures))
+        .route("/api/v1/measures/gaps", get(api::gaps))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

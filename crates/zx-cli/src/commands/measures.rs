@@ -145,27 +145,7 @@ pub async fn list(
     let summary = summarise(&measures, as_of);
     let mut out = std::io::stdout().lock();
     if format_arg == TextFormat::Json {
-        let json = json!({
-            "measures": measures.iter().map(|m| json!({
-                "id": m.id,
-                "entity": m.entity.as_str(),
-                "title": m.title,
-                "indicator": m.indicator,
-                "owner": m.owner,
-                "start": m.start.map(|d| d.to_string()),
-                "due": m.due.to_string(),
-                "status": m.status.as_str(),
-                "progress": m.progress,
-                "overdue": m.is_overdue(as_of),
-            })).collect::<Vec<_>>(),
-            "summary": {
-                "total": summary.total,
-                "done": summary.done,
-                "cancelled": summary.cancelled,
-                "overdue": summary.overdue,
-                "completion_rate": summary.completion_rate.map(format::exact),
-            },
-        });
+        let json = zx_api::measures_json(&measures, as_of);
         serde_json::to_writer_pretty(&mut out, &json)?;
         writeln!(out)?;
         return Ok(());
