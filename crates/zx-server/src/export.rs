@@ -198,3 +198,51 @@ pub fn cockpit_workbook(
     sheet.set_column_width(0, 22)?;
     workbook.save_to_buffer()
 }
+
+/// A measures list the way offices circulate it: numbered rows, unit, measure, indicator, owner,
+/// deadline, status, progress, overdue.
+pub fn measures_workbook(
+    rows: &[crate::measures::MeasureRow],
+    title: &str,
+    lang: Lang,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let red = Format::new().set_font_color(rust_xlsxwriter::Color::Red);
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(lang.pick("措施清单", "Measures"))?;
+    sheet.write_string_with_format(0, 0, title, &bold)?;
+    let headers = [
+        lang.pick("序号", "No."),
+        lang.pick("单位", "Unit"),
+        lang.pick("措施", "Measure"),
+        lang.pick("指标", "Indicator"),
+        lang.pick("责任人", "Owner"),
+        lang.pick("完成时限", "Due"),
+        lang.pick("状态", "Status"),
+        lang.pick("进度", "Progress"),
+        lang.pick("是否逾期", "Overdue"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(2, c as u16, *h, &bold)?;
+    }
+    let percent = Format::new().set_num_format("0%");
+    for (i, m) in rows.iter().enumerate() {
+        let row = 3 + i as u32;
+        sheet.write_number(row, 0, (i + 1) as f64)?;
+        sheet.write_string(row, 1, format!("{} {}", m.entity_name, m.entity))?;
+        sheet.write_string(row, 2, &m.title)?;
+        sheet.write_string(row, 3, &m.indicator)?;
+        sheet.write_string(row, 4, &m.owner)?;
+        sheet.write_string(row, 5, &m.due)?;
+        sheet.write_string(row, 6, &m.status)?;
+        sheet.write_number_with_format(row, 7, f64::from(m.progress) / 100.0, &percent)?;
+        if m.overdue {
+            sheet.write_string_with_format(row, 8, lang.pick("已逾期", "overdue"), &red)?;
+        }
+    }
+    sheet.set_column_width(1, 26)?;
+    sheet.set_column_width(2, 40)?;
+    sheet.set_column_width(3, 18)?;
+    workbook.save_to_buffer()
+}

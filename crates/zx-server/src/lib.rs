@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(pages::audit))
         .route("/export.xlsx", get(pages::export))
         .route("/measures", get(measures::page))
+        .route("/measures.xlsx", get(measures::export))
         .route("/collect", get(collect::page))
         .route(
             "/collect/upload",

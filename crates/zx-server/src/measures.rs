@@ -72,18 +72,27 @@ pub struct MeasuresQuery {
     overdue: Option<String>,
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    uri: axum::http::Uri,
-    Query(q): Query<MeasuresQuery>,
-) -> Response {
+/// The list the page (and its Excel export) shows.
+struct Listing {
+    entity: String,
+    entity_name: String,
+    as_of: NaiveDate,
+    rows: Vec<MeasureRow>,
+    rollup: Vec<RollupRow>,
+    summary: zx_domain::measures::Summary,
+}
+
+async fn listing(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    q: &MeasuresQuery,
+) -> Result<Listing, ApiError> {
     let lang = user.lang;
-    let result = async {
+    {
         let snapshot = state.snapshot().await?;
         let tree = snapshot.engine.tree();
         let root = match q.entity.as_deref().filter(|e| !e.is_empty()) {
-            Some(code) => crate::api::entity_in_scope(&snapshot, &user, code)?,
+            Some(code) => crate::api::entity_in_scope(&snapshot, user, code)?,
             None => user
                 .access
                 .home(tree)
@@ -177,15 +186,33 @@ pub async fn page(
             .filter(|r| r.total > 0)
             .collect();
         let entity = tree.entity(root);
-        Ok::<_, ApiError>((
-            (entity.code.to_string(), entity.name.clone()),
+        Ok(Listing {
+            entity: entity.code.to_string(),
+            entity_name: entity.name.clone(),
             as_of,
             rows,
             rollup,
             summary,
-        ))
+        })
     }
-    .await;
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    uri: axum::http::Uri,
+    Query(q): Query<MeasuresQuery>,
+) -> Response {
+    let lang = user.lang;
+    let result = listing(&state, &user, &q).await.map(|l| {
+        (
+            (l.entity, l.entity_name),
+            l.as_of,
+            l.rows,
+            l.rollup,
+            l.summary,
+        )
+    });
     match result {
         Ok(((entity, entity_name), as_of, rows, rollup, summary)) => MeasuresPage {
             lang,
@@ -209,6 +236,49 @@ pub async fn page(
             filter_overdue: q.overdue.is_some(),
         }
         .into_response(),
+        Err(error) => error_page(Some(&user), lang, error),
+    }
+}
+
+/// The same list as an Excel workbook.
+pub async fn export(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(q): Query<MeasuresQuery>,
+) -> Response {
+    let lang = user.lang;
+    let result = async {
+        let l = listing(&state, &user, &q).await?;
+        let title = format!(
+            "{} {} {} {}",
+            l.entity_name,
+            lang.pick("措施清单", "measures"),
+            lang.pick("截至", "as of"),
+            l.as_of
+        );
+        let bytes =
+            crate::export::measures_workbook(&l.rows, &title, lang).map_err(ApiError::internal)?;
+        Ok::<_, ApiError>((format!("measures-{}-{}.xlsx", l.entity, l.as_of), bytes))
+    }
+    .await;
+    match result {
+        Ok((name, bytes)) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::HeaderValue::from_static(
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    ),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+                        .unwrap_or(axum::http::HeaderValue::from_static("attachment")),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
         Err(error) => error_page(Some(&user), lang, error),
     }
 }
