@@ -6,9 +6,11 @@
 //! is normalised, since an archive holds no export time and no backend name, and lists records
 //! in a fixed order.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use chrono::{TimeZone, Utc};
 use zx_domain::{EntityCode, Month, Target};
@@ -17,7 +19,8 @@ use zx_store_postgres::{TestDatabase, test_database_url};
 use zx_store_sqlite::SqliteStore;
 
 fn run(dir: &Path, db: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zx"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_zx"));
+    command
         .current_dir(dir)
         .args(args)
         .arg("--db")
@@ -25,19 +28,8 @@ fn run(dir: &Path, db: &str, args: &[&str], stdin: &str) -> Output {
         .env("ZX_USER", "tester")
         .env_remove("ZX_LANG")
         .env_remove("ZX_CATALOGUE")
-        .env_remove("ZX_LISTEN")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+        .env_remove("ZX_LISTEN");
+    common::run(command, Some(stdin))
 }
 
 fn ok(dir: &Path, db: &str, args: &[&str]) -> String {

@@ -1,35 +1,24 @@
 //! `zx measures`: the action list from the command line, on the kpi.md worked example.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value;
 
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/kpi-example");
 
 fn zx(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zx"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_zx"));
+    command
         .args(args)
         .arg("--db")
         .arg(db)
         .env("ZX_USER", "tester")
-        .env_remove("ZX_LANG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    child.wait_with_output().unwrap()
+        .env_remove("ZX_LANG");
+    common::run(command, stdin)
 }
 
 fn ok(db: &Path, args: &[&str]) -> String {

@@ -3,9 +3,10 @@
 //! once (re-runs send nothing new), judged on the China date; `--dry-run` records nothing.
 //! On SQLite always, and on PostgreSQL when ZX_TEST_DATABASE_URL is set.
 
-use std::io::Write;
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 use zx_store_postgres::{TestDatabase, test_database_url};
@@ -17,28 +18,16 @@ const NOW: &str = "2026-07-01T01:00:00+08:00";
 const A_DAY_LATER: &str = "2026-07-02T01:00:00+08:00";
 
 fn zx(dir: &Path, db: &str, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zx"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_zx"));
+    command
         .current_dir(dir)
         .args(args)
         .arg("--db")
         .arg(db)
         .env("ZX_USER", "tester")
         .env_remove("ZX_LANG")
-        .env_remove("ZX_CATALOGUE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    child.wait_with_output().unwrap()
+        .env_remove("ZX_CATALOGUE");
+    common::run(command, stdin)
 }
 
 fn ok(dir: &Path, db: &str, args: &[&str], stdin: Option<&str>) -> String {

@@ -1,8 +1,9 @@
 //! `zx user …` end to end: the real binary, a real database, the password on standard input.
 //! Every test runs on SQLite and, when `ZX_TEST_DATABASE_URL` is set, on PostgreSQL.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
@@ -38,25 +39,15 @@ impl Workspace {
     }
 
     fn zx(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_zx"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_zx"));
+        command
             .args(args)
             .arg("--db")
             .arg(self.db())
             .env("ZX_USER", "root")
             .env_remove("ZX_LANG")
-            .env_remove("ZX_CATALOGUE")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+            .env_remove("ZX_CATALOGUE");
+        common::run(command, Some(stdin))
     }
 
     fn db(&self) -> String {
