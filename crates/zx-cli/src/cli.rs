@@ -180,18 +180,24 @@ pub enum Command {
     /// Notify measure owners of measures due within 7 days or overdue, and the managers of the
     /// superior entity of measures overdue past the grace period (in-app notifications, each
     /// sent once). Prints the notifications sent (or, with --dry-run, that would be sent).
+    /// When the settings configure e-mail (`[notify.smtp]`) or a webhook (`[notify.webhook]`),
+    /// the new notifications are also delivered there, with a summary on stderr.
     Remind {
         /// The time to judge on (RFC 3339; default: now); dates are China dates (UTC+8).
         #[arg(long)]
         now: Option<String>,
-        /// Print what would be sent without recording anything.
+        /// Print what would be sent without recording or delivering anything.
         #[arg(long)]
         dry_run: bool,
-        /// Days an overdue measure waits before it is escalated.
-        #[arg(long, default_value_t = zx_domain::measures::DEFAULT_GRACE_DAYS)]
-        grace_days: u32,
+        /// Days an overdue measure waits before it is escalated (default: the settings'
+        /// `reminders.grace_days`, else 7).
+        #[arg(long)]
+        grace_days: Option<u32>,
         #[arg(long, value_enum, default_value = "text")]
         format: TextFormat,
+        /// Settings file, as for `zx serve` (defaults < file < ZX_* environment).
+        #[arg(long, default_value = "zengxiao.toml")]
+        config: PathBuf,
     },
     /// Print the built-in catalogue, or check a catalogue file.
     Catalogue {

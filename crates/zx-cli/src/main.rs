@@ -145,9 +145,10 @@ async fn run(cli: Cli) -> Result<()> {
             dry_run,
             grace_days,
             format,
+            config,
         } => {
             let app = App::open(global, false).await?;
-            remind::remind(&app, now.as_deref(), dry_run, grace_days, format).await
+            remind::remind(&app, now.as_deref(), dry_run, grace_days, format, &config).await
         }
         Command::Serve {
             listen,

@@ -665,7 +665,8 @@ async fn measures_page_and_gaps_on_the_cockpit(server: Server) {
         !page.contains("应收电费"),
         "a Zhejiang measure leaked to the Fujian manager"
     );
-    // Fujian: 4 measures, 1 done, 1 cancelled → 1/3; overdue on 11-27: the one due 11-15.
+    // Fujian: 4 measures and the 2 requirements of the chairman's visit, 1 done, 1 cancelled
+    // → 1/5; overdue on 11-27: the measure due 11-15 and the requirement due 10-31.
     let summary = page
         .split("id=\"measures-summary\">")
         .nth(1)
@@ -674,12 +675,12 @@ async fn measures_page_and_gaps_on_the_cockpit(server: Server) {
         .next()
         .unwrap();
     assert!(
-        summary.contains("合计 4") || summary.contains("Total 4"),
+        summary.contains("合计 6") || summary.contains("Total 6"),
         "{summary}"
     );
-    assert!(summary.contains("33.33%"), "{summary}");
+    assert!(summary.contains("20.00%"), "{summary}");
     assert!(
-        summary.contains("逾期 1") || summary.contains("overdue 1"),
+        summary.contains("逾期 2") || summary.contains("overdue 2"),
         "{summary}"
     );
     assert_eq!(

@@ -97,3 +97,45 @@ ZX,集团研发投入强度提升计划,rd_intensity,hq,2026-01-01,2026-12-31,in
 ZX,一利五率月度分析会机制,,hq,2026-01-01,2026-03-31,done,100
 "
 }
+
+/// A small, valid one-page PDF for the demo's evidence ("acceptance record"), built with its
+/// cross-reference table so PDF readers open it without repair.
+pub fn demo_evidence_pdf(text: &str) -> Vec<u8> {
+    let escaped: String = text
+        .chars()
+        .filter(char::is_ascii)
+        .map(|c| match c {
+            '(' | ')' | '\\' => format!("\\{c}"),
+            c => c.to_string(),
+        })
+        .collect();
+    let stream = format!("BT /F1 14 Tf 72 760 Td ({escaped}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_owned(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}

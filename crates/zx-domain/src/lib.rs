@@ -13,6 +13,7 @@ pub mod catalogue;
 pub mod engine;
 pub mod entity;
 pub mod facts;
+pub mod followup;
 pub mod format;
 pub mod formula;
 pub mod kpi;

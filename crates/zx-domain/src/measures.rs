@@ -84,9 +84,31 @@ pub struct Measure {
     pub status: MeasureStatus,
     /// 0–100.
     pub progress: u8,
+    /// What is to be done, in a sentence or two.
+    pub description: String,
+    /// The effect hoped for, as people write it ("+3 M yuan total profit", "−2 pp debt ratio").
+    pub expected_effect: String,
+    /// Other responsible users (besides the owner), by name, sorted.
+    pub co_owners: Vec<String>,
+    /// The inspection visit whose requirement this measure is, if any.
+    pub visit: Option<i64>,
+    /// Bumped by every change: an edit names the revision it was made on (optimistic locking).
+    pub revision: i64,
 }
 
 impl Measure {
+    /// The improvement plan a measure belongs to: its entity's plan for the year it starts
+    /// (or, without a start date, the year it is due).
+    pub fn plan_year(&self) -> i32 {
+        use chrono::Datelike;
+        self.start.unwrap_or(self.due).year()
+    }
+
+    /// Whether `user` answers for this measure (owner or co-owner).
+    pub fn is_responsible(&self, user: &str) -> bool {
+        self.owner == user || self.co_owners.iter().any(|c| c == user)
+    }
+
     /// Overdue on `as_of`: still open and due before that date (due today is not overdue).
     pub fn is_overdue(&self, as_of: NaiveDate) -> bool {
         self.status.is_open() && self.due < as_of
@@ -299,6 +321,11 @@ mod tests {
             due: date(due),
             status,
             progress: 50,
+            description: String::new(),
+            expected_effect: String::new(),
+            co_owners: Vec::new(),
+            visit: None,
+            revision: 1,
         }
     }
 

@@ -20,6 +20,7 @@
 
 mod data;
 mod entities;
+pub mod evidence;
 mod fields;
 mod issue;
 mod measures;

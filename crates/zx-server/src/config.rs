@@ -4,9 +4,11 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::Path;
 
+use chrono::NaiveTime;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+pub use zx_notify::{Channels, SmtpSettings, WebhookKind, WebhookSettings};
 
 /// Everything the server needs to start.
 #[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -22,6 +24,53 @@ pub struct Settings {
     pub login_window_secs: u64,
     /// Mark cookies `Secure` (set when served behind HTTPS).
     pub secure_cookies: bool,
+    /// Where reminders go besides the application: `[notify.smtp]`, `[notify.webhook]`.
+    pub notify: Channels,
+    /// The daily reminder job: `[reminders]`.
+    pub reminders: Reminders,
+}
+
+/// The server's daily reminder run (the same as `zx remind` at that time, then delivery through
+/// `notify`). Running it in the server spares a deployment a cron entry, and sends e-mails and
+/// chat messages from the one process that has the channel settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct Reminders {
+    /// Whether the job runs at all.
+    pub enabled: bool,
+    /// The time of day, China time (UTC+8), `HH:MM`: the group's working day.
+    pub daily_at: String,
+    /// Days an overdue measure waits before it is escalated (as `zx remind --grace-days`).
+    pub grace_days: u32,
+    /// Also run once right after start, before the first `daily_at` (a server started after a
+    /// missed morning catches up; tests need not wait for the clock). Re-runs send nothing twice.
+    pub run_on_start: bool,
+}
+
+impl Default for Reminders {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            daily_at: "08:30".into(),
+            grace_days: zx_domain::measures::DEFAULT_GRACE_DAYS,
+            run_on_start: false,
+        }
+    }
+}
+
+impl Reminders {
+    /// `daily_at` as a time of day: `HH:MM` or `HH:MM:SS`.
+    pub fn daily_time(&self) -> Result<NaiveTime, ConfigError> {
+        let text = self.daily_at.trim();
+        NaiveTime::parse_from_str(text, "%H:%M")
+            .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
+            .map_err(|_| {
+                ConfigError(format!(
+                    "reminders.daily_at: \"{}\" is not a time of day HH:MM (China time)",
+                    self.daily_at
+                ))
+            })
+    }
 }
 
 impl Default for Settings {
@@ -33,6 +82,8 @@ impl Default for Settings {
             login_attempts: 5,
             login_window_secs: 300,
             secure_cookies: false,
+            notify: Channels::default(),
+            reminders: Reminders::default(),
         }
     }
 }
@@ -47,6 +98,8 @@ impl fmt::Debug for Settings {
             .field("login_attempts", &self.login_attempts)
             .field("login_window_secs", &self.login_window_secs)
             .field("secure_cookies", &self.secure_cookies)
+            .field("notify", &self.notify)
+            .field("reminders", &self.reminders)
             .finish()
     }
 }
@@ -59,13 +112,17 @@ pub use zx_store::redact_url;
 pub struct ConfigError(String);
 
 impl Settings {
-    /// Defaults, then `file` if it exists, then `ZX_*` variables (`ZX_LISTEN`, `ZX_DB`…).
+    /// Defaults, then `file` if it exists, then `ZX_*` variables (`ZX_LISTEN`, `ZX_DB`,
+    /// `ZX_NOTIFY__WEBHOOK__URL`…). A `reminders.daily_at` that is not a time is refused here,
+    /// at start, rather than found out the next morning.
     pub fn load(file: &Path) -> Result<Self, ConfigError> {
-        Figment::from(Serialized::defaults(Settings::default()))
+        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(file))
             .merge(Env::prefixed("ZX_").split("__"))
             .extract()
-            .map_err(|e| ConfigError(e.to_string()))
+            .map_err(|e| ConfigError(e.to_string()))?;
+        settings.reminders.daily_time()?;
+        Ok(settings)
     }
 }
 
@@ -95,5 +152,58 @@ mod tests {
         let shown = format!("{settings:?}");
         assert!(shown.contains("postgres://zx:***@db.local/zx"), "{shown}");
         assert!(!shown.contains("hunter2"));
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API returns its own large error
+    fn notification_channels_and_the_daily_job_from_file_and_environment() {
+        figment::Jail::expect_with(|jail| {
+            let settings = Settings::load(Path::new("missing.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(settings.notify, Channels::default());
+            assert_eq!(settings.reminders, Reminders::default());
+            assert_eq!(settings.reminders.grace_days, 7);
+            assert!(settings.reminders.enabled && !settings.reminders.run_on_start);
+
+            jail.create_file(
+                "zengxiao.toml",
+                "[notify.smtp]\n\
+                 url = \"smtps://zx:hunter2@mail.example.com\"\n\
+                 from = \"zengxiao@example.com\"\n\
+                 [notify.webhook]\n\
+                 url = \"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=s3cret\"\n\
+                 kind = \"wecom\"\n\
+                 [reminders]\n\
+                 daily_at = \"09:15\"\n",
+            )?;
+            jail.set_env("ZX_REMINDERS__GRACE_DAYS", "3");
+            jail.set_env("ZX_NOTIFY__WEBHOOK__KIND", "dingtalk");
+            let settings = Settings::load(Path::new("zengxiao.toml")).map_err(|e| e.to_string())?;
+            let smtp = settings.notify.smtp.clone().unwrap();
+            assert_eq!(smtp.url, "smtps://zx:hunter2@mail.example.com");
+            assert_eq!(smtp.from, "zengxiao@example.com");
+            let hook = settings.notify.webhook.clone().unwrap();
+            assert_eq!(hook.kind, WebhookKind::Dingtalk);
+            assert_eq!(settings.reminders.grace_days, 3);
+            assert_eq!(
+                settings.reminders.daily_time().unwrap(),
+                NaiveTime::from_hms_opt(9, 15, 0).unwrap()
+            );
+            assert!(settings.reminders.enabled);
+            let shown = format!("{settings:?}");
+            assert!(
+                !shown.contains("hunter2") && !shown.contains("s3cret"),
+                "{shown}"
+            );
+            assert!(shown.contains("smtps://zx:***@mail.example.com"), "{shown}");
+
+            jail.set_env("ZX_NOTIFY__SMTP__URL", "smtp://relay.local:2525");
+            jail.set_env("ZX_REMINDERS__DAILY_AT", "8h30");
+            let err = Settings::load(Path::new("zengxiao.toml")).unwrap_err();
+            assert!(err.to_string().contains("reminders.daily_at"), "{err}");
+            jail.set_env("ZX_REMINDERS__DAILY_AT", "07:00");
+            let settings = Settings::load(Path::new("zengxiao.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(settings.notify.smtp.unwrap().url, "smtp://relay.local:2525");
+            Ok(())
+        });
     }
 }

@@ -25,6 +25,8 @@ pub enum ErrorCode {
     EntityNotFound,
     /// Unknown indicator id.
     IndicatorNotFound,
+    /// No measure, visit or attachment with that id (or not one the user may see).
+    NotFound,
     /// A query or form field is malformed.
     InvalidParameter,
     /// An uploaded file has validation errors.
@@ -47,6 +49,7 @@ impl ErrorCode {
             ErrorCode::InvalidCredentials => "invalid_credentials",
             ErrorCode::EntityNotFound => "entity_not_found",
             ErrorCode::IndicatorNotFound => "indicator_not_found",
+            ErrorCode::NotFound => "not_found",
             ErrorCode::InvalidParameter => "invalid_parameter",
             ErrorCode::InvalidFile => "invalid_file",
             ErrorCode::PeriodLocked => "period_locked",
@@ -60,7 +63,9 @@ impl ErrorCode {
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden | ErrorCode::InvalidCsrf => StatusCode::FORBIDDEN,
             ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::EntityNotFound | ErrorCode::IndicatorNotFound => StatusCode::NOT_FOUND,
+            ErrorCode::EntityNotFound | ErrorCode::IndicatorNotFound | ErrorCode::NotFound => {
+                StatusCode::NOT_FOUND
+            }
             ErrorCode::InvalidParameter | ErrorCode::InvalidFile => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -70,7 +75,7 @@ impl ErrorCode {
     }
 
     /// Every code, for the documentation.
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 13] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::InvalidCsrf,
@@ -78,6 +83,7 @@ impl ErrorCode {
         ErrorCode::InvalidCredentials,
         ErrorCode::EntityNotFound,
         ErrorCode::IndicatorNotFound,
+        ErrorCode::NotFound,
         ErrorCode::InvalidParameter,
         ErrorCode::InvalidFile,
         ErrorCode::PeriodLocked,

@@ -222,6 +222,7 @@ pub fn measures_workbook(
         lang.pick("状态", "Status"),
         lang.pick("进度", "Progress"),
         lang.pick("是否逾期", "Overdue"),
+        lang.pick("最新进展", "Latest update"),
     ];
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(2, c as u16, *h, &bold)?;
@@ -240,8 +241,10 @@ pub fn measures_workbook(
         if m.overdue {
             sheet.write_string_with_format(row, 8, lang.pick("已逾期", "overdue"), &red)?;
         }
+        sheet.write_string(row, 9, &m.latest_update)?;
     }
     sheet.set_column_width(1, 26)?;
+    sheet.set_column_width(9, 48)?;
     sheet.set_column_width(2, 40)?;
     sheet.set_column_width(3, 18)?;
     workbook.save_to_buffer()

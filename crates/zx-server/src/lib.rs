@@ -11,6 +11,8 @@ pub mod collect;
 pub mod config;
 pub mod error;
 pub mod export;
+pub mod followup;
+pub mod jobs;
 pub mod measures;
 pub mod pages;
 pub mod state;
@@ -63,6 +65,26 @@ pub fn router(state: AppState) -> Router {
         .route("/export.xlsx", get(pages::export))
         .route("/measures", get(measures::page))
         .route("/measures.xlsx", get(measures::export))
+        .route(
+            "/measures/new",
+            get(followup::new_page).post(followup::post_new),
+        )
+        .route("/measures/{id}", get(followup::page))
+        .route("/measures/{id}/update", post(followup::post_update))
+        .route("/measures/{id}/milestones", post(followup::post_milestone))
+        .route(
+            "/measures/{id}/milestones/done",
+            post(followup::post_milestone_done),
+        )
+        .route(
+            "/measures/{id}/attachments",
+            post(followup::post_evidence).layer(axum::extract::DefaultBodyLimit::max(
+                zx_ingest::evidence::MAX_EVIDENCE_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/attachments/{id}", get(followup::get_attachment))
+        .route("/visits", get(followup::visits).post(followup::post_visit))
+        .route("/notifications", get(followup::notifications))
         .route("/collect", get(collect::page))
         .route(
             "/collect/upload",
@@ -92,26 +114,53 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/submissions", get(api::submissions))
         .route("/api/v1/collection", get(api::collection))
-        .route("/api/v1/measures", get(api::measures))
+        .route(
+            "/api/v1/measures",
+            get(api::measures).post(followup::api_create_measure),
+        )
         .route("/api/v1/measures/gaps", get(api::gaps))
+        .route("/api/v1/measures/{id}", get(followup::api_measure))
+        .route(
+            "/api/v1/measures/{id}/updates",
+            post(followup::api_update_measure),
+        )
+        .route(
+            "/api/v1/measures/{id}/attachments",
+            post(followup::api_add_attachment).layer(axum::extract::DefaultBodyLimit::max(
+                zx_ingest::evidence::MAX_EVIDENCE_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/api/v1/attachments/{id}", get(followup::api_attachment))
+        .route(
+            "/api/v1/visits",
+            get(followup::api_visits).post(followup::api_create_visit),
+        )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Runs the server until Ctrl-C or SIGTERM, finishing requests in flight.
+/// Runs the server until Ctrl-C or SIGTERM, finishing requests in flight, with the daily
+/// reminder job (`jobs`) beside it; the job stops with the server.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Arc<dyn Store>,
     catalogue: Catalogue,
     settings: Settings,
 ) -> std::io::Result<()> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let job = jobs::spawn_reminders(store.clone(), &settings, stopped);
     let app = router(AppState::new(store, catalogue, settings));
-    axum::serve(
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
-    .await
+    .await;
+    let _ = stop.send(true);
+    if let Some(job) = job {
+        let _ = job.await;
+    }
+    served
 }
 
 async fn shutdown_signal() {

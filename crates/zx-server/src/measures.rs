@@ -27,6 +27,8 @@ pub struct MeasureRow {
     pub status: String,
     pub progress: u8,
     pub overdue: bool,
+    /// `YYYY-MM-DD comment` of the newest update with a comment; empty when none.
+    pub latest_update: String,
 }
 
 /// Counts of one unit below (its whole subtree).
@@ -140,6 +142,13 @@ async fn listing(
             .filter(|m| !overdue_only || m.is_overdue(as_of))
             .collect();
         let summary = summarise(filtered.iter().copied(), as_of);
+        // Newest commented update per measure (updates come oldest first).
+        let mut latest: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+        for u in state.store.measure_updates(None).await? {
+            if !u.comment.is_empty() {
+                latest.insert(u.measure, format!("{} {}", china_date(u.at), u.comment));
+            }
+        }
         let catalogue = snapshot.engine.catalogue();
         let rows = filtered
             .iter()
@@ -166,6 +175,7 @@ async fn listing(
                 status: lang.pick(m.status.name_zh(), m.status.as_str()).to_owned(),
                 progress: m.progress,
                 overdue: m.is_overdue(as_of),
+                latest_update: latest.remove(&m.id).unwrap_or_default(),
             })
             .collect();
         let rollup = tree

@@ -8,9 +8,10 @@
 //! lives in this crate's `migrations/` and is applied on open.
 //!
 //! **Concurrency.** Every write that adds an audit line (imports, workflow states, targets,
-//! accounts) first takes one transaction-scoped advisory lock, [`WRITER_LOCK`], so such writes
-//! run one at a time, as SQLite's `BEGIN IMMEDIATE` makes them; readers never wait (MVCC). Why
-//! one lock rather than row locks or `SERIALIZABLE`:
+//! accounts, measures and their follow-up), and marking notifications read, first takes one
+//! transaction-scoped advisory lock, [`WRITER_LOCK`], so such writes run one at a time, as
+//! SQLite's `BEGIN IMMEDIATE` makes them; readers never wait (MVCC). Why one lock rather than
+//! row locks or `SERIALIZABLE`:
 //! - the locked-month check of an import reads `period_status` rows that a racing lock may be
 //!   *inserting*: no row exists yet to `SELECT … FOR UPDATE`, while the advisory lock orders the
 //!   two, so a lock and an import racing each other have one clean winner, without retries;
@@ -44,9 +45,10 @@ use zx_domain::{
     Target,
 };
 use zx_store::archive::{
-    ArchivedAuditEntry, ArchivedEntity, ArchivedFactRevision, ArchivedMeasure,
+    ArchivedAttachment, ArchivedAuditEntry, ArchivedBlob, ArchivedCoOwner, ArchivedEntity,
+    ArchivedFactRevision, ArchivedMeasure, ArchivedMeasureUpdate, ArchivedMilestone,
     ArchivedNotification, ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision,
-    ArchivedToken, ArchivedUser,
+    ArchivedToken, ArchivedUser, ArchivedVisit,
 };
 use zx_store::{
     Archive, AuditEntry, AuditFilter, Changes, FactRevision, FileReceipt, HistoryFilter, Import,
@@ -58,19 +60,54 @@ use zx_store::{
     describe_notification, describe_period_state, describe_target, describe_user,
     plan_target_writes, redact_url, stored_measure_status, stored_reminder_reason,
 };
+use zx_store::{
+    Attachment, MeasureChange, MeasureUpdate, Milestone, NewAttachment, NewVisit, Visit,
+    check_co_owner, check_email, check_new_visit, content_sha256, describe_attachment,
+    describe_measure_state, describe_measure_update, describe_milestone, describe_milestone_object,
+    describe_visit, describe_visit_object,
+};
 
 /// This crate's `migrations/`, embedded.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Tables whose id is an identity column: after a restore their sequences continue after the
 /// highest restored id.
-const IDENTITY_TABLES: [&str; 6] = [
+const IDENTITY_TABLES: [&str; 10] = [
     "submissions",
     "fact_revisions",
     "target_revisions",
     "audit_log",
     "measures",
     "notifications",
+    "visits",
+    "measure_updates",
+    "milestones",
+    "attachments",
+];
+
+/// Every table holding data (sessions included), in the SQLite backend's order: a database to
+/// restore into must have none.
+const DATA_TABLES: [&str; 20] = [
+    "submissions",
+    "entities",
+    "fact_revisions",
+    "facts",
+    "target_revisions",
+    "targets",
+    "users",
+    "api_tokens",
+    "sessions",
+    "period_status",
+    "audit_log",
+    "measures",
+    "notifications",
+    "visits",
+    "visit_entities",
+    "measure_co_owners",
+    "measure_updates",
+    "milestones",
+    "blobs",
+    "attachments",
 ];
 
 /// The advisory lock every audited write holds until it commits (see the crate docs). Advisory
@@ -85,8 +122,10 @@ const BATCH: usize = 1000;
 const ARRAY_BATCH: usize = 20_000;
 
 /// Every table, for [`PgStore::erase_all_data`].
-const TABLES: &str = "notifications, measures, sessions, api_tokens, users, period_status, audit_log, targets, \
-                      target_revisions, facts, fact_revisions, entities, submissions";
+const TABLES: &str = "attachments, blobs, milestones, measure_updates, measure_co_owners, \
+                      notifications, measures, visit_entities, visits, sessions, api_tokens, \
+                      users, period_status, audit_log, targets, target_revisions, facts, \
+                      fact_revisions, entities, submissions";
 
 fn db_error(e: sqlx::Error) -> StoreError {
     StoreError::Database(e.to_string())
@@ -158,7 +197,8 @@ fn notification_from_row(row: &PgRow) -> StoreResult<Notification> {
 /// The columns of a [`Measure`], in the order [`measure_from_row`] reads them.
 macro_rules! measure_columns {
     () => {
-        "id, entity, title, indicator, owner, start_date, due_date, status, progress"
+        "id, entity, title, indicator, owner, start_date, due_date, status, progress, \
+         description, expected_effect, visit, revision"
     };
 }
 
@@ -176,7 +216,71 @@ fn measure_from_row(row: &PgRow) -> StoreResult<Measure> {
         due: get(row, 6)?,
         status: parse_measure_status(&status)?,
         progress: parse_progress(get(row, 8)?)?,
+        description: get(row, 9)?,
+        expected_effect: get(row, 10)?,
+        co_owners: Vec::new(),
+        visit: get(row, 11)?,
+        revision: get(row, 12)?,
     })
+}
+
+/// The columns of a [`MeasureUpdate`], in the order [`update_from_row`] reads them.
+const UPDATE_COLUMNS: &str = "id, measure, created_at, created_by, comment, status_before, \
+     status_after, progress_before, progress_after, due_before, due_after";
+
+/// Reads a [`MeasureUpdate`] from `UPDATE_COLUMNS`.
+fn update_from_row(row: &PgRow) -> StoreResult<MeasureUpdate> {
+    let status_before: String = get(row, 5)?;
+    let status_after: String = get(row, 6)?;
+    Ok(MeasureUpdate {
+        id: get(row, 0)?,
+        measure: get(row, 1)?,
+        at: get(row, 2)?,
+        by: get(row, 3)?,
+        comment: get(row, 4)?,
+        status_before: parse_measure_status(&status_before)?,
+        status_after: parse_measure_status(&status_after)?,
+        progress_before: parse_progress(get(row, 7)?)?,
+        progress_after: parse_progress(get(row, 8)?)?,
+        due_before: get(row, 9)?,
+        due_after: get(row, 10)?,
+    })
+}
+
+/// Reads a [`Milestone`] from `id, measure, title, due_date, done_on`.
+fn milestone_from_row(row: &PgRow) -> StoreResult<Milestone> {
+    Ok(Milestone {
+        id: get(row, 0)?,
+        measure: get(row, 1)?,
+        title: get(row, 2)?,
+        due: get(row, 3)?,
+        done_on: get(row, 4)?,
+    })
+}
+
+/// The columns of an [`Attachment`], in the order [`attachment_from_row`] reads them.
+const ATTACHMENT_COLUMNS: &str =
+    "id, measure, milestone, sha256, file_name, media_type, size, created_at, created_by";
+
+/// Reads an [`Attachment`] from `ATTACHMENT_COLUMNS`.
+fn attachment_from_row(row: &PgRow) -> StoreResult<Attachment> {
+    let size: i64 = get(row, 6)?;
+    Ok(Attachment {
+        id: get(row, 0)?,
+        measure: get(row, 1)?,
+        milestone: get(row, 2)?,
+        sha256: get(row, 3)?,
+        file_name: get(row, 4)?,
+        media_type: get(row, 5)?,
+        size: u64::try_from(size).map_err(|_| StoreError::Corrupt(format!("size {size}")))?,
+        at: get(row, 7)?,
+        by: get(row, 8)?,
+    })
+}
+
+/// A date as the audit log shows it: `YYYY-MM-DD` (as the SQLite backend stores it).
+fn date_text(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
 }
 
 /// A fact to write: the fact, its month's date, its revision number, the previous value (for
@@ -187,7 +291,7 @@ type FactWrite<'a> = (&'a Fact, NaiveDate, i64, Option<(Decimal, Basis)>);
 /// stay `&'static str` through `concat!`).
 macro_rules! user_columns {
     () => {
-        "u.name, u.role, u.entity, u.disabled"
+        "u.name, u.role, u.entity, u.disabled, u.email"
     };
 }
 
@@ -200,6 +304,7 @@ fn user_from_row(row: &PgRow, first: usize) -> StoreResult<User> {
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role \"{role}\"")))?,
         entity: entity.as_deref().map(parse_code).transpose()?,
         disabled: get(row, first + 3)?,
+        email: get(row, first + 4)?,
     })
 }
 
@@ -843,6 +948,150 @@ impl PgStore {
 
 /// Export and restore (see [`zx_store::archive`]).
 impl PgStore {
+    /// The checks of a new measure that need the database: entity, owner, co-owners, visit.
+    async fn check_measure_in_db(
+        tx: &mut PgConnection,
+        index: usize,
+        measure: &NewMeasure,
+    ) -> StoreResult<()> {
+        let entity_exists = Self::entity_exists(&mut *tx, &measure.entity).await?;
+        let owner_disabled = Self::user_disabled(&mut *tx, &measure.owner).await?;
+        check_measure_refs(index, measure, entity_exists, owner_disabled)?;
+        for co_owner in &measure.co_owners {
+            let disabled = Self::user_disabled(&mut *tx, co_owner).await?;
+            check_co_owner(index, measure, co_owner, disabled)?;
+        }
+        Ok(())
+    }
+
+    /// `Some(disabled)` for an existing user, `None` for no such user.
+    async fn user_disabled(tx: &mut PgConnection, name: &str) -> StoreResult<Option<bool>> {
+        sqlx::query_scalar("SELECT disabled FROM users WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)
+    }
+
+    /// Inserts a checked measure with its co-owners and its `measure.create` audit line.
+    async fn insert_measure(
+        tx: &mut PgConnection,
+        measure: &NewMeasure,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO measures (entity, title, indicator, owner, start_date, due_date,
+               status, progress, created_at, created_by, description, expected_effect, visit)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(measure.entity.as_str())
+        .bind(&measure.title)
+        .bind(&measure.indicator)
+        .bind(&measure.owner)
+        .bind(measure.start)
+        .bind(measure.due)
+        .bind(measure.status.as_str())
+        .bind(i16::from(measure.progress))
+        .bind(at)
+        .bind(user)
+        .bind(&measure.description)
+        .bind(&measure.expected_effect)
+        .bind(measure.visit)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let mut co_owners: Vec<&String> = measure.co_owners.iter().collect();
+        co_owners.sort();
+        co_owners.dedup();
+        for co_owner in co_owners {
+            sqlx::query("INSERT INTO measure_co_owners (measure, user_name) VALUES ($1, $2)")
+                .bind(id)
+                .bind(co_owner)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        Self::audit(
+            &mut *tx,
+            at,
+            user,
+            "measure.create",
+            &describe_measure_object(id),
+            None,
+            Some(describe_measure(measure)),
+            None,
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// One measure with its co-owners.
+    async fn load_measure(tx: &mut PgConnection, id: i64) -> StoreResult<Option<Measure>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            measure_columns!(),
+            " FROM measures WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let mut measure = measure_from_row(&row)?;
+        measure.co_owners = sqlx::query_scalar(
+            "SELECT user_name FROM measure_co_owners WHERE measure = $1 ORDER BY user_name",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        Ok(Some(measure))
+    }
+
+    /// Every visit with its entities, newest start first (then highest id first).
+    async fn load_visits(tx: &mut PgConnection) -> StoreResult<Vec<Visit>> {
+        let rows = sqlx::query(
+            "SELECT id, leader, start_date, end_date, participants, summary, findings,
+                    created_at, created_by
+             FROM visits ORDER BY start_date DESC, id DESC",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let mut entities: HashMap<i64, Vec<EntityCode>> = HashMap::new();
+        for row in sqlx::query("SELECT visit, entity FROM visit_entities ORDER BY visit, entity")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?
+        {
+            let code: String = get(&row, 1)?;
+            entities
+                .entry(get(&row, 0)?)
+                .or_default()
+                .push(parse_code(&code)?);
+        }
+        rows.iter()
+            .map(|row| {
+                let id: i64 = get(row, 0)?;
+                Ok(Visit {
+                    id,
+                    leader: get(row, 1)?,
+                    start: get(row, 2)?,
+                    end: get(row, 3)?,
+                    entities: entities.remove(&id).unwrap_or_default(),
+                    participants: get(row, 4)?,
+                    summary: get(row, 5)?,
+                    findings: get(row, 6)?,
+                    at: get(row, 7)?,
+                    by: get(row, 8)?,
+                })
+            })
+            .collect()
+    }
+
     async fn export_archive(&self) -> StoreResult<Archive> {
         // One snapshot for every table, even while imports commit.
         let mut tx = self
@@ -953,9 +1202,10 @@ impl PgStore {
                 name: user.name,
                 role: user.role,
                 entity: user.entity,
-                password_hash: get(&row, 4)?,
+                password_hash: get(&row, 5)?,
                 disabled: user.disabled,
-                created_at: get(&row, 5)?,
+                created_at: get(&row, 6)?,
+                email: user.email,
             });
         }
         for row in sqlx::query("SELECT token_hash, user_name, created_at, revoked FROM api_tokens")
@@ -1027,8 +1277,12 @@ impl PgStore {
                 due: m.due,
                 status: m.status,
                 progress: m.progress,
-                created_at: get(&row, 9)?,
-                created_by: get(&row, 10)?,
+                created_at: get(&row, 13)?,
+                created_by: get(&row, 14)?,
+                description: m.description,
+                expected_effect: m.expected_effect,
+                visit: m.visit,
+                revision: m.revision,
             });
         }
         for row in sqlx::query(
@@ -1046,6 +1300,100 @@ impl PgStore {
                 reason: n.reason,
                 created_at: n.created_at,
                 read_at: n.read_at,
+            });
+        }
+        for visit in Self::load_visits(&mut tx).await? {
+            archive.visits.push(ArchivedVisit {
+                id: visit.id,
+                leader: visit.leader,
+                start: visit.start,
+                end: visit.end,
+                entities: visit
+                    .entities
+                    .iter()
+                    .map(|e| e.as_str().to_owned())
+                    .collect(),
+                participants: visit.participants,
+                summary: visit.summary,
+                findings: visit.findings,
+                created_at: visit.at,
+                created_by: visit.by,
+            });
+        }
+        for row in sqlx::query("SELECT measure, user_name FROM measure_co_owners")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?
+        {
+            archive.co_owners.push(ArchivedCoOwner {
+                measure: get(&row, 0)?,
+                user: get(&row, 1)?,
+            });
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {UPDATE_COLUMNS} FROM measure_updates"
+        )))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let u = update_from_row(&row)?;
+            archive.measure_updates.push(ArchivedMeasureUpdate {
+                id: u.id,
+                measure: u.measure,
+                at: u.at,
+                by: u.by,
+                comment: u.comment,
+                status_before: u.status_before,
+                status_after: u.status_after,
+                progress_before: u.progress_before,
+                progress_after: u.progress_after,
+                due_before: u.due_before,
+                due_after: u.due_after,
+            });
+        }
+        for row in sqlx::query("SELECT id, measure, title, due_date, done_on FROM milestones")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?
+        {
+            let m = milestone_from_row(&row)?;
+            archive.milestones.push(ArchivedMilestone {
+                id: m.id,
+                measure: m.measure,
+                title: m.title,
+                due: m.due,
+                done_on: m.done_on,
+            });
+        }
+        for row in sqlx::query("SELECT sha256, content FROM blobs")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?
+        {
+            archive.blobs.push(ArchivedBlob {
+                sha256: get(&row, 0)?,
+                content: get(&row, 1)?,
+            });
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments"
+        )))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let a = attachment_from_row(&row)?;
+            archive.attachments.push(ArchivedAttachment {
+                id: a.id,
+                measure: a.measure,
+                milestone: a.milestone,
+                sha256: a.sha256,
+                file_name: a.file_name,
+                media_type: a.media_type,
+                size: a.size,
+                created_at: a.at,
+                created_by: a.by,
             });
         }
         tx.commit().await.map_err(db_error)?;
@@ -1068,21 +1416,7 @@ impl PgStore {
             .collect::<StoreResult<Vec<_>>>()?;
         let mut tx = self.begin_write().await?;
         // In the SQLite backend's order, so both name the same table first.
-        for table in [
-            "submissions",
-            "entities",
-            "fact_revisions",
-            "facts",
-            "target_revisions",
-            "targets",
-            "users",
-            "api_tokens",
-            "sessions",
-            "period_status",
-            "audit_log",
-            "measures",
-            "notifications",
-        ] {
+        for table in DATA_TABLES {
             let found: bool = sqlx::query_scalar(AssertSqlSafe(format!(
                 "SELECT EXISTS (SELECT 1 FROM {table})"
             )))
@@ -1188,7 +1522,7 @@ impl PgStore {
         .map_err(db_error)?;
         for chunk in archive.users.chunks(BATCH) {
             let mut insert = QueryBuilder::<Postgres>::new(
-                "INSERT INTO users (name, role, entity, password_hash, disabled, created_at) ",
+                "INSERT INTO users (name, role, entity, password_hash, disabled, created_at, email) ",
             );
             insert.push_values(chunk, |mut row, u| {
                 row.push_bind(u.name.clone())
@@ -1196,7 +1530,8 @@ impl PgStore {
                     .push_bind(u.entity.as_ref().map(|e| e.as_str().to_owned()))
                     .push_bind(u.password_hash.clone())
                     .push_bind(u.disabled)
-                    .push_bind(u.created_at);
+                    .push_bind(u.created_at)
+                    .push_bind(u.email.clone());
             });
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
@@ -1245,10 +1580,44 @@ impl PgStore {
             });
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
+        // Visits before measures: a requirement names its visit.
+        for chunk in archive.visits.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO visits (id, leader, start_date, end_date, participants, summary,
+                   findings, created_at, created_by)
+                 OVERRIDING SYSTEM VALUE ",
+            );
+            insert.push_values(chunk, |mut row, v| {
+                row.push_bind(v.id)
+                    .push_bind(v.leader.clone())
+                    .push_bind(v.start)
+                    .push_bind(v.end)
+                    .push_bind(v.participants.clone())
+                    .push_bind(v.summary.clone())
+                    .push_bind(v.findings.clone())
+                    .push_bind(v.created_at)
+                    .push_bind(v.created_by.clone());
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        let visit_entities: Vec<(i64, &str)> = archive
+            .visits
+            .iter()
+            .flat_map(|v| v.entities.iter().map(move |e| (v.id, e.as_str())))
+            .collect();
+        for chunk in visit_entities.chunks(BATCH) {
+            let mut insert =
+                QueryBuilder::<Postgres>::new("INSERT INTO visit_entities (visit, entity) ");
+            insert.push_values(chunk, |mut row, (visit, entity)| {
+                row.push_bind(*visit).push_bind(entity.to_string());
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
         for chunk in archive.measures.chunks(BATCH) {
             let mut insert = QueryBuilder::<Postgres>::new(
                 "INSERT INTO measures (id, entity, title, indicator, owner, start_date, due_date,
-                   status, progress, created_at, created_by)
+                   status, progress, created_at, created_by, description, expected_effect, visit,
+                   revision)
                  OVERRIDING SYSTEM VALUE ",
             );
             insert.push_values(chunk, |mut row, m| {
@@ -1262,7 +1631,11 @@ impl PgStore {
                     .push_bind(m.status.as_str())
                     .push_bind(i16::from(m.progress))
                     .push_bind(m.created_at)
-                    .push_bind(m.created_by.clone());
+                    .push_bind(m.created_by.clone())
+                    .push_bind(m.description.clone())
+                    .push_bind(m.expected_effect.clone())
+                    .push_bind(m.visit)
+                    .push_bind(m.revision);
             });
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
@@ -1278,6 +1651,75 @@ impl PgStore {
                     .push_bind(n.reason.as_str())
                     .push_bind(n.created_at)
                     .push_bind(n.read_at);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        // The follow-up of measures, after them (and milestones before their attachments).
+        for chunk in archive.co_owners.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO measure_co_owners (measure, user_name) ",
+            );
+            insert.push_values(chunk, |mut row, c| {
+                row.push_bind(c.measure).push_bind(c.user.clone());
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.measure_updates.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(format!(
+                "INSERT INTO measure_updates ({UPDATE_COLUMNS}) OVERRIDING SYSTEM VALUE "
+            ));
+            insert.push_values(chunk, |mut row, u| {
+                row.push_bind(u.id)
+                    .push_bind(u.measure)
+                    .push_bind(u.at)
+                    .push_bind(u.by.clone())
+                    .push_bind(u.comment.clone())
+                    .push_bind(u.status_before.as_str())
+                    .push_bind(u.status_after.as_str())
+                    .push_bind(i16::from(u.progress_before))
+                    .push_bind(i16::from(u.progress_after))
+                    .push_bind(u.due_before)
+                    .push_bind(u.due_after);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for chunk in archive.milestones.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO milestones (id, measure, title, due_date, done_on)
+                 OVERRIDING SYSTEM VALUE ",
+            );
+            insert.push_values(chunk, |mut row, m| {
+                row.push_bind(m.id)
+                    .push_bind(m.measure)
+                    .push_bind(m.title.clone())
+                    .push_bind(m.due)
+                    .push_bind(m.done_on);
+            });
+            insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        // One statement per file: evidence may be large, a batch of it too large for a message.
+        for b in &archive.blobs {
+            sqlx::query("INSERT INTO blobs (sha256, content) VALUES ($1, $2)")
+                .bind(&b.sha256)
+                .bind(&b.content)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        for chunk in archive.attachments.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Postgres>::new(format!(
+                "INSERT INTO attachments ({ATTACHMENT_COLUMNS}) OVERRIDING SYSTEM VALUE "
+            ));
+            insert.push_values(chunk, |mut row, a| {
+                row.push_bind(a.id)
+                    .push_bind(a.measure)
+                    .push_bind(a.milestone)
+                    .push_bind(a.sha256.clone())
+                    .push_bind(a.file_name.clone())
+                    .push_bind(a.media_type.clone())
+                    .push_bind(sql_count(a.size))
+                    .push_bind(a.created_at)
+                    .push_bind(a.created_by.clone());
             });
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
@@ -1570,6 +2012,7 @@ impl Store for PgStore {
             role: user.role,
             entity: user.entity,
             disabled: false,
+            email: None,
         })
     }
 
@@ -1595,7 +2038,7 @@ impl Store for PgStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(db_error)?;
-        row.map(|row| Ok((user_from_row(&row, 0)?, get(&row, 4)?)))
+        row.map(|row| Ok((user_from_row(&row, 0)?, get(&row, 5)?)))
             .transpose()
     }
 
@@ -1785,11 +2228,11 @@ impl Store for PgStore {
         };
         let user = user_from_row(&row, 0)?;
         let session = Session {
-            id_hash: get(&row, 4)?,
+            id_hash: get(&row, 5)?,
             user: user.name.clone(),
-            csrf_token: get(&row, 5)?,
-            created_at: get(&row, 6)?,
-            expires_at: get(&row, 7)?,
+            csrf_token: get(&row, 6)?,
+            created_at: get(&row, 7)?,
+            expires_at: get(&row, 8)?,
         };
         if user.disabled || session.expires_at <= now {
             return Ok(None);
@@ -1989,47 +2432,11 @@ impl Store for PgStore {
         // audit ids follow commit order).
         let mut tx = self.begin_write().await?;
         for (index, measure) in measures.iter().enumerate() {
-            let entity_exists = Self::entity_exists(&mut tx, &measure.entity).await?;
-            let owner_disabled: Option<bool> =
-                sqlx::query_scalar("SELECT disabled FROM users WHERE name = $1")
-                    .bind(&measure.owner)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            check_measure_refs(index, measure, entity_exists, owner_disabled)?;
+            Self::check_measure_in_db(&mut tx, index, measure).await?;
         }
         let mut ids = Vec::with_capacity(measures.len());
         for measure in &measures {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO measures (entity, title, indicator, owner, start_date, due_date,
-                   status, progress, created_at, created_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
-            .bind(measure.entity.as_str())
-            .bind(&measure.title)
-            .bind(&measure.indicator)
-            .bind(&measure.owner)
-            .bind(measure.start)
-            .bind(measure.due)
-            .bind(measure.status.as_str())
-            .bind(i16::from(measure.progress))
-            .bind(at)
-            .bind(user)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            Self::audit(
-                &mut tx,
-                at,
-                user,
-                "measure.create",
-                &describe_measure_object(id),
-                None,
-                Some(describe_measure(measure)),
-                None,
-            )
-            .await?;
-            ids.push(id);
+            ids.push(Self::insert_measure(&mut tx, measure, user, at).await?);
         }
         Self::audit(
             &mut tx,
@@ -2055,7 +2462,29 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_error)?;
-        rows.iter().map(measure_from_row).collect()
+        let mut measures: Vec<Measure> = rows
+            .iter()
+            .map(measure_from_row)
+            .collect::<StoreResult<_>>()?;
+        let mut co_owners: HashMap<i64, Vec<String>> = HashMap::new();
+        for row in sqlx::query(
+            "SELECT measure, user_name FROM measure_co_owners ORDER BY measure, user_name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?
+        {
+            co_owners
+                .entry(get(&row, 0)?)
+                .or_default()
+                .push(get(&row, 1)?);
+        }
+        for m in &mut measures {
+            if let Some(list) = co_owners.remove(&m.id) {
+                m.co_owners = list;
+            }
+        }
+        Ok(measures)
     }
 
     // --- notifications ----------------------------------------------------------------------
@@ -2121,6 +2550,456 @@ impl Store for PgStore {
         .await
         .map_err(db_error)?;
         rows.iter().map(notification_from_row).collect()
+    }
+
+    async fn mark_notifications_read(&self, user: &str, at: DateTime<Utc>) -> StoreResult<u64> {
+        // A write like the others: after the writer lock (SQLite's single writer, likewise).
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE notifications SET read_at = $1 WHERE user_name = $2 AND read_at IS NULL",
+        )
+        .bind(at)
+        .bind(user)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(done.rows_affected())
+    }
+
+    // --- following measures up --------------------------------------------------------------
+
+    async fn create_measure(
+        &self,
+        measure: NewMeasure,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        check_new_measure(0, &measure)?;
+        let mut tx = self.begin_write().await?;
+        Self::check_measure_in_db(&mut tx, 0, &measure).await?;
+        let id = Self::insert_measure(&mut tx, &measure, user, at).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(id)
+    }
+
+    async fn measure(&self, id: i64) -> StoreResult<Option<Measure>> {
+        // One connection, and one snapshot for the measure and its co-owners.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .await
+            .map_err(db_error)?;
+        let measure = Self::load_measure(&mut tx, id).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(measure)
+    }
+
+    async fn update_measure(
+        &self,
+        id: i64,
+        expected_revision: i64,
+        change: MeasureChange,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Measure> {
+        // The writer lock before reading the revision: no other update slips in between.
+        let mut tx = self.begin_write().await?;
+        let Some(mut measure) = Self::load_measure(&mut tx, id).await? else {
+            return Err(StoreError::Invalid(format!("no measure {id}")));
+        };
+        if measure.revision != expected_revision {
+            return Err(StoreError::Conflict(format!(
+                "measure {id} was changed by someone else (revision {} now, {expected_revision} when read): reload and try again",
+                measure.revision
+            )));
+        }
+        let applied = zx_domain::followup::apply_change(&measure, &change)
+            .map_err(|e| StoreError::Invalid(format!("measure {id}: {e}")))?;
+        let comment = change.comment.trim();
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO measure_updates ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            UPDATE_COLUMNS.trim_start_matches("id, ")
+        )))
+        .bind(id)
+        .bind(at)
+        .bind(user)
+        .bind(comment)
+        .bind(measure.status.as_str())
+        .bind(applied.status.as_str())
+        .bind(i16::from(measure.progress))
+        .bind(i16::from(applied.progress))
+        .bind(measure.due)
+        .bind(applied.due)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        sqlx::query(
+            "UPDATE measures SET status = $1, progress = $2, due_date = $3, revision = revision + 1
+             WHERE id = $4",
+        )
+        .bind(applied.status.as_str())
+        .bind(i16::from(applied.progress))
+        .bind(applied.due)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        Self::audit(
+            &mut tx,
+            at,
+            user,
+            "measure.update",
+            &describe_measure_object(id),
+            Some(describe_measure_state(
+                measure.status,
+                measure.progress,
+                measure.due,
+            )),
+            Some(describe_measure_update(
+                applied.status,
+                applied.progress,
+                applied.due,
+                comment,
+            )),
+            None,
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)?;
+        measure.status = applied.status;
+        measure.progress = applied.progress;
+        measure.due = applied.due;
+        measure.revision += 1;
+        Ok(measure)
+    }
+
+    async fn measure_updates(&self, measure: Option<i64>) -> StoreResult<Vec<MeasureUpdate>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {UPDATE_COLUMNS} FROM measure_updates
+             WHERE $1::bigint IS NULL OR measure = $1 ORDER BY id"
+        )))
+        .bind(measure)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(update_from_row).collect()
+    }
+
+    async fn add_milestone(
+        &self,
+        measure: i64,
+        title: &str,
+        due: NaiveDate,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let title = title.trim();
+        if title.is_empty() {
+            return Err(StoreError::Invalid("a milestone needs a title".into()));
+        }
+        let mut tx = self.begin_write().await?;
+        if Self::load_measure(&mut tx, measure).await?.is_none() {
+            return Err(StoreError::Invalid(format!("no measure {measure}")));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO milestones (measure, title, due_date) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(measure)
+        .bind(title)
+        .bind(due)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        Self::audit(
+            &mut tx,
+            at,
+            user,
+            "milestone.create",
+            &describe_milestone_object(id),
+            None,
+            Some(describe_milestone(measure, title, due)),
+            None,
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(id)
+    }
+
+    async fn complete_milestone(
+        &self,
+        milestone: i64,
+        done_on: NaiveDate,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let before: Option<Option<NaiveDate>> =
+            sqlx::query_scalar("SELECT done_on FROM milestones WHERE id = $1")
+                .bind(milestone)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        let Some(before) = before else {
+            return Err(StoreError::Invalid(format!("no milestone {milestone}")));
+        };
+        sqlx::query("UPDATE milestones SET done_on = $1 WHERE id = $2")
+            .bind(done_on)
+            .bind(milestone)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        Self::audit(
+            &mut tx,
+            at,
+            user,
+            "milestone.done",
+            &describe_milestone_object(milestone),
+            before.map(date_text),
+            Some(date_text(done_on)),
+            None,
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn milestones(&self, measure: Option<i64>) -> StoreResult<Vec<Milestone>> {
+        let rows = sqlx::query(
+            "SELECT id, measure, title, due_date, done_on FROM milestones
+             WHERE $1::bigint IS NULL OR measure = $1 ORDER BY due_date, id",
+        )
+        .bind(measure)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(milestone_from_row).collect()
+    }
+
+    async fn add_attachment(
+        &self,
+        attachment: NewAttachment,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Attachment> {
+        let sha256 = content_sha256(&attachment.content);
+        let mut tx = self.begin_write().await?;
+        if Self::load_measure(&mut tx, attachment.measure)
+            .await?
+            .is_none()
+        {
+            return Err(StoreError::Invalid(format!(
+                "no measure {}",
+                attachment.measure
+            )));
+        }
+        if let Some(milestone) = attachment.milestone {
+            let of: Option<i64> =
+                sqlx::query_scalar("SELECT measure FROM milestones WHERE id = $1")
+                    .bind(milestone)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            if of != Some(attachment.measure) {
+                return Err(StoreError::Invalid(format!(
+                    "milestone {milestone} is not one of measure {}",
+                    attachment.measure
+                )));
+            }
+        }
+        sqlx::query(
+            "INSERT INTO blobs (sha256, content) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&sha256)
+        .bind(&attachment.content)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let size = attachment.content.len() as u64;
+        // RETURNING created_at: the time as it reads back (microseconds), not as given.
+        let row = sqlx::query(
+            "INSERT INTO attachments (measure, milestone, sha256, file_name, media_type, size,
+               created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             RETURNING id, created_at",
+        )
+        .bind(attachment.measure)
+        .bind(attachment.milestone)
+        .bind(&sha256)
+        .bind(&attachment.file_name)
+        .bind(&attachment.media_type)
+        .bind(sql_count(size))
+        .bind(at)
+        .bind(user)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let stored = Attachment {
+            id: get(&row, 0)?,
+            measure: attachment.measure,
+            milestone: attachment.milestone,
+            sha256,
+            file_name: attachment.file_name,
+            media_type: attachment.media_type,
+            size,
+            at: get(&row, 1)?,
+            by: user.to_owned(),
+        };
+        Self::audit(
+            &mut tx,
+            at,
+            user,
+            "attachment.add",
+            &describe_measure_object(stored.measure),
+            None,
+            Some(describe_attachment(&stored)),
+            None,
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(stored)
+    }
+
+    async fn attachments(&self, measure: Option<i64>) -> StoreResult<Vec<Attachment>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments
+             WHERE $1::bigint IS NULL OR measure = $1 ORDER BY id"
+        )))
+        .bind(measure)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(attachment_from_row).collect()
+    }
+
+    async fn attachment_content(&self, id: i64) -> StoreResult<Option<(Attachment, Vec<u8>)>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let attachment = attachment_from_row(&row)?;
+        let content: Vec<u8> = sqlx::query_scalar("SELECT content FROM blobs WHERE sha256 = $1")
+            .bind(&attachment.sha256)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| StoreError::Corrupt(format!("no content {}", attachment.sha256)))?;
+        Ok(Some((attachment, content)))
+    }
+
+    async fn create_visit(
+        &self,
+        visit: NewVisit,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<(i64, Vec<i64>)> {
+        check_new_visit(&visit)?;
+        let mut tx = self.begin_write().await?;
+        for entity in &visit.entities {
+            if !Self::entity_exists(&mut tx, entity).await? {
+                return Err(StoreError::Invalid(format!(
+                    "the visit names the unknown entity {entity}"
+                )));
+            }
+        }
+        for (index, m) in visit.requirements.iter().enumerate() {
+            Self::check_measure_in_db(&mut tx, index, m).await?;
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO visits (leader, start_date, end_date, participants, summary, findings,
+               created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(visit.leader.trim())
+        .bind(visit.start)
+        .bind(visit.end)
+        .bind(&visit.participants)
+        .bind(&visit.summary)
+        .bind(&visit.findings)
+        .bind(at)
+        .bind(user)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let mut entities: Vec<&EntityCode> = visit.entities.iter().collect();
+        entities.sort();
+        entities.dedup();
+        for entity in entities {
+            sqlx::query("INSERT INTO visit_entities (visit, entity) VALUES ($1, $2)")
+                .bind(id)
+                .bind(entity.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        Self::audit(
+            &mut tx,
+            at,
+            user,
+            "visit.create",
+            &describe_visit_object(id),
+            None,
+            Some(describe_visit(&visit)),
+            None,
+        )
+        .await?;
+        let mut ids = Vec::with_capacity(visit.requirements.len());
+        for requirement in &visit.requirements {
+            let requirement = NewMeasure {
+                visit: Some(id),
+                ..requirement.clone()
+            };
+            ids.push(Self::insert_measure(&mut tx, &requirement, user, at).await?);
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok((id, ids))
+    }
+
+    async fn visits(&self) -> StoreResult<Vec<Visit>> {
+        // One snapshot for the visits and their entities.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .await
+            .map_err(db_error)?;
+        let visits = Self::load_visits(&mut tx).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(visits)
+    }
+
+    async fn set_email(
+        &self,
+        name: &str,
+        email: Option<&str>,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let email = email.map(str::trim).filter(|e| !e.is_empty());
+        if let Some(email) = email {
+            check_email(email)?;
+        }
+        let mut tx = self.begin_write().await?;
+        let user = Self::existing_user(&mut tx, name, false).await?;
+        sqlx::query("UPDATE users SET email = $1 WHERE name = $2")
+            .bind(email)
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        Self::audit(
+            &mut tx,
+            at,
+            by,
+            "user.email",
+            &format!("user {name}"),
+            user.email,
+            email.map(str::to_owned),
+            None,
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)
     }
 }
 

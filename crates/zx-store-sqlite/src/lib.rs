@@ -23,9 +23,10 @@ use zx_domain::{
     Target,
 };
 use zx_store::archive::{
-    ArchivedAuditEntry, ArchivedEntity, ArchivedFactRevision, ArchivedMeasure,
+    ArchivedAttachment, ArchivedAuditEntry, ArchivedBlob, ArchivedCoOwner, ArchivedEntity,
+    ArchivedFactRevision, ArchivedMeasure, ArchivedMeasureUpdate, ArchivedMilestone,
     ArchivedNotification, ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision,
-    ArchivedToken, ArchivedUser,
+    ArchivedToken, ArchivedUser, ArchivedVisit,
 };
 use zx_store::{
     Archive, AuditEntry, AuditFilter, Changes, FactRevision, FileReceipt, HistoryFilter, Import,
@@ -37,12 +38,18 @@ use zx_store::{
     describe_notification, describe_period_state, describe_target, describe_user,
     plan_target_writes, stored_measure_status, stored_reminder_reason,
 };
+use zx_store::{
+    Attachment, MeasureChange, MeasureUpdate, Milestone, NewAttachment, NewVisit, Visit,
+    check_co_owner, check_email, check_new_visit, content_sha256, describe_attachment,
+    describe_measure_state, describe_measure_update, describe_milestone, describe_milestone_object,
+    describe_visit, describe_visit_object,
+};
 
 /// This crate's `migrations/`, embedded.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Every table holding data (sessions included): a database to restore into must have none.
-const DATA_TABLES: [&str; 13] = [
+const DATA_TABLES: [&str; 20] = [
     "submissions",
     "entities",
     "fact_revisions",
@@ -56,6 +63,13 @@ const DATA_TABLES: [&str; 13] = [
     "audit_log",
     "measures",
     "notifications",
+    "visits",
+    "visit_entities",
+    "measure_co_owners",
+    "measure_updates",
+    "milestones",
+    "blobs",
+    "attachments",
 ];
 
 /// Rows per multi-row INSERT: well under SQLite's bound-parameter limit.
@@ -116,7 +130,8 @@ fn parse_progress(n: i64) -> StoreResult<u8> {
 /// The columns of a [`Measure`], in the order [`measure_from_row`] reads them.
 macro_rules! measure_columns {
     () => {
-        "id, entity, title, indicator, owner, start_date, due_date, status, progress"
+        "id, entity, title, indicator, owner, start_date, due_date, status, progress, \
+         description, expected_effect, visit, revision"
     };
 }
 
@@ -136,6 +151,69 @@ fn measure_from_row(row: &SqliteRow) -> StoreResult<Measure> {
         due: parse_date(&due)?,
         status: parse_measure_status(&status)?,
         progress: parse_progress(row.try_get(8).map_err(db_error)?)?,
+        description: row.try_get(9).map_err(db_error)?,
+        expected_effect: row.try_get(10).map_err(db_error)?,
+        co_owners: Vec::new(),
+        visit: row.try_get(11).map_err(db_error)?,
+        revision: row.try_get(12).map_err(db_error)?,
+    })
+}
+
+/// Reads a [`MeasureUpdate`] from `UPDATE_COLUMNS`.
+fn update_from_row(row: &SqliteRow) -> StoreResult<MeasureUpdate> {
+    let at: String = row.try_get(2).map_err(db_error)?;
+    let status_before: String = row.try_get(5).map_err(db_error)?;
+    let status_after: String = row.try_get(6).map_err(db_error)?;
+    let due_before: String = row.try_get(9).map_err(db_error)?;
+    let due_after: String = row.try_get(10).map_err(db_error)?;
+    Ok(MeasureUpdate {
+        id: row.try_get(0).map_err(db_error)?,
+        measure: row.try_get(1).map_err(db_error)?,
+        at: parse_timestamp(&at)?,
+        by: row.try_get(3).map_err(db_error)?,
+        comment: row.try_get(4).map_err(db_error)?,
+        status_before: parse_measure_status(&status_before)?,
+        status_after: parse_measure_status(&status_after)?,
+        progress_before: parse_progress(row.try_get(7).map_err(db_error)?)?,
+        progress_after: parse_progress(row.try_get(8).map_err(db_error)?)?,
+        due_before: parse_date(&due_before)?,
+        due_after: parse_date(&due_after)?,
+    })
+}
+
+const UPDATE_COLUMNS: &str = "id, measure, created_at, created_by, comment, status_before, \
+     status_after, progress_before, progress_after, due_before, due_after";
+
+/// Reads a [`Milestone`] from `id, measure, title, due_date, done_on`.
+fn milestone_from_row(row: &SqliteRow) -> StoreResult<Milestone> {
+    let due: String = row.try_get(3).map_err(db_error)?;
+    let done_on: Option<String> = row.try_get(4).map_err(db_error)?;
+    Ok(Milestone {
+        id: row.try_get(0).map_err(db_error)?,
+        measure: row.try_get(1).map_err(db_error)?,
+        title: row.try_get(2).map_err(db_error)?,
+        due: parse_date(&due)?,
+        done_on: done_on.as_deref().map(parse_date).transpose()?,
+    })
+}
+
+const ATTACHMENT_COLUMNS: &str =
+    "id, measure, milestone, sha256, file_name, media_type, size, created_at, created_by";
+
+/// Reads an [`Attachment`] from `ATTACHMENT_COLUMNS`.
+fn attachment_from_row(row: &SqliteRow) -> StoreResult<Attachment> {
+    let at: String = row.try_get(7).map_err(db_error)?;
+    let size: i64 = row.try_get(6).map_err(db_error)?;
+    Ok(Attachment {
+        id: row.try_get(0).map_err(db_error)?,
+        measure: row.try_get(1).map_err(db_error)?,
+        milestone: row.try_get(2).map_err(db_error)?,
+        sha256: row.try_get(3).map_err(db_error)?,
+        file_name: row.try_get(4).map_err(db_error)?,
+        media_type: row.try_get(5).map_err(db_error)?,
+        size: u64::try_from(size).map_err(|_| StoreError::Corrupt(format!("size {size}")))?,
+        at: parse_timestamp(&at)?,
+        by: row.try_get(8).map_err(db_error)?,
     })
 }
 
@@ -162,7 +240,7 @@ type FactWrite<'a> = (&'a Fact, i64, Option<(Decimal, Basis)>);
 /// stay `&'static str` through `concat!`).
 macro_rules! user_columns {
     () => {
-        "name, role, entity, disabled"
+        "name, role, entity, disabled, email"
     };
 }
 
@@ -176,6 +254,7 @@ fn user_from_row(row: &SqliteRow, first: usize) -> StoreResult<User> {
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role \"{role}\"")))?,
         entity: entity.as_deref().map(parse_code).transpose()?,
         disabled: disabled != 0,
+        email: row.try_get(first + 4).map_err(db_error)?,
     })
 }
 
@@ -704,6 +783,157 @@ impl SqliteStore {
 
 /// Export and restore (see [`zx_store::archive`]).
 impl SqliteStore {
+    /// The checks of a new measure that need the database: entity, owner, co-owners, visit.
+    async fn check_measure_in_db(
+        tx: &mut Transaction<'_, Sqlite>,
+        index: usize,
+        measure: &NewMeasure,
+    ) -> StoreResult<()> {
+        let entity_exists = Self::entity_exists(&mut **tx, &measure.entity).await?;
+        let owner_disabled = Self::user_disabled(&mut **tx, &measure.owner).await?;
+        check_measure_refs(index, measure, entity_exists, owner_disabled)?;
+        for co_owner in &measure.co_owners {
+            let disabled = Self::user_disabled(&mut **tx, co_owner).await?;
+            check_co_owner(index, measure, co_owner, disabled)?;
+        }
+        Ok(())
+    }
+
+    /// `Some(disabled)` for an existing user, `None` for no such user.
+    async fn user_disabled<'e, E>(executor: E, name: &str) -> StoreResult<Option<bool>>
+    where
+        E: sqlx::Executor<'e, Database = Sqlite>,
+    {
+        let disabled: Option<i64> = sqlx::query_scalar("SELECT disabled FROM users WHERE name = ?")
+            .bind(name)
+            .fetch_optional(executor)
+            .await
+            .map_err(db_error)?;
+        Ok(disabled.map(|d| d != 0))
+    }
+
+    /// Inserts a checked measure with its co-owners and its `measure.create` audit line.
+    async fn insert_measure(
+        tx: &mut Transaction<'_, Sqlite>,
+        measure: &NewMeasure,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO measures (entity, title, indicator, owner, start_date, due_date,
+               status, progress, created_at, created_by, description, expected_effect, visit)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(measure.entity.as_str())
+        .bind(&measure.title)
+        .bind(&measure.indicator)
+        .bind(&measure.owner)
+        .bind(measure.start.map(date_text))
+        .bind(date_text(measure.due))
+        .bind(measure.status.as_str())
+        .bind(i64::from(measure.progress))
+        .bind(timestamp(at))
+        .bind(user)
+        .bind(&measure.description)
+        .bind(&measure.expected_effect)
+        .bind(measure.visit)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_error)?;
+        let mut co_owners: Vec<&String> = measure.co_owners.iter().collect();
+        co_owners.sort();
+        co_owners.dedup();
+        for co_owner in co_owners {
+            sqlx::query("INSERT INTO measure_co_owners (measure, user_name) VALUES (?, ?)")
+                .bind(id)
+                .bind(co_owner)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?;
+        }
+        Self::audit(
+            &mut **tx,
+            at,
+            user,
+            "measure.create",
+            &describe_measure_object(id),
+            None,
+            Some(describe_measure(measure)),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    async fn load_measure(
+        executor: &mut sqlx::SqliteConnection,
+        id: i64,
+    ) -> StoreResult<Option<Measure>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            measure_columns!(),
+            " FROM measures WHERE id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&mut *executor)
+        .await
+        .map_err(db_error)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let mut measure = measure_from_row(&row)?;
+        measure.co_owners = sqlx::query_scalar(
+            "SELECT user_name FROM measure_co_owners WHERE measure = ? ORDER BY user_name",
+        )
+        .bind(id)
+        .fetch_all(&mut *executor)
+        .await
+        .map_err(db_error)?;
+        Ok(Some(measure))
+    }
+
+    async fn load_visits(tx: &mut sqlx::SqliteConnection) -> StoreResult<Vec<Visit>> {
+        let rows = sqlx::query(
+            "SELECT id, leader, start_date, end_date, participants, summary, findings,
+                    created_at, created_by
+             FROM visits ORDER BY start_date DESC, id DESC",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let mut entities: HashMap<i64, Vec<EntityCode>> = HashMap::new();
+        for row in sqlx::query("SELECT visit, entity FROM visit_entities ORDER BY visit, entity")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?
+        {
+            let code: String = row.try_get(1).map_err(db_error)?;
+            entities
+                .entry(row.try_get(0).map_err(db_error)?)
+                .or_default()
+                .push(parse_code(&code)?);
+        }
+        rows.iter()
+            .map(|row| {
+                let id: i64 = row.try_get(0).map_err(db_error)?;
+                let start: String = row.try_get(2).map_err(db_error)?;
+                let end: String = row.try_get(3).map_err(db_error)?;
+                let at: String = row.try_get(7).map_err(db_error)?;
+                Ok(Visit {
+                    id,
+                    leader: row.try_get(1).map_err(db_error)?,
+                    start: parse_date(&start)?,
+                    end: parse_date(&end)?,
+                    entities: entities.remove(&id).unwrap_or_default(),
+                    participants: row.try_get(4).map_err(db_error)?,
+                    summary: row.try_get(5).map_err(db_error)?,
+                    findings: row.try_get(6).map_err(db_error)?,
+                    at: parse_timestamp(&at)?,
+                    by: row.try_get(8).map_err(db_error)?,
+                })
+            })
+            .collect()
+    }
+
     async fn export_archive(&self) -> StoreResult<Archive> {
         // One read transaction: in WAL mode every SELECT in it sees the same snapshot.
         let mut tx = self.pool.begin().await.map_err(db_error)?;
@@ -811,14 +1041,15 @@ impl SqliteStore {
         .map_err(db_error)?
         {
             let user = user_from_row(&row, 0)?;
-            let created_at: String = row.try_get(5).map_err(db_error)?;
+            let created_at: String = row.try_get(6).map_err(db_error)?;
             archive.users.push(ArchivedUser {
                 name: user.name,
                 role: user.role,
                 entity: user.entity,
-                password_hash: row.try_get(4).map_err(db_error)?,
+                password_hash: row.try_get(5).map_err(db_error)?,
                 disabled: user.disabled,
                 created_at: parse_timestamp(&created_at)?,
+                email: user.email,
             });
         }
         for row in sqlx::query("SELECT token_hash, user_name, created_at, revoked FROM api_tokens")
@@ -885,7 +1116,7 @@ impl SqliteStore {
         .map_err(db_error)?
         {
             let m = measure_from_row(&row)?;
-            let created_at: String = row.try_get(9).map_err(db_error)?;
+            let created_at: String = row.try_get(13).map_err(db_error)?;
             archive.measures.push(ArchivedMeasure {
                 id: m.id,
                 entity: m.entity,
@@ -897,7 +1128,11 @@ impl SqliteStore {
                 status: m.status,
                 progress: m.progress,
                 created_at: parse_timestamp(&created_at)?,
-                created_by: row.try_get(10).map_err(db_error)?,
+                created_by: row.try_get(14).map_err(db_error)?,
+                description: m.description,
+                expected_effect: m.expected_effect,
+                visit: m.visit,
+                revision: m.revision,
             });
         }
         for row in sqlx::query(
@@ -915,6 +1150,100 @@ impl SqliteStore {
                 reason: n.reason,
                 created_at: n.created_at,
                 read_at: n.read_at,
+            });
+        }
+        for visit in Self::load_visits(&mut tx).await? {
+            archive.visits.push(ArchivedVisit {
+                id: visit.id,
+                leader: visit.leader,
+                start: visit.start,
+                end: visit.end,
+                entities: visit
+                    .entities
+                    .iter()
+                    .map(|e| e.as_str().to_owned())
+                    .collect(),
+                participants: visit.participants,
+                summary: visit.summary,
+                findings: visit.findings,
+                created_at: visit.at,
+                created_by: visit.by,
+            });
+        }
+        for row in sqlx::query("SELECT measure, user_name FROM measure_co_owners")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?
+        {
+            archive.co_owners.push(ArchivedCoOwner {
+                measure: row.try_get(0).map_err(db_error)?,
+                user: row.try_get(1).map_err(db_error)?,
+            });
+        }
+        for row in sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {UPDATE_COLUMNS} FROM measure_updates"
+        )))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let u = update_from_row(&row)?;
+            archive.measure_updates.push(ArchivedMeasureUpdate {
+                id: u.id,
+                measure: u.measure,
+                at: u.at,
+                by: u.by,
+                comment: u.comment,
+                status_before: u.status_before,
+                status_after: u.status_after,
+                progress_before: u.progress_before,
+                progress_after: u.progress_after,
+                due_before: u.due_before,
+                due_after: u.due_after,
+            });
+        }
+        for row in sqlx::query("SELECT id, measure, title, due_date, done_on FROM milestones")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?
+        {
+            let m = milestone_from_row(&row)?;
+            archive.milestones.push(ArchivedMilestone {
+                id: m.id,
+                measure: m.measure,
+                title: m.title,
+                due: m.due,
+                done_on: m.done_on,
+            });
+        }
+        for row in sqlx::query("SELECT sha256, content FROM blobs")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?
+        {
+            archive.blobs.push(ArchivedBlob {
+                sha256: row.try_get(0).map_err(db_error)?,
+                content: row.try_get(1).map_err(db_error)?,
+            });
+        }
+        for row in sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments"
+        )))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?
+        {
+            let a = attachment_from_row(&row)?;
+            archive.attachments.push(ArchivedAttachment {
+                id: a.id,
+                measure: a.measure,
+                milestone: a.milestone,
+                sha256: a.sha256,
+                file_name: a.file_name,
+                media_type: a.media_type,
+                size: a.size,
+                created_at: a.at,
+                created_by: a.by,
             });
         }
         tx.commit().await.map_err(db_error)?;
@@ -1030,7 +1359,7 @@ impl SqliteStore {
         .map_err(db_error)?;
         for chunk in archive.users.chunks(BATCH) {
             let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO users (name, role, entity, password_hash, disabled, created_at) ",
+                "INSERT INTO users (name, role, entity, password_hash, disabled, created_at, email) ",
             );
             insert.push_values(chunk, |mut row, u| {
                 row.push_bind(u.name.clone())
@@ -1038,7 +1367,8 @@ impl SqliteStore {
                     .push_bind(u.entity.as_ref().map(|e| e.as_str().to_owned()))
                     .push_bind(u.password_hash.clone())
                     .push_bind(i64::from(u.disabled))
-                    .push_bind(timestamp(u.created_at));
+                    .push_bind(timestamp(u.created_at))
+                    .push_bind(u.email.clone());
             });
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
@@ -1085,10 +1415,37 @@ impl SqliteStore {
             });
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
+        for v in &archive.visits {
+            sqlx::query(
+                "INSERT INTO visits (id, leader, start_date, end_date, participants, summary,
+                   findings, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(v.id)
+            .bind(&v.leader)
+            .bind(date_text(v.start))
+            .bind(date_text(v.end))
+            .bind(&v.participants)
+            .bind(&v.summary)
+            .bind(&v.findings)
+            .bind(timestamp(v.created_at))
+            .bind(&v.created_by)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            for entity in &v.entities {
+                sqlx::query("INSERT INTO visit_entities (visit, entity) VALUES (?, ?)")
+                    .bind(v.id)
+                    .bind(entity)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            }
+        }
         for chunk in archive.measures.chunks(BATCH) {
             let mut insert = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO measures (id, entity, title, indicator, owner, start_date, due_date,
-                   status, progress, created_at, created_by) ",
+                   status, progress, created_at, created_by, description, expected_effect, visit,
+                   revision) ",
             );
             insert.push_values(chunk, |mut row, m| {
                 row.push_bind(m.id)
@@ -1101,7 +1458,11 @@ impl SqliteStore {
                     .push_bind(m.status.as_str())
                     .push_bind(i64::from(m.progress))
                     .push_bind(timestamp(m.created_at))
-                    .push_bind(m.created_by.clone());
+                    .push_bind(m.created_by.clone())
+                    .push_bind(m.description.clone())
+                    .push_bind(m.expected_effect.clone())
+                    .push_bind(m.visit)
+                    .push_bind(m.revision);
             });
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
@@ -1118,6 +1479,71 @@ impl SqliteStore {
                     .push_bind(n.read_at.map(timestamp));
             });
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for c in &archive.co_owners {
+            sqlx::query("INSERT INTO measure_co_owners (measure, user_name) VALUES (?, ?)")
+                .bind(c.measure)
+                .bind(&c.user)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        for u in &archive.measure_updates {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO measure_updates ({UPDATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            )))
+            .bind(u.id)
+            .bind(u.measure)
+            .bind(timestamp(u.at))
+            .bind(&u.by)
+            .bind(&u.comment)
+            .bind(u.status_before.as_str())
+            .bind(u.status_after.as_str())
+            .bind(i64::from(u.progress_before))
+            .bind(i64::from(u.progress_after))
+            .bind(date_text(u.due_before))
+            .bind(date_text(u.due_after))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        }
+        for m in &archive.milestones {
+            sqlx::query(
+                "INSERT INTO milestones (id, measure, title, due_date, done_on) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(m.id)
+            .bind(m.measure)
+            .bind(&m.title)
+            .bind(date_text(m.due))
+            .bind(m.done_on.map(date_text))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        }
+        for b in &archive.blobs {
+            sqlx::query("INSERT INTO blobs (sha256, content) VALUES (?, ?)")
+                .bind(&b.sha256)
+                .bind(&b.content)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        for a in &archive.attachments {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO attachments ({ATTACHMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            )))
+            .bind(a.id)
+            .bind(a.measure)
+            .bind(a.milestone)
+            .bind(&a.sha256)
+            .bind(&a.file_name)
+            .bind(&a.media_type)
+            .bind(i64::try_from(a.size).unwrap_or(i64::MAX))
+            .bind(timestamp(a.created_at))
+            .bind(&a.created_by)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
         }
         // An INTEGER PRIMARY KEY continues after the highest id by itself: nothing to reset.
         tx.commit().await.map_err(db_error)
@@ -1412,6 +1838,7 @@ impl Store for SqliteStore {
             role: user.role,
             entity: user.entity,
             disabled: false,
+            email: None,
         })
     }
 
@@ -1437,7 +1864,7 @@ impl Store for SqliteStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(db_error)?;
-        row.map(|row| Ok((user_from_row(&row, 0)?, row.try_get(4).map_err(db_error)?)))
+        row.map(|row| Ok((user_from_row(&row, 0)?, row.try_get(5).map_err(db_error)?)))
             .transpose()
     }
 
@@ -1565,7 +1992,7 @@ impl Store for SqliteStore {
 
     async fn user_by_token(&self, token_hash: &str) -> StoreResult<Option<User>> {
         let row = sqlx::query(
-            "SELECT u.name, u.role, u.entity, u.disabled
+            "SELECT u.name, u.role, u.entity, u.disabled, u.email
              FROM api_tokens t JOIN users u ON u.name = t.user_name
              WHERE t.token_hash = ? AND t.revoked = 0 AND u.disabled = 0",
         )
@@ -1615,7 +2042,7 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<(Session, User)>> {
         let row = sqlx::query(
-            "SELECT u.name, u.role, u.entity, u.disabled,
+            "SELECT u.name, u.role, u.entity, u.disabled, u.email,
                     s.id_hash, s.csrf_token, s.created_at, s.expires_at
              FROM sessions s JOIN users u ON u.name = s.user_name
              WHERE s.id_hash = ?",
@@ -1628,12 +2055,12 @@ impl Store for SqliteStore {
             return Ok(None);
         };
         let user = user_from_row(&row, 0)?;
-        let created_at: String = row.try_get(6).map_err(db_error)?;
-        let expires_at: String = row.try_get(7).map_err(db_error)?;
+        let created_at: String = row.try_get(7).map_err(db_error)?;
+        let expires_at: String = row.try_get(8).map_err(db_error)?;
         let session = Session {
-            id_hash: row.try_get(4).map_err(db_error)?,
+            id_hash: row.try_get(5).map_err(db_error)?,
             user: user.name.clone(),
-            csrf_token: row.try_get(5).map_err(db_error)?,
+            csrf_token: row.try_get(6).map_err(db_error)?,
             created_at: parse_timestamp(&created_at)?,
             expires_at: parse_timestamp(&expires_at)?,
         };
@@ -1871,52 +2298,11 @@ impl Store for SqliteStore {
         // inserts.
         let mut tx = self.begin_write().await?;
         for (index, measure) in measures.iter().enumerate() {
-            let entity_exists = Self::entity_exists(&mut *tx, &measure.entity).await?;
-            let owner_disabled: Option<i64> =
-                sqlx::query_scalar("SELECT disabled FROM users WHERE name = ?")
-                    .bind(&measure.owner)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            check_measure_refs(
-                index,
-                measure,
-                entity_exists,
-                owner_disabled.map(|d| d != 0),
-            )?;
+            Self::check_measure_in_db(&mut tx, index, measure).await?;
         }
-        let created_at = timestamp(at);
         let mut ids = Vec::with_capacity(measures.len());
         for measure in &measures {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO measures (entity, title, indicator, owner, start_date, due_date,
-                   status, progress, created_at, created_by)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(measure.entity.as_str())
-            .bind(&measure.title)
-            .bind(&measure.indicator)
-            .bind(&measure.owner)
-            .bind(measure.start.map(date_text))
-            .bind(date_text(measure.due))
-            .bind(measure.status.as_str())
-            .bind(i64::from(measure.progress))
-            .bind(&created_at)
-            .bind(user)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            Self::audit(
-                &mut *tx,
-                at,
-                user,
-                "measure.create",
-                &describe_measure_object(id),
-                None,
-                Some(describe_measure(measure)),
-            )
-            .await?;
-            ids.push(id);
+            ids.push(Self::insert_measure(&mut tx, measure, user, at).await?);
         }
         Self::audit(
             &mut *tx,
@@ -1941,7 +2327,29 @@ impl Store for SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_error)?;
-        rows.iter().map(measure_from_row).collect()
+        let mut measures: Vec<Measure> = rows
+            .iter()
+            .map(measure_from_row)
+            .collect::<StoreResult<_>>()?;
+        let mut co_owners: HashMap<i64, Vec<String>> = HashMap::new();
+        for row in sqlx::query(
+            "SELECT measure, user_name FROM measure_co_owners ORDER BY measure, user_name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?
+        {
+            co_owners
+                .entry(row.try_get(0).map_err(db_error)?)
+                .or_default()
+                .push(row.try_get(1).map_err(db_error)?);
+        }
+        for m in &mut measures {
+            if let Some(list) = co_owners.remove(&m.id) {
+                m.co_owners = list;
+            }
+        }
+        Ok(measures)
     }
 
     // --- notifications ----------------------------------------------------------------------
@@ -2006,5 +2414,426 @@ impl Store for SqliteStore {
         .await
         .map_err(db_error)?;
         rows.iter().map(notification_from_row).collect()
+    }
+    async fn mark_notifications_read(&self, user: &str, at: DateTime<Utc>) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE notifications SET read_at = ? WHERE user_name = ? AND read_at IS NULL",
+        )
+        .bind(timestamp(at))
+        .bind(user)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn create_measure(
+        &self,
+        measure: NewMeasure,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        check_new_measure(0, &measure)?;
+        let mut tx = self.begin_write().await?;
+        Self::check_measure_in_db(&mut tx, 0, &measure).await?;
+        let id = Self::insert_measure(&mut tx, &measure, user, at).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(id)
+    }
+
+    async fn measure(&self, id: i64) -> StoreResult<Option<Measure>> {
+        let mut connection = self.pool.acquire().await.map_err(db_error)?;
+        Self::load_measure(&mut connection, id).await
+    }
+
+    async fn update_measure(
+        &self,
+        id: i64,
+        expected_revision: i64,
+        change: MeasureChange,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Measure> {
+        let mut tx = self.begin_write().await?;
+        let Some(mut measure) = Self::load_measure(&mut tx, id).await? else {
+            return Err(StoreError::Invalid(format!("no measure {id}")));
+        };
+        if measure.revision != expected_revision {
+            return Err(StoreError::Conflict(format!(
+                "measure {id} was changed by someone else (revision {} now, {expected_revision} when read): reload and try again",
+                measure.revision
+            )));
+        }
+        let applied = zx_domain::followup::apply_change(&measure, &change)
+            .map_err(|e| StoreError::Invalid(format!("measure {id}: {e}")))?;
+        let comment = change.comment.trim();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO measure_updates ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            UPDATE_COLUMNS.trim_start_matches("id, ")
+        )))
+        .bind(id)
+        .bind(timestamp(at))
+        .bind(user)
+        .bind(comment)
+        .bind(measure.status.as_str())
+        .bind(applied.status.as_str())
+        .bind(i64::from(measure.progress))
+        .bind(i64::from(applied.progress))
+        .bind(date_text(measure.due))
+        .bind(date_text(applied.due))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        sqlx::query(
+            "UPDATE measures SET status = ?, progress = ?, due_date = ?, revision = revision + 1
+             WHERE id = ?",
+        )
+        .bind(applied.status.as_str())
+        .bind(i64::from(applied.progress))
+        .bind(date_text(applied.due))
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        Self::audit(
+            &mut *tx,
+            at,
+            user,
+            "measure.update",
+            &describe_measure_object(id),
+            Some(describe_measure_state(
+                measure.status,
+                measure.progress,
+                measure.due,
+            )),
+            Some(describe_measure_update(
+                applied.status,
+                applied.progress,
+                applied.due,
+                comment,
+            )),
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)?;
+        measure.status = applied.status;
+        measure.progress = applied.progress;
+        measure.due = applied.due;
+        measure.revision += 1;
+        Ok(measure)
+    }
+
+    async fn measure_updates(&self, measure: Option<i64>) -> StoreResult<Vec<MeasureUpdate>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {UPDATE_COLUMNS} FROM measure_updates WHERE ? IS NULL OR measure = ? ORDER BY id"
+        )))
+        .bind(measure)
+        .bind(measure)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(update_from_row).collect()
+    }
+
+    async fn add_milestone(
+        &self,
+        measure: i64,
+        title: &str,
+        due: NaiveDate,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let title = title.trim();
+        if title.is_empty() {
+            return Err(StoreError::Invalid("a milestone needs a title".into()));
+        }
+        let mut tx = self.begin_write().await?;
+        if Self::load_measure(&mut tx, measure).await?.is_none() {
+            return Err(StoreError::Invalid(format!("no measure {measure}")));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO milestones (measure, title, due_date) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(measure)
+        .bind(title)
+        .bind(date_text(due))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        Self::audit(
+            &mut *tx,
+            at,
+            user,
+            "milestone.create",
+            &describe_milestone_object(id),
+            None,
+            Some(describe_milestone(measure, title, due)),
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(id)
+    }
+
+    async fn complete_milestone(
+        &self,
+        milestone: i64,
+        done_on: NaiveDate,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let before: Option<Option<String>> =
+            sqlx::query_scalar("SELECT done_on FROM milestones WHERE id = ?")
+                .bind(milestone)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        let Some(before) = before else {
+            return Err(StoreError::Invalid(format!("no milestone {milestone}")));
+        };
+        sqlx::query("UPDATE milestones SET done_on = ? WHERE id = ?")
+            .bind(date_text(done_on))
+            .bind(milestone)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        Self::audit(
+            &mut *tx,
+            at,
+            user,
+            "milestone.done",
+            &describe_milestone_object(milestone),
+            before,
+            Some(date_text(done_on)),
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn milestones(&self, measure: Option<i64>) -> StoreResult<Vec<Milestone>> {
+        let rows = sqlx::query(
+            "SELECT id, measure, title, due_date, done_on FROM milestones
+             WHERE ? IS NULL OR measure = ? ORDER BY due_date, id",
+        )
+        .bind(measure)
+        .bind(measure)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(milestone_from_row).collect()
+    }
+
+    async fn add_attachment(
+        &self,
+        attachment: NewAttachment,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Attachment> {
+        let sha256 = content_sha256(&attachment.content);
+        let mut tx = self.begin_write().await?;
+        if Self::load_measure(&mut tx, attachment.measure)
+            .await?
+            .is_none()
+        {
+            return Err(StoreError::Invalid(format!(
+                "no measure {}",
+                attachment.measure
+            )));
+        }
+        if let Some(milestone) = attachment.milestone {
+            let of: Option<i64> = sqlx::query_scalar("SELECT measure FROM milestones WHERE id = ?")
+                .bind(milestone)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            if of != Some(attachment.measure) {
+                return Err(StoreError::Invalid(format!(
+                    "milestone {milestone} is not one of measure {}",
+                    attachment.measure
+                )));
+            }
+        }
+        sqlx::query(
+            "INSERT INTO blobs (sha256, content) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&sha256)
+        .bind(&attachment.content)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let size = attachment.content.len() as u64;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO attachments (measure, milestone, sha256, file_name, media_type, size,
+               created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(attachment.measure)
+        .bind(attachment.milestone)
+        .bind(&sha256)
+        .bind(&attachment.file_name)
+        .bind(&attachment.media_type)
+        .bind(i64::try_from(size).unwrap_or(i64::MAX))
+        .bind(timestamp(at))
+        .bind(user)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let stored = Attachment {
+            id,
+            measure: attachment.measure,
+            milestone: attachment.milestone,
+            sha256,
+            file_name: attachment.file_name,
+            media_type: attachment.media_type,
+            size,
+            at: parse_timestamp(&timestamp(at))?,
+            by: user.to_owned(),
+        };
+        Self::audit(
+            &mut *tx,
+            at,
+            user,
+            "attachment.add",
+            &describe_measure_object(stored.measure),
+            None,
+            Some(describe_attachment(&stored)),
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(stored)
+    }
+
+    async fn attachments(&self, measure: Option<i64>) -> StoreResult<Vec<Attachment>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE ? IS NULL OR measure = ? ORDER BY id"
+        )))
+        .bind(measure)
+        .bind(measure)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(attachment_from_row).collect()
+    }
+
+    async fn attachment_content(&self, id: i64) -> StoreResult<Option<(Attachment, Vec<u8>)>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = ?"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let attachment = attachment_from_row(&row)?;
+        let content: Vec<u8> = sqlx::query_scalar("SELECT content FROM blobs WHERE sha256 = ?")
+            .bind(&attachment.sha256)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| StoreError::Corrupt(format!("no content {}", attachment.sha256)))?;
+        Ok(Some((attachment, content)))
+    }
+
+    async fn create_visit(
+        &self,
+        visit: NewVisit,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<(i64, Vec<i64>)> {
+        check_new_visit(&visit)?;
+        let mut tx = self.begin_write().await?;
+        for entity in &visit.entities {
+            if !Self::entity_exists(&mut *tx, entity).await? {
+                return Err(StoreError::Invalid(format!(
+                    "the visit names the unknown entity {entity}"
+                )));
+            }
+        }
+        for (index, m) in visit.requirements.iter().enumerate() {
+            Self::check_measure_in_db(&mut tx, index, m).await?;
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO visits (leader, start_date, end_date, participants, summary, findings,
+               created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(visit.leader.trim())
+        .bind(date_text(visit.start))
+        .bind(date_text(visit.end))
+        .bind(&visit.participants)
+        .bind(&visit.summary)
+        .bind(&visit.findings)
+        .bind(timestamp(at))
+        .bind(user)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let mut entities: Vec<&EntityCode> = visit.entities.iter().collect();
+        entities.sort();
+        entities.dedup();
+        for entity in entities {
+            sqlx::query("INSERT INTO visit_entities (visit, entity) VALUES (?, ?)")
+                .bind(id)
+                .bind(entity.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        Self::audit(
+            &mut *tx,
+            at,
+            user,
+            "visit.create",
+            &describe_visit_object(id),
+            None,
+            Some(describe_visit(&visit)),
+        )
+        .await?;
+        let mut ids = Vec::with_capacity(visit.requirements.len());
+        for requirement in &visit.requirements {
+            let requirement = NewMeasure {
+                visit: Some(id),
+                ..requirement.clone()
+            };
+            ids.push(Self::insert_measure(&mut tx, &requirement, user, at).await?);
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok((id, ids))
+    }
+
+    async fn visits(&self) -> StoreResult<Vec<Visit>> {
+        let mut connection = self.pool.acquire().await.map_err(db_error)?;
+        Self::load_visits(&mut connection).await
+    }
+
+    async fn set_email(
+        &self,
+        name: &str,
+        email: Option<&str>,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let email = email.map(str::trim).filter(|e| !e.is_empty());
+        if let Some(email) = email {
+            check_email(email)?;
+        }
+        let mut tx = self.begin_write().await?;
+        let user = Self::existing_user(&mut *tx, name).await?;
+        sqlx::query("UPDATE users SET email = ? WHERE name = ?")
+            .bind(email)
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        Self::audit(
+            &mut *tx,
+            at,
+            by,
+            "user.email",
+            &format!("user {name}"),
+            user.email,
+            email.map(str::to_owned),
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)
     }
 }

@@ -137,6 +137,7 @@ pub async fn users_are_created_listed_and_unique(store: &dyn Store) {
             role: Role::EntityManager,
             entity: Some(code("FJ")),
             disabled: false,
+            email: None,
         }
     );
     store

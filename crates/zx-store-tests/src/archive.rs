@@ -5,9 +5,10 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use zx_domain::{Basis, Entity, EntityCode, EntityKind, Fact, MeasureStatus, Month, Role, Target};
 use zx_store::archive::{
-    ArchivedAuditEntry, ArchivedEntity, ArchivedFactRevision, ArchivedMeasure,
+    ArchivedAttachment, ArchivedAuditEntry, ArchivedBlob, ArchivedCoOwner, ArchivedEntity,
+    ArchivedFactRevision, ArchivedMeasure, ArchivedMeasureUpdate, ArchivedMilestone,
     ArchivedNotification, ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision,
-    ArchivedToken, ArchivedUser,
+    ArchivedToken, ArchivedUser, ArchivedVisit,
 };
 use zx_store::{
     Archive, AuditFilter, Changes, HistoryFilter, Import, NewMeasure, NewSubmission, NewUser,
@@ -141,6 +142,7 @@ pub fn sample_archive() -> Archive {
                 password_hash: "$argon2id$v=19$m=19456,t=2,p=1$salt$hash-li".into(),
                 disabled: false,
                 created_at: at(1, 9),
+                email: Some("li.hq@example.cn".into()),
             },
             ArchivedUser {
                 name: "old.clerk".into(),
@@ -149,6 +151,7 @@ pub fn sample_archive() -> Archive {
                 password_hash: "$argon2id$v=19$m=19456,t=2,p=1$salt$hash-old".into(),
                 disabled: true,
                 created_at: at(1, 10),
+                email: None,
             },
         ],
         api_tokens: vec![
@@ -191,6 +194,10 @@ pub fn sample_archive() -> Archive {
                 progress: 35,
                 created_at: at(4, 12),
                 created_by: "li.hq".into(),
+                description: "更换变频器，优化给水泵运行".into(),
+                expected_effect: "厂用电率 −0.5 pp".into(),
+                visit: Some(4),
+                revision: 3,
             },
             ArchivedMeasure {
                 id: 5,
@@ -204,6 +211,10 @@ pub fn sample_archive() -> Archive {
                 progress: 100,
                 created_at: at(4, 13),
                 created_by: "importer".into(),
+                description: String::new(),
+                expected_effect: String::new(),
+                visit: None,
+                revision: 1,
             },
         ],
         notifications: vec![ArchivedNotification {
@@ -213,6 +224,72 @@ pub fn sample_archive() -> Archive {
             reason: ReminderReason::Escalated,
             created_at: at(5, 1),
             read_at: Some(at(5, 2)),
+        }],
+        visits: vec![ArchivedVisit {
+            id: 4,
+            leader: "王董事长".into(),
+            start: NaiveDate::from_ymd_opt(2026, 4, 2).unwrap(),
+            end: NaiveDate::from_ymd_opt(2026, 4, 3).unwrap(),
+            entities: vec!["G".into(), "P1".into()],
+            participants: "运营管理部、安全环保部".into(),
+            summary: "调研提质增效推进情况".into(),
+            findings: "厂用电率偏高".into(),
+            created_at: at(4, 11),
+            created_by: "li.hq".into(),
+        }],
+        co_owners: vec![ArchivedCoOwner {
+            measure: 2,
+            user: "li.hq".into(),
+        }],
+        measure_updates: vec![
+            ArchivedMeasureUpdate {
+                id: 3,
+                measure: 2,
+                at: at(4, 14),
+                by: "old.clerk".into(),
+                comment: "变频器已招标".into(),
+                status_before: MeasureStatus::Planned,
+                status_after: MeasureStatus::InProgress,
+                progress_before: 0,
+                progress_after: 20,
+                due_before: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+                due_after: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+            },
+            ArchivedMeasureUpdate {
+                id: 6,
+                measure: 2,
+                at: at(4, 15),
+                by: "old.clerk".into(),
+                comment: String::new(),
+                status_before: MeasureStatus::InProgress,
+                status_after: MeasureStatus::InProgress,
+                progress_before: 20,
+                progress_after: 35,
+                due_before: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+                due_after: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+            },
+        ],
+        milestones: vec![ArchivedMilestone {
+            id: 2,
+            measure: 2,
+            title: "设备到货".into(),
+            due: NaiveDate::from_ymd_opt(2026, 5, 15).unwrap(),
+            done_on: NaiveDate::from_ymd_opt(2026, 5, 12),
+        }],
+        blobs: vec![ArchivedBlob {
+            sha256: zx_store::content_sha256(b"%PDF-1.4 evidence"),
+            content: b"%PDF-1.4 evidence".to_vec(),
+        }],
+        attachments: vec![ArchivedAttachment {
+            id: 9,
+            measure: 2,
+            milestone: Some(2),
+            sha256: zx_store::content_sha256(b"%PDF-1.4 evidence"),
+            file_name: "验收单.pdf".into(),
+            media_type: "application/pdf".into(),
+            size: 17,
+            created_at: at(5, 3),
+            created_by: "old.clerk".into(),
         }],
     }
 }
@@ -377,6 +454,10 @@ pub async fn a_restored_archive_exports_unchanged(store: &dyn Store) {
                 due: NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
                 status: MeasureStatus::Planned,
                 progress: 0,
+                description: String::new(),
+                expected_effect: String::new(),
+                co_owners: Vec::new(),
+                visit: None,
             }],
             "measures.csv",
             &"ab".repeat(32),
@@ -576,6 +657,12 @@ pub async fn an_export_holds_what_was_written(store: &dyn Store) {
             ("audit entries", 10),
             ("measures", 0),
             ("notifications", 0),
+            ("visits", 0),
+            ("co-owners", 0),
+            ("measure updates", 0),
+            ("milestones", 0),
+            ("evidence files", 0),
+            ("attachments", 0),
         ]
     );
     let values: Vec<(i64, String, i64)> = archive

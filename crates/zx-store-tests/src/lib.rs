@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod archive;
+pub mod followup;
 pub mod measures;
 pub mod story;
 
@@ -57,6 +58,10 @@ macro_rules! stories {
             archive::an_export_holds_what_was_written,
             measures::measures_are_imported_in_order_and_audited,
             measures::notifications_are_recorded_once_and_audited,
+            followup::a_measure_is_followed_up_with_updates_and_an_audit_trail,
+            followup::evidence_is_stored_once_per_content_and_milestones_close,
+            followup::a_visit_turns_its_requirements_into_measures,
+            followup::email_addresses_are_checked_and_audited,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

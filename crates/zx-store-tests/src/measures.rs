@@ -9,19 +9,19 @@ use zx_store::{
     ReminderReason, Store, StoreError,
 };
 
-fn code(s: &str) -> EntityCode {
+pub(crate) fn code(s: &str) -> EntityCode {
     EntityCode::parse(s).unwrap()
 }
 
-fn date(s: &str) -> NaiveDate {
+pub(crate) fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-fn at(day: u32, hour: u32) -> DateTime<Utc> {
+pub(crate) fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 4, day, hour, 0, 0).unwrap()
 }
 
-fn new_measure(entity: &str, title: &str, owner: &str, due: &str) -> NewMeasure {
+pub(crate) fn new_measure(entity: &str, title: &str, owner: &str, due: &str) -> NewMeasure {
     NewMeasure {
         entity: code(entity),
         title: title.into(),
@@ -31,11 +31,15 @@ fn new_measure(entity: &str, title: &str, owner: &str, due: &str) -> NewMeasure 
         due: date(due),
         status: MeasureStatus::Planned,
         progress: 0,
+        description: String::new(),
+        expected_effect: String::new(),
+        co_owners: Vec::new(),
+        visit: None,
     }
 }
 
 /// Entities G > P1, P2; users fujian (P1's manager), li.hq, and gone (disabled).
-async fn setup(store: &dyn Store) {
+pub(crate) async fn setup(store: &dyn Store) {
     let entity = |c: &str, parent: Option<&str>, name: &str| Entity {
         code: code(c),
         name: name.into(),
@@ -102,7 +106,7 @@ type AuditLine<'a> = (
     Option<i64>,
 );
 
-async fn audit_lines(store: &dyn Store) -> Vec<AuditEntry> {
+pub(crate) async fn audit_lines(store: &dyn Store) -> Vec<AuditEntry> {
     store.audit_log(&AuditFilter::default()).await.unwrap()
 }
 
@@ -152,6 +156,11 @@ pub async fn measures_are_imported_in_order_and_audited(store: &dyn Store) {
             due: m.due,
             status: m.status,
             progress: m.progress,
+            description: String::new(),
+            expected_effect: String::new(),
+            co_owners: Vec::new(),
+            visit: None,
+            revision: 1,
         })
         .collect();
     assert_eq!(store.measures().await.unwrap(), expected);

@@ -6,7 +6,9 @@
 //! target revision (the current values are the highest revisions, so they are rebuilt on
 //! restore, not stored twice), accounts with their password hashes and disabled flag, API token
 //! hashes with their revoked flag, period states, the audit log, improvement measures (format
-//! version 2) and the notifications sent about them (format version 3) — all with their ids.
+//! version 2) and the notifications sent about them (format version 3), and their follow-up
+//! (format version 4: co-owners, updates, milestones, evidence content and attachments,
+//! inspection visits, e-mail addresses) — all with their ids. Evidence content is base64.
 //! Sessions are not archived: they are ephemeral, and a restored database starts without any.
 //!
 //! Values are text where a backend might otherwise change them: decimals as their exact decimal
@@ -37,8 +39,9 @@ use crate::{PeriodState, StoreError, StoreResult};
 /// The `format` of every archive header.
 pub const ARCHIVE_FORMAT: &str = "zengxiao-archive";
 /// The version of the archive format this build writes and the newest it reads. Version 2 added
-/// measures, version 3 notifications; older archives (which have none) are still read.
-pub const ARCHIVE_FORMAT_VERSION: u32 = 3;
+/// measures, version 3 notifications, version 4 the follow-up of measures; older archives
+/// (which have none) are still read.
+pub const ARCHIVE_FORMAT_VERSION: u32 = 4;
 
 /// Everything durable in a database. See the module documentation.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -66,6 +69,24 @@ pub struct Archive {
     /// By id. (Absent from format versions 1 and 2.)
     #[serde(default)]
     pub notifications: Vec<ArchivedNotification>,
+    /// By id. (This and the rest: absent before format version 4.)
+    #[serde(default)]
+    pub visits: Vec<ArchivedVisit>,
+    /// By measure, then user.
+    #[serde(default)]
+    pub co_owners: Vec<ArchivedCoOwner>,
+    /// By id.
+    #[serde(default)]
+    pub measure_updates: Vec<ArchivedMeasureUpdate>,
+    /// By id.
+    #[serde(default)]
+    pub milestones: Vec<ArchivedMilestone>,
+    /// By SHA-256.
+    #[serde(default)]
+    pub blobs: Vec<ArchivedBlob>,
+    /// By id.
+    #[serde(default)]
+    pub attachments: Vec<ArchivedAttachment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +170,9 @@ pub struct ArchivedUser {
     pub disabled: bool,
     #[serde(with = "text")]
     pub created_at: DateTime<Utc>,
+    /// (Absent before format version 4, and when the user has none.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -210,6 +234,119 @@ pub struct ArchivedMeasure {
     #[serde(with = "text")]
     pub created_at: DateTime<Utc>,
     pub created_by: String,
+    /// (This and the rest: absent before format version 4.)
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub expected_effect: String,
+    #[serde(default)]
+    pub visit: Option<i64>,
+    #[serde(default = "first_revision")]
+    pub revision: i64,
+}
+
+fn first_revision() -> i64 {
+    1
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedVisit {
+    pub id: i64,
+    pub leader: String,
+    #[serde(with = "text")]
+    pub start: NaiveDate,
+    #[serde(with = "text")]
+    pub end: NaiveDate,
+    /// Codes of the entities visited, sorted.
+    pub entities: Vec<String>,
+    pub participants: String,
+    pub summary: String,
+    pub findings: String,
+    #[serde(with = "text")]
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedCoOwner {
+    pub measure: i64,
+    pub user: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedMeasureUpdate {
+    pub id: i64,
+    pub measure: i64,
+    #[serde(with = "text")]
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub comment: String,
+    #[serde(with = "text")]
+    pub status_before: MeasureStatus,
+    #[serde(with = "text")]
+    pub status_after: MeasureStatus,
+    pub progress_before: u8,
+    pub progress_after: u8,
+    #[serde(with = "text")]
+    pub due_before: NaiveDate,
+    #[serde(with = "text")]
+    pub due_after: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedMilestone {
+    pub id: i64,
+    pub measure: i64,
+    pub title: String,
+    #[serde(with = "text")]
+    pub due: NaiveDate,
+    #[serde(with = "optional_text")]
+    pub done_on: Option<NaiveDate>,
+}
+
+/// Evidence content, once per SHA-256; `content` is base64 in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedBlob {
+    pub sha256: String,
+    #[serde(with = "base64_bytes")]
+    pub content: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedAttachment {
+    pub id: i64,
+    pub measure: i64,
+    pub milestone: Option<i64>,
+    pub sha256: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: u64,
+    #[serde(with = "text")]
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+mod base64_bytes {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD
+            .decode(text.as_bytes())
+            .map_err(|e| serde::de::Error::custom(format!("content is not base64: {e}")))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -244,6 +381,19 @@ pub struct ArchiveCounts {
     /// (Absent from format versions 1 and 2.)
     #[serde(default)]
     pub notifications: usize,
+    /// (This and the rest: absent before format version 4.)
+    #[serde(default)]
+    pub visits: usize,
+    #[serde(default)]
+    pub co_owners: usize,
+    #[serde(default)]
+    pub measure_updates: usize,
+    #[serde(default)]
+    pub milestones: usize,
+    #[serde(default)]
+    pub blobs: usize,
+    #[serde(default)]
+    pub attachments: usize,
 }
 
 impl ArchiveCounts {
@@ -258,10 +408,16 @@ impl ArchiveCounts {
             + self.audit_log
             + self.measures
             + self.notifications
+            + self.visits
+            + self.co_owners
+            + self.measure_updates
+            + self.milestones
+            + self.blobs
+            + self.attachments
     }
 
     /// `(name, count)` pairs in file order, for printing.
-    pub fn named(&self) -> [(&'static str, usize); 10] {
+    pub fn named(&self) -> [(&'static str, usize); 16] {
         [
             ("submissions", self.submissions),
             ("entities", self.entities),
@@ -273,6 +429,12 @@ impl ArchiveCounts {
             ("audit entries", self.audit_log),
             ("measures", self.measures),
             ("notifications", self.notifications),
+            ("visits", self.visits),
+            ("co-owners", self.co_owners),
+            ("measure updates", self.measure_updates),
+            ("milestones", self.milestones),
+            ("evidence files", self.blobs),
+            ("attachments", self.attachments),
         ]
     }
 }
@@ -304,6 +466,12 @@ pub enum ArchiveRecord {
     AuditEntry(ArchivedAuditEntry),
     Measure(ArchivedMeasure),
     Notification(ArchivedNotification),
+    Visit(ArchivedVisit),
+    CoOwner(ArchivedCoOwner),
+    MeasureUpdate(ArchivedMeasureUpdate),
+    Milestone(ArchivedMilestone),
+    Blob(ArchivedBlob),
+    Attachment(ArchivedAttachment),
 }
 
 /// What went wrong reading or writing an archive file.
@@ -346,6 +514,12 @@ impl Archive {
             audit_log: self.audit_log.len(),
             measures: self.measures.len(),
             notifications: self.notifications.len(),
+            visits: self.visits.len(),
+            co_owners: self.co_owners.len(),
+            measure_updates: self.measure_updates.len(),
+            milestones: self.milestones.len(),
+            blobs: self.blobs.len(),
+            attachments: self.attachments.len(),
         }
     }
 
@@ -368,6 +542,13 @@ impl Archive {
         self.audit_log.sort_by_key(|e| e.id);
         self.measures.sort_by_key(|m| m.id);
         self.notifications.sort_by_key(|n| n.id);
+        self.visits.sort_by_key(|v| v.id);
+        self.co_owners
+            .sort_by(|a, b| (a.measure, &a.user).cmp(&(b.measure, &b.user)));
+        self.measure_updates.sort_by_key(|u| u.id);
+        self.milestones.sort_by_key(|m| m.id);
+        self.blobs.sort_by(|a, b| a.sha256.cmp(&b.sha256));
+        self.attachments.sort_by_key(|a| a.id);
     }
 
     /// What [`Store::restore`](crate::Store::restore) checks before writing anything: ids and
@@ -512,6 +693,99 @@ impl Archive {
                     m.id, m.progress
                 )));
             }
+            if m.revision < 1 {
+                return Err(invalid(format!("measure {} has revision below 1", m.id)));
+            }
+            if let Some(visit) = m.visit
+                && !self.visits.iter().any(|v| v.id == visit)
+            {
+                return Err(invalid(format!(
+                    "measure {} refers to visit {visit}, which is not in the archive",
+                    m.id
+                )));
+            }
+        }
+        let mut visit_ids = HashSet::new();
+        for v in &self.visits {
+            let what = || format!("visit {}", v.id);
+            unique(&mut visit_ids, v.id, what)?;
+            for code in &v.entities {
+                let code =
+                    EntityCode::from_text(code).map_err(|e| invalid(format!("{}: {e}", what())))?;
+                entity(&code, &what)?;
+            }
+        }
+        let measure = |id: i64, what: &dyn Fn() -> String| {
+            if ids.contains(&id) {
+                Ok(())
+            } else {
+                Err(invalid(format!(
+                    "{} refers to measure {id}, which is not in the archive",
+                    what()
+                )))
+            }
+        };
+        let user = |name: &str, what: &dyn Fn() -> String| {
+            if users.contains(name) {
+                Ok(())
+            } else {
+                Err(invalid(format!(
+                    "{} names user {name}, who is not in the archive",
+                    what()
+                )))
+            }
+        };
+        let mut pairs = HashSet::new();
+        for c in &self.co_owners {
+            let what = || format!("co-owner {} of measure {}", c.user, c.measure);
+            unique(&mut pairs, (c.measure, c.user.as_str()), what)?;
+            measure(c.measure, &what)?;
+            user(&c.user, &what)?;
+        }
+        let mut update_ids = HashSet::new();
+        for u in &self.measure_updates {
+            let what = || format!("measure update {}", u.id);
+            unique(&mut update_ids, u.id, what)?;
+            measure(u.measure, &what)?;
+        }
+        let mut milestone_ids = HashSet::new();
+        for m in &self.milestones {
+            let what = || format!("milestone {}", m.id);
+            unique(&mut milestone_ids, m.id, what)?;
+            measure(m.measure, &what)?;
+        }
+        let mut blobs = HashSet::new();
+        for b in &self.blobs {
+            let what = || format!("evidence file {}", b.sha256);
+            unique(&mut blobs, b.sha256.as_str(), what)?;
+            if crate::content_sha256(&b.content) != b.sha256 {
+                return Err(invalid(format!("{}: its content has another hash", what())));
+            }
+        }
+        let mut attachment_ids = HashSet::new();
+        for a in &self.attachments {
+            let what = || format!("attachment {}", a.id);
+            unique(&mut attachment_ids, a.id, what)?;
+            measure(a.measure, &what)?;
+            if let Some(milestone) = a.milestone
+                && !self
+                    .milestones
+                    .iter()
+                    .any(|m| m.id == milestone && m.measure == a.measure)
+            {
+                return Err(invalid(format!(
+                    "{} refers to milestone {milestone}, not one of measure {}",
+                    what(),
+                    a.measure
+                )));
+            }
+            if !blobs.contains(a.sha256.as_str()) {
+                return Err(invalid(format!(
+                    "{} refers to content {}, which is not in the archive",
+                    what(),
+                    a.sha256
+                )));
+            }
         }
         let mut ids = HashSet::new();
         let mut keys = HashSet::new();
@@ -569,6 +843,12 @@ pub fn write_lines(
         AuditEntry(&'a ArchivedAuditEntry),
         Measure(&'a ArchivedMeasure),
         Notification(&'a ArchivedNotification),
+        Visit(&'a ArchivedVisit),
+        CoOwner(&'a ArchivedCoOwner),
+        MeasureUpdate(&'a ArchivedMeasureUpdate),
+        Milestone(&'a ArchivedMilestone),
+        Blob(&'a ArchivedBlob),
+        Attachment(&'a ArchivedAttachment),
     }
     let records = archive
         .submissions
@@ -582,7 +862,13 @@ pub fn write_lines(
         .chain(archive.period_statuses.iter().map(Record::PeriodStatus))
         .chain(archive.audit_log.iter().map(Record::AuditEntry))
         .chain(archive.measures.iter().map(Record::Measure))
-        .chain(archive.notifications.iter().map(Record::Notification));
+        .chain(archive.notifications.iter().map(Record::Notification))
+        .chain(archive.visits.iter().map(Record::Visit))
+        .chain(archive.co_owners.iter().map(Record::CoOwner))
+        .chain(archive.measure_updates.iter().map(Record::MeasureUpdate))
+        .chain(archive.milestones.iter().map(Record::Milestone))
+        .chain(archive.blobs.iter().map(Record::Blob))
+        .chain(archive.attachments.iter().map(Record::Attachment));
     for record in records {
         line(out, &record)?;
         progress();
@@ -662,6 +948,12 @@ pub fn read_lines(
             ArchiveRecord::AuditEntry(r) => archive.audit_log.push(r),
             ArchiveRecord::Measure(r) => archive.measures.push(r),
             ArchiveRecord::Notification(r) => archive.notifications.push(r),
+            ArchiveRecord::Visit(r) => archive.visits.push(r),
+            ArchiveRecord::CoOwner(r) => archive.co_owners.push(r),
+            ArchiveRecord::MeasureUpdate(r) => archive.measure_updates.push(r),
+            ArchiveRecord::Milestone(r) => archive.milestones.push(r),
+            ArchiveRecord::Blob(r) => archive.blobs.push(r),
+            ArchiveRecord::Attachment(r) => archive.attachments.push(r),
         }
         progress();
     }
@@ -915,6 +1207,7 @@ mod tests {
                 password_hash: "$argon2id$v=19$…".into(),
                 disabled: true,
                 created_at: at,
+                email: None,
             }],
             api_tokens: vec![ArchivedToken {
                 token_hash: "cd".repeat(32),
@@ -952,6 +1245,10 @@ mod tests {
                 progress: 40,
                 created_at: at,
                 created_by: "clerk".into(),
+                description: "变频改造".into(),
+                expected_effect: String::new(),
+                visit: None,
+                revision: 2,
             }],
             notifications: vec![ArchivedNotification {
                 id: 5,
@@ -961,6 +1258,22 @@ mod tests {
                 created_at: at,
                 read_at: None,
             }],
+            blobs: vec![ArchivedBlob {
+                sha256: crate::content_sha256(b"\x89PNG"),
+                content: b"\x89PNG".to_vec(),
+            }],
+            attachments: vec![ArchivedAttachment {
+                id: 1,
+                measure: 4,
+                milestone: None,
+                sha256: crate::content_sha256(b"\x89PNG"),
+                file_name: "photo.png".into(),
+                media_type: "image/png".into(),
+                size: 4,
+                created_at: at,
+                created_by: "hq".into(),
+            }],
+            ..Archive::default()
         }
     }
 
@@ -980,14 +1293,19 @@ mod tests {
         archive.check().unwrap();
         let text = written(&archive);
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 11);
+        assert_eq!(lines.len(), 13);
         assert_eq!(
             lines[0],
-            r#"{"format":"zengxiao-archive","format_version":3,"tool_version":"9.9.9","counts":{"submissions":1,"entities":1,"fact_revisions":1,"target_revisions":1,"users":1,"api_tokens":1,"period_statuses":1,"audit_log":1,"measures":1,"notifications":1}}"#
+            r#"{"format":"zengxiao-archive","format_version":4,"tool_version":"9.9.9","counts":{"submissions":1,"entities":1,"fact_revisions":1,"target_revisions":1,"users":1,"api_tokens":1,"period_statuses":1,"audit_log":1,"measures":1,"notifications":1,"visits":0,"co_owners":0,"measure_updates":0,"milestones":0,"blobs":1,"attachments":1}}"#
         );
         assert_eq!(
             lines[9],
-            r#"{"measure":{"id":4,"entity":"G","title":"降低厂用电率","indicator":"total_profit","owner":"hq","start":null,"due":"2026-06-30","status":"in_progress","progress":40,"created_at":"2026-04-10T09:00:00.123456Z","created_by":"clerk"}}"#
+            r#"{"measure":{"id":4,"entity":"G","title":"降低厂用电率","indicator":"total_profit","owner":"hq","start":null,"due":"2026-06-30","status":"in_progress","progress":40,"created_at":"2026-04-10T09:00:00.123456Z","created_by":"clerk","description":"变频改造","expected_effect":"","visit":null,"revision":2}}"#
+        );
+        // Evidence content is base64 ("\x89PNG").
+        assert_eq!(
+            lines[11],
+            r#"{"blob":{"sha256":"0f4636c78f65d3639ece5a064b5ae753e3408614a14fb18ab4d7540d2c248543","content":"iVBORw=="}}"#
         );
         assert_eq!(
             lines[10],
@@ -1051,10 +1369,10 @@ mod tests {
             let error = read(&bad).unwrap_err().to_string();
             assert!(error.starts_with(message), "{error}");
         }
-        let newer = text.replacen("\"format_version\":3", "\"format_version\":4", 1);
+        let newer = text.replacen("\"format_version\":4", "\"format_version\":5", 1);
         assert_eq!(
             read(&newer).unwrap_err().to_string(),
-            "archive format version 4 is newer than this zx reads (3); upgrade zx (the archive was written by zx 9.9.9)"
+            "archive format version 5 is newer than this zx reads (4); upgrade zx (the archive was written by zx 9.9.9)"
         );
         assert!(matches!(
             read("{\"a\":1}\n").unwrap_err(),
@@ -1071,9 +1389,15 @@ mod tests {
         let mut archive = sample();
         archive.measures.clear();
         archive.notifications.clear();
+        archive.blobs.clear();
+        archive.attachments.clear();
         let text = written(&archive)
-            .replacen("\"format_version\":3", "\"format_version\":1", 1)
-            .replacen(",\"measures\":0,\"notifications\":0}", "}", 1);
+            .replacen("\"format_version\":4", "\"format_version\":1", 1)
+            .replacen(
+                ",\"measures\":0,\"notifications\":0,\"visits\":0,\"co_owners\":0,\"measure_updates\":0,\"milestones\":0,\"blobs\":0,\"attachments\":0}",
+                "}",
+                1,
+            );
         assert!(!text.contains("measures"), "{text}");
         assert_eq!(read(&text).unwrap(), archive);
     }

@@ -19,6 +19,9 @@ pub use archive::{Archive, ArchiveCounts};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
+pub use zx_domain::followup::{
+    Attachment, MeasureChange, MeasureUpdate, Milestone, Visit, VisitProgress,
+};
 pub use zx_domain::measures::ReminderReason;
 use zx_domain::{
     Basis, Decimal, Entity, EntityCode, Fact, Measure, MeasureStatus, Month, Role, Target,
@@ -200,6 +203,8 @@ pub struct User {
     /// The subtree root for `entity_manager` and `viewer`.
     pub entity: Option<EntityCode>,
     pub disabled: bool,
+    /// Where e-mail reminders go; `None`: in-app only.
+    pub email: Option<String>,
 }
 
 /// A new account; `password_hash` is a PHC string (argon2), never a password.
@@ -287,6 +292,61 @@ pub struct NewMeasure {
     pub due: chrono::NaiveDate,
     pub status: MeasureStatus,
     pub progress: u8,
+    pub description: String,
+    pub expected_effect: String,
+    /// Other responsible users; existing, enabled accounts.
+    pub co_owners: Vec<String>,
+    /// The visit whose requirement this is (see [`Store::create_visit`], which sets it).
+    pub visit: Option<i64>,
+}
+
+impl NewMeasure {
+    /// A measure with only what `zx measures import` reads; the rest empty.
+    pub fn basic(
+        entity: EntityCode,
+        title: String,
+        indicator: Option<String>,
+        owner: String,
+        due: chrono::NaiveDate,
+    ) -> Self {
+        Self {
+            entity,
+            title,
+            indicator,
+            owner,
+            start: None,
+            due,
+            status: MeasureStatus::Planned,
+            progress: 0,
+            description: String::new(),
+            expected_effect: String::new(),
+            co_owners: Vec::new(),
+            visit: None,
+        }
+    }
+}
+
+/// Evidence to attach; its type has been judged from the content by the caller (ingest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    pub measure: i64,
+    pub milestone: Option<i64>,
+    pub file_name: String,
+    pub media_type: String,
+    pub content: Vec<u8>,
+}
+
+/// A visit to record with its requirements (each becomes a measure of the visit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVisit {
+    pub leader: String,
+    pub start: chrono::NaiveDate,
+    pub end: chrono::NaiveDate,
+    pub entities: Vec<EntityCode>,
+    pub participants: String,
+    pub summary: String,
+    pub findings: String,
+    pub requirements: Vec<NewMeasure>,
 }
 
 /// A notification to record (see [`Store::record_notifications`]).
@@ -448,6 +508,87 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<Vec<NewNotification>>;
     /// A user's notifications, newest first (then highest id first).
     async fn notifications(&self, user: &str) -> StoreResult<Vec<Notification>>;
+    /// Marks all of a user's unread notifications read at `at`; returns how many.
+    async fn mark_notifications_read(&self, user: &str, at: DateTime<Utc>) -> StoreResult<u64>;
+
+    // --- following measures up --------------------------------------------------------------
+    /// Creates one measure (from the web or the API): the checks and audit line of
+    /// [`Store::import_measures`], without the file line. Returns its id.
+    async fn create_measure(
+        &self,
+        measure: NewMeasure,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+    /// One measure by id.
+    async fn measure(&self, id: i64) -> StoreResult<Option<Measure>>;
+    /// Applies a change ([`zx_domain::followup::apply_change`] decides, refusals are `Invalid`)
+    /// if the measure is still at `expected_revision` (else `Conflict`): records a
+    /// [`MeasureUpdate`] and a `measure.update` audit line with old and new values
+    /// ([`describe_measure_state`]), and bumps the revision. Returns the measure as changed.
+    async fn update_measure(
+        &self,
+        id: i64,
+        expected_revision: i64,
+        change: MeasureChange,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Measure>;
+    /// Updates of one measure (`Some(id)`) or of all, oldest first.
+    async fn measure_updates(&self, measure: Option<i64>) -> StoreResult<Vec<MeasureUpdate>>;
+    /// Adds a milestone (audited `milestone.create`); `Invalid` for an unknown measure or an
+    /// empty title.
+    async fn add_milestone(
+        &self,
+        measure: i64,
+        title: &str,
+        due: chrono::NaiveDate,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+    /// Marks a milestone reached on `done_on` (audited `milestone.done`); `Invalid` if unknown.
+    async fn complete_milestone(
+        &self,
+        milestone: i64,
+        done_on: chrono::NaiveDate,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Milestones of one measure (`Some(id)`) or of all, by due date then id.
+    async fn milestones(&self, measure: Option<i64>) -> StoreResult<Vec<Milestone>>;
+    /// Stores evidence: the content once per SHA-256, an attachment row per call (audited
+    /// `attachment.add` with name, type, size and hash). `Invalid` for an unknown measure or a
+    /// milestone of another measure. Size and type limits are the caller's (ingest) rule.
+    async fn add_attachment(
+        &self,
+        attachment: NewAttachment,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Attachment>;
+    /// Attachments of one measure (`Some(id)`) or of all, by id.
+    async fn attachments(&self, measure: Option<i64>) -> StoreResult<Vec<Attachment>>;
+    /// An attachment and its content.
+    async fn attachment_content(&self, id: i64) -> StoreResult<Option<(Attachment, Vec<u8>)>>;
+    /// Records a visit and its requirements as measures (their `visit` set to the new id), in
+    /// one transaction: audited `visit.create` and `measure.create` per requirement. Entities
+    /// visited must exist; requirements are checked as in [`Store::import_measures`].
+    async fn create_visit(
+        &self,
+        visit: NewVisit,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<(i64, Vec<i64>)>;
+    /// Every visit, newest start first.
+    async fn visits(&self) -> StoreResult<Vec<Visit>>;
+    /// Sets or clears a user's e-mail address (audited `user.email`, old and new). `Invalid`
+    /// for an unknown user or an address without `@`.
+    async fn set_email(
+        &self,
+        name: &str,
+        email: Option<&str>,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
 }
 
 // --- what every backend writes the same way -------------------------------------------------
@@ -600,6 +741,143 @@ pub fn check_measure_refs(
         ))),
         Some(false) => Ok(()),
     }
+}
+
+/// What [`Store::import_measures`] refuses about a co-owner once a backend has looked them up
+/// (`disabled`: `None` when no such user).
+pub fn check_co_owner(
+    index: usize,
+    m: &NewMeasure,
+    co_owner: &str,
+    disabled: Option<bool>,
+) -> StoreResult<()> {
+    let which = || format!("measure {} ({})", index + 1, m.title);
+    match disabled {
+        None => Err(StoreError::Invalid(format!(
+            "{}: no user named \"{co_owner}\" to share it",
+            which()
+        ))),
+        Some(true) => Err(StoreError::Invalid(format!(
+            "{}: its co-owner {co_owner} is disabled",
+            which()
+        ))),
+        Some(false) => Ok(()),
+    }
+}
+
+/// The state of a measure an update changes, as the audit log shows it (old and new value of
+/// `measure.update`): `status=…; progress=N; due=YYYY-MM-DD`.
+pub fn describe_measure_state(
+    status: MeasureStatus,
+    progress: u8,
+    due: chrono::NaiveDate,
+) -> String {
+    format!(
+        "status={}; progress={progress}; due={}",
+        status.as_str(),
+        due.format("%Y-%m-%d")
+    )
+}
+
+/// The new value of a `measure.update` line: the new state, then the comment if any.
+pub fn describe_measure_update(
+    status: MeasureStatus,
+    progress: u8,
+    due: chrono::NaiveDate,
+    comment: &str,
+) -> String {
+    let state = describe_measure_state(status, progress, due);
+    if comment.trim().is_empty() {
+        state
+    } else {
+        format!("{state}; comment={}", comment.trim())
+    }
+}
+
+/// The new value of `milestone.create`: `measure=N; title=…; due=YYYY-MM-DD`.
+pub fn describe_milestone(measure: i64, title: &str, due: chrono::NaiveDate) -> String {
+    format!(
+        "measure={measure}; title={title}; due={}",
+        due.format("%Y-%m-%d")
+    )
+}
+
+/// The audit object of a milestone: `milestone 3`.
+pub fn describe_milestone_object(id: i64) -> String {
+    format!("milestone {id}")
+}
+
+/// The new value of `attachment.add`: `name=…; type=…; size=N; sha256=…`.
+pub fn describe_attachment(a: &Attachment) -> String {
+    format!(
+        "name={}; type={}; size={}; sha256={}",
+        a.file_name, a.media_type, a.size, a.sha256
+    )
+}
+
+/// The audit object of a visit: `visit 2`.
+pub fn describe_visit_object(id: i64) -> String {
+    format!("visit {id}")
+}
+
+/// The new value of `visit.create`: `leader=…; dates=A..B; entities=X,Y; requirements=N`.
+pub fn describe_visit(v: &NewVisit) -> String {
+    let entities: Vec<&str> = v.entities.iter().map(|e| e.as_str()).collect();
+    format!(
+        "leader={}; dates={}..{}; entities={}; requirements={}",
+        v.leader,
+        v.start.format("%Y-%m-%d"),
+        v.end.format("%Y-%m-%d"),
+        entities.join(","),
+        v.requirements.len()
+    )
+}
+
+/// What [`Store::create_visit`] refuses before looking at the database.
+pub fn check_new_visit(v: &NewVisit) -> StoreResult<()> {
+    if v.leader.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "a visit needs the leader's name".into(),
+        ));
+    }
+    if v.end < v.start {
+        return Err(StoreError::Invalid(format!(
+            "the visit ends ({}) before it starts ({})",
+            v.end, v.start
+        )));
+    }
+    if v.entities.is_empty() {
+        return Err(StoreError::Invalid(
+            "a visit names the entities visited".into(),
+        ));
+    }
+    for (index, m) in v.requirements.iter().enumerate() {
+        check_new_measure(index, m)?;
+    }
+    Ok(())
+}
+
+/// What [`Store::set_email`] refuses: an address that is blank, has spaces, or no `@` between
+/// two non-empty parts.
+pub fn check_email(email: &str) -> StoreResult<()> {
+    let ok = !email.chars().any(char::is_whitespace)
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "\"{email}\" is not an e-mail address"
+        )))
+    }
+}
+
+/// Hex SHA-256 of attachment content, the key it is stored under.
+pub fn content_sha256(content: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(content);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A measure status as stored: exactly its name (`in_progress`); `None` for anything else.

@@ -147,7 +147,139 @@ pub async fn build(global: &Global) -> Result<(App, zx_demo::DemoData)> {
     let path = dir.path().join("measures.csv");
     std::fs::write(&path, csv).context("cannot write the demo measures")?;
     crate::commands::measures::import_quiet(&app, &path).await?;
+    followup(&app).await?;
     Ok((app, data))
+}
+
+/// The demo's follow-up: progress with comments, a milestone with evidence, and an inspection
+/// visit whose requirements are tracked (one of them overdue), so the loop is visible at once.
+async fn followup(app: &App) -> Result<()> {
+    use zx_store::{MeasureChange, NewAttachment, NewMeasure, NewVisit};
+    let store = &app.store;
+    let day = |text: &str| {
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|e| anyhow::anyhow!("demo date {text}: {e}"))
+    };
+    let at = |text: &str| -> Result<chrono::DateTime<chrono::Utc>> {
+        Ok(chrono::DateTime::parse_from_rfc3339(text)
+            .map_err(|e| anyhow::anyhow!("demo time {text}: {e}"))?
+            .with_timezone(&chrono::Utc))
+    };
+    let measures = store.measures().await?;
+    let find = |title: &str| {
+        measures
+            .iter()
+            .find(|m| m.title == title)
+            .ok_or_else(|| anyhow::anyhow!("the demo measure \"{title}\" is missing"))
+    };
+    // FJ-JJ-WTE's flue-gas retrofit: two updates, a milestone reached with its evidence.
+    let retrofit = find("烟气净化系统技改（研发投入）")?;
+    store
+        .update_measure(
+            retrofit.id,
+            retrofit.revision,
+            MeasureChange {
+                progress: Some(40),
+                comment: "SCR 脱硝催化剂完成招标，供货合同已签订".into(),
+                ..MeasureChange::default()
+            },
+            "fujian",
+            at("2026-06-12T10:20:00+08:00")?,
+        )
+        .await?;
+    let milestone = store
+        .add_milestone(
+            retrofit.id,
+            "催化剂安装及热态调试",
+            day("2026-09-30")?,
+            "fujian",
+            at("2026-06-12T10:25:00+08:00")?,
+        )
+        .await?;
+    store
+        .complete_milestone(
+            milestone,
+            day("2026-09-26")?,
+            "fujian",
+            at("2026-09-26T17:00:00+08:00")?,
+        )
+        .await?;
+    store
+        .add_attachment(
+            NewAttachment {
+                measure: retrofit.id,
+                milestone: Some(milestone),
+                file_name: "热态调试验收单.pdf".into(),
+                media_type: "application/pdf".into(),
+                content: zx_demo::demo_evidence_pdf(
+                    "FJ-JJ-WTE SCR retrofit: hot commissioning accepted 2026-09-26",
+                ),
+            },
+            "fujian",
+            at("2026-09-26T17:05:00+08:00")?,
+        )
+        .await?;
+    store
+        .update_measure(
+            retrofit.id,
+            retrofit.revision + 1,
+            MeasureChange {
+                progress: Some(55),
+                comment: "热态调试通过验收，NOx 排放稳定低于 100 mg/m³".into(),
+                ..MeasureChange::default()
+            },
+            "fujian",
+            at("2026-09-26T17:10:00+08:00")?,
+        )
+        .await?;
+    // The chairman's visit to Fujian, with two requirements.
+    let requirement = |entity: &str, owner: &str, due: &str, title: &str| -> Result<NewMeasure> {
+        Ok(NewMeasure {
+            indicator: Some("total_profit".into()),
+            start: Some(day("2026-09-12")?),
+            ..NewMeasure::basic(
+                EntityCode::parse(entity).map_err(|e| anyhow::anyhow!("{e}"))?,
+                title.to_owned(),
+                None,
+                owner.to_owned(),
+                day(due)?,
+            )
+        })
+    };
+    store
+        .create_visit(
+            NewVisit {
+                leader: "集团董事长 张伟".into(),
+                start: day("2026-09-10")?,
+                end: day("2026-09-11")?,
+                entities: vec![
+                    EntityCode::parse("FJ").map_err(|e| anyhow::anyhow!("{e}"))?,
+                    EntityCode::parse("FJ-JJ-WTE").map_err(|e| anyhow::anyhow!("{e}"))?,
+                ],
+                participants: "运营管理部、安全环保部、福建公司领导班子".into(),
+                summary: "调研福建公司提质增效推进情况，现场检查晋江垃圾焚烧发电厂".into(),
+                findings: "入炉垃圾热值偏低，吨垃圾发电量低于同类电厂；应收垃圾处理费回收偏慢"
+                    .into(),
+                requirements: vec![
+                    requirement(
+                        "FJ-JJ-WTE",
+                        "fujian",
+                        "2026-12-31",
+                        "制定入炉垃圾热值提升方案，吨垃圾发电量提升 5%",
+                    )?,
+                    requirement(
+                        "FJ",
+                        "fujian",
+                        "2026-10-31",
+                        "梳理应收垃圾处理费，逐笔明确清收责任人",
+                    )?,
+                ],
+            },
+            "hq",
+            at("2026-09-12T09:00:00+08:00")?,
+        )
+        .await?;
+    Ok(())
 }
 
 /// Demo accounts: (name, role, entity, password). For the demo only; printed on start.

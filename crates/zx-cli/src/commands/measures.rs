@@ -94,6 +94,10 @@ pub async fn import_quiet(app: &App, file: &Path) -> Result<(String, Vec<i64>)> 
                     due: r.due,
                     status: r.status,
                     progress: r.progress,
+                    description: String::new(),
+                    expected_effect: String::new(),
+                    co_owners: Vec::new(),
+                    visit: None,
                 })
                 .collect(),
             &name,

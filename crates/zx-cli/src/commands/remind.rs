@@ -1,15 +1,16 @@
 //! `zx remind`: in-app notifications about measures due soon, overdue, or overdue past the grace
 //! period (escalated to the enabled managers of the superior entity). Each (measure, user,
-//! reason) is sent once: re-runs send only what is new.
+//! reason) is sent once: re-runs send only what is new. The service itself is
+//! `zx_notify::run_reminders`, shared with the server's daily job; with e-mail or a webhook in
+//! the settings, what is newly recorded is delivered there too (a summary on stderr, stdout
+//! unchanged so scripts reading the JSON are not disturbed).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
 
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use zx_domain::measures::{Reminder, reminders};
-use zx_domain::{EntityCode, Role};
-use zx_store::NewNotification;
+use zx_server::Settings;
 
 use crate::app::App;
 use crate::cli::TextFormat;
@@ -24,68 +25,20 @@ pub async fn remind(
     app: &App,
     now: Option<&str>,
     dry_run: bool,
-    grace_days: u32,
+    grace_days: Option<u32>,
     format: TextFormat,
+    config: &Path,
 ) -> Result<()> {
     let now = match now {
         Some(text) => parse_now(text)?,
         None => Utc::now(),
     };
-    let measures = app.store.measures().await?;
-    let parents: HashMap<EntityCode, Option<EntityCode>> = app
-        .store
-        .entities()
-        .await?
-        .into_iter()
-        .map(|e| (e.code, e.parent))
-        .collect();
-    // The enabled entity managers bound to each entity.
-    let mut managers: HashMap<EntityCode, Vec<String>> = HashMap::new();
-    for user in app.store.users().await? {
-        if user.disabled || user.role != Role::EntityManager {
-            continue;
-        }
-        if let Some(entity) = user.entity {
-            managers.entry(entity).or_default().push(user.name);
-        }
-    }
-    let due = reminders(&measures, now, grace_days, |m| {
-        parents
-            .get(&m.entity)
-            .cloned()
-            .flatten()
-            .and_then(|parent| managers.get(&parent).cloned())
-            .unwrap_or_default()
-    });
-    let list: Vec<NewNotification> = due
-        .into_iter()
-        .map(
-            |Reminder {
-                 measure,
-                 user,
-                 reason,
-             }| NewNotification {
-                measure,
-                user,
-                reason,
-            },
-        )
-        .collect();
-    let sent = if dry_run {
-        // What would be sent: what is not recorded yet.
-        let users: BTreeSet<&str> = list.iter().map(|n| n.user.as_str()).collect();
-        let mut recorded = HashSet::new();
-        for user in users {
-            for n in app.store.notifications(user).await? {
-                recorded.insert((n.measure, n.user, n.reason));
-            }
-        }
-        list.into_iter()
-            .filter(|n| !recorded.contains(&(n.measure, n.user.clone(), n.reason)))
-            .collect()
-    } else {
-        app.store.record_notifications(list, now).await?
-    };
+    // The same layering as `zx serve`: the channels and the grace period the server's daily job
+    // uses, so a manual run behaves like the scheduled one.
+    let settings = Settings::load(config)?;
+    let grace_days = grace_days.unwrap_or(settings.reminders.grace_days);
+    let store = app.store.as_ref();
+    let sent = zx_notify::run_reminders(store, now, grace_days, dry_run).await?;
     match format {
         TextFormat::Json => {
             let items: Vec<serde_json::Value> = sent
@@ -110,6 +63,15 @@ pub async fn remind(
                 app.lang.pick("条通知已发送", "notifications sent")
             };
             println!("{} {what}", sent.len());
+        }
+    }
+    if !dry_run && settings.notify.any() {
+        // The notifications are recorded: a delivery failure is reported, not an error exit
+        // (a re-run would find nothing new to deliver).
+        let report = zx_notify::deliver_recorded(store, &settings.notify, &sent).await?;
+        eprintln!("{} {report}", app.lang.pick("投递：", "delivery:"));
+        for line in report.email.errors.iter().chain(&report.webhook.errors) {
+            eprintln!("  {line}");
         }
     }
     Ok(())

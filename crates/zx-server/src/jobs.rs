@@ -1,0 +1,231 @@
+//! Background jobs of the server: the daily reminder run.
+//!
+//! Once a day at `reminders.daily_at` China time the server does what `zx remind` does (records
+//! the in-app notifications that are due, each once) and then delivers the newly recorded ones
+//! through `notify` (e-mail, chat webhook). Doing it in the server means a deployment needs no
+//! cron entry and the channel settings live in one place. Recording is idempotent, so a
+//! restart, a second server or a manual `zx remind` the same day never sends anything twice.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use zx_notify::{Channels, DeliveryReport};
+use zx_store::Store;
+
+use crate::config::{Reminders, Settings};
+
+/// China Standard Time is UTC+8 all year (no daylight saving).
+const CHINA_OFFSET_HOURS: i64 = 8;
+
+/// The first instant after `now` at which it is `daily_at` in China (UTC+8). Strictly after, so
+/// a run that ends within the same second does not start again.
+pub fn next_run(now: DateTime<Utc>, daily_at: NaiveTime) -> DateTime<Utc> {
+    let offset = TimeDelta::hours(CHINA_OFFSET_HOURS);
+    let china_today = (now.naive_utc() + offset).date();
+    let mut at = (china_today.and_time(daily_at) - offset).and_utc();
+    if at <= now {
+        at += TimeDelta::days(1);
+    }
+    at
+}
+
+/// Starts the reminder job unless `reminders.enabled` is off (then `None`). It stops, between
+/// runs or in the middle of one, when `stop` turns `true` or its sender is dropped: graceful
+/// shutdown does not wait for the next morning.
+pub fn spawn_reminders(
+    store: Arc<dyn Store>,
+    settings: &Settings,
+    stop: watch::Receiver<bool>,
+) -> Option<JoinHandle<()>> {
+    let reminders = settings.reminders.clone();
+    if !reminders.enabled {
+        tracing::info!("daily reminder job disabled (reminders.enabled = false)");
+        return None;
+    }
+    let daily_at = match reminders.daily_time() {
+        Ok(time) => time,
+        Err(e) => {
+            // `Settings::load` refuses this; only settings built in code get here.
+            tracing::error!(error = %e, "daily reminder job not started");
+            return None;
+        }
+    };
+    let channels = settings.notify.clone();
+    Some(tokio::spawn(reminder_loop(
+        store, reminders, daily_at, channels, stop,
+    )))
+}
+
+async fn reminder_loop(
+    store: Arc<dyn Store>,
+    reminders: Reminders,
+    daily_at: NaiveTime,
+    channels: Channels,
+    mut stop: watch::Receiver<bool>,
+) {
+    tracing::info!(
+        daily_at = %daily_at,
+        grace_days = reminders.grace_days,
+        email = channels.smtp.is_some(),
+        webhook = channels.webhook.is_some(),
+        "daily reminder job started (China time)"
+    );
+    if reminders.run_on_start
+        && !run_unless_stopped(&*store, &reminders, &channels, &mut stop).await
+    {
+        return;
+    }
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let now = Utc::now();
+        let at = next_run(now, daily_at);
+        tracing::debug!(next = %at, "next reminder run");
+        let wait = (at - now).to_std().unwrap_or_default();
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => return,
+        }
+        if !run_unless_stopped(&*store, &reminders, &channels, &mut stop).await {
+            return;
+        }
+    }
+}
+
+/// One run, abandoned if the server stops meanwhile; `false` when it was stopped. What was
+/// recorded stays recorded; an interrupted delivery is logged, not retried (the in-app
+/// notification is there).
+async fn run_unless_stopped(
+    store: &dyn Store,
+    reminders: &Reminders,
+    channels: &Channels,
+    stop: &mut watch::Receiver<bool>,
+) -> bool {
+    tokio::select! {
+        () = run_once(store, reminders.grace_days, channels, Utc::now()) => true,
+        _ = stop.changed() => {
+            tracing::warn!("shutdown interrupted the reminder run");
+            false
+        }
+    }
+}
+
+/// Records the reminders due at `now` and delivers the new ones; logs everything, fails nothing
+/// (tomorrow's run tries again: a reminder is recorded only once, so an outage never duplicates).
+pub async fn run_once(store: &dyn Store, grace_days: u32, channels: &Channels, now: DateTime<Utc>) {
+    let sent = match zx_notify::run_reminders(store, now, grace_days, false).await {
+        Ok(sent) => sent,
+        Err(e) => {
+            tracing::error!(error = %e, "reminder run failed");
+            return;
+        }
+    };
+    tracing::info!(recorded = sent.len(), "reminders recorded");
+    if sent.is_empty() || !channels.any() {
+        return;
+    }
+    match zx_notify::deliver_recorded(store, channels, &sent).await {
+        Ok(report) => log_report(&report),
+        Err(e) => tracing::error!(error = %e, "reminders recorded but not delivered"),
+    }
+}
+
+fn log_report(report: &DeliveryReport) {
+    for (channel, r) in [("email", &report.email), ("webhook", &report.webhook)] {
+        if !r.configured {
+            continue;
+        }
+        tracing::info!(
+            channel,
+            sent = r.sent,
+            failed = r.failed,
+            without_address = r.skipped,
+            "reminders delivered"
+        );
+        for error in &r.errors {
+            tracing::warn!(channel, error = %error, "reminder delivery failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn at(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn the_next_run_is_the_next_china_morning() {
+        // 08:30 China = 00:30 UTC.
+        assert_eq!(
+            next_run(utc("2026-11-27T00:00:00Z"), at(8, 30)),
+            utc("2026-11-27T00:30:00Z")
+        );
+        // Just past it: tomorrow.
+        assert_eq!(
+            next_run(utc("2026-11-27T00:30:00Z"), at(8, 30)),
+            utc("2026-11-28T00:30:00Z")
+        );
+        assert_eq!(
+            next_run(utc("2026-11-27T12:00:00Z"), at(8, 30)),
+            utc("2026-11-28T00:30:00Z")
+        );
+    }
+
+    #[test]
+    fn china_and_utc_dates_differ_between_16_and_24_utc() {
+        // 2026-11-27T17:00Z is already 2026-11-28 01:00 in China: the run is that same China
+        // morning (2026-11-28 08:30 +08), not the one after.
+        assert_eq!(
+            next_run(utc("2026-11-27T17:00:00Z"), at(8, 30)),
+            utc("2026-11-28T00:30:00Z")
+        );
+        // A late hour in China is the previous UTC day: 23:00 +08 = 15:00Z.
+        assert_eq!(
+            next_run(utc("2026-11-27T14:59:59Z"), at(23, 0)),
+            utc("2026-11-27T15:00:00Z")
+        );
+        assert_eq!(
+            next_run(utc("2026-11-27T15:00:00Z"), at(23, 0)),
+            utc("2026-11-28T15:00:00Z")
+        );
+        // 00:00 China = 16:00Z the day before.
+        assert_eq!(
+            next_run(utc("2026-11-27T16:00:01Z"), at(0, 0)),
+            utc("2026-11-28T16:00:00Z")
+        );
+        // Across a month and a year end.
+        assert_eq!(
+            next_run(utc("2026-12-31T20:00:00+00:00"), at(8, 30)),
+            utc("2027-01-01T00:30:00Z")
+        );
+    }
+
+    #[test]
+    fn the_next_run_is_always_within_a_day() {
+        let mut now = utc("2026-03-01T00:00:00Z");
+        for _ in 0..(24 * 4) {
+            for time in [at(0, 0), at(8, 30), at(15, 59), at(16, 0), at(23, 59)] {
+                let next = next_run(now, time);
+                assert!(
+                    next > now && next - now <= TimeDelta::days(1),
+                    "{now} {time}"
+                );
+                let china = next + TimeDelta::hours(8);
+                assert_eq!(china.time(), time, "{now} {time}");
+            }
+            now += TimeDelta::minutes(15);
+        }
+    }
+}
