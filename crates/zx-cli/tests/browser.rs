@@ -325,6 +325,108 @@ async fn steps(c: Client, base: String, db: PathBuf, upload_dir: PathBuf) {
     })
     .await;
     println!("upload errors listed: {row:?} ({:?})", started.elapsed());
+
+    // 6. From a red indicator without a measure to a closed measure with evidence: 邵阳光伏's
+    //    R&D intensity is red and flagged; "add a measure" opens the form pre-filled.
+    c.goto(&format!("{base}/cockpit?entity=HN-SY-PV&period=2026-10"))
+        .await
+        .unwrap();
+    element(&c, "[data-testid=\"new-measure-rd_intensity\"]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    element(&c, "#new-measure-form").await;
+    let chosen = element(&c, "#new-indicator option:checked")
+        .await
+        .attr("value")
+        .await
+        .unwrap();
+    assert_eq!(chosen.as_deref(), Some("rd_intensity"));
+    let entity = element(&c, "#new-entity option:checked")
+        .await
+        .attr("value")
+        .await
+        .unwrap();
+    assert_eq!(entity.as_deref(), Some("HN-SY-PV"));
+    element(&c, "#new-title")
+        .await
+        .send_keys("光伏组件清洗机器人研发")
+        .await
+        .unwrap();
+    // A date input takes the keys of the locale's order; set it directly instead.
+    c.execute(
+        "document.getElementById('new-due').value = '2027-06-30'; return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    element(&c, "#new-submit").await.click().await.unwrap();
+    let title = text_when(&c, "#measure-title", |t| {
+        t.contains("光伏组件清洗机器人研发")
+    })
+    .await;
+    let id: i64 = url(&c)
+        .await
+        .rsplit('/')
+        .next()
+        .and_then(|tail| tail.parse().ok())
+        .unwrap_or_else(|| panic!("not on a measure page: {title}"));
+    let evidence = upload_dir.join("研发立项批复.pdf");
+    std::fs::write(
+        &evidence,
+        zx_demo::demo_evidence_pdf("R&D project approved"),
+    )
+    .unwrap();
+    element(&c, "#evidence-file")
+        .await
+        .send_keys(evidence.to_str().unwrap())
+        .await
+        .unwrap();
+    element(&c, "#evidence-submit").await.click().await.unwrap();
+    text_when(&c, "#attachments tbody", |t| t.contains("研发立项批复.pdf")).await;
+    element(&c, "#update-status option[value=\"done\"]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    element(&c, "#update-comment")
+        .await
+        .send_keys("研发项目已立项并完成首台样机")
+        .await
+        .unwrap();
+    element(&c, "#update-submit").await.click().await.unwrap();
+    text_when(&c, "#updates tbody", |t| {
+        t.contains("研发项目已立项并完成首台样机")
+    })
+    .await;
+    let progress = text_when(&c, "#measure-progress", |t| t == "100%").await;
+    let listed: Value = serde_json::from_str(&zx(
+        &db,
+        &[
+            "measures",
+            "list",
+            "--entity",
+            "HN-SY-PV",
+            "--as-of",
+            "2026-11-27",
+            "--format",
+            "json",
+        ],
+    ))
+    .unwrap();
+    let mine = listed["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id)
+        .unwrap_or_else(|| panic!("measure {id} not listed: {listed}"));
+    assert_eq!(mine["status"], "done");
+    assert_eq!(mine["indicator"], "rd_intensity");
+    println!(
+        "measure {id} created from a red card, evidenced and closed at {progress} ({:?})",
+        started.elapsed()
+    );
 }
 
 /// The element, once it is on the page (polled up to `PATIENCE`).

@@ -689,6 +689,266 @@ async fn measures_page_and_gaps_on_the_cockpit(server: Server) {
     );
 }
 
+/// A tiny valid PDF, and a PNG header to pass off as one.
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+
+async fn post_form(
+    server: &Server,
+    client: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String, String) {
+    let response = client
+        .post(format!("{}{path}", server.base))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (response.status(), location, response.text().await.unwrap())
+}
+
+async fn post_evidence(
+    server: &Server,
+    client: &reqwest::Client,
+    id: i64,
+    name: &str,
+    content: Vec<u8>,
+) -> (StatusCode, String) {
+    let (_, page) = server.get(client, &format!("/measures/{id}")).await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", hidden(&page, "csrf"))
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(content).file_name(name.to_owned()),
+        );
+    let response = client
+        .post(format!("{}/measures/{id}/attachments", server.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server) {
+    let fujian = server.login("fujian", "zengxiao-fujian").await;
+    let (status, page) = server
+        .get(
+            &fujian,
+            "/measures/new?entity=FJ-JJ-WTE&indicator=total_profit",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<option value=\"total_profit\" selected>"));
+    let csrf = hidden(&page, "csrf");
+    let create = |entity: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("entity", entity.to_owned()),
+            ("indicator", "total_profit".to_owned()),
+            ("title", "入炉垃圾分选，提高热值".to_owned()),
+            ("expected_effect", "+300 万元利润总额".to_owned()),
+            ("owner", "fujian".to_owned()),
+            ("co_owners", "hq".to_owned()),
+            ("start", "2026-11-01".to_owned()),
+            ("due", "2027-03-31".to_owned()),
+        ]
+    };
+    let as_refs =
+        |form: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { form.clone() };
+    let form = as_refs(&create("FJ-JJ-WTE"));
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, location, _) = post_form(&server, &fujian, "/measures/new", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // 14 listed measures and 2 visit requirements in the demo: this is the 17th.
+    assert_eq!(location, "/measures/17");
+    // Outside the manager's subtree: refused, nothing created.
+    let other = create("ZJ");
+    let other: Vec<(&str, &str)> = other.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, _) = post_form(&server, &fujian, "/measures/new", &other).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Progress on revision 1, then the same stale form again: a conflict shown on the page.
+    let update = |revision: &str, status: &str, progress: &str, comment: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("revision", revision.to_owned()),
+            ("status", status.to_owned()),
+            ("progress", progress.to_owned()),
+            ("due", "2027-03-31".to_owned()),
+            ("comment", comment.to_owned()),
+        ]
+    };
+    for (form, expected) in [
+        (
+            update("1", "in_progress", "30", "分选线已招标"),
+            StatusCode::SEE_OTHER,
+        ),
+        (
+            update("1", "in_progress", "50", "stale"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            update("2", "cancelled", "30", ""),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, _, page) = post_form(&server, &fujian, "/measures/17/update", &form).await;
+        assert_eq!(status, expected, "{page}");
+        if status != StatusCode::SEE_OTHER {
+            assert!(
+                page.contains("reload and try again") || page.contains("needs a reason"),
+                "{page}"
+            );
+        }
+    }
+
+    // Evidence: judged by content; the real PDF is kept and downloads exactly.
+    let (status, page) = post_evidence(&server, &fujian, 17, "验收单.pdf", PNG.to_vec()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("文件内容不是 pdf 文件（实际为 image/png）"),
+        "{page}"
+    );
+    let (status, page) = post_evidence(&server, &fujian, 17, "setup.exe", PDF.to_vec()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("不接受 “exe” 类型"), "{page}");
+    let big = [PDF, &vec![b' '; 21 * 1024 * 1024]].concat();
+    let (status, _) = post_evidence(&server, &fujian, 17, "big.pdf", big).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = post_evidence(&server, &fujian, 17, "验收单.pdf", PDF.to_vec()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    let detail: Value = fujian
+        .get(format!("{}/api/v1/measures/17", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["revision"], 2);
+    assert_eq!(detail["co_owners"], serde_json::json!(["hq"]));
+    assert_eq!(detail["updates"][0]["comment"], "分选线已招标");
+    assert_eq!(detail["updates"][0]["progress"], serde_json::json!([0, 30]));
+    assert_eq!(detail["attachments"].as_array().unwrap().len(), 1);
+    assert_eq!(detail["attachments"][0]["media_type"], "application/pdf");
+    let href = detail["attachments"][0]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let download = fujian
+        .get(format!("{}{href}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), StatusCode::OK);
+    assert_eq!(download.headers()["content-type"], "application/pdf");
+    assert_eq!(download.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(download.bytes().await.unwrap().as_ref(), PDF);
+    // The Sichuan viewer sees neither the measure nor its evidence; HQ sees both.
+    let sichuan = server.login("sichuan", "zengxiao-sichuan").await;
+    assert_eq!(
+        server.get(&sichuan, "/measures/17").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(server.get(&sichuan, &href).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        server.get(&sichuan, "/measures/new").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let hq = server.login("hq", "zengxiao-hq").await;
+    assert_eq!(server.get(&hq, &href).await.0, StatusCode::OK);
+
+    // Closing through the API, with the session's CSRF token.
+    let closed = fujian
+        .post(format!("{}/api/v1/measures/17/updates", server.base))
+        .header("x-csrf-token", &csrf)
+        .json(&serde_json::json!({"revision": 2, "status": "done", "comment": "分选线投运"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), StatusCode::OK);
+    let closed: Value = closed.json().await.unwrap();
+    assert_eq!(
+        (closed["status"].as_str(), closed["progress"].as_u64()),
+        (Some("done"), Some(100))
+    );
+    let audit = zx(
+        &server.db,
+        &["audit", "--object", "measure 17", "--format", "json"],
+    );
+    assert!(
+        audit.contains("status=done; progress=100; due=2027-03-31; comment=分选线投运"),
+        "{audit}"
+    );
+
+    // Visits: the demo's, with one of its two requirements overdue on 2026-11-27.
+    let (_, page) = server.get(&hq, "/visits").await;
+    assert!(page.contains("集团董事长 张伟"));
+    let (_, page) = server.get(&sichuan, "/visits").await;
+    assert!(
+        !page.contains("集团董事长 张伟"),
+        "a Fujian visit leaked to Sichuan"
+    );
+    let visits: Value = hq
+        .get(format!("{}/api/v1/visits", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(visits[0]["requirements"], 2);
+    assert_eq!(visits[0]["measures"], serde_json::json!([15, 16]));
+    let (_, page) = server.get(&hq, "/visits").await;
+    let csrf = hidden(&page, "csrf");
+    let (status, _, page) = post_form(
+        &server,
+        &hq,
+        "/visits",
+        &[
+            ("csrf", &csrf),
+            ("leader", "总经理"),
+            ("start", "2026-11-20"),
+            ("end", "2026-11-20"),
+            ("entities", "GD"),
+            ("requirements", "GD | hq | 2026-12-31"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("requirements, line 1"), "{page}");
+    let (status, location, _) = post_form(
+        &server,
+        &hq,
+        "/visits",
+        &[
+            ("csrf", &csrf),
+            ("leader", "总经理"),
+            ("start", "2026-11-20"),
+            ("end", "2026-11-20"),
+            ("entities", "GD"),
+            ("requirements", "GD | hq | 2026-12-31 | 应收账款月度通报"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/visits#visit-2")
+    );
+    let (_, page) = server.get(&fujian, "/visits").await;
+    assert!(!page.contains("应收账款月度通报"));
+}
+
 /// One test per test above and backend: `sqlite::name` always, `postgres::name` on the cluster
 /// of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
 macro_rules! on_both_backends {
@@ -722,4 +982,5 @@ on_both_backends!(
     collection_validates_submits_and_respects_locks_and_scope,
     collection_and_submissions_through_the_api,
     measures_page_and_gaps_on_the_cockpit,
+    measures_are_followed_up_with_scope_and_evidence_checks,
 );

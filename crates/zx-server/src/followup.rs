@@ -570,11 +570,19 @@ pub async fn page(
     }
 }
 
+/// The update form (no `serde(flatten)`: urlencoded numbers only parse in a plain struct).
 #[derive(Deserialize)]
 pub struct UpdateForm {
     csrf: String,
-    #[serde(flatten)]
-    input: UpdateInput,
+    revision: i64,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    progress: Option<u8>,
+    #[serde(default)]
+    due: Option<String>,
+    #[serde(default)]
+    comment: String,
 }
 
 pub async fn post_update(
@@ -587,7 +595,14 @@ pub async fn post_update(
     if let Err(error) = user.check_csrf(Some(&form.csrf)) {
         return error_page(Some(&user), user.lang, error);
     }
-    match update_measure(&state, &user, id, form.input).await {
+    let input = UpdateInput {
+        revision: form.revision,
+        status: form.status,
+        progress: form.progress,
+        due: form.due,
+        comment: form.comment,
+    };
+    match update_measure(&state, &user, id, input).await {
         Ok(_) => Redirect::to(&format!("/measures/{id}")).into_response(),
         // A refused change is shown on the page, with the form, so nothing typed is lost.
         Err(error)
@@ -1291,6 +1306,25 @@ async fn detail_json(state: &AppState, m: Measure) -> ApiResult<MeasureDetailJso
     })
 }
 
+/// A JSON request body from a caller who passed the CSRF check (cookie sessions send the token
+/// as `x-csrf-token`; bearer tokens need none), with malformed JSON as `invalid_parameter`.
+async fn json_body<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    user: &CurrentUser,
+    request: axum::extract::Request,
+) -> ApiResult<T> {
+    user.check_csrf(
+        request
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok()),
+    )?;
+    let Json(input) = Json::<T>::from_request(request, state)
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
+    Ok(input)
+}
+
 /// The id of what was created.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedJson {
@@ -1316,15 +1350,7 @@ pub async fn api_create_measure(
     ApiUser(user): ApiUser,
     request: axum::extract::Request,
 ) -> ApiResult<(StatusCode, Json<CreatedJson>)> {
-    user.check_csrf(
-        request
-            .headers()
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok()),
-    )?;
-    let Json(input) = Json::<MeasureInput>::from_request(request, &state)
-        .await
-        .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
+    let input: MeasureInput = json_body(&state, &user, request).await?;
     let id = create_measure(&state, &user, input).await?;
     Ok((StatusCode::CREATED, Json(CreatedJson { id })))
 }
@@ -1339,15 +1365,7 @@ pub async fn api_update_measure(
     Path(id): Path<i64>,
     request: axum::extract::Request,
 ) -> ApiResult<Json<MeasureDetailJson>> {
-    user.check_csrf(
-        request
-            .headers()
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok()),
-    )?;
-    let Json(input) = Json::<UpdateInput>::from_request(request, &state)
-        .await
-        .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
+    let input: UpdateInput = json_body(&state, &user, request).await?;
     let m = update_measure(&state, &user, id, input).await?;
     Ok(Json(detail_json(&state, m).await?))
 }
@@ -1432,15 +1450,7 @@ pub async fn api_create_visit(
     ApiUser(user): ApiUser,
     request: axum::extract::Request,
 ) -> ApiResult<(StatusCode, Json<CreatedJson>)> {
-    user.check_csrf(
-        request
-            .headers()
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok()),
-    )?;
-    let Json(input) = Json::<VisitInput>::from_request(request, &state)
-        .await
-        .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
+    let input: VisitInput = json_body(&state, &user, request).await?;
     let id = create_visit(&state, &user, &input).await?;
     Ok((StatusCode::CREATED, Json(CreatedJson { id })))
 }
