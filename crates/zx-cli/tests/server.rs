@@ -949,6 +949,76 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
     assert!(!page.contains("应收账款月度通报"));
 }
 
+/// The Fujian list as the office downloads it, circulated and read back with `zx measures
+/// import`: the new measures equal the listed ones field by field (ids aside), from the Chinese
+/// and from the English workbook.
+async fn the_exported_list_imports_back_as_it_is(server: Server) {
+    let fujian = server.login("fujian", "zengxiao-fujian").await;
+    let list = |entity: &str| -> Vec<Value> {
+        let json = zx(
+            &server.db,
+            &[
+                "measures",
+                "list",
+                "--entity",
+                entity,
+                "--as-of",
+                "2026-11-27",
+                "--format",
+                "json",
+            ],
+        );
+        let v: Value = serde_json::from_str(&json).unwrap();
+        v["measures"].as_array().unwrap().clone()
+    };
+    let without_id = |m: &Value| {
+        let mut m = m.clone();
+        m.as_object_mut().unwrap().remove("id");
+        m
+    };
+    // 4 listed measures and the 2 requirements of the chairman's visit.
+    assert_eq!(list("FJ").len(), 6);
+    let dir = tempfile::tempdir().unwrap();
+    for lang in ["zh", "en"] {
+        let before = list("FJ");
+        let response = fujian
+            .get(format!(
+                "{}/measures.xlsx?entity=FJ&as_of=2026-11-27&lang={lang}",
+                server.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let file = dir.path().join(format!("福建措施清单-{lang}.xlsx"));
+        std::fs::write(&file, response.bytes().await.unwrap()).unwrap();
+        zx(&server.db, &["measures", "import", file.to_str().unwrap()]);
+        let after = list("FJ");
+        assert_eq!(after.len(), 2 * before.len(), "{lang}");
+        let original: Vec<Value> = before.iter().map(without_id).collect();
+        let imported: Vec<Value> = after[before.len()..].iter().map(without_id).collect();
+        assert_eq!(imported, original, "{lang}");
+    }
+    // 6 → 12 → 24: the retrofit is there four times, each with its start date back.
+    let retrofits: Vec<i64> = list("FJ-JJ-WTE")
+        .iter()
+        .filter(|m| m["title"] == "烟气净化系统技改（研发投入）")
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(retrofits.len(), 4);
+    for id in retrofits {
+        let detail: Value = fujian
+            .get(format!("{}/api/v1/measures/{id}", server.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(detail["start"], "2026-01-05", "measure {id}");
+    }
+}
+
 /// One test per test above and backend: `sqlite::name` always, `postgres::name` on the cluster
 /// of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
 macro_rules! on_both_backends {
@@ -983,4 +1053,5 @@ on_both_backends!(
     collection_and_submissions_through_the_api,
     measures_page_and_gaps_on_the_cockpit,
     measures_are_followed_up_with_scope_and_evidence_checks,
+    the_exported_list_imports_back_as_it_is,
 );

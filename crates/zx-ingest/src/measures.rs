@@ -122,8 +122,17 @@ pub(crate) fn read(
         let indicator = match indicator_cell {
             Value::Empty => Some(None),
             cell => {
-                let text = cell.text().trim().to_ascii_lowercase();
-                let found = catalogue.indicator_index(&text).map(|_| Some(text.clone()));
+                // The id (`roe`), or the name as the exported list shows it (净资产收益率 /
+                // Return on net assets).
+                let text = cell.text().trim().to_owned();
+                let found = catalogue
+                    .indicator_index(&text.to_ascii_lowercase())
+                    .or_else(|| {
+                        catalogue.indicators().iter().position(|i| {
+                            i.name_zh == text || i.name_en.eq_ignore_ascii_case(&text)
+                        })
+                    })
+                    .map(|i| Some(catalogue.indicator(i).id.clone()));
                 keep(
                     sink,
                     &loc(indicator_col),

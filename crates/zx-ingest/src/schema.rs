@@ -84,14 +84,20 @@ const SPECS: [Spec; 5] = [
     Spec {
         layout: Layout::Measures,
         columns: &[
-            ("entity", true, &["单位"]),
-            ("title", true, &["措施", "举措"]),
+            ("entity", true, &["单位", "单位编码", "unit code"]),
+            ("title", true, &["措施", "举措", "measure"]),
             ("indicator", true, &["指标"]),
             ("owner", true, &["责任人"]),
             ("start", false, &["开始日期"]),
             ("due", true, &["完成时限", "截止日期"]),
             ("status", true, &["状态"]),
             ("progress", true, &["进度"]),
+            // Columns of the list as the web exports it (`/measures.xlsx`), accepted so a
+            // circulated sheet reads back as it is, and not read: they are derived or shown.
+            ("no", false, &["序号", "no."]),
+            ("entity_name", false, &["单位名称", "unit name"]),
+            ("overdue", false, &["是否逾期"]),
+            ("latest_update", false, &["最新进展", "latest update"]),
         ],
         shape: "entity,title,indicator,owner,start,due,status,progress",
         what: "a measures list",

@@ -406,7 +406,12 @@ fn sheet_rows(range: &calamine::Range<Data>) -> Option<SheetRows> {
     Some((columns, rows))
 }
 
-/// Reads the first sheet whose first non-blank row `is_header` accepts.
+/// How many non-blank rows above the header a sheet may have: a title line or two (an office's
+/// sheet says what it is before its table), not a whole page.
+const TITLE_ROWS: usize = 3;
+
+/// Reads the first sheet whose header `is_header` accepts: the first non-blank row, or one of
+/// the next [`TITLE_ROWS`] when the rows above it are titles.
 ///
 /// Calamine parses untrusted ZIP and XML; should it ever panic, the panic is caught and the file
 /// reported as unreadable rather than taking the caller down.
@@ -448,7 +453,13 @@ fn read_xlsx_inner(
         if rows.is_empty() {
             continue;
         }
-        let (header_line, header) = rows.remove(0);
+        let at = rows
+            .iter()
+            .take(TITLE_ROWS + 1)
+            .position(|(_, cells)| is_header(cells))
+            .unwrap_or(0);
+        let (header_line, header) = rows.remove(at);
+        rows.drain(..at);
         let sheet = if index == 0 {
             String::new()
         } else {

@@ -212,12 +212,16 @@ pub fn measures_workbook(
     let sheet = workbook.add_worksheet();
     sheet.set_name(lang.pick("措施清单", "Measures"))?;
     sheet.write_string_with_format(0, 0, title, &bold)?;
+    // The header names are ones `zx measures import` reads (zx-ingest's measures layout), so a
+    // list sent round the offices and filled in comes back in as it is.
     let headers = [
         lang.pick("序号", "No."),
-        lang.pick("单位", "Unit"),
+        lang.pick("单位编码", "Unit code"),
+        lang.pick("单位名称", "Unit name"),
         lang.pick("措施", "Measure"),
         lang.pick("指标", "Indicator"),
         lang.pick("责任人", "Owner"),
+        lang.pick("开始日期", "Start"),
         lang.pick("完成时限", "Due"),
         lang.pick("状态", "Status"),
         lang.pick("进度", "Progress"),
@@ -227,25 +231,28 @@ pub fn measures_workbook(
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(2, c as u16, *h, &bold)?;
     }
-    let percent = Format::new().set_num_format("0%");
+    // Progress is the whole number 0–100 shown with a percent sign: what the import reads.
+    let percent = Format::new().set_num_format("0\"%\"");
     for (i, m) in rows.iter().enumerate() {
         let row = 3 + i as u32;
         sheet.write_number(row, 0, (i + 1) as f64)?;
-        sheet.write_string(row, 1, format!("{} {}", m.entity_name, m.entity))?;
-        sheet.write_string(row, 2, &m.title)?;
-        sheet.write_string(row, 3, &m.indicator)?;
-        sheet.write_string(row, 4, &m.owner)?;
-        sheet.write_string(row, 5, &m.due)?;
-        sheet.write_string(row, 6, &m.status)?;
-        sheet.write_number_with_format(row, 7, f64::from(m.progress) / 100.0, &percent)?;
+        sheet.write_string(row, 1, &m.entity)?;
+        sheet.write_string(row, 2, &m.entity_name)?;
+        sheet.write_string(row, 3, &m.title)?;
+        sheet.write_string(row, 4, &m.indicator)?;
+        sheet.write_string(row, 5, &m.owner)?;
+        sheet.write_string(row, 6, &m.start)?;
+        sheet.write_string(row, 7, &m.due)?;
+        sheet.write_string(row, 8, &m.status)?;
+        sheet.write_number_with_format(row, 9, f64::from(m.progress), &percent)?;
         if m.overdue {
-            sheet.write_string_with_format(row, 8, lang.pick("已逾期", "overdue"), &red)?;
+            sheet.write_string_with_format(row, 10, lang.pick("已逾期", "overdue"), &red)?;
         }
-        sheet.write_string(row, 9, &m.latest_update)?;
+        sheet.write_string(row, 11, &m.latest_update)?;
     }
-    sheet.set_column_width(1, 26)?;
-    sheet.set_column_width(9, 48)?;
-    sheet.set_column_width(2, 40)?;
-    sheet.set_column_width(3, 18)?;
+    sheet.set_column_width(2, 22)?;
+    sheet.set_column_width(3, 40)?;
+    sheet.set_column_width(4, 18)?;
+    sheet.set_column_width(11, 48)?;
     workbook.save_to_buffer()
 }

@@ -23,6 +23,8 @@ pub struct MeasureRow {
     pub title: String,
     pub indicator: String,
     pub owner: String,
+    /// `YYYY-MM-DD`, empty when the measure has no start date.
+    pub start: String,
     pub due: String,
     pub status: String,
     pub progress: u8,
@@ -163,7 +165,7 @@ async fn listing(
                     .indicator
                     .as_deref()
                     .and_then(|i| catalogue.indicator_index(i))
-                    .map_or("—".to_owned(), |i| {
+                    .map_or(String::new(), |i| {
                         lang.pick(
                             &catalogue.indicator(i).name_zh,
                             &catalogue.indicator(i).name_en,
@@ -171,6 +173,7 @@ async fn listing(
                         .to_owned()
                     }),
                 owner: m.owner.clone(),
+                start: m.start.map(|d| d.to_string()).unwrap_or_default(),
                 due: m.due.to_string(),
                 status: lang.pick(m.status.name_zh(), m.status.as_str()).to_owned(),
                 progress: m.progress,
