@@ -304,6 +304,15 @@ pub enum UserCommand {
         #[arg(long)]
         name: String,
     },
+    /// Set (or with --clear remove) the address reminders are e-mailed to.
+    Email {
+        #[arg(long)]
+        name: String,
+        #[arg(long, required_unless_present = "clear", conflicts_with = "clear")]
+        address: Option<String>,
+        #[arg(long)]
+        clear: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

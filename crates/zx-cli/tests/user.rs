@@ -122,15 +122,15 @@ fn accounts_are_added_listed_and_refused_when_wrong(ws: Workspace) {
     assert_eq!(
         listed,
         json!({ "users": [
-            { "name": "admin", "role": "admin", "entity": null, "disabled": false },
-            { "name": "wang.fang", "role": "entity_manager", "entity": "S1", "disabled": false },
+            { "name": "admin", "role": "admin", "entity": null, "disabled": false, "email": null },
+            { "name": "wang.fang", "role": "entity_manager", "entity": "S1", "disabled": false, "email": null },
         ]})
     );
     let text = ws.ok(&["user", "list"], "");
     assert_eq!(
         text,
-        "admin     admin          -        enabled\n\
-         wang.fang entity_manager S1       enabled\n"
+        "admin     admin          -        enabled  -\n\
+         wang.fang entity_manager S1       enabled  -\n"
     );
     assert!(!text.contains("argon2") && !listed.to_string().contains("argon2"));
 
@@ -306,6 +306,56 @@ fn tokens_are_new_each_time_and_disabling_is_audited(ws: Workspace) {
     assert_eq!(ws.audit("user.enable")[0]["new"], "enabled");
 }
 
+fn reminders_are_e_mailed_to_an_address_set_here(ws: Workspace) {
+    ws.ok(
+        &[
+            "user",
+            "add",
+            "--name",
+            "li",
+            "--role",
+            "hq_analyst",
+            "--password-stdin",
+        ],
+        "li-password-1\n",
+    );
+    let set = ws.ok(
+        &[
+            "user",
+            "email",
+            "--name",
+            "li",
+            "--address",
+            " li@zx-group.cn ",
+        ],
+        "",
+    );
+    assert_eq!(set, "reminders for li are e-mailed to li@zx-group.cn\n");
+    assert_eq!(ws.users()["users"][0]["email"], "li@zx-group.cn");
+    let line = &ws.audit("user.email")[0];
+    assert_eq!(
+        (line["old"].clone(), line["new"].clone()),
+        (Value::Null, json!("li@zx-group.cn"))
+    );
+    let refused = ws.fails(
+        &["user", "email", "--name", "li", "--address", "li at zx"],
+        "",
+    );
+    assert!(
+        refused.contains("\"li at zx\" is not an e-mail address"),
+        "{refused}"
+    );
+    let unknown = ws.fails(
+        &["user", "email", "--name", "wu", "--address", "wu@zx.cn"],
+        "",
+    );
+    assert!(unknown.contains("no user named \"wu\""), "{unknown}");
+    ws.fails(&["user", "email", "--name", "li"], "");
+    ws.ok(&["user", "email", "--name", "li", "--clear"], "");
+    assert_eq!(ws.users()["users"][0]["email"], Value::Null);
+    assert_eq!(ws.audit("user.email")[0]["old"], "li@zx-group.cn");
+}
+
 /// One `#[test]` per test above and backend: `sqlite::name` always, `postgres::name` on the
 /// cluster of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
 macro_rules! on_both_backends {
@@ -334,4 +384,5 @@ macro_rules! on_both_backends {
 on_both_backends!(
     accounts_are_added_listed_and_refused_when_wrong,
     tokens_are_new_each_time_and_disabling_is_audited,
+    reminders_are_e_mailed_to_an_address_set_here,
 );

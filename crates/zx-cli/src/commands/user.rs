@@ -21,6 +21,7 @@ struct UserJson {
     role: &'static str,
     entity: Option<String>,
     disabled: bool,
+    email: Option<String>,
 }
 
 pub async fn run(app: &App, command: UserCommand) -> Result<()> {
@@ -96,6 +97,22 @@ pub async fn run(app: &App, command: UserCommand) -> Result<()> {
             );
             Ok(())
         }
+        UserCommand::Email {
+            name,
+            address,
+            clear: _,
+        } => {
+            app.store
+                .set_email(&name, address.as_deref(), &app.user, now)
+                .await?;
+            match address {
+                Some(address) => {
+                    println!("reminders for {name} are e-mailed to {}", address.trim())
+                }
+                None => println!("{name} has no e-mail address: reminders stay in the application"),
+            }
+            Ok(())
+        }
     }
 }
 
@@ -110,6 +127,7 @@ async fn list(app: &App, format: TextFormat) -> Result<()> {
                 role: u.role.as_str(),
                 entity: u.entity.as_ref().map(|e| e.as_str().to_owned()),
                 disabled: u.disabled,
+                email: u.email.clone(),
             })
             .collect();
         serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "users": items }))?;
@@ -132,12 +150,13 @@ async fn list(app: &App, format: TextFormat) -> Result<()> {
         let name_pad = width.saturating_sub(u.name.chars().count());
         writeln!(
             out,
-            "{}{} {:<14} {:<8} {}",
+            "{}{} {:<14} {:<8} {:<8} {}",
             u.name,
             " ".repeat(name_pad),
             u.role.as_str(),
             u.entity.as_ref().map_or("-", |e| e.as_str()),
-            if u.disabled { "disabled" } else { "enabled" }
+            if u.disabled { "disabled" } else { "enabled" },
+            u.email.as_deref().unwrap_or("-")
         )?;
     }
     Ok(())
