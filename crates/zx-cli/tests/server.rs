@@ -109,7 +109,7 @@ impl Server {
             .form(&[
                 ("name", name),
                 ("password", password),
-                ("csrf", &csrf),
+                ("csrf", csrf.as_str()),
                 ("next", "/cockpit"),
             ])
             .send()
@@ -698,7 +698,7 @@ async fn post_form(
     server: &Server,
     client: &reqwest::Client,
     path: &str,
-    form: &[(&str, &str)],
+    form: &impl serde::Serialize,
 ) -> (StatusCode, String, String) {
     let response = client
         .post(format!("{}{path}", server.base))
@@ -761,21 +761,17 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
             ("due", "2027-03-31".to_owned()),
         ]
     };
-    let as_refs =
-        |form: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { form.clone() };
-    let form = as_refs(&create("FJ-JJ-WTE"));
-    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (status, location, _) = post_form(&server, &fujian, "/measures/new", &form).await;
+    let (status, location, _) =
+        post_form(&server, &fujian, "/measures/new", &create("FJ-JJ-WTE")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     // 14 listed measures and 2 visit requirements in the demo: this is the 17th.
     assert_eq!(location, "/measures/17");
     // Outside the manager's subtree: refused, nothing created.
-    let other = create("ZJ");
-    let other: Vec<(&str, &str)> = other.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (status, _, _) = post_form(&server, &fujian, "/measures/new", &other).await;
+    let (status, _, _) = post_form(&server, &fujian, "/measures/new", &create("ZJ")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    // Progress on revision 1, then the same stale form again: a conflict shown on the page.
+    // Progress on revision 1; the same stale form again; a cancel without a reason. A refusal
+    // is shown on the page with its reason, and the comment typed is still in the form.
     let update = |revision: &str, status: &str, progress: &str, comment: &str| {
         vec![
             ("csrf", csrf.clone()),
@@ -786,29 +782,31 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
             ("comment", comment.to_owned()),
         ]
     };
-    for (form, expected) in [
+    let (status, _, _) = post_form(
+        &server,
+        &fujian,
+        "/measures/17/update",
+        &update("1", "in_progress", "30", "分选线已招标"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    for (form, reason) in [
         (
-            update("1", "in_progress", "30", "分选线已招标"),
-            StatusCode::SEE_OTHER,
-        ),
-        (
-            update("1", "in_progress", "50", "stale"),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            update("1", "in_progress", "50", "分选线调试中"),
+            "measure 17 was changed by someone else (revision 2 now, 1 when read): reload and try again",
         ),
         (
             update("2", "cancelled", "30", ""),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            "measure 17: cancelling a measure needs a reason",
         ),
     ] {
-        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let (status, _, page) = post_form(&server, &fujian, "/measures/17/update", &form).await;
-        assert_eq!(status, expected, "{page}");
-        if status != StatusCode::SEE_OTHER {
-            assert!(
-                page.contains("reload and try again") || page.contains("needs a reason"),
-                "{page}"
-            );
-        }
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains(reason), "{page}");
+        assert!(
+            page.contains(&format!(">{}</textarea>", form[5].1)),
+            "{page}"
+        );
     }
 
     // Evidence: judged by content; the real PDF is kept and downloads exactly.
@@ -916,7 +914,7 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
         &hq,
         "/visits",
         &[
-            ("csrf", &csrf),
+            ("csrf", csrf.as_str()),
             ("leader", "总经理"),
             ("start", "2026-11-20"),
             ("end", "2026-11-20"),
@@ -932,7 +930,7 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
         &hq,
         "/visits",
         &[
-            ("csrf", &csrf),
+            ("csrf", csrf.as_str()),
             ("leader", "总经理"),
             ("start", "2026-11-20"),
             ("end", "2026-11-20"),

@@ -312,7 +312,17 @@ async fn read_upload(mut multipart: Multipart) -> ApiResult<Upload> {
             "csrf" => upload.csrf = Some(field.text().await.map_err(bad)?),
             "milestone" => {
                 let text = field.text().await.map_err(bad)?;
-                upload.milestone = text.trim().parse().ok();
+                let text = text.trim();
+                upload.milestone = if text.is_empty() {
+                    None
+                } else {
+                    Some(text.parse().map_err(|_| {
+                        ApiError::new(
+                            ErrorCode::InvalidParameter,
+                            format!("milestone: \"{text}\" is not a milestone id"),
+                        )
+                    })?)
+                };
             }
             "file" => {
                 let name = field.file_name().unwrap_or("evidence").to_owned();
@@ -414,6 +424,8 @@ struct MeasurePage {
     milestones: Vec<MilestoneRow>,
     attachments: Vec<AttachmentRow>,
     message: Option<String>,
+    /// The comment of a refused update, put back in the form.
+    draft: String,
     max_mb: usize,
 }
 
@@ -440,6 +452,7 @@ async fn measure_page(
     uri: &axum::http::Uri,
     id: i64,
     message: Option<String>,
+    draft: String,
 ) -> ApiResult<Response> {
     let lang = user.lang;
     let m = readable_measure(state, user, id).await?;
@@ -553,6 +566,7 @@ async fn measure_page(
         milestones,
         attachments,
         message,
+        draft,
         max_mb: MAX_EVIDENCE_BYTES / (1024 * 1024),
     }
     .into_response())
@@ -564,7 +578,7 @@ pub async fn page(
     uri: axum::http::Uri,
     Path(id): Path<i64>,
 ) -> Response {
-    match measure_page(&state, &user, &uri, id, None).await {
+    match measure_page(&state, &user, &uri, id, None, String::new()).await {
         Ok(page) => page,
         Err(error) => error_page(Some(&user), user.lang, error),
     }
@@ -595,6 +609,7 @@ pub async fn post_update(
     if let Err(error) = user.check_csrf(Some(&form.csrf)) {
         return error_page(Some(&user), user.lang, error);
     }
+    let draft = form.comment.clone();
     let input = UpdateInput {
         revision: form.revision,
         status: form.status,
@@ -604,14 +619,15 @@ pub async fn post_update(
     };
     match update_measure(&state, &user, id, input).await {
         Ok(_) => Redirect::to(&format!("/measures/{id}")).into_response(),
-        // A refused change is shown on the page, with the form, so nothing typed is lost.
+        // A refused change shows the page as it now is, the reason, and the comment typed (the
+        // other fields show the current values: after a conflict they are what to decide on).
         Err(error)
             if matches!(
                 error.code,
                 ErrorCode::Conflict | ErrorCode::InvalidParameter
             ) =>
         {
-            match measure_page(&state, &user, &uri, id, Some(error.message)).await {
+            match measure_page(&state, &user, &uri, id, Some(error.message), draft).await {
                 Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
                 Err(error) => error_page(Some(&user), user.lang, error),
             }
@@ -715,7 +731,7 @@ pub async fn post_evidence(
     match result {
         Ok(_) => Redirect::to(&format!("/measures/{id}")).into_response(),
         Err(error) if error.code == ErrorCode::InvalidFile => {
-            match measure_page(&state, &user, &uri, id, Some(error.message)).await {
+            match measure_page(&state, &user, &uri, id, Some(error.message), String::new()).await {
                 Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
                 Err(error) => error_page(Some(&user), user.lang, error),
             }
