@@ -687,6 +687,37 @@ async fn measures_page_and_gaps_on_the_cockpit(server: Server) {
         server.get(&fujian, "/measures?entity=ZJ").await.0,
         StatusCode::FORBIDDEN
     );
+    // The filter form as a browser sends it, blanks included; the plan year filters.
+    let summary_of = |page: &str| {
+        page.split("id=\"measures-summary\">")
+            .nth(1)
+            .unwrap()
+            .split("</p>")
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    for (year, total) in [("", 6), ("2026", 6), ("2025", 0)] {
+        let (status, page) = server
+            .get(
+                &fujian,
+                &format!("/measures?entity=FJ&year={year}&owner=&status=&indicator=&due_within=&as_of=2026-11-27&lang=en"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let summary = summary_of(&page);
+        assert!(
+            summary.contains(&format!("合计 {total} "))
+                || summary.contains(&format!("Total {total} ")),
+            "{year}: {summary}"
+        );
+    }
+    let (status, page) = server.get(&fujian, "/measures?due_within=soon").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("due_within: &#34;soon&#34; is not a whole number"),
+        "{page}"
+    );
 }
 
 /// A tiny valid PDF, and a PNG header to pass off as one.

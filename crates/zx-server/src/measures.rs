@@ -63,6 +63,7 @@ struct MeasuresPage {
     filter_indicator: String,
     filter_due_within: String,
     filter_overdue: bool,
+    filter_year: String,
 }
 
 #[derive(Deserialize)]
@@ -72,8 +73,27 @@ pub struct MeasuresQuery {
     owner: Option<String>,
     status: Option<String>,
     indicator: Option<String>,
-    due_within: Option<i64>,
+    /// Text, not a number: the filter form sends `due_within=` when the field is left blank.
+    due_within: Option<String>,
     overdue: Option<String>,
+    /// The improvement plan's year: measures starting (or, without a start, due) that year.
+    year: Option<String>,
+}
+
+/// A whole-number filter field: blank is "no filter", anything else must be a number.
+fn number_field<T: std::str::FromStr>(
+    field: &str,
+    text: Option<&str>,
+) -> Result<Option<T>, ApiError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => t.parse().map(Some).map_err(|_| {
+            ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("{field}: \"{t}\" is not a whole number"),
+            )
+        }),
+    }
 }
 
 /// The list the page (and its Excel export) shows.
@@ -111,6 +131,8 @@ async fn listing(
             })?,
             None => china_date(chrono::Utc::now()),
         };
+        let due_within: Option<i64> = number_field("due_within", q.due_within.as_deref())?;
+        let year: Option<i32> = number_field("year", q.year.as_deref())?;
         let all = state.store.measures().await?;
         let in_subtree = |m: &Measure, under: zx_domain::EntityId| {
             tree.id(&m.entity)
@@ -138,10 +160,11 @@ async fn listing(
                     .is_none_or(|i| m.indicator.as_deref() == Some(i))
             })
             .filter(|m| {
-                q.due_within
+                due_within
                     .is_none_or(|days| m.status.is_open() && (m.due - as_of).num_days() <= days)
             })
             .filter(|m| !overdue_only || m.is_overdue(as_of))
+            .filter(|m| year.is_none_or(|y| m.plan_year() == y))
             .collect();
         let summary = summarise(filtered.iter().copied(), as_of);
         // Newest commented update per measure (updates come oldest first).
@@ -245,8 +268,9 @@ pub async fn page(
             filter_owner: q.owner.unwrap_or_default(),
             filter_status: q.status.unwrap_or_default(),
             filter_indicator: q.indicator.unwrap_or_default(),
-            filter_due_within: q.due_within.map_or(String::new(), |d| d.to_string()),
+            filter_due_within: q.due_within.unwrap_or_default(),
             filter_overdue: q.overdue.is_some(),
+            filter_year: q.year.unwrap_or_default(),
         }
         .into_response(),
         Err(error) => error_page(Some(&user), lang, error),
