@@ -173,9 +173,9 @@ pub const DUE_SOON_DAYS: i64 = 7;
 /// The default grace period before an overdue measure is escalated, in days.
 pub const DEFAULT_GRACE_DAYS: u32 = 7;
 
-/// The reminders due at `now` (judged on [`china_date`]`(now)`): `due_soon` to the owner of an
-/// open measure due within [`DUE_SOON_DAYS`] (today included), `overdue` to the owner of an open
-/// measure past its due date, and `escalated` to each of `escalate_to(measure)` (the enabled
+/// The reminders due at `now` (judged on [`china_date`]`(now)`): `due_soon` to the owner and
+/// co-owners of an open measure due within [`DUE_SOON_DAYS`] (today included), `overdue` to them
+/// when an open measure is past its due date, and `escalated` to each of `escalate_to(measure)` (the enabled
 /// managers of the superior entity) once it is overdue by more than `grace_days`
 /// (`due + grace < today`). Sorted by measure id, then user, then reason; no duplicates.
 pub fn reminders<'a, F>(
@@ -201,10 +201,16 @@ where
                 reason,
             })
         };
+        // The owner and the co-owners answer for the measure alike.
+        let responsible = std::iter::once(&m.owner).chain(&m.co_owners);
         if (0..=DUE_SOON_DAYS).contains(&days_left) {
-            push(&mut out, &m.owner, ReminderReason::DueSoon);
+            for user in responsible {
+                push(&mut out, user, ReminderReason::DueSoon);
+            }
         } else if days_left < 0 {
-            push(&mut out, &m.owner, ReminderReason::Overdue);
+            for user in responsible {
+                push(&mut out, user, ReminderReason::Overdue);
+            }
             if -days_left > i64::from(grace_days) {
                 for user in escalate_to(m) {
                     push(&mut out, &user, ReminderReason::Escalated);
@@ -436,5 +442,38 @@ mod tests {
             Some(ReminderReason::Escalated)
         );
         assert_eq!(ReminderReason::parse("late"), None);
+    }
+
+    #[test]
+    fn co_owners_are_reminded_like_the_owner() {
+        let shared = Measure {
+            co_owners: vec!["li".into(), "wang".into()],
+            ..measure(MeasureStatus::InProgress, "2026-07-03")
+        };
+        let late = Measure {
+            id: 2,
+            co_owners: vec!["li".into()],
+            ..measure(MeasureStatus::Planned, "2026-06-01")
+        };
+        // 2026-07-01 in China: the first is due in 2 days, the second 30 days late.
+        let now = Utc.with_ymd_and_hms(2026, 6, 30, 17, 0, 0).unwrap();
+        let got: Vec<(i64, String, &str)> =
+            reminders(&[shared, late], now, DEFAULT_GRACE_DAYS, |_| {
+                vec!["boss".into()]
+            })
+            .into_iter()
+            .map(|r| (r.measure, r.user, r.reason.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, "fujian".into(), "due_soon"),
+                (1, "li".into(), "due_soon"),
+                (1, "wang".into(), "due_soon"),
+                (2, "boss".into(), "escalated"),
+                (2, "fujian".into(), "overdue"),
+                (2, "li".into(), "overdue"),
+            ]
+        );
     }
 }
