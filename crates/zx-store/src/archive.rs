@@ -1456,5 +1456,31 @@ mod tests {
             archive.check().unwrap_err().to_string(),
             "the archive is inconsistent: notification 5 refers to measure 9, which is not in the archive"
         );
+        // Evidence whose content does not hash to its key, or that is missing; a visit or a
+        // milestone that is not there.
+        let mut archive = sample();
+        archive.blobs[0].content = b"\x89PNG tampered".to_vec();
+        assert_eq!(
+            archive.check().unwrap_err().to_string(),
+            "the archive is inconsistent: evidence file 0f4636c78f65d3639ece5a064b5ae753e3408614a14fb18ab4d7540d2c248543: its content has another hash"
+        );
+        let mut archive = sample();
+        archive.blobs.clear();
+        assert_eq!(
+            archive.check().unwrap_err().to_string(),
+            "the archive is inconsistent: attachment 1 refers to content 0f4636c78f65d3639ece5a064b5ae753e3408614a14fb18ab4d7540d2c248543, which is not in the archive"
+        );
+        let mut archive = sample();
+        archive.measures[0].visit = Some(3);
+        assert_eq!(
+            archive.check().unwrap_err().to_string(),
+            "the archive is inconsistent: measure 4 refers to visit 3, which is not in the archive"
+        );
+        let mut archive = sample();
+        archive.attachments[0].milestone = Some(8);
+        assert_eq!(
+            archive.check().unwrap_err().to_string(),
+            "the archive is inconsistent: attachment 1 refers to milestone 8, not one of measure 4"
+        );
     }
 }
