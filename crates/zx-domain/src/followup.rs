@@ -7,8 +7,27 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::entity::EntityCode;
+use crate::access::{Access, Role};
+use crate::entity::{EntityCode, EntityTree};
 use crate::measures::{Measure, MeasureStatus};
+
+/// May this user see the measure? When they may read its entity's figures.
+pub fn may_see(access: &Access, tree: &EntityTree, measure: &Measure) -> bool {
+    tree.id(&measure.entity)
+        .is_some_and(|e| access.can_read(tree, e))
+}
+
+/// May this user change the measure (update, milestones, evidence)? Whoever may submit data for
+/// its entity (HQ anywhere, an entity manager in their subtree), and its owner and co-owners
+/// unless they only view — as long as they may see it at all.
+pub fn may_change(access: &Access, tree: &EntityTree, user: &str, measure: &Measure) -> bool {
+    let Some(entity) = tree.id(&measure.entity) else {
+        return false;
+    };
+    access.can_read(tree, entity)
+        && (access.can_submit(tree, entity)
+            || (access.role != Role::Viewer && measure.is_responsible(user)))
+}
 
 /// What a user changes on a measure in one go; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -352,6 +371,70 @@ mod tests {
         assert_eq!(no_start.plan_year(), 2027);
         assert!(m.is_responsible("fujian") && m.is_responsible("li"));
         assert!(!m.is_responsible("sichuan"));
+    }
+
+    #[test]
+    fn who_may_see_and_change_a_measure() {
+        use crate::entity::{Entity, EntityKind};
+        let entity = |code: &str, parent: Option<&str>| Entity {
+            code: EntityCode::parse(code).unwrap(),
+            name: code.into(),
+            parent: parent.map(|p| EntityCode::parse(p).unwrap()),
+            kind: EntityKind::Company,
+            region: String::new(),
+            segment: String::new(),
+        };
+        let tree = EntityTree::build(vec![
+            entity("G", None),
+            entity("S1", Some("G")),
+            entity("P1", Some("S1")),
+            entity("S2", Some("G")),
+        ])
+        .unwrap();
+        let access = |role, scope: Option<&str>| Access {
+            role,
+            scope: scope.map(|s| EntityCode::parse(s).unwrap()),
+        };
+        // On P1, owned by fujian with co-owner li.
+        let m = measure(MeasureStatus::InProgress, 10);
+        let cases = [
+            (access(Role::HqAnalyst, None), "hq", true, true),
+            (
+                access(Role::EntityManager, Some("S1")),
+                "someone",
+                true,
+                true,
+            ),
+            (
+                access(Role::EntityManager, Some("S2")),
+                "sichuan",
+                false,
+                false,
+            ),
+            // Responsible but bound elsewhere: cannot even see it.
+            (access(Role::EntityManager, Some("S2")), "li", false, false),
+            (access(Role::Viewer, Some("S1")), "viewer", true, false),
+            // A viewer named as co-owner still only views.
+            (access(Role::Viewer, Some("P1")), "li", true, false),
+        ];
+        for (access, user, see, change) in cases {
+            assert_eq!(
+                (
+                    may_see(&access, &tree, &m),
+                    may_change(&access, &tree, user, &m)
+                ),
+                (see, change),
+                "{:?} {user}",
+                access.role
+            );
+        }
+        // The owner (a manager of P1 itself) changes it too.
+        assert!(may_change(
+            &access(Role::EntityManager, Some("P1")),
+            &tree,
+            "fujian",
+            &m
+        ));
     }
 
     #[test]

@@ -16,8 +16,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, extract::FromRequest};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use utoipa::ToSchema;
-use zx_domain::followup::{Attachment, MeasureChange, visit_progress};
+
+use zx_domain::followup::{Attachment, MeasureChange, may_change, may_see, visit_progress};
 use zx_domain::measures::china_date;
 use zx_domain::{EntityCode, Lang, Measure, MeasureStatus};
 use zx_ingest::evidence::{MAX_EVIDENCE_BYTES, check_evidence};
@@ -26,7 +28,7 @@ use zx_store::{NewAttachment, NewMeasure, NewVisit};
 use crate::auth::{ApiUser, CurrentUser, PageUser};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::pages::{Me, error_page, here};
-use crate::state::AppState;
+use crate::state::{AppState, Snapshot};
 
 // --- scope ------------------------------------------------------------------------------------
 
@@ -37,37 +39,28 @@ fn not_found(lang: Lang, what: &str, id: i64) -> ApiError {
     )
 }
 
-/// The measure if the user may see it; `not_found` otherwise (existence outside one's scope is
-/// not revealed).
-async fn readable_measure(state: &AppState, user: &CurrentUser, id: i64) -> ApiResult<Measure> {
+/// The measure and the snapshot its scope was judged on, if the user may see it; `not_found`
+/// otherwise (a measure outside one's scope is not revealed). The rules are the domain's
+/// (`zx_domain::followup::may_see` / `may_change`).
+async fn readable_measure(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> ApiResult<(Measure, Arc<Snapshot>)> {
     let snapshot = state.snapshot().await?;
-    let tree = snapshot.engine.tree();
-    let measure = state.store.measure(id).await?;
-    match measure {
-        Some(m)
-            if tree
-                .id(&m.entity)
-                .is_some_and(|e| user.access.can_read(tree, e)) =>
-        {
-            Ok(m)
-        }
+    match state.store.measure(id).await? {
+        Some(m) if may_see(&user.access, snapshot.engine.tree(), &m) => Ok((m, snapshot)),
         _ => Err(not_found(user.lang, "measure", id)),
     }
 }
 
-/// May the user change this measure?
-async fn can_edit(state: &AppState, user: &CurrentUser, m: &Measure) -> ApiResult<bool> {
-    let snapshot = state.snapshot().await?;
-    let tree = snapshot.engine.tree();
-    let submit = tree
-        .id(&m.entity)
-        .is_some_and(|e| user.access.can_submit(tree, e));
-    Ok(submit || (user.user.role != zx_domain::Role::Viewer && m.is_responsible(&user.user.name)))
+fn can_edit(snapshot: &Snapshot, user: &CurrentUser, m: &Measure) -> bool {
+    may_change(&user.access, snapshot.engine.tree(), &user.user.name, m)
 }
 
 async fn editable_measure(state: &AppState, user: &CurrentUser, id: i64) -> ApiResult<Measure> {
-    let m = readable_measure(state, user, id).await?;
-    if can_edit(state, user, &m).await? {
+    let (m, snapshot) = readable_measure(state, user, id).await?;
+    if can_edit(&snapshot, user, &m) {
         Ok(m)
     } else {
         Err(ApiError::new(
@@ -455,9 +448,8 @@ async fn measure_page(
     draft: String,
 ) -> ApiResult<Response> {
     let lang = user.lang;
-    let m = readable_measure(state, user, id).await?;
-    let editable = can_edit(state, user, &m).await?;
-    let snapshot = state.snapshot().await?;
+    let (m, snapshot) = readable_measure(state, user, id).await?;
+    let editable = can_edit(&snapshot, user, &m);
     let tree = snapshot.engine.tree();
     let catalogue = snapshot.engine.catalogue();
     let today = china_date(Utc::now());
@@ -1354,7 +1346,7 @@ pub async fn api_measure(
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<MeasureDetailJson>> {
-    let m = readable_measure(&state, &user, id).await?;
+    let (m, _) = readable_measure(&state, &user, id).await?;
     Ok(Json(detail_json(&state, m).await?))
 }
 
