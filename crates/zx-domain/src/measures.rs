@@ -115,10 +115,14 @@ impl Measure {
     }
 }
 
-/// The group's calendar date at an instant: China Standard Time, UTC+8.
+/// The group's time zone: China Standard Time, UTC+8 all year (no daylight saving).
+pub fn china_offset() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+08:00 is valid"))
+}
+
+/// The group's calendar date at an instant.
 pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
-    let offset = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+08:00 is valid"));
-    at.with_timezone(&offset).date_naive()
+    at.with_timezone(&china_offset()).date_naive()
 }
 
 /// Why a reminder is sent about a measure.

@@ -423,8 +423,7 @@ struct MeasurePage {
 }
 
 fn china_time(at: chrono::DateTime<Utc>) -> String {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!());
-    at.with_timezone(&offset)
+    at.with_timezone(&zx_domain::measures::china_offset())
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }

@@ -16,15 +16,14 @@ use zx_store::Store;
 
 use crate::config::{Reminders, Settings};
 
-/// China Standard Time is UTC+8 all year (no daylight saving).
-const CHINA_OFFSET_HOURS: i64 = 8;
-
 /// The first instant after `now` at which it is `daily_at` in China (UTC+8). Strictly after, so
 /// a run that ends within the same second does not start again.
 pub fn next_run(now: DateTime<Utc>, daily_at: NaiveTime) -> DateTime<Utc> {
-    let offset = TimeDelta::hours(CHINA_OFFSET_HOURS);
-    let china_today = (now.naive_utc() + offset).date();
-    let mut at = (china_today.and_time(daily_at) - offset).and_utc();
+    let china = zx_domain::measures::china_offset();
+    let china_today = now.with_timezone(&china).date_naive();
+    let mut at = (china_today.and_time(daily_at)
+        - TimeDelta::seconds(i64::from(china.local_minus_utc())))
+    .and_utc();
     if at <= now {
         at += TimeDelta::days(1);
     }
