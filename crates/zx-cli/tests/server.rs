@@ -897,6 +897,53 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
     let hq = server.login("hq", "zengxiao-hq").await;
     assert_eq!(server.get(&hq, &href).await.0, StatusCode::OK);
 
+    // A milestone through the API, reached today (in China); another measure's is not found.
+    let created = fujian
+        .post(format!("{}/api/v1/measures/17/milestones", server.base))
+        .header("x-csrf-token", &csrf)
+        .json(&serde_json::json!({"title": "分选线安装", "due": "2027-01-31"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let milestone = created.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let reached = fujian
+        .post(format!(
+            "{}/api/v1/measures/17/milestones/{milestone}/done",
+            server.base
+        ))
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reached.status(), StatusCode::OK);
+    let reached: Value = reached.json().await.unwrap();
+    let today_in_china = (chrono::Utc::now() + chrono::Duration::hours(8))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert_eq!(reached["milestones"][0]["title"], "分选线安装");
+    assert_eq!(reached["milestones"][0]["done_on"], today_in_china.as_str());
+    let elsewhere = fujian
+        .post(format!(
+            "{}/api/v1/measures/8/milestones/{milestone}/done",
+            server.base
+        ))
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
+    // Without the CSRF token a cookie session may not write.
+    let forged = fujian
+        .post(format!("{}/api/v1/measures/17/milestones", server.base))
+        .json(&serde_json::json!({"title": "x", "due": "2027-01-31"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
     // Closing through the API, with the session's CSRF token.
     let closed = fujian
         .post(format!("{}/api/v1/measures/17/updates", server.base))

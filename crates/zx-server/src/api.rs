@@ -401,6 +401,8 @@ pub async fn put_target(
         crate::followup::api_create_measure,
         crate::followup::api_update_measure,
         crate::followup::api_add_attachment,
+        crate::followup::api_add_milestone,
+        crate::followup::api_complete_milestone,
         crate::followup::api_attachment,
         crate::followup::api_visits,
         crate::followup::api_create_visit
@@ -410,6 +412,7 @@ pub async fn put_target(
         crate::followup::MeasureDetailJson,
         crate::followup::MeasureInput,
         crate::followup::UpdateInput,
+        crate::followup::MilestoneInput,
         crate::followup::AttachmentJson,
         crate::followup::VisitJson,
         crate::followup::VisitInput,

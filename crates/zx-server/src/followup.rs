@@ -284,6 +284,52 @@ async fn add_evidence(
         .await?)
 }
 
+/// A milestone as a form or JSON gives it.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MilestoneInput {
+    pub title: String,
+    /// `YYYY-MM-DD`.
+    pub due: String,
+}
+
+async fn add_milestone(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    input: &MilestoneInput,
+) -> ApiResult<i64> {
+    editable_measure(state, user, id).await?;
+    let due = parse_date("due", &input.due)?;
+    Ok(state
+        .store
+        .add_milestone(id, &input.title, due, &user.user.name, Utc::now())
+        .await?)
+}
+
+/// Marks a milestone of measure `id` reached today (China date).
+async fn complete_milestone(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    milestone: i64,
+) -> ApiResult<()> {
+    editable_measure(state, user, id).await?;
+    let of_measure = state
+        .store
+        .milestones(Some(id))
+        .await?
+        .iter()
+        .any(|m| m.id == milestone);
+    if !of_measure {
+        return Err(not_found(user.lang, "milestone", milestone));
+    }
+    let now = Utc::now();
+    Ok(state
+        .store
+        .complete_milestone(milestone, china_date(now), &user.user.name, now)
+        .await?)
+}
+
 /// Reads a multipart upload: the file, the CSRF token and an optional milestone id.
 struct Upload {
     csrf: Option<String>,
@@ -642,17 +688,15 @@ pub async fn post_milestone(
 ) -> Response {
     let result = async {
         user.check_csrf(Some(&form.csrf))?;
-        editable_measure(&state, &user, id).await?;
-        let due = parse_date("due", &form.due)?;
-        state
-            .store
-            .add_milestone(id, &form.title, due, &user.user.name, Utc::now())
-            .await?;
-        Ok::<_, ApiError>(())
+        let input = MilestoneInput {
+            title: form.title,
+            due: form.due,
+        };
+        add_milestone(&state, &user, id, &input).await
     }
     .await;
     match result {
-        Ok(()) => Redirect::to(&format!("/measures/{id}")).into_response(),
+        Ok(_) => Redirect::to(&format!("/measures/{id}")).into_response(),
         Err(error) => error_page(Some(&user), user.lang, error),
     }
 }
@@ -671,26 +715,7 @@ pub async fn post_milestone_done(
 ) -> Response {
     let result = async {
         user.check_csrf(Some(&form.csrf))?;
-        editable_measure(&state, &user, id).await?;
-        let of_measure = state
-            .store
-            .milestones(Some(id))
-            .await?
-            .iter()
-            .any(|m| m.id == form.milestone);
-        if !of_measure {
-            return Err(not_found(user.lang, "milestone", form.milestone));
-        }
-        state
-            .store
-            .complete_milestone(
-                form.milestone,
-                china_date(Utc::now()),
-                &user.user.name,
-                Utc::now(),
-            )
-            .await?;
-        Ok(())
+        complete_milestone(&state, &user, id, form.milestone).await
     }
     .await;
     match result {
@@ -1460,4 +1485,33 @@ pub async fn api_create_visit(
     let input: VisitInput = json_body(&state, &user, request).await?;
     let id = create_visit(&state, &user, &input).await?;
     Ok((StatusCode::CREATED, Json(CreatedJson { id })))
+}
+
+#[utoipa::path(post, path = "/api/v1/measures/{id}/milestones", tag = "measures", params(("id" = i64, Path)),
+    request_body = MilestoneInput,
+    responses((status = 201, body = CreatedJson), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn api_add_milestone(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    request: axum::extract::Request,
+) -> ApiResult<(StatusCode, Json<CreatedJson>)> {
+    let input: MilestoneInput = json_body(&state, &user, request).await?;
+    let milestone = add_milestone(&state, &user, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(CreatedJson { id: milestone })))
+}
+
+#[utoipa::path(post, path = "/api/v1/measures/{id}/milestones/{milestone}/done", tag = "measures",
+    params(("id" = i64, Path), ("milestone" = i64, Path)),
+    responses((status = 200, body = MeasureDetailJson), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn api_complete_milestone(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, milestone)): Path<(i64, i64)>,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Json<MeasureDetailJson>> {
+    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    complete_milestone(&state, &user, id, milestone).await?;
+    let (m, _) = readable_measure(&state, &user, id).await?;
+    Ok(Json(detail_json(&state, m).await?))
 }

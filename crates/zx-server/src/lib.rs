@@ -130,6 +130,14 @@ pub fn router(state: AppState) -> Router {
                 zx_ingest::evidence::MAX_EVIDENCE_BYTES + 64 * 1024,
             )),
         )
+        .route(
+            "/api/v1/measures/{id}/milestones",
+            post(followup::api_add_milestone),
+        )
+        .route(
+            "/api/v1/measures/{id}/milestones/{milestone}/done",
+            post(followup::api_complete_milestone),
+        )
         .route("/api/v1/attachments/{id}", get(followup::api_attachment))
         .route(
             "/api/v1/visits",
