@@ -112,16 +112,20 @@ pub fn parse_period(text: &str, arg: BasisArg) -> Result<Period> {
 }
 
 pub fn find_entity(engine: &Engine, code: &str) -> Result<EntityId> {
-    match engine.tree().id_of(code) {
+    find_in_tree(engine.tree(), code)
+}
+
+/// [`find_entity`] for a caller that has the tree without the figures.
+pub fn find_in_tree(tree: &zx_domain::EntityTree, code: &str) -> Result<EntityId> {
+    match tree.id_of(code) {
         Some(id) => Ok(id),
         None => {
-            let known: Vec<&str> = engine
-                .tree()
+            let known: Vec<&str> = tree
                 .roots()
                 .iter()
-                .map(|&r| engine.tree().entity(r).code.as_str())
+                .map(|&r| tree.entity(r).code.as_str())
                 .collect();
-            if engine.tree().is_empty() {
+            if tree.is_empty() {
                 bail!(
                     "--entity: \"{code}\" is not known: the database has no entities yet (zx import entities.csv)"
                 )

@@ -11,7 +11,7 @@ use zx_domain::{Basis, EntityCode, Measure, Month, Period, format};
 use zx_ingest::{Context, Input, Payload};
 use zx_store::NewMeasure;
 
-use crate::app::{App, find_entity};
+use crate::app::App;
 use crate::cli::TextFormat;
 use crate::commands::import::issue_line;
 
@@ -125,11 +125,20 @@ pub async fn list(
         Some(text) => parse_date(text)?,
         None => china_date(chrono::Utc::now()),
     };
-    let loaded = app.load().await?;
-    let tree = loaded.engine.tree();
-    let scope: Option<Vec<EntityCode>> = match entity {
+    // The tree only, not the figures: listing measures needs no consolidation.
+    let tree = zx_domain::EntityTree::build(app.store.entities().await?).map_err(|errors| {
+        anyhow!(
+            "the stored group tree is inconsistent: {}",
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })?;
+    let scope: Option<std::collections::HashSet<EntityCode>> = match entity {
         Some(code) => {
-            let id = find_entity(&loaded.engine, code)?;
+            let id = crate::app::find_in_tree(&tree, code)?;
             Some(
                 tree.subtree(id)
                     .into_iter()
