@@ -850,9 +850,21 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
     let (status, page) = post_evidence(&server, &fujian, 17, "setup.exe", PDF.to_vec()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("不接受 “exe” 类型"), "{page}");
+    // Over the limit: refused before the body is read, so the server closes that connection; a
+    // client of its own keeps the others' pooled connections out of it.
     let big = [PDF, &vec![b' '; 21 * 1024 * 1024]].concat();
-    let (status, _) = post_evidence(&server, &fujian, 17, "big.pdf", big).await;
+    let uploader = server.login("fujian", "zengxiao-fujian").await;
+    let (status, _) = post_evidence(&server, &uploader, 17, "big.pdf", big).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let detail: Value = fujian
+        .get(format!("{}/api/v1/measures/17", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(detail["attachments"].as_array().unwrap().is_empty());
     let (status, _) = post_evidence(&server, &fujian, 17, "验收单.pdf", PDF.to_vec()).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 
