@@ -228,6 +228,21 @@ pub enum Command {
     },
     /// Apply pending schema migrations and print the schema version before and after.
     Migrate,
+    /// Stack emissions: check minute data against a standard, export stored minutes.
+    Cems {
+        #[command(subcommand)]
+        command: crate::commands::cems::CemsCommand,
+    },
+    /// Stacks (flues) and their data loggers: register, import, list.
+    Stack {
+        #[command(subcommand)]
+        command: crate::commands::stack::StackCommand,
+    },
+    /// Simulators for demos, tests and benchmarks.
+    Simulate {
+        #[command(subcommand)]
+        command: crate::commands::simulate::SimulateCommand,
+    },
     /// Benchmarks.
     Bench {
         #[command(subcommand)]

@@ -180,6 +180,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Export { output, force } => archive::export(global, &output, force).await,
         Command::Restore { file } => archive::restore(global, &file).await,
         Command::Migrate => archive::migrate(global).await,
+        Command::Cems { command } => commands::cems::run(global, command).await,
+        Command::Stack { command } => commands::stack::run(global, command).await,
+        Command::Simulate { command } => commands::simulate::run(global, command).await,
         Command::Bench { bench } => match bench {
             BenchCommand::Rollup {
                 entities,

@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod catalogue;
+pub mod cems;
 pub mod engine;
 pub mod entity;
 pub mod facts;

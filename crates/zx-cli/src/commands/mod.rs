@@ -2,6 +2,7 @@
 
 pub mod archive;
 pub mod bench;
+pub mod cems;
 pub mod demo;
 pub mod import;
 pub mod measures;
@@ -9,4 +10,6 @@ pub mod query;
 pub mod records;
 pub mod remind;
 pub mod serve;
+pub mod simulate;
+pub mod stack;
 pub mod user;

@@ -1,0 +1,1 @@
+//! Minute store. Being written.

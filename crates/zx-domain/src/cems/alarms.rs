@@ -1,0 +1,1 @@
+//! Alarm rules on minute data. Being written.
