@@ -165,9 +165,14 @@ pub enum Command {
         /// Address to listen on (default from zengxiao.toml / ZX_LISTEN, else 127.0.0.1:8080).
         #[arg(long)]
         listen: Option<std::net::SocketAddr>,
-        /// Build the demo group and demo accounts into the database if it does not exist yet.
+        /// Build the demo group and demo accounts into the database if it does not exist yet,
+        /// with a day of stack minutes, and simulate its stacks' data loggers live over HJ 212.
         #[arg(long)]
         demo: bool,
+        /// Receive HJ 212 data loggers on this address (e.g. 0.0.0.0:9212). With --demo and
+        /// without it, the receiver listens on a free local port for the simulated loggers.
+        #[arg(long)]
+        hj212: Option<std::net::SocketAddr>,
         /// Settings file (defaults < file < ZX_* environment).
         #[arg(long, default_value = "zengxiao.toml")]
         config: PathBuf,
@@ -271,6 +276,24 @@ pub enum BenchCommand {
         /// `load_s`); --months then counts back from the latest month with data.
         #[arg(long)]
         from_db: bool,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Minute readings/s through the compliance engine (GB 18485 rules) on synthetic stacks.
+    Cems {
+        #[arg(long, default_value_t = 20)]
+        stacks: usize,
+        #[arg(long, default_value_t = 30)]
+        days: usize,
+        /// Runs to time; the best and the median are reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Threads judging stacks.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Also write the generated minutes as a minute CSV here (for the DuckDB comparison).
+        #[arg(long)]
+        write_csv: Option<PathBuf>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },

@@ -153,8 +153,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Serve {
             listen,
             demo,
+            hj212,
             config,
-        } => serve::serve(global, listen, demo, &config).await,
+        } => serve::serve(global, listen, demo, hj212, &config).await,
         Command::Catalogue { check } => {
             match check {
                 None => print!("{}", zx_domain::catalogue::DEFAULT_CATALOGUE_TOML),
@@ -204,6 +205,14 @@ async fn run(cli: Cli) -> Result<()> {
                 };
                 bench::rollup(source, months, runs, threads).await
             }
+            BenchCommand::Cems {
+                stacks,
+                days,
+                runs,
+                threads,
+                write_csv,
+                seed,
+            } => commands::cems::bench(stacks, days, runs, threads, write_csv.as_deref(), seed),
         },
     }
 }

@@ -196,7 +196,7 @@ fn a_database_moves_between_backends_unchanged() {
     assert!(out.contains("exported"), "{out}");
     let restored = ok(d, &b, &["restore", "a.jsonl", "--lang", "en"]);
     assert!(
-        restored.contains("archive of zx 0.1.0, format 4"),
+        restored.contains("archive of zx 0.1.0, format 5"),
         "{restored}"
     );
     ok(d, &b, &["export", "-o", "b.jsonl.gz"]);
@@ -359,10 +359,10 @@ fn migrate_on_sqlite_and_a_newer_schema_refused() {
     let out = ok(d, &db, &["migrate", "--lang", "en"]);
     assert_eq!(
         out.trim(),
-        format!("{db}: schema 1 → 5 (this zx knows up to 5)")
+        format!("{db}: schema 1 → 6 (this zx knows up to 6)")
     );
     let out = ok(d, &db, &["migrate", "--lang", "en"]);
-    assert_eq!(out.trim(), format!("{db}: schema 5 — up to date"));
+    assert_eq!(out.trim(), format!("{db}: schema 6 — up to date"));
     let missing = d.join("missing.db");
     let error = failed(d, missing.to_str().unwrap(), &["migrate"]);
     assert!(error.contains("zx init --db"), "{error}");
@@ -374,7 +374,7 @@ fn migrate_on_sqlite_and_a_newer_schema_refused() {
         sqlx::query(FUTURE_MIGRATION).execute(&pool).await.unwrap();
         pool.close().await;
     });
-    newer_schema_is_refused(d, &db, 5);
+    newer_schema_is_refused(d, &db, 6);
 }
 
 #[test]
@@ -388,7 +388,7 @@ fn migrate_on_postgres_and_a_newer_schema_refused() {
     let db = database.url().to_owned();
     ok(d, &db, &["init"]);
     let out = ok(d, &db, &["migrate", "--lang", "en"]);
-    assert_eq!(out.trim(), format!("{db}: schema 4 — up to date"));
+    assert_eq!(out.trim(), format!("{db}: schema 5 — up to date"));
     runtime().block_on(async {
         use sqlx::{ConnectOptions, Connection, Executor};
         let mut conn = db
@@ -404,5 +404,5 @@ fn migrate_on_postgres_and_a_newer_schema_refused() {
         .unwrap();
         conn.close().await.unwrap();
     });
-    newer_schema_is_refused(d, &db, 4);
+    newer_schema_is_refused(d, &db, 5);
 }

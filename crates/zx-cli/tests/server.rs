@@ -68,6 +68,11 @@ impl Server {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let settings = zx_server::Settings {
             db: db.clone(),
+            // Each test's minute store in its own directory (PostgreSQL has no file to sit by).
+            emissions: zx_server::config::Emissions {
+                dir: dir.path().join("cems").to_string_lossy().into_owned(),
+                ..Default::default()
+            },
             ..Default::default()
         };
         tokio::spawn(zx_server::serve(

@@ -139,3 +139,49 @@ pub fn demo_evidence_pdf(text: &str) -> Vec<u8> {
     );
     out
 }
+
+/// MN of the demo's first stack; the others follow (`…02`, `…03`), as `zx simulate hj212
+/// --mn-base` numbers them, so the simulator speaks for the demo's stacks.
+pub const DEMO_MN_BASE: &str = "88888880000001";
+/// HJ 212 password of every demo stack (the simulator's default).
+pub const DEMO_STACK_PASSWORD: &str = "123456";
+
+/// The demo's stacks: two furnaces (1号炉, 2号炉) at every waste-to-energy plant, judged by
+/// GB 18485-2014, MNs numbered from [`DEMO_MN_BASE`] in plant order.
+pub fn demo_stacks(data: &DemoData) -> Vec<zx_domain::cems::Stack> {
+    let base: u64 = DEMO_MN_BASE.parse().unwrap_or(88_888_880_000_001);
+    data.entities
+        .iter()
+        .filter(|e| {
+            e.kind == zx_domain::EntityKind::Plant && e.segment == Segment::WasteToEnergy.code()
+        })
+        .flat_map(|plant| (1..=2).map(move |furnace| (plant, furnace)))
+        .enumerate()
+        .map(|(index, (plant, furnace))| zx_domain::cems::Stack {
+            mn: format!("{:014}", base + index as u64),
+            entity: plant.code.clone(),
+            name: format!("{furnace}号炉"),
+            password: DEMO_STACK_PASSWORD.to_owned(),
+            standard: "gb18485-2014".to_owned(),
+            factors: zx_domain::cems::FactorMap::default(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod stack_tests {
+    use super::*;
+
+    #[test]
+    fn every_waste_to_energy_plant_has_two_furnaces_numbered_from_the_base() {
+        let stacks = demo_stacks(&demo_group());
+        // 30 waste-to-energy plants in the demo group (`grep -c "Plant, Some(Wte)" demo.rs`), two each.
+        assert_eq!(stacks.len(), 60);
+        assert_eq!(stacks[0].mn, "88888880000001");
+        assert_eq!(stacks[0].entity.as_str(), "FJ-JJ-WTE");
+        assert_eq!(stacks[0].name, "1号炉");
+        assert_eq!(stacks[1].name, "2号炉");
+        assert_eq!(stacks[59].mn, "88888880000060");
+        assert!(stacks.iter().all(|s| s.validate().is_ok()));
+    }
+}

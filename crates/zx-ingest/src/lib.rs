@@ -24,9 +24,11 @@ pub mod evidence;
 mod fields;
 mod issue;
 mod measures;
+pub mod minutes;
 mod numbers;
 mod schema;
 mod source;
+pub mod stacks;
 mod targets;
 
 pub use measures::MeasureRow;

@@ -99,8 +99,112 @@ pub async fn deliver(channels: &Channels, list: &[Outgoing]) -> DeliveryReport {
     report
 }
 
+/// An alert that is not about a measure (an emission alarm): the same words for every channel,
+/// Chinese then English, sent to some accounts by e-mail and once to the chat webhook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    pub subject: String,
+    pub body: String,
+    /// Short text for a chat group.
+    pub text: String,
+    /// Facts for a generic webhook receiver (`kind`, ids, values).
+    pub fields: Value,
+    /// (account name, e-mail address if it has one).
+    pub to: Vec<(String, Option<String>)>,
+}
+
+/// Sends `alert`: an e-mail to each recipient with an address, one POST to the webhook. Best
+/// effort, as [`deliver`].
+pub async fn deliver_alert(channels: &Channels, alert: &Alert) -> DeliveryReport {
+    let mut report = DeliveryReport::for_channels(channels);
+    if let Some(smtp) = &channels.smtp {
+        let with_address: Vec<(&str, &str)> = alert
+            .to
+            .iter()
+            .filter_map(|(name, email)| email.as_deref().map(|e| (name.as_str(), e)))
+            .collect();
+        report.email.skipped = alert.to.len() - with_address.len();
+        if !with_address.is_empty() {
+            match smtp_transport(smtp) {
+                Err(e) => {
+                    report.email.failed = with_address.len();
+                    report.email.errors.push(e);
+                }
+                Ok((from, transport)) => {
+                    for (name, address) in with_address {
+                        let sent = send_email(
+                            &transport,
+                            &from,
+                            address,
+                            alert.subject.clone(),
+                            alert.body.clone(),
+                        )
+                        .await;
+                        match sent {
+                            Ok(()) => report.email.sent += 1,
+                            Err(e) => {
+                                report.email.failed += 1;
+                                report.email.errors.push(format!("alert to {name}: {e}"));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(hook) = &channels.webhook {
+        let body = match hook.kind {
+            WebhookKind::Wecom | WebhookKind::Dingtalk => {
+                serde_json::json!({"msgtype": "text", "text": {"content": alert.text}})
+            }
+            WebhookKind::Feishu => {
+                serde_json::json!({"msg_type": "text", "content": {"text": alert.text}})
+            }
+            WebhookKind::Generic => {
+                let mut fields = alert.fields.clone();
+                if let Some(object) = fields.as_object_mut() {
+                    object.insert("text".into(), Value::String(alert.text.clone()));
+                }
+                fields
+            }
+        };
+        let sent = match reqwest::Client::builder().timeout(TIMEOUT).build() {
+            Ok(client) => post_json(&client, hook, &body).await,
+            Err(e) => Err(format!("webhook client: {e}")),
+        };
+        match sent {
+            Ok(()) => report.webhook.sent += 1,
+            Err(e) => {
+                report.webhook.failed += 1;
+                report.webhook.errors.push(format!("alert: {e}"));
+            }
+        }
+    }
+    report
+}
+
 fn failure(o: &Outgoing, error: impl fmt::Display) -> String {
     format!("measure {} to {}: {error}", o.measure, o.to)
+}
+
+/// The sender and the transport of the SMTP settings; an error fails every message the same way.
+fn smtp_transport(
+    smtp: &SmtpSettings,
+) -> Result<(Mailbox, AsyncSmtpTransport<Tokio1Executor>), String> {
+    let from: Mailbox = smtp
+        .from
+        .parse()
+        .map_err(|e| format!("notify.smtp.from \"{}\": {e}", smtp.from))?;
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp.url)
+        .map_err(|e| {
+            format!(
+                "notify.smtp.url \"{}\": {e}",
+                zx_store::redact_url(&smtp.url)
+            )
+        })?
+        .timeout(Some(TIMEOUT))
+        .build();
+    Ok((from, transport))
 }
 
 async fn send_emails(smtp: &SmtpSettings, list: &[Outgoing], report: &mut ChannelReport) {
@@ -113,29 +217,17 @@ async fn send_emails(smtp: &SmtpSettings, list: &[Outgoing], report: &mut Channe
         return;
     }
     // Settings errors fail every message the same way: one line says why.
-    let from: Mailbox = match smtp.from.parse() {
-        Ok(from) => from,
+    let (from, transport) = match smtp_transport(smtp) {
+        Ok(parts) => parts,
         Err(e) => {
             report.failed = with_address.len();
-            report
-                .errors
-                .push(format!("notify.smtp.from \"{}\": {e}", smtp.from));
-            return;
-        }
-    };
-    let transport = match AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp.url) {
-        Ok(builder) => builder.timeout(Some(TIMEOUT)).build(),
-        Err(e) => {
-            report.failed = with_address.len();
-            report.errors.push(format!(
-                "notify.smtp.url \"{}\": {e}",
-                zx_store::redact_url(&smtp.url)
-            ));
+            report.errors.push(e);
             return;
         }
     };
     for (o, address) in with_address {
-        match send_email(&transport, &from, o, address).await {
+        let words = message(o);
+        match send_email(&transport, &from, address, words.subject, words.body).await {
             Ok(()) => report.sent += 1,
             Err(e) => {
                 report.failed += 1;
@@ -148,19 +240,19 @@ async fn send_emails(smtp: &SmtpSettings, list: &[Outgoing], report: &mut Channe
 async fn send_email(
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     from: &Mailbox,
-    o: &Outgoing,
     address: &str,
+    subject: String,
+    body: String,
 ) -> Result<(), String> {
     let to: Mailbox = address
         .parse()
         .map_err(|e| format!("address \"{address}\": {e}"))?;
-    let words = message(o);
     let email = lettre::Message::builder()
         .from(from.clone())
         .to(to)
-        .subject(words.subject)
+        .subject(subject)
         .header(ContentType::TEXT_PLAIN)
-        .body(words.body)
+        .body(body)
         .map_err(|e| e.to_string())?;
     transport
         .send(email)
@@ -182,7 +274,7 @@ async fn post_webhooks(hook: &WebhookSettings, list: &[Outgoing], report: &mut C
         }
     };
     for o in list {
-        match post_webhook(&client, hook, o).await {
+        match post_json(&client, hook, &webhook_body(hook.kind, o)).await {
             Ok(()) => report.sent += 1,
             Err(e) => {
                 report.failed += 1;
@@ -192,15 +284,15 @@ async fn post_webhooks(hook: &WebhookSettings, list: &[Outgoing], report: &mut C
     }
 }
 
-async fn post_webhook(
+async fn post_json(
     client: &reqwest::Client,
     hook: &WebhookSettings,
-    o: &Outgoing,
+    body: &Value,
 ) -> Result<(), String> {
     // reqwest's errors name the URL, and a robot's URL is its secret: drop it.
     let response = client
         .post(&hook.url)
-        .json(&webhook_body(hook.kind, o))
+        .json(body)
         .send()
         .await
         .map_err(|e| causes(&e.without_url()))?;

@@ -29,7 +29,7 @@ use zx_domain::{EntityCode, Role};
 use zx_store::{NewNotification, ReminderReason, Store, StoreError};
 
 pub use channels::{Channels, SmtpSettings, WebhookKind, WebhookSettings, redact_webhook_url};
-pub use deliver::{ChannelReport, DeliveryReport, deliver};
+pub use deliver::{Alert, ChannelReport, DeliveryReport, deliver, deliver_alert};
 pub use message::{Message, message, webhook_body};
 
 /// Why the reminder service could not run. Delivery failures are not errors (see

@@ -28,6 +28,68 @@ pub struct Settings {
     pub notify: Channels,
     /// The daily reminder job: `[reminders]`.
     pub reminders: Reminders,
+    /// Stack emissions: the HJ 212 receiver and the minute-data store, `[emissions]`.
+    pub emissions: Emissions,
+}
+
+/// The HJ 212 receiver and where minute data is kept.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct Emissions {
+    /// Address the HJ 212 receiver listens on (`0.0.0.0:9212`); none: no receiver
+    /// (`zx serve --hj212 ADDR` sets it).
+    pub hj212_listen: Option<SocketAddr>,
+    /// Directory of the minute-data store (write-ahead log and Parquet archive). Empty: beside a
+    /// SQLite database (`zengxiao.db.cems/`), or `zengxiao-cems/` in the working directory for
+    /// PostgreSQL.
+    pub dir: String,
+    /// Seconds a data logger's connection may stay silent before it is closed.
+    pub idle_timeout_secs: u64,
+    /// Data loggers connected at once; further connections are closed at once.
+    pub max_connections: usize,
+    /// Time of day (China time, `HH:MM`) the previous days' minutes are sealed into Parquet.
+    pub seal_at: String,
+}
+
+impl Default for Emissions {
+    fn default() -> Self {
+        Self {
+            hj212_listen: None,
+            dir: String::new(),
+            idle_timeout_secs: 600,
+            max_connections: 10_000,
+            seal_at: "00:15".into(),
+        }
+    }
+}
+
+impl Emissions {
+    /// `seal_at` as a time of day.
+    pub fn seal_time(&self) -> Result<NaiveTime, ConfigError> {
+        NaiveTime::parse_from_str(self.seal_at.trim(), "%H:%M").map_err(|_| {
+            ConfigError(format!(
+                "emissions.seal_at: \"{}\" is not a time of day HH:MM (China time)",
+                self.seal_at
+            ))
+        })
+    }
+
+    /// The minute store's directory for a database: the configured one, else beside the
+    /// SQLite file, else `zengxiao-cems` for PostgreSQL.
+    pub fn store_dir(&self, db: &str) -> std::path::PathBuf {
+        if !self.dir.trim().is_empty() {
+            return std::path::PathBuf::from(self.dir.trim());
+        }
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+            return std::path::PathBuf::from("zengxiao-cems");
+        }
+        let path = db
+            .strip_prefix("sqlite://")
+            .or_else(|| db.strip_prefix("sqlite:"))
+            .unwrap_or(db);
+        let path = path.split('?').next().unwrap_or(path);
+        std::path::PathBuf::from(format!("{path}.cems"))
+    }
 }
 
 /// The server's daily reminder run (the same as `zx remind` at that time, then delivery through
@@ -84,6 +146,7 @@ impl Default for Settings {
             secure_cookies: false,
             notify: Channels::default(),
             reminders: Reminders::default(),
+            emissions: Emissions::default(),
         }
     }
 }
@@ -100,6 +163,7 @@ impl fmt::Debug for Settings {
             .field("secure_cookies", &self.secure_cookies)
             .field("notify", &self.notify)
             .field("reminders", &self.reminders)
+            .field("emissions", &self.emissions)
             .finish()
     }
 }
@@ -122,6 +186,7 @@ impl Settings {
             .extract()
             .map_err(|e| ConfigError(e.to_string()))?;
         settings.reminders.daily_time()?;
+        settings.emissions.seal_time()?;
         Ok(settings)
     }
 }

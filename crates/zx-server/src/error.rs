@@ -126,6 +126,9 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::Conflict(message) => ApiError::new(ErrorCode::Conflict, message),
             StoreError::Invalid(message) => ApiError::new(ErrorCode::InvalidParameter, message),
+            refused @ StoreError::AlarmNotActive { .. } => {
+                ApiError::new(ErrorCode::Conflict, refused.to_string())
+            }
             locked @ StoreError::Locked { .. } => {
                 ApiError::new(ErrorCode::PeriodLocked, locked.to_string())
             }

@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod collect;
 pub mod config;
+pub mod emissions;
 pub mod error;
 pub mod export;
 pub mod followup;
@@ -36,6 +37,7 @@ pub use state::AppState;
 const ECHARTS: &[u8] = include_bytes!("../assets/echarts.min.js");
 const APP_CSS: &[u8] = include_bytes!("../assets/app.css");
 const APP_JS: &[u8] = include_bytes!("../assets/app.js");
+const EMISSIONS_JS: &[u8] = include_bytes!("../assets/emissions.js");
 
 fn asset(content_type: &'static str, body: &'static [u8]) -> impl IntoResponse {
     (
@@ -85,6 +87,30 @@ pub fn router(state: AppState) -> Router {
         .route("/attachments/{id}", get(followup::get_attachment))
         .route("/visits", get(followup::visits).post(followup::post_visit))
         .route("/notifications", get(followup::notifications))
+        .route("/environment", get(emissions::pages::overview))
+        .route("/environment/alarms", get(emissions::pages::alarms_page))
+        .route(
+            "/environment/alarms/{id}/ack",
+            post(emissions::pages::acknowledge),
+        )
+        .route("/environment/plants/{code}", get(emissions::pages::plant))
+        .route("/environment/stacks/{mn}", get(emissions::pages::stack))
+        .route(
+            "/environment/report.xlsx",
+            get(emissions::pages::report_xlsx),
+        )
+        .route(
+            "/environment/stacks",
+            get(emissions::stacks::page).post(emissions::stacks::post_stack),
+        )
+        .route(
+            "/environment/stacks/import-file",
+            post(emissions::stacks::upload),
+        )
+        .route(
+            "/api/v1/stacks/{mn}/minutes",
+            get(emissions::pages::minutes_json),
+        )
         .route("/collect", get(collect::page))
         .route(
             "/collect/upload",
@@ -103,6 +129,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/static/app.js",
             get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
+        )
+        .route(
+            "/static/emissions.js",
+            get(|| async { asset("text/javascript; charset=utf-8", EMISSIONS_JS) }),
         )
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/me", get(api::me))
@@ -148,16 +178,63 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Runs the server until Ctrl-C or SIGTERM, finishing requests in flight, with the daily
-/// reminder job (`jobs`) beside it; the job stops with the server.
+/// reminder job (`jobs`), the emissions service (minute store, alarm monitors, daily seal) and,
+/// when `emissions.hj212_listen` is set, the HJ 212 receiver beside it; all stop with the server.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Arc<dyn Store>,
     catalogue: Catalogue,
     settings: Settings,
 ) -> std::io::Result<()> {
+    let hj212 = match settings.emissions.hj212_listen {
+        Some(address) => Some(tokio::net::TcpListener::bind(address).await?),
+        None => None,
+    };
+    serve_with(listener, hj212, store, catalogue, settings).await
+}
+
+/// [`serve`] with the HJ 212 listener already bound (tests and the demo bind port 0).
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    hj212: Option<tokio::net::TcpListener>,
+    store: Arc<dyn Store>,
+    catalogue: Catalogue,
+    settings: Settings,
+) -> std::io::Result<()> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let job = jobs::spawn_reminders(store.clone(), &settings, stopped);
-    let app = router(AppState::new(store, catalogue, settings));
+    let job = jobs::spawn_reminders(store.clone(), &settings, stopped.clone());
+    let dir = settings.emissions.store_dir(&settings.db);
+    let (service, alarm_task) =
+        emissions::Emissions::open(store.clone(), &dir, settings.notify.clone())
+            .await
+            .map_err(std::io::Error::other)?;
+    let seal_at = settings
+        .emissions
+        .seal_time()
+        .map_err(std::io::Error::other)?;
+    let clock = service.spawn_jobs(seal_at, stopped.clone());
+    let receiver = hj212.map(|listener| {
+        if let Ok(address) = listener.local_addr() {
+            tracing::info!(%address, "HJ 212 receiver listening");
+        }
+        let options = zx_hj212::ReceiverOptions {
+            idle_timeout: std::time::Duration::from_secs(settings.emissions.idle_timeout_secs),
+            max_connections: settings.emissions.max_connections,
+            ..zx_hj212::ReceiverOptions::default()
+        };
+        let mut until = stopped.clone();
+        tokio::spawn(zx_hj212::receiver::serve(
+            listener,
+            service.clone(),
+            service.clone(),
+            service.stats.clone(),
+            options,
+            async move {
+                let _ = until.wait_for(|stop| *stop).await;
+            },
+        ))
+    });
+    let app = router(AppState::new(store, catalogue, settings).with_emissions(service));
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -168,6 +245,11 @@ pub async fn serve(
     if let Some(job) = job {
         let _ = job.await;
     }
+    if let Some(receiver) = receiver {
+        let _ = receiver.await;
+    }
+    let _ = clock.await;
+    alarm_task.abort();
     served
 }
 

@@ -224,6 +224,9 @@ struct CockpitPage {
     here: String,
     view: Cockpit,
     ranking_json: String,
+    /// Violation days per plant and month of the period's year (stack emissions).
+    violations: Option<Vec<crate::emissions::pages::ViolationRow>>,
+    months: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -277,11 +280,14 @@ pub async fn cockpit(
                 measures: &measures,
             },
         );
-        Ok::<_, ApiError>(view)
+        let violations =
+            crate::emissions::pages::cockpit_violations(&state, &user, id, period.end.year())
+                .await?;
+        Ok::<_, ApiError>((view, violations))
     }
     .await;
     match result {
-        Ok(view) => {
+        Ok((view, violations)) => {
             let ranking_json = serde_json::json!({
                 "title": view.cards.iter().find(|c| c.id == view.rank_by).map(|c| format!("{} ({})", c.name, c.unit)),
                 "rows": view.ranking,
@@ -295,6 +301,8 @@ pub async fn cockpit(
                 here: here(&uri),
                 view,
                 ranking_json,
+                violations,
+                months: crate::emissions::pages::month_names(lang),
             }
             .into_response()
         }

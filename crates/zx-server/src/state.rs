@@ -30,6 +30,9 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub catalogue: Arc<Catalogue>,
     pub settings: Arc<Settings>,
+    /// Stack emissions (minute store, receiver counters, alarm monitors); `None` when the
+    /// server runs without them (some tests).
+    pub emissions: Option<Arc<crate::emissions::Emissions>>,
     snapshot: Arc<RwLock<Option<Arc<Snapshot>>>>,
     reload: Arc<tokio::sync::Mutex<()>>,
     limiter: Arc<Mutex<FailedLogins>>,
@@ -41,10 +44,17 @@ impl AppState {
             store,
             catalogue: Arc::new(catalogue),
             settings: Arc::new(settings),
+            emissions: None,
             snapshot: Arc::new(RwLock::new(None)),
             reload: Arc::new(tokio::sync::Mutex::new(())),
             limiter: Arc::new(Mutex::new(HashMap::new())),
         }
+    }
+
+    /// The same state with the emissions service.
+    pub fn with_emissions(mut self, emissions: Arc<crate::emissions::Emissions>) -> Self {
+        self.emissions = Some(emissions);
+        self
     }
 
     async fn current_version(&self) -> ApiResult<i64> {

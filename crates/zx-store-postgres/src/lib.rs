@@ -28,6 +28,8 @@
 //! after `lock_timeout` (60 s) with an error rather than hanging a request forever.
 #![forbid(unsafe_code)]
 
+mod emissions;
+
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -50,6 +52,7 @@ use zx_store::archive::{
     ArchivedNotification, ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision,
     ArchivedToken, ArchivedUser, ArchivedVisit,
 };
+use zx_store::{Alarm, AlarmFilter, ImportSummary, NewAlarm, RuleSetDoc, Stack, StoredStack};
 use zx_store::{
     Archive, AuditEntry, AuditFilter, Changes, FactRevision, FileReceipt, HistoryFilter, Import,
     NOTIFICATION_SENDER, NewMeasure, NewNotification, NewUser, Notification, PeriodState,
@@ -72,7 +75,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Tables whose id is an identity column: after a restore their sequences continue after the
 /// highest restored id.
-const IDENTITY_TABLES: [&str; 10] = [
+const IDENTITY_TABLES: [&str; 12] = [
     "submissions",
     "fact_revisions",
     "target_revisions",
@@ -83,11 +86,13 @@ const IDENTITY_TABLES: [&str; 10] = [
     "measure_updates",
     "milestones",
     "attachments",
+    "stacks",
+    "alarms",
 ];
 
 /// Every table holding data (sessions included), in the SQLite backend's order: a database to
 /// restore into must have none.
-const DATA_TABLES: [&str; 20] = [
+const DATA_TABLES: [&str; 23] = [
     "submissions",
     "entities",
     "fact_revisions",
@@ -108,6 +113,9 @@ const DATA_TABLES: [&str; 20] = [
     "milestones",
     "blobs",
     "attachments",
+    "stacks",
+    "alarm_rule_sets",
+    "alarms",
 ];
 
 /// The advisory lock every audited write holds until it commits (see the crate docs). Advisory
@@ -122,7 +130,7 @@ const BATCH: usize = 1000;
 const ARRAY_BATCH: usize = 20_000;
 
 /// Every table, for [`PgStore::erase_all_data`].
-const TABLES: &str = "attachments, blobs, milestones, measure_updates, measure_co_owners, \
+const TABLES: &str = "alarms, alarm_rule_sets, stacks, attachments, blobs, milestones, measure_updates, measure_co_owners, \
                       notifications, measures, visit_entities, visits, sessions, api_tokens, \
                       users, period_status, audit_log, targets, target_revisions, facts, \
                       fact_revisions, entities, submissions";
@@ -1420,6 +1428,7 @@ impl PgStore {
                 created_by: a.by,
             });
         }
+        emissions::export_emissions(&mut tx, &mut archive).await?;
         tx.commit().await.map_err(db_error)?;
         archive.sort();
         Ok(archive)
@@ -1747,6 +1756,7 @@ impl PgStore {
             });
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
+        emissions::restore_emissions(&mut tx, archive).await?;
         // Explicit ids do not move an identity's sequence: new rows continue after the highest.
         for table in IDENTITY_TABLES {
             sqlx::query(AssertSqlSafe(format!(
@@ -3028,6 +3038,83 @@ impl Store for PgStore {
         )
         .await?;
         tx.commit().await.map_err(db_error)
+    }
+
+    async fn stacks(&self) -> StoreResult<Vec<StoredStack>> {
+        self.load_stacks().await
+    }
+
+    async fn stack(&self, mn: &str) -> StoreResult<Option<StoredStack>> {
+        self.load_stack(mn).await
+    }
+
+    async fn save_stacks(
+        &self,
+        stacks: Vec<Stack>,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<ImportSummary> {
+        self.write_stacks(stacks, user, at).await
+    }
+
+    async fn retire_stack(&self, mn: &str, user: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        self.retire(mn, user, at).await
+    }
+
+    async fn alarm_rule_set(&self, scope: &str) -> StoreResult<Option<RuleSetDoc>> {
+        self.load_rule_set(scope).await
+    }
+
+    async fn alarm_rule_sets(&self) -> StoreResult<Vec<RuleSetDoc>> {
+        self.load_rule_sets().await
+    }
+
+    async fn put_alarm_rule_set(
+        &self,
+        scope: &str,
+        body: &str,
+        expected_revision: Option<i64>,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        self.write_rule_set(scope, body, expected_revision, user, at)
+            .await
+    }
+
+    async fn raise_alarm(&self, alarm: NewAlarm) -> StoreResult<i64> {
+        self.write_alarm(alarm).await
+    }
+
+    async fn acknowledge_alarm(
+        &self,
+        id: i64,
+        note: &str,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Alarm> {
+        self.acknowledge(id, note, user, at).await
+    }
+
+    async fn clear_alarm(&self, id: i64, at: DateTime<Utc>) -> StoreResult<bool> {
+        self.clear(id, at).await
+    }
+
+    async fn clear_open_alarm(
+        &self,
+        mn: &str,
+        kind: &str,
+        code: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>> {
+        self.clear_open(mn, kind, code, at).await
+    }
+
+    async fn alarms(&self, filter: &AlarmFilter) -> StoreResult<Vec<Alarm>> {
+        self.load_alarms(filter).await
+    }
+
+    async fn alarm(&self, id: i64) -> StoreResult<Option<Alarm>> {
+        self.load_alarm(id).await
     }
 }
 

@@ -5,6 +5,8 @@
 //! (`sqlx::query`), never with the compile-time macros, so no database is needed to build.
 #![forbid(unsafe_code)]
 
+mod emissions;
+
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
@@ -28,6 +30,7 @@ use zx_store::archive::{
     ArchivedNotification, ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision,
     ArchivedToken, ArchivedUser, ArchivedVisit,
 };
+use zx_store::{Alarm, AlarmFilter, ImportSummary, NewAlarm, RuleSetDoc, Stack, StoredStack};
 use zx_store::{
     Archive, AuditEntry, AuditFilter, Changes, FactRevision, FileReceipt, HistoryFilter, Import,
     NOTIFICATION_SENDER, NewMeasure, NewNotification, NewUser, Notification, PeriodState,
@@ -49,7 +52,7 @@ use zx_store::{
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Every table holding data (sessions included): a database to restore into must have none.
-const DATA_TABLES: [&str; 20] = [
+const DATA_TABLES: [&str; 23] = [
     "submissions",
     "entities",
     "fact_revisions",
@@ -70,6 +73,9 @@ const DATA_TABLES: [&str; 20] = [
     "milestones",
     "blobs",
     "attachments",
+    "stacks",
+    "alarm_rule_sets",
+    "alarms",
 ];
 
 /// Rows per multi-row INSERT: well under SQLite's bound-parameter limit.
@@ -1263,6 +1269,7 @@ impl SqliteStore {
                 created_by: a.by,
             });
         }
+        emissions::export_emissions(&mut tx, &mut archive).await?;
         tx.commit().await.map_err(db_error)?;
         archive.sort();
         Ok(archive)
@@ -1562,6 +1569,7 @@ impl SqliteStore {
             .await
             .map_err(db_error)?;
         }
+        emissions::restore_emissions(&mut tx, archive).await?;
         // An INTEGER PRIMARY KEY continues after the highest id by itself: nothing to reset.
         tx.commit().await.map_err(db_error)
     }
@@ -2856,5 +2864,82 @@ impl Store for SqliteStore {
         )
         .await?;
         tx.commit().await.map_err(db_error)
+    }
+
+    async fn stacks(&self) -> StoreResult<Vec<StoredStack>> {
+        self.load_stacks().await
+    }
+
+    async fn stack(&self, mn: &str) -> StoreResult<Option<StoredStack>> {
+        self.load_stack(mn).await
+    }
+
+    async fn save_stacks(
+        &self,
+        stacks: Vec<Stack>,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<ImportSummary> {
+        self.write_stacks(stacks, user, at).await
+    }
+
+    async fn retire_stack(&self, mn: &str, user: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        self.retire(mn, user, at).await
+    }
+
+    async fn alarm_rule_set(&self, scope: &str) -> StoreResult<Option<RuleSetDoc>> {
+        self.load_rule_set(scope).await
+    }
+
+    async fn alarm_rule_sets(&self) -> StoreResult<Vec<RuleSetDoc>> {
+        self.load_rule_sets().await
+    }
+
+    async fn put_alarm_rule_set(
+        &self,
+        scope: &str,
+        body: &str,
+        expected_revision: Option<i64>,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        self.write_rule_set(scope, body, expected_revision, user, at)
+            .await
+    }
+
+    async fn raise_alarm(&self, alarm: NewAlarm) -> StoreResult<i64> {
+        self.write_alarm(alarm).await
+    }
+
+    async fn acknowledge_alarm(
+        &self,
+        id: i64,
+        note: &str,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Alarm> {
+        self.acknowledge(id, note, user, at).await
+    }
+
+    async fn clear_alarm(&self, id: i64, at: DateTime<Utc>) -> StoreResult<bool> {
+        self.clear(id, at).await
+    }
+
+    async fn clear_open_alarm(
+        &self,
+        mn: &str,
+        kind: &str,
+        code: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>> {
+        self.clear_open(mn, kind, code, at).await
+    }
+
+    async fn alarms(&self, filter: &AlarmFilter) -> StoreResult<Vec<Alarm>> {
+        self.load_alarms(filter).await
+    }
+
+    async fn alarm(&self, id: i64) -> StoreResult<Option<Alarm>> {
+        self.load_alarm(id).await
     }
 }

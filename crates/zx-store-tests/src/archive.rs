@@ -291,6 +291,8 @@ pub fn sample_archive() -> Archive {
             created_at: at(5, 3),
             created_by: "old.clerk".into(),
         }],
+        // Stacks, rule sets and alarms (format version 5): see stacks.rs.
+        ..Archive::default()
     }
 }
 

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod archive;
 pub mod followup;
 pub mod measures;
+pub mod stacks;
 pub mod story;
 
 use zx_store::Store;
@@ -62,6 +63,11 @@ macro_rules! stories {
             followup::evidence_is_stored_once_per_content_and_milestones_close,
             followup::a_visit_turns_its_requirements_into_measures,
             followup::email_addresses_are_checked_and_audited,
+            stacks::stacks_are_saved_by_mn_in_one_transaction_and_audited,
+            stacks::alarm_rule_sets_are_edited_on_a_revision,
+            stacks::alarms_are_raised_once_acknowledged_and_cleared,
+            stacks::stacks_rules_and_alarms_survive_export_and_restore,
+            stacks::a_restored_database_keeps_stacks_rules_and_open_alarms,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

@@ -8,7 +8,9 @@
 //! hashes with their revoked flag, period states, the audit log, improvement measures (format
 //! version 2) and the notifications sent about them (format version 3), and their follow-up
 //! (format version 4: co-owners, updates, milestones, evidence content and attachments,
-//! inspection visits, e-mail addresses) — all with their ids. Evidence content is base64.
+//! inspection visits, e-mail addresses), and emissions monitoring (format version 5: stacks with
+//! their data-logger passwords, alarm rule sets, alarms with their lifecycle) — all with their
+//! ids. Evidence content is base64.
 //! Sessions are not archived: they are ephemeral, and a restored database starts without any.
 //!
 //! Values are text where a backend might otherwise change them: decimals as their exact decimal
@@ -31,17 +33,18 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+use zx_domain::cems::FactorMap;
 use zx_domain::measures::ReminderReason;
 use zx_domain::{Basis, Decimal, EntityCode, EntityKind, MeasureStatus, Month, Role};
 
-use crate::{PeriodState, StoreError, StoreResult};
+use crate::{AlarmState, PeriodState, StoreError, StoreResult};
 
 /// The `format` of every archive header.
 pub const ARCHIVE_FORMAT: &str = "zengxiao-archive";
 /// The version of the archive format this build writes and the newest it reads. Version 2 added
-/// measures, version 3 notifications, version 4 the follow-up of measures; older archives
-/// (which have none) are still read.
-pub const ARCHIVE_FORMAT_VERSION: u32 = 4;
+/// measures, version 3 notifications, version 4 the follow-up of measures, version 5 stacks,
+/// alarm rule sets and alarms; older archives (which have none) are still read.
+pub const ARCHIVE_FORMAT_VERSION: u32 = 5;
 
 /// Everything durable in a database. See the module documentation.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -87,6 +90,15 @@ pub struct Archive {
     /// By id.
     #[serde(default)]
     pub attachments: Vec<ArchivedAttachment>,
+    /// By id. (This and the rest: absent before format version 5.)
+    #[serde(default)]
+    pub stacks: Vec<ArchivedStack>,
+    /// By scope.
+    #[serde(default)]
+    pub alarm_rule_sets: Vec<ArchivedRuleSet>,
+    /// By id.
+    #[serde(default)]
+    pub alarms: Vec<ArchivedAlarm>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -332,6 +344,66 @@ pub struct ArchivedAttachment {
     pub created_by: String,
 }
 
+/// A registered stack. The password is the data logger's shared secret, kept as entered (the
+/// receiver compares it with what each frame carries), so an archive must be guarded like the
+/// database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedStack {
+    pub id: i64,
+    pub mn: String,
+    #[serde(with = "text")]
+    pub entity: EntityCode,
+    pub name: String,
+    pub password: String,
+    pub standard: String,
+    pub factors: FactorMap,
+    pub active: bool,
+    pub revision: i64,
+    #[serde(with = "text")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "text")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An alarm rule set: an opaque TOML document per scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedRuleSet {
+    pub scope: String,
+    pub body: String,
+    pub revision: i64,
+    pub updated_by: String,
+    #[serde(with = "text")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An alarm with its lifecycle; value and limit as exact decimal text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedAlarm {
+    pub id: i64,
+    pub mn: String,
+    pub kind: String,
+    pub code: Option<String>,
+    #[serde(with = "text")]
+    pub raised_at: DateTime<Utc>,
+    #[serde(with = "optional_text")]
+    pub value: Option<Decimal>,
+    #[serde(with = "optional_text")]
+    pub limit: Option<Decimal>,
+    pub message_zh: String,
+    pub message_en: String,
+    #[serde(with = "text")]
+    pub state: AlarmState,
+    pub acknowledged_by: Option<String>,
+    #[serde(with = "optional_text")]
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+    #[serde(with = "optional_text")]
+    pub cleared_at: Option<DateTime<Utc>>,
+}
+
 mod base64_bytes {
     use base64::Engine as _;
     use base64::engine::general_purpose::STANDARD;
@@ -394,6 +466,13 @@ pub struct ArchiveCounts {
     pub blobs: usize,
     #[serde(default)]
     pub attachments: usize,
+    /// (This and the rest: absent before format version 5.)
+    #[serde(default)]
+    pub stacks: usize,
+    #[serde(default)]
+    pub alarm_rule_sets: usize,
+    #[serde(default)]
+    pub alarms: usize,
 }
 
 impl ArchiveCounts {
@@ -414,6 +493,9 @@ impl ArchiveCounts {
             + self.milestones
             + self.blobs
             + self.attachments
+            + self.stacks
+            + self.alarm_rule_sets
+            + self.alarms
     }
 
     /// `(name, count)` pairs in file order, for printing.
@@ -435,6 +517,16 @@ impl ArchiveCounts {
             ("milestones", self.milestones),
             ("evidence files", self.blobs),
             ("attachments", self.attachments),
+        ]
+    }
+
+    /// `(name, count)` pairs of emissions monitoring (format version 5), in file order after
+    /// [`ArchiveCounts::named`].
+    pub fn named_emissions(&self) -> [(&'static str, usize); 3] {
+        [
+            ("stacks", self.stacks),
+            ("alarm rule sets", self.alarm_rule_sets),
+            ("alarms", self.alarms),
         ]
     }
 }
@@ -472,6 +564,9 @@ pub enum ArchiveRecord {
     Milestone(ArchivedMilestone),
     Blob(ArchivedBlob),
     Attachment(ArchivedAttachment),
+    Stack(ArchivedStack),
+    AlarmRuleSet(ArchivedRuleSet),
+    Alarm(ArchivedAlarm),
 }
 
 /// What went wrong reading or writing an archive file.
@@ -520,6 +615,9 @@ impl Archive {
             milestones: self.milestones.len(),
             blobs: self.blobs.len(),
             attachments: self.attachments.len(),
+            stacks: self.stacks.len(),
+            alarm_rule_sets: self.alarm_rule_sets.len(),
+            alarms: self.alarms.len(),
         }
     }
 
@@ -549,6 +647,9 @@ impl Archive {
         self.milestones.sort_by_key(|m| m.id);
         self.blobs.sort_by(|a, b| a.sha256.cmp(&b.sha256));
         self.attachments.sort_by_key(|a| a.id);
+        self.stacks.sort_by_key(|s| s.id);
+        self.alarm_rule_sets.sort_by(|a, b| a.scope.cmp(&b.scope));
+        self.alarms.sort_by_key(|a| a.id);
     }
 
     /// What [`Store::restore`](crate::Store::restore) checks before writing anything: ids and
@@ -805,6 +906,93 @@ impl Archive {
                 )));
             }
         }
+        self.check_emissions(&entities)
+    }
+
+    /// [`Archive::check`] for stacks, rule sets and alarms.
+    fn check_emissions(&self, entities: &HashSet<&EntityCode>) -> StoreResult<()> {
+        fn invalid(message: String) -> StoreError {
+            StoreError::Invalid(format!("the archive is inconsistent: {message}"))
+        }
+        let mut ids = HashSet::new();
+        let mut mns = HashSet::new();
+        for s in &self.stacks {
+            let what = || format!("stack {} ({})", s.id, s.mn);
+            if !ids.insert(s.id) || !mns.insert(s.mn.as_str()) {
+                return Err(invalid(format!("{} appears twice", what())));
+            }
+            zx_domain::cems::check_mn(&s.mn).map_err(|e| invalid(format!("{}: {e}", what())))?;
+            if !entities.contains(&s.entity) {
+                return Err(invalid(format!(
+                    "{} refers to entity {}, which is not in the archive",
+                    what(),
+                    s.entity
+                )));
+            }
+            if s.revision < 1 {
+                return Err(invalid(format!("{} has revision below 1", what())));
+            }
+        }
+        let stack = |mn: &str, what: &dyn Fn() -> String| {
+            if mns.contains(mn) {
+                Ok(())
+            } else {
+                Err(invalid(format!(
+                    "{} refers to stack {mn}, which is not in the archive",
+                    what()
+                )))
+            }
+        };
+        let mut scopes = HashSet::new();
+        for r in &self.alarm_rule_sets {
+            let what = || format!("alarm rule set {}", r.scope);
+            if !scopes.insert(r.scope.as_str()) {
+                return Err(invalid(format!("{} appears twice", what())));
+            }
+            match crate::check_rule_scope(&r.scope) {
+                Err(e) => return Err(invalid(e.to_string())),
+                Ok(crate::RuleScope::Stack(mn)) => stack(mn, &what)?,
+                Ok(crate::RuleScope::Segment(_)) => {}
+            }
+            if r.revision < 1 {
+                return Err(invalid(format!("{} has revision below 1", what())));
+            }
+        }
+        let mut ids = HashSet::new();
+        let mut open = HashSet::new();
+        for a in &self.alarms {
+            let what = || format!("alarm {}", a.id);
+            if !ids.insert(a.id) {
+                return Err(invalid(format!("{} appears twice", what())));
+            }
+            stack(&a.mn, &what)?;
+            let acknowledged = a.acknowledged_by.is_some();
+            let consistent = acknowledged == a.acknowledged_at.is_some()
+                && (a.note.is_none() || acknowledged)
+                && match a.state {
+                    AlarmState::Active => !acknowledged && a.cleared_at.is_none(),
+                    AlarmState::Acknowledged => acknowledged && a.cleared_at.is_none(),
+                    AlarmState::Cleared => a.cleared_at.is_some(),
+                };
+            if !consistent {
+                return Err(invalid(format!(
+                    "{} is {} but its acknowledgement and clearing times do not say so",
+                    what(),
+                    a.state.as_str()
+                )));
+            }
+            if a.state.is_open()
+                && !open.insert((a.mn.as_str(), a.kind.as_str(), a.code.as_deref()))
+            {
+                return Err(invalid(format!(
+                    "{} is a second open alarm of stack {} {} {}",
+                    what(),
+                    a.mn,
+                    a.kind,
+                    a.code.as_deref().unwrap_or("")
+                )));
+            }
+        }
         Ok(())
     }
 }
@@ -849,6 +1037,9 @@ pub fn write_lines(
         Milestone(&'a ArchivedMilestone),
         Blob(&'a ArchivedBlob),
         Attachment(&'a ArchivedAttachment),
+        Stack(&'a ArchivedStack),
+        AlarmRuleSet(&'a ArchivedRuleSet),
+        Alarm(&'a ArchivedAlarm),
     }
     let records = archive
         .submissions
@@ -868,7 +1059,10 @@ pub fn write_lines(
         .chain(archive.measure_updates.iter().map(Record::MeasureUpdate))
         .chain(archive.milestones.iter().map(Record::Milestone))
         .chain(archive.blobs.iter().map(Record::Blob))
-        .chain(archive.attachments.iter().map(Record::Attachment));
+        .chain(archive.attachments.iter().map(Record::Attachment))
+        .chain(archive.stacks.iter().map(Record::Stack))
+        .chain(archive.alarm_rule_sets.iter().map(Record::AlarmRuleSet))
+        .chain(archive.alarms.iter().map(Record::Alarm));
     for record in records {
         line(out, &record)?;
         progress();
@@ -954,6 +1148,9 @@ pub fn read_lines(
             ArchiveRecord::Milestone(r) => archive.milestones.push(r),
             ArchiveRecord::Blob(r) => archive.blobs.push(r),
             ArchiveRecord::Attachment(r) => archive.attachments.push(r),
+            ArchiveRecord::Stack(r) => archive.stacks.push(r),
+            ArchiveRecord::AlarmRuleSet(r) => archive.alarm_rule_sets.push(r),
+            ArchiveRecord::Alarm(r) => archive.alarms.push(r),
         }
         progress();
     }
@@ -961,7 +1158,13 @@ pub fn read_lines(
         return Err(ArchiveFileError::NotAnArchive("the file is empty".into()));
     };
     let found = archive.counts();
-    for ((what, expected), (_, found)) in header.counts.named().into_iter().zip(found.named()) {
+    let expected_counts = header
+        .counts
+        .named()
+        .into_iter()
+        .chain(header.counts.named_emissions());
+    let found_counts = found.named().into_iter().chain(found.named_emissions());
+    for ((what, expected), (_, found)) in expected_counts.zip(found_counts) {
         if expected != found {
             return Err(ArchiveFileError::Incomplete {
                 what,
@@ -1101,6 +1304,7 @@ text_via_str!(
     Role => "role",
     EntityKind => "entity kind",
     PeriodState => "period state",
+    AlarmState => "alarm state",
 );
 
 /// `#[serde(with = "text")]`: a value as its [`ArchiveText`].
@@ -1296,7 +1500,7 @@ mod tests {
         assert_eq!(lines.len(), 13);
         assert_eq!(
             lines[0],
-            r#"{"format":"zengxiao-archive","format_version":4,"tool_version":"9.9.9","counts":{"submissions":1,"entities":1,"fact_revisions":1,"target_revisions":1,"users":1,"api_tokens":1,"period_statuses":1,"audit_log":1,"measures":1,"notifications":1,"visits":0,"co_owners":0,"measure_updates":0,"milestones":0,"blobs":1,"attachments":1}}"#
+            r#"{"format":"zengxiao-archive","format_version":5,"tool_version":"9.9.9","counts":{"submissions":1,"entities":1,"fact_revisions":1,"target_revisions":1,"users":1,"api_tokens":1,"period_statuses":1,"audit_log":1,"measures":1,"notifications":1,"visits":0,"co_owners":0,"measure_updates":0,"milestones":0,"blobs":1,"attachments":1,"stacks":0,"alarm_rule_sets":0,"alarms":0}}"#
         );
         assert_eq!(
             lines[9],
@@ -1369,10 +1573,10 @@ mod tests {
             let error = read(&bad).unwrap_err().to_string();
             assert!(error.starts_with(message), "{error}");
         }
-        let newer = text.replacen("\"format_version\":4", "\"format_version\":5", 1);
+        let newer = text.replacen("\"format_version\":5", "\"format_version\":6", 1);
         assert_eq!(
             read(&newer).unwrap_err().to_string(),
-            "archive format version 5 is newer than this zx reads (4); upgrade zx (the archive was written by zx 9.9.9)"
+            "archive format version 6 is newer than this zx reads (5); upgrade zx (the archive was written by zx 9.9.9)"
         );
         assert!(matches!(
             read("{\"a\":1}\n").unwrap_err(),
@@ -1392,9 +1596,9 @@ mod tests {
         archive.blobs.clear();
         archive.attachments.clear();
         let text = written(&archive)
-            .replacen("\"format_version\":4", "\"format_version\":1", 1)
+            .replacen("\"format_version\":5", "\"format_version\":1", 1)
             .replacen(
-                ",\"measures\":0,\"notifications\":0,\"visits\":0,\"co_owners\":0,\"measure_updates\":0,\"milestones\":0,\"blobs\":0,\"attachments\":0}",
+                ",\"measures\":0,\"notifications\":0,\"visits\":0,\"co_owners\":0,\"measure_updates\":0,\"milestones\":0,\"blobs\":0,\"attachments\":0,\"stacks\":0,\"alarm_rule_sets\":0,\"alarms\":0}",
                 "}",
                 1,
             );
@@ -1481,6 +1685,130 @@ mod tests {
         assert_eq!(
             archive.check().unwrap_err().to_string(),
             "the archive is inconsistent: attachment 1 refers to milestone 8, not one of measure 4"
+        );
+    }
+
+    /// Stacks, rule sets and alarms (format version 5) as the file shows them, worked out by hand.
+    fn with_emissions() -> Archive {
+        let mut archive = sample();
+        let at = Utc.with_ymd_and_hms(2026, 6, 1, 8, 0, 0).unwrap();
+        archive.entities[0].kind = EntityKind::Plant;
+        archive.stacks = vec![ArchivedStack {
+            id: 2,
+            mn: "33010000".into(),
+            entity: code("G"),
+            name: "1号炉".into(),
+            password: "s3cret".into(),
+            standard: "gb18485-2014".into(),
+            factors: FactorMap::default(),
+            active: true,
+            revision: 1,
+            created_at: at,
+            updated_at: at,
+        }];
+        archive.alarm_rule_sets = vec![ArchivedRuleSet {
+            scope: "stack:33010000".into(),
+            body: "a = 1\n".into(),
+            revision: 2,
+            updated_by: "hq".into(),
+            updated_at: at,
+        }];
+        archive.alarms = vec![ArchivedAlarm {
+            id: 5,
+            mn: "33010000".into(),
+            kind: "hour_limit".into(),
+            code: Some("a21002".into()),
+            raised_at: at,
+            value: Some("312.450".parse().unwrap()),
+            limit: Some("300".parse().unwrap()),
+            message_zh: "超标".into(),
+            message_en: "above".into(),
+            state: AlarmState::Acknowledged,
+            acknowledged_by: Some("hq".into()),
+            acknowledged_at: Some(at),
+            note: None,
+            cleared_at: None,
+        }];
+        archive
+    }
+
+    #[test]
+    fn stacks_rule_sets_and_alarms_round_trip() {
+        let archive = with_emissions();
+        archive.check().unwrap();
+        let text = written(&archive);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 16);
+        assert!(
+            lines[0].ends_with(r#""attachments":1,"stacks":1,"alarm_rule_sets":1,"alarms":1}}"#),
+            "{}",
+            lines[0]
+        );
+        assert_eq!(
+            lines[13],
+            r#"{"stack":{"id":2,"mn":"33010000","entity":"G","name":"1号炉","password":"s3cret","standard":"gb18485-2014","factors":{"oxygen":"a19001","furnace_temperature":"furnace_temp","aliases":{}},"active":true,"revision":1,"created_at":"2026-06-01T08:00:00.000000Z","updated_at":"2026-06-01T08:00:00.000000Z"}}"#
+        );
+        assert_eq!(
+            lines[14],
+            r#"{"alarm_rule_set":{"scope":"stack:33010000","body":"a = 1\n","revision":2,"updated_by":"hq","updated_at":"2026-06-01T08:00:00.000000Z"}}"#
+        );
+        assert_eq!(
+            lines[15],
+            r#"{"alarm":{"id":5,"mn":"33010000","kind":"hour_limit","code":"a21002","raised_at":"2026-06-01T08:00:00.000000Z","value":"312.450","limit":"300","message_zh":"超标","message_en":"above","state":"acknowledged","acknowledged_by":"hq","acknowledged_at":"2026-06-01T08:00:00.000000Z","note":null,"cleared_at":null}}"#
+        );
+        assert_eq!(read(&text).unwrap(), archive);
+        // A loosely written state or an inexact value is refused with the line.
+        let bad = text.replacen("\"acknowledged\"", "\"ack\"", 1);
+        assert!(
+            read(&bad)
+                .unwrap_err()
+                .to_string()
+                .starts_with("line 16: alarm state \"ack\" is not known"),
+        );
+        // A header announcing an alarm the file lacks.
+        let cut: String = text.lines().take(15).map(|l| format!("{l}\n")).collect();
+        assert_eq!(
+            read(&cut).unwrap_err().to_string(),
+            "the archive is incomplete: its header announces 1 alarms, the file holds 0"
+        );
+    }
+
+    #[test]
+    fn a_version_4_archive_is_read_without_stacks() {
+        let archive = sample();
+        let text = written(&archive)
+            .replacen("\"format_version\":5", "\"format_version\":4", 1)
+            .replacen(",\"stacks\":0,\"alarm_rule_sets\":0,\"alarms\":0}", "}", 1);
+        assert!(!text.contains("stacks"), "{text}");
+        assert_eq!(read(&text).unwrap(), archive);
+    }
+
+    #[test]
+    fn emissions_references_are_checked() {
+        let mut archive = with_emissions();
+        archive.stacks[0].entity = code("X");
+        assert_eq!(
+            archive.check().unwrap_err().to_string(),
+            "the archive is inconsistent: stack 2 (33010000) refers to entity X, which is not in the archive"
+        );
+        let mut archive = with_emissions();
+        archive.alarm_rule_sets[0].scope = "stack:99".into();
+        assert_eq!(
+            archive.check().unwrap_err().to_string(),
+            "the archive is inconsistent: alarm rule set stack:99 refers to stack 99, which is not in the archive"
+        );
+        let mut archive = with_emissions();
+        archive.alarms[0].acknowledged_at = None;
+        assert_eq!(
+            archive.check().unwrap_err().to_string(),
+            "the archive is inconsistent: alarm 5 is acknowledged but its acknowledgement and clearing times do not say so"
+        );
+        let mut archive = with_emissions();
+        archive.stacks.push(archive.stacks[0].clone());
+        archive.stacks[1].id = 3;
+        assert_eq!(
+            archive.check().unwrap_err().to_string(),
+            "the archive is inconsistent: stack 3 (33010000) appears twice"
         );
     }
 }

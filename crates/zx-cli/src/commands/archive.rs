@@ -59,10 +59,18 @@ fn counts_line(counts: &ArchiveCounts, lang: Lang) -> String {
         "审计记录",
         "措施",
     ];
+    let emissions_zh = ["排放口", "报警规则", "报警"];
     counts
         .named()
         .iter()
         .zip(zh)
+        .chain(
+            counts
+                .named_emissions()
+                .iter()
+                .zip(emissions_zh)
+                .filter(|((_, n), _)| *n > 0),
+        )
         .map(|((en, n), zh)| match lang {
             Lang::En => format!("{n} {en}"),
             Lang::Zh => format!("{zh} {n}"),

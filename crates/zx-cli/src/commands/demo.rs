@@ -142,6 +142,10 @@ pub async fn build(global: &Global) -> Result<(App, zx_demo::DemoData)> {
             )
             .await?;
     }
+    // Two furnaces at every waste-to-energy plant, for the emissions pages and the simulator.
+    app.store
+        .save_stacks(zx_demo::demo_stacks(&data), DEMO_USER, chrono::Utc::now())
+        .await?;
     // The demo's action list, through the same validation as a user's file.
     let csv = zx_demo::demo_measures_csv();
     let path = dir.path().join("measures.csv");

@@ -17,6 +17,7 @@ pub async fn serve(
     global: &Global,
     listen: Option<SocketAddr>,
     with_demo: bool,
+    hj212: Option<SocketAddr>,
     config: &Path,
 ) -> Result<()> {
     // Structured logs: human-readable by default, one JSON object per line with ZX_LOG_FORMAT=json.
@@ -38,6 +39,9 @@ pub async fn serve(
     if let Some(listen) = listen {
         settings.listen = listen;
     }
+    if hj212.is_some() {
+        settings.emissions.hj212_listen = hj212;
+    }
     let lang = lang(global)?;
     if with_demo && needs_demo(&settings.db).await? {
         let target = Global {
@@ -47,6 +51,12 @@ pub async fn serve(
         let (app, _) = demo::build(&target).await?;
         drop(app);
         tracing::info!(db = %zx_store::redact_url(&settings.db), "demo group built");
+        let dir = settings.emissions.store_dir(&settings.db);
+        let seeded = tokio::task::spawn_blocking(move || demo_minutes::seed(&dir)).await??;
+        tracing::info!(
+            readings = seeded,
+            "demo stack minutes stored (yesterday and today)"
+        );
     }
     let store = open_store(&settings.db, false).await?;
     let catalogue = load_catalogue(global)?;
@@ -54,6 +64,29 @@ pub async fn serve(
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let address = listener.local_addr()?;
+    // The demo's loggers need a receiver: a free local port unless one is configured.
+    let hj212_address = settings
+        .emissions
+        .hj212_listen
+        .or_else(|| with_demo.then(|| SocketAddr::from(([127, 0, 0, 1], 0))));
+    let hj212 = match hj212_address {
+        Some(at) => Some(
+            tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("cannot listen for HJ 212 on {at}"))?,
+        ),
+        None => None,
+    };
+    if let Some(receiver) = &hj212 {
+        let at = receiver.local_addr()?;
+        println!(
+            "{} {at}",
+            lang.pick("HJ 212 数据接收：", "HJ 212 receiver on")
+        );
+        if with_demo {
+            demo_minutes::simulate_live(at);
+        }
+    }
     println!(
         "{} http://{address}/",
         lang.pick("驾驶舱已启动：", "Cockpit running at")
@@ -62,8 +95,114 @@ pub async fn serve(
         print!("{}", demo::accounts_text(lang));
     }
     tracing::info!(?settings, "serving");
-    zx_server::serve(listener, store, catalogue, settings).await?;
+    zx_server::serve_with(listener, hj212, store, catalogue, settings).await?;
     Ok(())
+}
+
+/// The demo's stack minutes: yesterday and today so far stored at once (the pages have a full
+/// day to judge), then the simulated data loggers sending each new minute over HJ 212.
+mod demo_minutes {
+    use std::net::SocketAddr;
+    use std::path::Path;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use anyhow::{Context as _, Result};
+    use chrono::{NaiveTime, TimeDelta, Timelike};
+    use zx_cems_store::MinuteStore;
+    use zx_domain::cems::MinuteReading;
+    use zx_hj212::simulator::{self, SimulationProgress};
+    use zx_hj212::{Fleet, SimulatorConfig};
+
+    /// Seed of the demo's simulated plants.
+    const SEED: u64 = 2026;
+
+    fn stacks() -> u32 {
+        zx_demo::demo_stacks(&zx_demo::demo_group()).len() as u32
+    }
+
+    /// Stores yesterday's and today's minutes up to now, seals yesterday into Parquet, and
+    /// returns the number of readings.
+    pub fn seed(dir: &Path) -> Result<u64> {
+        let now = zx_server::emissions::china_now();
+        let start = (now.date() - TimeDelta::days(1)).and_time(NaiveTime::MIN);
+        let minutes = (now.with_second(0).unwrap_or(now) - start).num_minutes() as u32;
+        let fleet = Fleet::new(
+            SEED,
+            stacks(),
+            minutes,
+            start,
+            zx_demo::DEMO_MN_BASE,
+            zx_demo::DEMO_STACK_PASSWORD,
+        )?;
+        let store = MinuteStore::open(dir)
+            .with_context(|| format!("cannot open the minute store {}", dir.display()))?;
+        let mut batch = Vec::with_capacity(64 * 1024);
+        let mut total = 0u64;
+        for minute in 0..minutes {
+            for stack in 0..fleet.stacks() {
+                let mn = fleet.mn(stack);
+                for value in fleet.values(stack, minute) {
+                    batch.push(MinuteReading {
+                        mn: mn.clone(),
+                        minute: fleet.data_time(minute),
+                        code: value.code.to_owned(),
+                        value: value.text.parse()?,
+                        flag: value.flag,
+                    });
+                }
+            }
+            if batch.len() >= 60_000 {
+                store.append(&batch)?;
+                total += batch.len() as u64;
+                batch.clear();
+            }
+        }
+        store.append(&batch)?;
+        total += batch.len() as u64;
+        store.seal(now.date() - TimeDelta::days(1))?;
+        Ok(total)
+    }
+
+    /// The demo's data loggers, live: from the current minute on (the seed stopped before it),
+    /// one frame per stack per minute, each sent when its minute is over.
+    pub fn simulate_live(to: SocketAddr) {
+        tokio::spawn(async move {
+            let now = zx_server::emissions::china_now();
+            let start = now.with_second(0).unwrap_or(now);
+            let fleet = match Fleet::new(
+                SEED + 1,
+                stacks(),
+                7 * 24 * 60,
+                start,
+                zx_demo::DEMO_MN_BASE,
+                zx_demo::DEMO_STACK_PASSWORD,
+            ) {
+                Ok(fleet) => fleet,
+                Err(error) => {
+                    tracing::error!(%error, "demo simulator not started");
+                    return;
+                }
+            };
+            // The first frame leaves when its minute is over, as a real logger's would.
+            let wait = (start + TimeDelta::minutes(1) - now)
+                .to_std()
+                .unwrap_or_default();
+            tokio::time::sleep(wait).await;
+            let config = SimulatorConfig {
+                to,
+                connections: fleet.stacks() as usize,
+                fleet,
+                speedup: 1.0,
+                ack_wait: Duration::from_secs(5),
+            };
+            if let Err(error) =
+                simulator::run(&config, Arc::new(SimulationProgress::default())).await
+            {
+                tracing::error!(%error, "demo simulator stopped");
+            }
+        });
+    }
 }
 
 /// Whether `--demo` should build the demo: a SQLite file that does not exist yet, or a

@@ -210,7 +210,9 @@ pub enum StackError {
     Mn(String),
     #[error("stack {mn}: the name is empty")]
     Name { mn: String },
-    #[error("stack {mn}: the password must be 1 to 32 printable characters without ';', ',', '=' or '&'")]
+    #[error(
+        "stack {mn}: the password must be 1 to 32 printable characters without ';', ',', '=' or '&'"
+    )]
     Password { mn: String },
 }
 
@@ -339,7 +341,10 @@ impl Standard {
                     code: factor.code.clone(),
                 });
             }
-            for limit in [factor.hourly_limit, factor.daily_limit].into_iter().flatten() {
+            for limit in [factor.hourly_limit, factor.daily_limit]
+                .into_iter()
+                .flatten()
+            {
                 if limit < Decimal::ZERO {
                     return Err(StandardError::NegativeLimit {
                         standard: self.id.clone(),
@@ -367,7 +372,13 @@ mod tests {
         let limits: Vec<(&str, Decimal, Decimal)> = standard
             .factors
             .iter()
-            .map(|f| (f.code.as_str(), f.hourly_limit.unwrap(), f.daily_limit.unwrap()))
+            .map(|f| {
+                (
+                    f.code.as_str(),
+                    f.hourly_limit.unwrap(),
+                    f.daily_limit.unwrap(),
+                )
+            })
             .collect();
         assert_eq!(
             limits,

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# A stack-month from the Parquet archive: hourly and daily compliance averages by Zengxiao
+# (`zx cems export` + `zx cems check`) and by DuckDB over the same Parquet files, same run.
+#   bench/cems_archive.sh [STACKS] [DAYS] [RUNS]     (default 10 30 5)
+#   ZX_BIN=target/release/zx bench/cems_archive.sh   (an existing binary, no build)
+#
+# 1. A fresh demo database (60 stacks registered), `zx serve --hj212 127.0.0.1:PORT`, and
+#    `zx simulate hj212 --stacks STACKS --minutes DAYS×1440 --speedup 0 --start 2026-06-01T00:00`:
+#    every frame stored through the receiver (fsync before the ack). Prints the run's frames/s.
+# 2. The server is stopped and started again: it seals every day before today into
+#    `zx.db.cems/archive/mn=<MN>/date=<YYYY-MM-DD>/minutes.parquet`, then it is stopped.
+# 3. For the first stack (88888880000001), DAYS days, RUNS times each:
+#    - `zx cems export --mn MN --from 2026-06-01 --to LAST -o minutes.csv` (reads the archive,
+#      writes the minute CSV), then `zx cems check --input minutes.csv --format json` (the
+#      compliance engine: O₂ correction, ≥ 45 valid minutes an hour, ≥ 20 valid hours a day,
+#      exceedances, the furnace rule), each a process from start;
+#    - the same two piped (`export -o - | check --input /dev/stdin`), both cores at once;
+#    - DuckDB (bench/cems_archive_duckdb.py, 2 threads) computing the same hourly and daily
+#      averages with one SQL statement over `read_parquet(…/mn=<MN>/*/*.parquet)`, from the
+#      files each run.
+#    Every hourly average, daily average and count of valid hours is compared (3 decimals).
+# 4. The minute store's own read of the stack-month (crates/zx-cems-store/examples/bench.rs
+#    `--read`, stack 88888880000001, June 2026), when DAYS is 30 and ZX_BIN is not given.
+set -euo pipefail
+STACKS=${1:-10}
+DAYS=${2:-30}
+RUNS=${3:-5}
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+[ "$STACKS" -ge 1 ] && [ "$STACKS" -le 60 ] || { echo "STACKS: 1 to 60 (the demo's stacks)" >&2; exit 2; }
+
+if [ -n "${ZX_BIN:-}" ]; then
+    ZX=$(realpath "$ZX_BIN")
+else
+    cargo build --release -p zx-cli --quiet
+    ZX="${CARGO_TARGET_DIR:-$ROOT/target}/release/zx"
+fi
+python3 -c "import duckdb" 2>/dev/null || python3 -m pip install --quiet duckdb
+
+DIR=$(mktemp -d)
+SERVER=""
+stop_server() {
+    if [ -n "$SERVER" ]; then
+        kill "$SERVER" 2>/dev/null || true
+        wait "$SERVER" 2>/dev/null || true
+        SERVER=""
+    fi
+}
+cleanup() {
+    stop_server
+    rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() {  # URL: until it answers, at most 20 s
+    for _ in $(seq 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
+    echo "no answer from $1" >&2; return 1
+}
+
+DB="$DIR/zx.db"
+STORE="$DB.cems"
+MN=88888880000001
+FIRST=2026-06-01
+LAST=$(date -d "$FIRST + $((DAYS - 1)) days" +%F)
+"$ZX" demo --db "$DB" >/dev/null
+
+PORT=$(free_port)
+HJ=$(free_port)
+start_server() {  # LOG
+    (cd "$DIR" && ZX_LOG=warn,zx_server=info exec "$ZX" serve --db "$DB" \
+        --listen "127.0.0.1:$PORT" --hj212 "127.0.0.1:$HJ" >"$1" 2>&1) &
+    SERVER=$!
+    wait_for "http://127.0.0.1:$PORT/healthz"
+}
+start_server "$DIR/serve.log"
+"$ZX" simulate hj212 --to "127.0.0.1:$HJ" --stacks "$STACKS" --minutes $((DAYS * 1440)) \
+    --speedup 0 --connections "$STACKS" --start "${FIRST}T00:00" --ack-wait 60 --format json \
+    | tee "$DIR/sim.json"
+stop_server
+start_server "$DIR/serve2.log"
+for _ in $(seq 1200); do
+    grep -q "minute data sealed" "$DIR/serve2.log" && break
+    sleep 0.1
+done
+grep "minute data sealed" "$DIR/serve2.log" | sed 's/\x1b\[[0-9;]*m//g' || { echo "no seal in 120 s" >&2; exit 1; }
+stop_server
+echo "partitions of $MN: $(find "$STORE/archive/mn=$MN" -name '*.parquet' | wc -l)," \
+    "$(find "$STORE/archive/mn=$MN" -name '*.parquet' -printf '%s\n' | awk '{ s += $1 } END { print s }') bytes"
+
+now_ms() { date +%s%3N; }
+: >"$DIR/times"
+for run in $(seq "$RUNS"); do
+    t0=$(now_ms)
+    "$ZX" cems export --db "$DB" --mn "$MN" --from "$FIRST" --to "$LAST" -o "$DIR/minutes.csv" 2>"$DIR/export.err"
+    t1=$(now_ms)
+    "$ZX" cems check --input "$DIR/minutes.csv" --format json >"$DIR/zx.json"
+    t2=$(now_ms)
+    "$ZX" cems export --db "$DB" --mn "$MN" --from "$FIRST" --to "$LAST" -o - 2>/dev/null \
+        | "$ZX" cems check --input /dev/stdin --format json >"$DIR/zx-pipe.json"
+    t3=$(now_ms)
+    echo "$((t1 - t0)) $((t2 - t1)) $((t3 - t2))" >>"$DIR/times"
+done
+cat "$DIR/export.err"
+cmp -s "$DIR/zx.json" "$DIR/zx-pipe.json" || { echo "the piped check differs" >&2; exit 1; }
+
+python3 bench/cems_archive_duckdb.py "$STORE" "$MN" --threads 2 --runs "$RUNS" \
+    --zx-json "$DIR/zx.json" >"$DIR/duckdb.json"
+
+python3 - "$DIR/times" "$DIR/duckdb.json" "$DIR/minutes.csv" <<'PY'
+import json, statistics, sys
+runs = [list(map(int, line.split())) for line in open(sys.argv[1])]
+db = json.load(open(sys.argv[2]))
+readings = sum(1 for _ in open(sys.argv[3])) - 1
+def row(name, ms):
+    print(f"  {name:44} best {min(ms) / 1000:.3f} s  median {statistics.median(ms) / 1000:.3f} s")
+print(f"stack-month: {readings:,} minute readings (8 factors, {db['days']} days)")
+print("zengxiao (processes from start, release):")
+row("zx cems export (archive → CSV)", [r[0] for r in runs])
+row("zx cems check (CSV → hourly, daily, verdicts)", [r[1] for r in runs])
+row("export + check, one after the other", [r[0] + r[1] for r in runs])
+row("export | check, piped", [r[2] for r in runs])
+print(f"duckdb {db['version']} ({db['threads']} threads, from the Parquet files each run):")
+row("hourly + daily averages", [s * 1000 for s in db["runs_s"]])
+best_zx = min(r[2] for r in runs)
+print(f"DuckDB / Zengxiao piped (best): {best_zx / 1000 / db['best_s']:.1f}x in DuckDB's favour"
+      if best_zx / 1000 > db["best_s"] else
+      f"Zengxiao piped is {db['best_s'] / (best_zx / 1000):.1f}x faster than DuckDB (best)")
+c = db["compare"]
+print(f"hourly averages: {c['hourly_equal']:,} of {c['hourly']:,} equal at 3 decimals "
+      f"({c['hourly_none_both']:,} hours without a valid average on both sides), "
+      f"max |difference| {c['hourly_max_diff']}")
+print(f"daily averages: {c['daily_equal']} of {c['daily']} equal at 3 decimals; "
+      f"valid hours: {c['valid_hours_equal']} of {c['daily']} days × factors equal")
+for s in c["sample"]:
+    print(f"  {s['at']} {s['code']}: zengxiao {s['zx']}  duckdb {s['duckdb']}")
+ok = c["hourly_equal"] == c["hourly"] and c["daily_equal"] == c["daily"] and c["valid_hours_equal"] == c["daily"]
+print("results agree" if ok else "RESULTS DIFFER")
+sys.exit(0 if ok else 1)
+PY
+
+if [ -z "${ZX_BIN:-}" ] && [ "$DAYS" -eq 30 ]; then
+    echo "the minute store's read of the stack-month (examples/bench.rs --read):"
+    cargo run --release --quiet -p zx-cems-store --example bench -- --read "$STORE"
+fi

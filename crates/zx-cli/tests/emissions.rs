@@ -1,0 +1,538 @@
+//! Stack emissions end to end: data loggers send HJ 212 frames to the server's receiver, the
+//! minutes are stored and acknowledged, judged on the pages, alarmed, acknowledged by a person,
+//! exported with `zx cems export` and checked with `zx cems check` to the same figures. On SQLite
+//! and, when `ZX_TEST_DATABASE_URL` is set, on PostgreSQL.
+
+use std::net::SocketAddr;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, TimeDelta, Timelike};
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use zx_store::{AlarmFilter, AlarmState, Store};
+
+/// The demo's first stack: 晋江垃圾焚烧发电厂 1号炉 (see `zx_demo::demo_stacks`).
+const MN: &str = "88888880000001";
+const PASSWORD: &str = "123456";
+
+struct Env {
+    dir: tempfile::TempDir,
+    db: String,
+    base: String,
+    hj212: SocketAddr,
+    store: Arc<dyn Store>,
+    _postgres: Option<zx_store_postgres::TestDatabase>,
+}
+
+fn zx(db: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_zx"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env("ZX_USER", "tester")
+        .env_remove("ZX_LANG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "zx {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+impl Env {
+    async fn sqlite() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("zx.db").to_string_lossy().into_owned();
+        zx(&db, &["demo", "--lang", "en"]);
+        let store = zx_store_sqlite::SqliteStore::open(&db, false)
+            .await
+            .unwrap();
+        Env::serve(dir, db, Arc::new(store), None).await
+    }
+
+    async fn postgres() -> Option<Env> {
+        let base = zx_store_postgres::test_database_url("the emissions test")?;
+        let database = zx_store_postgres::TestDatabase::create(&base)
+            .await
+            .unwrap();
+        let db = database.url().to_owned();
+        zx(&db, &["demo", "--lang", "en"]);
+        let store = zx_store_postgres::PgStore::open(&db, false).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        Some(Env::serve(dir, db, Arc::new(store), Some(database)).await)
+    }
+
+    async fn serve(
+        dir: tempfile::TempDir,
+        db: String,
+        store: Arc<dyn Store>,
+        postgres: Option<zx_store_postgres::TestDatabase>,
+    ) -> Env {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let hj212 = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let hj212_address = hj212.local_addr().unwrap();
+        let settings = zx_server::Settings {
+            db: db.clone(),
+            emissions: zx_server::config::Emissions {
+                dir: cems_dir(&dir),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        tokio::spawn(zx_server::serve_with(
+            listener,
+            Some(hj212),
+            store.clone(),
+            zx_domain::Catalogue::builtin().unwrap(),
+            settings,
+        ));
+        Env {
+            dir,
+            db,
+            base,
+            hj212: hj212_address,
+            store,
+            _postgres: postgres,
+        }
+    }
+
+    async fn login(&self, name: &str, password: &str) -> reqwest::Client {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let page = self.get(&client, "/login").await.1;
+        let csrf = hidden(&page, "csrf");
+        let response = client
+            .post(format!("{}/login", self.base))
+            .form(&[
+                ("name", name),
+                ("password", password),
+                ("csrf", csrf.as_str()),
+                ("next", "/cockpit"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "login of {name}");
+        client
+    }
+
+    async fn get(&self, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
+        let response = client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+}
+
+fn cems_dir(dir: &tempfile::TempDir) -> String {
+    dir.path().join("cems").to_string_lossy().into_owned()
+}
+
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field"))
+        + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+/// A CN 2051 frame for `minute` (China time) asking for an acknowledgement.
+fn minute_frame(minute: NaiveDateTime, password: &str, values: &str) -> (String, String) {
+    let stamp = minute.format("%Y%m%d%H%M");
+    let qn = format!("{stamp}00001");
+    let data = format!(
+        "QN={qn};ST=22;CN=2051;PW={password};MN={MN};Flag=5;CP=&&DataTime={stamp}00;{values}&&"
+    );
+    (zx_hj212::frame::frame_to_string(&data), qn)
+}
+
+/// The next full hour, China time: live data the alarm monitors judge (a logger's resent
+/// history, older than what they have seen, raises no live alarm).
+fn next_hour() -> NaiveDateTime {
+    let now = zx_server::emissions::china_now() + TimeDelta::hours(1);
+    now.date().and_hms_opt(now.hour(), 0, 0).unwrap()
+}
+
+/// Sends `frames` on one connection, pipelined, and reads `acks` acknowledgements back.
+async fn send(to: SocketAddr, frames: &[String], acks: usize) -> String {
+    let mut stream = TcpStream::connect(to).await.unwrap();
+    for frame in frames {
+        stream.write_all(frame.as_bytes()).await.unwrap();
+    }
+    let mut received = String::new();
+    let mut buffer = [0u8; 4096];
+    while received.matches("\r\n").count() < acks {
+        let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buffer))
+            .await
+            .expect("acknowledgements within 10 s")
+            .unwrap();
+        assert!(read > 0, "the receiver closed the connection: {received}");
+        received.push_str(std::str::from_utf8(&buffer[..read]).unwrap());
+    }
+    received
+}
+
+async fn frames_are_stored_judged_alarmed_and_acknowledged(env: Env) {
+    let start = next_hour();
+    let day = start.date().to_string();
+    let hour = start.hour() as usize;
+    let minute = |m: i64| start + TimeDelta::minutes(m);
+    // The next hour: NOx 320 mg/m³ at O₂ 11 %, so corrected = 320 × 10 / (21 − 11) = 320
+    // every minute; the hourly mean 320 is over the 1-hour limit 300. Minute :07 is flagged M
+    // (maintenance) and left out: 59 valid minutes, still ≥ 45.
+    let mut frames = Vec::new();
+    let mut qns = Vec::new();
+    for minute in 0..60 {
+        let flag = if minute == 7 { "M" } else { "N" };
+        let (frame, qn) = minute_frame(
+            start + TimeDelta::minutes(minute),
+            PASSWORD,
+            &format!(
+                "a21002-Avg=320.0,a21002-Flag={flag};a19001-Avg=11.0,a19001-Flag=N;furnace_temp-Avg=900,furnace_temp-Flag=N"
+            ),
+        );
+        frames.push(frame);
+        qns.push(qn);
+    }
+    // The first minute of the hour after closes it for the alarm monitor: NOx 200 at O₂ 13 →
+    // 200 × 10 / 8 = 250.
+    let (frame, qn) = minute_frame(
+        minute(60),
+        PASSWORD,
+        "a21002-Avg=200,a21002-Flag=N;a19001-Avg=13,a19001-Flag=N",
+    );
+    frames.push(frame);
+    qns.push(qn);
+    let acks = send(env.hj212, &frames, frames.len()).await;
+    for qn in &qns {
+        assert!(
+            acks.contains(&format!("QN={qn};")) && acks.contains("CN=9014"),
+            "no acknowledgement of {qn}: {acks}"
+        );
+    }
+    // Every acknowledgement is a checked frame: `##`, length, data, CRC, CRLF.
+    for line in acks.split_terminator("\r\n") {
+        let data = &line[6..line.len() - 4];
+        assert_eq!(line, zx_hj212::frame::frame_to_string(data).trim_end());
+    }
+
+    // A wrong password: refused, not acknowledged, not stored, counted for the MN.
+    let (bad, _) = minute_frame(minute(61), "654321", "a21002-Avg=999,a21002-Flag=N");
+    let mut stream = TcpStream::connect(env.hj212).await.unwrap();
+    stream.write_all(bad.as_bytes()).await.unwrap();
+    let mut buffer = [0u8; 256];
+    let answer = tokio::time::timeout(Duration::from_millis(500), stream.read(&mut buffer)).await;
+    assert!(
+        !matches!(answer, Ok(Ok(n)) if n > 0),
+        "a refused frame must not be acknowledged"
+    );
+
+    // The hourly alarm is recorded by the alarm task (asynchronously): wait for it.
+    let mut alarm = None;
+    for _ in 0..100 {
+        let list = env
+            .store
+            .alarms(&AlarmFilter {
+                mn: Some(MN.into()),
+                ..AlarmFilter::default()
+            })
+            .await
+            .unwrap();
+        alarm = list.into_iter().find(|a| a.kind == "hourly_limit");
+        if alarm.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let alarm = alarm.expect("an hourly-limit alarm for the hour");
+    assert_eq!(alarm.code.as_deref(), Some("a21002"));
+    assert_eq!(alarm.value, Some("320".parse().unwrap()));
+    assert_eq!(alarm.limit, Some("300".parse().unwrap()));
+    assert_eq!(alarm.state, AlarmState::Active);
+
+    let hq = env.login("admin", "zengxiao-admin").await;
+    // The chart data: 61 NOx minutes stored (the refused one is not), hour 00's corrected mean.
+    let (status, body) = env
+        .get(&hq, &format!("/api/v1/stacks/{MN}/minutes?date={day}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let chart: Value = serde_json::from_str(&body).unwrap();
+    let nox = chart["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "a21002")
+        .unwrap();
+    // 61 minutes on the day, or 60 when the hour after is the next day's 00.
+    let on_day = if hour == 23 { 60 } else { 61 };
+    assert_eq!(nox["minutes"].as_array().unwrap().len(), on_day);
+    assert_eq!(
+        nox["minutes"][7],
+        serde_json::json!([format!("{hour:02}:07"), "320", "M"])
+    );
+    assert_eq!(nox["hourly"][hour], "320.000");
+    // The hour after has one valid minute: no mean.
+    if hour < 23 {
+        assert_eq!(nox["hourly"][hour + 1], Value::Null);
+    }
+
+    // The stack's day: hour 00 shown as an exceedance, the alarm listed.
+    let (status, page) = env
+        .get(&hq, &format!("/environment/stacks/{MN}?date={day}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<td class=\"num status-red\">320.000</td>"),
+        "the hour is not shown as exceeded"
+    );
+    assert!(page.contains(&format!("id=\"alarm-{}\"", alarm.id)));
+
+    // The group page counts the refused frame against the MN.
+    let (_, overview) = env.get(&hq, "/environment").await;
+    assert!(overview.contains("id=\"rejected-frames\">1<"), "{overview}");
+    assert!(overview.contains(&format!("id=\"tile-{MN}\"")));
+
+    // A person acknowledges the alarm: who, when, what was done.
+    let (_, alarms_page) = env.get(&hq, "/environment/alarms").await;
+    let csrf = hidden(&alarms_page, "csrf");
+    let response = hq
+        .post(format!("{}/environment/alarms/{}/ack", env.base, alarm.id))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("note", "SNCR 氨水喷量已调整"),
+            ("next", "/environment/alarms"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let acknowledged = env.store.alarm(alarm.id).await.unwrap().unwrap();
+    assert_eq!(acknowledged.state, AlarmState::Acknowledged);
+    assert_eq!(acknowledged.acknowledged_by.as_deref(), Some("admin"));
+    assert_eq!(acknowledged.note.as_deref(), Some("SNCR 氨水喷量已调整"));
+    // A second acknowledgement is refused.
+    let response = hq
+        .post(format!("{}/environment/alarms/{}/ack", env.base, alarm.id))
+        .form(&[("csrf", csrf.as_str()), ("note", "again"), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(response.status(), StatusCode::SEE_OTHER);
+
+    // Sichuan's viewer sees no Fujian stack.
+    let sichuan = env.login("sichuan", "zengxiao-sichuan").await;
+    let (status, _) = env
+        .get(&sichuan, &format!("/api/v1/stacks/{MN}/minutes?date={day}"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Exported from the store and checked: the same hourly mean as the server's view.
+    let csv = env.dir.path().join("minutes.csv");
+    zx(
+        &env.db,
+        &[
+            "cems",
+            "export",
+            "--dir",
+            &cems_dir(&env.dir),
+            "--mn",
+            MN,
+            "--from",
+            &day,
+            "--to",
+            &day,
+            "-o",
+            csv.to_str().unwrap(),
+        ],
+    );
+    let checked: Value = serde_json::from_str(&zx(
+        &env.db,
+        &[
+            "cems",
+            "check",
+            "--input",
+            csv.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    ))
+    .unwrap();
+    let verdict = &checked["stacks"][MN]["days"][day.as_str()];
+    let hh = format!("{hour:02}");
+    assert_eq!(
+        verdict["factors"]["a21002"]["hourly"][hh.as_str()],
+        "320.000"
+    );
+    assert_eq!(
+        verdict["factors"]["a21002"]["hour_exceedances"],
+        serde_json::json!([hh])
+    );
+    assert_eq!(verdict["factors"]["a21002"]["valid_hours"], 1);
+    for h in 0..24 {
+        assert_eq!(
+            verdict["factors"]["a21002"]["hourly"][format!("{h:02}")],
+            nox["hourly"][h],
+            "hour {h}"
+        );
+    }
+}
+
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test(super::Env::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    if let Some(env) = super::Env::postgres().await {
+                        super::$test(env).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(frames_are_stored_judged_alarmed_and_acknowledged);
+
+/// The server is killed (SIGKILL) while a data logger streams minutes: every minute that was
+/// acknowledged before the kill is in the store afterwards. A logger deletes what was
+/// acknowledged, so an acknowledged minute lost would be lost for good.
+#[test]
+fn a_killed_server_keeps_every_acknowledged_minute() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("zx.db").to_string_lossy().into_owned();
+    zx(&db, &["demo", "--lang", "en"]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let hj212: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_zx"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--hj212",
+            &hj212.to_string(),
+        ])
+        .arg("--db")
+        .arg(&db)
+        .arg("--config")
+        .arg(dir.path().join("none.toml"))
+        .env("ZX_REMINDERS__ENABLED", "false")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let start = zx_server::emissions::china_now().date() - TimeDelta::days(3);
+    let start = start.and_hms_opt(0, 0, 0).unwrap();
+    let acked: Vec<String> = runtime.block_on(async {
+        let mut stream = None;
+        for _ in 0..200 {
+            if let Ok(connected) = TcpStream::connect(hj212).await {
+                stream = Some(connected);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let stream = stream.expect("the receiver listens");
+        let (mut reader, mut writer) = stream.into_split();
+        // The logger streams 2,000 minutes without waiting; acks are read as they come.
+        let sender = tokio::spawn(async move {
+            for m in 0..2000 {
+                let (frame, _) = minute_frame(
+                    start + TimeDelta::minutes(m),
+                    PASSWORD,
+                    &format!("a21002-Avg={m}.5,a21002-Flag=N;a19001-Avg=10.0,a19001-Flag=N"),
+                );
+                if writer.write_all(frame.as_bytes()).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let mut acked = Vec::new();
+        let mut text = String::new();
+        let mut buffer = [0u8; 8192];
+        let mut killed = false;
+        loop {
+            let read = match tokio::time::timeout(Duration::from_secs(10), reader.read(&mut buffer))
+                .await
+            {
+                Ok(Ok(n)) if n > 0 => n,
+                _ => break,
+            };
+            text.push_str(std::str::from_utf8(&buffer[..read]).unwrap());
+            while let Some(end) = text.find("\r\n") {
+                let line: String = text.drain(..end + 2).collect();
+                let qn = line.split("QN=").nth(1).unwrap().split(';').next().unwrap();
+                acked.push(qn.to_owned());
+            }
+            if !killed && acked.len() >= 300 {
+                server.kill().unwrap();
+                killed = true;
+            }
+        }
+        sender.abort();
+        assert!(
+            killed,
+            "the server was killed mid-stream ({} acks)",
+            acked.len()
+        );
+        acked
+    });
+    server.wait().unwrap();
+    assert!(acked.len() >= 300);
+    let csv = dir.path().join("after.csv");
+    let last = start + TimeDelta::minutes(2000);
+    zx(
+        &db,
+        &[
+            "cems",
+            "export",
+            "--mn",
+            MN,
+            "--from",
+            &start.format("%Y-%m-%dT%H:%M").to_string(),
+            "--to",
+            &last.format("%Y-%m-%dT%H:%M").to_string(),
+            "-o",
+            csv.to_str().unwrap(),
+        ],
+    );
+    let stored = std::fs::read_to_string(&csv).unwrap();
+    for qn in &acked {
+        // QN = YYYYMMDDhhmm + "00001": the minute `YYYY-MM-DDThh:mm` of the acknowledged frame.
+        let minute = format!(
+            "{}-{}-{}T{}:{},{MN},a21002,",
+            &qn[0..4],
+            &qn[4..6],
+            &qn[6..8],
+            &qn[8..10],
+            &qn[10..12]
+        );
+        assert!(stored.contains(&minute), "acknowledged {qn} lost");
+    }
+}

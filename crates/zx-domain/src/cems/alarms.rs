@@ -1,1 +1,0 @@
-//! Alarm rules on minute data. Being written.

@@ -1,0 +1,603 @@
+//! The TCP receiver data loggers connect to: it frames, checks (CRC, length, MN, password),
+//! hands accepted frames to a sink, and acknowledges a frame only after the sink said it is
+//! durably stored.
+//!
+//! One task per connection and no task per frame: a connection decodes every frame of a read,
+//! stores them one after the other, and writes all their acknowledgements in one write. A
+//! connection holds at most one maximal frame plus one read (about 26 kB), so thousands of
+//! loggers fit in little memory.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::BytesMut;
+use chrono::{DateTime, Utc};
+use thiserror::Error;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, watch};
+use zx_domain::cems::MinuteReading;
+
+use crate::frame::{FrameDecoder, FrameError, RawFrame, encode_frame};
+use crate::packet::{CN_MINUTE, Packet, data_ack_segment};
+
+/// Who may send: the password registered for a data logger's MN.
+///
+/// Called for every frame, so implementations answer from memory (the server keeps its stacks
+/// in a map it refreshes when one is registered or changed).
+pub trait StackDirectory: Send + Sync + 'static {
+    /// The registered password of `mn`, `None` when no stack has that MN.
+    fn password(&self, mn: &str) -> Option<String>;
+}
+
+/// A frame that passed every check, as the sink receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedFrame {
+    pub mn: String,
+    pub cn: String,
+    pub qn: Option<String>,
+    pub peer: SocketAddr,
+    pub received_at: DateTime<Utc>,
+    /// The minute records of a CN 2051 frame; empty for other commands.
+    pub readings: Vec<MinuteReading>,
+    /// The data segment as sent, for any CN (hourly and daily data are kept as text).
+    pub data: String,
+}
+
+/// The sink could not store a frame; the frame is not acknowledged, so the logger sends it again.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("storing the frame failed: {message}")]
+pub struct SinkError {
+    pub message: String,
+}
+
+impl SinkError {
+    pub fn new(message: impl std::fmt::Display) -> Self {
+        Self {
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Where accepted frames go.
+pub trait FrameSink: Send + Sync + 'static {
+    /// Stores `frame`; returns only once its readings are durable (written ahead or committed),
+    /// because the logger deletes what was acknowledged.
+    fn store(&self, frame: AcceptedFrame) -> impl Future<Output = Result<(), SinkError>> + Send;
+}
+
+/// Tuning of [`serve`].
+#[derive(Debug, Clone)]
+pub struct ReceiverOptions {
+    /// A connection that sends nothing for this long is closed (loggers reconnect).
+    pub idle_timeout: Duration,
+    /// Connections beyond this many are closed on accept.
+    pub max_connections: usize,
+    /// At most this many MNs (or peers) are counted separately in [`ReceiverStats`]; past it,
+    /// rejections of new ones go to one overflow count, so junk MNs cannot exhaust memory.
+    pub max_stats_sources: usize,
+}
+
+impl Default for ReceiverOptions {
+    fn default() -> Self {
+        Self {
+            idle_timeout: Duration::from_secs(600),
+            max_connections: 10_000,
+            max_stats_sources: 100_000,
+        }
+    }
+}
+
+/// Why a frame was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RejectReason {
+    BadLength,
+    BadCrc,
+    MissingTerminator,
+    Malformed,
+    UnknownMn,
+    WrongPassword,
+}
+
+impl RejectReason {
+    pub const ALL: [RejectReason; 6] = [
+        RejectReason::BadLength,
+        RejectReason::BadCrc,
+        RejectReason::MissingTerminator,
+        RejectReason::Malformed,
+        RejectReason::UnknownMn,
+        RejectReason::WrongPassword,
+    ];
+
+    /// Stable snake_case name, for logs, JSON and the UI's message catalogue.
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectReason::BadLength => "bad_length",
+            RejectReason::BadCrc => "bad_crc",
+            RejectReason::MissingTerminator => "missing_terminator",
+            RejectReason::Malformed => "malformed",
+            RejectReason::UnknownMn => "unknown_mn",
+            RejectReason::WrongPassword => "wrong_password",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            RejectReason::BadLength => "长度错误",
+            RejectReason::BadCrc => "CRC校验错误",
+            RejectReason::MissingTerminator => "缺少包尾",
+            RejectReason::Malformed => "格式错误",
+            RejectReason::UnknownMn => "未登记的MN",
+            RejectReason::WrongPassword => "密码错误",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Whom a rejection is counted against: the stack when its MN could be read, else the peer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RejectSource {
+    Mn(String),
+    Peer(IpAddr),
+}
+
+/// Rejections of one source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceStats {
+    pub source: RejectSource,
+    /// Count per reason, in the order of [`RejectReason::ALL`].
+    pub counts: [u64; 6],
+    pub last_reason: RejectReason,
+    pub last_peer: SocketAddr,
+    pub last_at: DateTime<Utc>,
+    /// The last rejection's detail (the parser's message), for whoever fixes the logger.
+    pub last_detail: String,
+}
+
+impl SourceStats {
+    pub fn count(&self, reason: RejectReason) -> u64 {
+        self.counts[reason.index()]
+    }
+
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+}
+
+/// Counters of a running receiver, shared with the web UI.
+#[derive(Debug, Default)]
+pub struct ReceiverStats {
+    accepted_frames: AtomicU64,
+    accepted_readings: AtomicU64,
+    acks_sent: AtomicU64,
+    sink_failures: AtomicU64,
+    connections_open: AtomicU64,
+    connections_total: AtomicU64,
+    connections_refused: AtomicU64,
+    idle_closed: AtomicU64,
+    skipped_bytes: AtomicU64,
+    rejected: Mutex<Rejections>,
+}
+
+#[derive(Debug, Default)]
+struct Rejections {
+    by_source: HashMap<RejectSource, SourceStats>,
+    overflow: u64,
+}
+
+/// A consistent copy of [`ReceiverStats`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatsSnapshot {
+    pub accepted_frames: u64,
+    pub accepted_readings: u64,
+    pub acks_sent: u64,
+    pub sink_failures: u64,
+    pub connections_open: u64,
+    pub connections_total: u64,
+    pub connections_refused: u64,
+    pub idle_closed: u64,
+    /// Noise bytes skipped while looking for `##`.
+    pub skipped_bytes: u64,
+    /// Sorted by source.
+    pub rejected: Vec<SourceStats>,
+    /// Rejections not counted per source because [`ReceiverOptions::max_stats_sources`] was reached.
+    pub rejected_overflow: u64,
+}
+
+impl StatsSnapshot {
+    /// The rejections counted against `mn`.
+    pub fn for_mn(&self, mn: &str) -> Option<&SourceStats> {
+        self.rejected
+            .iter()
+            .find(|stats| matches!(&stats.source, RejectSource::Mn(m) if m == mn))
+    }
+
+    /// All rejections for `reason`, over every source.
+    pub fn total_rejected(&self, reason: RejectReason) -> u64 {
+        self.rejected
+            .iter()
+            .map(|stats| stats.count(reason))
+            .sum::<u64>()
+    }
+}
+
+impl ReceiverStats {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn snapshot(&self) -> StatsSnapshot {
+        let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        let (mut rejected, rejected_overflow) = match self.rejected.lock() {
+            Ok(guard) => (
+                guard.by_source.values().cloned().collect::<Vec<_>>(),
+                guard.overflow,
+            ),
+            Err(poisoned) => {
+                let guard = poisoned.into_inner();
+                (guard.by_source.values().cloned().collect(), guard.overflow)
+            }
+        };
+        rejected.sort_by(|a, b| a.source.cmp(&b.source));
+        StatsSnapshot {
+            accepted_frames: load(&self.accepted_frames),
+            accepted_readings: load(&self.accepted_readings),
+            acks_sent: load(&self.acks_sent),
+            sink_failures: load(&self.sink_failures),
+            connections_open: load(&self.connections_open),
+            connections_total: load(&self.connections_total),
+            connections_refused: load(&self.connections_refused),
+            idle_closed: load(&self.idle_closed),
+            skipped_bytes: load(&self.skipped_bytes),
+            rejected,
+            rejected_overflow,
+        }
+    }
+
+    fn reject(
+        &self,
+        limit: usize,
+        source: RejectSource,
+        reason: RejectReason,
+        peer: SocketAddr,
+        detail: String,
+    ) {
+        let mut guard = match self.rejected.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let rejections = &mut *guard;
+        let now = Utc::now();
+        if !rejections.by_source.contains_key(&source) && rejections.by_source.len() >= limit {
+            rejections.overflow += 1;
+            return;
+        }
+        let stats = rejections
+            .by_source
+            .entry(source.clone())
+            .or_insert_with(|| SourceStats {
+                source,
+                counts: [0; 6],
+                last_reason: reason,
+                last_peer: peer,
+                last_at: now,
+                last_detail: String::new(),
+            });
+        stats.counts[reason.index()] += 1;
+        stats.last_reason = reason;
+        stats.last_peer = peer;
+        stats.last_at = now;
+        stats.last_detail = detail;
+    }
+}
+
+/// How much a connection reads at once.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// Accepts data loggers on `listener` until `shutdown` resolves, then stops accepting, lets every
+/// connection finish the frame it is storing, and returns once all are closed.
+pub async fn serve<S: FrameSink>(
+    listener: TcpListener,
+    directory: Arc<dyn StackDirectory>,
+    sink: Arc<S>,
+    stats: Arc<ReceiverStats>,
+    options: ReceiverOptions,
+    shutdown: impl Future<Output = ()> + Send,
+) {
+    let permits = Arc::new(Semaphore::new(options.max_connections));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let shared = Arc::new(Shared {
+        directory,
+        sink,
+        stats,
+        options,
+    });
+    tokio::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(error) => {
+                // EMFILE and friends: back off briefly instead of spinning.
+                tracing::warn!(%error, "HJ 212 receiver: accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
+            shared
+                .stats
+                .connections_refused
+                .fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(%peer, limit = shared.options.max_connections, "HJ 212 receiver: too many connections, closing");
+            drop(stream);
+            continue;
+        };
+        let shared = Arc::clone(&shared);
+        let stop = stop_rx.clone();
+        tokio::spawn(async move {
+            shared
+                .stats
+                .connections_total
+                .fetch_add(1, Ordering::Relaxed);
+            shared
+                .stats
+                .connections_open
+                .fetch_add(1, Ordering::Relaxed);
+            if let Err(error) = connection(&shared, stream, peer, stop).await {
+                tracing::debug!(%peer, %error, "HJ 212 connection ended with an error");
+            }
+            shared
+                .stats
+                .connections_open
+                .fetch_sub(1, Ordering::Relaxed);
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    // Every connection holds a permit until it ends.
+    let all = u32::try_from(shared.options.max_connections).unwrap_or(u32::MAX);
+    let _ = permits.acquire_many(all).await;
+}
+
+struct Shared<S> {
+    directory: Arc<dyn StackDirectory>,
+    sink: Arc<S>,
+    stats: Arc<ReceiverStats>,
+    options: ReceiverOptions,
+}
+
+async fn connection<S: FrameSink>(
+    shared: &Shared<S>,
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    mut stop: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    // Acknowledgements are small; do not let Nagle hold them back.
+    stream.set_nodelay(true)?;
+    let mut buf = BytesMut::with_capacity(READ_CHUNK);
+    let mut acks = BytesMut::new();
+    let mut decoder = FrameDecoder::new();
+    loop {
+        let skipped_before = decoder.skipped_bytes();
+        while let Some(item) = decoder.decode_frame(&mut buf) {
+            handle_frame(shared, item, peer, &mut acks).await;
+        }
+        let skipped = decoder.skipped_bytes() - skipped_before;
+        if skipped > 0 {
+            shared
+                .stats
+                .skipped_bytes
+                .fetch_add(skipped, Ordering::Relaxed);
+        }
+        if !acks.is_empty() {
+            // A logger that never reads its acknowledgements must not hold the connection
+            // forever: the write has the idle timeout too.
+            match tokio::time::timeout(shared.options.idle_timeout, stream.write_all(&acks)).await {
+                Ok(written) => written?,
+                Err(_elapsed) => {
+                    shared.stats.idle_closed.fetch_add(1, Ordering::Relaxed);
+                    tracing::info!(%peer, "HJ 212 connection does not read its acknowledgements, closing");
+                    return Ok(());
+                }
+            }
+            acks.clear();
+        }
+        if *stop.borrow() {
+            return Ok(());
+        }
+        buf.reserve(READ_CHUNK);
+        let read = tokio::select! {
+            read = tokio::time::timeout(shared.options.idle_timeout, stream.read_buf(&mut buf)) => read,
+            _ = stop.changed() => return Ok(()),
+        };
+        match read {
+            Ok(Ok(0)) => return Ok(()),
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => return Err(error),
+            Err(_elapsed) => {
+                shared.stats.idle_closed.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(%peer, timeout = ?shared.options.idle_timeout, "HJ 212 connection idle, closing");
+                return Ok(());
+            }
+        }
+    }
+}
+
+async fn handle_frame<S: FrameSink>(
+    shared: &Shared<S>,
+    item: Result<RawFrame, FrameError>,
+    peer: SocketAddr,
+    acks: &mut BytesMut,
+) {
+    let frame = match item {
+        Ok(frame) => frame,
+        Err(error) => {
+            let reason = match error {
+                FrameError::BadLength { .. } => RejectReason::BadLength,
+                FrameError::BadCrc { .. } => RejectReason::BadCrc,
+                FrameError::MissingTerminator { .. } => RejectReason::MissingTerminator,
+            };
+            // The MN of a frame that failed its checks is not trusted: the frame is counted
+            // against the peer.
+            reject(
+                shared,
+                RejectSource::Peer(peer.ip()),
+                reason,
+                peer,
+                error.to_string(),
+            );
+            return;
+        }
+    };
+    let packet = match Packet::parse(&frame.data) {
+        Ok(packet) => packet,
+        Err(error) => {
+            let source = claimed_mn(&frame.data)
+                .filter(|mn| shared.directory.password(mn).is_some())
+                .map_or(RejectSource::Peer(peer.ip()), |mn| {
+                    RejectSource::Mn(mn.to_owned())
+                });
+            reject(
+                shared,
+                source,
+                RejectReason::Malformed,
+                peer,
+                error.to_string(),
+            );
+            return;
+        }
+    };
+    match shared.directory.password(&packet.mn) {
+        None => {
+            let detail = format!("MN {} is not registered", packet.mn);
+            reject(
+                shared,
+                RejectSource::Mn(packet.mn),
+                RejectReason::UnknownMn,
+                peer,
+                detail,
+            );
+            return;
+        }
+        Some(password) if !same_secret(&password, &packet.pw) => {
+            let detail = format!("MN {}: the password does not match", packet.mn);
+            reject(
+                shared,
+                RejectSource::Mn(packet.mn),
+                RejectReason::WrongPassword,
+                peer,
+                detail,
+            );
+            return;
+        }
+        Some(_) => {}
+    }
+    let readings = if packet.cn == CN_MINUTE {
+        packet.minute_readings()
+    } else {
+        Vec::new()
+    };
+    let reading_count = readings.len() as u64;
+    let wants_ack = packet.wants_ack();
+    let ack = wants_ack.then(|| data_ack_segment(&packet));
+    let accepted = AcceptedFrame {
+        mn: packet.mn,
+        cn: packet.cn,
+        qn: packet.qn,
+        peer,
+        received_at: Utc::now(),
+        readings,
+        // Parsing succeeded, so the data segment is UTF-8.
+        data: String::from_utf8_lossy(&frame.data).into_owned(),
+    };
+    let mn = accepted.mn.clone();
+    match shared.sink.store(accepted).await {
+        Ok(()) => {
+            shared.stats.accepted_frames.fetch_add(1, Ordering::Relaxed);
+            shared
+                .stats
+                .accepted_readings
+                .fetch_add(reading_count, Ordering::Relaxed);
+            if let Some(ack) = ack {
+                encode_frame(ack.as_bytes(), acks);
+                shared.stats.acks_sent.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        Err(error) => {
+            shared.stats.sink_failures.fetch_add(1, Ordering::Relaxed);
+            tracing::error!(%peer, %mn, %error, "HJ 212 frame not stored, not acknowledged");
+        }
+    }
+}
+
+fn reject<S>(
+    shared: &Shared<S>,
+    source: RejectSource,
+    reason: RejectReason,
+    peer: SocketAddr,
+    detail: String,
+) {
+    tracing::warn!(%peer, ?source, reason = reason.code(), %detail, "HJ 212 frame rejected");
+    shared.stats.reject(
+        shared.options.max_stats_sources,
+        source,
+        reason,
+        peer,
+        detail,
+    );
+}
+
+/// The `MN=` of a data segment's header, if one can be read, so a malformed frame from a known
+/// stack is counted against that stack.
+fn claimed_mn(data: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(data).ok()?;
+    let header = text.split("CP=").next()?;
+    header
+        .split(';')
+        .find_map(|entry| entry.strip_prefix("MN="))
+        .filter(|mn| !mn.is_empty())
+}
+
+/// Compares passwords without stopping at the first difference, so timing tells nothing.
+fn same_secret(expected: &str, given: &str) -> bool {
+    let (a, b) = (expected.as_bytes(), given.as_bytes());
+    let mut difference = a.len() ^ b.len();
+    for (index, &byte) in a.iter().enumerate() {
+        difference |= usize::from(byte ^ b.get(index).copied().unwrap_or(!byte));
+    }
+    difference == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("123456", "123456"));
+        assert!(!same_secret("123456", "12345"));
+        assert!(!same_secret("123456", "1234567"));
+        assert!(!same_secret("123456", "123457"));
+        assert!(!same_secret("", "x"));
+        assert!(same_secret("", ""));
+    }
+
+    #[test]
+    fn the_claimed_mn_is_read_from_the_header_only() {
+        assert_eq!(claimed_mn(b"QN=1;MN=ABC;CP=&&MN=X&&"), Some("ABC"));
+        assert_eq!(claimed_mn(b"QN=1;CP=&&MN=X&&"), None);
+        assert_eq!(claimed_mn(b"QN=1;MN=;CP=&&&&"), None);
+    }
+}

@@ -1,0 +1,72 @@
+// Stack emissions charts (Apache ECharts, served from this server). Each `.cems-chart` holds one
+// factor of one stack and day; the data comes from `/api/v1/stacks/{mn}/minutes?date=` and is
+// fetched again every 30 s while the day is today, so the page follows the stack live.
+(function () {
+  "use strict";
+  if (!window.echarts) return;
+  var zh = (window.ZX && window.ZX.lang) !== "en";
+  var colors = { measured: "#8c959f", corrected: "#0969da", limit: "#cf222e", invalid: "#b58100" };
+  var charts = {};
+  function num(v) { return v === null || v === undefined ? null : Number(v); }
+  function hh(i) { return (i < 10 ? "0" : "") + i + ":00"; }
+
+  function draw(data) {
+    data.factors.forEach(function (f) {
+      var el = document.getElementById("chart-" + f.code);
+      if (!el) return;
+      var chart = charts[f.code] || (charts[f.code] = echarts.init(el));
+      var valid = [], invalid = [];
+      f.minutes.forEach(function (m) {
+        var point = [m[0], num(m[1])];
+        if (m[2] === "N" || m[2] === "S") { valid.push(point); invalid.push([m[0], null]); }
+        else { valid.push([m[0], null]); invalid.push(point); }
+      });
+      var hourly = f.hourly.map(function (v, i) { return [hh(i), num(v)]; });
+      var series = [
+        { name: zh ? "分钟实测值" : "Minute (measured)", type: "line", data: valid, symbol: "none",
+          lineStyle: { width: 1 }, color: colors.measured },
+        { name: zh ? "无效分钟（标记）" : "Invalid minute (flagged)", type: "scatter", data: invalid,
+          symbolSize: 4, color: colors.invalid }
+      ];
+      if (f.corrected) {
+        series.push({ name: zh ? "小时均值（折算）" : "Hourly mean (corrected)", type: "line", step: "end",
+          data: hourly, symbolSize: 5, lineStyle: { width: 2.5 }, color: colors.corrected });
+      }
+      if (f.limit !== null && f.limit !== undefined) {
+        series[0].markLine = {
+          symbol: "none", silent: true, lineStyle: { color: colors.limit, type: "dashed", width: 2 },
+          label: { formatter: (f.limit_label || "") + " " + f.limit },
+          data: [{ yAxis: num(f.limit) }]
+        };
+      }
+      chart.setOption({
+        animation: false,
+        title: { text: f.name + " (" + f.unit + ")", left: 8, top: 6, textStyle: { fontSize: 13 } },
+        tooltip: { trigger: "axis" },
+        legend: { right: 8, top: 6, textStyle: { fontSize: 11 } },
+        grid: { left: 56, right: 24, top: 40, bottom: 28 },
+        xAxis: { type: "category", data: data.axis, axisLabel: { interval: 59 } },
+        yAxis: { type: "value", scale: true },
+        series: series
+      }, true);
+    });
+    var stamp = document.getElementById("chart-updated");
+    if (stamp) stamp.textContent = data.updated;
+  }
+
+  function load(url) {
+    fetch(url, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) draw(data); })
+      .catch(function () {});
+  }
+
+  var root = document.getElementById("cems-charts");
+  if (root && root.dataset.url) {
+    load(root.dataset.url);
+    if (root.dataset.live === "true") setInterval(function () { load(root.dataset.url); }, 30000);
+  }
+  window.addEventListener("resize", function () {
+    Object.keys(charts).forEach(function (k) { charts[k].resize(); });
+  });
+})();

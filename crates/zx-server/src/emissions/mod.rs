@@ -1,0 +1,611 @@
+//! Stack emissions in the server: the HJ 212 receiver's sink and directory, the minute store,
+//! the alarm monitors, and the compliance views' cache.
+//!
+//! Data path: a data logger's frame is checked by `zx-hj212` (framing, CRC, MN, password), its
+//! minute readings are appended to the [`MinuteStore`] (fsync, group commit) and only then
+//! acknowledged. The same readings then feed the stack's [`StackMonitor`]; alarm events go, in
+//! order, through one task that records them in the database (`Store::raise_alarm`,
+//! `clear_open_alarm`) and sends new ones through the notification channels. Pages judge days
+//! with `zx_domain::cems::compliance` on minutes read back from the store, so what a page shows
+//! is what `zx cems export` + `zx cems check` give.
+
+pub mod pages;
+pub mod report;
+pub mod stacks;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Timelike, Utc};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use zx_cems_store::{CemsStoreError, MinuteStore};
+use zx_domain::cems::alarms::{self, AlarmEvent, Rules, StackMonitor};
+use zx_domain::cems::compliance::{DayCompliance, check_stack};
+use zx_domain::cems::{MinuteReading, Stack, Standard};
+use zx_domain::measures::china_offset;
+use zx_domain::{EntityTree, Role};
+use zx_hj212::{AcceptedFrame, FrameSink, ReceiverStats, SinkError, StackDirectory};
+use zx_notify::{Alert, Channels};
+use zx_store::{NewAlarm, Store};
+
+/// A stack is offline when its newest minute is older than this.
+pub const OFFLINE_AFTER_MINUTES: i64 = 10;
+
+/// Why the emissions service could not start or answer.
+#[derive(Debug, thiserror::Error)]
+pub enum EmissionsError {
+    #[error("minute store: {0}")]
+    Minutes(#[from] CemsStoreError),
+    #[error(transparent)]
+    Store(#[from] zx_store::StoreError),
+    #[error("background task failed: {0}")]
+    Join(String),
+}
+
+/// The wall clock in China, where minutes are stamped (HJ 212 `DataTime` is local time).
+pub fn china_now() -> NaiveDateTime {
+    Utc::now().with_timezone(&china_offset()).naive_local()
+}
+
+/// A China wall-clock time as an instant.
+pub fn china_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
+    (local - TimeDelta::seconds(i64::from(china_offset().local_minus_utc()))).and_utc()
+}
+
+/// A registered, active stack with what the views and monitors need beside it.
+#[derive(Debug, Clone)]
+pub struct StackEntry {
+    pub stack: Stack,
+    pub plant_name: String,
+    /// The subsidiary (parent of the plant) or region the map groups it under.
+    pub region: String,
+    pub segment: String,
+    pub standard: Arc<Standard>,
+    pub rules: Rules,
+}
+
+/// The stacks as last read from the database.
+#[derive(Debug, Default)]
+pub struct Registry {
+    pub by_mn: HashMap<String, Arc<StackEntry>>,
+}
+
+impl Registry {
+    /// Stacks sorted by plant then name, for stable pages.
+    pub fn sorted(&self) -> Vec<Arc<StackEntry>> {
+        let mut list: Vec<Arc<StackEntry>> = self.by_mn.values().cloned().collect();
+        list.sort_by(|a, b| {
+            (a.stack.entity.as_str(), &a.stack.name, &a.stack.mn).cmp(&(
+                b.stack.entity.as_str(),
+                &b.stack.name,
+                &b.stack.mn,
+            ))
+        });
+        list
+    }
+}
+
+/// Cached verdicts of past days (a past day changes only when late data arrives, so entries
+/// expire after a while rather than never).
+type VerdictCache = HashMap<(String, NaiveDate), (Instant, Option<Arc<DayCompliance>>)>;
+const VERDICT_TTL: Duration = Duration::from_secs(600);
+
+/// The emissions service of one server.
+pub struct Emissions {
+    store: Arc<dyn Store>,
+    pub minutes: Arc<MinuteStore>,
+    pub stats: Arc<ReceiverStats>,
+    registry: RwLock<Arc<Registry>>,
+    monitors: Mutex<HashMap<String, StackMonitor>>,
+    latest: Mutex<HashMap<String, NaiveDateTime>>,
+    verdicts: Mutex<VerdictCache>,
+    events: mpsc::UnboundedSender<(String, Vec<AlarmEvent>)>,
+    /// Non-minute frames (hourly, daily, real-time data) kept as sent, one file per day.
+    other_dir: std::path::PathBuf,
+    other_lock: tokio::sync::Mutex<()>,
+}
+
+impl Emissions {
+    /// Opens the minute store in `dir` (replaying its log), reads the stacks, and starts the
+    /// alarm task. The returned handle ends when the service is dropped.
+    pub async fn open(
+        store: Arc<dyn Store>,
+        dir: &Path,
+        channels: Channels,
+    ) -> Result<(Arc<Emissions>, JoinHandle<()>), EmissionsError> {
+        let owned = dir.to_path_buf();
+        let minutes = tokio::task::spawn_blocking(move || MinuteStore::open(&owned))
+            .await
+            .map_err(|e| EmissionsError::Join(e.to_string()))??;
+        let (events, receiver) = mpsc::unbounded_channel();
+        let service = Arc::new(Emissions {
+            store: store.clone(),
+            minutes: Arc::new(minutes),
+            stats: Arc::new(ReceiverStats::new()),
+            registry: RwLock::new(Arc::new(Registry::default())),
+            monitors: Mutex::new(HashMap::new()),
+            latest: Mutex::new(HashMap::new()),
+            verdicts: Mutex::new(HashMap::new()),
+            events,
+            other_dir: dir.join("frames"),
+            other_lock: tokio::sync::Mutex::new(()),
+        });
+        service.refresh().await?;
+        let task = tokio::spawn(alarm_task(store, channels, receiver));
+        Ok((service, task))
+    }
+
+    /// The stacks as last read.
+    pub fn registry(&self) -> Arc<Registry> {
+        self.registry
+            .read()
+            .map(|r| r.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
+    }
+
+    /// Reads the stacks, their standards and alarm rules again (after a registration, and
+    /// every half minute, so stacks added with `zx stack add` are received without a restart).
+    pub async fn refresh(&self) -> Result<(), EmissionsError> {
+        let stacks = self.store.stacks().await?;
+        let entities = self.store.entities().await?;
+        let names: HashMap<String, (String, Option<String>, String)> = entities
+            .iter()
+            .map(|e| {
+                (
+                    e.code.to_string(),
+                    (
+                        e.name.clone(),
+                        e.parent.as_ref().map(|p| p.to_string()),
+                        e.segment.clone(),
+                    ),
+                )
+            })
+            .collect();
+        let rule_sets = self.store.alarm_rule_sets().await?;
+        let document = |scope: &str| {
+            rule_sets
+                .iter()
+                .find(|doc| doc.scope == scope)
+                .map(|doc| doc.body.clone())
+        };
+        let mut standards: HashMap<String, Arc<Standard>> = HashMap::new();
+        let mut by_mn = HashMap::new();
+        for stored in stacks.into_iter().filter(|s| s.active) {
+            let stack = stored.stack;
+            let standard = match standards.get(&stack.standard) {
+                Some(standard) => standard.clone(),
+                None => {
+                    let standard = Arc::new(resolve_standard(
+                        &stack.standard,
+                        document(&format!("standard:{}", stack.standard)),
+                    ));
+                    standards.insert(stack.standard.clone(), standard.clone());
+                    standard
+                }
+            };
+            let (plant_name, parent, segment) = names
+                .get(stack.entity.as_str())
+                .cloned()
+                .unwrap_or_else(|| (stack.entity.to_string(), None, String::new()));
+            let region = parent
+                .as_deref()
+                .and_then(|p| names.get(p))
+                .map_or_else(|| plant_name.clone(), |(name, _, _)| name.clone());
+            let rules = effective_rules(
+                &segment,
+                document(&format!("segment:{segment}")),
+                document(&format!("stack:{}", stack.mn)),
+                &stack.mn,
+            );
+            by_mn.insert(
+                stack.mn.clone(),
+                Arc::new(StackEntry {
+                    stack,
+                    plant_name,
+                    region,
+                    segment,
+                    standard,
+                    rules,
+                }),
+            );
+        }
+        let registry = Arc::new(Registry { by_mn });
+        if let Ok(mut monitors) = self.monitors.lock() {
+            // A stack retired or with other rules starts a fresh monitor.
+            monitors.retain(|mn, monitor| {
+                registry
+                    .by_mn
+                    .get(mn)
+                    .is_some_and(|entry| monitor.rules() == &entry.rules)
+            });
+        }
+        if let Ok(mut slot) = self.registry.write() {
+            *slot = registry;
+        }
+        Ok(())
+    }
+
+    /// The newest minute received from `mn` since the server started, else the newest stored in
+    /// the last two hours.
+    pub fn latest(&self, mn: &str) -> Option<NaiveDateTime> {
+        if let Some(at) = self.latest.lock().ok().and_then(|m| m.get(mn).copied()) {
+            return Some(at);
+        }
+        let now = china_now();
+        let recent = self
+            .minutes
+            .read(mn, now - TimeDelta::hours(2), now + TimeDelta::minutes(1))
+            .ok()?;
+        let at = recent.iter().map(|r| r.minute).max()?;
+        if let Ok(mut latest) = self.latest.lock() {
+            latest.entry(mn.to_owned()).or_insert(at);
+        }
+        Some(at)
+    }
+
+    /// The minutes of `mn` on `day`.
+    pub fn day_minutes(
+        &self,
+        mn: &str,
+        day: NaiveDate,
+    ) -> Result<Vec<MinuteReading>, CemsStoreError> {
+        let from = day.and_time(chrono::NaiveTime::MIN);
+        self.minutes.read(mn, from, from + TimeDelta::days(1))
+    }
+
+    /// The verdict of `mn` on `day` (`None` without data). Past days are cached for a while.
+    pub fn day(
+        &self,
+        entry: &StackEntry,
+        day: NaiveDate,
+    ) -> Result<Option<Arc<DayCompliance>>, CemsStoreError> {
+        let key = (entry.stack.mn.clone(), day);
+        let today = china_now().date();
+        if day < today
+            && let Some((at, verdict)) =
+                self.verdicts.lock().ok().and_then(|c| c.get(&key).cloned())
+            && at.elapsed() < VERDICT_TTL
+        {
+            return Ok(verdict);
+        }
+        let readings = self.day_minutes(&entry.stack.mn, day)?;
+        let verdict = check_stack(&readings, &entry.stack.factors, &entry.standard)
+            .days
+            .remove(&day)
+            .map(Arc::new);
+        if day < today
+            && let Ok(mut cache) = self.verdicts.lock()
+        {
+            cache.insert(key, (Instant::now(), verdict.clone()));
+        }
+        Ok(verdict)
+    }
+
+    /// Feeds stored readings to the stack's monitor and queues the alarm events.
+    fn observe(&self, mn: &str, readings: &[MinuteReading]) {
+        if let Some(newest) = readings.iter().map(|r| r.minute).max()
+            && let Ok(mut latest) = self.latest.lock()
+        {
+            let slot = latest.entry(mn.to_owned()).or_insert(newest);
+            if *slot < newest {
+                *slot = newest;
+            }
+        }
+        let Some(entry) = self.registry().by_mn.get(mn).cloned() else {
+            return;
+        };
+        let events = match self.monitors.lock() {
+            Ok(mut monitors) => monitors
+                .entry(mn.to_owned())
+                .or_insert_with(|| new_monitor(&entry))
+                .observe(readings),
+            Err(_) => return,
+        };
+        if !events.is_empty() {
+            let _ = self.events.send((mn.to_owned(), events));
+        }
+    }
+
+    /// Lets every monitor look at the clock: missing data, hours that closed without a later
+    /// reading. Stacks that never sent anything since start get a monitor too, so a logger
+    /// that stays silent is reported.
+    pub fn tick(&self, now: NaiveDateTime) {
+        let registry = self.registry();
+        let mut queued = Vec::new();
+        if let Ok(mut monitors) = self.monitors.lock() {
+            for (mn, entry) in &registry.by_mn {
+                let monitor = monitors
+                    .entry(mn.clone())
+                    .or_insert_with(|| new_monitor(entry));
+                let events = monitor.tick(now);
+                if !events.is_empty() {
+                    queued.push((mn.clone(), events));
+                }
+            }
+        }
+        for item in queued {
+            let _ = self.events.send(item);
+        }
+    }
+
+    /// Keeps a frame that carries no minute data (hourly, daily, real-time) as sent, durably,
+    /// in `frames/YYYY-MM-DD.log` of the store's directory.
+    async fn keep_other(&self, frame: &AcceptedFrame) -> std::io::Result<()> {
+        let _guard = self.other_lock.lock().await;
+        tokio::fs::create_dir_all(&self.other_dir).await?;
+        let day = frame
+            .received_at
+            .with_timezone(&china_offset())
+            .date_naive();
+        let path = self.other_dir.join(format!("{day}.log"));
+        let mut file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .await?;
+        let line = format!(
+            "{}\t{}\t{}\t{}\n",
+            frame.received_at.to_rfc3339(),
+            frame.peer,
+            frame.mn,
+            frame.data
+        );
+        file.write_all(line.as_bytes()).await?;
+        file.sync_data().await
+    }
+
+    /// Seals every day before `today` into the Parquet archive.
+    pub async fn seal_before(&self, today: NaiveDate) -> Result<(), EmissionsError> {
+        let Some(through) = today.pred_opt() else {
+            return Ok(());
+        };
+        let minutes = self.minutes.clone();
+        let report = tokio::task::spawn_blocking(move || minutes.seal(through))
+            .await
+            .map_err(|e| EmissionsError::Join(e.to_string()))??;
+        if report.partitions > 0 {
+            tracing::info!(
+                partitions = report.partitions,
+                merged = report.merged_partitions,
+                readings = report.readings_sealed,
+                bytes = report.bytes_written,
+                "minute data sealed into the Parquet archive"
+            );
+        }
+        Ok(())
+    }
+
+    /// The clock jobs: monitors every 30 s, stacks re-read every 30 s, the daily seal at
+    /// `seal_at` China time (and once at start for days left unsealed). Stops with `stop`.
+    pub fn spawn_jobs(
+        self: &Arc<Self>,
+        seal_at: chrono::NaiveTime,
+        mut stop: watch::Receiver<bool>,
+    ) -> JoinHandle<()> {
+        let service = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = service.seal_before(china_now().date()).await {
+                tracing::error!(%error, "sealing minute data at start failed");
+            }
+            let mut last_seal = china_now().date();
+            let mut interval = tokio::time::interval(Duration::from_secs(30));
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = interval.tick() => {}
+                    _ = stop.changed() => return,
+                }
+                if *stop.borrow() {
+                    return;
+                }
+                if let Err(error) = service.refresh().await {
+                    tracing::warn!(%error, "re-reading stacks failed");
+                }
+                let now = china_now();
+                service.tick(now);
+                if now.date() > last_seal && now.time() >= seal_at {
+                    match service.seal_before(now.date()).await {
+                        Ok(()) => last_seal = now.date(),
+                        Err(error) => tracing::error!(%error, "daily seal failed; retried"),
+                    }
+                }
+            }
+        })
+    }
+}
+
+fn new_monitor(entry: &StackEntry) -> StackMonitor {
+    StackMonitor::new(
+        entry.stack.mn.clone(),
+        entry.rules.clone(),
+        (*entry.standard).clone(),
+        entry.stack.factors.clone(),
+    )
+}
+
+/// A stack's standard: a stored document `standard:<id>` (a local, stricter standard) first,
+/// else a built-in one, else GB 18485-2014 with a warning (a stack is never left unjudged).
+fn resolve_standard(id: &str, document: Option<String>) -> Standard {
+    if let Some(text) = document {
+        match Standard::from_toml(&text) {
+            Ok(standard) => return standard,
+            Err(error) => tracing::warn!(standard = id, %error, "stored standard unusable"),
+        }
+    }
+    Standard::builtin(id).unwrap_or_else(|error| {
+        tracing::warn!(standard = id, %error, "judging by GB 18485-2014 instead");
+        Standard::gb18485_2014()
+    })
+}
+
+/// Template for the plant type (stored, else built in), overridden by the stack's document.
+fn effective_rules(
+    segment: &str,
+    template: Option<String>,
+    overrides: Option<String>,
+    mn: &str,
+) -> Rules {
+    let parse = |text: String, scope: &str| match alarms::parse(&text) {
+        Ok(rules) => Some(rules),
+        Err(error) => {
+            tracing::warn!(scope, %error, "alarm rule set unusable; ignored");
+            None
+        }
+    };
+    let template = template
+        .and_then(|text| parse(text, segment))
+        .or_else(|| alarms::rules::builtin(segment).ok());
+    let overrides = overrides.and_then(|text| parse(text, mn));
+    alarms::effective(template.as_ref(), overrides.as_ref())
+}
+
+impl StackDirectory for Emissions {
+    fn password(&self, mn: &str) -> Option<String> {
+        self.registry()
+            .by_mn
+            .get(mn)
+            .map(|entry| entry.stack.password.clone())
+    }
+}
+
+impl FrameSink for Emissions {
+    async fn store(&self, frame: AcceptedFrame) -> Result<(), SinkError> {
+        if frame.readings.is_empty() {
+            return self.keep_other(&frame).await.map_err(SinkError::new);
+        }
+        let minutes = self.minutes.clone();
+        let AcceptedFrame { mn, readings, .. } = frame;
+        let readings =
+            tokio::task::spawn_blocking(move || minutes.append(&readings).map(|()| readings))
+                .await
+                .map_err(SinkError::new)?
+                .map_err(SinkError::new)?;
+        self.observe(&mn, &readings);
+        Ok(())
+    }
+}
+
+/// Records alarm events in order, and sends the newly raised ones to the plant's managers and
+/// headquarters through the configured channels.
+async fn alarm_task(
+    store: Arc<dyn Store>,
+    channels: Channels,
+    mut events: mpsc::UnboundedReceiver<(String, Vec<AlarmEvent>)>,
+) {
+    while let Some((mn, list)) = events.recv().await {
+        for event in list {
+            if let Err(error) = record(&*store, &channels, &mn, event).await {
+                tracing::error!(%mn, %error, "recording an alarm failed");
+            }
+        }
+    }
+}
+
+async fn record(
+    store: &dyn Store,
+    channels: &Channels,
+    mn: &str,
+    event: AlarmEvent,
+) -> Result<(), zx_store::StoreError> {
+    match event {
+        AlarmEvent::Clear { kind, code, at } => {
+            store
+                .clear_open_alarm(mn, kind.as_str(), code.as_deref(), china_to_utc(at))
+                .await?;
+        }
+        AlarmEvent::Raise {
+            kind,
+            code,
+            at,
+            value,
+            limit,
+            message_zh,
+            message_en,
+        } => {
+            let raised_at = china_to_utc(at);
+            let id = store
+                .raise_alarm(NewAlarm {
+                    mn: mn.to_owned(),
+                    kind: kind.as_str().to_owned(),
+                    code: code.clone(),
+                    raised_at,
+                    value,
+                    limit,
+                    message_zh: message_zh.clone(),
+                    message_en: message_en.clone(),
+                })
+                .await?;
+            // An alarm already open keeps its first time: only a new one is sent out.
+            let fresh = store
+                .alarm(id)
+                .await?
+                .is_some_and(|alarm| alarm.raised_at == raised_at);
+            if fresh && channels.any() {
+                let to = recipients(store, mn).await?;
+                let alert = Alert {
+                    subject: format!("【环保报警】{message_zh} / {message_en}"),
+                    body: format!(
+                        "{message_zh}\n时间：{at}\n\n{message_en}\nTime: {at} (China time)\n"
+                    ),
+                    text: format!("【环保报警】{message_zh}（{at}）\n{message_en}"),
+                    fields: serde_json::json!({
+                        "kind": "emission_alarm",
+                        "alarm": id,
+                        "mn": mn,
+                        "rule": kind.as_str(),
+                        "code": code,
+                        "at": at.format("%Y-%m-%dT%H:%M").to_string(),
+                        "value": value.map(|v| v.to_string()),
+                        "limit": limit.map(|v| v.to_string()),
+                    }),
+                    to,
+                };
+                let report = zx_notify::deliver_alert(channels, &alert).await;
+                if !report.all_sent() {
+                    tracing::warn!(alarm = id, %report, "alarm delivery incomplete");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Who hears of a stack's alarm: headquarters accounts and the managers whose scope holds the
+/// stack's plant.
+async fn recipients(
+    store: &dyn Store,
+    mn: &str,
+) -> Result<Vec<(String, Option<String>)>, zx_store::StoreError> {
+    let Some(stack) = store.stack(mn).await? else {
+        return Ok(Vec::new());
+    };
+    let tree = EntityTree::build(store.entities().await?).ok();
+    let users = store.users().await?;
+    Ok(users
+        .into_iter()
+        .filter(|u| !u.disabled)
+        .filter(|u| match (u.role, &u.entity, &tree) {
+            (Role::Admin | Role::HqAnalyst, _, _) => true,
+            (Role::EntityManager, Some(root), Some(tree)) => {
+                match (
+                    tree.id_of(root.as_str()),
+                    tree.id_of(stack.stack.entity.as_str()),
+                ) {
+                    (Some(root), Some(plant)) => tree.is_within(plant, root),
+                    _ => false,
+                }
+            }
+            _ => false,
+        })
+        .map(|u| (u.name, u.email))
+        .collect())
+}
+
+/// Minutes since midnight, for status texts.
+pub fn minute_of_day(at: NaiveDateTime) -> u32 {
+    at.hour() * 60 + at.minute()
+}
