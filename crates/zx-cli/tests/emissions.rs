@@ -536,3 +536,117 @@ fn a_killed_server_keeps_every_acknowledged_minute() {
         assert!(stored.contains(&minute), "acknowledged {qn} lost");
     }
 }
+
+/// A restarted server starts each stack's monitor from today's stored minutes: the hour that
+/// closed before the restart is judged, its alarm recorded once, and recorded once only however
+/// often the server restarts.
+#[test]
+fn a_restart_replays_today_and_records_each_alarm_once() {
+    let now = zx_server::emissions::china_now();
+    if now.hour() < 1 || (now.hour() == 1 && now.minute() < 2) {
+        // Hour 00 must be over (with a minute of the next) before it can be judged today.
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("zx.db").to_string_lossy().into_owned();
+    zx(&db, &["demo", "--lang", "en"]);
+    let cems = cems_dir(&dir);
+    {
+        // Today 00:00–00:59 NOx 320 at O₂ 11 (corrected 320 > 300), and 01:00 closing the hour.
+        let store = zx_cems_store::MinuteStore::open(std::path::Path::new(&cems)).unwrap();
+        let midnight = now.date().and_hms_opt(0, 0, 0).unwrap();
+        let mut readings = Vec::new();
+        for m in 0..=60 {
+            for (code, value) in [("a21002", "320"), ("a19001", "11")] {
+                readings.push(zx_domain::cems::MinuteReading {
+                    mn: MN.into(),
+                    minute: midnight + TimeDelta::minutes(m),
+                    code: code.into(),
+                    value: value.parse().unwrap(),
+                    flag: zx_domain::cems::Flag::N,
+                });
+            }
+        }
+        store.append(&readings).unwrap();
+    }
+    let hourly_alarms = |runtime: &tokio::runtime::Runtime| {
+        runtime.block_on(async {
+            let store = zx_store_sqlite::SqliteStore::open(&db, false)
+                .await
+                .unwrap();
+            let list = || async {
+                store
+                    .alarms(&AlarmFilter {
+                        mn: Some(MN.into()),
+                        ..AlarmFilter::default()
+                    })
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|a| a.kind == "hourly_limit")
+                    .collect::<Vec<_>>()
+            };
+            // The replay's events are recorded asynchronously: wait for an active alarm or,
+            // after a restart, for the time a duplicate would take to appear.
+            for _ in 0..30 {
+                if list().await.iter().any(|a| a.state == AlarmState::Active) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            list().await
+        })
+    };
+    for restart in 0..2 {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let store = zx_store_sqlite::SqliteStore::open(&db, false)
+                .await
+                .unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let settings = zx_server::Settings {
+                db: db.clone(),
+                emissions: zx_server::config::Emissions {
+                    dir: cems.clone(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            let served = zx_server::serve_with(
+                listener,
+                None,
+                Arc::new(store),
+                zx_domain::Catalogue::builtin().unwrap(),
+                settings,
+            );
+            tokio::spawn(async move {
+                if let Err(error) = served.await {
+                    panic!("the server failed: {error}");
+                }
+            });
+        });
+        let alarms = hourly_alarms(&runtime);
+        assert_eq!(alarms.len(), 1, "after start {restart}: {alarms:?}");
+        assert_eq!(alarms[0].value, Some("320".parse().unwrap()));
+        if restart == 0 {
+            // Closed before the restart: the replay must not raise it as a new alarm.
+            runtime.block_on(async {
+                let store = zx_store_sqlite::SqliteStore::open(&db, false)
+                    .await
+                    .unwrap();
+                assert!(
+                    store
+                        .clear_alarm(alarms[0].id, chrono::Utc::now())
+                        .await
+                        .unwrap()
+                );
+            });
+        } else {
+            assert_eq!(alarms[0].state, AlarmState::Cleared);
+        }
+        // Dropping the runtime stops the server and releases the minute store.
+        drop(runtime);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

@@ -30,7 +30,7 @@ use zx_domain::measures::china_offset;
 use zx_domain::{EntityTree, Role};
 use zx_hj212::{AcceptedFrame, FrameSink, ReceiverStats, SinkError, StackDirectory};
 use zx_notify::{Alert, Channels};
-use zx_store::{NewAlarm, Store};
+use zx_store::{AlarmFilter, NewAlarm, Store};
 
 /// A stack is offline when its newest minute is older than this.
 pub const OFFLINE_AFTER_MINUTES: i64 = 10;
@@ -179,10 +179,7 @@ impl Emissions {
             let standard = match standards.get(&stack.standard) {
                 Some(standard) => standard.clone(),
                 None => {
-                    let standard = Arc::new(resolve_standard(
-                        &stack.standard,
-                        document(&format!("standard:{}", stack.standard)),
-                    ));
+                    let standard = Arc::new(resolve_standard(&stack.standard));
                     standards.insert(stack.standard.clone(), standard.clone());
                     standard
                 }
@@ -214,17 +211,71 @@ impl Emissions {
             );
         }
         let registry = Arc::new(Registry { by_mn });
-        if let Ok(mut monitors) = self.monitors.lock() {
-            // A stack retired or with other rules starts a fresh monitor.
-            monitors.retain(|mn, monitor| {
+        let cold: Vec<Arc<StackEntry>> = match self.monitors.lock() {
+            Ok(mut monitors) => {
+                // A stack retired or with other rules starts a fresh monitor.
+                monitors.retain(|mn, monitor| {
+                    registry
+                        .by_mn
+                        .get(mn)
+                        .is_some_and(|entry| monitor.rules() == &entry.rules)
+                });
                 registry
                     .by_mn
-                    .get(mn)
-                    .is_some_and(|entry| monitor.rules() == &entry.rules)
-            });
-        }
+                    .values()
+                    .filter(|entry| !monitors.contains_key(&entry.stack.mn))
+                    .cloned()
+                    .collect()
+            }
+            Err(_) => Vec::new(),
+        };
         if let Ok(mut slot) = self.registry.write() {
             *slot = registry;
+        }
+        for entry in cold {
+            self.warm_up(entry).await?;
+        }
+        Ok(())
+    }
+
+    /// Starts a stack's monitor from today's stored minutes, so a restart neither forgets an
+    /// hour or a day in progress nor leaves an alarm open that the data has since cleared. The
+    /// events of the replay are recorded like live ones; raises already recorded (same stack,
+    /// rule, factor and time) are not recorded twice.
+    async fn warm_up(&self, entry: Arc<StackEntry>) -> Result<(), EmissionsError> {
+        let minutes = self.minutes.clone();
+        let mn = entry.stack.mn.clone();
+        let today = china_now().date();
+        let readings = tokio::task::spawn_blocking(move || {
+            let from = today.and_time(chrono::NaiveTime::MIN);
+            minutes.read(&mn, from, from + TimeDelta::days(1))
+        })
+        .await
+        .map_err(|e| EmissionsError::Join(e.to_string()))??;
+        let mut monitor = new_monitor(&entry);
+        let mut events = Vec::new();
+        // Minute by minute, as the logger sent them.
+        for chunk in readings.chunk_by(|a, b| a.minute == b.minute) {
+            events.extend(monitor.observe(chunk));
+        }
+        if let Some(newest) = readings.last().map(|r| r.minute)
+            && let Ok(mut latest) = self.latest.lock()
+        {
+            latest.entry(entry.stack.mn.clone()).or_insert(newest);
+        }
+        let inserted = match self.monitors.lock() {
+            Ok(mut monitors) => {
+                if monitors.contains_key(&entry.stack.mn) {
+                    false
+                } else {
+                    monitors.insert(entry.stack.mn.clone(), monitor);
+                    true
+                }
+            }
+            Err(_) => false,
+        };
+        if inserted && !events.is_empty() {
+            let _ = self.events.send((entry.stack.mn.clone(), events));
         }
         Ok(())
     }
@@ -427,15 +478,9 @@ fn new_monitor(entry: &StackEntry) -> StackMonitor {
     )
 }
 
-/// A stack's standard: a stored document `standard:<id>` (a local, stricter standard) first,
-/// else a built-in one, else GB 18485-2014 with a warning (a stack is never left unjudged).
-fn resolve_standard(id: &str, document: Option<String>) -> Standard {
-    if let Some(text) = document {
-        match Standard::from_toml(&text) {
-            Ok(standard) => return standard,
-            Err(error) => tracing::warn!(standard = id, %error, "stored standard unusable"),
-        }
-    }
+/// A stack's standard: a built-in one (the store accepts no other), else GB 18485-2014 with a
+/// warning, so a stack is never left unjudged.
+fn resolve_standard(id: &str) -> Standard {
     Standard::builtin(id).unwrap_or_else(|error| {
         tracing::warn!(standard = id, %error, "judging by GB 18485-2014 instead");
         Standard::gb18485_2014()
@@ -527,6 +572,20 @@ async fn record(
             message_en,
         } => {
             let raised_at = china_to_utc(at);
+            // A replay after a restart raises what was raised before: once is enough.
+            let known = store
+                .alarms(&AlarmFilter {
+                    mn: Some(mn.to_owned()),
+                    state: None,
+                    since: Some(raised_at),
+                    limit: None,
+                })
+                .await?
+                .into_iter()
+                .any(|a| a.kind == kind.as_str() && a.code == code && a.raised_at == raised_at);
+            if known {
+                return Ok(());
+            }
             let id = store
                 .raise_alarm(NewAlarm {
                     mn: mn.to_owned(),
