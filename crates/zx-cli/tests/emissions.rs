@@ -11,6 +11,9 @@ use std::time::Duration;
 use chrono::{NaiveDateTime, TimeDelta, Timelike};
 use reqwest::StatusCode;
 use serde_json::Value;
+
+mod common;
+use common::web::{Env, cems_dir, hidden, zx};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use zx_store::{AlarmFilter, AlarmState, Store};
@@ -18,136 +21,6 @@ use zx_store::{AlarmFilter, AlarmState, Store};
 /// The demo's first stack: 晋江垃圾焚烧发电厂 1号炉 (see `zx_demo::demo_stacks`).
 const MN: &str = "88888880000001";
 const PASSWORD: &str = "123456";
-
-struct Env {
-    dir: tempfile::TempDir,
-    db: String,
-    base: String,
-    hj212: SocketAddr,
-    store: Arc<dyn Store>,
-    _postgres: Option<zx_store_postgres::TestDatabase>,
-}
-
-fn zx(db: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_zx"))
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .env("ZX_USER", "tester")
-        .env_remove("ZX_LANG")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "zx {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-impl Env {
-    async fn sqlite() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("zx.db").to_string_lossy().into_owned();
-        zx(&db, &["demo", "--lang", "en"]);
-        let store = zx_store_sqlite::SqliteStore::open(&db, false)
-            .await
-            .unwrap();
-        Env::serve(dir, db, Arc::new(store), None).await
-    }
-
-    async fn postgres() -> Option<Env> {
-        let base = zx_store_postgres::test_database_url("the emissions test")?;
-        let database = zx_store_postgres::TestDatabase::create(&base)
-            .await
-            .unwrap();
-        let db = database.url().to_owned();
-        zx(&db, &["demo", "--lang", "en"]);
-        let store = zx_store_postgres::PgStore::open(&db, false).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        Some(Env::serve(dir, db, Arc::new(store), Some(database)).await)
-    }
-
-    async fn serve(
-        dir: tempfile::TempDir,
-        db: String,
-        store: Arc<dyn Store>,
-        postgres: Option<zx_store_postgres::TestDatabase>,
-    ) -> Env {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let hj212 = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let hj212_address = hj212.local_addr().unwrap();
-        let settings = zx_server::Settings {
-            db: db.clone(),
-            emissions: zx_server::config::Emissions {
-                dir: cems_dir(&dir),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        tokio::spawn(zx_server::serve_with(
-            listener,
-            Some(hj212),
-            store.clone(),
-            zx_domain::Catalogue::builtin().unwrap(),
-            settings,
-        ));
-        Env {
-            dir,
-            db,
-            base,
-            hj212: hj212_address,
-            store,
-            _postgres: postgres,
-        }
-    }
-
-    async fn login(&self, name: &str, password: &str) -> reqwest::Client {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let page = self.get(&client, "/login").await.1;
-        let csrf = hidden(&page, "csrf");
-        let response = client
-            .post(format!("{}/login", self.base))
-            .form(&[
-                ("name", name),
-                ("password", password),
-                ("csrf", csrf.as_str()),
-                ("next", "/cockpit"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "login of {name}");
-        client
-    }
-
-    async fn get(&self, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
-        let response = client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.text().await.unwrap())
-    }
-}
-
-fn cems_dir(dir: &tempfile::TempDir) -> String {
-    dir.path().join("cems").to_string_lossy().into_owned()
-}
-
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} field"))
-        + marker.len();
-    page[start..].split('"').next().unwrap().to_owned()
-}
 
 /// A CN 2051 frame for `minute` (China time) asking for an acknowledgement.
 fn minute_frame(minute: NaiveDateTime, password: &str, values: &str) -> (String, String) {
@@ -404,7 +277,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $test() {
-                    if let Some(env) = super::Env::postgres().await {
+                    if let Some(env) = super::Env::postgres("the emissions test").await {
                         super::$test(env).await;
                     }
                 }

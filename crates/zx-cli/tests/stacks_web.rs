@@ -4,14 +4,14 @@
 //! SQLite and, when `ZX_TEST_DATABASE_URL` is set, on PostgreSQL.
 
 use std::net::SocketAddr;
-use std::process::Command;
-use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use zx_store::Store;
+
+mod common;
+use common::web::{Env, hidden};
 
 /// The demo's first stack (晋江垃圾焚烧发电厂 1号炉, see `zx_demo::demo_stacks`) and its password.
 const DEMO_MN: &str = "88888880000001";
@@ -23,121 +23,13 @@ const NEW_PASSWORD: &str = "pw-new-1";
 const FUJIAN_PLANT: &str = "FJ-JJ-WTE";
 const SICHUAN_PLANT: &str = "SC-NC-WTE";
 
-struct Env {
-    _dir: tempfile::TempDir,
-    base: String,
-    hj212: SocketAddr,
-    store: Arc<dyn Store>,
-    _postgres: Option<zx_store_postgres::TestDatabase>,
-}
-
-fn zx(db: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_zx"))
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .env("ZX_USER", "tester")
-        .env_remove("ZX_LANG")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "zx {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 impl Env {
-    async fn sqlite() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("zx.db").to_string_lossy().into_owned();
-        zx(&db, &["demo", "--lang", "en"]);
-        let store = zx_store_sqlite::SqliteStore::open(&db, false)
-            .await
-            .unwrap();
-        Env::serve(dir, db, Arc::new(store), None).await
-    }
-
-    async fn postgres() -> Option<Env> {
-        let base = zx_store_postgres::test_database_url("the stack page test")?;
-        let database = zx_store_postgres::TestDatabase::create(&base)
-            .await
-            .unwrap();
-        let db = database.url().to_owned();
-        zx(&db, &["demo", "--lang", "en"]);
-        let store = zx_store_postgres::PgStore::open(&db, false).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        Some(Env::serve(dir, db, Arc::new(store), Some(database)).await)
-    }
-
-    async fn serve(
-        dir: tempfile::TempDir,
-        db: String,
-        store: Arc<dyn Store>,
-        postgres: Option<zx_store_postgres::TestDatabase>,
-    ) -> Env {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let hj212 = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let hj212_address = hj212.local_addr().unwrap();
-        let settings = zx_server::Settings {
-            db,
-            emissions: zx_server::config::Emissions {
-                dir: dir.path().join("cems").to_string_lossy().into_owned(),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        tokio::spawn(zx_server::serve_with(
-            listener,
-            Some(hj212),
-            store.clone(),
-            zx_domain::Catalogue::builtin().unwrap(),
-            settings,
-        ));
-        Env {
-            _dir: dir,
-            base,
-            hj212: hj212_address,
-            store,
-            _postgres: postgres,
-        }
-    }
-
     /// Signs in and switches the pages to English.
-    async fn login(&self, name: &str, password: &str) -> reqwest::Client {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let page = self.get(&client, "/login").await.1;
-        let csrf = hidden(&page, "csrf");
-        let response = client
-            .post(format!("{}/login", self.base))
-            .form(&[
-                ("name", name),
-                ("password", password),
-                ("csrf", csrf.as_str()),
-                ("next", "/cockpit"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "login of {name}");
+    async fn login_en(&self, name: &str, password: &str) -> reqwest::Client {
+        let client = self.login(name, password).await;
         self.get(&client, "/lang?to=en&next=/environment/stacks")
             .await;
         client
-    }
-
-    async fn get(&self, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
-        let response = client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.text().await.unwrap())
     }
 
     /// Posts the stack form; returns the status, the `Location` (if a redirect) and the body.
@@ -196,15 +88,6 @@ impl Env {
     }
 }
 
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} field"))
-        + marker.len();
-    page[start..].split('"').next().unwrap().to_owned()
-}
-
 fn refs<'a>(fields: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
     fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
@@ -237,7 +120,7 @@ async fn hq_registers_a_stack_and_it_is_received_at_once(env: Env) {
     let refused = send_minute(env.hj212, NEW_MN, NEW_PASSWORD, Duration::from_millis(500)).await;
     assert_eq!(refused, "", "an unregistered MN must not be acknowledged");
 
-    let admin = env.login("admin", "zengxiao-admin").await;
+    let admin = env.login_en("admin", "zengxiao-admin").await;
     let (status, page) = env.get(&admin, "/environment/stacks").await;
     assert_eq!(status, StatusCode::OK);
     // The demo's stack is listed with its codes; the forms are there; no password anywhere.
@@ -339,7 +222,7 @@ async fn hq_registers_a_stack_and_it_is_received_at_once(env: Env) {
 
 async fn a_bad_stack_is_shown_and_nothing_stored(env: Env) {
     let before = env.mns().await;
-    let admin = env.login("admin", "zengxiao-admin").await;
+    let admin = env.login_en("admin", "zengxiao-admin").await;
     let (_, page) = env.get(&admin, "/environment/stacks").await;
     let csrf = hidden(&page, "csrf");
     let form = |mn: &'static str, entity: &'static str, password: &'static str| {
@@ -444,7 +327,7 @@ async fn a_bad_stack_is_shown_and_nothing_stored(env: Env) {
 
 async fn a_subsidiary_sees_its_stacks_but_cannot_register(env: Env) {
     let before = env.mns().await;
-    let fujian = env.login("fujian", "zengxiao-fujian").await;
+    let fujian = env.login_en("fujian", "zengxiao-fujian").await;
     let (status, page) = env.get(&fujian, "/environment/stacks").await;
     assert_eq!(status, StatusCode::OK);
     // Fujian's stacks, not Sichuan's; no form, no upload, no change links.
@@ -520,7 +403,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $test() {
-                    if let Some(env) = super::Env::postgres().await {
+                    if let Some(env) = super::Env::postgres("the stack page test").await {
                         super::$test(env).await;
                     }
                 }

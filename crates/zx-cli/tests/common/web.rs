@@ -1,0 +1,140 @@
+//! The web harness of the emissions tests: the demo in a fresh database (SQLite, or PostgreSQL
+//! when `ZX_TEST_DATABASE_URL` is set), served in-process with an HJ 212 receiver on a free port
+//! and the minute store in the test's own directory.
+
+use std::net::SocketAddr;
+use std::process::Command;
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+use zx_store::Store;
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub db: String,
+    pub base: String,
+    pub hj212: SocketAddr,
+    pub store: Arc<dyn Store>,
+    _postgres: Option<zx_store_postgres::TestDatabase>,
+}
+
+pub fn zx(db: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_zx"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env("ZX_USER", "tester")
+        .env_remove("ZX_LANG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "zx {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+impl Env {
+    pub async fn sqlite() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("zx.db").to_string_lossy().into_owned();
+        zx(&db, &["demo", "--lang", "en"]);
+        let store = zx_store_sqlite::SqliteStore::open(&db, false)
+            .await
+            .unwrap();
+        Env::serve(dir, db, Arc::new(store), None).await
+    }
+
+    pub async fn postgres(test: &str) -> Option<Env> {
+        let base = zx_store_postgres::test_database_url(test)?;
+        let database = zx_store_postgres::TestDatabase::create(&base)
+            .await
+            .unwrap();
+        let db = database.url().to_owned();
+        zx(&db, &["demo", "--lang", "en"]);
+        let store = zx_store_postgres::PgStore::open(&db, false).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        Some(Env::serve(dir, db, Arc::new(store), Some(database)).await)
+    }
+
+    async fn serve(
+        dir: tempfile::TempDir,
+        db: String,
+        store: Arc<dyn Store>,
+        postgres: Option<zx_store_postgres::TestDatabase>,
+    ) -> Env {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let hj212 = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let hj212_address = hj212.local_addr().unwrap();
+        let settings = zx_server::Settings {
+            db: db.clone(),
+            emissions: zx_server::config::Emissions {
+                dir: cems_dir(&dir),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        tokio::spawn(zx_server::serve_with(
+            listener,
+            Some(hj212),
+            store.clone(),
+            zx_domain::Catalogue::builtin().unwrap(),
+            settings,
+        ));
+        Env {
+            dir,
+            db,
+            base,
+            hj212: hj212_address,
+            store,
+            _postgres: postgres,
+        }
+    }
+
+    pub async fn login(&self, name: &str, password: &str) -> reqwest::Client {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let page = self.get(&client, "/login").await.1;
+        let csrf = hidden(&page, "csrf");
+        let response = client
+            .post(format!("{}/login", self.base))
+            .form(&[
+                ("name", name),
+                ("password", password),
+                ("csrf", csrf.as_str()),
+                ("next", "/cockpit"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "login of {name}");
+        client
+    }
+
+    pub async fn get(&self, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
+        let response = client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+}
+
+pub fn cems_dir(dir: &tempfile::TempDir) -> String {
+    dir.path().join("cems").to_string_lossy().into_owned()
+}
+
+pub fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field"))
+        + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
