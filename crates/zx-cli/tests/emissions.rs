@@ -102,6 +102,23 @@ async fn frames_are_stored_judged_alarmed_and_acknowledged(env: Env) {
         assert_eq!(line, zx_hj212::frame::frame_to_string(data).trim_end());
     }
 
+    // An hourly-data frame (CN 2061) is acknowledged and kept as sent, not as minutes.
+    let hourly = format!(
+        "QN={}00002;ST=22;CN=2061;PW={PASSWORD};MN={MN};Flag=5;CP=&&DataTime={}0000;a21002-Avg=320.0,a21002-Flag=N&&",
+        start.format("%Y%m%d%H%M"),
+        start.format("%Y%m%d%H"),
+    );
+    let acks = send(env.hj212, &[zx_hj212::frame::frame_to_string(&hourly)], 1).await;
+    assert!(acks.contains("CN=9014"), "{acks}");
+    let kept = std::fs::read_dir(env.dir.path().join("cems").join("frames"))
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect::<String>();
+    assert!(
+        kept.contains(&hourly),
+        "the hourly frame is not kept: {kept}"
+    );
+
     // A wrong password: refused, not acknowledged, not stored, counted for the MN.
     let (bad, _) = minute_frame(minute(61), "654321", "a21002-Avg=999,a21002-Flag=N");
     let mut stream = TcpStream::connect(env.hj212).await.unwrap();

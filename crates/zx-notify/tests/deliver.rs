@@ -447,3 +447,62 @@ async fn nothing_configured_sends_nothing() {
     assert_eq!(report, zx_notify::DeliveryReport::default());
     assert_eq!(report.to_string(), "no delivery channel configured");
 }
+
+/// An emission alarm: one e-mail per recipient with an address, one chat message for the group
+/// (not one per recipient), the generic receiver getting the facts and the text.
+#[tokio::test]
+async fn an_alert_is_one_chat_message_and_an_email_per_address() {
+    let (port, inbox) = smtp_sink().await;
+    let (base, posts) = webhook_receiver().await;
+    let alert = zx_notify::Alert {
+        subject: "【环保报警】晋江 1号炉 氮氧化物 小时均值 320.000 / NOx hourly 320.000".into(),
+        body: "晋江 1号炉 氮氧化物 小时均值 320.000 mg/m³ 超过限值 300\n".into(),
+        text: "【环保报警】晋江 1号炉 氮氧化物 320.000 > 300".into(),
+        fields: json!({"kind": "emission_alarm", "alarm": 7, "mn": "88888880000001"}),
+        to: vec![
+            ("hq".into(), Some("hq@example.com".into())),
+            ("fujian".into(), None),
+            ("admin".into(), Some("admin@example.com".into())),
+        ],
+    };
+    for kind in [WebhookKind::Wecom, WebhookKind::Generic] {
+        let channels = Channels {
+            smtp: Some(smtp(port)),
+            webhook: Some(WebhookSettings {
+                url: format!("{base}/{}", kind.as_str()),
+                kind,
+            }),
+        };
+        let report = zx_notify::deliver_alert(&channels, &alert).await;
+        assert_eq!(
+            report.to_string(),
+            "e-mail: 2 sent, 0 failed, 1 without address; webhook: 1 sent, 0 failed"
+        );
+    }
+    let inbox = inbox.lock().unwrap().clone();
+    let recipients: Vec<Vec<String>> = inbox.iter().map(|m| m.to.clone()).collect();
+    assert_eq!(
+        recipients,
+        vec![
+            vec!["hq@example.com".to_owned()],
+            vec!["admin@example.com".to_owned()],
+            vec!["hq@example.com".to_owned()],
+            vec!["admin@example.com".to_owned()],
+        ]
+    );
+    let posts = posts.lock().unwrap().clone();
+    assert_eq!(
+        posts,
+        vec![
+            (
+                "wecom".to_owned(),
+                json!({"msgtype": "text", "text": {"content": "【环保报警】晋江 1号炉 氮氧化物 320.000 > 300"}})
+            ),
+            (
+                "generic".to_owned(),
+                json!({"kind": "emission_alarm", "alarm": 7, "mn": "88888880000001",
+                       "text": "【环保报警】晋江 1号炉 氮氧化物 320.000 > 300"})
+            ),
+        ]
+    );
+}
