@@ -89,10 +89,12 @@ impl Registry {
     }
 }
 
-/// Cached verdicts of past days (a past day changes only when late data arrives, so entries
-/// expire after a while rather than never).
+/// Cached verdicts of past days. A past day changes only when late data arrives (a logger
+/// resending after an outage, mostly within a day), so yesterday's entries expire after ten
+/// minutes and older days' after six hours rather than never.
 type VerdictCache = HashMap<(String, NaiveDate), (Instant, Option<Arc<DayCompliance>>)>;
-const VERDICT_TTL: Duration = Duration::from_secs(600);
+const YESTERDAY_TTL: Duration = Duration::from_secs(600);
+const OLDER_TTL: Duration = Duration::from_secs(6 * 3600);
 
 /// The emissions service of one server.
 pub struct Emissions {
@@ -319,7 +321,12 @@ impl Emissions {
         if day < today
             && let Some((at, verdict)) =
                 self.verdicts.lock().ok().and_then(|c| c.get(&key).cloned())
-            && at.elapsed() < VERDICT_TTL
+            && at.elapsed()
+                < if day + TimeDelta::days(1) < today {
+                    OLDER_TTL
+                } else {
+                    YESTERDAY_TTL
+                }
         {
             return Ok(verdict);
         }
