@@ -18,9 +18,12 @@
 #    - DuckDB (bench/cems_archive_duckdb.py, 2 threads) computing the same hourly and daily
 #      averages with one SQL statement over `read_parquet(…/mn=<MN>/*/*.parquet)`, from the
 #      files each run.
+#    - the server's monthly compliance report of the stack (`GET /environment/report.xlsx`,
+#      API token), on a freshly started server (nothing cached) and once more (cached);
 #    Every hourly average, daily average and count of valid hours is compared (3 decimals).
-# 4. The minute store's own read of the stack-month (crates/zx-cems-store/examples/bench.rs
-#    `--read`, stack 88888880000001, June 2026), when DAYS is 30 and ZX_BIN is not given.
+# 4. The minute store's own read of the stack-month in one process (cold, then warm from its
+#    cache of decoded partitions): crates/zx-cems-store/examples/bench.rs `--read` (stack
+#    88888880000001, June 2026), built in release; when DAYS is 30, unless NO_STORE_READ=1.
 set -euo pipefail
 STACKS=${1:-10}
 DAYS=${2:-30}
@@ -89,6 +92,29 @@ echo "partitions of $MN: $(find "$STORE/archive/mn=$MN" -name '*.parquet' | wc -
     "$(find "$STORE/archive/mn=$MN" -name '*.parquet' -printf '%s\n' | awk '{ s += $1 } END { print s }') bytes"
 
 now_ms() { date +%s%3N; }
+
+# The server's own monthly report of the stack (GET /environment/report.xlsx?month=…&mn=…: the
+# stack's 30 days read from the archive, judged, written as XLSX), with an API token. The server
+# caches decoded partitions and past days' verdicts, so each run starts a server: the first
+# request computes everything, the second is served from the caches.
+TOKEN=$("$ZX" user token --db "$DB" --name hq 2>/dev/null | tr -d '[:space:]')
+MONTH=${FIRST%-*}
+REPORT="http://127.0.0.1:$PORT/environment/report.xlsx?month=$MONTH&mn=$MN"
+: >"$DIR/report-times"
+for run in $(seq "$RUNS"); do
+    start_server "$DIR/serve-report.log"
+    first=$(curl -fsS -H "Authorization: Bearer $TOKEN" -o "$DIR/report.xlsx" -w '%{time_total}' "$REPORT")
+    again=$(curl -fsS -H "Authorization: Bearer $TOKEN" -o /dev/null -w '%{time_total}' "$REPORT")
+    echo "$first $again" >>"$DIR/report-times"
+    stop_server
+done
+python3 - "$DIR/report.xlsx" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:  # a real workbook, not an error page
+    assert "xl/workbook.xml" in z.namelist(), "not an XLSX"
+PY
+echo "report.xlsx of the stack-month: $(stat -c %s "$DIR/report.xlsx") bytes"
+
 : >"$DIR/times"
 for run in $(seq "$RUNS"); do
     t0=$(now_ms)
@@ -99,7 +125,10 @@ for run in $(seq "$RUNS"); do
     "$ZX" cems export --db "$DB" --mn "$MN" --from "$FIRST" --to "$LAST" -o - 2>/dev/null \
         | "$ZX" cems check --input /dev/stdin --format json >"$DIR/zx-pipe.json"
     t3=$(now_ms)
-    echo "$((t1 - t0)) $((t2 - t1)) $((t3 - t2))" >>"$DIR/times"
+    head -1 "$DIR/minutes.csv" >"$DIR/empty.csv"
+    "$ZX" cems check --input "$DIR/empty.csv" --format json >/dev/null
+    t4=$(now_ms)
+    echo "$((t1 - t0)) $((t2 - t1)) $((t3 - t2)) $((t4 - t3))" >>"$DIR/times"
 done
 cat "$DIR/export.err"
 cmp -s "$DIR/zx.json" "$DIR/zx-pipe.json" || { echo "the piped check differs" >&2; exit 1; }
@@ -107,9 +136,10 @@ cmp -s "$DIR/zx.json" "$DIR/zx-pipe.json" || { echo "the piped check differs" >&
 python3 bench/cems_archive_duckdb.py "$STORE" "$MN" --threads 2 --runs "$RUNS" \
     --zx-json "$DIR/zx.json" >"$DIR/duckdb.json"
 
-python3 - "$DIR/times" "$DIR/duckdb.json" "$DIR/minutes.csv" <<'PY'
+python3 - "$DIR/times" "$DIR/duckdb.json" "$DIR/minutes.csv" "$DIR/report-times" <<'PY'
 import json, statistics, sys
 runs = [list(map(int, line.split())) for line in open(sys.argv[1])]
+report = [list(map(float, line.split())) for line in open(sys.argv[4])]
 db = json.load(open(sys.argv[2]))
 readings = sum(1 for _ in open(sys.argv[3])) - 1
 def row(name, ms):
@@ -120,6 +150,10 @@ row("zx cems export (archive → CSV)", [r[0] for r in runs])
 row("zx cems check (CSV → hourly, daily, verdicts)", [r[1] for r in runs])
 row("export + check, one after the other", [r[0] + r[1] for r in runs])
 row("export | check, piped", [r[2] for r in runs])
+row("(a process start: zx cems check of an empty CSV)", [r[3] for r in runs])
+print("zengxiao server (GET /environment/report.xlsx?month=…&mn=…, curl's time_total):")
+row("first request after start (read, judge, XLSX)", [r[0] * 1000 for r in report])
+row("second request (decoded partitions, verdicts cached)", [r[1] * 1000 for r in report])
 print(f"duckdb {db['version']} ({db['threads']} threads, from the Parquet files each run):")
 row("hourly + daily averages", [s * 1000 for s in db["runs_s"]])
 best_zx = min(r[2] for r in runs)
@@ -139,7 +173,7 @@ print("results agree" if ok else "RESULTS DIFFER")
 sys.exit(0 if ok else 1)
 PY
 
-if [ -z "${ZX_BIN:-}" ] && [ "$DAYS" -eq 30 ]; then
+if [ -z "${NO_STORE_READ:-}" ] && [ "$DAYS" -eq 30 ]; then
     echo "the minute store's read of the stack-month (examples/bench.rs --read):"
     cargo run --release --quiet -p zx-cems-store --example bench -- --read "$STORE"
 fi

@@ -42,6 +42,7 @@ stop_server() {
 }
 cleanup() {
     stop_server
+    if [ -n "${KEEP_LOGS:-}" ]; then cp "$DIR"/serve*.log "$KEEP_LOGS"/ 2>/dev/null || true; fi  # KEEP_LOGS=DIR: keep the server logs
     rm -rf "$DIR"
 }
 trap cleanup EXIT
@@ -60,7 +61,7 @@ if [ "$STACKS" -gt 60 ]; then
     "$ZX" stack list --db "$DB" --format json >"$DIR/stacks.json"
     python3 - "$DIR/stacks.json" "$STACKS" >"$DIR/more-stacks.csv" <<'PY'
 import json, sys
-stacks = json.load(open(sys.argv[1]))
+stacks = json.load(open(sys.argv[1]))["stacks"]
 plants = sorted({s["entity"] for s in stacks})
 total = int(sys.argv[2])
 print("mn,entity,name,password,standard")
@@ -71,7 +72,7 @@ for i, n in enumerate(range(len(stacks) + 1, total + 1)):
 PY
     "$ZX" stack import --db "$DB" "$DIR/more-stacks.csv"
 fi
-REGISTERED=$("$ZX" stack list --db "$DB" --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+REGISTERED=$("$ZX" stack list --db "$DB" --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["stacks"]))')
 echo "stacks registered: $REGISTERED"
 
 PORT=$(free_port)
@@ -101,11 +102,15 @@ DEV=$(lsblk -no PKNAME "$(df --output=source "$DIR" | tail -1)" 2>/dev/null || t
 disk() { awk -v d="$DEV" '$3 == d { print $8, $19 }' /proc/diskstats; }  # writes, flushes
 cpu_all() { awk '/^cpu / { print $2+$3+$4+$5+$6+$7+$8+$9, $5, $6 }' /proc/stat; }  # total idle iowait
 cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# Each thread of PID: tid and CPU ticks (by name the async workers and the blocking pool are
+# both "tokio-runtime-worker", so they are told apart by how busy they are).
+threads() { for t in /proc/"$1"/task/*; do awk -v t="${t##*/}" '{ print t, $14 + $15 }' "$t/stat" 2>/dev/null; done; }
 TICK=$(getconf CLK_TCK)
 
 read -r DW0 DF0 < <(disk)
 read -r T0 I0 W0 < <(cpu_all)
 S0=$(cpu_of "$SERVER")
+threads "$SERVER" >"$DIR/threads0"
 # The simulator in a shell of its own: `times` then prints its children's (the simulator's) CPU.
 bash -c '"$1" simulate hj212 --to "$2" --stacks "$3" --minutes "$4" --speedup 0 \
     --connections "$5" --start 2026-06-01T00:00 --ack-wait 60 --format json >"$6/sim.json"; times >"$6/sim.times"' \
@@ -115,9 +120,9 @@ SIM=$!
 sleep 2
 if kill -0 "$SIM" 2>/dev/null; then
     top -b -n2 -d1 -w 120 | awk '/^top -/ { n++ } n == 2' | head -14 >"$DIR/top.txt" || true
-    top -H -b -n2 -d1 -w 120 -p "$SERVER" | awk '/^top -/ { n++ } n == 2' | sed -n '7,16p' >"$DIR/top-threads.txt" || true
 fi
 wait "$SIM"
+threads "$SERVER" >"$DIR/threads1"
 S1=$(cpu_of "$SERVER")
 read -r T1 I1 W1 < <(cpu_all)
 read -r DW1 DF1 < <(disk)
@@ -150,8 +155,19 @@ if sim["acks_received"] != frames:
 PY
 echo "top during the run:"
 cat "$DIR/top.txt" 2>/dev/null || echo "(the run ended before the snapshot)"
-echo "server threads:"
-cat "$DIR/top-threads.txt" 2>/dev/null || true
+# The others' share is the process's total minus the two busiest: summing hundreds of threads'
+# whole ticks would lose up to a tick per thread.
+python3 - "$DIR/threads0" "$DIR/threads1" "$TICK" "$DIR/sim.json" "$((S1 - S0))" <<'PY'
+import json, sys
+before = dict(line.split() for line in open(sys.argv[1]))
+after = dict(line.split() for line in open(sys.argv[2]))
+tick, el = int(sys.argv[3]), json.load(open(sys.argv[4]))["elapsed_seconds"]
+total = int(sys.argv[5]) / tick / el * 100
+used = sorted(((int(v) - int(before.get(t, 0))) / tick / el * 100 for t, v in after.items()), reverse=True)
+print(f"server threads at the end: {len(after)}; the two busiest (the async workers) {used[0]:.0f} % and"
+      f" {used[1]:.0f} % of a core, the other {len(used) - 2} (blocking pool: appends waiting for their"
+      f" group's fdatasync) together {total - used[0] - used[1]:.0f} %")
+PY
 n=$(wc -l <"$DIR/busy")
 if [ "$n" -gt 0 ]; then echo "WARNING: a compiler ran on this machine during $n s of this run"; fi
 
@@ -181,7 +197,7 @@ expected = sim["acks_received"] * 8
 rows = duckdb.sql(
     f"SELECT count(*) FROM read_parquet('{archive}/*/*/*.parquet', hive_partitioning=true,"
     " hive_types={'mn':'VARCHAR'})"
-).fetchone()[0]
+).fetchall()[0][0]
 print(f"restart + seal: {float(sys.argv[7]):.1f} s; {partitions} partitions (stack-days)")
 print(f"Parquet archive: {parquet:,} bytes of files = {parquet / rows:.2f} bytes/reading"
       f" ({disk_kb * 1024 / rows:.2f} bytes/reading on disk: du {disk_kb:,} KiB, 4 KiB blocks);"

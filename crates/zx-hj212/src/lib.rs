@@ -18,6 +18,6 @@ pub use frame::{FrameDecoder, FrameError, RawFrame};
 pub use packet::{DataRecord, FactorValues, Packet, PacketError};
 pub use receiver::{
     AcceptedFrame, FrameSink, ReceiverOptions, ReceiverStats, RejectReason, RejectSource,
-    SinkError, StackDirectory, StatsSnapshot, serve,
+    SinkError, StackDirectory, StatsSnapshot, bind, serve,
 };
 pub use simulator::{Fleet, SimulationProgress, SimulationReport, SimulatorConfig};

@@ -68,6 +68,22 @@ pub trait FrameSink: Send + Sync + 'static {
     /// Stores `frame`; returns only once its readings are durable (written ahead or committed),
     /// because the logger deletes what was acknowledged.
     fn store(&self, frame: AcceptedFrame) -> impl Future<Output = Result<(), SinkError>> + Send;
+
+    /// Stores the frames that arrived in one read of a connection, all or none: durable when
+    /// `Ok`. A logger pipelining its backlog sends dozens per read; one write and one sync for
+    /// them all, instead of one each, is what lets a receiver keep up with thousands of
+    /// loggers. The default stores them one by one.
+    fn store_batch(
+        &self,
+        frames: Vec<AcceptedFrame>,
+    ) -> impl Future<Output = Result<(), SinkError>> + Send {
+        async move {
+            for frame in frames {
+                self.store(frame).await?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Tuning of [`serve`].
@@ -298,6 +314,20 @@ impl ReceiverStats {
     }
 }
 
+/// Listens on `address` with a deep accept queue: after an outage or a restart every data
+/// logger of a group reconnects within the same second, and the default queue (1,024) then
+/// overflows and resets some of them.
+pub fn bind(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(8192)
+}
+
 /// How much a connection reads at once.
 const READ_CHUNK: usize = 16 * 1024;
 
@@ -389,11 +419,15 @@ async fn connection<S: FrameSink>(
     let mut buf = BytesMut::with_capacity(READ_CHUNK);
     let mut acks = BytesMut::new();
     let mut decoder = FrameDecoder::new();
+    let mut batch = Vec::new();
     loop {
         let skipped_before = decoder.skipped_bytes();
         while let Some(item) = decoder.decode_frame(&mut buf) {
-            handle_frame(shared, item, peer, &mut acks).await;
+            if let Some(checked) = check_frame(shared, item, peer) {
+                batch.push(checked);
+            }
         }
+        store_batch(shared, std::mem::take(&mut batch), peer, &mut acks).await;
         let skipped = decoder.skipped_bytes() - skipped_before;
         if skipped > 0 {
             shared
@@ -435,12 +469,20 @@ async fn connection<S: FrameSink>(
     }
 }
 
-async fn handle_frame<S: FrameSink>(
+/// A frame that passed every check, with what its acknowledgement will say.
+struct Checked {
+    accepted: AcceptedFrame,
+    ack: Option<String>,
+    readings: u64,
+}
+
+/// The checks of one frame: framing, parsing, MN and password. A refused frame is counted and
+/// logged here and never reaches the sink.
+fn check_frame<S: FrameSink>(
     shared: &Shared<S>,
     item: Result<RawFrame, FrameError>,
     peer: SocketAddr,
-    acks: &mut BytesMut,
-) {
+) -> Option<Checked> {
     let frame = match item {
         Ok(frame) => frame,
         Err(error) => {
@@ -458,7 +500,7 @@ async fn handle_frame<S: FrameSink>(
                 peer,
                 error.to_string(),
             );
-            return;
+            return None;
         }
     };
     let packet = match Packet::parse(&frame.data) {
@@ -476,7 +518,7 @@ async fn handle_frame<S: FrameSink>(
                 peer,
                 error.to_string(),
             );
-            return;
+            return None;
         }
     };
     match shared.directory.password(&packet.mn) {
@@ -489,7 +531,7 @@ async fn handle_frame<S: FrameSink>(
                 peer,
                 detail,
             );
-            return;
+            return None;
         }
         Some(password) if !same_secret(&password, &packet.pw) => {
             let detail = format!("MN {}: the password does not match", packet.mn);
@@ -500,7 +542,7 @@ async fn handle_frame<S: FrameSink>(
                 peer,
                 detail,
             );
-            return;
+            return None;
         }
         Some(_) => {}
     }
@@ -510,34 +552,66 @@ async fn handle_frame<S: FrameSink>(
         Vec::new()
     };
     let reading_count = readings.len() as u64;
-    let wants_ack = packet.wants_ack();
-    let ack = wants_ack.then(|| data_ack_segment(&packet));
-    let accepted = AcceptedFrame {
-        mn: packet.mn,
-        cn: packet.cn,
-        qn: packet.qn,
-        peer,
-        received_at: Utc::now(),
-        readings,
-        // Parsing succeeded, so the data segment is UTF-8.
-        data: String::from_utf8_lossy(&frame.data).into_owned(),
-    };
-    let mn = accepted.mn.clone();
-    match shared.sink.store(accepted).await {
+    let ack = packet.wants_ack().then(|| data_ack_segment(&packet));
+    Some(Checked {
+        accepted: AcceptedFrame {
+            mn: packet.mn,
+            cn: packet.cn,
+            qn: packet.qn,
+            peer,
+            received_at: Utc::now(),
+            readings,
+            // Parsing succeeded, so the data segment is UTF-8.
+            data: String::from_utf8_lossy(&frame.data).into_owned(),
+        },
+        ack,
+        readings: reading_count,
+    })
+}
+
+/// Stores the checked frames of one read in one call and, once they are durable, queues their
+/// acknowledgements. If the sink fails none is acknowledged: the logger sends them again.
+async fn store_batch<S: FrameSink>(
+    shared: &Shared<S>,
+    batch: Vec<Checked>,
+    peer: SocketAddr,
+    acks: &mut BytesMut,
+) {
+    if batch.is_empty() {
+        return;
+    }
+    let mut replies = Vec::with_capacity(batch.len());
+    let mut frames = Vec::with_capacity(batch.len());
+    let mut readings = 0;
+    for checked in batch {
+        readings += checked.readings;
+        replies.push(checked.ack);
+        frames.push(checked.accepted);
+    }
+    let count = frames.len() as u64;
+    let first_mn = frames.first().map(|f| f.mn.clone()).unwrap_or_default();
+    match shared.sink.store_batch(frames).await {
         Ok(()) => {
-            shared.stats.accepted_frames.fetch_add(1, Ordering::Relaxed);
+            shared
+                .stats
+                .accepted_frames
+                .fetch_add(count, Ordering::Relaxed);
             shared
                 .stats
                 .accepted_readings
-                .fetch_add(reading_count, Ordering::Relaxed);
-            if let Some(ack) = ack {
+                .fetch_add(readings, Ordering::Relaxed);
+            for ack in replies.into_iter().flatten() {
                 encode_frame(ack.as_bytes(), acks);
                 shared.stats.acks_sent.fetch_add(1, Ordering::Relaxed);
             }
         }
         Err(error) => {
-            shared.stats.sink_failures.fetch_add(1, Ordering::Relaxed);
-            tracing::error!(%peer, %mn, %error, "HJ 212 frame not stored, not acknowledged");
+            shared
+                .stats
+                .sink_failures
+                .fetch_add(count, Ordering::Relaxed);
+            tracing::error!(%peer, mn = %first_mn, frames = count, %error,
+                "HJ 212 frames not stored, not acknowledged");
         }
     }
 }

@@ -405,7 +405,8 @@ pub async fn put_target(
         crate::followup::api_complete_milestone,
         crate::followup::api_attachment,
         crate::followup::api_visits,
-        crate::followup::api_create_visit
+        crate::followup::api_create_visit,
+        crate::emissions::pages::minutes_json
     ),
     components(schemas(
         ErrorBody,
@@ -417,6 +418,8 @@ pub async fn put_target(
         crate::followup::VisitJson,
         crate::followup::VisitInput,
         crate::followup::CreatedJson,
+        crate::emissions::pages::ChartData,
+        crate::emissions::pages::ChartFactor,
         MeJson,
         EntityJson,
         AuditJson,

@@ -187,7 +187,7 @@ pub async fn serve(
     settings: Settings,
 ) -> std::io::Result<()> {
     let hj212 = match settings.emissions.hj212_listen {
-        Some(address) => Some(tokio::net::TcpListener::bind(address).await?),
+        Some(address) => Some(zx_hj212::bind(address)?),
         None => None,
     };
     serve_with(listener, hj212, store, catalogue, settings).await

@@ -70,11 +70,9 @@ pub async fn serve(
         .hj212_listen
         .or_else(|| with_demo.then(|| SocketAddr::from(([127, 0, 0, 1], 0))));
     let hj212 = match hj212_address {
-        Some(at) => Some(
-            tokio::net::TcpListener::bind(at)
-                .await
-                .with_context(|| format!("cannot listen for HJ 212 on {at}"))?,
-        ),
+        Some(at) => {
+            Some(zx_hj212::bind(at).with_context(|| format!("cannot listen for HJ 212 on {at}"))?)
+        }
         None => None,
     };
     if let Some(receiver) = &hj212 {

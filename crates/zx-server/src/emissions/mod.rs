@@ -526,17 +526,38 @@ impl StackDirectory for Emissions {
 
 impl FrameSink for Emissions {
     async fn store(&self, frame: AcceptedFrame) -> Result<(), SinkError> {
-        if frame.readings.is_empty() {
-            return self.keep_other(&frame).await.map_err(SinkError::new);
+        self.store_batch(vec![frame]).await
+    }
+
+    /// One append (one sync) for all the minute frames of a read; other frames are kept as sent.
+    async fn store_batch(&self, frames: Vec<AcceptedFrame>) -> Result<(), SinkError> {
+        let mut minute_frames = Vec::with_capacity(frames.len());
+        for frame in frames {
+            if frame.readings.is_empty() {
+                self.keep_other(&frame).await.map_err(SinkError::new)?;
+            } else {
+                minute_frames.push((frame.mn, frame.readings));
+            }
+        }
+        if minute_frames.is_empty() {
+            return Ok(());
+        }
+        // One vector for the append; each frame's part of it is remembered for the monitors.
+        let mut parts = Vec::with_capacity(minute_frames.len());
+        let mut all: Vec<MinuteReading> = Vec::new();
+        for (mn, readings) in minute_frames {
+            let start = all.len();
+            all.extend(readings);
+            parts.push((mn, start..all.len()));
         }
         let minutes = self.minutes.clone();
-        let AcceptedFrame { mn, readings, .. } = frame;
-        let readings =
-            tokio::task::spawn_blocking(move || minutes.append(&readings).map(|()| readings))
-                .await
-                .map_err(SinkError::new)?
-                .map_err(SinkError::new)?;
-        self.observe(&mn, &readings);
+        let all = tokio::task::spawn_blocking(move || minutes.append(&all).map(|()| all))
+            .await
+            .map_err(SinkError::new)?
+            .map_err(SinkError::new)?;
+        for (mn, range) in parts {
+            self.observe(&mn, &all[range]);
+        }
         Ok(())
     }
 }

@@ -898,8 +898,9 @@ struct StackPage {
     message: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 pub struct DayQuery {
+    /// `YYYY-MM-DD`, China date; default today.
     #[serde(default)]
     date: Option<String>,
 }
@@ -1079,7 +1080,7 @@ pub async fn stack(
 }
 
 /// One factor's minutes and hourly means, for the chart.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChartFactor {
     pub code: String,
     pub name: String,
@@ -1095,7 +1096,8 @@ pub struct ChartFactor {
     pub hourly: Vec<Option<String>>,
 }
 
-#[derive(Debug, Serialize)]
+/// A stack's day for the charts.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChartData {
     pub mn: String,
     pub date: String,
@@ -1106,6 +1108,9 @@ pub struct ChartData {
 }
 
 /// `GET /api/v1/stacks/{mn}/minutes?date=`: a stack's minutes of a day, with the hourly means.
+#[utoipa::path(get, path = "/api/v1/stacks/{mn}/minutes", tag = "emissions",
+    params(("mn" = String, Path), DayQuery),
+    responses((status = 200, body = ChartData), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn minutes_json(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
