@@ -287,8 +287,7 @@ pub fn violation_days_by_month(
     year: i32,
     today: NaiveDate,
 ) -> Result<HashMap<String, [u32; 12]>, zx_cems_store::CemsStoreError> {
-    let mut out = HashMap::new();
-    for entry in stacks {
+    let one = |entry: &Arc<StackEntry>| {
         let mut months = [0u32; 12];
         for day in service.minutes.days(&entry.stack.mn) {
             if day.year() != year || day > today {
@@ -298,9 +297,29 @@ pub fn violation_days_by_month(
                 months[day.month0() as usize] += 1;
             }
         }
-        out.insert(entry.stack.mn.clone(), months);
-    }
-    Ok(out)
+        Ok((entry.stack.mn.clone(), months))
+    };
+    // Stacks are independent: judged on as many threads as there are cores (days not yet
+    // cached are read from the archive and judged, the bulk of a cold page).
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, stacks.len().max(1));
+    let chunk = stacks.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = stacks
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Result<Vec<_>, _>>()))
+            .collect();
+        let mut out = HashMap::new();
+        for worker in workers {
+            // A panic is a bug: passed on, the page's blocking task reports it as internal.
+            let part = worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            out.extend(part);
+        }
+        Ok(out)
+    })
 }
 
 pub async fn overview(
