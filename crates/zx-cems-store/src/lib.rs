@@ -621,6 +621,31 @@ impl MinuteStore {
         days
     }
 
+    /// What identifies a day's stored minutes, changing whenever they change: `None` while any
+    /// of them is only in the log (not sealed yet) or the day has no partition, else the
+    /// partition file's size and modification time (ns since the epoch). A caller may keep
+    /// what it derived from a sealed day (a verdict) under it, across restarts, and knows it
+    /// stale when late data rewrote the partition. Take it before reading the day.
+    pub fn sealed_fingerprint(&self, mn: &str, day: NaiveDate) -> Option<(u64, u128)> {
+        let in_log = self
+            .recent
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .days(mn)
+            .contains(&day_number(day));
+        if in_log || !lock(&self.partitions).contains_key(&(mn.to_owned(), day)) {
+            return None;
+        }
+        let path = archive::partition_dir(&self.archive_dir, mn, day).join(archive::FILE_NAME);
+        let meta = fs::metadata(path).ok()?;
+        let modified = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        Some((meta.len(), modified.as_nanos()))
+    }
+
     /// Bytes on disk and readings held. The first call after opening reads each partition's
     /// footer for its row count (about 50 µs a partition); later calls use what it learnt.
     pub fn stats(&self) -> Result<StoreStats, CemsStoreError> {

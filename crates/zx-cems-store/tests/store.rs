@@ -777,3 +777,29 @@ fn read_only_opens_during_seals_see_every_acknowledged_reading() {
     // 40 rounds × 2 readings, distinct minutes.
     assert_eq!(read_all(&last, "MN1").len(), 80);
 }
+
+#[test]
+fn a_sealed_day_has_a_fingerprint_that_late_data_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    store
+        .append(&[reading("MN1", at(1, 8, 0), "a21002", "200", Flag::N)])
+        .unwrap();
+    // In the log only: no fingerprint; no data at all: none either.
+    assert_eq!(store.sealed_fingerprint("MN1", day(1)), None);
+    assert_eq!(store.sealed_fingerprint("MN1", day(2)), None);
+    store.seal(day(1)).unwrap();
+    let first = store.sealed_fingerprint("MN1", day(1)).expect("sealed");
+    assert_eq!(store.sealed_fingerprint("MN1", day(1)), Some(first));
+    // Late data: back in the log (no fingerprint), then sealed into a bigger partition.
+    store
+        .append(&[reading("MN1", at(1, 9, 0), "a21002", "210", Flag::N)])
+        .unwrap();
+    assert_eq!(store.sealed_fingerprint("MN1", day(1)), None);
+    store.seal(day(1)).unwrap();
+    let second = store
+        .sealed_fingerprint("MN1", day(1))
+        .expect("sealed again");
+    assert_ne!(second, first);
+    assert!(second.0 > first.0, "{first:?} -> {second:?}");
+}

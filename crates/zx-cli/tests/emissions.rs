@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{NaiveDateTime, TimeDelta, Timelike};
+use chrono::{Datelike, NaiveDateTime, TimeDelta, Timelike};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -539,4 +539,145 @@ fn a_restart_replays_today_and_records_each_alarm_once() {
         drop(runtime);
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// A sealed day's verdict is judged once and kept in `violations.tsv` beside the minute store:
+/// after a restart the server takes it from there (here, an edited answer shows), until late
+/// data changes the day.
+#[test]
+fn a_sealed_day_is_judged_once_and_remembered_across_restarts() {
+    let today = zx_server::emissions::china_now().date();
+    let yesterday = today - TimeDelta::days(1);
+    if yesterday.year() != today.year() {
+        // The table shows the current year only.
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("zx.db").to_string_lossy().into_owned();
+    zx(&db, &["demo", "--lang", "en"]);
+    let cems = cems_dir(&dir);
+    let seal_day = |values: &str, minutes: i64| {
+        // NOx `values` at O₂ 11 % (corrected = measured) every minute of yesterday.
+        let store = zx_cems_store::MinuteStore::open(std::path::Path::new(&cems)).unwrap();
+        let midnight = yesterday.and_hms_opt(0, 0, 0).unwrap();
+        let mut readings = Vec::new();
+        for m in 0..minutes {
+            for (code, value) in [("a21002", values), ("a19001", "11")] {
+                readings.push(zx_domain::cems::MinuteReading {
+                    mn: MN.into(),
+                    minute: midnight + TimeDelta::minutes(m),
+                    code: code.into(),
+                    value: value.parse().unwrap(),
+                    flag: zx_domain::cems::Flag::N,
+                });
+            }
+        }
+        store.append(&readings).unwrap();
+        store.seal(yesterday).unwrap();
+    };
+    // A daily mean of 260 over 24 valid hours: above the 24-hour limit 250, a violation day.
+    seal_day("260", 24 * 60);
+    let index = std::path::Path::new(&cems).join("violations.tsv");
+    // The violation cells of this month's column, as the group page shows them.
+    let violation_days = |runtime: &tokio::runtime::Runtime| -> String {
+        runtime.block_on(async {
+            let store = zx_store_sqlite::SqliteStore::open(&db, false)
+                .await
+                .unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let base = format!("http://{}", listener.local_addr().unwrap());
+            let settings = zx_server::Settings {
+                db: db.clone(),
+                emissions: zx_server::config::Emissions {
+                    dir: cems.clone(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            tokio::spawn(zx_server::serve_with(
+                listener,
+                None,
+                Arc::new(store),
+                zx_domain::Catalogue::builtin().unwrap(),
+                settings,
+            ));
+            let client = reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let login = client
+                .get(format!("{base}/login"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let csrf = hidden(&login, "csrf");
+            client
+                .post(format!("{base}/login"))
+                .form(&[
+                    ("name", "admin"),
+                    ("password", "zengxiao-admin"),
+                    ("csrf", csrf.as_str()),
+                    ("next", "/environment"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let page = client
+                .get(format!("{base}/environment"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let table = page
+                .split("id=\"violations\"")
+                .nth(1)
+                .unwrap_or_else(|| panic!("no violation table: {page}"));
+            let row = table
+                .split("<tr>")
+                .find(|row| row.contains("/environment/plants/FJ-JJ-WTE\""))
+                .unwrap_or_else(|| panic!("no row for FJ-JJ-WTE: {page}"))
+                .to_owned();
+            // The plant's cell of yesterday's month.
+            row.split("<td class=\"num")
+                .nth(yesterday.month() as usize)
+                .unwrap()
+                .split('>')
+                .nth(1)
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    assert_eq!(violation_days(&runtime), "1");
+    drop(runtime);
+    std::thread::sleep(Duration::from_millis(200));
+    let kept = std::fs::read_to_string(&index).unwrap();
+    let line = kept
+        .lines()
+        .find(|l| l.starts_with(&format!("{MN}\t{yesterday}\t")))
+        .unwrap_or_else(|| panic!("yesterday not kept: {kept}"));
+    assert!(line.ends_with("\t1"), "{line}");
+    // The kept answer is what a restarted server shows: edited to 0, it shows 0.
+    std::fs::write(
+        &index,
+        kept.replace(line, &format!("{}0", &line[..line.len() - 1])),
+    )
+    .unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    assert_eq!(violation_days(&runtime), "0");
+    drop(runtime);
+    std::thread::sleep(Duration::from_millis(200));
+    // Late data rewrites the partition: judged again, the true answer is back.
+    seal_day("260", 24 * 60 + 1);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    assert_eq!(violation_days(&runtime), "1");
 }

@@ -96,6 +96,10 @@ type VerdictCache = HashMap<(String, NaiveDate), (Instant, Option<Arc<DayComplia
 const YESTERDAY_TTL: Duration = Duration::from_secs(600);
 const OLDER_TTL: Duration = Duration::from_secs(6 * 3600);
 
+/// A sealed day's fingerprint (`MinuteStore::sealed_fingerprint`), the stack's judging
+/// configuration (standard and factor map, hashed) and whether the day was a violation day.
+type ViolationIndex = HashMap<(String, NaiveDate), ((u64, u128), u64, bool)>;
+
 /// The emissions service of one server.
 pub struct Emissions {
     store: Arc<dyn Store>,
@@ -106,6 +110,10 @@ pub struct Emissions {
     latest: Mutex<HashMap<String, NaiveDateTime>>,
     verdicts: Mutex<VerdictCache>,
     events: mpsc::UnboundedSender<(String, Vec<AlarmEvent>)>,
+    /// Whether each sealed stack-day was a violation day, kept across restarts (see
+    /// [`Emissions::violation`]).
+    violations: Mutex<ViolationIndex>,
+    violations_file: std::path::PathBuf,
     /// Non-minute frames (hourly, daily, real-time data) kept as sent, one file per day.
     other_dir: std::path::PathBuf,
     other_lock: tokio::sync::Mutex<()>,
@@ -124,6 +132,8 @@ impl Emissions {
             .await
             .map_err(|e| EmissionsError::Join(e.to_string()))??;
         let (events, receiver) = mpsc::unbounded_channel();
+        let violations_file = dir.join("violations.tsv");
+        let violations = Mutex::new(load_violations(&violations_file).await);
         let service = Arc::new(Emissions {
             store: store.clone(),
             minutes: Arc::new(minutes),
@@ -133,6 +143,8 @@ impl Emissions {
             latest: Mutex::new(HashMap::new()),
             verdicts: Mutex::new(HashMap::new()),
             events,
+            violations,
+            violations_file,
             other_dir: dir.join("frames"),
             other_lock: tokio::sync::Mutex::new(()),
         });
@@ -343,6 +355,53 @@ impl Emissions {
         Ok(verdict)
     }
 
+    /// Whether `day` was a violation day for the stack. A sealed day's answer is kept in
+    /// `violations.tsv` beside the minute store under the partition's fingerprint and the
+    /// stack's judging configuration, so the year's table on `/environment` and the cockpit
+    /// judges each sealed stack-day once, not after every restart; late data (a new
+    /// fingerprint) or a changed standard or factor map makes it judged again.
+    pub fn violation(&self, entry: &StackEntry, day: NaiveDate) -> Result<bool, CemsStoreError> {
+        let mn = &entry.stack.mn;
+        // Taken before reading: a seal in between leaves an old fingerprint, judged again later.
+        let fingerprint = self.minutes.sealed_fingerprint(mn, day);
+        let config = config_key(entry);
+        let key = (mn.clone(), day);
+        if let Some(fingerprint) = fingerprint
+            && let Some(&(known, known_config, violation)) = self
+                .violations
+                .lock()
+                .ok()
+                .and_then(|i| i.get(&key).copied())
+                .as_ref()
+            && known == fingerprint
+            && known_config == config
+        {
+            return Ok(violation);
+        }
+        let violation = self.day(entry, day)?.is_some_and(|d| d.violation);
+        if let Some(fingerprint) = fingerprint
+            && let Ok(mut index) = self.violations.lock()
+        {
+            index.insert(key, (fingerprint, config, violation));
+            let line = format!(
+                "{mn}\t{day}\t{}\t{}\t{config}\t{}\n",
+                fingerprint.0,
+                fingerprint.1,
+                u8::from(violation)
+            );
+            // A cache: a failed write costs a judgement after the next restart, nothing else.
+            let written = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.violations_file)
+                .and_then(|mut file| std::io::Write::write_all(&mut file, line.as_bytes()));
+            if let Err(error) = written {
+                tracing::warn!(%error, file = %self.violations_file.display(), "violation index not written");
+            }
+        }
+        Ok(violation)
+    }
+
     /// Feeds stored readings to the stack's monitor and queues the alarm events.
     fn observe(&self, mn: &str, readings: &[MinuteReading]) {
         if let Some(newest) = readings.iter().map(|r| r.minute).max()
@@ -474,6 +533,40 @@ impl Emissions {
             }
         })
     }
+}
+
+/// What a verdict depends on besides the minutes: the standard and the factor map.
+fn config_key(entry: &StackEntry) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    format!("{:?}|{:?}", entry.standard, entry.stack.factors).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Reads `violations.tsv` (`mn, day, size, mtime ns, config, 0|1`, later lines win); a missing
+/// or damaged file is an empty or partial index, never an error.
+async fn load_violations(path: &Path) -> ViolationIndex {
+    let text = tokio::fs::read_to_string(path).await.unwrap_or_default();
+    let mut index = HashMap::new();
+    for line in text.lines() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [mn, day, size, modified, config, violation] = fields[..] else {
+            continue;
+        };
+        let (Ok(day), Ok(size), Ok(modified), Ok(config)) = (
+            NaiveDate::parse_from_str(day, "%Y-%m-%d"),
+            size.parse::<u64>(),
+            modified.parse::<u128>(),
+            config.parse::<u64>(),
+        ) else {
+            continue;
+        };
+        index.insert(
+            (mn.to_owned(), day),
+            ((size, modified), config, violation == "1"),
+        );
+    }
+    index
 }
 
 fn new_monitor(entry: &StackEntry) -> StackMonitor {

@@ -293,7 +293,7 @@ pub fn violation_days_by_month(
             if day.year() != year || day > today {
                 continue;
             }
-            if service.day(entry, day)?.is_some_and(|d| d.violation) {
+            if service.violation(entry, day)? {
                 months[day.month0() as usize] += 1;
             }
         }
