@@ -618,7 +618,7 @@ pub async fn alarms_page(
             lang,
             me: Me::of(&user),
             here: here(&uri),
-            alarms: alarm_rows(&alarms, &names, lang, true),
+            alarms: alarm_rows(&alarms, &names, lang, may_acknowledge(&user)),
             states,
             message: None,
         })
@@ -665,6 +665,11 @@ pub async fn acknowledge(
     }
 }
 
+/// Viewers read alarms; every other role may acknowledge those of stacks in its scope.
+fn may_acknowledge(user: &CurrentUser) -> bool {
+    user.access.role != zx_domain::Role::Viewer
+}
+
 async fn acknowledge_alarm(
     state: &AppState,
     user: &CurrentUser,
@@ -678,7 +683,7 @@ async fn acknowledge_alarm(
     if !stacks.iter().any(|e| e.stack.mn == alarm.mn) {
         return Err(not_found());
     }
-    if user.access.role == zx_domain::Role::Viewer {
+    if !may_acknowledge(user) {
         return Err(ApiError::new(
             ErrorCode::Forbidden,
             "viewers cannot acknowledge alarms",
@@ -855,7 +860,7 @@ pub async fn plant(
                     .collect(),
                 stacks: rows,
             },
-            alarms: alarm_rows(&plant_alarms, &names, lang, true),
+            alarms: alarm_rows(&plant_alarms, &names, lang, may_acknowledge(&user)),
         })
     }
     .await;
@@ -1087,7 +1092,7 @@ pub async fn stack(
                 factors,
                 chart_codes,
             },
-            alarms: alarm_rows(&alarms, &names, lang, true),
+            alarms: alarm_rows(&alarms, &names, lang, may_acknowledge(&user)),
             message: None,
         })
     }

@@ -293,3 +293,127 @@ pub fn monthly(
     sheet.set_freeze_panes(1, 4)?;
     workbook.save_to_buffer()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use calamine::{Data, Reader, Xlsx};
+    use chrono::{NaiveDateTime, TimeDelta};
+    use zx_domain::cems::compliance::check_stack;
+    use zx_domain::cems::{FactorMap, Flag, MinuteReading, Stack, Standard};
+    use zx_domain::{EntityCode, Lang};
+
+    use super::*;
+
+    /// 2026-06-01 hours 00–19: NOx 200 at O₂ 13 → 200 × 10 / 8 = 250 each; hour 20: NOx 320 at
+    /// O₂ 11 → 320, over the 1-hour limit 300. Daily mean (20 × 250 + 320) / 21 = 5320 / 21 =
+    /// 253.333…, over the 24-hour limit 250 with 21 valid hours (≥ 20): a violation day.
+    fn fixture() -> (Arc<StackEntry>, Days) {
+        let standard = Standard::gb18485_2014();
+        let start = NaiveDateTime::parse_from_str("2026-06-01 00:00", "%Y-%m-%d %H:%M").unwrap();
+        let mut readings = Vec::new();
+        for minute in 0..21 * 60 {
+            let (nox, o2) = if minute < 20 * 60 {
+                ("200", "13")
+            } else {
+                ("320", "11")
+            };
+            for (code, value) in [("a21002", nox), ("a19001", o2)] {
+                readings.push(MinuteReading {
+                    mn: "MN1".into(),
+                    minute: start + TimeDelta::minutes(minute),
+                    code: code.into(),
+                    value: value.parse().unwrap(),
+                    flag: Flag::N,
+                });
+            }
+        }
+        let factors = FactorMap::default();
+        let days = check_stack(&readings, &factors, &standard)
+            .days
+            .into_iter()
+            .map(|(day, verdict)| (day, Arc::new(verdict)))
+            .collect();
+        let entry = StackEntry {
+            stack: Stack {
+                mn: "MN1".into(),
+                entity: EntityCode::parse("FJ-JJ-WTE").unwrap(),
+                name: "1号炉".into(),
+                password: "123456".into(),
+                standard: standard.id.clone(),
+                factors,
+            },
+            plant_name: "晋江垃圾焚烧发电厂".into(),
+            region: "福建".into(),
+            segment: "waste-to-energy".into(),
+            standard: Arc::new(standard),
+            rules: zx_domain::cems::alarms::Rules::default(),
+        };
+        (Arc::new(entry), days)
+    }
+
+    fn sheet(book: &[u8], name: &str) -> calamine::Range<Data> {
+        let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(book.to_vec())).unwrap();
+        workbook.worksheet_range(name).unwrap()
+    }
+
+    fn text(range: &calamine::Range<Data>, row: u32, column: u32) -> String {
+        range
+            .get_value((row, column))
+            .map(|cell| cell.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_daily_report_has_the_hourly_means_the_daily_mean_and_the_verdict() {
+        let (entry, days) = fixture();
+        let day = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let book = daily(Lang::Zh, day, &[entry], &[days]).unwrap();
+        let range = sheet(&book, "日报");
+        // Row 3 (0-based): the NOx row; columns 4.. are hours 00–23.
+        assert_eq!(text(&range, 3, 0), "晋江垃圾焚烧发电厂");
+        assert_eq!(text(&range, 3, 2), "MN1");
+        assert_eq!(text(&range, 3, 3), "氮氧化物");
+        assert_eq!(range.get_value((3, 4)), Some(&Data::Float(250.0)));
+        assert_eq!(range.get_value((3, 4 + 19)), Some(&Data::Float(250.0)));
+        assert_eq!(range.get_value((3, 4 + 20)), Some(&Data::Float(320.0)));
+        assert_eq!(range.get_value((3, 4 + 21)), Some(&Data::Empty));
+        assert_eq!(range.get_value((3, 28)), Some(&Data::Float(253.333)));
+        assert_eq!(range.get_value((3, 29)), Some(&Data::Float(250.0)));
+        assert_eq!(range.get_value((3, 30)), Some(&Data::Float(21.0)));
+        assert_eq!(text(&range, 3, 31), "是");
+        // Only the factors with data: no second row.
+        assert_eq!(text(&range, 4, 3), "");
+    }
+
+    #[test]
+    fn the_monthly_report_counts_violation_days_and_capture_over_the_month() {
+        let (entry, days) = fixture();
+        let first = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let last = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        let book = monthly(Lang::En, first, last, &[entry], &[days]).unwrap();
+        let summary = sheet(&book, "Summary");
+        assert_eq!(text(&summary, 3, 2), "MN1");
+        assert_eq!(
+            summary.get_value((3, 3)),
+            Some(&Data::Float(1.0)),
+            "violation days"
+        );
+        assert_eq!(
+            summary.get_value((3, 4)),
+            Some(&Data::Float(1.0)),
+            "hour exceedances"
+        );
+        // NOx (the standard's second factor): 21 valid hours of 24 × 30 = 720 → 0.0291666….
+        let Some(Data::Float(capture)) = summary.get_value((3, 6)) else {
+            panic!("no NOx capture rate");
+        };
+        assert!((capture - 21.0 / 720.0).abs() < 1e-12, "{capture}");
+        let means = sheet(&book, "Daily means");
+        assert_eq!(text(&means, 1, 3), "2026-06-01");
+        assert_eq!(means.get_value((1, 5)), Some(&Data::Float(253.333)));
+        assert_eq!(text(&means, 1, 10), "yes");
+        assert_eq!(text(&means, 2, 3), "", "one day of data, one row");
+    }
+}
