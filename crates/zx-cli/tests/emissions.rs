@@ -118,8 +118,15 @@ async fn frames_are_stored_judged_alarmed_and_acknowledged(env: Env) {
     for line in acks.split_terminator("\r\n") {
         let data = &line[6..line.len() - 4];
         assert_eq!(&line[2..6], format!("{:04}", data.len()), "{line}");
-        assert_eq!(&line[line.len() - 4..], format!("{:04X}", hj212_crc(data)), "{line}");
-        assert!(data.contains(";CN=9014;") && data.ends_with("CP=&&&&"), "{line}");
+        assert_eq!(
+            &line[line.len() - 4..],
+            format!("{:04X}", hj212_crc(data)),
+            "{line}"
+        );
+        assert!(
+            data.contains(";CN=9014;") && data.ends_with("CP=&&&&"),
+            "{line}"
+        );
     }
 
     // An hourly-data frame (CN 2061) is acknowledged and kept as sent, not as minutes.

@@ -80,13 +80,11 @@ impl Emissions {
         if !self.dir.trim().is_empty() {
             return std::path::PathBuf::from(self.dir.trim());
         }
-        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        if zx_store::is_postgres_url(db) {
             return std::path::PathBuf::from("zengxiao-cems");
         }
-        let path = db
-            .strip_prefix("sqlite://")
-            .or_else(|| db.strip_prefix("sqlite:"))
-            .unwrap_or(db);
+        let path = zx_store::path_from_url(db);
+        // A URL's query (`?mode=rwc`) is not part of the file name.
         let path = path.split('?').next().unwrap_or(path);
         std::path::PathBuf::from(format!("{path}.cems"))
     }
@@ -194,6 +192,27 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_minute_store_sits_beside_a_sqlite_file_unless_configured() {
+        let emissions = Emissions::default();
+        let dir = |db: &str| emissions.store_dir(db).to_string_lossy().into_owned();
+        assert_eq!(dir("zengxiao.db"), "zengxiao.db.cems");
+        assert_eq!(
+            dir("sqlite:///var/lib/zx.db?mode=rwc"),
+            "/var/lib/zx.db.cems"
+        );
+        assert_eq!(dir("sqlite:data/zx.db"), "data/zx.db.cems");
+        assert_eq!(dir("postgres://zx@db/zx"), "zengxiao-cems");
+        let configured = Emissions {
+            dir: " /srv/cems ".into(),
+            ..Emissions::default()
+        };
+        assert_eq!(
+            configured.store_dir("zengxiao.db").to_string_lossy(),
+            "/srv/cems"
+        );
+    }
 
     #[test]
     #[allow(clippy::result_large_err)] // figment's Jail API returns its own large error

@@ -139,10 +139,7 @@ fn db_error(e: sqlx::Error) -> StoreError {
     StoreError::Database(e.to_string())
 }
 
-/// Whether a `--db` value names a PostgreSQL database rather than a SQLite file.
-pub fn is_postgres_url(url: &str) -> bool {
-    url.starts_with("postgres://") || url.starts_with("postgresql://")
-}
+pub use zx_store::is_postgres_url;
 
 fn month_date(month: Month) -> StoreResult<NaiveDate> {
     NaiveDate::from_ymd_opt(month.year(), month.month(), 1)

@@ -270,12 +270,7 @@ pub struct SqliteStore {
     pool: SqlitePool,
 }
 
-/// Strips `sqlite://` / `sqlite:` so both a path and a URL name the same file.
-pub fn path_from_url(url: &str) -> &str {
-    url.strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url)
-}
+pub use zx_store::path_from_url;
 
 impl SqliteStore {
     /// Opens (creating when `create`) the database file and brings its schema up to date. A

@@ -1417,6 +1417,18 @@ pub fn check_new_user(user: &NewUser) -> StoreResult<()> {
     }
 }
 
+/// Whether a `--db` value names a PostgreSQL database (else it is a SQLite file or URL).
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// The file path of a SQLite `--db` value (`sqlite://x.db`, `sqlite:x.db` or a bare path).
+pub fn path_from_url(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
 /// `postgres://u:secret@h/db` → `postgres://u:***@h/db`: a database URL fit for a message or
 /// a log line. Anything without a password (a SQLite path) is returned as it is.
 pub fn redact_url(url: &str) -> String {
