@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgConnection, Postgres, QueryBuilder};
 use zx_domain::{EntityKind, cems::Stack};
-use zx_store::archive::{ArchivedAlarm, ArchivedRuleSet, ArchivedStack};
 use zx_store::{
     ALARM_SYSTEM_USER, Alarm, AlarmFilter, AlarmState, Archive, ImportSummary, NewAlarm, RuleScope,
     RuleSetDoc, StoreError, StoreResult, StoredStack, check_new_alarm, check_rule_scope,
@@ -542,20 +541,7 @@ pub(crate) async fn export_emissions(
         .await
         .map_err(db_error)?
     {
-        let s = stack_from_row(&row)?;
-        archive.stacks.push(ArchivedStack {
-            id: s.id,
-            mn: s.stack.mn,
-            entity: s.stack.entity,
-            name: s.stack.name,
-            password: s.stack.password,
-            standard: s.stack.standard,
-            factors: s.stack.factors,
-            active: s.active,
-            revision: s.revision,
-            created_at: s.created_at,
-            updated_at: s.updated_at,
-        });
+        archive.stacks.push(stack_from_row(&row)?.into());
     }
     for row in sqlx::query(AssertSqlSafe(format!(
         "SELECT {RULE_SET_COLUMNS} FROM alarm_rule_sets"
@@ -564,37 +550,16 @@ pub(crate) async fn export_emissions(
     .await
     .map_err(db_error)?
     {
-        let r = rule_set_from_row(&row)?;
-        archive.alarm_rule_sets.push(ArchivedRuleSet {
-            scope: r.scope,
-            body: r.body,
-            revision: r.revision,
-            updated_by: r.updated_by,
-            updated_at: r.updated_at,
-        });
+        archive
+            .alarm_rule_sets
+            .push(rule_set_from_row(&row)?.into());
     }
     for row in sqlx::query(AssertSqlSafe(format!("SELECT {ALARM_COLUMNS} FROM alarms")))
         .fetch_all(&mut *conn)
         .await
         .map_err(db_error)?
     {
-        let a = alarm_from_row(&row)?;
-        archive.alarms.push(ArchivedAlarm {
-            id: a.id,
-            mn: a.mn,
-            kind: a.kind,
-            code: a.code,
-            raised_at: a.raised_at,
-            value: a.value,
-            limit: a.limit,
-            message_zh: a.message_zh,
-            message_en: a.message_en,
-            state: a.state,
-            acknowledged_by: a.acknowledged_by,
-            acknowledged_at: a.acknowledged_at,
-            note: a.note,
-            cleared_at: a.cleared_at,
-        });
+        archive.alarms.push(alarm_from_row(&row)?.into());
     }
     Ok(())
 }

@@ -404,6 +404,58 @@ pub struct ArchivedAlarm {
     pub cleared_at: Option<DateTime<Utc>>,
 }
 
+/// A stored stack as the archive holds it (both backends export through this).
+impl From<crate::StoredStack> for ArchivedStack {
+    fn from(s: crate::StoredStack) -> Self {
+        ArchivedStack {
+            id: s.id,
+            mn: s.stack.mn,
+            entity: s.stack.entity,
+            name: s.stack.name,
+            password: s.stack.password,
+            standard: s.stack.standard,
+            factors: s.stack.factors,
+            active: s.active,
+            revision: s.revision,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+impl From<crate::RuleSetDoc> for ArchivedRuleSet {
+    fn from(r: crate::RuleSetDoc) -> Self {
+        ArchivedRuleSet {
+            scope: r.scope,
+            body: r.body,
+            revision: r.revision,
+            updated_by: r.updated_by,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl From<crate::Alarm> for ArchivedAlarm {
+    fn from(a: crate::Alarm) -> Self {
+        ArchivedAlarm {
+            id: a.id,
+            mn: a.mn,
+            kind: a.kind,
+            code: a.code,
+            raised_at: a.raised_at,
+            value: a.value,
+            limit: a.limit,
+            message_zh: a.message_zh,
+            message_en: a.message_en,
+            state: a.state,
+            acknowledged_by: a.acknowledged_by,
+            acknowledged_at: a.acknowledged_at,
+            note: a.note,
+            cleared_at: a.cleared_at,
+        }
+    }
+}
+
 mod base64_bytes {
     use base64::Engine as _;
     use base64::engine::general_purpose::STANDARD;
