@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -260,12 +260,9 @@ impl Emissions {
         let minutes = self.minutes.clone();
         let mn = entry.stack.mn.clone();
         let today = china_now().date();
-        let readings = tokio::task::spawn_blocking(move || {
-            let from = today.and_time(chrono::NaiveTime::MIN);
-            minutes.read(&mn, from, from + TimeDelta::days(1))
-        })
-        .await
-        .map_err(|e| EmissionsError::Join(e.to_string()))??;
+        let readings = tokio::task::spawn_blocking(move || day_minutes(&minutes, &mn, today))
+            .await
+            .map_err(|e| EmissionsError::Join(e.to_string()))??;
         let mut monitor = new_monitor(&entry);
         let mut events = Vec::new();
         // Minute by minute, as the logger sent them.
@@ -318,8 +315,7 @@ impl Emissions {
         mn: &str,
         day: NaiveDate,
     ) -> Result<Vec<MinuteReading>, CemsStoreError> {
-        let from = day.and_time(chrono::NaiveTime::MIN);
-        self.minutes.read(mn, from, from + TimeDelta::days(1))
+        day_minutes(&self.minutes, mn, day)
     }
 
     /// The verdict of `mn` on `day` (`None` without data). Past days are cached for a while.
@@ -569,6 +565,16 @@ async fn load_violations(path: &Path) -> ViolationIndex {
     index
 }
 
+/// The minutes of `mn` in the natural day `day` (China time).
+fn day_minutes(
+    minutes: &MinuteStore,
+    mn: &str,
+    day: NaiveDate,
+) -> Result<Vec<MinuteReading>, CemsStoreError> {
+    let from = day.and_time(chrono::NaiveTime::MIN);
+    minutes.read(mn, from, from + TimeDelta::days(1))
+}
+
 fn new_monitor(entry: &StackEntry) -> StackMonitor {
     StackMonitor::new(
         entry.stack.mn.clone(),
@@ -783,9 +789,4 @@ async fn recipients(
         })
         .map(|u| (u.name, u.email))
         .collect())
-}
-
-/// Minutes since midnight, for status texts.
-pub fn minute_of_day(at: NaiveDateTime) -> u32 {
-    at.hour() * 60 + at.minute()
 }
