@@ -14,7 +14,8 @@ use std::process::{Command, Output};
 
 use chrono::{TimeZone, Utc};
 use zx_domain::{EntityCode, Month, Target};
-use zx_store::{PeriodState, PeriodStatus, Store};
+use zx_store::prelude::*;
+use zx_store::{PeriodState, PeriodStatus};
 use zx_store_postgres::{TestDatabase, test_database_url};
 use zx_store_sqlite::SqliteStore;
 

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
+use zx_store::prelude::*;
 
 use chrono::{Datelike, NaiveDateTime, TimeDelta, Timelike};
 use reqwest::StatusCode;
@@ -16,7 +17,7 @@ mod common;
 use common::web::{Env, cems_dir, hidden, zx};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use zx_store::{AlarmFilter, AlarmState, Store};
+use zx_store::{AlarmFilter, AlarmState};
 
 /// The demo's first stack: 晋江垃圾焚烧发电厂 1号炉 (see `zx_demo::demo_stacks`).
 const MN: &str = "88888880000001";

@@ -381,7 +381,7 @@ async fn zx_remind_emails_the_accounts_that_have_an_address() {
             .await
             .unwrap();
         let at = chrono::Utc::now();
-        zx_store::Store::set_email(&store, "hq", Some("hq@example.com"), "tester", at)
+        zx_store::AccountStore::set_email(&store, "hq", Some("hq@example.com"), "tester", at)
             .await
             .unwrap();
     }

@@ -5,7 +5,8 @@
 use chrono::{TimeZone, Utc};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor};
 use zx_domain::{Entity, EntityCode, EntityKind};
-use zx_store::{AuditFilter, Changes, Import, NewSubmission, SchemaVersion, Store, StoreError};
+use zx_store::prelude::*;
+use zx_store::{AuditFilter, Changes, Import, NewSubmission, SchemaVersion, StoreError};
 use zx_store_postgres::{PgStore, TestDatabase, test_database_url, with_database};
 
 fn group() -> Import {
@@ -109,10 +110,12 @@ async fn erasing_empties_every_table_and_restarts_ids() {
     let Some(base) = test_database_url("the missing-database and erase tests") else {
         return;
     };
-    let (store, _database) = PgStore::open_fresh_for_tests(&base).await.unwrap();
+    let (store, _database) = zx_store_postgres::open_fresh_for_tests(&base)
+        .await
+        .unwrap();
     store.import(group()).await.unwrap();
     assert_eq!(store.submissions().await.unwrap()[0].id, 1);
-    store.erase_all_data().await.unwrap();
+    store.backend().erase_all_data().await.unwrap();
     assert!(store.entities().await.unwrap().is_empty());
     assert!(store.submissions().await.unwrap().is_empty());
     assert!(
@@ -131,7 +134,9 @@ async fn a_schema_newer_than_this_build_is_refused() {
     let Some(base) = test_database_url("the schema version tests") else {
         return;
     };
-    let (store, database) = PgStore::open_fresh_for_tests(&base).await.unwrap();
+    let (store, database) = zx_store_postgres::open_fresh_for_tests(&base)
+        .await
+        .unwrap();
     let known = PgStore::known_schema();
     assert_eq!(
         store.schema_version().await.unwrap(),

@@ -1,5 +1,9 @@
 //! Stacks, alarm rule sets and alarms on SQLite (migration 0006): the `Store` methods of
 //! emissions monitoring, and their part of export and restore.
+//!
+//! Temporary: what the areas still here share is removed with this file once every area has
+//! moved, so unused helpers are allowed meanwhile.
+#![allow(dead_code, unused_imports)]
 
 use std::collections::HashMap;
 
@@ -15,7 +19,9 @@ use zx_store::{
     describe_stack_update, factors_from_json, factors_to_json, plan_rule_set_put,
 };
 
-use crate::{SqliteStore, db_error, parse_code, parse_decimal, parse_timestamp, timestamp};
+use crate::legacy::{
+    LegacySqliteStore, db_error, parse_code, parse_decimal, parse_timestamp, timestamp,
+};
 
 const STACK_COLUMNS: &str =
     "id, mn, entity, name, password, standard, factors, active, revision, created_at, updated_at";
@@ -144,7 +150,7 @@ async fn clear_in(
         .execute(&mut *conn)
         .await
         .map_err(db_error)?;
-    SqliteStore::audit(
+    LegacySqliteStore::audit(
         &mut *conn,
         at,
         ALARM_SYSTEM_USER,
@@ -156,7 +162,7 @@ async fn clear_in(
     .await
 }
 
-impl SqliteStore {
+impl LegacySqliteStore {
     pub(crate) async fn load_stacks(&self) -> StoreResult<Vec<StoredStack>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {STACK_COLUMNS} FROM stacks ORDER BY mn"

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use zx_domain::Target;
-use zx_store::Store;
+use zx_store::prelude::*;
 use zx_store_sqlite::SqliteStore;
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {

@@ -1,0 +1,281 @@
+//! How PostgreSQL binds and reads [`Value`]s: `?` placeholders numbered `$1, $2, …`, decimals
+//! as `NUMERIC`, times as `TIMESTAMPTZ`, months as the `DATE` of their first day, lists as
+//! `text[]`; many rows at once as bound arrays (`INSERT … SELECT FROM UNNEST`).
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::{Arguments, AssertSqlSafe, Column, PgConnection, Postgres, Row as _, Transaction};
+use sqlx::{TypeInfo as _, ValueRef as _};
+use zx_domain::Decimal;
+use zx_store::sql::{Connection, Row, Value, month_first_day};
+use zx_store::{StoreError, StoreResult};
+
+use crate::db_error;
+
+/// Rows per `INSERT … SELECT FROM UNNEST(arrays)`: a handful of parameters whatever the count.
+const ARRAY_BATCH: usize = 20_000;
+
+/// A pooled connection or a transaction.
+pub(crate) enum PgConn {
+    Pooled(PoolConnection<Postgres>),
+    Transaction(Transaction<'static, Postgres>),
+}
+
+impl PgConn {
+    fn connection(&mut self) -> &mut PgConnection {
+        match self {
+            PgConn::Pooled(conn) => conn,
+            PgConn::Transaction(tx) => tx,
+        }
+    }
+}
+
+/// `?` → `$1, $2, …`. The shared statements hold no `?` inside string literals.
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn add(args: &mut PgArguments, value: Value) -> StoreResult<()> {
+    let added = match value {
+        Value::Text(v) => args.add(v),
+        Value::Int(v) => args.add(v),
+        Value::Decimal(v) => args.add(v),
+        Value::Time(v) => args.add(v),
+        Value::Date(v) => args.add(v),
+        Value::Month(v) => args.add(v.map(month_first_day).transpose()?),
+        Value::Bool(v) => args.add(v),
+        Value::Bytes(v) => args.add(v),
+        Value::TextList(v) => args.add(v),
+    };
+    added.map_err(|e| StoreError::Database(e.to_string()))
+}
+
+fn arguments(params: Vec<Value>) -> StoreResult<PgArguments> {
+    let mut args = PgArguments::default();
+    for value in params {
+        add(&mut args, value)?;
+    }
+    Ok(args)
+}
+
+/// A result row by each column's declared type.
+fn row_of(row: &PgRow) -> StoreResult<Row> {
+    let mut values = Vec::with_capacity(row.columns().len());
+    for (i, column) in row.columns().iter().enumerate() {
+        let raw = row.try_get_raw(i).map_err(db_error)?;
+        if raw.is_null() {
+            values.push(Value::Int(None));
+            continue;
+        }
+        let value = match column.type_info().name() {
+            "INT8" => Value::Int(Some(row.try_get(i).map_err(db_error)?)),
+            "INT4" => Value::Int(Some(i64::from(row.try_get::<i32, _>(i).map_err(db_error)?))),
+            "INT2" => Value::Int(Some(i64::from(row.try_get::<i16, _>(i).map_err(db_error)?))),
+            "NUMERIC" => Value::Decimal(Some(row.try_get(i).map_err(db_error)?)),
+            "TIMESTAMPTZ" => Value::Time(Some(row.try_get(i).map_err(db_error)?)),
+            "DATE" => Value::Date(Some(row.try_get(i).map_err(db_error)?)),
+            "BOOL" => Value::Bool(Some(row.try_get(i).map_err(db_error)?)),
+            "BYTEA" => Value::Bytes(Some(row.try_get(i).map_err(db_error)?)),
+            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "CHAR" => {
+                Value::Text(Some(row.try_get(i).map_err(db_error)?))
+            }
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "column {} has type {other}, which the store does not read",
+                    column.name()
+                )));
+            }
+        };
+        values.push(value);
+    }
+    Ok(Row::new(values))
+}
+
+/// One column of a bulk insert, as a bound array and its SQL type.
+enum ArrayColumn {
+    Text(Vec<Option<String>>),
+    Int(Vec<Option<i64>>),
+    Decimal(Vec<Option<Decimal>>),
+    Time(Vec<Option<DateTime<Utc>>>),
+    Date(Vec<Option<NaiveDate>>),
+    Bool(Vec<Option<bool>>),
+    Bytes(Vec<Option<Vec<u8>>>),
+}
+
+impl ArrayColumn {
+    fn of(first: &Value, len: usize) -> StoreResult<Self> {
+        Ok(match first {
+            Value::Text(_) => ArrayColumn::Text(Vec::with_capacity(len)),
+            Value::Int(_) => ArrayColumn::Int(Vec::with_capacity(len)),
+            Value::Decimal(_) => ArrayColumn::Decimal(Vec::with_capacity(len)),
+            Value::Time(_) => ArrayColumn::Time(Vec::with_capacity(len)),
+            Value::Date(_) | Value::Month(_) => ArrayColumn::Date(Vec::with_capacity(len)),
+            Value::Bool(_) => ArrayColumn::Bool(Vec::with_capacity(len)),
+            Value::Bytes(_) => ArrayColumn::Bytes(Vec::with_capacity(len)),
+            Value::TextList(_) => {
+                return Err(StoreError::Database("a list is not a column value".into()));
+            }
+        })
+    }
+
+    fn sql_type(&self) -> &'static str {
+        match self {
+            ArrayColumn::Text(_) => "text[]",
+            ArrayColumn::Int(_) => "bigint[]",
+            ArrayColumn::Decimal(_) => "numeric[]",
+            ArrayColumn::Time(_) => "timestamptz[]",
+            ArrayColumn::Date(_) => "date[]",
+            ArrayColumn::Bool(_) => "boolean[]",
+            ArrayColumn::Bytes(_) => "bytea[]",
+        }
+    }
+
+    fn push(&mut self, value: Value) -> StoreResult<()> {
+        match (self, value) {
+            (ArrayColumn::Text(c), Value::Text(v)) => c.push(v),
+            (ArrayColumn::Int(c), Value::Int(v)) => c.push(v),
+            (ArrayColumn::Decimal(c), Value::Decimal(v)) => c.push(v),
+            (ArrayColumn::Time(c), Value::Time(v)) => c.push(v),
+            (ArrayColumn::Date(c), Value::Date(v)) => c.push(v),
+            (ArrayColumn::Date(c), Value::Month(v)) => c.push(v.map(month_first_day).transpose()?),
+            (ArrayColumn::Bool(c), Value::Bool(v)) => c.push(v),
+            (ArrayColumn::Bytes(c), Value::Bytes(v)) => c.push(v),
+            (_, other) => {
+                return Err(StoreError::Database(format!(
+                    "bulk insert: {other:?} in a column of another type"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn bind(self, args: &mut PgArguments) -> StoreResult<()> {
+        let added = match self {
+            ArrayColumn::Text(c) => args.add(c),
+            ArrayColumn::Int(c) => args.add(c),
+            ArrayColumn::Decimal(c) => args.add(c),
+            ArrayColumn::Time(c) => args.add(c),
+            ArrayColumn::Date(c) => args.add(c),
+            ArrayColumn::Bool(c) => args.add(c),
+            ArrayColumn::Bytes(c) => args.add(c),
+        };
+        added.map_err(|e| StoreError::Database(e.to_string()))
+    }
+}
+
+#[async_trait]
+impl Connection for PgConn {
+    async fn execute(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<u64> {
+        let args = arguments(params)?;
+        let done = sqlx::query_with(AssertSqlSafe(numbered(sql)), args)
+            .execute(self.connection())
+            .await
+            .map_err(db_error)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn fetch_all(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<Vec<Row>> {
+        let args = arguments(params)?;
+        let rows = sqlx::query_with(AssertSqlSafe(numbered(sql)), args)
+            .fetch_all(self.connection())
+            .await
+            .map_err(db_error)?;
+        rows.iter().map(row_of).collect()
+    }
+
+    async fn fetch_optional(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<Option<Row>> {
+        let args = arguments(params)?;
+        let row = sqlx::query_with(AssertSqlSafe(numbered(sql)), args)
+            .fetch_optional(self.connection())
+            .await
+            .map_err(db_error)?;
+        row.as_ref().map(row_of).transpose()
+    }
+
+    /// Columns bound as arrays and unnested by the server: one short statement per chunk
+    /// rather than a `VALUES` list of thousands of parameters to build and parse.
+    async fn insert_rows(
+        &mut self,
+        into: &str,
+        suffix: &str,
+        rows: Vec<Vec<Value>>,
+    ) -> StoreResult<()> {
+        let Some(first) = rows.first() else {
+            return Ok(());
+        };
+        let width = first.len();
+        let mut rows = rows.into_iter().peekable();
+        loop {
+            let len = rows.len().min(ARRAY_BATCH);
+            let Some(first) = rows.peek() else {
+                break;
+            };
+            let mut columns = first
+                .iter()
+                .map(|v| ArrayColumn::of(v, len))
+                .collect::<StoreResult<Vec<_>>>()?;
+            for row in rows.by_ref().take(ARRAY_BATCH) {
+                if row.len() != width {
+                    return Err(StoreError::Database(format!(
+                        "bulk insert: a row of {} values into {width} columns",
+                        row.len()
+                    )));
+                }
+                for (column, value) in columns.iter_mut().zip(row) {
+                    column.push(value)?;
+                }
+            }
+            let placeholders: Vec<String> = columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("${}::{}", i + 1, c.sql_type()))
+                .collect();
+            let sql = format!(
+                "INSERT INTO {into} SELECT * FROM UNNEST({}) {suffix}",
+                placeholders.join(", ")
+            );
+            let mut args = PgArguments::default();
+            for column in columns {
+                column.bind(&mut args)?;
+            }
+            sqlx::query_with(AssertSqlSafe(sql), args)
+                .execute(self.connection())
+                .await
+                .map_err(db_error)?;
+        }
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        match *self {
+            PgConn::Pooled(_) => Ok(()),
+            PgConn::Transaction(tx) => tx.commit().await.map_err(db_error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numbered;
+
+    #[test]
+    fn placeholders_are_numbered() {
+        assert_eq!(
+            numbered("SELECT a FROM t WHERE b = ? AND c IN (?, ?)"),
+            "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)"
+        );
+    }
+}

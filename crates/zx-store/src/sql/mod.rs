@@ -1,0 +1,192 @@
+//! The SQL write paths and row mappings of every backend, written once.
+//!
+//! A backend crate supplies only what differs between databases: a [`Backend`] (its pool, how a
+//! write transaction takes the writer lock, how a statement's `?` placeholders and [`Value`]s are
+//! bound, how a result row is read, how many rows go into one bulk insert) and a [`Dialect`]
+//! (the few statements whose text differs). Everything else — each multi-statement transaction,
+//! each plan of writes, each audit line and each row → record mapping — lives here, in one file
+//! per area, as `impl … for SqlStore<B>`. A new table is a migration per backend plus its
+//! statements here.
+//!
+//! Statements are written with `?` placeholders in SQL both databases accept (`ON CONFLICT …
+//! DO UPDATE`, `RETURNING`, `TRUE`/`FALSE`, `WITH RECURSIVE`); PostgreSQL's backend numbers them.
+//! Months compare as ranges (`period >= ? AND period < ?`), never through date functions, so
+//! SQLite's text and PostgreSQL's `DATE` answer alike.
+
+mod value;
+
+mod accounts;
+mod archive_io;
+mod emissions;
+mod facts;
+mod measures;
+mod workflow;
+
+use async_trait::async_trait;
+
+pub use value::{FromValue, Row, Value, date_text, month_first_day, timestamp_text};
+
+use crate::{SchemaVersion, StoreResult};
+
+/// A connection or a transaction of a backend. Dropping a transaction without
+/// [`Connection::commit`] rolls it back.
+#[async_trait]
+pub trait Connection: Send {
+    /// Runs a statement; returns the number of rows it changed.
+    async fn execute(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<u64>;
+    /// Runs a query; returns every row.
+    async fn fetch_all(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<Vec<Row>>;
+    /// Runs a query; returns its first row, if any.
+    async fn fetch_optional(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<Option<Row>>;
+    /// `INSERT INTO {into} VALUES … {suffix}` for many rows at once, in as few statements as the
+    /// database does best (SQLite: multi-row `VALUES`; PostgreSQL: bound arrays `UNNEST`ed).
+    /// `into` is `table (col, …)`, `suffix` empty or an `ON CONFLICT …` clause. Every row has
+    /// one value per column, of the same variant column by column.
+    async fn insert_rows(
+        &mut self,
+        into: &str,
+        suffix: &str,
+        rows: Vec<Vec<Value>>,
+    ) -> StoreResult<()>;
+    /// Commits a transaction (a plain pooled connection has nothing to commit).
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+}
+
+/// What one database engine supplies to [`SqlStore`].
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// Opens (with `create`, creating) the database and brings its schema up to date; a schema
+    /// migrated by a newer release is refused ([`crate::StoreError::SchemaTooNew`]) before
+    /// anything is written. Without `create`, a missing database is an error naming `zx init`.
+    async fn open(url: &str, create: bool) -> StoreResult<Self>
+    where
+        Self: Sized;
+    /// `zx migrate`: applies the migrations the database lacks; the schema before and after.
+    async fn migrate(url: &str) -> StoreResult<(SchemaVersion, SchemaVersion)>
+    where
+        Self: Sized;
+    /// The newest migration this build knows.
+    fn known_schema() -> i64
+    where
+        Self: Sized;
+    /// The schema of this database.
+    async fn schema_version(&self) -> StoreResult<SchemaVersion>;
+    /// Closes the pool's connections.
+    async fn close(&self);
+    /// A pooled connection outside any transaction, for reads of one statement.
+    async fn read(&self) -> StoreResult<Box<dyn Connection>>;
+    /// A transaction that does not wait for writers (reads that must be consistent, logins).
+    async fn begin(&self) -> StoreResult<Box<dyn Connection>>;
+    /// A transaction holding the database's one writer lock (SQLite `BEGIN IMMEDIATE`,
+    /// PostgreSQL a transaction-scoped advisory lock): every audited write takes it, so writers
+    /// run one at a time, what a write reads cannot change before it commits, and audit ids are
+    /// in commit order.
+    async fn write(&self) -> StoreResult<Box<dyn Connection>>;
+    /// A write that must not wait behind the writer lock (a login during a long import), where
+    /// the database can lock the rows it reads instead ([`Dialect::for_share`]): PostgreSQL a
+    /// plain transaction; SQLite, which locks no rows, the writer lock as [`Backend::write`].
+    async fn write_beside_writers(&self) -> StoreResult<Box<dyn Connection>>;
+    /// The statements whose text differs.
+    fn dialect(&self) -> &Dialect;
+    // During the move of the backends' code into this module: the old implementation of each
+    // area not moved yet.
+    fn legacy_facts(&self) -> &dyn crate::FactStore;
+    fn legacy_workflow(&self) -> &dyn crate::WorkflowStore;
+    fn legacy_measures(&self) -> &dyn crate::MeasureStore;
+    fn legacy_emissions(&self) -> &dyn crate::EmissionStore;
+    fn legacy_archive(&self) -> &dyn crate::ArchiveStore;
+}
+
+/// The fragments of SQL that differ between the databases.
+#[derive(Debug, Clone, Copy)]
+pub struct Dialect {
+    /// `column IN list` for a [`Value::TextList`] parameter, `{column}` replaced: SQLite
+    /// `{column} IN (SELECT value FROM json_each(?))`, PostgreSQL `{column} = ANY(?)`.
+    pub in_list: &'static str,
+    /// Appended to a `SELECT` of one row that must not change until the transaction ends
+    /// (PostgreSQL `FOR SHARE`; SQLite's write lock already covers it: empty).
+    pub for_share: &'static str,
+}
+
+impl Dialect {
+    /// `column IN (the list bound at this place)`.
+    pub fn in_list(&self, column: &str) -> String {
+        self.in_list.replace("{column}", column)
+    }
+}
+
+/// The [`Store`] of a SQL database: one implementation, over a [`Backend`].
+#[derive(Debug, Clone)]
+pub struct SqlStore<B> {
+    backend: B,
+}
+
+impl<B: Backend> SqlStore<B> {
+    pub fn new(backend: B) -> Self {
+        Self { backend }
+    }
+
+    /// See [`Backend::open`].
+    pub async fn open(url: &str, create: bool) -> StoreResult<Self> {
+        Ok(Self::new(B::open(url, create).await?))
+    }
+
+    /// See [`Backend::migrate`].
+    pub async fn migrate(url: &str) -> StoreResult<(SchemaVersion, SchemaVersion)> {
+        B::migrate(url).await
+    }
+
+    /// The newest migration this build knows.
+    pub fn known_schema() -> i64 {
+        B::known_schema()
+    }
+
+    /// The schema of this database.
+    pub async fn schema_version(&self) -> StoreResult<SchemaVersion> {
+        self.backend.schema_version().await
+    }
+
+    /// Closes the database (SQLite: checkpoints the WAL).
+    pub async fn close(self) {
+        self.backend.close().await;
+    }
+
+    /// The backend, for what only it can do (migrations, closing, erasing a test database).
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    /// Unwraps the backend.
+    pub fn into_backend(self) -> B {
+        self.backend
+    }
+}
+
+/// One audit line; `submission_id` ties it to an imported file.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn audit(
+    conn: &mut dyn Connection,
+    at: chrono::DateTime<chrono::Utc>,
+    user: &str,
+    action: &str,
+    object: &str,
+    old_value: Option<String>,
+    new_value: Option<String>,
+    submission_id: Option<i64>,
+) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO audit_log (at, user_name, action, object, old_value, new_value, submission_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        crate::params![
+            at,
+            user,
+            action,
+            object,
+            old_value,
+            new_value,
+            submission_id
+        ],
+    )
+    .await?;
+    Ok(())
+}

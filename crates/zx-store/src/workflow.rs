@@ -1,0 +1,72 @@
+//! The collection workflow: where each entity-month stands (submitted, approved, locked).
+
+use crate::*;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// Where an entity's month stands in the collection workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PeriodState {
+    /// Data was submitted (explicitly, or rows exist) and awaits HQ.
+    Submitted,
+    /// HQ approved it.
+    Approved,
+    /// HQ sent it back with a comment.
+    Returned,
+    /// Closed: any import touching it is refused.
+    Locked,
+}
+
+impl PeriodState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeriodState::Submitted => "submitted",
+            PeriodState::Approved => "approved",
+            PeriodState::Returned => "returned",
+            PeriodState::Locked => "locked",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Submitted,
+            Self::Approved,
+            Self::Returned,
+            Self::Locked,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// The recorded state of one entity-month (absent: nothing recorded, "not submitted" unless
+/// data rows exist).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodStatus {
+    pub entity: EntityCode,
+    pub month: Month,
+    pub state: PeriodState,
+    pub comment: Option<String>,
+    pub user: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The state of each entity-month in the collection workflow.
+#[async_trait]
+pub trait WorkflowStore: Send + Sync {
+    // --- collection workflow ----------------------------------------------------------------
+    /// Recorded states of every entity-month of a year, by entity and month.
+    async fn period_statuses(&self, year: i32) -> StoreResult<Vec<PeriodStatus>>;
+    /// Records a state change (audited `period.<state>` with old and new state and the comment).
+    /// Any change is recorded: which transitions a role may make is the caller's rule.
+    /// `Invalid` for an unknown entity.
+    async fn set_period_state(&self, status: PeriodStatus) -> StoreResult<()>;
+}
+
+/// The new value of a `period.<state>` audit line: the state, then the comment if any.
+pub fn describe_period_state(status: &PeriodStatus) -> String {
+    match &status.comment {
+        Some(comment) if !comment.is_empty() => format!("{}: {comment}", status.state.as_str()),
+        _ => status.state.as_str().to_owned(),
+    }
+}
