@@ -268,10 +268,6 @@ impl Backend for Postgres {
         &self.legacy
     }
 
-    fn legacy_emissions(&self) -> &dyn zx_store::EmissionStore {
-        &self.legacy
-    }
-
     fn legacy_archive(&self) -> &dyn zx_store::ArchiveStore {
         &self.legacy
     }

@@ -93,7 +93,6 @@ pub trait Backend: Send + Sync + 'static {
     fn legacy_facts(&self) -> &dyn crate::FactStore;
     fn legacy_workflow(&self) -> &dyn crate::WorkflowStore;
     fn legacy_measures(&self) -> &dyn crate::MeasureStore;
-    fn legacy_emissions(&self) -> &dyn crate::EmissionStore;
     fn legacy_archive(&self) -> &dyn crate::ArchiveStore;
 }
 
