@@ -292,8 +292,8 @@ impl Archive {
         self.counts().total() == 0
     }
 
-    /// Puts every list in the archive's order (see the field docs): what backends call at the
-    /// end of an export, so equal databases give equal archives whatever order rows came in.
+    /// Puts every list in the archive's order (see the field docs): what the export does last,
+    /// so equal databases give equal archives whatever order rows came in.
     pub fn sort(&mut self) {
         self.submissions.sort_by_key(|s| s.id);
         self.entities.sort_by(|a, b| a.code.cmp(&b.code));
