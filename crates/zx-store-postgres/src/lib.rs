@@ -67,6 +67,10 @@ pub struct Postgres {
 const DIALECT: Dialect = Dialect {
     in_list: "{column} = ANY(?)",
     for_share: " FOR SHARE",
+    snapshot: "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+    identity_override: " OVERRIDING SYSTEM VALUE",
+    continue_identity: "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                        COALESCE(MAX(id), 0) + 1, false) FROM {table}",
 };
 
 fn db_error(e: sqlx::Error) -> StoreError {
@@ -265,10 +269,6 @@ impl Backend for Postgres {
     }
 
     fn legacy_measures(&self) -> &dyn zx_store::MeasureStore {
-        &self.legacy
-    }
-
-    fn legacy_archive(&self) -> &dyn zx_store::ArchiveStore {
         &self.legacy
     }
 }

@@ -38,6 +38,9 @@ pub struct Sqlite {
 const DIALECT: Dialect = Dialect {
     in_list: "{column} IN (SELECT value FROM json_each(?))",
     for_share: "",
+    snapshot: "",
+    identity_override: "",
+    continue_identity: "",
 };
 
 fn db_error(e: sqlx::Error) -> StoreError {
@@ -173,10 +176,6 @@ impl Backend for Sqlite {
     }
 
     fn legacy_measures(&self) -> &dyn zx_store::MeasureStore {
-        &self.legacy
-    }
-
-    fn legacy_archive(&self) -> &dyn zx_store::ArchiveStore {
         &self.legacy
     }
 }

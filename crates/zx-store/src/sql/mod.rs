@@ -18,8 +18,11 @@ mod value;
 mod accounts;
 mod archive_io;
 mod emissions;
+mod export;
 mod facts;
+mod measure_rows;
 mod measures;
+mod restore;
 mod workflow;
 
 use async_trait::async_trait;
@@ -93,7 +96,6 @@ pub trait Backend: Send + Sync + 'static {
     fn legacy_facts(&self) -> &dyn crate::FactStore;
     fn legacy_workflow(&self) -> &dyn crate::WorkflowStore;
     fn legacy_measures(&self) -> &dyn crate::MeasureStore;
-    fn legacy_archive(&self) -> &dyn crate::ArchiveStore;
 }
 
 /// The fragments of SQL that differ between the databases.
@@ -105,6 +107,19 @@ pub struct Dialect {
     /// Appended to a `SELECT` of one row that must not change until the transaction ends
     /// (PostgreSQL `FOR SHARE`; SQLite's write lock already covers it: empty).
     pub for_share: &'static str,
+    /// Run first in a transaction from [`Backend::begin`] whose statements must all read one
+    /// snapshot (the export): PostgreSQL `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ,
+    /// READ ONLY`, since each statement of its default READ COMMITTED sees the latest commits;
+    /// SQLite empty (in WAL mode a read transaction keeps the snapshot of its first read).
+    pub snapshot: &'static str,
+    /// Between the column list of an `INSERT` and its rows, where the rows bring their own ids
+    /// (a restore): PostgreSQL ` OVERRIDING SYSTEM VALUE` (its identity columns are
+    /// `GENERATED ALWAYS`); SQLite empty.
+    pub identity_override: &'static str,
+    /// After ids were written into a table of `{table}`, makes its later inserts continue
+    /// after the highest: PostgreSQL moves the identity's sequence (which explicit ids do not
+    /// advance); SQLite empty (an `INTEGER PRIMARY KEY` continues after the highest by itself).
+    pub continue_identity: &'static str,
 }
 
 impl Dialect {

@@ -1,0 +1,243 @@
+//! Export: every table read into an [`Archive`], in one snapshot.
+
+use zx_domain::EntityKind;
+
+use super::accounts::{USER_COLUMNS, user_from_row};
+use super::emissions::{
+    ALARM_COLUMNS, RULE_SET_COLUMNS, STACK_COLUMNS, alarm_from_row, rule_set_from_row,
+    stack_from_row,
+};
+use super::measure_rows::{
+    ATTACHMENT_COLUMNS, MEASURE_COLUMNS, MILESTONE_COLUMNS, NOTIFICATION_COLUMNS, UPDATE_COLUMNS,
+    attachment_from_row, load_visits, measure_from_row, milestone_from_row, notification_from_row,
+    update_from_row,
+};
+use super::{Connection, Row};
+use crate::archive::{
+    ArchivedAuditEntry, ArchivedBlob, ArchivedCoOwner, ArchivedEntity, ArchivedFactRevision,
+    ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision, ArchivedToken,
+};
+use crate::{Archive, PeriodState, StoreError, StoreResult, params};
+
+/// Every row of one query, each read by `record`.
+async fn read_all<T>(
+    conn: &mut dyn Connection,
+    sql: &str,
+    record: impl Fn(&mut Row) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
+    conn.fetch_all(sql, params![])
+        .await?
+        .into_iter()
+        .map(|mut row| record(&mut row))
+        .collect()
+}
+
+/// Reads the whole database through `conn`, a transaction whose statements all see one
+/// snapshot, and puts every list in the archive's order ([`Archive::sort`]), so equal databases
+/// give equal archives whichever backend holds them.
+pub(crate) async fn export(conn: &mut dyn Connection) -> StoreResult<Archive> {
+    let mut archive = Archive {
+        submissions: read_all(
+            conn,
+            "SELECT id, kind, file_name, sha256, user_name, submitted_at, row_count, inserted,
+                    revised, unchanged FROM submissions",
+            |row| {
+                Ok(ArchivedSubmission {
+                    id: row.get(0)?,
+                    kind: row.get(1)?,
+                    file_name: row.get(2)?,
+                    sha256: row.get(3)?,
+                    user: row.get(4)?,
+                    at: row.get(5)?,
+                    rows: row.get(6)?,
+                    inserted: row.get(7)?,
+                    revised: row.get(8)?,
+                    unchanged: row.get(9)?,
+                })
+            },
+        )
+        .await?,
+        entities: read_all(
+            conn,
+            "SELECT code, name, parent, kind, region, segment, submission_id FROM entities",
+            |row| {
+                let kind: String = row.get(3)?;
+                Ok(ArchivedEntity {
+                    code: row.get(0)?,
+                    name: row.get(1)?,
+                    parent: row.get(2)?,
+                    kind: EntityKind::parse(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("entity kind \"{kind}\"")))?,
+                    region: row.get(4)?,
+                    segment: row.get(5)?,
+                    submission_id: row.get(6)?,
+                })
+            },
+        )
+        .await?,
+        fact_revisions: read_all(
+            conn,
+            "SELECT id, entity, period, item, revision, value, basis, submission_id
+             FROM fact_revisions",
+            |row| {
+                Ok(ArchivedFactRevision {
+                    id: row.get(0)?,
+                    entity: row.get(1)?,
+                    month: row.get(2)?,
+                    item: row.get(3)?,
+                    revision: row.get(4)?,
+                    value: row.get(5)?,
+                    basis: row.get(6)?,
+                    submission_id: row.get(7)?,
+                })
+            },
+        )
+        .await?,
+        target_revisions: read_all(
+            conn,
+            "SELECT id, entity, year, indicator, revision, value, submission_id, user_name, at
+             FROM target_revisions",
+            |row| {
+                Ok(ArchivedTargetRevision {
+                    id: row.get(0)?,
+                    entity: row.get(1)?,
+                    year: row.get(2)?,
+                    indicator: row.get(3)?,
+                    revision: row.get(4)?,
+                    value: row.get(5)?,
+                    submission_id: row.get(6)?,
+                    user: row.get(7)?,
+                    at: row.get(8)?,
+                })
+            },
+        )
+        .await?,
+        users: read_all(
+            conn,
+            &format!("SELECT {USER_COLUMNS}, u.password_hash, u.created_at FROM users u"),
+            |row| Ok((user_from_row(row)?, row.get(5)?, row.get(6)?).into()),
+        )
+        .await?,
+        api_tokens: read_all(
+            conn,
+            "SELECT token_hash, user_name, created_at, revoked FROM api_tokens",
+            |row| {
+                Ok(ArchivedToken {
+                    token_hash: row.get(0)?,
+                    user: row.get(1)?,
+                    created_at: row.get(2)?,
+                    revoked: row.get(3)?,
+                })
+            },
+        )
+        .await?,
+        period_statuses: read_all(
+            conn,
+            "SELECT entity, period, state, comment, user_name, at FROM period_status",
+            |row| {
+                let state: String = row.get(2)?;
+                Ok(ArchivedPeriodStatus {
+                    entity: row.get(0)?,
+                    month: row.get(1)?,
+                    state: PeriodState::parse(&state)
+                        .ok_or_else(|| StoreError::Corrupt(format!("period state \"{state}\"")))?,
+                    comment: row.get(3)?,
+                    user: row.get(4)?,
+                    at: row.get(5)?,
+                })
+            },
+        )
+        .await?,
+        audit_log: read_all(
+            conn,
+            "SELECT id, at, user_name, action, object, old_value, new_value, submission_id
+             FROM audit_log",
+            |row| {
+                Ok(ArchivedAuditEntry {
+                    id: row.get(0)?,
+                    at: row.get(1)?,
+                    user: row.get(2)?,
+                    action: row.get(3)?,
+                    object: row.get(4)?,
+                    old_value: row.get(5)?,
+                    new_value: row.get(6)?,
+                    submission_id: row.get(7)?,
+                })
+            },
+        )
+        .await?,
+        measures: read_all(
+            conn,
+            &format!("SELECT {MEASURE_COLUMNS}, created_at, created_by FROM measures"),
+            |row| Ok((measure_from_row(row)?, row.get(13)?, row.get(14)?).into()),
+        )
+        .await?,
+        notifications: read_all(
+            conn,
+            &format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications"),
+            |row| notification_from_row(row).map(Into::into),
+        )
+        .await?,
+        visits: load_visits(conn)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        co_owners: read_all(
+            conn,
+            "SELECT measure, user_name FROM measure_co_owners",
+            |row| {
+                Ok(ArchivedCoOwner {
+                    measure: row.get(0)?,
+                    user: row.get(1)?,
+                })
+            },
+        )
+        .await?,
+        measure_updates: read_all(
+            conn,
+            &format!("SELECT {UPDATE_COLUMNS} FROM measure_updates"),
+            |row| update_from_row(row).map(Into::into),
+        )
+        .await?,
+        milestones: read_all(
+            conn,
+            &format!("SELECT {MILESTONE_COLUMNS} FROM milestones"),
+            |row| milestone_from_row(row).map(Into::into),
+        )
+        .await?,
+        blobs: read_all(conn, "SELECT sha256, content FROM blobs", |row| {
+            Ok(ArchivedBlob {
+                sha256: row.get(0)?,
+                content: row.get(1)?,
+            })
+        })
+        .await?,
+        attachments: read_all(
+            conn,
+            &format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments"),
+            |row| attachment_from_row(row).map(Into::into),
+        )
+        .await?,
+        stacks: read_all(
+            conn,
+            &format!("SELECT {STACK_COLUMNS} FROM stacks"),
+            |row| stack_from_row(row).map(Into::into),
+        )
+        .await?,
+        alarm_rule_sets: read_all(
+            conn,
+            &format!("SELECT {RULE_SET_COLUMNS} FROM alarm_rule_sets"),
+            |row| rule_set_from_row(row).map(Into::into),
+        )
+        .await?,
+        alarms: read_all(
+            conn,
+            &format!("SELECT {ALARM_COLUMNS} FROM alarms"),
+            |row| alarm_from_row(row).map(Into::into),
+        )
+        .await?,
+    };
+    archive.sort();
+    Ok(archive)
+}
