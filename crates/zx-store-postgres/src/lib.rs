@@ -67,6 +67,7 @@ pub struct Postgres {
 const DIALECT: Dialect = Dialect {
     in_list: "{column} = ANY(?)",
     for_share: " FOR SHARE",
+    contains: "strpos({column}, ?) > 0",
 };
 
 fn db_error(e: sqlx::Error) -> StoreError {
@@ -254,14 +255,6 @@ impl Backend for Postgres {
 
     fn dialect(&self) -> &Dialect {
         &DIALECT
-    }
-
-    fn legacy_facts(&self) -> &dyn zx_store::FactStore {
-        &self.legacy
-    }
-
-    fn legacy_workflow(&self) -> &dyn zx_store::WorkflowStore {
-        &self.legacy
     }
 
     fn legacy_measures(&self) -> &dyn zx_store::MeasureStore {

@@ -38,6 +38,7 @@ pub struct Sqlite {
 const DIALECT: Dialect = Dialect {
     in_list: "{column} IN (SELECT value FROM json_each(?))",
     for_share: "",
+    contains: "instr({column}, ?) > 0",
 };
 
 fn db_error(e: sqlx::Error) -> StoreError {
@@ -162,14 +163,6 @@ impl Backend for Sqlite {
 
     fn dialect(&self) -> &Dialect {
         &DIALECT
-    }
-
-    fn legacy_facts(&self) -> &dyn zx_store::FactStore {
-        &self.legacy
-    }
-
-    fn legacy_workflow(&self) -> &dyn zx_store::WorkflowStore {
-        &self.legacy
     }
 
     fn legacy_measures(&self) -> &dyn zx_store::MeasureStore {

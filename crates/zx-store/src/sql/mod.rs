@@ -19,7 +19,9 @@ mod accounts;
 mod archive_io;
 mod emissions;
 mod facts;
+mod import;
 mod measures;
+mod targets;
 mod workflow;
 
 use async_trait::async_trait;
@@ -90,8 +92,6 @@ pub trait Backend: Send + Sync + 'static {
     fn dialect(&self) -> &Dialect;
     // During the move of the backends' code into this module: the old implementation of each
     // area not moved yet.
-    fn legacy_facts(&self) -> &dyn crate::FactStore;
-    fn legacy_workflow(&self) -> &dyn crate::WorkflowStore;
     fn legacy_measures(&self) -> &dyn crate::MeasureStore;
     fn legacy_emissions(&self) -> &dyn crate::EmissionStore;
     fn legacy_archive(&self) -> &dyn crate::ArchiveStore;
@@ -106,12 +106,21 @@ pub struct Dialect {
     /// Appended to a `SELECT` of one row that must not change until the transaction ends
     /// (PostgreSQL `FOR SHARE`; SQLite's write lock already covers it: empty).
     pub for_share: &'static str,
+    /// `column` holds the text bound at this place as a plain substring (no `LIKE` wildcards,
+    /// case-sensitive), `{column}` replaced: SQLite `instr({column}, ?) > 0`, PostgreSQL
+    /// `strpos({column}, ?) > 0`.
+    pub contains: &'static str,
 }
 
 impl Dialect {
     /// `column IN (the list bound at this place)`.
     pub fn in_list(&self, column: &str) -> String {
         self.in_list.replace("{column}", column)
+    }
+
+    /// `column` contains (the text bound at this place).
+    pub fn contains(&self, column: &str) -> String {
+        self.contains.replace("{column}", column)
     }
 }
 
