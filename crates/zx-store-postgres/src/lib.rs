@@ -71,6 +71,7 @@ const DIALECT: Dialect = Dialect {
     identity_override: " OVERRIDING SYSTEM VALUE",
     continue_identity: "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
                         COALESCE(MAX(id), 0) + 1, false) FROM {table}",
+    contains: "strpos({column}, ?) > 0",
 };
 
 fn db_error(e: sqlx::Error) -> StoreError {
@@ -258,14 +259,6 @@ impl Backend for Postgres {
 
     fn dialect(&self) -> &Dialect {
         &DIALECT
-    }
-
-    fn legacy_facts(&self) -> &dyn zx_store::FactStore {
-        &self.legacy
-    }
-
-    fn legacy_workflow(&self) -> &dyn zx_store::WorkflowStore {
-        &self.legacy
     }
 
     fn legacy_measures(&self) -> &dyn zx_store::MeasureStore {

@@ -41,6 +41,7 @@ const DIALECT: Dialect = Dialect {
     snapshot: "",
     identity_override: "",
     continue_identity: "",
+    contains: "instr({column}, ?) > 0",
 };
 
 fn db_error(e: sqlx::Error) -> StoreError {
@@ -165,14 +166,6 @@ impl Backend for Sqlite {
 
     fn dialect(&self) -> &Dialect {
         &DIALECT
-    }
-
-    fn legacy_facts(&self) -> &dyn zx_store::FactStore {
-        &self.legacy
-    }
-
-    fn legacy_workflow(&self) -> &dyn zx_store::WorkflowStore {
-        &self.legacy
     }
 
     fn legacy_measures(&self) -> &dyn zx_store::MeasureStore {

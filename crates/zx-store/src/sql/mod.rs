@@ -20,9 +20,11 @@ mod archive_io;
 mod emissions;
 mod export;
 mod facts;
+mod import;
 mod measure_rows;
 mod measures;
 mod restore;
+mod targets;
 mod workflow;
 
 use async_trait::async_trait;
@@ -93,8 +95,6 @@ pub trait Backend: Send + Sync + 'static {
     fn dialect(&self) -> &Dialect;
     // During the move of the backends' code into this module: the old implementation of each
     // area not moved yet.
-    fn legacy_facts(&self) -> &dyn crate::FactStore;
-    fn legacy_workflow(&self) -> &dyn crate::WorkflowStore;
     fn legacy_measures(&self) -> &dyn crate::MeasureStore;
 }
 
@@ -120,12 +120,21 @@ pub struct Dialect {
     /// after the highest: PostgreSQL moves the identity's sequence (which explicit ids do not
     /// advance); SQLite empty (an `INTEGER PRIMARY KEY` continues after the highest by itself).
     pub continue_identity: &'static str,
+    /// `column` holds the text bound at this place as a plain substring (no `LIKE` wildcards,
+    /// case-sensitive), `{column}` replaced: SQLite `instr({column}, ?) > 0`, PostgreSQL
+    /// `strpos({column}, ?) > 0`.
+    pub contains: &'static str,
 }
 
 impl Dialect {
     /// `column IN (the list bound at this place)`.
     pub fn in_list(&self, column: &str) -> String {
         self.in_list.replace("{column}", column)
+    }
+
+    /// `column` contains (the text bound at this place).
+    pub fn contains(&self, column: &str) -> String {
+        self.contains.replace("{column}", column)
     }
 }
 

@@ -1,19 +1,95 @@
-//! WorkflowStore over SQL.
+//! WorkflowStore over SQL: the recorded state of each entity-month.
 
 use async_trait::async_trait;
+use zx_domain::Month;
 
-use super::{Backend, SqlStore};
-use crate::*;
+use super::accounts::entity_exists;
+use super::{Backend, SqlStore, audit};
+use crate::{
+    PeriodState, PeriodStatus, StoreError, StoreResult, WorkflowStore, describe_period_state,
+    params,
+};
 
 #[async_trait]
 impl<B: Backend> WorkflowStore for SqlStore<B> {
     async fn period_statuses(&self, year: i32) -> StoreResult<Vec<PeriodStatus>> {
-        self.backend.legacy_workflow().period_statuses(year).await
+        // A year is the range of its months (up to December, so the last year a month may
+        // have keeps its own); a year without months has none.
+        let (Ok(january), Ok(december)) = (Month::new(year, 1), Month::new(year, 12)) else {
+            return Ok(Vec::new());
+        };
+        let rows = self
+            .backend
+            .read()
+            .await?
+            .fetch_all(
+                "SELECT entity, period, state, comment, user_name, at FROM period_status
+                 WHERE period >= ? AND period <= ? ORDER BY entity, period",
+                params![january, december],
+            )
+            .await?;
+        rows.into_iter()
+            .map(|mut row| {
+                let state: String = row.get(2)?;
+                Ok(PeriodStatus {
+                    entity: row.get(0)?,
+                    month: row.get(1)?,
+                    state: PeriodState::parse(&state)
+                        .ok_or_else(|| StoreError::Corrupt(format!("period state \"{state}\"")))?,
+                    comment: row.get(3)?,
+                    user: row.get(4)?,
+                    at: row.get(5)?,
+                })
+            })
+            .collect()
     }
+
     async fn set_period_state(&self, status: PeriodStatus) -> StoreResult<()> {
-        self.backend
-            .legacy_workflow()
-            .set_period_state(status)
-            .await
+        // The writer lock orders this against every import: a lock recorded here is seen by
+        // the locked-month check of any import that commits after it.
+        let mut tx = self.backend.write().await?;
+        if !entity_exists(&mut *tx, &status.entity).await? {
+            return Err(StoreError::Invalid(format!(
+                "unknown entity {}",
+                status.entity
+            )));
+        }
+        let old = tx
+            .fetch_optional(
+                "SELECT state FROM period_status WHERE entity = ? AND period = ?",
+                params![&status.entity, status.month],
+            )
+            .await?;
+        let old: Option<String> = match old {
+            Some(mut row) => Some(row.get(0)?),
+            None => None,
+        };
+        tx.execute(
+            "INSERT INTO period_status (entity, period, state, comment, user_name, at)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (entity, period) DO UPDATE SET state = excluded.state,
+               comment = excluded.comment, user_name = excluded.user_name, at = excluded.at",
+            params![
+                &status.entity,
+                status.month,
+                status.state.as_str(),
+                status.comment.as_ref(),
+                &status.user,
+                status.at
+            ],
+        )
+        .await?;
+        audit(
+            &mut *tx,
+            status.at,
+            &status.user,
+            &format!("period.{}", status.state.as_str()),
+            &format!("period {} {}", status.entity, status.month),
+            old,
+            Some(describe_period_state(&status)),
+            None,
+        )
+        .await?;
+        tx.commit().await
     }
 }
