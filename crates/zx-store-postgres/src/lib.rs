@@ -67,6 +67,8 @@ pub struct Postgres {
 const DIALECT: Dialect = Dialect {
     in_list: "{column} = ANY(?)",
     for_share: " FOR SHARE",
+    reserve_ids: "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?)",
+    identity_override: " OVERRIDING SYSTEM VALUE",
 };
 
 fn db_error(e: sqlx::Error) -> StoreError {
@@ -261,10 +263,6 @@ impl Backend for Postgres {
     }
 
     fn legacy_workflow(&self) -> &dyn zx_store::WorkflowStore {
-        &self.legacy
-    }
-
-    fn legacy_measures(&self) -> &dyn zx_store::MeasureStore {
         &self.legacy
     }
 

@@ -38,6 +38,9 @@ pub struct Sqlite {
 const DIALECT: Dialect = Dialect {
     in_list: "{column} IN (SELECT value FROM json_each(?))",
     for_share: "",
+    reserve_ids: "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+                  SELECT (SELECT COALESCE(MAX(id), 0) FROM {table}) + i FROM n",
+    identity_override: "",
 };
 
 fn db_error(e: sqlx::Error) -> StoreError {
@@ -169,10 +172,6 @@ impl Backend for Sqlite {
     }
 
     fn legacy_workflow(&self) -> &dyn zx_store::WorkflowStore {
-        &self.legacy
-    }
-
-    fn legacy_measures(&self) -> &dyn zx_store::MeasureStore {
         &self.legacy
     }
 

@@ -19,6 +19,7 @@ mod accounts;
 mod archive_io;
 mod emissions;
 mod facts;
+mod followup;
 mod measures;
 mod workflow;
 
@@ -92,7 +93,6 @@ pub trait Backend: Send + Sync + 'static {
     // area not moved yet.
     fn legacy_facts(&self) -> &dyn crate::FactStore;
     fn legacy_workflow(&self) -> &dyn crate::WorkflowStore;
-    fn legacy_measures(&self) -> &dyn crate::MeasureStore;
     fn legacy_emissions(&self) -> &dyn crate::EmissionStore;
     fn legacy_archive(&self) -> &dyn crate::ArchiveStore;
 }
@@ -106,12 +106,26 @@ pub struct Dialect {
     /// Appended to a `SELECT` of one row that must not change until the transaction ends
     /// (PostgreSQL `FOR SHARE`; SQLite's write lock already covers it: empty).
     pub for_share: &'static str,
+    /// A query of `?` new ids for `{table}`'s identity column, one a row, so that rows which
+    /// refer to them (and their audit lines) can go in bulk inserts: PostgreSQL draws them from
+    /// the identity's sequence; SQLite, whose ids are the highest plus one, counts on from the
+    /// highest (the caller holds the writer lock, so nobody takes them in between).
+    pub reserve_ids: &'static str,
+    /// Written after the column list of an `INSERT` that sets an identity column itself
+    /// (PostgreSQL `OVERRIDING SYSTEM VALUE`, its identities being `GENERATED ALWAYS`; SQLite:
+    /// empty).
+    pub identity_override: &'static str,
 }
 
 impl Dialect {
     /// `column IN (the list bound at this place)`.
     pub fn in_list(&self, column: &str) -> String {
         self.in_list.replace("{column}", column)
+    }
+
+    /// The query of [`Dialect::reserve_ids`] for `table`.
+    pub fn reserve_ids(&self, table: &str) -> String {
+        self.reserve_ids.replace("{table}", table)
     }
 }
 
