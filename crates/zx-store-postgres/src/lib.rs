@@ -31,8 +31,6 @@
 #![forbid(unsafe_code)]
 
 mod connection;
-mod emissions;
-mod legacy;
 mod testing;
 
 use std::str::FromStr;
@@ -41,6 +39,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::Postgres as Pg;
 use sqlx::migrate::MigrateDatabase;
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use zx_store::sql::{Backend, Connection, Dialect, SqlStore};
 use zx_store::{SchemaVersion, StoreError, StoreResult, redact_url};
@@ -57,11 +56,19 @@ pub type PgStore = SqlStore<Postgres>;
 /// other. The number is "zxwriter" in ASCII.
 pub const WRITER_LOCK: i64 = 0x7a78_7772_6974_6572;
 
+/// This crate's `migrations/`, embedded.
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Every table, for [`Postgres::erase_all_data`].
+const TABLES: &str = "alarms, alarm_rule_sets, stacks, attachments, blobs, milestones, \
+                      measure_updates, measure_co_owners, notifications, measures, visit_entities, \
+                      visits, sessions, api_tokens, users, period_status, audit_log, targets, \
+                      target_revisions, facts, fact_revisions, entities, submissions";
+
 /// What is PostgreSQL's own: a pool on one database.
 #[derive(Debug, Clone)]
 pub struct Postgres {
     pool: PgPool,
-    legacy: legacy::LegacyPgStore,
 }
 
 const DIALECT: Dialect = Dialect {
@@ -72,6 +79,7 @@ const DIALECT: Dialect = Dialect {
     continue_identity: "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
                         COALESCE(MAX(id), 0) + 1, false) FROM {table}",
     contains: "strpos({column}, ?) > 0",
+    reserve_ids: "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?)",
 };
 
 fn db_error(e: sqlx::Error) -> StoreError {
@@ -155,11 +163,8 @@ impl Postgres {
     /// in place since a PostgreSQL database is not a file to delete. Ids restart at 1.
     pub async fn erase_all_data(&self) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        tx.execute(
-            &format!("TRUNCATE {} RESTART IDENTITY", legacy::TABLES),
-            Vec::new(),
-        )
-        .await?;
+        tx.execute(&format!("TRUNCATE {} RESTART IDENTITY", TABLES), Vec::new())
+            .await?;
         tx.commit().await
     }
 }
@@ -186,14 +191,11 @@ impl Backend for Postgres {
             return Err(e);
         }
         // sqlx's migrator takes an advisory lock of its own: concurrent opens are safe.
-        legacy::MIGRATOR
+        MIGRATOR
             .run(&pool)
             .await
             .map_err(|e| StoreError::Migration(e.to_string()))?;
-        Ok(Self {
-            legacy: legacy::LegacyPgStore { pool: pool.clone() },
-            pool,
-        })
+        Ok(Self { pool })
     }
 
     /// Refuses (changing nothing) a database migrated by a newer release, and, like `open`
@@ -203,7 +205,7 @@ impl Backend for Postgres {
         let result = async {
             let before = Self::schema_version_of(&pool).await?;
             before.check()?;
-            legacy::MIGRATOR
+            MIGRATOR
                 .run(&pool)
                 .await
                 .map_err(|e| StoreError::Migration(e.to_string()))?;
@@ -215,11 +217,7 @@ impl Backend for Postgres {
     }
 
     fn known_schema() -> i64 {
-        legacy::MIGRATOR
-            .iter()
-            .map(|m| m.version)
-            .max()
-            .unwrap_or(0)
+        MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
     }
 
     async fn schema_version(&self) -> StoreResult<SchemaVersion> {
@@ -259,10 +257,6 @@ impl Backend for Postgres {
 
     fn dialect(&self) -> &Dialect {
         &DIALECT
-    }
-
-    fn legacy_measures(&self) -> &dyn zx_store::MeasureStore {
-        &self.legacy
     }
 }
 

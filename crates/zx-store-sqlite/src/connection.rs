@@ -11,8 +11,10 @@ use zx_store::{StoreError, StoreResult};
 
 use crate::db_error;
 
-/// Rows per multi-row INSERT: well under SQLite's limit of 32,766 bound parameters.
-const MAX_PARAMETERS: usize = 30_000;
+/// Bound parameters per multi-row INSERT (rows = this / columns). SQLite allows 32,766, but
+/// statements that large took twice as long per row as ones of 2,000–10,000 parameters
+/// (20,000 measures: ~380 ms at 30,000, ~200 ms at 10,000).
+const MAX_PARAMETERS: usize = 10_000;
 
 /// A pooled connection or a transaction.
 pub(crate) enum SqliteConn {

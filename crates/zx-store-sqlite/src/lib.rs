@@ -9,13 +9,12 @@
 #![forbid(unsafe_code)]
 
 mod connection;
-mod emissions;
-mod legacy;
 
 use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -28,11 +27,13 @@ pub use zx_store::path_from_url;
 /// The SQLite database behind the CLI's `--db PATH`.
 pub type SqliteStore = SqlStore<Sqlite>;
 
+/// This crate's `migrations/`, embedded.
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
 /// What is SQLite's own: the pool of one database file.
 #[derive(Debug, Clone)]
 pub struct Sqlite {
     pool: SqlitePool,
-    legacy: legacy::LegacySqliteStore,
 }
 
 const DIALECT: Dialect = Dialect {
@@ -42,6 +43,8 @@ const DIALECT: Dialect = Dialect {
     identity_override: "",
     continue_identity: "",
     contains: "instr({column}, ?) > 0",
+    reserve_ids: "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+                  SELECT (SELECT COALESCE(MAX(id), 0) FROM {table}) + i FROM n",
 };
 
 fn db_error(e: sqlx::Error) -> StoreError {
@@ -99,21 +102,18 @@ impl Backend for Sqlite {
     async fn open(url: &str, create: bool) -> StoreResult<Self> {
         let pool = Self::connect(url, create).await?;
         Self::schema_version_of(&pool).await?.check()?;
-        legacy::MIGRATOR
+        MIGRATOR
             .run(&pool)
             .await
             .map_err(|e| StoreError::Migration(e.to_string()))?;
-        Ok(Self {
-            legacy: legacy::LegacySqliteStore { pool: pool.clone() },
-            pool,
-        })
+        Ok(Self { pool })
     }
 
     async fn migrate(url: &str) -> StoreResult<(SchemaVersion, SchemaVersion)> {
         let pool = Self::connect(url, false).await?;
         let before = Self::schema_version_of(&pool).await?;
         before.check()?;
-        legacy::MIGRATOR
+        MIGRATOR
             .run(&pool)
             .await
             .map_err(|e| StoreError::Migration(e.to_string()))?;
@@ -123,11 +123,7 @@ impl Backend for Sqlite {
     }
 
     fn known_schema() -> i64 {
-        legacy::MIGRATOR
-            .iter()
-            .map(|m| m.version)
-            .max()
-            .unwrap_or(0)
+        MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
     }
 
     async fn schema_version(&self) -> StoreResult<SchemaVersion> {
@@ -166,9 +162,5 @@ impl Backend for Sqlite {
 
     fn dialect(&self) -> &Dialect {
         &DIALECT
-    }
-
-    fn legacy_measures(&self) -> &dyn zx_store::MeasureStore {
-        &self.legacy
     }
 }

@@ -1,10 +1,172 @@
-//! MeasureStore over SQL.
+//! MeasureStore over SQL: improvement measures, their notifications and updates. Milestones,
+//! evidence and visits are in [`super::followup`].
+
+use std::collections::HashMap;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use zx_domain::Measure;
 
-use super::{Backend, SqlStore};
-use crate::*;
+use super::measure_rows::{
+    self, MEASURE_COLUMNS, UPDATE_COLUMNS, measure_from_row, notification_from_row, update_from_row,
+};
+use super::{Backend, Connection, Dialect, Row, SqlStore, Value, audit, followup};
+use crate::{
+    Attachment, MeasureChange, MeasureRefs, MeasureStore, MeasureUpdate, Milestone,
+    NOTIFICATION_SENDER, NewAttachment, NewMeasure, NewNotification, NewVisit, Notification,
+    StoreError, StoreResult, Visit, check_new_measure, describe_measure, describe_measure_object,
+    describe_measure_state, describe_measure_update, describe_measures_file,
+    describe_measures_import, describe_notification, params,
+};
+
+/// One measure with its co-owners. Co-owners are written with their measure and never
+/// change, so the two reads need no common snapshot.
+pub(super) async fn load_measure(
+    conn: &mut dyn Connection,
+    id: i64,
+) -> StoreResult<Option<Measure>> {
+    let sql = format!("SELECT {MEASURE_COLUMNS} FROM measures WHERE id = ?");
+    let Some(mut row) = conn.fetch_optional(&sql, params![id]).await? else {
+        return Ok(None);
+    };
+    let mut measure = measure_from_row(&mut row)?;
+    measure.co_owners = conn
+        .fetch_all(
+            "SELECT user_name FROM measure_co_owners WHERE measure = ? ORDER BY user_name",
+            params![id],
+        )
+        .await?
+        .into_iter()
+        .map(|mut row| row.get(0))
+        .collect::<StoreResult<_>>()?;
+    Ok(Some(measure))
+}
+
+/// What new measures are checked against (entities, accounts), read once in the writing
+/// transaction: a 20,000-row list would otherwise cost two queries a row.
+pub(super) async fn measure_refs(conn: &mut dyn Connection) -> StoreResult<MeasureRefs> {
+    let entities = conn
+        .fetch_all("SELECT code FROM entities", params![])
+        .await?
+        .into_iter()
+        .map(|mut row| row.get(0))
+        .collect::<StoreResult<_>>()?;
+    let users = conn
+        .fetch_all("SELECT name, disabled FROM users", params![])
+        .await?
+        .into_iter()
+        .map(|mut row| Ok((row.get(0)?, row.get(1)?)))
+        .collect::<StoreResult<_>>()?;
+    Ok(MeasureRefs { entities, users })
+}
+
+/// Inserts checked measures with their co-owners and `measure.create` audit lines, in list
+/// order; returns their ids. The caller holds the writer lock.
+///
+/// The ids are reserved first ([`Dialect::reserve_ids`], sorted so they follow the list) so
+/// that rows, co-owners and audit lines each go in bulk inserts: one statement per row made a
+/// 20,000-measure list take seconds.
+pub(super) async fn insert_measures(
+    conn: &mut dyn Connection,
+    dialect: &Dialect,
+    measures: &[NewMeasure],
+    user: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<Vec<i64>> {
+    if measures.is_empty() {
+        return Ok(Vec::new());
+    }
+    let count = i64::try_from(measures.len())
+        .map_err(|_| StoreError::Invalid(format!("{} measures at once", measures.len())))?;
+    let mut ids: Vec<i64> = conn
+        .fetch_all(&dialect.reserve_ids("measures"), params![count])
+        .await?
+        .into_iter()
+        .map(|mut row| row.get(0))
+        .collect::<StoreResult<_>>()?;
+    if ids.len() != measures.len() {
+        return Err(StoreError::Database(format!(
+            "{} ids reserved for {} measures",
+            ids.len(),
+            measures.len()
+        )));
+    }
+    ids.sort_unstable();
+    let measure_rows = ids
+        .iter()
+        .zip(measures)
+        .map(|(id, m)| {
+            params![
+                *id,
+                &m.entity,
+                &m.title,
+                m.indicator.as_ref(),
+                &m.owner,
+                m.start,
+                m.due,
+                m.status.as_str(),
+                m.progress,
+                at,
+                user,
+                &m.description,
+                &m.expected_effect,
+                m.visit
+            ]
+        })
+        .collect();
+    conn.insert_rows(
+        &format!(
+            "measures (id, entity, title, indicator, owner, start_date, due_date, status, \
+             progress, created_at, created_by, description, expected_effect, visit){}",
+            dialect.identity_override
+        ),
+        "",
+        measure_rows,
+    )
+    .await?;
+    let mut co_owner_rows = Vec::new();
+    for (id, m) in ids.iter().zip(measures) {
+        let mut names: Vec<&String> = m.co_owners.iter().collect();
+        names.sort_unstable();
+        names.dedup();
+        co_owner_rows.extend(names.into_iter().map(|name| params![*id, name]));
+    }
+    conn.insert_rows("measure_co_owners (measure, user_name)", "", co_owner_rows)
+        .await?;
+    let audit_rows = ids
+        .iter()
+        .zip(measures)
+        .map(|(id, m)| {
+            params![
+                at,
+                user,
+                "measure.create",
+                describe_measure_object(*id),
+                None::<String>,
+                describe_measure(m),
+                None::<i64>
+            ]
+        })
+        .collect();
+    conn.insert_rows(
+        "audit_log (at, user_name, action, object, old_value, new_value, submission_id)",
+        "",
+        audit_rows,
+    )
+    .await?;
+    Ok(ids)
+}
+
+/// The first (or only) row of an `INSERT … RETURNING`.
+pub(super) async fn insert_returning(
+    conn: &mut dyn Connection,
+    sql: &str,
+    params: Vec<Value>,
+) -> StoreResult<Row> {
+    conn.fetch_optional(sql, params)
+        .await?
+        .ok_or_else(|| StoreError::Database("an INSERT … RETURNING returned no row".into()))
+}
 
 #[async_trait]
 impl<B: Backend> MeasureStore for SqlStore<B> {
@@ -16,47 +178,154 @@ impl<B: Backend> MeasureStore for SqlStore<B> {
         user: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<Vec<i64>> {
-        self.backend
-            .legacy_measures()
-            .import_measures(measures, file_name, sha256, user, at)
-            .await
+        for (index, measure) in measures.iter().enumerate() {
+            check_new_measure(index, measure)?;
+        }
+        // The writer lock: nobody disables an owner or changes an entity between the checks
+        // and the inserts.
+        let mut tx = self.backend.write().await?;
+        let refs = measure_refs(&mut *tx).await?;
+        for (index, measure) in measures.iter().enumerate() {
+            refs.check(index, measure)?;
+        }
+        let ids = insert_measures(&mut *tx, self.backend.dialect(), &measures, user, at).await?;
+        audit(
+            &mut *tx,
+            at,
+            user,
+            "measures.import",
+            &describe_measures_file(file_name),
+            None,
+            Some(describe_measures_import(measures.len(), sha256)),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ids)
     }
+
     async fn measures(&self) -> StoreResult<Vec<Measure>> {
-        self.backend.legacy_measures().measures().await
+        let mut conn = self.backend.read().await?;
+        let sql = format!("SELECT {MEASURE_COLUMNS} FROM measures ORDER BY id");
+        let mut measures: Vec<Measure> = conn
+            .fetch_all(&sql, params![])
+            .await?
+            .into_iter()
+            .map(|mut row| measure_from_row(&mut row))
+            .collect::<StoreResult<_>>()?;
+        // Co-owners never change after their measure is written: no snapshot needed.
+        let mut co_owners: HashMap<i64, Vec<String>> = HashMap::new();
+        for mut row in conn
+            .fetch_all(
+                "SELECT measure, user_name FROM measure_co_owners ORDER BY measure, user_name",
+                params![],
+            )
+            .await?
+        {
+            co_owners.entry(row.get(0)?).or_default().push(row.get(1)?);
+        }
+        for m in &mut measures {
+            if let Some(list) = co_owners.remove(&m.id) {
+                m.co_owners = list;
+            }
+        }
+        Ok(measures)
     }
+
     async fn record_notifications(
         &self,
         list: Vec<NewNotification>,
         at: DateTime<Utc>,
     ) -> StoreResult<Vec<NewNotification>> {
-        self.backend
-            .legacy_measures()
-            .record_notifications(list, at)
-            .await
+        // The writer lock: two runs at once cannot both see a notification as new.
+        let mut tx = self.backend.write().await?;
+        let mut sent = Vec::new();
+        for n in list {
+            let measure = tx
+                .fetch_optional("SELECT id FROM measures WHERE id = ?", params![n.measure])
+                .await?;
+            if measure.is_none() {
+                return Err(StoreError::Invalid(format!("no measure {}", n.measure)));
+            }
+            let inserted = tx
+                .execute(
+                    "INSERT INTO notifications (measure, user_name, reason, created_at)
+                     VALUES (?, ?, ?, ?)
+                     ON CONFLICT (measure, user_name, reason) DO NOTHING",
+                    params![n.measure, &n.user, n.reason.as_str(), at],
+                )
+                .await?;
+            if inserted == 0 {
+                continue;
+            }
+            audit(
+                &mut *tx,
+                at,
+                NOTIFICATION_SENDER,
+                "notification.send",
+                &describe_measure_object(n.measure),
+                None,
+                Some(describe_notification(&n)),
+                None,
+            )
+            .await?;
+            sent.push(n);
+        }
+        tx.commit().await?;
+        Ok(sent)
     }
+
     async fn notifications(&self, user: &str) -> StoreResult<Vec<Notification>> {
-        self.backend.legacy_measures().notifications(user).await
-    }
-    async fn mark_notifications_read(&self, user: &str, at: DateTime<Utc>) -> StoreResult<u64> {
         self.backend
-            .legacy_measures()
-            .mark_notifications_read(user, at)
-            .await
+            .read()
+            .await?
+            .fetch_all(
+                "SELECT id, measure, user_name, reason, created_at, read_at FROM notifications
+                 WHERE user_name = ? ORDER BY created_at DESC, id DESC",
+                params![user],
+            )
+            .await?
+            .into_iter()
+            .map(|mut row| notification_from_row(&mut row))
+            .collect()
     }
+
+    async fn mark_notifications_read(&self, user: &str, at: DateTime<Utc>) -> StoreResult<u64> {
+        // A write like the others: after the writer lock.
+        let mut tx = self.backend.write().await?;
+        let done = tx
+            .execute(
+                "UPDATE notifications SET read_at = ? WHERE user_name = ? AND read_at IS NULL",
+                params![at, user],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
     async fn create_measure(
         &self,
         measure: NewMeasure,
         user: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<i64> {
-        self.backend
-            .legacy_measures()
-            .create_measure(measure, user, at)
-            .await
+        check_new_measure(0, &measure)?;
+        let mut tx = self.backend.write().await?;
+        measure_refs(&mut *tx).await?.check(0, &measure)?;
+        let dialect = self.backend.dialect();
+        let id = insert_measures(&mut *tx, dialect, std::slice::from_ref(&measure), user, at)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Database("no id for the new measure".into()))?;
+        tx.commit().await?;
+        Ok(id)
     }
+
     async fn measure(&self, id: i64) -> StoreResult<Option<Measure>> {
-        self.backend.legacy_measures().measure(id).await
+        load_measure(&mut *self.backend.read().await?, id).await
     }
+
     async fn update_measure(
         &self,
         id: i64,
@@ -65,74 +334,157 @@ impl<B: Backend> MeasureStore for SqlStore<B> {
         user: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<Measure> {
-        self.backend
-            .legacy_measures()
-            .update_measure(id, expected_revision, change, user, at)
-            .await
+        // The writer lock before reading the revision: no other update slips in between.
+        let mut tx = self.backend.write().await?;
+        let Some(mut measure) = load_measure(&mut *tx, id).await? else {
+            return Err(StoreError::Invalid(format!("no measure {id}")));
+        };
+        if measure.revision != expected_revision {
+            return Err(StoreError::Conflict(format!(
+                "measure {id} was changed by someone else (revision {} now, {expected_revision} when read): reload and try again",
+                measure.revision
+            )));
+        }
+        let applied = zx_domain::followup::apply_change(&measure, &change)
+            .map_err(|e| StoreError::Invalid(format!("measure {id}: {e}")))?;
+        let comment = change.comment.trim();
+        tx.execute(
+            &format!(
+                "INSERT INTO measure_updates ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                UPDATE_COLUMNS.trim_start_matches("id, ")
+            ),
+            params![
+                id,
+                at,
+                user,
+                comment,
+                measure.status.as_str(),
+                applied.status.as_str(),
+                measure.progress,
+                applied.progress,
+                measure.due,
+                applied.due
+            ],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE measures SET status = ?, progress = ?, due_date = ?, revision = revision + 1
+             WHERE id = ?",
+            params![applied.status.as_str(), applied.progress, applied.due, id],
+        )
+        .await?;
+        audit(
+            &mut *tx,
+            at,
+            user,
+            "measure.update",
+            &describe_measure_object(id),
+            Some(describe_measure_state(
+                measure.status,
+                measure.progress,
+                measure.due,
+            )),
+            Some(describe_measure_update(
+                applied.status,
+                applied.progress,
+                applied.due,
+                comment,
+            )),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        measure.status = applied.status;
+        measure.progress = applied.progress;
+        measure.due = applied.due;
+        measure.revision += 1;
+        Ok(measure)
     }
+
     async fn measure_updates(&self, measure: Option<i64>) -> StoreResult<Vec<MeasureUpdate>> {
+        let sql = format!(
+            "SELECT {UPDATE_COLUMNS} FROM measure_updates
+             WHERE ? IS NULL OR measure = ? ORDER BY id"
+        );
         self.backend
-            .legacy_measures()
-            .measure_updates(measure)
-            .await
+            .read()
+            .await?
+            .fetch_all(&sql, params![measure, measure])
+            .await?
+            .into_iter()
+            .map(|mut row| update_from_row(&mut row))
+            .collect()
     }
+
     async fn add_milestone(
         &self,
         measure: i64,
         title: &str,
-        due: chrono::NaiveDate,
+        due: NaiveDate,
         user: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<i64> {
-        self.backend
-            .legacy_measures()
-            .add_milestone(measure, title, due, user, at)
-            .await
+        let title = title.trim();
+        if title.is_empty() {
+            return Err(StoreError::Invalid("a milestone needs a title".into()));
+        }
+        let mut tx = self.backend.write().await?;
+        let id = followup::add_milestone(&mut *tx, measure, title, due, user, at).await?;
+        tx.commit().await?;
+        Ok(id)
     }
+
     async fn complete_milestone(
         &self,
         milestone: i64,
-        done_on: chrono::NaiveDate,
+        done_on: NaiveDate,
         user: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        self.backend
-            .legacy_measures()
-            .complete_milestone(milestone, done_on, user, at)
-            .await
+        let mut tx = self.backend.write().await?;
+        followup::complete_milestone(&mut *tx, milestone, done_on, user, at).await?;
+        tx.commit().await
     }
+
     async fn milestones(&self, measure: Option<i64>) -> StoreResult<Vec<Milestone>> {
-        self.backend.legacy_measures().milestones(measure).await
+        followup::milestones(&mut *self.backend.read().await?, measure).await
     }
+
     async fn add_attachment(
         &self,
         attachment: NewAttachment,
         user: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<Attachment> {
-        self.backend
-            .legacy_measures()
-            .add_attachment(attachment, user, at)
-            .await
+        let mut tx = self.backend.write().await?;
+        let stored = followup::add_attachment(&mut *tx, attachment, user, at).await?;
+        tx.commit().await?;
+        Ok(stored)
     }
+
     async fn attachments(&self, measure: Option<i64>) -> StoreResult<Vec<Attachment>> {
-        self.backend.legacy_measures().attachments(measure).await
+        followup::attachments(&mut *self.backend.read().await?, measure).await
     }
+
     async fn attachment_content(&self, id: i64) -> StoreResult<Option<(Attachment, Vec<u8>)>> {
-        self.backend.legacy_measures().attachment_content(id).await
+        followup::attachment_content(&mut *self.backend.read().await?, id).await
     }
+
     async fn create_visit(
         &self,
         visit: NewVisit,
         user: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<(i64, Vec<i64>)> {
-        self.backend
-            .legacy_measures()
-            .create_visit(visit, user, at)
-            .await
+        crate::check_new_visit(&visit)?;
+        let mut tx = self.backend.write().await?;
+        let created =
+            followup::create_visit(&mut *tx, self.backend.dialect(), visit, user, at).await?;
+        tx.commit().await?;
+        Ok(created)
     }
+
     async fn visits(&self) -> StoreResult<Vec<Visit>> {
-        self.backend.legacy_measures().visits().await
+        measure_rows::load_visits(&mut *self.backend.read().await?).await
     }
 }

@@ -20,6 +20,7 @@ mod archive_io;
 mod emissions;
 mod export;
 mod facts;
+mod followup;
 mod import;
 mod measure_rows;
 mod measures;
@@ -95,7 +96,6 @@ pub trait Backend: Send + Sync + 'static {
     fn dialect(&self) -> &Dialect;
     // During the move of the backends' code into this module: the old implementation of each
     // area not moved yet.
-    fn legacy_measures(&self) -> &dyn crate::MeasureStore;
 }
 
 /// The fragments of SQL that differ between the databases.
@@ -124,6 +124,11 @@ pub struct Dialect {
     /// case-sensitive), `{column}` replaced: SQLite `instr({column}, ?) > 0`, PostgreSQL
     /// `strpos({column}, ?) > 0`.
     pub contains: &'static str,
+    /// A query of `?` new ids for `{table}`'s identity column, one a row, so that rows which
+    /// refer to them (and their audit lines) can go in bulk inserts: PostgreSQL draws them from
+    /// the identity's sequence; SQLite, whose ids are the highest plus one, counts on from the
+    /// highest (the caller holds the writer lock, so nobody takes them in between).
+    pub reserve_ids: &'static str,
 }
 
 impl Dialect {
@@ -135,6 +140,11 @@ impl Dialect {
     /// `column` contains (the text bound at this place).
     pub fn contains(&self, column: &str) -> String {
         self.contains.replace("{column}", column)
+    }
+
+    /// The query of [`Dialect::reserve_ids`] for `table`.
+    pub fn reserve_ids(&self, table: &str) -> String {
+        self.reserve_ids.replace("{table}", table)
     }
 }
 
