@@ -9,9 +9,7 @@
 //! with `zx_domain::cems::compliance` on minutes read back from the store, so what a page shows
 //! is what `zx cems export` + `zx cems check` give.
 
-pub mod pages;
 pub mod report;
-pub mod stacks;
 
 use std::collections::HashMap;
 use std::path::Path;
