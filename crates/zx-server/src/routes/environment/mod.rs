@@ -10,17 +10,17 @@ pub mod api;
 pub mod pages;
 pub mod reports;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::Deserialize;
-use zx_domain::cems::compliance::DayCompliance;
+use zx_domain::cems::status::{self, violation_days_by_plant};
 use zx_domain::{EntityTree, Lang};
 use zx_store::{Alarm, AlarmFilter, AlarmState};
 
 use crate::auth::CurrentUser;
-use crate::emissions::{Emissions, OFFLINE_AFTER_MINUTES, StackEntry, china_now};
+use crate::emissions::{Emissions, StackEntry, china_now};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
@@ -62,57 +62,6 @@ pub async fn blocking<T: Send + 'static>(
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)
-}
-
-/// What a tile or a row says about a stack now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StackStatus {
-    Ok,
-    Alarm,
-    Violation,
-    Offline,
-}
-
-impl StackStatus {
-    pub fn class(self) -> &'static str {
-        match self {
-            StackStatus::Ok => "ok",
-            StackStatus::Alarm => "alarm",
-            StackStatus::Violation => "violation",
-            StackStatus::Offline => "offline",
-        }
-    }
-
-    pub fn text(self, lang: Lang) -> &'static str {
-        match self {
-            StackStatus::Ok => lang.pick("正常", "normal"),
-            StackStatus::Alarm => lang.pick("报警", "alarm"),
-            StackStatus::Violation => lang.pick("今日超标", "exceeding today"),
-            StackStatus::Offline => lang.pick("离线", "offline"),
-        }
-    }
-}
-
-/// Offline beats everything (nothing is known); then an exceedance today; then open alarms.
-pub fn status_of(
-    latest: Option<NaiveDateTime>,
-    now: NaiveDateTime,
-    today: Option<&DayCompliance>,
-    open_alarms: usize,
-) -> StackStatus {
-    let online = latest.is_some_and(|at| now - at <= TimeDelta::minutes(OFFLINE_AFTER_MINUTES));
-    let exceeded = today.is_some_and(|day| {
-        day.violation || day.factors.values().any(|f| !f.hour_exceedances.is_empty())
-    });
-    if !online {
-        StackStatus::Offline
-    } else if exceeded {
-        StackStatus::Violation
-    } else if open_alarms > 0 {
-        StackStatus::Alarm
-    } else {
-        StackStatus::Ok
-    }
 }
 
 pub async fn open_alarms(state: &AppState, mn: Option<&str>) -> ApiResult<Vec<Alarm>> {
@@ -195,32 +144,27 @@ pub fn violation_rows(
     by_month: &HashMap<String, [u32; 12]>,
     last_month: usize,
 ) -> Vec<ViolationRow> {
-    let mut plants: BTreeMap<(String, String), [u32; 12]> = BTreeMap::new();
-    for entry in stacks {
-        let months = by_month.get(&entry.stack.mn).copied().unwrap_or([0; 12]);
-        let row = plants
-            .entry((entry.stack.entity.to_string(), entry.plant_name.clone()))
-            .or_insert([0; 12]);
-        for (total, days) in row.iter_mut().zip(months) {
-            *total += days;
-        }
-    }
-    plants
-        .into_iter()
-        .map(|((code, name), months)| ViolationRow {
-            code,
-            name,
-            cells: months
-                .iter()
-                .enumerate()
-                .map(|(index, days)| MonthCell {
-                    days: *days,
-                    known: index <= last_month,
-                })
-                .collect(),
-            total: months.iter().sum(),
-        })
-        .collect()
+    violation_days_by_plant(stacks.iter().map(|entry| {
+        (
+            (entry.stack.entity.to_string(), entry.plant_name.clone()),
+            by_month.get(&entry.stack.mn).copied().unwrap_or([0; 12]),
+        )
+    }))
+    .into_iter()
+    .map(|((code, name), months)| ViolationRow {
+        code,
+        name,
+        cells: months
+            .iter()
+            .enumerate()
+            .map(|(index, days)| MonthCell {
+                days: *days,
+                known: index <= last_month,
+            })
+            .collect(),
+        total: months.iter().sum(),
+    })
+    .collect()
 }
 
 /// Violation days of each stack, by month, for the days of `year` up to `today` that have data.
@@ -231,16 +175,16 @@ pub fn violation_days_by_month(
     today: NaiveDate,
 ) -> Result<HashMap<String, [u32; 12]>, zx_cems_store::CemsStoreError> {
     let one = |entry: &Arc<StackEntry>| {
-        let mut months = [0u32; 12];
+        let mut judged = Vec::new();
         for day in service.minutes.days(&entry.stack.mn) {
-            if day.year() != year || day > today {
-                continue;
-            }
-            if service.violation(entry, day)? {
-                months[day.month0() as usize] += 1;
+            if day.year() == year && day <= today {
+                judged.push((day, service.violation(entry, day)?));
             }
         }
-        Ok((entry.stack.mn.clone(), months))
+        Ok((
+            entry.stack.mn.clone(),
+            status::violation_days_by_month(judged, year, today),
+        ))
     };
     // Stacks are independent: judged on as many threads as there are cores (days not yet
     // cached are read from the archive and judged, the bulk of a cold page).
@@ -330,32 +274,5 @@ pub async fn visible_stack(
             ErrorCode::NotFound,
             format!("no stack with MN {mn} that you may see"),
         )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::NaiveTime;
-
-    fn at(h: u32, m: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2026, 6, 1)
-            .unwrap()
-            .and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap())
-    }
-
-    #[test]
-    fn a_stack_silent_for_more_than_ten_minutes_is_offline_whatever_else() {
-        let now = at(12, 0);
-        assert_eq!(status_of(None, now, None, 3), StackStatus::Offline);
-        assert_eq!(
-            status_of(Some(at(11, 49)), now, None, 0),
-            StackStatus::Offline
-        );
-        assert_eq!(status_of(Some(at(11, 50)), now, None, 0), StackStatus::Ok);
-        assert_eq!(
-            status_of(Some(at(11, 59)), now, None, 2),
-            StackStatus::Alarm
-        );
     }
 }

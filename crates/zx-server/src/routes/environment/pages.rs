@@ -11,14 +11,14 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, TimeDelta};
 use zx_domain::Lang;
 use zx_domain::cems::compliance::output_value;
+use zx_domain::cems::status::StackStatus;
 use zx_hj212::receiver::{RejectReason, RejectSource};
 use zx_store::{Alarm, AlarmFilter};
 
 use super::alarms::{AlarmRow, alarm_rows, may_acknowledge};
 use super::{
-    DayQuery, StackStatus, ViolationRow, blocking, latest_text, month_names, open_alarms,
-    parse_day, percent, service, stack_names, status_of, violation_days_by_month, violation_rows,
-    visible, visible_stack,
+    DayQuery, ViolationRow, blocking, latest_text, month_names, open_alarms, parse_day, percent,
+    service, stack_names, violation_days_by_month, violation_rows, visible, visible_stack,
 };
 use crate::auth::{CurrentUser, PageUser};
 use crate::emissions::{StackEntry, china_now};
@@ -127,7 +127,7 @@ async fn overview_view(state: &AppState, user: &CurrentUser) -> ApiResult<Overvi
     let mut regions: BTreeMap<String, BTreeMap<(String, String), Vec<TileView>>> = BTreeMap::new();
     let mut online = 0;
     for (entry, (latest, verdict)) in stacks.iter().zip(&verdicts) {
-        let status = status_of(
+        let status = StackStatus::of(
             *latest,
             now,
             verdict.as_deref(),
@@ -147,7 +147,7 @@ async fn overview_view(state: &AppState, user: &CurrentUser) -> ApiResult<Overvi
             .push(TileView {
                 mn: entry.stack.mn.clone(),
                 name: entry.stack.name.clone(),
-                status: status.class(),
+                status: status.as_str(),
                 status_text: status.text(lang),
                 latest: latest_text(*latest, lang),
             });
@@ -320,7 +320,7 @@ pub async fn plant(
                     .iter()
                     .filter(|a| a.mn == entry.stack.mn)
                     .count();
-                let status = status_of(latest, now, today_verdict, open);
+                let status = StackStatus::of(latest, now, today_verdict, open);
                 let today_cells = standard
                     .factors
                     .iter()
@@ -352,7 +352,7 @@ pub async fn plant(
                 PlantStackRow {
                     mn: entry.stack.mn.clone(),
                     name: entry.stack.name.clone(),
-                    status: status.class(),
+                    status: status.as_str(),
                     status_text: status.text(lang),
                     latest: latest_text(latest, lang),
                     today: today_cells,
@@ -472,7 +472,7 @@ pub async fn stack(
             let item = entry.clone();
             blocking(move || work.day(&item, today)).await?
         };
-        let status = status_of(latest, now, today_verdict.as_deref(), open);
+        let status = StackStatus::of(latest, now, today_verdict.as_deref(), open);
         let standard = &entry.standard;
         let factors: Vec<FactorRow> = verdict
             .as_ref()
@@ -552,7 +552,7 @@ pub async fn stack(
                 plant_code: entry.stack.entity.to_string(),
                 plant_name: entry.plant_name.clone(),
                 standard: lang.pick(&standard.name_zh, &standard.name_en).to_owned(),
-                status: status.class(),
+                status: status.as_str(),
                 status_text: status.text(lang),
                 date: day.to_string(),
                 prev: day.pred_opt().unwrap_or(day).to_string(),
