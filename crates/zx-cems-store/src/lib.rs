@@ -26,6 +26,7 @@ mod codec;
 mod columns;
 mod error;
 mod recent;
+mod sidecar;
 mod wal;
 
 use std::collections::BTreeMap;
@@ -41,6 +42,7 @@ use zx_domain::cems::{Flag, MinuteReading};
 
 pub use columns::MinuteColumns;
 pub use error::CemsStoreError;
+pub use sidecar::{DayVerdicts, FRAMES_DIR, FrameLog, VERDICTS_FILE, stable_hash};
 
 use codec::{DAY_MS, Entry, check_mn, date_of_day, day_number, day_of, to_millis};
 use columns::{DayColumns, PartitionCache, time_of_day};
@@ -272,6 +274,17 @@ impl MinuteStore {
             sealing: Mutex::new(()),
             cache: Mutex::new(PartitionCache::default()),
         }
+    }
+
+    /// The verdicts kept for sealed days in this directory ([`DayVerdicts`]); on a read-only
+    /// store they are kept in memory only.
+    pub fn day_verdicts(&self) -> DayVerdicts {
+        DayVerdicts::open(&self.dir, !self.is_read_only())
+    }
+
+    /// The log of frames without minute data in this directory ([`FrameLog`]).
+    pub fn frame_log(&self) -> FrameLog {
+        FrameLog::new(&self.dir)
     }
 
     /// Whether this store was opened with [`MinuteStore::open_read_only`].

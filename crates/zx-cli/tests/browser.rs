@@ -21,22 +21,8 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// How long any single wait for the page may take.
 const PATIENCE: Duration = Duration::from_secs(10);
 
-fn zx(db: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_zx"))
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .env("ZX_USER", "tester")
-        .env_remove("ZX_LANG")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "zx {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+mod common;
+use common::zx;
 
 /// chromedriver, started by us in its own process group. Dropping it kills that group, so
 /// neither chromedriver nor a Chromium it started outlives the test, even when it fails.
@@ -107,7 +93,7 @@ impl Server {
     async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("zx.db");
-        zx(&db, &["demo", "--lang", "en"]);
+        zx(db.to_str().unwrap(), &["demo", "--lang", "en"]);
         seed_minutes(&db);
         let store = zx_store_sqlite::SqliteStore::open(db.to_str().unwrap(), false)
             .await
@@ -299,7 +285,7 @@ async fn cockpit_steps(c: &Client, base: &str, db: &Path, upload_dir: &Path, sta
 
     // 2. The cockpit shows the CLI's total profit, in 万元 with two decimals and separators.
     let cli: Value = serde_json::from_str(&zx(
-        &db,
+        db.to_str().unwrap(),
         &[
             "kpi", "--entity", "ZX", "--period", "2026-10", "--format", "json",
         ],
@@ -477,7 +463,7 @@ async fn cockpit_steps(c: &Client, base: &str, db: &Path, upload_dir: &Path, sta
     .await;
     let progress = text_when(&c, "#measure-progress", |t| t == "100%").await;
     let listed: Value = serde_json::from_str(&zx(
-        &db,
+        db.to_str().unwrap(),
         &[
             "measures",
             "list",

@@ -2,6 +2,9 @@
 //! test runs on SQLite (a file in a temporary directory) and, when `ZX_TEST_DATABASE_URL` is set,
 //! on PostgreSQL (a database of its own, dropped afterwards) through `--db postgres://…`.
 
+#[macro_use]
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -391,32 +394,10 @@ fn the_demo_is_rebuilt_only_over_its_own_data(ws: Workspace) {
     assert!(rebuilt.iter().all(|s| s["user"] == "demo"));
 }
 
-/// One `#[test]` per test above and backend: `sqlite::name` always, `postgres::name` on the
-/// cluster of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[test]
-                fn $test() {
-                    super::$test(super::Workspace::sqlite());
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[test]
-                fn $test() {
-                    if let Some(ws) = super::Workspace::postgres() {
-                        super::$test(ws);
-                    }
-                }
-            )*
-        }
-    };
-}
-
+// One `#[test]` per test above and backend: `sqlite::name` always, `postgres::name` on the
+// cluster of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
 on_both_backends!(
+    Workspace:
     the_worked_example_through_the_cli,
     a_bad_file_is_reported_whole_and_nothing_is_written,
     a_correction_is_a_revision_and_history_keeps_both,

@@ -7,21 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn zx(db: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_zx"))
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .env("ZX_USER", "tester")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "zx {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+mod common;
+use common::zx;
 
 const ITEMS: [&str; 9] = [
     "operating_revenue",

@@ -13,8 +13,10 @@ use chrono::{Datelike, NaiveDateTime, TimeDelta, Timelike};
 use reqwest::StatusCode;
 use serde_json::Value;
 
+#[macro_use]
 mod common;
-use common::web::{Env, cems_dir, hidden, zx};
+use common::web::{Env, cems_dir, hidden};
+use common::zx;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use zx_store::{AlarmFilter, AlarmState};
@@ -308,30 +310,9 @@ async fn frames_are_stored_judged_alarmed_and_acknowledged(env: Env) {
     }
 }
 
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $test() {
-                    super::$test(super::Env::sqlite().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $test() {
-                    if let Some(env) = super::Env::postgres("the emissions test").await {
-                        super::$test(env).await;
-                    }
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(frames_are_stored_judged_alarmed_and_acknowledged);
+on_both_backends!(
+    async Env("the emissions test"):
+    frames_are_stored_judged_alarmed_and_acknowledged);
 
 /// The server is killed (SIGKILL) while a data logger streams minutes: every minute that was
 /// acknowledged before the kill is in the store afterwards. A logger deletes what was

@@ -2,150 +2,13 @@
 //! talked to over HTTP like a browser or a script would. Every test runs on SQLite and, when
 //! `ZX_TEST_DATABASE_URL` is set, on PostgreSQL (a database of its own, dropped afterwards).
 
-use std::process::Command;
-use std::sync::Arc;
-
 use reqwest::StatusCode;
 use serde_json::Value;
 
-struct Server {
-    _dir: tempfile::TempDir,
-    db: String,
-    base: String,
-    /// The PostgreSQL database of this test (dropped with it), or `None` for a SQLite file.
-    _postgres: Option<zx_store_postgres::TestDatabase>,
-}
-
-fn zx(db: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_zx"))
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .env("ZX_USER", "tester")
-        .env_remove("ZX_LANG")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "zx {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-impl Server {
-    /// The demo in a SQLite file, served.
-    async fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("zx.db").to_string_lossy().into_owned();
-        zx(&db, &["demo", "--lang", "en"]);
-        let store = zx_store_sqlite::SqliteStore::open(&db, false)
-            .await
-            .unwrap();
-        Self::serve(dir, db, Arc::new(store), None).await
-    }
-
-    /// The demo in a new PostgreSQL database, served; `None` without a test cluster.
-    async fn start_postgres() -> Option<Self> {
-        let base = zx_store_postgres::test_database_url("the server test")?;
-        let database = zx_store_postgres::TestDatabase::create(&base)
-            .await
-            .unwrap();
-        let db = database.url().to_owned();
-        zx(&db, &["demo", "--lang", "en"]);
-        let store = zx_store_postgres::PgStore::open(&db, false).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        Some(Self::serve(dir, db, Arc::new(store), Some(database)).await)
-    }
-
-    async fn serve(
-        dir: tempfile::TempDir,
-        db: String,
-        store: Arc<dyn zx_store::Store>,
-        postgres: Option<zx_store_postgres::TestDatabase>,
-    ) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let settings = zx_server::Settings {
-            db: db.clone(),
-            // Each test's minute store in its own directory (PostgreSQL has no file to sit by).
-            emissions: zx_server::config::Emissions {
-                dir: dir.path().join("cems").to_string_lossy().into_owned(),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        tokio::spawn(zx_server::serve(
-            listener,
-            store,
-            zx_domain::Catalogue::builtin().unwrap(),
-            settings,
-        ));
-        Server {
-            _dir: dir,
-            db,
-            base,
-            _postgres: postgres,
-        }
-    }
-
-    fn client() -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
-    }
-
-    /// Signs in through the login form, as a browser does.
-    async fn login(&self, name: &str, password: &str) -> reqwest::Client {
-        let client = Self::client();
-        let page = client
-            .get(format!("{}/login", self.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = hidden(&page, "csrf");
-        let response = client
-            .post(format!("{}/login", self.base))
-            .form(&[
-                ("name", name),
-                ("password", password),
-                ("csrf", csrf.as_str()),
-                ("next", "/cockpit"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            response.status(),
-            StatusCode::SEE_OTHER,
-            "login of {name} failed"
-        );
-        client
-    }
-
-    async fn get(&self, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
-        let response = client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.text().await.unwrap())
-    }
-}
-
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} field"))
-        + marker.len();
-    page[start..].split('"').next().unwrap().to_owned()
-}
+#[macro_use]
+mod common;
+use common::web::{Env as Server, hidden};
+use common::zx;
 
 async fn the_api_answers_exactly_what_the_cli_prints(server: Server) {
     let client = server.login("hq", "zengxiao-hq").await;
@@ -1112,32 +975,10 @@ async fn the_exported_list_imports_back_as_it_is(server: Server) {
     }
 }
 
-/// One test per test above and backend: `sqlite::name` always, `postgres::name` on the cluster
-/// of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $test() {
-                    super::$test(super::Server::start().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $test() {
-                    if let Some(server) = super::Server::start_postgres().await {
-                        super::$test(server).await;
-                    }
-                }
-            )*
-        }
-    };
-}
-
+// One test per test above and backend: `sqlite::name` always, `postgres::name` on the cluster
+// of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
 on_both_backends!(
+    async Server("the server test"):
     the_api_answers_exactly_what_the_cli_prints,
     every_role_sees_only_its_subtree,
     forms_need_the_csrf_token_and_targets_are_hq_only,

@@ -2,6 +2,7 @@
 //! P1, P2; S2). Every test runs on SQLite and, when `ZX_TEST_DATABASE_URL` is set, on
 //! PostgreSQL. Expected output is written out by hand.
 
+#[macro_use]
 mod common;
 
 use std::process::{Command, Output};
@@ -551,32 +552,10 @@ fn stacks_are_exported_and_imported_back_unchanged(ws: Workspace) {
     assert_eq!(listed["stacks"][2]["active"], false);
 }
 
-/// One `#[test]` per test above and backend: `sqlite::name` always, `postgres::name` on the
-/// cluster of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[test]
-                fn $test() {
-                    super::$test(super::Workspace::sqlite());
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[test]
-                fn $test() {
-                    if let Some(ws) = super::Workspace::postgres() {
-                        super::$test(ws);
-                    }
-                }
-            )*
-        }
-    };
-}
-
+// One `#[test]` per test above and backend: `sqlite::name` always, `postgres::name` on the
+// cluster of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
 on_both_backends!(
+    Workspace:
     stacks_are_added_imported_listed_and_retired,
     a_bad_file_is_refused_whole_with_every_line_named,
     alarm_rules_round_trip_through_a_file,

@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+#[macro_use]
 mod common;
 use common::web::{Env, hidden};
 
@@ -389,30 +390,8 @@ async fn a_subsidiary_sees_its_stacks_but_cannot_register(env: Env) {
     assert_eq!(env.mns().await, before, "something was stored");
 }
 
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $test() {
-                    super::$test(super::Env::sqlite().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $test() {
-                    if let Some(env) = super::Env::postgres("the stack page test").await {
-                        super::$test(env).await;
-                    }
-                }
-            )*
-        }
-    };
-}
-
 on_both_backends!(
+    async Env("the stack page test"):
     hq_registers_a_stack_and_it_is_received_at_once,
     a_bad_stack_is_shown_and_nothing_stored,
     a_subsidiary_sees_its_stacks_but_cannot_register,

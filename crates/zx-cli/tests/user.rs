@@ -1,6 +1,7 @@
 //! `zx user …` end to end: the real binary, a real database, the password on standard input.
 //! Every test runs on SQLite and, when `ZX_TEST_DATABASE_URL` is set, on PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use std::process::{Command, Output};
@@ -356,32 +357,10 @@ fn reminders_are_e_mailed_to_an_address_set_here(ws: Workspace) {
     assert_eq!(ws.audit("user.email")[0]["old"], "li@zx-group.cn");
 }
 
-/// One `#[test]` per test above and backend: `sqlite::name` always, `postgres::name` on the
-/// cluster of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[test]
-                fn $test() {
-                    super::$test(super::Workspace::sqlite());
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[test]
-                fn $test() {
-                    if let Some(ws) = super::Workspace::postgres() {
-                        super::$test(ws);
-                    }
-                }
-            )*
-        }
-    };
-}
-
+// One `#[test]` per test above and backend: `sqlite::name` always, `postgres::name` on the
+// cluster of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
 on_both_backends!(
+    Workspace:
     accounts_are_added_listed_and_refused_when_wrong,
     tokens_are_new_each_time_and_disabling_is_audited,
     reminders_are_e_mailed_to_an_address_set_here,

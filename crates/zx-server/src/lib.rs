@@ -5,19 +5,17 @@
 //! Not here: computing indicators (zx-domain), reading files (zx-ingest), SQL (the backends).
 #![forbid(unsafe_code)]
 
-pub mod api;
 pub mod auth;
-pub mod collect;
 pub mod config;
 pub mod emissions;
 pub mod error;
 pub mod export;
-pub mod followup;
 pub mod jobs;
-pub mod measures;
-pub mod pages;
+pub mod layout;
+pub mod openapi;
+pub mod routes;
+pub mod scope;
 pub mod state;
-pub mod targets;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -30,6 +28,11 @@ use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
 use zx_domain::Catalogue;
 use zx_store::Store;
+
+use routes::{
+    audit, cockpit, collect, environment, followup, measures, notifications, session, stacks,
+    targets, visits,
+};
 
 pub use config::Settings;
 pub use state::AppState;
@@ -57,67 +60,80 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/cockpit") }))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/login", get(pages::login_form).post(pages::login))
-        .route("/logout", post(pages::logout))
-        .route("/lang", get(pages::switch_lang))
-        .route("/cockpit", get(pages::cockpit))
-        .route("/explain", get(pages::explain))
-        .route("/targets", get(pages::targets).post(pages::save_target))
-        .route("/audit", get(pages::audit))
-        .route("/export.xlsx", get(pages::export))
-        .route("/measures", get(measures::page))
-        .route("/measures.xlsx", get(measures::export))
+        .route(
+            "/login",
+            get(session::pages::login_form).post(session::pages::login),
+        )
+        .route("/logout", post(session::pages::logout))
+        .route("/lang", get(session::pages::switch_lang))
+        .route("/cockpit", get(cockpit::pages::cockpit))
+        .route("/explain", get(cockpit::pages::explain))
+        .route(
+            "/targets",
+            get(targets::pages::targets).post(targets::pages::save_target),
+        )
+        .route("/audit", get(audit::pages::audit))
+        .route("/export.xlsx", get(cockpit::pages::export))
+        .route("/measures", get(measures::pages::page))
+        .route("/measures.xlsx", get(measures::pages::export))
         .route(
             "/measures/new",
-            get(followup::new_page).post(followup::post_new),
+            get(followup::pages::new_page).post(followup::pages::post_new),
         )
-        .route("/measures/{id}", get(followup::page))
-        .route("/measures/{id}/update", post(followup::post_update))
-        .route("/measures/{id}/milestones", post(followup::post_milestone))
+        .route("/measures/{id}", get(followup::pages::page))
+        .route("/measures/{id}/update", post(followup::pages::post_update))
+        .route(
+            "/measures/{id}/milestones",
+            post(followup::pages::post_milestone),
+        )
         .route(
             "/measures/{id}/milestones/done",
-            post(followup::post_milestone_done),
+            post(followup::pages::post_milestone_done),
         )
         .route(
             "/measures/{id}/attachments",
-            post(followup::post_evidence).layer(axum::extract::DefaultBodyLimit::max(
+            post(followup::pages::post_evidence).layer(axum::extract::DefaultBodyLimit::max(
                 zx_ingest::evidence::MAX_EVIDENCE_BYTES + 64 * 1024,
             )),
         )
-        .route("/attachments/{id}", get(followup::get_attachment))
-        .route("/visits", get(followup::visits).post(followup::post_visit))
-        .route("/notifications", get(followup::notifications))
-        .route("/environment", get(emissions::pages::overview))
-        .route("/environment/alarms", get(emissions::pages::alarms_page))
+        .route("/attachments/{id}", get(followup::pages::get_attachment))
+        .route(
+            "/visits",
+            get(visits::pages::visits).post(visits::pages::post_visit),
+        )
+        .route("/notifications", get(notifications::pages::notifications))
+        .route("/environment", get(environment::pages::overview))
+        .route("/environment/alarms", get(environment::alarms::alarms_page))
         .route(
             "/environment/alarms/{id}/ack",
-            post(emissions::pages::acknowledge),
+            post(environment::alarms::acknowledge),
         )
-        .route("/environment/plants/{code}", get(emissions::pages::plant))
-        .route("/environment/stacks/{mn}", get(emissions::pages::stack))
+        .route("/environment/plants/{code}", get(environment::pages::plant))
+        .route("/environment/stacks/{mn}", get(environment::pages::stack))
         .route(
             "/environment/report.xlsx",
-            get(emissions::pages::report_xlsx),
+            get(environment::reports::report_xlsx),
         )
         .route(
             "/environment/stacks",
-            get(emissions::stacks::page).post(emissions::stacks::post_stack),
+            get(stacks::pages::page).post(stacks::pages::post_stack),
         )
         .route(
             "/environment/stacks/import-file",
-            post(emissions::stacks::upload),
+            post(stacks::pages::upload),
         )
         .route(
             "/api/v1/stacks/{mn}/minutes",
-            get(emissions::pages::minutes_json),
+            get(environment::api::minutes_json),
         )
-        .route("/collect", get(collect::page))
+        .route("/collect", get(collect::pages::page))
         .route(
             "/collect/upload",
-            post(collect::upload).layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024)),
+            post(collect::pages::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024)),
         )
-        .route("/collect/state", post(collect::set_state))
-        .route("/collect/template.xlsx", get(collect::template))
+        .route("/collect/state", post(collect::pages::set_state))
+        .route("/collect/template.xlsx", get(collect::pages::template))
         .route(
             "/static/echarts.min.js",
             get(|| async { asset("text/javascript; charset=utf-8", ECHARTS) }),
@@ -134,44 +150,56 @@ pub fn router(state: AppState) -> Router {
             "/static/emissions.js",
             get(|| async { asset("text/javascript; charset=utf-8", EMISSIONS_JS) }),
         )
-        .route("/api/openapi.json", get(api::openapi))
-        .route("/api/v1/me", get(api::me))
-        .route("/api/v1/entities", get(api::entities))
-        .route("/api/v1/entities/{code}/kpi", get(api::kpi))
-        .route("/api/v1/entities/{code}/explain", get(api::explain))
-        .route("/api/v1/entities/{code}/cockpit", get(api::cockpit))
-        .route("/api/v1/targets", get(api::targets).put(api::put_target))
-        .route("/api/v1/audit", get(api::audit))
-        .route("/api/v1/submissions", get(api::submissions))
-        .route("/api/v1/collection", get(api::collection))
+        .route("/api/openapi.json", get(openapi::openapi))
+        .route("/api/v1/me", get(session::api::me))
+        .route("/api/v1/entities", get(cockpit::api::entities))
+        .route("/api/v1/entities/{code}/kpi", get(cockpit::api::kpi))
+        .route(
+            "/api/v1/entities/{code}/explain",
+            get(cockpit::api::explain),
+        )
+        .route(
+            "/api/v1/entities/{code}/cockpit",
+            get(cockpit::api::cockpit),
+        )
+        .route(
+            "/api/v1/targets",
+            get(targets::api::targets).put(targets::api::put_target),
+        )
+        .route("/api/v1/audit", get(audit::api::audit))
+        .route("/api/v1/submissions", get(collect::api::submissions))
+        .route("/api/v1/collection", get(collect::api::collection))
         .route(
             "/api/v1/measures",
-            get(api::measures).post(followup::api_create_measure),
+            get(measures::api::measures).post(followup::api::api_create_measure),
         )
-        .route("/api/v1/measures/gaps", get(api::gaps))
-        .route("/api/v1/measures/{id}", get(followup::api_measure))
+        .route("/api/v1/measures/gaps", get(measures::api::gaps))
+        .route("/api/v1/measures/{id}", get(followup::api::api_measure))
         .route(
             "/api/v1/measures/{id}/updates",
-            post(followup::api_update_measure),
+            post(followup::api::api_update_measure),
         )
         .route(
             "/api/v1/measures/{id}/attachments",
-            post(followup::api_add_attachment).layer(axum::extract::DefaultBodyLimit::max(
+            post(followup::api::api_add_attachment).layer(axum::extract::DefaultBodyLimit::max(
                 zx_ingest::evidence::MAX_EVIDENCE_BYTES + 64 * 1024,
             )),
         )
         .route(
             "/api/v1/measures/{id}/milestones",
-            post(followup::api_add_milestone),
+            post(followup::api::api_add_milestone),
         )
         .route(
             "/api/v1/measures/{id}/milestones/{milestone}/done",
-            post(followup::api_complete_milestone),
+            post(followup::api::api_complete_milestone),
         )
-        .route("/api/v1/attachments/{id}", get(followup::api_attachment))
+        .route(
+            "/api/v1/attachments/{id}",
+            get(followup::api::api_attachment),
+        )
         .route(
             "/api/v1/visits",
-            get(followup::api_visits).post(followup::api_create_visit),
+            get(visits::api::api_visits).post(visits::api::api_create_visit),
         )
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -1,10 +1,81 @@
-//! What the `zx` integration tests share: running the binary with a piped stdin.
+//! What the `zx` integration tests share: running the binary ([`zx`], [`run`] with a piped
+//! stdin), the web harness ([`web`]: the demo served in-process) and [`on_both_backends!`],
+//! which runs each test on SQLite and, when `ZX_TEST_DATABASE_URL` is set, on PostgreSQL.
 
 use std::io::{ErrorKind, Write};
 use std::process::{Command, Output, Stdio};
 
-#[allow(dead_code)] // used by the emissions tests only
+/// One test per backend for each named test function: `mod sqlite` and `mod postgres`. The
+/// fixture type gives `sqlite()` and `postgres(..) -> Option<_>` (`None` without a test cluster:
+/// the PostgreSQL test passes with a notice).
+///
+/// `on_both_backends!(Workspace: a, b)` makes blocking tests; `on_both_backends!(async
+/// Env("the emissions test"): a, b)` makes async ones (the label names the test database).
+#[allow(unused_macros)] // not every test binary uses it
+macro_rules! on_both_backends {
+    ($fixture:ident: $($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $test() {
+                    super::$test(super::$fixture::sqlite());
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $test() {
+                    if let Some(fixture) = super::$fixture::postgres() {
+                        super::$test(fixture);
+                    }
+                }
+            )*
+        }
+    };
+    (async $fixture:ident($label:expr): $($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test(super::$fixture::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    if let Some(fixture) = super::$fixture::postgres($label).await {
+                        super::$test(fixture).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+#[allow(dead_code)] // used by the web tests only
 pub mod web;
+
+/// Runs `zx ARGS --db DB` as user `tester` (no `ZX_LANG`), asserts success and returns stdout.
+#[allow(dead_code)] // not every test binary runs zx this way
+pub fn zx(db: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_zx"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env("ZX_USER", "tester")
+        .env_remove("ZX_LANG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "zx {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
 
 /// Runs `command` to completion, feeding `stdin` (if any) and capturing stdout and stderr.
 ///

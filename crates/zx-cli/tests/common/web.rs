@@ -3,11 +3,12 @@
 //! and the minute store in the test's own directory.
 
 use std::net::SocketAddr;
-use std::process::Command;
 use std::sync::Arc;
 
 use reqwest::StatusCode;
 use zx_store::Store;
+
+use super::zx;
 
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -16,23 +17,6 @@ pub struct Env {
     pub hj212: SocketAddr,
     pub store: Arc<dyn Store>,
     _postgres: Option<zx_store_postgres::TestDatabase>,
-}
-
-pub fn zx(db: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_zx"))
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .env("ZX_USER", "tester")
-        .env_remove("ZX_LANG")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "zx {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 impl Env {
@@ -93,12 +77,18 @@ impl Env {
         }
     }
 
-    pub async fn login(&self, name: &str, password: &str) -> reqwest::Client {
-        let client = reqwest::Client::builder()
+    /// A client that keeps cookies and does not follow redirects, as the tests read them.
+    pub fn client() -> reqwest::Client {
+        reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Signs in through the login form, as a browser does.
+    pub async fn login(&self, name: &str, password: &str) -> reqwest::Client {
+        let client = Self::client();
         let page = self.get(&client, "/login").await.1;
         let csrf = hidden(&page, "csrf");
         let response = client

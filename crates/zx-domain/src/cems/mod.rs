@@ -8,6 +8,7 @@
 
 pub mod alarms;
 pub mod compliance;
+pub mod status;
 
 use std::collections::BTreeMap;
 use std::fmt;

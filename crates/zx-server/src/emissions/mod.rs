@@ -9,9 +9,7 @@
 //! with `zx_domain::cems::compliance` on minutes read back from the store, so what a page shows
 //! is what `zx cems export` + `zx cems check` give.
 
-pub mod pages;
 pub mod report;
-pub mod stacks;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -19,10 +17,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
-use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
-use zx_cems_store::{CemsStoreError, MinuteStore};
+use zx_cems_store::{CemsStoreError, DayVerdicts, FrameLog, MinuteStore, stable_hash};
 use zx_domain::cems::alarms::{self, AlarmEvent, Rules, StackMonitor};
 use zx_domain::cems::compliance::{DayCompliance, check_stack};
 use zx_domain::cems::{MinuteReading, Stack, Standard};
@@ -33,7 +30,7 @@ use zx_notify::{Alert, Channels};
 use zx_store::{AlarmFilter, NewAlarm, Store};
 
 /// A stack is offline when its newest minute is older than this.
-pub const OFFLINE_AFTER_MINUTES: i64 = 10;
+pub use zx_domain::cems::status::OFFLINE_AFTER_MINUTES;
 
 /// Why the emissions service could not start or answer.
 #[derive(Debug, thiserror::Error)]
@@ -96,10 +93,6 @@ type VerdictCache = HashMap<(String, NaiveDate), (Instant, Option<Arc<DayComplia
 const YESTERDAY_TTL: Duration = Duration::from_secs(600);
 const OLDER_TTL: Duration = Duration::from_secs(6 * 3600);
 
-/// A sealed day's fingerprint (`MinuteStore::sealed_fingerprint`), the stack's judging
-/// configuration (standard and factor map, hashed) and whether the day was a violation day.
-type ViolationIndex = HashMap<(String, NaiveDate), ((u64, u128), u64, bool)>;
-
 /// The emissions service of one server.
 pub struct Emissions {
     store: Arc<dyn Store>,
@@ -112,11 +105,9 @@ pub struct Emissions {
     events: mpsc::UnboundedSender<(String, Vec<AlarmEvent>)>,
     /// Whether each sealed stack-day was a violation day, kept across restarts (see
     /// [`Emissions::violation`]).
-    violations: Mutex<ViolationIndex>,
-    violations_file: std::path::PathBuf,
+    violations: Arc<DayVerdicts>,
     /// Non-minute frames (hourly, daily, real-time data) kept as sent, one file per day.
-    other_dir: std::path::PathBuf,
-    other_lock: tokio::sync::Mutex<()>,
+    frames: Arc<FrameLog>,
 }
 
 impl Emissions {
@@ -132,8 +123,8 @@ impl Emissions {
             .await
             .map_err(|e| EmissionsError::Join(e.to_string()))??;
         let (events, receiver) = mpsc::unbounded_channel();
-        let violations_file = dir.join("violations.tsv");
-        let violations = Mutex::new(load_violations(&violations_file).await);
+        let violations = Arc::new(minutes.day_verdicts());
+        let frames = Arc::new(minutes.frame_log());
         let service = Arc::new(Emissions {
             store: store.clone(),
             minutes: Arc::new(minutes),
@@ -144,9 +135,7 @@ impl Emissions {
             verdicts: Mutex::new(HashMap::new()),
             events,
             violations,
-            violations_file,
-            other_dir: dir.join("frames"),
-            other_lock: tokio::sync::Mutex::new(()),
+            frames,
         });
         service.refresh().await?;
         let task = tokio::spawn(alarm_task(store, channels, receiver));
@@ -352,7 +341,7 @@ impl Emissions {
     }
 
     /// Whether `day` was a violation day for the stack. A sealed day's answer is kept in
-    /// `violations.tsv` beside the minute store under the partition's fingerprint and the
+    /// the minute store's `DayVerdicts` (`violations.tsv`) under the partition's fingerprint and the
     /// stack's judging configuration, so the year's table on `/environment` and the cockpit
     /// judges each sealed stack-day once, not after every restart; late data (a new
     /// fingerprint) or a changed standard or factor map makes it judged again.
@@ -361,39 +350,16 @@ impl Emissions {
         // Taken before reading: a seal in between leaves an old fingerprint, judged again later.
         let fingerprint = self.minutes.sealed_fingerprint(mn, day);
         let config = config_key(entry);
-        let key = (mn.clone(), day);
         if let Some(fingerprint) = fingerprint
-            && let Some(&(known, known_config, violation)) = self
-                .violations
-                .lock()
-                .ok()
-                .and_then(|i| i.get(&key).copied())
-                .as_ref()
-            && known == fingerprint
-            && known_config == config
+            && let Some(violation) = self.violations.get(mn, day, fingerprint, config)
         {
             return Ok(violation);
         }
         let violation = self.day(entry, day)?.is_some_and(|d| d.violation);
         if let Some(fingerprint) = fingerprint
-            && let Ok(mut index) = self.violations.lock()
+            && let Err(error) = self.violations.put(mn, day, fingerprint, config, violation)
         {
-            index.insert(key, (fingerprint, config, violation));
-            let line = format!(
-                "{mn}\t{day}\t{}\t{}\t{config}\t{}\n",
-                fingerprint.0,
-                fingerprint.1,
-                u8::from(violation)
-            );
-            // A cache: a failed write costs a judgement after the next restart, nothing else.
-            let written = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.violations_file)
-                .and_then(|mut file| std::io::Write::write_all(&mut file, line.as_bytes()));
-            if let Err(error) = written {
-                tracing::warn!(%error, file = %self.violations_file.display(), "violation index not written");
-            }
+            tracing::warn!(%error, file = %self.violations.path().display(), "violation index not written");
         }
         Ok(violation)
     }
@@ -446,29 +412,23 @@ impl Emissions {
     }
 
     /// Keeps a frame that carries no minute data (hourly, daily, real-time) as sent, durably,
-    /// in `frames/YYYY-MM-DD.log` of the store's directory.
+    /// in the minute store's `FrameLog` (`frames/YYYY-MM-DD.log`).
     async fn keep_other(&self, frame: &AcceptedFrame) -> std::io::Result<()> {
-        let _guard = self.other_lock.lock().await;
-        tokio::fs::create_dir_all(&self.other_dir).await?;
         let day = frame
             .received_at
             .with_timezone(&china_offset())
             .date_naive();
-        let path = self.other_dir.join(format!("{day}.log"));
-        let mut file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .await?;
         let line = format!(
-            "{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}",
             frame.received_at.to_rfc3339(),
             frame.peer,
             frame.mn,
             frame.data
         );
-        file.write_all(line.as_bytes()).await?;
-        file.sync_data().await
+        let frames = self.frames.clone();
+        tokio::task::spawn_blocking(move || frames.append(day, &line))
+            .await
+            .map_err(std::io::Error::other)?
     }
 
     /// Seals every day before `today` into the Parquet archive.
@@ -531,38 +491,11 @@ impl Emissions {
     }
 }
 
-/// What a verdict depends on besides the minutes: the standard and the factor map.
+/// What a verdict depends on besides the minutes: the standard and the factor map, as a
+/// stable hash of their JSON (fields in declaration order, maps sorted, decimals as text).
 fn config_key(entry: &StackEntry) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::hash::DefaultHasher::new();
-    format!("{:?}|{:?}", entry.standard, entry.stack.factors).hash(&mut hasher);
-    hasher.finish()
-}
-
-/// Reads `violations.tsv` (`mn, day, size, mtime ns, config, 0|1`, later lines win); a missing
-/// or damaged file is an empty or partial index, never an error.
-async fn load_violations(path: &Path) -> ViolationIndex {
-    let text = tokio::fs::read_to_string(path).await.unwrap_or_default();
-    let mut index = HashMap::new();
-    for line in text.lines() {
-        let fields: Vec<&str> = line.split('\t').collect();
-        let [mn, day, size, modified, config, violation] = fields[..] else {
-            continue;
-        };
-        let (Ok(day), Ok(size), Ok(modified), Ok(config)) = (
-            NaiveDate::parse_from_str(day, "%Y-%m-%d"),
-            size.parse::<u64>(),
-            modified.parse::<u128>(),
-            config.parse::<u64>(),
-        ) else {
-            continue;
-        };
-        index.insert(
-            (mn.to_owned(), day),
-            ((size, modified), config, violation == "1"),
-        );
-    }
-    index
+    let text = serde_json::to_string(&(&entry.standard, &entry.stack.factors)).unwrap_or_default();
+    stable_hash(text.as_bytes())
 }
 
 /// The minutes of `mn` in the natural day `day` (China time).

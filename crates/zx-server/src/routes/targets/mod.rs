@@ -1,12 +1,29 @@
-//! Editing targets (HQ only), shared by the page and the API.
+//! Targets: the list in force (filtered by the caller's scope) and editing one (HQ only),
+//! shared by the page and the API.
+
+pub mod api;
+pub mod pages;
 
 use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use zx_domain::{Decimal, EntityCode, Target};
 
-use crate::api::TargetJson;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
+
+/// One target in force.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TargetJson {
+    pub entity: String,
+    pub year: i32,
+    pub indicator: String,
+    /// Decimal string; ratios as fractions.
+    pub value: String,
+    /// For optimistic edits: send it back unchanged with `PUT`.
+    pub revision: Option<i64>,
+}
 
 /// Validates and stores one target with an optimistic revision check.
 pub async fn save_target(
@@ -85,4 +102,35 @@ pub async fn save_target(
         value: zx_domain::format::exact(parsed),
         revision: Some(new_revision),
     })
+}
+
+/// The targets in force that the caller may read, of `year` or of every year, sorted by
+/// entity, year and indicator.
+pub async fn targets_in_scope(
+    state: &AppState,
+    user: &CurrentUser,
+    year: Option<i32>,
+) -> ApiResult<Vec<TargetJson>> {
+    let snapshot = state.snapshot().await?;
+    let tree = snapshot.engine.tree();
+    let mut list: Vec<TargetJson> = state
+        .store
+        .target_records()
+        .await?
+        .into_iter()
+        .filter(|r| year.is_none_or(|y| r.target.year == y))
+        .filter(|r| {
+            tree.id(&r.target.entity)
+                .is_some_and(|id| user.access.can_read(tree, id))
+        })
+        .map(|r| TargetJson {
+            entity: r.target.entity.to_string(),
+            year: r.target.year,
+            indicator: r.target.indicator,
+            value: zx_domain::format::exact(r.target.value),
+            revision: Some(r.revision),
+        })
+        .collect();
+    list.sort_by(|a, b| (&a.entity, a.year, &a.indicator).cmp(&(&b.entity, b.year, &b.indicator)));
+    Ok(list)
 }

@@ -1,23 +1,20 @@
-//! Data collection: who has submitted what, uploads with every validation error shown, and
+//! Data collection, shared by its pages and the API: the state of every entity-month (who has
+//! submitted what), checking and importing an uploaded file with every validation error, and
 //! HQ's review (approve, return with a comment, lock). A locked month refuses changes.
+
+pub mod api;
+pub mod pages;
 
 use std::collections::{BTreeSet, HashMap};
 
-use askama::Template;
-use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Multipart, Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use serde::Deserialize;
 use zx_domain::{EntityCode, EntityId, Lang, Month};
 use zx_ingest::{Context, Input, Payload};
 use zx_store::{Changes, Import, NewSubmission, PeriodState, PeriodStatus};
 
-use crate::auth::{CurrentUser, PageUser};
+use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::pages::{Me, error_page, here};
+use crate::scope::entity_in_scope;
 use crate::state::AppState;
 
 /// One cell of the monitor grid.
@@ -45,34 +42,7 @@ pub struct IssueRow {
     pub severity: &'static str,
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "collect.html")]
-struct CollectPage {
-    lang: Lang,
-    me: Option<Me>,
-    here: String,
-    csrf: String,
-    year: i32,
-    root: String,
-    months: Vec<String>,
-    rows: Vec<GridRow>,
-    hq: bool,
-    can_submit: bool,
-    entities: Vec<(String, String)>,
-    file_name: String,
-    issues: Vec<IssueRow>,
-    result: Option<String>,
-    error_count: usize,
-}
-
-#[derive(Deserialize)]
-pub struct CollectQuery {
-    year: Option<i32>,
-    entity: Option<String>,
-    message: Option<String>,
-}
-
-fn state_label(state: &str, lang: Lang) -> &'static str {
+pub fn state_label(state: &str, lang: Lang) -> &'static str {
     match state {
         "locked" => lang.pick("已锁定", "locked"),
         "approved" => lang.pick("已审核", "approved"),
@@ -83,7 +53,7 @@ fn state_label(state: &str, lang: Lang) -> &'static str {
 }
 
 /// The state of every entity-month of a year, in the user's scope, below `root`.
-pub(crate) async fn grid(
+pub async fn grid(
     state: &AppState,
     user: &CurrentUser,
     root: EntityId,
@@ -172,96 +142,15 @@ pub(crate) async fn grid(
     ))
 }
 
-struct Outcome {
-    file_name: String,
-    issues: Vec<IssueRow>,
-    result: Option<String>,
-    error_count: usize,
+/// What the page shows after an upload: the file's issues or what was imported.
+pub struct Outcome {
+    pub file_name: String,
+    pub issues: Vec<IssueRow>,
+    pub result: Option<String>,
+    pub error_count: usize,
 }
 
-async fn render(
-    state: &AppState,
-    user: &CurrentUser,
-    uri: &axum::http::Uri,
-    year: Option<i32>,
-    root: Option<&str>,
-    outcome: Outcome,
-) -> Response {
-    let lang = user.lang;
-    let result = async {
-        let snapshot = state.snapshot().await?;
-        let tree = snapshot.engine.tree();
-        let root_id = match root.filter(|r| !r.is_empty()) {
-            Some(code) => crate::api::entity_in_scope(&snapshot, user, code)?,
-            None => user
-                .access
-                .home(tree)
-                .ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "no entity"))?,
-        };
-        let year = year
-            .or_else(|| snapshot.engine.last_month().map(|m| m.year()))
-            .unwrap_or(2026);
-        let (months, rows) = grid(state, user, root_id, year).await?;
-        let entities = rows
-            .iter()
-            .map(|r| (r.code.clone(), r.name.clone()))
-            .collect();
-        Ok::<_, ApiError>((
-            year,
-            tree.entity(root_id).code.to_string(),
-            months,
-            rows,
-            entities,
-        ))
-    }
-    .await;
-    match result {
-        Ok((year, root, months, rows, entities)) => CollectPage {
-            lang,
-            me: Me::of(user),
-            here: here(uri),
-            csrf: user.csrf.clone().unwrap_or_default(),
-            year,
-            root,
-            months,
-            rows,
-            hq: user.access.is_hq(),
-            can_submit: user.access.role != zx_domain::Role::Viewer,
-            entities,
-            file_name: outcome.file_name,
-            issues: outcome.issues,
-            result: outcome.result,
-            error_count: outcome.error_count,
-        }
-        .into_response(),
-        Err(error) => error_page(Some(user), lang, error),
-    }
-}
-
-pub async fn page(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    uri: axum::http::Uri,
-    Query(query): Query<CollectQuery>,
-) -> Response {
-    let outcome = Outcome {
-        file_name: String::new(),
-        issues: Vec::new(),
-        result: query.message,
-        error_count: 0,
-    };
-    render(
-        &state,
-        &user,
-        &uri,
-        query.year,
-        query.entity.as_deref(),
-        outcome,
-    )
-    .await
-}
-
-fn issue_row(issue: &zx_ingest::Issue, lang: Lang) -> IssueRow {
+pub fn issue_row(issue: &zx_ingest::Issue, lang: Lang) -> IssueRow {
     let place = match &issue.place {
         zx_ingest::Place::File => String::new(),
         other => other
@@ -282,83 +171,9 @@ fn issue_row(issue: &zx_ingest::Issue, lang: Lang) -> IssueRow {
     }
 }
 
-/// Validates an uploaded file and, when it is clean and the user asked to submit, imports it
-/// in one transaction and marks its entity-months as submitted.
-pub async fn upload(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    uri: axum::http::Uri,
-    mut multipart: Multipart,
-) -> Response {
-    let lang = user.lang;
-    let mut csrf = None;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut submit = true;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_owned();
-                match name.as_str() {
-                    "csrf" => csrf = field.text().await.ok(),
-                    "action" => submit = field.text().await.map(|a| a != "check").unwrap_or(true),
-                    "file" => {
-                        let file_name = field.file_name().unwrap_or("upload.csv").to_owned();
-                        match field.bytes().await {
-                            Ok(bytes) => file = Some((file_name, bytes.to_vec())),
-                            Err(e) => {
-                                return error_page(
-                                    Some(&user),
-                                    lang,
-                                    ApiError::new(ErrorCode::InvalidFile, e.to_string()),
-                                );
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(e) => {
-                return error_page(
-                    Some(&user),
-                    lang,
-                    ApiError::new(ErrorCode::InvalidFile, e.to_string()),
-                );
-            }
-        }
-    }
-    if let Err(error) = user.check_csrf(csrf.as_deref()) {
-        return error_page(Some(&user), lang, error);
-    }
-    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return error_page(
-            Some(&user),
-            lang,
-            ApiError::new(
-                ErrorCode::InvalidFile,
-                lang.pick("请选择要上传的文件", "choose a file to upload"),
-            ),
-        );
-    };
-    let outcome = match check_and_import(&state, &user, &file_name, &bytes, submit).await {
-        Ok(outcome) => outcome,
-        Err(error) => Outcome {
-            file_name: file_name.clone(),
-            issues: vec![IssueRow {
-                place: String::new(),
-                column: String::new(),
-                value: String::new(),
-                message: error.message,
-                severity: "error",
-            }],
-            result: None,
-            error_count: 1,
-        },
-    };
-    render(&state, &user, &uri, None, None, outcome).await
-}
-
-async fn check_and_import(
+/// Checks an uploaded file completely and, when it is clean and `submit` is set, imports it in
+/// one transaction and marks its entity-months as submitted.
+pub async fn check_and_import(
     state: &AppState,
     user: &CurrentUser,
     file_name: &str,
@@ -567,7 +382,7 @@ async fn check_and_import(
     })
 }
 
-async fn import_other(
+pub async fn import_other(
     state: &AppState,
     user: &CurrentUser,
     file_name: &str,
@@ -601,7 +416,7 @@ async fn import_other(
 }
 
 /// Imports one validated file as the user, in one transaction.
-async fn submit_file(
+pub async fn submit_file(
     state: &AppState,
     user: &CurrentUser,
     file_name: &str,
@@ -626,135 +441,58 @@ async fn submit_file(
         .await
 }
 
-#[derive(Deserialize)]
-pub struct StateForm {
-    csrf: String,
-    entity: String,
-    month: String,
-    state: String,
+/// HQ reviews a month of `entity`: approve, return with a comment, lock, or reopen (back to
+/// submitted). The form's texts are parsed here; the month is returned for the redirect.
+pub async fn review(
+    state: &AppState,
+    user: &CurrentUser,
+    entity: &str,
+    month: &str,
+    new_state: &str,
     comment: Option<String>,
-}
-
-/// HQ reviews a month: approve, return with a comment, lock, or reopen (back to submitted).
-pub async fn set_state(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Form(form): Form<StateForm>,
-) -> Response {
+) -> ApiResult<Month> {
     let lang = user.lang;
-    let result = async {
-        user.check_csrf(Some(&form.csrf))?;
-        if !user.access.is_hq() {
-            return Err(ApiError::new(
-                ErrorCode::Forbidden,
-                lang.pick(
-                    "只有总部可以审核、退回或锁定",
-                    "only HQ may approve, return or lock",
-                ),
-            ));
-        }
-        let snapshot = state.snapshot().await?;
-        crate::api::entity_in_scope(&snapshot, &user, &form.entity)?;
-        let month = Month::parse(&form.month).map_err(|e| {
-            ApiError::new(
-                ErrorCode::InvalidParameter,
-                format!("month: \"{}\" {e}", form.month),
-            )
-        })?;
-        let new_state = PeriodState::parse(&form.state).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::InvalidParameter,
-                format!("state: \"{}\"", form.state),
-            )
-        })?;
-        let comment = form.comment.clone().filter(|c| !c.trim().is_empty());
-        if new_state == PeriodState::Returned && comment.is_none() {
-            return Err(ApiError::new(
-                ErrorCode::InvalidParameter,
-                lang.pick("退回时必须填写意见", "a return needs a comment"),
-            ));
-        }
-        state
-            .store
-            .set_period_state(PeriodStatus {
-                entity: EntityCode::parse(&form.entity)
-                    .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?,
-                month,
-                state: new_state,
-                comment,
-                user: user.user.name.clone(),
-                at: Utc::now(),
-            })
-            .await?;
-        Ok(month)
+    if !user.access.is_hq() {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            lang.pick(
+                "只有总部可以审核、退回或锁定",
+                "only HQ may approve, return or lock",
+            ),
+        ));
     }
-    .await;
-    match result {
-        Ok(month) => Redirect::to(&format!(
-            "/collect?year={}&message={}",
-            month.year(),
-            crate::auth::urlencode(&format!(
-                "{} {} {}",
-                form.entity,
-                form.month,
-                state_label(&form.state, lang)
-            ))
-        ))
-        .into_response(),
-        Err(error) => error_page(Some(&user), lang, error),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct TemplateQuery {
-    entity: String,
-    year: i32,
-}
-
-/// The fill-in template of an entity in the user's scope.
-pub async fn template(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Query(query): Query<TemplateQuery>,
-) -> Response {
-    let lang = user.lang;
-    let result = async {
-        let snapshot = state.snapshot().await?;
-        let id = crate::api::entity_in_scope(&snapshot, &user, &query.entity)?;
-        let entity = snapshot.engine.tree().entity(id).clone();
-        let existing: Vec<zx_domain::Fact> = state
-            .store
-            .current_facts()
-            .await?
-            .into_iter()
-            .filter(|f| f.entity == entity.code && f.month.year() == query.year)
-            .collect();
-        let bytes = zx_ingest::write_template(&state.catalogue, &entity, query.year, &existing)
-            .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?;
-        Ok::<_, ApiError>((
-            format!("template-{}-{}.xlsx", entity.code, query.year),
-            bytes,
-        ))
-    }
-    .await;
-    match result {
-        Ok((name, bytes)) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static(
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    ),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
-                        .unwrap_or(HeaderValue::from_static("attachment")),
-                ),
-            ],
-            bytes,
+    let snapshot = state.snapshot().await?;
+    entity_in_scope(&snapshot, user, entity)?;
+    let parsed = Month::parse(month).map_err(|e| {
+        ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("month: \"{month}\" {e}"),
         )
-            .into_response(),
-        Err(error) => error_page(Some(&user), lang, error),
+    })?;
+    let new_state = PeriodState::parse(new_state).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("state: \"{new_state}\""),
+        )
+    })?;
+    let comment = comment.filter(|c| !c.trim().is_empty());
+    if new_state == PeriodState::Returned && comment.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            lang.pick("退回时必须填写意见", "a return needs a comment"),
+        ));
     }
+    state
+        .store
+        .set_period_state(PeriodStatus {
+            entity: EntityCode::parse(entity)
+                .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?,
+            month: parsed,
+            state: new_state,
+            comment,
+            user: user.user.name.clone(),
+            at: Utc::now(),
+        })
+        .await?;
+    Ok(parsed)
 }

@@ -1,18 +1,19 @@
-//! The action list (清单) page: measures of a subtree with filters, overdue flags, and the
-//! roll-up of counts and completion per unit below.
+//! Improvement measures as a list (清单): the measures of a subtree with filters, overdue flags,
+//! the roll-up of counts and completion per unit below, and the list as a workbook. Shared by
+//! the page, its Excel export and the API.
 
-use askama::Template;
-use askama_web::WebTemplate;
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+pub mod api;
+pub mod pages;
+
 use chrono::NaiveDate;
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Deserialize;
 use zx_domain::measures::{china_date, summarise};
 use zx_domain::{Lang, Measure, MeasureStatus, format};
 
-use crate::auth::PageUser;
-use crate::error::{ApiError, ErrorCode};
-use crate::pages::{Me, error_page, here};
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::scope::entity_or_home;
 use crate::state::AppState;
 
 /// One measure on the page.
@@ -43,45 +44,22 @@ pub struct RollupRow {
     pub completion: String,
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "measures.html")]
-struct MeasuresPage {
-    lang: Lang,
-    me: Option<Me>,
-    here: String,
-    entity: String,
-    entity_name: String,
-    as_of: String,
-    rows: Vec<MeasureRow>,
-    rollup: Vec<RollupRow>,
-    total: usize,
-    done: usize,
-    overdue: usize,
-    completion: String,
-    filter_owner: String,
-    filter_status: String,
-    filter_indicator: String,
-    filter_due_within: String,
-    filter_overdue: bool,
-    filter_year: String,
-}
-
 #[derive(Deserialize)]
-pub struct MeasuresQuery {
-    entity: Option<String>,
-    as_of: Option<String>,
-    owner: Option<String>,
-    status: Option<String>,
-    indicator: Option<String>,
+pub struct MeasureFilter {
+    pub entity: Option<String>,
+    pub as_of: Option<String>,
+    pub owner: Option<String>,
+    pub status: Option<String>,
+    pub indicator: Option<String>,
     /// Text, not a number: the filter form sends `due_within=` when the field is left blank.
-    due_within: Option<String>,
-    overdue: Option<String>,
+    pub due_within: Option<String>,
+    pub overdue: Option<String>,
     /// The improvement plan's year: measures starting (or, without a start, due) that year.
-    year: Option<String>,
+    pub year: Option<String>,
 }
 
 /// A whole-number filter field: blank is "no filter", anything else must be a number.
-fn number_field<T: std::str::FromStr>(
+pub fn number_field<T: std::str::FromStr>(
     field: &str,
     text: Option<&str>,
 ) -> Result<Option<T>, ApiError> {
@@ -97,40 +75,26 @@ fn number_field<T: std::str::FromStr>(
 }
 
 /// The list the page (and its Excel export) shows.
-struct Listing {
-    entity: String,
-    entity_name: String,
-    as_of: NaiveDate,
-    rows: Vec<MeasureRow>,
-    rollup: Vec<RollupRow>,
-    summary: zx_domain::measures::Summary,
+pub struct Listing {
+    pub entity: String,
+    pub entity_name: String,
+    pub as_of: NaiveDate,
+    pub rows: Vec<MeasureRow>,
+    pub rollup: Vec<RollupRow>,
+    pub summary: zx_domain::measures::Summary,
 }
 
-async fn listing(
+pub async fn listing(
     state: &AppState,
-    user: &crate::auth::CurrentUser,
-    q: &MeasuresQuery,
+    user: &CurrentUser,
+    q: &MeasureFilter,
 ) -> Result<Listing, ApiError> {
     let lang = user.lang;
     {
         let snapshot = state.snapshot().await?;
         let tree = snapshot.engine.tree();
-        let root = match q.entity.as_deref().filter(|e| !e.is_empty()) {
-            Some(code) => crate::api::entity_in_scope(&snapshot, user, code)?,
-            None => user
-                .access
-                .home(tree)
-                .ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "no entity"))?,
-        };
-        let as_of = match q.as_of.as_deref().filter(|d| !d.is_empty()) {
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-                ApiError::new(
-                    ErrorCode::InvalidParameter,
-                    format!("as_of: \"{text}\" is not YYYY-MM-DD"),
-                )
-            })?,
-            None => china_date(chrono::Utc::now()),
-        };
+        let root = entity_or_home(&snapshot, user, q.entity.as_deref(), "no entity")?;
+        let as_of = as_of_date(q.as_of.as_deref())?;
         let due_within: Option<i64> = number_field("due_within", q.due_within.as_deref())?;
         let year: Option<i32> = number_field("year", q.year.as_deref())?;
         let all = state.store.measures().await?;
@@ -233,89 +197,73 @@ async fn listing(
     }
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    uri: axum::http::Uri,
-    Query(q): Query<MeasuresQuery>,
-) -> Response {
-    let lang = user.lang;
-    let result = listing(&state, &user, &q).await.map(|l| {
-        (
-            (l.entity, l.entity_name),
-            l.as_of,
-            l.rows,
-            l.rollup,
-            l.summary,
-        )
-    });
-    match result {
-        Ok(((entity, entity_name), as_of, rows, rollup, summary)) => MeasuresPage {
-            lang,
-            me: Me::of(&user),
-            here: here(&uri),
-            entity,
-            entity_name,
-            as_of: as_of.to_string(),
-            rows,
-            rollup,
-            total: summary.total,
-            done: summary.done,
-            overdue: summary.overdue,
-            completion: summary
-                .completion_rate
-                .map_or("—".to_owned(), format::percent),
-            filter_owner: q.owner.unwrap_or_default(),
-            filter_status: q.status.unwrap_or_default(),
-            filter_indicator: q.indicator.unwrap_or_default(),
-            filter_due_within: q.due_within.unwrap_or_default(),
-            filter_overdue: q.overdue.is_some(),
-            filter_year: q.year.unwrap_or_default(),
-        }
-        .into_response(),
-        Err(error) => error_page(Some(&user), lang, error),
+/// The date overdue is judged on: `YYYY-MM-DD`, or today in China when none is given.
+pub fn as_of_date(text: Option<&str>) -> ApiResult<NaiveDate> {
+    match text.filter(|d| !d.is_empty()) {
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+            ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("as_of: \"{text}\" is not YYYY-MM-DD"),
+            )
+        }),
+        None => Ok(china_date(chrono::Utc::now())),
     }
 }
 
-/// The same list as an Excel workbook.
-pub async fn export(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Query(q): Query<MeasuresQuery>,
-) -> Response {
-    let lang = user.lang;
-    let result = async {
-        let l = listing(&state, &user, &q).await?;
-        let title = format!(
-            "{} {} {} {}",
-            l.entity_name,
-            lang.pick("措施清单", "measures"),
-            lang.pick("截至", "as of"),
-            l.as_of
-        );
-        let bytes =
-            crate::export::measures_workbook(&l.rows, &title, lang).map_err(ApiError::internal)?;
-        Ok::<_, ApiError>((format!("measures-{}-{}.xlsx", l.entity, l.as_of), bytes))
+/// A measures list the way offices circulate it: numbered rows, unit, measure, indicator, owner,
+/// deadline, status, progress, overdue.
+pub fn measures_workbook(
+    rows: &[MeasureRow],
+    title: &str,
+    lang: Lang,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let red = Format::new().set_font_color(rust_xlsxwriter::Color::Red);
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(lang.pick("措施清单", "Measures"))?;
+    sheet.write_string_with_format(0, 0, title, &bold)?;
+    // The header names are ones `zx measures import` reads (zx-ingest's measures layout), so a
+    // list sent round the offices and filled in comes back in as it is.
+    let headers = [
+        lang.pick("序号", "No."),
+        lang.pick("单位编码", "Unit code"),
+        lang.pick("单位名称", "Unit name"),
+        lang.pick("措施", "Measure"),
+        lang.pick("指标", "Indicator"),
+        lang.pick("责任人", "Owner"),
+        lang.pick("开始日期", "Start"),
+        lang.pick("完成时限", "Due"),
+        lang.pick("状态", "Status"),
+        lang.pick("进度", "Progress"),
+        lang.pick("是否逾期", "Overdue"),
+        lang.pick("最新进展", "Latest update"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(2, c as u16, *h, &bold)?;
     }
-    .await;
-    match result {
-        Ok((name, bytes)) => (
-            [
-                (
-                    axum::http::header::CONTENT_TYPE,
-                    axum::http::HeaderValue::from_static(
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    ),
-                ),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
-                        .unwrap_or(axum::http::HeaderValue::from_static("attachment")),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(error) => error_page(Some(&user), lang, error),
+    // Progress is the whole number 0–100 shown with a percent sign: what the import reads.
+    let percent = Format::new().set_num_format("0\"%\"");
+    for (i, m) in rows.iter().enumerate() {
+        let row = 3 + i as u32;
+        sheet.write_number(row, 0, (i + 1) as f64)?;
+        sheet.write_string(row, 1, &m.entity)?;
+        sheet.write_string(row, 2, &m.entity_name)?;
+        sheet.write_string(row, 3, &m.title)?;
+        sheet.write_string(row, 4, &m.indicator)?;
+        sheet.write_string(row, 5, &m.owner)?;
+        sheet.write_string(row, 6, &m.start)?;
+        sheet.write_string(row, 7, &m.due)?;
+        sheet.write_string(row, 8, &m.status)?;
+        sheet.write_number_with_format(row, 9, f64::from(m.progress), &percent)?;
+        if m.overdue {
+            sheet.write_string_with_format(row, 10, lang.pick("已逾期", "overdue"), &red)?;
+        }
+        sheet.write_string(row, 11, &m.latest_update)?;
     }
+    sheet.set_column_width(2, 22)?;
+    sheet.set_column_width(3, 40)?;
+    sheet.set_column_width(4, 18)?;
+    sheet.set_column_width(11, 48)?;
+    workbook.save_to_buffer()
 }

@@ -1,0 +1,71 @@
+//! The OpenAPI document of `/api/v1` (`GET /api/openapi.json`): every API handler of
+//! `routes::*::api` and its shapes.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+use crate::error::ErrorBody;
+use crate::routes::audit::api::{self as audit, AuditJson};
+use crate::routes::cockpit::api::{self as cockpit, EntityJson};
+use crate::routes::collect::api::{self as collect, CollectionRowJson, SubmissionJson};
+use crate::routes::measures::api::{self as measures, GapJson};
+use crate::routes::session::api::{self as session, MeJson};
+use crate::routes::targets::TargetJson;
+use crate::routes::targets::api as targets;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Zengxiao API",
+        description = "One benefit and five rates, consolidated through the group tree. Errors are {code, message} with stable codes."
+    ),
+    paths(
+        session::me,
+        cockpit::entities,
+        cockpit::kpi,
+        cockpit::explain,
+        cockpit::cockpit,
+        audit::audit,
+        targets::targets,
+        targets::put_target,
+        collect::submissions,
+        collect::collection,
+        measures::measures,
+        measures::gaps,
+        crate::routes::followup::api::api_measure,
+        crate::routes::followup::api::api_create_measure,
+        crate::routes::followup::api::api_update_measure,
+        crate::routes::followup::api::api_add_attachment,
+        crate::routes::followup::api::api_add_milestone,
+        crate::routes::followup::api::api_complete_milestone,
+        crate::routes::followup::api::api_attachment,
+        crate::routes::visits::api::api_visits,
+        crate::routes::visits::api::api_create_visit,
+        crate::routes::environment::api::minutes_json
+    ),
+    components(schemas(
+        ErrorBody,
+        crate::routes::followup::api::MeasureDetailJson,
+        crate::routes::followup::MeasureInput,
+        crate::routes::followup::UpdateInput,
+        crate::routes::followup::MilestoneInput,
+        crate::routes::followup::api::AttachmentJson,
+        crate::routes::visits::api::VisitJson,
+        crate::routes::visits::VisitInput,
+        crate::routes::CreatedJson,
+        crate::routes::environment::api::ChartData,
+        crate::routes::environment::api::ChartFactor,
+        MeJson,
+        EntityJson,
+        AuditJson,
+        TargetJson,
+        SubmissionJson,
+        CollectionRowJson,
+        GapJson
+    ))
+)]
+pub struct ApiDoc;
+
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,107 @@
+//! Entities, indicators, explanations and the cockpit in the JSON API. Same scope rules as the
+//! pages: an entity outside the caller's subtree answers 403 and no data.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Serialize;
+use utoipa::ToSchema;
+use zx_api::{ExplainJson, KpiJson};
+
+use super::{CockpitQuery, ExplainQuery, PeriodQuery, cockpit_view};
+use crate::auth::ApiUser;
+use crate::error::{ApiResult, ErrorBody};
+use crate::scope::{entity_in_scope, parse_period, scoped_explanation};
+use crate::state::AppState;
+use crate::views::Cockpit;
+
+/// An entity in a listing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntityJson {
+    pub code: String,
+    pub name: String,
+    pub parent: Option<String>,
+    pub kind: &'static str,
+    pub region: String,
+    pub segment: String,
+    pub depth: usize,
+}
+
+#[utoipa::path(get, path = "/api/v1/entities", tag = "entities",
+    responses((status = 200, body = [EntityJson]), (status = 401, body = ErrorBody)))]
+pub async fn entities(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<Json<Vec<EntityJson>>> {
+    let snapshot = state.snapshot().await?;
+    let tree = snapshot.engine.tree();
+    let mut list = Vec::new();
+    for root in tree.roots() {
+        for id in tree.subtree(root) {
+            if !user.access.can_read(tree, id) {
+                continue;
+            }
+            let e = tree.entity(id);
+            list.push(EntityJson {
+                code: e.code.to_string(),
+                name: e.name.clone(),
+                parent: e.parent.as_ref().map(|p| p.to_string()),
+                kind: e.kind.as_str(),
+                region: e.region.clone(),
+                segment: e.segment.clone(),
+                depth: tree.depth(id),
+            });
+        }
+    }
+    Ok(Json(list))
+}
+
+#[utoipa::path(get, path = "/api/v1/entities/{code}/kpi", tag = "kpi", params(("code" = String, Path), PeriodQuery),
+    responses((status = 200, body = KpiJson, description = "Exactly the JSON of `zx kpi --format json`"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn kpi(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(code): Path<String>,
+    Query(query): Query<PeriodQuery>,
+) -> ApiResult<Json<KpiJson>> {
+    let snapshot = state.snapshot().await?;
+    let id = entity_in_scope(&snapshot, &user, &code)?;
+    let period = parse_period(&snapshot, query.period.as_deref(), query.basis.as_deref())?;
+    let report = snapshot.engine.kpi(id, period, &snapshot.targets);
+    Ok(Json(zx_api::kpi_json(&snapshot.engine, &report, user.lang)))
+}
+
+#[utoipa::path(get, path = "/api/v1/entities/{code}/explain", tag = "kpi", params(("code" = String, Path), ExplainQuery),
+    responses((status = 200, body = ExplainJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn explain(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(code): Path<String>,
+    Query(query): Query<ExplainQuery>,
+) -> ApiResult<Json<ExplainJson>> {
+    let snapshot = state.snapshot().await?;
+    let id = entity_in_scope(&snapshot, &user, &code)?;
+    let period = parse_period(&snapshot, query.period.as_deref(), query.basis.as_deref())?;
+    let explanation = scoped_explanation(&snapshot, &user, id, period, &query.indicator)?;
+    Ok(Json(zx_api::explain_json(
+        &snapshot.engine,
+        &explanation,
+        user.lang,
+    )))
+}
+
+#[utoipa::path(get, path = "/api/v1/entities/{code}/cockpit", tag = "kpi", params(("code" = String, Path), CockpitQuery),
+    responses((status = 200, body = Cockpit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn cockpit(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(code): Path<String>,
+    Query(query): Query<CockpitQuery>,
+) -> ApiResult<Json<Cockpit>> {
+    let snapshot = state.snapshot().await?;
+    let id = entity_in_scope(&snapshot, &user, &code)?;
+    let period = parse_period(&snapshot, query.period.as_deref(), query.basis.as_deref())?;
+    Ok(Json(
+        cockpit_view(&state, &user, &snapshot, id, period, &query).await?,
+    ))
+}

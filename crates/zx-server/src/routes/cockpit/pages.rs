@@ -1,0 +1,213 @@
+//! The cockpit page, the explanation page and the cockpit as an Excel workbook.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use zx_domain::Lang;
+use zx_domain::format;
+
+use super::{CockpitQuery, cockpit_view};
+use crate::auth::PageUser;
+use crate::error::ApiError;
+use crate::layout::{Me, error_page, here, xlsx_download};
+use crate::routes::environment::{ViolationRow, cockpit_violations, month_names};
+use crate::scope::{entity_in_scope, entity_or_home, parse_period, scoped_explanation};
+use crate::state::AppState;
+use crate::views::Cockpit;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cockpit.html")]
+struct CockpitPage {
+    lang: Lang,
+    me: Option<Me>,
+    here: String,
+    view: Cockpit,
+    ranking_json: String,
+    /// Violation days per plant and month of the period's year (stack emissions).
+    violations: Option<Vec<ViolationRow>>,
+    months: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub struct CockpitPageQuery {
+    entity: Option<String>,
+    #[serde(flatten)]
+    rest: CockpitQuery,
+}
+
+pub async fn cockpit(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    uri: axum::http::Uri,
+    Query(query): Query<CockpitPageQuery>,
+) -> Response {
+    let lang = user.lang;
+    let result = async {
+        let snapshot = state.snapshot().await?;
+        let id = entity_or_home(
+            &snapshot,
+            &user,
+            query.entity.as_deref(),
+            lang.pick(
+                "您的账号未绑定可查看的单位",
+                "your account has no entity to show",
+            ),
+        )?;
+        let q = &query.rest;
+        let period = parse_period(&snapshot, q.period.as_deref(), q.basis.as_deref())?;
+        let view = cockpit_view(&state, &user, &snapshot, id, period, q).await?;
+        let violations = cockpit_violations(&state, &user, id, period.end.year()).await?;
+        Ok::<_, ApiError>((view, violations))
+    }
+    .await;
+    match result {
+        Ok((view, violations)) => {
+            let ranking_json = serde_json::json!({
+                "title": view.cards.iter().find(|c| c.id == view.rank_by).map(|c| format!("{} ({})", c.name, c.unit)),
+                "rows": view.ranking,
+                "period": view.period,
+                "basis": view.basis,
+            })
+            .to_string();
+            CockpitPage {
+                lang,
+                me: Me::of(&user),
+                here: here(&uri),
+                view,
+                ranking_json,
+                violations,
+                months: month_names(lang),
+            }
+            .into_response()
+        }
+        Err(error) => error_page(Some(&user), lang, error),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "explain.html")]
+struct ExplainPage {
+    lang: Lang,
+    me: Option<Me>,
+    here: String,
+    title: String,
+    entity: String,
+    view: zx_api::ExplainJson,
+}
+
+#[derive(Deserialize)]
+pub struct ExplainPageQuery {
+    entity: String,
+    period: Option<String>,
+    basis: Option<String>,
+    indicator: String,
+}
+
+pub async fn explain(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    uri: axum::http::Uri,
+    Query(query): Query<ExplainPageQuery>,
+) -> Response {
+    let lang = user.lang;
+    let result = async {
+        let snapshot = state.snapshot().await?;
+        let id = entity_in_scope(&snapshot, &user, &query.entity)?;
+        let period = parse_period(&snapshot, query.period.as_deref(), query.basis.as_deref())?;
+        let catalogue = snapshot.engine.catalogue();
+        let explanation = scoped_explanation(&snapshot, &user, id, period, &query.indicator)?;
+        let index = explanation.indicator;
+        let tree = snapshot.engine.tree();
+        let mut view = zx_api::explain_json(&snapshot.engine, &explanation, lang);
+        // For people: grouped amounts and percentage shares.
+        let def = catalogue.indicator(index);
+        let human = |s: &mut Option<String>| {
+            if let Some(text) = s.as_mut()
+                && let Ok(d) = text.parse::<zx_domain::Decimal>()
+            {
+                *text = format::grouped(d, 2);
+            }
+        };
+        if let Some(v) = view.value.as_mut()
+            && let Ok(d) = v.parse::<zx_domain::Decimal>()
+        {
+            *v = format!("{} ({})", format::human(d, def.unit), v);
+        }
+        for input in &mut view.inputs {
+            // A range of months reads better as its ends.
+            if input.months.len() > 2 {
+                let last = input.months.last().cloned().unwrap_or_default();
+                input.months.truncate(1);
+                input.months.push(last);
+            }
+            human(&mut input.value);
+            human(&mut input.own);
+            for child in &mut input.children {
+                human(&mut child.value);
+                if let Some(s) = child.share.as_mut()
+                    && let Ok(d) = s.parse::<zx_domain::Decimal>()
+                {
+                    *s = format::percent(d);
+                }
+            }
+        }
+        let entity = tree.entity(id);
+        let title = format!(
+            "{} — {} {} {}",
+            lang.pick(&def.name_zh, &def.name_en),
+            entity.name,
+            period.end,
+            match period.basis {
+                zx_domain::Basis::Ytd => lang.pick("本年累计", "year to date"),
+                zx_domain::Basis::Month => lang.pick("当月", "month"),
+            }
+        );
+        Ok::<_, ApiError>((title, entity.code.to_string(), view))
+    }
+    .await;
+    match result {
+        Ok((title, entity, view)) => ExplainPage {
+            lang,
+            me: Me::of(&user),
+            here: here(&uri),
+            title,
+            entity,
+            view,
+        }
+        .into_response(),
+        Err(error) => error_page(Some(&user), lang, error),
+    }
+}
+
+/// The cockpit as an Excel workbook: one sheet per table, numbers as numbers.
+pub async fn export(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(query): Query<CockpitPageQuery>,
+) -> Response {
+    let lang = user.lang;
+    let result = async {
+        let snapshot = state.snapshot().await?;
+        let id = entity_or_home(&snapshot, &user, query.entity.as_deref(), "no entity")?;
+        let period = parse_period(
+            &snapshot,
+            query.rest.period.as_deref(),
+            query.rest.basis.as_deref(),
+        )?;
+        let bytes = crate::export::cockpit_workbook(&snapshot, &user.access, id, period, lang)
+            .map_err(ApiError::internal)?;
+        let name = format!(
+            "cockpit-{}-{}.xlsx",
+            snapshot.engine.tree().entity(id).code,
+            period.end
+        );
+        Ok::<_, ApiError>((name, bytes))
+    }
+    .await;
+    match result {
+        Ok((name, bytes)) => xlsx_download(&name, bytes),
+        Err(error) => error_page(Some(&user), lang, error),
+    }
+}

@@ -1,0 +1,96 @@
+//! Submissions and the collection state in the JSON API.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::grid;
+use crate::auth::ApiUser;
+use crate::error::{ApiResult, ErrorBody};
+use crate::scope::{entity_or_home, year_or_latest};
+use crate::state::AppState;
+
+/// One recorded submission (an imported file).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionJson {
+    pub id: i64,
+    pub kind: String,
+    pub file: String,
+    pub sha256: String,
+    pub user: String,
+    pub at: String,
+    pub rows: usize,
+    pub inserted: usize,
+    pub revised: usize,
+    pub unchanged: usize,
+}
+
+#[utoipa::path(get, path = "/api/v1/submissions", tag = "collection",
+    responses((status = 200, body = [SubmissionJson], description = "HQ sees all; others their own")))]
+pub async fn submissions(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<Json<Vec<SubmissionJson>>> {
+    let list = state.store.submissions().await?;
+    Ok(Json(
+        list.into_iter()
+            .filter(|s| user.access.is_hq() || s.user == user.user.name)
+            .map(|s| SubmissionJson {
+                id: s.id,
+                kind: s.kind,
+                file: s.file_name,
+                sha256: s.sha256,
+                user: s.user,
+                at: s.at.to_rfc3339(),
+                rows: s.rows,
+                inserted: s.inserted,
+                revised: s.revised,
+                unchanged: s.unchanged,
+            })
+            .collect(),
+    ))
+}
+
+/// The collection state of one entity for each month of a year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CollectionRowJson {
+    pub entity: String,
+    pub name: String,
+    /// `none` (not submitted), `submitted`, `approved`, `returned`, `locked`, one per month.
+    pub months: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CollectionQuery {
+    pub year: Option<i32>,
+    /// Root of the subtree (default: the caller's home entity).
+    pub entity: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/collection", tag = "collection", params(CollectionQuery),
+    responses((status = 200, body = [CollectionRowJson]), (status = 403, body = ErrorBody)))]
+pub async fn collection(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(query): Query<CollectionQuery>,
+) -> ApiResult<Json<Vec<CollectionRowJson>>> {
+    let snapshot = state.snapshot().await?;
+    let root = entity_or_home(
+        &snapshot,
+        &user,
+        query.entity.as_deref(),
+        "no entity in scope",
+    )?;
+    let year = year_or_latest(&snapshot, query.year);
+    let (_, rows) = grid(&state, &user, root, year).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| CollectionRowJson {
+                entity: r.code,
+                name: r.name,
+                months: r.cells.into_iter().map(|c| c.state.to_owned()).collect(),
+            })
+            .collect(),
+    ))
+}

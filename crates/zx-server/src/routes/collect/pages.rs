@@ -1,0 +1,277 @@
+//! The collection page: the monitor grid, uploads with every validation error shown, HQ's
+//! review form and the fill-in template.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Multipart, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use zx_domain::Lang;
+
+use super::{GridRow, IssueRow, Outcome, check_and_import, grid, review, state_label};
+use crate::auth::{CurrentUser, PageUser};
+use crate::error::{ApiError, ErrorCode};
+use crate::layout::{Me, error_page, here, xlsx_download};
+use crate::scope::{entity_in_scope, entity_or_home, year_or_latest};
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "collect.html")]
+struct CollectPage {
+    lang: Lang,
+    me: Option<Me>,
+    here: String,
+    csrf: String,
+    year: i32,
+    root: String,
+    months: Vec<String>,
+    rows: Vec<GridRow>,
+    hq: bool,
+    can_submit: bool,
+    entities: Vec<(String, String)>,
+    file_name: String,
+    issues: Vec<IssueRow>,
+    result: Option<String>,
+    error_count: usize,
+}
+
+#[derive(Deserialize)]
+pub struct CollectQuery {
+    year: Option<i32>,
+    entity: Option<String>,
+    message: Option<String>,
+}
+
+async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    uri: &axum::http::Uri,
+    year: Option<i32>,
+    root: Option<&str>,
+    outcome: Outcome,
+) -> Response {
+    let lang = user.lang;
+    let result = async {
+        let snapshot = state.snapshot().await?;
+        let tree = snapshot.engine.tree();
+        let root_id = entity_or_home(&snapshot, user, root, "no entity")?;
+        let year = year_or_latest(&snapshot, year);
+        let (months, rows) = grid(state, user, root_id, year).await?;
+        let entities = rows
+            .iter()
+            .map(|r| (r.code.clone(), r.name.clone()))
+            .collect();
+        Ok::<_, ApiError>((
+            year,
+            tree.entity(root_id).code.to_string(),
+            months,
+            rows,
+            entities,
+        ))
+    }
+    .await;
+    match result {
+        Ok((year, root, months, rows, entities)) => CollectPage {
+            lang,
+            me: Me::of(user),
+            here: here(uri),
+            csrf: user.csrf.clone().unwrap_or_default(),
+            year,
+            root,
+            months,
+            rows,
+            hq: user.access.is_hq(),
+            can_submit: user.access.role != zx_domain::Role::Viewer,
+            entities,
+            file_name: outcome.file_name,
+            issues: outcome.issues,
+            result: outcome.result,
+            error_count: outcome.error_count,
+        }
+        .into_response(),
+        Err(error) => error_page(Some(user), lang, error),
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    uri: axum::http::Uri,
+    Query(query): Query<CollectQuery>,
+) -> Response {
+    let outcome = Outcome {
+        file_name: String::new(),
+        issues: Vec::new(),
+        result: query.message,
+        error_count: 0,
+    };
+    render(
+        &state,
+        &user,
+        &uri,
+        query.year,
+        query.entity.as_deref(),
+        outcome,
+    )
+    .await
+}
+
+/// Validates an uploaded file and, when it is clean and the user asked to submit, imports it
+/// in one transaction and marks its entity-months as submitted.
+pub async fn upload(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    uri: axum::http::Uri,
+    mut multipart: Multipart,
+) -> Response {
+    let lang = user.lang;
+    let mut csrf = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut submit = true;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                match name.as_str() {
+                    "csrf" => csrf = field.text().await.ok(),
+                    "action" => submit = field.text().await.map(|a| a != "check").unwrap_or(true),
+                    "file" => {
+                        let file_name = field.file_name().unwrap_or("upload.csv").to_owned();
+                        match field.bytes().await {
+                            Ok(bytes) => file = Some((file_name, bytes.to_vec())),
+                            Err(e) => {
+                                return error_page(
+                                    Some(&user),
+                                    lang,
+                                    ApiError::new(ErrorCode::InvalidFile, e.to_string()),
+                                );
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return error_page(
+                    Some(&user),
+                    lang,
+                    ApiError::new(ErrorCode::InvalidFile, e.to_string()),
+                );
+            }
+        }
+    }
+    if let Err(error) = user.check_csrf(csrf.as_deref()) {
+        return error_page(Some(&user), lang, error);
+    }
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return error_page(
+            Some(&user),
+            lang,
+            ApiError::new(
+                ErrorCode::InvalidFile,
+                lang.pick("请选择要上传的文件", "choose a file to upload"),
+            ),
+        );
+    };
+    let outcome = match check_and_import(&state, &user, &file_name, &bytes, submit).await {
+        Ok(outcome) => outcome,
+        Err(error) => Outcome {
+            file_name: file_name.clone(),
+            issues: vec![IssueRow {
+                place: String::new(),
+                column: String::new(),
+                value: String::new(),
+                message: error.message,
+                severity: "error",
+            }],
+            result: None,
+            error_count: 1,
+        },
+    };
+    render(&state, &user, &uri, None, None, outcome).await
+}
+
+#[derive(Deserialize)]
+pub struct StateForm {
+    csrf: String,
+    entity: String,
+    month: String,
+    state: String,
+    comment: Option<String>,
+}
+
+/// HQ reviews a month: approve, return with a comment, lock, or reopen (back to submitted).
+pub async fn set_state(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Form(form): Form<StateForm>,
+) -> Response {
+    let lang = user.lang;
+    let result = async {
+        user.check_csrf(Some(&form.csrf))?;
+        review(
+            &state,
+            &user,
+            &form.entity,
+            &form.month,
+            &form.state,
+            form.comment.clone(),
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(month) => Redirect::to(&format!(
+            "/collect?year={}&message={}",
+            month.year(),
+            crate::auth::urlencode(&format!(
+                "{} {} {}",
+                form.entity,
+                form.month,
+                state_label(&form.state, lang)
+            ))
+        ))
+        .into_response(),
+        Err(error) => error_page(Some(&user), lang, error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TemplateQuery {
+    entity: String,
+    year: i32,
+}
+
+/// The fill-in template of an entity in the user's scope.
+pub async fn template(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(query): Query<TemplateQuery>,
+) -> Response {
+    let lang = user.lang;
+    let result = async {
+        let snapshot = state.snapshot().await?;
+        let id = entity_in_scope(&snapshot, &user, &query.entity)?;
+        let entity = snapshot.engine.tree().entity(id).clone();
+        let existing: Vec<zx_domain::Fact> = state
+            .store
+            .current_facts()
+            .await?
+            .into_iter()
+            .filter(|f| f.entity == entity.code && f.month.year() == query.year)
+            .collect();
+        let bytes = zx_ingest::write_template(&state.catalogue, &entity, query.year, &existing)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?;
+        Ok::<_, ApiError>((
+            format!("template-{}-{}.xlsx", entity.code, query.year),
+            bytes,
+        ))
+    }
+    .await;
+    match result {
+        Ok((name, bytes)) => xlsx_download(&name, bytes),
+        Err(error) => error_page(Some(&user), lang, error),
+    }
+}

@@ -1,0 +1,51 @@
+//! The handlers, one directory per resource: `pages.rs` renders HTML, `api.rs` answers JSON
+//! under `/api/v1`, and the directory's `mod.rs` holds the service functions both call (a page
+//! never calls an API handler). A resource's modules import what lies below them — its own
+//! `mod.rs`, other resources' services, [`crate::scope`], [`crate::layout`], [`crate::auth`],
+//! [`crate::state`] — never a page or API module of another resource.
+
+pub mod audit;
+pub mod cockpit;
+pub mod collect;
+pub mod environment;
+pub mod followup;
+pub mod measures;
+pub mod notifications;
+pub mod session;
+pub mod stacks;
+pub mod targets;
+pub mod visits;
+
+use axum::Json;
+use axum::extract::FromRequest;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::state::AppState;
+
+/// A JSON request body from a caller who passed the CSRF check (cookie sessions send the token
+/// as `x-csrf-token`; bearer tokens need none), with malformed JSON as `invalid_parameter`.
+pub async fn json_body<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    user: &CurrentUser,
+    request: axum::extract::Request,
+) -> ApiResult<T> {
+    user.check_csrf(
+        request
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok()),
+    )?;
+    let Json(input) = Json::<T>::from_request(request, state)
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
+    Ok(input)
+}
+
+/// The id of what was created.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedJson {
+    pub id: i64,
+}

@@ -1,0 +1,81 @@
+//! The user's in-app notifications (reminders about measures).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use zx_domain::Lang;
+
+use crate::auth::PageUser;
+use crate::error::ApiError;
+use crate::layout::{Me, china_time, error_page, here};
+use crate::state::AppState;
+
+pub struct NotificationRow {
+    pub measure: i64,
+    pub title: String,
+    pub reason: String,
+    pub at: String,
+    pub unread: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    lang: Lang,
+    me: Option<Me>,
+    here: String,
+    rows: Vec<NotificationRow>,
+}
+
+/// The user's notifications; opening the page marks them read.
+pub async fn notifications(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    uri: axum::http::Uri,
+) -> Response {
+    let lang = user.lang;
+    let result = async {
+        let list = state.store.notifications(&user.user.name).await?;
+        let measures = state.store.measures().await?;
+        let rows = list
+            .iter()
+            .map(|n| NotificationRow {
+                measure: n.measure,
+                title: measures
+                    .iter()
+                    .find(|m| m.id == n.measure)
+                    .map_or(String::new(), |m| m.title.clone()),
+                reason: match n.reason {
+                    zx_store::ReminderReason::DueSoon => lang.pick("即将到期", "due soon"),
+                    zx_store::ReminderReason::Overdue => lang.pick("已逾期", "overdue"),
+                    zx_store::ReminderReason::Escalated => {
+                        lang.pick("逾期升级（下级单位）", "escalated (unit below)")
+                    }
+                }
+                .to_owned(),
+                at: china_time(n.created_at),
+                unread: n.read_at.is_none(),
+            })
+            .collect();
+        state
+            .store
+            .mark_notifications_read(&user.user.name, Utc::now())
+            .await?;
+        Ok::<_, ApiError>(rows)
+    }
+    .await;
+    match result {
+        Ok(rows) => NotificationsPage {
+            lang,
+            me: Me::of(&user),
+            here: here(&uri),
+            rows,
+        }
+        .into_response(),
+        Err(error) => error_page(Some(&user), lang, error),
+    }
+}
+
+// --- API --------------------------------------------------------------------------------------
