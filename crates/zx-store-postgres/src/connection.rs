@@ -2,38 +2,20 @@
 //! as `NUMERIC`, times as `TIMESTAMPTZ`, months as the `DATE` of their first day, lists as
 //! `text[]`; many rows at once as bound arrays (`INSERT … SELECT FROM UNNEST`).
 
-use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgArguments, PgRow};
-use sqlx::{Arguments, AssertSqlSafe, Column, PgConnection, Postgres, Row as _, Transaction};
+use sqlx::{Arguments, Column, PgConnection, Row as _};
 use sqlx::{TypeInfo as _, ValueRef as _};
 use zx_domain::Decimal;
-use zx_store::sql::{Connection, Row, Value, month_first_day};
+use zx_store::sql::{Row, Value, month_first_day};
 use zx_store::{StoreError, StoreResult};
-
-use crate::db_error;
+use zx_store_sqlx::db_error;
 
 /// Rows per `INSERT … SELECT FROM UNNEST(arrays)`: a handful of parameters whatever the count.
 const ARRAY_BATCH: usize = 20_000;
 
-/// A pooled connection or a transaction.
-pub(crate) enum PgConn {
-    Pooled(PoolConnection<Postgres>),
-    Transaction(Transaction<'static, Postgres>),
-}
-
-impl PgConn {
-    fn connection(&mut self) -> &mut PgConnection {
-        match self {
-            PgConn::Pooled(conn) => conn,
-            PgConn::Transaction(tx) => tx,
-        }
-    }
-}
-
 /// `?` → `$1, $2, …`. The shared statements hold no `?` inside string literals.
-fn numbered(sql: &str) -> String {
+pub(crate) fn numbered(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 16);
     let mut n = 0;
     for c in sql.chars() {
@@ -63,7 +45,7 @@ fn add(args: &mut PgArguments, value: Value) -> StoreResult<()> {
     added.map_err(|e| StoreError::Database(e.to_string()))
 }
 
-fn arguments(params: Vec<Value>) -> StoreResult<PgArguments> {
+pub(crate) fn arguments(params: Vec<Value>) -> StoreResult<PgArguments> {
     let mut args = PgArguments::default();
     for value in params {
         add(&mut args, value)?;
@@ -213,101 +195,64 @@ impl ArrayColumn {
     }
 }
 
-#[async_trait]
-impl Connection for PgConn {
-    async fn execute(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<u64> {
-        let args = arguments(params)?;
-        let done = sqlx::query_with(AssertSqlSafe(numbered(sql)), args)
-            .execute(self.connection())
-            .await
-            .map_err(db_error)?;
-        Ok(done.rows_affected())
-    }
+/// The rows of one result; the columns' kinds are decided once, from the first row.
+pub(crate) fn rows(rows: &[PgRow]) -> StoreResult<Vec<Row>> {
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let kinds = column_kinds(first)?;
+    rows.iter().map(|row| row_of(row, &kinds)).collect()
+}
 
-    async fn fetch_all(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<Vec<Row>> {
-        let args = arguments(params)?;
-        let rows = sqlx::query_with(AssertSqlSafe(numbered(sql)), args)
-            .fetch_all(self.connection())
-            .await
-            .map_err(db_error)?;
-        let Some(first) = rows.first() else {
-            return Ok(Vec::new());
+/// Columns bound as arrays and unnested by the server: one short statement per chunk
+/// rather than a `VALUES` list of thousands of parameters to build and parse.
+pub(crate) async fn insert_rows(
+    conn: &mut PgConnection,
+    into: &str,
+    suffix: &str,
+    rows: Vec<Vec<Value>>,
+) -> StoreResult<()> {
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let width = first.len();
+    let mut rows = rows.into_iter().peekable();
+    loop {
+        let len = rows.len().min(ARRAY_BATCH);
+        let Some(first) = rows.peek() else {
+            break;
         };
-        let kinds = column_kinds(first)?;
-        rows.iter().map(|row| row_of(row, &kinds)).collect()
-    }
-
-    async fn fetch_optional(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<Option<Row>> {
-        let args = arguments(params)?;
-        let row = sqlx::query_with(AssertSqlSafe(numbered(sql)), args)
-            .fetch_optional(self.connection())
-            .await
-            .map_err(db_error)?;
-        row.as_ref()
-            .map(|row| row_of(row, &column_kinds(row)?))
-            .transpose()
-    }
-
-    /// Columns bound as arrays and unnested by the server: one short statement per chunk
-    /// rather than a `VALUES` list of thousands of parameters to build and parse.
-    async fn insert_rows(
-        &mut self,
-        into: &str,
-        suffix: &str,
-        rows: Vec<Vec<Value>>,
-    ) -> StoreResult<()> {
-        let Some(first) = rows.first() else {
-            return Ok(());
-        };
-        let width = first.len();
-        let mut rows = rows.into_iter().peekable();
-        loop {
-            let len = rows.len().min(ARRAY_BATCH);
-            let Some(first) = rows.peek() else {
-                break;
-            };
-            let mut columns = first
-                .iter()
-                .map(|v| ArrayColumn::of(v, len))
-                .collect::<StoreResult<Vec<_>>>()?;
-            for row in rows.by_ref().take(ARRAY_BATCH) {
-                if row.len() != width {
-                    return Err(StoreError::Database(format!(
-                        "bulk insert: a row of {} values into {width} columns",
-                        row.len()
-                    )));
-                }
-                for (column, value) in columns.iter_mut().zip(row) {
-                    column.push(value)?;
-                }
+        let mut columns = first
+            .iter()
+            .map(|v| ArrayColumn::of(v, len))
+            .collect::<StoreResult<Vec<_>>>()?;
+        for row in rows.by_ref().take(ARRAY_BATCH) {
+            if row.len() != width {
+                return Err(StoreError::Database(format!(
+                    "bulk insert: a row of {} values into {width} columns",
+                    row.len()
+                )));
             }
-            let placeholders: Vec<String> = columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!("${}::{}", i + 1, c.sql_type()))
-                .collect();
-            let sql = format!(
-                "INSERT INTO {into} SELECT * FROM UNNEST({}) {suffix}",
-                placeholders.join(", ")
-            );
-            let mut args = PgArguments::default();
-            for column in columns {
-                column.bind(&mut args)?;
+            for (column, value) in columns.iter_mut().zip(row) {
+                column.push(value)?;
             }
-            sqlx::query_with(AssertSqlSafe(sql), args)
-                .execute(self.connection())
-                .await
-                .map_err(db_error)?;
         }
-        Ok(())
-    }
-
-    async fn commit(self: Box<Self>) -> StoreResult<()> {
-        match *self {
-            PgConn::Pooled(_) => Ok(()),
-            PgConn::Transaction(tx) => tx.commit().await.map_err(db_error),
+        let placeholders: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("${}::{}", i + 1, c.sql_type()))
+            .collect();
+        let sql = format!(
+            "INSERT INTO {into} SELECT * FROM UNNEST({}) {suffix}",
+            placeholders.join(", ")
+        );
+        let mut args = PgArguments::default();
+        for column in columns {
+            column.bind(&mut args)?;
         }
+        zx_store_sqlx::execute::<crate::PgDriver>(&mut *conn, sql, args).await?;
     }
+    Ok(())
 }
 
 #[cfg(test)]

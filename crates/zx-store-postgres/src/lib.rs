@@ -1,11 +1,12 @@
 //! The PostgreSQL backend of [`zx_store::Store`]: the production database beside the embedded
 //! SQLite, chosen by a `postgres://` (or `postgresql://`) URL.
 //!
-//! This crate supplies only what is PostgreSQL's own ([`zx_store::sql::Backend`]): connecting,
-//! the migrations, the writer lock, numbered placeholders and how values are kept; the statements
-//! and write paths are `zx_store::sql`'s, shared with SQLite. Same tables and the same story as
-//! `zx-store-sqlite` (the shared `zx-store-tests` suite runs on both), with PostgreSQL's own types: amounts are `NUMERIC` (exact, scale kept: `100.50` comes
-//! back as `100.50`), times `TIMESTAMPTZ`, a month the `DATE` of its first day, flags `BOOLEAN`.
+//! This crate supplies only what is PostgreSQL's own ([`PgDriver`], a [`zx_store_sqlx::Driver`]):
+//! connecting, the migrations, the writer lock, numbered placeholders and how values are kept;
+//! the statements and write paths are `zx_store::sql`'s, shared with SQLite. Same tables and the
+//! same story as `zx-store-sqlite` (the shared `zx-store-tests` suite runs on both), with
+//! PostgreSQL's own types: amounts are `NUMERIC` (exact, scale kept: `100.50` comes back as
+//! `100.50`), times `TIMESTAMPTZ`, a month the `DATE` of its first day, flags `BOOLEAN`.
 //! Queries are built at run time (`sqlx::query`), so no database is needed to build; the schema
 //! lives in this crate's `migrations/` and is applied on open.
 //!
@@ -37,19 +38,22 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use sqlx::PgConnection;
 use sqlx::Postgres as Pg;
 use sqlx::migrate::MigrateDatabase;
 use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgArguments, PgQueryResult, PgRow};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use zx_store::sql::{Backend, Connection, Dialect, SqlStore};
-use zx_store::{SchemaVersion, StoreError, StoreResult, redact_url};
+use zx_store::sql::{Backend, Dialect, Row, SqlStore, Value};
+use zx_store::{StoreError, StoreResult, redact_url};
+use zx_store_sqlx::{Driver, SqlxBackend, SqlxConnection};
 
-use connection::PgConn;
 pub use testing::{TEST_DATABASE_URL_VAR, TestDatabase, test_database_url, with_database};
 pub use zx_store::is_postgres_url;
+use zx_store_sqlx::db_error;
 
 /// The PostgreSQL database behind `--db postgres://…`.
-pub type PgStore = SqlStore<Postgres>;
+pub type PgStore = SqlStore<SqlxBackend<PgDriver>>;
 
 /// The advisory lock every audited write holds until it commits (see the crate docs). Advisory
 /// locks are per database, so several Zengxiao databases on one cluster do not wait for each
@@ -59,19 +63,13 @@ pub const WRITER_LOCK: i64 = 0x7a78_7772_6974_6572;
 /// This crate's `migrations/`, embedded.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-/// Every table, for [`Postgres::erase_all_data`].
+/// Every table, for [`erase_all_data`].
 const TABLES: &str = "alarms, alarm_rule_sets, stacks, attachments, blobs, milestones, \
                       measure_updates, measure_co_owners, notifications, measures, visit_entities, \
                       visits, sessions, api_tokens, users, period_status, audit_log, targets, \
                       target_revisions, facts, fact_revisions, entities, submissions";
 
-/// What is PostgreSQL's own: a pool on one database.
-#[derive(Debug, Clone)]
-pub struct Postgres {
-    pool: PgPool,
-}
-
-const DIALECT: Dialect = Dialect {
+static DIALECT: Dialect = Dialect {
     in_list: "{column} = ANY(?)",
     for_share: " FOR SHARE",
     snapshot: "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
@@ -82,91 +80,65 @@ const DIALECT: Dialect = Dialect {
     reserve_ids: "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?)",
 };
 
-fn db_error(e: sqlx::Error) -> StoreError {
-    StoreError::Database(e.to_string())
-}
-
 fn is_missing_database(e: &sqlx::Error) -> bool {
     // invalid_catalog_name: "database … does not exist"
     matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000"))
 }
 
-impl Postgres {
-    async fn schema_version_of(pool: &PgPool) -> StoreResult<SchemaVersion> {
-        let migrated: bool =
-            sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?;
-        let applied = if migrated {
-            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-                .fetch_one(pool)
-                .await
-                .map_err(db_error)?
-        } else {
-            None
-        };
-        Ok(SchemaVersion {
-            applied,
-            known: <Self as Backend>::known_schema(),
-        })
-    }
+/// Whether the database holds a Zengxiao schema (sqlx's migrations table).
+async fn has_schema(pool: &PgPool) -> StoreResult<bool> {
+    sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(pool)
+        .await
+        .map_err(db_error)
+}
 
-    /// A pool on the database of `url`; see [`LegacyPgStore::open`] for `create`.
-    async fn connect_url(url: &str, create: bool) -> StoreResult<PgPool> {
-        let shown = redact_url(url);
-        let options = PgConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Database(format!("{shown} is not a PostgreSQL URL: {e}")))?
-            .application_name("zengxiao")
-            .options([("lock_timeout", "60s"), ("client_min_messages", "warning")]);
-        let missing = || {
-            StoreError::Database(format!(
-                "no Zengxiao database at {shown}: create one with `zx init --db {shown}` or `zx demo --db {shown}`"
-            ))
-        };
-        let unreachable =
-            |e: sqlx::Error| StoreError::Database(format!("cannot open {shown}: {e}"));
-        let pool = match Self::connect(options.clone()).await {
-            Ok(pool) => pool,
-            Err(e) if is_missing_database(&e) => {
-                if !create {
-                    return Err(missing());
-                }
-                Pg::create_database(url).await.map_err(unreachable)?;
-                Self::connect(options).await.map_err(unreachable)?
-            }
-            Err(e) => return Err(unreachable(e)),
-        };
-        if !create {
-            let migrated: bool =
-                sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-                    .fetch_one(&pool)
-                    .await
-                    .map_err(db_error)?;
-            if !migrated {
-                pool.close().await;
+/// A pool on the database of `url`; see [`PgDriver::connect`] for `create`.
+async fn connect_url(url: &str, create: bool) -> StoreResult<PgPool> {
+    let shown = redact_url(url);
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Database(format!("{shown} is not a PostgreSQL URL: {e}")))?
+        .application_name("zengxiao")
+        .options([("lock_timeout", "60s"), ("client_min_messages", "warning")]);
+    let missing = || {
+        StoreError::Database(format!(
+            "no Zengxiao database at {shown}: create one with `zx init --db {shown}` or `zx demo --db {shown}`"
+        ))
+    };
+    let unreachable = |e: sqlx::Error| StoreError::Database(format!("cannot open {shown}: {e}"));
+    let pool = match connect_pool(options.clone()).await {
+        Ok(pool) => pool,
+        Err(e) if is_missing_database(&e) => {
+            if !create {
                 return Err(missing());
             }
+            Pg::create_database(url).await.map_err(unreachable)?;
+            connect_pool(options).await.map_err(unreachable)?
         }
-        Ok(pool)
+        Err(e) => return Err(unreachable(e)),
+    };
+    if !create && !has_schema(&pool).await? {
+        pool.close().await;
+        return Err(missing());
     }
+    Ok(pool)
+}
 
-    async fn connect(options: PgConnectOptions) -> Result<PgPool, sqlx::Error> {
-        PgPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options)
-            .await
-    }
+async fn connect_pool(options: PgConnectOptions) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_with(options)
+        .await
+}
 
-    /// Empties every table (the schema stays): for `zx demo --force`, which rebuilds the demo
-    /// in place since a PostgreSQL database is not a file to delete. Ids restart at 1.
-    pub async fn erase_all_data(&self) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        tx.execute(&format!("TRUNCATE {} RESTART IDENTITY", TABLES), Vec::new())
-            .await?;
-        tx.commit().await
-    }
+/// Empties every table (the schema stays): for `zx demo --force`, which rebuilds the demo in
+/// place since a PostgreSQL database is not a file to delete. Ids restart at 1.
+pub async fn erase_all_data(store: &PgStore) -> StoreResult<()> {
+    let mut tx = store.backend().write().await?;
+    tx.execute(&format!("TRUNCATE {TABLES} RESTART IDENTITY"), Vec::new())
+        .await?;
+    tx.commit().await
 }
 
 /// A new, uniquely named database on the cluster of `base_url` (which only needs to be a
@@ -178,85 +150,85 @@ pub async fn open_fresh_for_tests(base_url: &str) -> StoreResult<(PgStore, TestD
     Ok((store, database))
 }
 
+/// PostgreSQL's [`Driver`]: numbered placeholders, native types, many rows as bound arrays.
+#[derive(Debug, Clone, Copy)]
+pub struct PgDriver;
+
 #[async_trait]
-impl Backend for Postgres {
-    /// Connects and brings the schema up to date. With `create`, a missing database is created
-    /// (the role needs `CREATEDB`) and an empty one gets the schema; without, a database that
-    /// does not exist or holds no Zengxiao schema is an error naming `zx init` (like a missing
-    /// SQLite file). A schema of an older release is always migrated.
-    async fn open(url: &str, create: bool) -> StoreResult<Self> {
-        let pool = Self::connect_url(url, create).await?;
-        if let Err(e) = Self::schema_version_of(&pool).await.and_then(|v| v.check()) {
-            pool.close().await;
-            return Err(e);
+impl Driver for PgDriver {
+    type Db = Pg;
+    /// A login locks only the user's row (`FOR SHARE`), so it never waits for an import.
+    const LOGINS_TAKE_WRITER_LOCK: bool = false;
+
+    fn dialect() -> &'static Dialect {
+        &DIALECT
+    }
+
+    fn migrator() -> &'static Migrator {
+        &MIGRATOR
+    }
+
+    /// With `create`, a missing database is created (the role needs `CREATEDB`) and an empty
+    /// one gets the schema; without, a database that does not exist or holds no Zengxiao
+    /// schema is an error naming `zx init` (like a missing SQLite file).
+    async fn connect(url: &str, create: bool) -> StoreResult<PgPool> {
+        connect_url(url, create).await
+    }
+
+    async fn applied_schema(pool: &PgPool) -> StoreResult<Option<i64>> {
+        if !has_schema(pool).await? {
+            return Ok(None);
         }
-        // sqlx's migrator takes an advisory lock of its own: concurrent opens are safe.
-        MIGRATOR
-            .run(&pool)
+        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+            .fetch_one(pool)
             .await
-            .map_err(|e| StoreError::Migration(e.to_string()))?;
-        Ok(Self { pool })
+            .map_err(db_error)
     }
 
-    /// Refuses (changing nothing) a database migrated by a newer release, and, like `open`
-    /// without `create`, one that does not exist or holds no schema.
-    async fn migrate(url: &str) -> StoreResult<(SchemaVersion, SchemaVersion)> {
-        let pool = Self::connect_url(url, false).await?;
-        let result = async {
-            let before = Self::schema_version_of(&pool).await?;
-            before.check()?;
-            MIGRATOR
-                .run(&pool)
-                .await
-                .map_err(|e| StoreError::Migration(e.to_string()))?;
-            Ok((before, Self::schema_version_of(&pool).await?))
-        }
-        .await;
-        pool.close().await;
-        result
+    /// sqlx's migrator takes an advisory lock of its own: concurrent opens are safe.
+    async fn run_migrations(pool: &PgPool) -> StoreResult<()> {
+        MIGRATOR
+            .run(pool)
+            .await
+            .map_err(|e| StoreError::Migration(e.to_string()))
     }
 
-    fn known_schema() -> i64 {
-        MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
-    }
-
-    async fn schema_version(&self) -> StoreResult<SchemaVersion> {
-        Self::schema_version_of(&self.pool).await
-    }
-
-    async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    async fn read(&self) -> StoreResult<Box<dyn Connection>> {
-        let conn = self.pool.acquire().await.map_err(db_error)?;
-        Ok(Box::new(PgConn::Pooled(conn)))
-    }
-
-    async fn begin(&self) -> StoreResult<Box<dyn Connection>> {
-        let tx = self.pool.begin().await.map_err(db_error)?;
-        Ok(Box::new(PgConn::Transaction(tx)))
-    }
-
-    /// A transaction holding [`WRITER_LOCK`]: what it reads cannot be changed by another audited
-    /// write before it commits. In READ COMMITTED each later statement sees every write
-    /// committed before the lock was granted.
-    async fn write(&self) -> StoreResult<Box<dyn Connection>> {
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+    /// A transaction holding [`WRITER_LOCK`]: what it reads cannot be changed by another
+    /// audited write before it commits. In READ COMMITTED each later statement sees every
+    /// write committed before the lock was granted.
+    async fn begin_write(pool: &PgPool) -> StoreResult<SqlxConnection<Self>> {
+        let mut tx = zx_store_sqlx::begin::<Self>(pool, None).await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(WRITER_LOCK)
-            .execute(&mut *tx)
+            .execute(tx.connection())
             .await
             .map_err(db_error)?;
-        Ok(Box::new(PgConn::Transaction(tx)))
+        Ok(tx)
     }
 
-    async fn write_beside_writers(&self) -> StoreResult<Box<dyn Connection>> {
-        self.begin().await
+    fn statement(sql: &str) -> String {
+        connection::numbered(sql)
     }
 
-    fn dialect(&self) -> &Dialect {
-        &DIALECT
+    fn arguments(params: Vec<Value>) -> StoreResult<PgArguments> {
+        connection::arguments(params)
+    }
+
+    fn rows_affected(result: &PgQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    fn rows(rows: &[PgRow]) -> StoreResult<Vec<Row>> {
+        connection::rows(rows)
+    }
+
+    async fn insert_rows(
+        conn: &mut PgConnection,
+        into: &str,
+        suffix: &str,
+        rows: Vec<Vec<Value>>,
+    ) -> StoreResult<()> {
+        connection::insert_rows(conn, into, suffix, rows).await
     }
 }
 

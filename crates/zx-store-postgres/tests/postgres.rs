@@ -115,7 +115,7 @@ async fn erasing_empties_every_table_and_restarts_ids() {
         .unwrap();
     store.import(group()).await.unwrap();
     assert_eq!(store.submissions().await.unwrap()[0].id, 1);
-    store.backend().erase_all_data().await.unwrap();
+    zx_store_postgres::erase_all_data(&store).await.unwrap();
     assert!(store.entities().await.unwrap().is_empty());
     assert!(store.submissions().await.unwrap().is_empty());
     assert!(

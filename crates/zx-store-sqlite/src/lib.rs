@@ -1,6 +1,6 @@
 //! The embedded SQLite backend of [`zx_store::Store`]: the default database, one file, no server.
 //!
-//! This crate supplies only what is SQLite's own ([`zx_store::sql::Backend`]): opening the file
+//! This crate supplies only what is SQLite's own ([`zx_store_sqlx::Driver`]): opening the file
 //! (WAL journal with a busy timeout, foreign keys on, `synchronous = FULL`, so a committed
 //! submission survives a power cut), the migrations, the writer lock (`BEGIN IMMEDIATE`), and how
 //! values are kept: decimals, times and months as exact text, booleans as 0/1. The statements
@@ -16,27 +16,23 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteQueryResult, SqliteRow, SqliteSynchronous,
 };
-use zx_store::sql::{Backend, Connection, Dialect, SqlStore};
-use zx_store::{SchemaVersion, StoreError, StoreResult};
+use sqlx::{Sqlite, SqliteConnection};
+use zx_store::sql::{Dialect, Row, SqlStore, Value};
+use zx_store::{StoreError, StoreResult};
+use zx_store_sqlx::{Driver, SqlxBackend, SqlxConnection, db_error};
 
-use connection::SqliteConn;
 pub use zx_store::path_from_url;
 
 /// The SQLite database behind the CLI's `--db PATH`.
-pub type SqliteStore = SqlStore<Sqlite>;
+pub type SqliteStore = SqlStore<SqlxBackend<SqliteDriver>>;
 
 /// This crate's `migrations/`, embedded.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-/// What is SQLite's own: the pool of one database file.
-#[derive(Debug, Clone)]
-pub struct Sqlite {
-    pool: SqlitePool,
-}
-
-const DIALECT: Dialect = Dialect {
+static DIALECT: Dialect = Dialect {
     in_list: "{column} IN (SELECT value FROM json_each(?))",
     for_share: "",
     snapshot: "",
@@ -47,120 +43,102 @@ const DIALECT: Dialect = Dialect {
                   SELECT (SELECT COALESCE(MAX(id), 0) FROM {table}) + i FROM n",
 };
 
-fn db_error(e: sqlx::Error) -> StoreError {
-    StoreError::Database(e.to_string())
+/// The file of a `--db` value; a missing one is created only with `create`.
+async fn connect_file(url: &str, create: bool) -> StoreResult<SqlitePool> {
+    let path = path_from_url(url);
+    if !create && path != ":memory:" && !Path::new(path).exists() {
+        return Err(StoreError::Database(format!(
+            "no database at {path}: create one with `zx init --db {path}` or `zx demo --db {path}`"
+        )));
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(create)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    SqlitePoolOptions::new()
+        .max_connections(if path == ":memory:" { 1 } else { 4 })
+        .connect_with(options)
+        .await
+        .map_err(db_error)
 }
 
-impl Sqlite {
-    async fn schema_version_of(pool: &SqlitePool) -> StoreResult<SchemaVersion> {
+/// SQLite's [`zx_store_sqlx::Driver`]: placeholders as written, values as exact text, many rows
+/// as multi-row `VALUES`.
+#[derive(Debug, Clone, Copy)]
+pub struct SqliteDriver;
+
+#[async_trait]
+impl Driver for SqliteDriver {
+    type Db = Sqlite;
+    /// SQLite locks no rows: a login waits for the writer lock like any write.
+    const LOGINS_TAKE_WRITER_LOCK: bool = true;
+
+    fn dialect() -> &'static Dialect {
+        &DIALECT
+    }
+
+    fn migrator() -> &'static Migrator {
+        &MIGRATOR
+    }
+
+    async fn connect(url: &str, create: bool) -> StoreResult<SqlitePool> {
+        connect_file(url, create).await
+    }
+
+    async fn applied_schema(pool: &SqlitePool) -> StoreResult<Option<i64>> {
         let table: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
         )
         .fetch_optional(pool)
         .await
         .map_err(db_error)?;
-        let applied = match table {
-            None => None,
+        match table {
+            None => Ok(None),
             Some(_) => sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
                 .fetch_one(pool)
                 .await
-                .map_err(db_error)?,
-        };
-        Ok(SchemaVersion {
-            applied,
-            known: Self::known_schema(),
-        })
-    }
-
-    async fn connect(url: &str, create: bool) -> StoreResult<SqlitePool> {
-        let path = path_from_url(url);
-        if !create && path != ":memory:" && !Path::new(path).exists() {
-            return Err(StoreError::Database(format!(
-                "no database at {path}: create one with `zx init --db {path}` or `zx demo --db {path}`"
-            )));
+                .map_err(db_error),
         }
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(create)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        SqlitePoolOptions::new()
-            .max_connections(if path == ":memory:" { 1 } else { 4 })
-            .connect_with(options)
-            .await
-            .map_err(db_error)
     }
-}
 
-#[async_trait]
-impl Backend for Sqlite {
-    /// Opens (creating when `create`) the database file and brings its schema up to date. A
-    /// database migrated by a newer release is refused ([`StoreError::SchemaTooNew`]) before
-    /// anything is written to it.
-    async fn open(url: &str, create: bool) -> StoreResult<Self> {
-        let pool = Self::connect(url, create).await?;
-        Self::schema_version_of(&pool).await?.check()?;
+    async fn run_migrations(pool: &SqlitePool) -> StoreResult<()> {
         MIGRATOR
-            .run(&pool)
+            .run(pool)
             .await
-            .map_err(|e| StoreError::Migration(e.to_string()))?;
-        Ok(Self { pool })
-    }
-
-    async fn migrate(url: &str) -> StoreResult<(SchemaVersion, SchemaVersion)> {
-        let pool = Self::connect(url, false).await?;
-        let before = Self::schema_version_of(&pool).await?;
-        before.check()?;
-        MIGRATOR
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Migration(e.to_string()))?;
-        let after = Self::schema_version_of(&pool).await?;
-        pool.close().await;
-        Ok((before, after))
-    }
-
-    fn known_schema() -> i64 {
-        MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
-    }
-
-    async fn schema_version(&self) -> StoreResult<SchemaVersion> {
-        Self::schema_version_of(&self.pool).await
-    }
-
-    /// Closes the pool, checkpointing the WAL.
-    async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    async fn read(&self) -> StoreResult<Box<dyn Connection>> {
-        let conn = self.pool.acquire().await.map_err(db_error)?;
-        Ok(Box::new(SqliteConn::Pooled(conn)))
-    }
-
-    async fn begin(&self) -> StoreResult<Box<dyn Connection>> {
-        let tx = self.pool.begin().await.map_err(db_error)?;
-        Ok(Box::new(SqliteConn::Transaction(tx)))
+            .map_err(|e| StoreError::Migration(e.to_string()))
     }
 
     /// `BEGIN IMMEDIATE` (sqlx's plain `begin` is DEFERRED): the write lock is taken at once,
     /// so what the transaction reads cannot change before it writes.
-    async fn write(&self) -> StoreResult<Box<dyn Connection>> {
-        let tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error)?;
-        Ok(Box::new(SqliteConn::Transaction(tx)))
+    async fn begin_write(pool: &SqlitePool) -> StoreResult<SqlxConnection<Self>> {
+        zx_store_sqlx::begin(pool, Some("BEGIN IMMEDIATE")).await
     }
 
-    async fn write_beside_writers(&self) -> StoreResult<Box<dyn Connection>> {
-        self.write().await
+    fn statement(sql: &str) -> String {
+        sql.to_owned()
     }
 
-    fn dialect(&self) -> &Dialect {
-        &DIALECT
+    fn arguments(params: Vec<Value>) -> StoreResult<SqliteArguments> {
+        connection::arguments(params)
+    }
+
+    fn rows_affected(result: &SqliteQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    fn rows(rows: &[SqliteRow]) -> StoreResult<Vec<Row>> {
+        rows.iter().map(connection::row_of).collect()
+    }
+
+    async fn insert_rows(
+        conn: &mut SqliteConnection,
+        into: &str,
+        suffix: &str,
+        rows: Vec<Vec<Value>>,
+    ) -> StoreResult<()> {
+        connection::insert_rows(conn, into, suffix, rows).await
     }
 }

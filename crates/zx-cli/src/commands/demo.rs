@@ -50,7 +50,7 @@ pub async fn demo(global: &Global, force: bool, report_period: Option<&str>) -> 
         let shown = redact_url(&global.db);
         let store = PgStore::open(&global.db, true).await?;
         check_replaceable(&store, force, &shown).await?;
-        store.backend().erase_all_data().await?;
+        zx_store_postgres::erase_all_data(&store).await?;
         store.close().await;
         shown
     } else {
