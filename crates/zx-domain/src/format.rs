@@ -1,9 +1,13 @@
-//! Number formatting shared by every output: exact strings for machines, grouped amounts and
-//! percentages for people.
+//! Number formatting and display labels shared by every output: exact strings for machines,
+//! grouped amounts and percentages for people, and the names of units, bases and statuses in
+//! Chinese or English. Pure: the CLI, the pages and the workbooks all take them from here.
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::catalogue::Unit;
+use crate::catalogue::{IndicatorKind, Unit};
+use crate::kpi::{IndicatorResult, Status};
+use crate::notes::Lang;
+use crate::period::{Basis, Period};
 
 /// Output precision of exact values: 12 decimal places, half-even, trailing zeros dropped.
 /// Far beyond any accounting need, and what the reference examples use.
@@ -67,6 +71,54 @@ pub fn human(value: Decimal, unit: Unit) -> String {
         Unit::Ratio => percent(value),
         Unit::Persons => grouped(value, 1),
         Unit::Yuan | Unit::YuanPerPerson => grouped(value, 2),
+    }
+}
+
+/// A value for reports: amounts in 万元 for yuan, percentages for ratios.
+pub fn show_value(value: Decimal, unit: Unit) -> String {
+    match unit {
+        Unit::Yuan => wan_yuan(value),
+        Unit::YuanPerPerson => wan_yuan(value),
+        Unit::Ratio => percent(value),
+        Unit::Persons => grouped(value, 1),
+    }
+}
+
+/// The unit [`show_value`] shows a value in.
+pub fn unit_label(unit: Unit, lang: Lang) -> &'static str {
+    match unit {
+        Unit::Yuan => lang.pick("万元", "10k yuan"),
+        Unit::YuanPerPerson => lang.pick("万元/人", "10k yuan/person"),
+        Unit::Ratio => "%",
+        Unit::Persons => lang.pick("人", "persons"),
+    }
+}
+
+/// Year to date or the month alone.
+pub fn basis_label(period: Period, lang: Lang) -> &'static str {
+    match period.basis {
+        Basis::Ytd => lang.pick("本年累计", "year to date"),
+        Basis::Month => lang.pick("当月", "month"),
+    }
+}
+
+/// The year-on-year change of an indicator: percentage points for rates, growth for amounts,
+/// `—` when it cannot be computed.
+pub fn show_yoy(result: &IndicatorResult, kind: IndicatorKind) -> String {
+    match (&result.yoy, kind) {
+        (Ok(v), IndicatorKind::Rate) => points(*v),
+        (Ok(v), IndicatorKind::Amount) => growth(*v),
+        (Err(_), _) => "—".to_owned(),
+    }
+}
+
+/// A traffic light's name; `—` without a target to judge by (a workbook leaves that cell empty).
+pub fn status_text(status: Status, lang: Lang) -> &'static str {
+    match status {
+        Status::Green => lang.pick("绿", "green"),
+        Status::Yellow => lang.pick("黄", "yellow"),
+        Status::Red => lang.pick("红", "red"),
+        Status::None => "—",
     }
 }
 
