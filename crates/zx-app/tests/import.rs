@@ -1,7 +1,7 @@
 //! The check-and-import service on a temporary SQLite database.
 
 use zx_app::import::{SourceFile, check_files};
-use zx_app::{Clock, DatabaseUrl, FixedClock};
+use zx_app::{Clock, DatabaseUrl, FixedClock, load_snapshot};
 use zx_domain::Catalogue;
 use zx_store::content_sha256;
 
@@ -83,6 +83,13 @@ async fn a_month_may_be_submitted_once_it_has_begun_in_china() {
     let facts = store.current_facts().await.unwrap();
     assert_eq!(facts.len(), 1);
     assert_eq!(facts[0].value, "1000.50".parse().unwrap());
+
+    // What the commands and pages read: the tree and the consolidated figures.
+    let snapshot = load_snapshot(store.as_ref(), &catalogue).await.unwrap();
+    let tree = snapshot.engine.tree();
+    assert_eq!(tree.len(), 2);
+    assert_eq!(snapshot.engine.last_month().unwrap().to_string(), "2026-12");
+    assert!(snapshot.notes.is_empty());
 
     // The same file again: recorded, nothing changed.
     let again = check_files(

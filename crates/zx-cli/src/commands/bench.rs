@@ -10,7 +10,7 @@ use anyhow::{Context as _, Result, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
 use zx_domain::{Basis, Catalogue, Engine, EntityTree, Ledger, Month, Period, format};
 
-use crate::app::open_store;
+use zx_app::DatabaseUrl;
 
 fn seconds(d: Duration) -> f64 {
     d.as_secs_f64()
@@ -25,7 +25,7 @@ pub enum Source {
         write_csv: Option<PathBuf>,
     },
     /// Loaded from a database (`--from-db`): what `zx report` and the server read.
-    Database(String),
+    Database(DatabaseUrl),
 }
 
 pub async fn rollup(source: Source, months: usize, runs: usize, threads: usize) -> Result<()> {
@@ -58,7 +58,7 @@ pub async fn rollup(source: Source, months: usize, runs: usize, threads: usize) 
             (data, Some(generate), None)
         }
         Source::Database(db) => {
-            let store = open_store(db, false).await?;
+            let store = db.open(false).await?;
             let entities = store.entities().await?;
             let facts = store.current_facts().await?;
             let targets = store.targets().await?;
@@ -174,7 +174,7 @@ pub async fn rollup(source: Source, months: usize, runs: usize, threads: usize) 
         "data_notes": data_notes,
         "source": match &source {
             Source::Synthetic { .. } => "synthetic".to_owned(),
-            Source::Database(db) => zx_store::redact_url(db),
+            Source::Database(db) => db.to_string(),
         },
         "generate_s": generate.map(seconds),
         "load_s": load.map(seconds),
