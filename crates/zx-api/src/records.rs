@@ -141,3 +141,41 @@ pub struct GapJson {
     pub entity: String,
     pub indicator: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_audit_entry_has_every_field_of_both_former_shapes() {
+        let entry = AuditEntry {
+            id: 7,
+            at: "2026-03-31T02:00:00Z".parse().unwrap(),
+            user: "fujian".into(),
+            action: "fact.revise".into(),
+            object: "FJ 2026-03 total_profit".into(),
+            old_value: Some("100".into()),
+            new_value: Some("120.50".into()),
+            submission_id: Some(3),
+        };
+        let json = serde_json::to_value(AuditEntryJson::from(&entry)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "id": 7, "at": "2026-03-31T02:00:00+00:00", "user": "fujian",
+                "action": "fact.revise", "object": "FJ 2026-03 total_profit",
+                "old": "100", "new": "120.50", "submission": 3,
+            })
+        );
+        let by_hand = AuditEntry {
+            submission_id: None,
+            old_value: None,
+            ..entry
+        };
+        let json = serde_json::to_value(AuditEntryJson::from(&by_hand)).unwrap();
+        assert_eq!(
+            (&json["submission"], &json["old"]),
+            (&serde_json::Value::Null, &serde_json::Value::Null)
+        );
+    }
+}

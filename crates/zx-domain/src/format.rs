@@ -144,4 +144,25 @@ mod tests {
         assert_eq!(growth(d("-0.632352207871")), "-63.24%");
         assert_eq!(wan_yuan(d("1683748.34")), "168.37");
     }
+
+    #[test]
+    fn values_and_labels_for_reports() {
+        assert_eq!(show_value(d("1683748.34"), Unit::Yuan), "168.37");
+        assert_eq!(show_value(d("0.629164"), Unit::Ratio), "62.92%");
+        assert_eq!(show_value(d("1234.56"), Unit::Persons), "1,234.6");
+        assert_eq!(unit_label(Unit::Yuan, Lang::Zh), "万元");
+        assert_eq!(unit_label(Unit::YuanPerPerson, Lang::En), "10k yuan/person");
+        let month = crate::period::Month::parse("2026-03").unwrap();
+        assert_eq!(
+            basis_label(Period::new(month, Basis::Ytd), Lang::Zh),
+            "本年累计"
+        );
+        assert_eq!(
+            basis_label(Period::new(month, Basis::Month), Lang::En),
+            "month"
+        );
+        assert_eq!(status_text(Status::Red, Lang::Zh), "红");
+        assert_eq!(status_text(Status::Green, Lang::En), "green");
+        assert_eq!(status_text(Status::None, Lang::En), "—");
+    }
 }
