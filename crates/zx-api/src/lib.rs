@@ -8,11 +8,15 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod bench;
 mod emissions;
 mod import;
 mod records;
 
 pub use accounts::{NotificationJson, UserJson};
+pub use bench::{
+    CemsBenchJson, CemsChecksumJson, CemsSampleJson, RollupBenchJson, RollupPhasesJson,
+};
 pub use emissions::{
     CheckDayJson, CheckFactorJson, CheckJson, CheckStackJson, PASSWORD_MASK, RuleSetJson,
     SimulationJson, StackJson, hour_key,

@@ -16,7 +16,7 @@ use anyhow::{Context as _, Result, anyhow};
 use chrono::{NaiveDate, NaiveDateTime};
 use clap::Subcommand;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
-use zx_api::{CheckJson, hour_key};
+use zx_api::{CemsBenchJson, CemsChecksumJson, CemsSampleJson, CheckJson, hour_key};
 use zx_app::DatabaseUrl;
 use zx_domain::cems::compliance::{
     FactorDay, StackCompliance, StackMinutes, check_stacks, output_value,
@@ -422,28 +422,33 @@ pub fn bench(
     times.sort();
     let best = times[0].as_secs_f64();
     let checksum = bench_checksum(&inputs, &results);
-    let json = serde_json::json!({
-        "tool": "zengxiao",
-        "version": env!("CARGO_PKG_VERSION"),
-        "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
-        "stacks": stacks,
-        "days": days,
-        "threads": threads,
-        "readings": readings,
-        "generate_s": generate.as_secs_f64(),
-        "best_s": best,
-        "median_s": times[times.len() / 2].as_secs_f64(),
-        "runs_s": times.iter().map(Duration::as_secs_f64).collect::<Vec<_>>(),
-        "readings_per_s": (readings as f64 / best).round(),
-        "checksum": checksum,
-    });
-    println!("{json}");
+    let json = CemsBenchJson {
+        tool: "zengxiao",
+        version: env!("CARGO_PKG_VERSION"),
+        profile: if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
+        stacks,
+        days,
+        threads,
+        readings,
+        generate_s: generate.as_secs_f64(),
+        best_s: best,
+        median_s: times[times.len() / 2].as_secs_f64(),
+        runs_s: times.iter().map(Duration::as_secs_f64).collect(),
+        readings_per_s: (readings as f64 / best).round(),
+        checksum,
+    };
+    // One line, keys sorted, as the scripts have always read it.
+    println!("{}", serde_json::to_value(&json)?);
     Ok(())
 }
 
 /// What DuckDB can compute too: counts of valid hours and days, the sum of all daily averages,
 /// and the first stack's first day in full (daily average per factor).
-fn bench_checksum(inputs: &[StackMinutes<'_>], results: &[StackCompliance]) -> serde_json::Value {
+fn bench_checksum(inputs: &[StackMinutes<'_>], results: &[StackCompliance]) -> CemsChecksumJson {
     let mut valid_hours = 0u64;
     let mut valid_days = 0u64;
     let mut daily_sum = Decimal::ZERO;
@@ -469,20 +474,20 @@ fn bench_checksum(inputs: &[StackMinutes<'_>], results: &[StackCompliance]) -> s
         for (code, factor) in &day.factors {
             sample.insert(
                 format!("{} {date} {code}", stack.mn),
-                serde_json::json!({
-                    "daily_avg": factor.daily_average.map(|d| d.round_dp(9).to_string()),
-                    "hour_00": factor.hourly[0].average.map(|d| d.round_dp(9).to_string()),
-                    "valid_hours": factor.valid_hours,
-                }),
+                CemsSampleJson {
+                    daily_avg: factor.daily_average.map(|d| d.round_dp(9).to_string()),
+                    hour_00: factor.hourly[0].average.map(|d| d.round_dp(9).to_string()),
+                    valid_hours: factor.valid_hours,
+                },
             );
         }
     }
-    serde_json::json!({
-        "valid_hours": valid_hours,
-        "valid_days": valid_days,
-        "daily_avg_sum": daily_sum.round_dp(9).to_string(),
-        "violation_days": violation_days,
-        "hour_exceedances": hour_exceedances,
-        "sample": sample,
-    })
+    CemsChecksumJson {
+        valid_hours,
+        valid_days,
+        daily_avg_sum: daily_sum.round_dp(9).to_string(),
+        violation_days,
+        hour_exceedances,
+        sample,
+    }
 }
