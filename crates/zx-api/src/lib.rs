@@ -2,7 +2,27 @@
 //! `GET /api/v1/entities/{code}/kpi` are built by the same function, so they cannot drift.
 //! Domain types stay free of serde; they are turned into these at the boundary. Decimals are
 //! strings (exact, 12 places at most), ratios are fractions.
+//!
+//! Every object the CLI prints as JSON is one of these; the CLI wraps a list in an object named
+//! after it (`{"audit":[…]}`), the HTTP API answers the list itself.
 #![forbid(unsafe_code)]
+
+mod accounts;
+mod bench;
+mod emissions;
+mod import;
+mod records;
+
+pub use accounts::{NotificationJson, UserJson};
+pub use bench::{
+    CemsBenchJson, CemsChecksumJson, CemsSampleJson, RollupBenchJson, RollupPhasesJson,
+};
+pub use emissions::{
+    CheckDayJson, CheckFactorJson, CheckJson, CheckStackJson, PASSWORD_MASK, RuleSetJson,
+    SimulationJson, StackJson, hour_key,
+};
+pub use import::{ImportRejectedJson, ImportedFileJson, ImportedJson, IssueJson};
+pub use records::{AuditEntryJson, EntityJson, GapJson, RevisionJson, SubmissionJson};
 
 use std::collections::BTreeMap;
 

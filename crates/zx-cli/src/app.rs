@@ -1,16 +1,13 @@
-//! What every command needs: the store, the catalogue, the language, who is acting, and the
-//! engine built from the stored data.
+//! What every command needs: the store, the catalogue, the language, who is acting, the clock,
+//! and the snapshot loaded from the stored data (the services are `zx-app`'s).
 
 use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
-use zx_domain::engine::DataNote;
-use zx_domain::{
-    Basis, Catalogue, Engine, EntityId, EntityTree, Lang, Ledger, Month, Period, TargetBook,
-};
-use zx_store::{Store, redact_url};
-use zx_store_postgres::{PgStore, is_postgres_url};
-use zx_store_sqlite::SqliteStore;
+use serde::Serialize;
+use zx_app::{Clock, DatabaseUrl, Snapshot};
+use zx_domain::{Basis, Catalogue, Engine, EntityId, Lang, Month, Period};
+use zx_store::Store;
 
 use crate::cli::{BasisArg, Global};
 
@@ -19,15 +16,10 @@ pub struct App {
     pub catalogue: Catalogue,
     pub lang: Lang,
     pub user: String,
-    /// The `--db` value as it may be shown: a PostgreSQL password is masked.
-    pub db: String,
-}
-
-/// The loaded data: consolidated engine, targets and data-quality notes.
-pub struct Loaded {
-    pub engine: Engine,
-    pub targets: TargetBook,
-    pub notes: Vec<DataNote>,
+    /// The `--db` value; shown, a PostgreSQL password is masked.
+    pub db: DatabaseUrl,
+    /// The one clock of this run, made in `main`.
+    pub clock: Arc<dyn Clock>,
 }
 
 pub fn load_catalogue(global: &Global) -> Result<Catalogue> {
@@ -55,48 +47,39 @@ pub fn user(global: &Global) -> String {
         .unwrap_or_else(|| "cli".to_owned())
 }
 
-/// Opens the database `--db` names, choosing the backend by the URL's scheme:
-/// `postgres://` or `postgresql://` is PostgreSQL, anything else a SQLite file (a path or a
-/// `sqlite://` URL). `create`: make the database (file, or PostgreSQL database and schema) when
-/// missing; otherwise a missing one is an error that names `zx init`.
-pub async fn open_store(url: &str, create: bool) -> Result<Arc<dyn Store>> {
-    if is_postgres_url(url) {
-        Ok(Arc::new(PgStore::open(url, create).await?))
-    } else {
-        Ok(Arc::new(SqliteStore::open(url, create).await?))
-    }
-}
-
 impl App {
-    pub async fn open(global: &Global, create: bool) -> Result<Self> {
+    /// Opens `db` (see [`DatabaseUrl::open`] for `create`) with the settings of `global`.
+    pub async fn open(
+        global: &Global,
+        db: &DatabaseUrl,
+        create: bool,
+        clock: &Arc<dyn Clock>,
+    ) -> Result<Self> {
         let catalogue = load_catalogue(global)?;
-        let store = open_store(&global.db, create).await?;
+        let store = db.open(create).await?;
         Ok(Self {
             store,
             catalogue,
             lang: lang(global)?,
             user: user(global),
-            db: redact_url(&global.db),
+            db: db.clone(),
+            clock: Arc::clone(clock),
         })
     }
 
-    /// Reads everything and consolidates it. Fast enough to do per command: the whole demo
-    /// group loads and consolidates in milliseconds.
-    pub async fn load(&self) -> Result<Loaded> {
-        let entities = self.store.entities().await?;
-        let tree = EntityTree::build(entities).map_err(|errors| {
-            let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            anyhow!("the stored group tree is inconsistent: {}", list.join("; "))
-        })?;
-        let facts = self.store.current_facts().await?;
-        let (ledger, notes) = Ledger::from_facts(&tree, &self.catalogue, &facts);
-        let targets = TargetBook::new(self.store.targets().await?);
-        Ok(Loaded {
-            engine: Engine::new(tree, self.catalogue.clone(), ledger),
-            targets,
-            notes,
-        })
+    /// Reads everything and consolidates it ([`zx_app::load_snapshot`]).
+    pub async fn load(&self) -> Result<Snapshot> {
+        Ok(zx_app::load_snapshot(self.store.as_ref(), &self.catalogue).await?)
     }
+}
+
+/// Pretty JSON with every object's keys in sorted order, then a line end: how the CLI has
+/// always printed its listings (`{"audit":[…]}`), whatever order a shape declares its fields in.
+pub fn write_json(out: &mut impl std::io::Write, value: &impl Serialize) -> Result<()> {
+    let sorted = serde_json::to_value(value)?;
+    serde_json::to_writer_pretty(&mut *out, &sorted)?;
+    writeln!(out)?;
+    Ok(())
 }
 
 pub fn basis(arg: BasisArg) -> Basis {

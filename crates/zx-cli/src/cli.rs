@@ -279,7 +279,8 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Minute readings/s through the compliance engine (GB 18485 rules) on synthetic stacks.
+    /// Minute readings/s through the compliance engine (GB 18485 rules) on the simulated
+    /// fleet's minutes (the generator of `zx simulate hj212`).
     Cems {
         #[arg(long, default_value_t = 20)]
         stacks: usize,

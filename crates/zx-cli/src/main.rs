@@ -1,5 +1,5 @@
-//! `zx`: the command line of Zengxiao. Thin: parses arguments, opens the store, calls the
-//! domain, prints. Errors go to stderr with a non-zero exit code, never a panic.
+//! `zx`: the command line of Zengxiao. Thin: parses arguments, calls a service (`zx-app`, the
+//! store, the domain), renders. Errors go to stderr with a non-zero exit code, never a panic.
 #![forbid(unsafe_code)]
 
 mod app;
@@ -8,8 +8,11 @@ mod commands;
 
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
 use anyhow::Result;
 use clap::Parser;
+use zx_app::{Clock, DatabaseUrl, SystemClock};
 
 use crate::app::App;
 use crate::cli::{BenchCommand, Cli, Command, MeasuresCommand};
@@ -41,9 +44,12 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     let global = &cli.global;
+    // The clock is read here only: one for the run, passed down to every command.
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let db = DatabaseUrl::parse(&global.db)?;
     match cli.command {
         Command::Init => {
-            let app = App::open(global, true).await?;
+            let app = App::open(global, &db, true, &clock).await?;
             println!(
                 "{} {}",
                 app.lang.pick("数据库已就绪：", "database ready:"),
@@ -52,7 +58,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Import { files, format } => {
-            let app = App::open(global, false).await?;
+            let app = App::open(global, &db, false, &clock).await?;
             import::import(&app, &files, format).await
         }
         Command::Kpi {
@@ -61,7 +67,7 @@ async fn run(cli: Cli) -> Result<()> {
             basis,
             format,
         } => {
-            let app = App::open(global, false).await?;
+            let app = App::open(global, &db, false, &clock).await?;
             query::kpi(&app, &entity, &period, basis, format).await
         }
         Command::Report {
@@ -70,7 +76,7 @@ async fn run(cli: Cli) -> Result<()> {
             depth,
             basis,
         } => {
-            let app = App::open(global, false).await?;
+            let app = App::open(global, &db, false, &clock).await?;
             query::report(&app, entity.as_deref(), period.as_deref(), depth, basis).await
         }
         Command::Explain {
@@ -80,7 +86,7 @@ async fn run(cli: Cli) -> Result<()> {
             basis,
             format,
         } => {
-            let app = App::open(global, false).await?;
+            let app = App::open(global, &db, false, &clock).await?;
             query::explain(&app, &entity, &period, &indicator, basis, format).await
         }
         Command::History {
@@ -89,7 +95,7 @@ async fn run(cli: Cli) -> Result<()> {
             item,
             format,
         } => {
-            let app = App::open(global, false).await?;
+            let app = App::open(global, &db, false, &clock).await?;
             records::history(
                 &app,
                 entity.as_deref(),
@@ -100,7 +106,7 @@ async fn run(cli: Cli) -> Result<()> {
             .await
         }
         Command::Submissions { format } => {
-            let app = App::open(global, false).await?;
+            let app = App::open(global, &db, false, &clock).await?;
             records::submissions(&app, format).await
         }
         Command::Audit {
@@ -110,11 +116,11 @@ async fn run(cli: Cli) -> Result<()> {
             limit,
             format,
         } => {
-            let app = App::open(global, false).await?;
+            let app = App::open(global, &db, false, &clock).await?;
             records::audit(&app, by, action, object, limit, format).await
         }
         Command::Entities { format } => {
-            let app = App::open(global, false).await?;
+            let app = App::open(global, &db, false, &clock).await?;
             records::entities(&app, format).await
         }
         Command::Template {
@@ -122,12 +128,14 @@ async fn run(cli: Cli) -> Result<()> {
             year,
             output,
         } => {
-            let app = App::open(global, false).await?;
+            let app = App::open(global, &db, false, &clock).await?;
             import::template(&app, &entity, year, &output).await
         }
-        Command::Demo { force, report } => demo::demo(global, force, report.as_deref()).await,
+        Command::Demo { force, report } => {
+            demo::demo(global, &db, &clock, force, report.as_deref()).await
+        }
         Command::Measures { command } => {
-            let app = App::open(global, false).await?;
+            let app = App::open(global, &db, false, &clock).await?;
             match command {
                 MeasuresCommand::Import { file } => measures::import(&app, &file).await,
                 MeasuresCommand::List {
@@ -147,7 +155,7 @@ async fn run(cli: Cli) -> Result<()> {
             format,
             config,
         } => {
-            let app = App::open(global, false).await?;
+            let app = App::open(global, &db, false, &clock).await?;
             remind::remind(&app, now.as_deref(), dry_run, grace_days, format, &config).await
         }
         Command::Serve {
@@ -155,7 +163,7 @@ async fn run(cli: Cli) -> Result<()> {
             demo,
             hj212,
             config,
-        } => serve::serve(global, listen, demo, hj212, &config).await,
+        } => serve::serve(global, &clock, listen, demo, hj212, &config).await,
         Command::Catalogue { check } => {
             match check {
                 None => print!("{}", zx_domain::catalogue::DEFAULT_CATALOGUE_TOML),
@@ -175,15 +183,18 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::User { command } => {
-            let app = App::open(global, false).await?;
+            let app = App::open(global, &db, false, &clock).await?;
             user::run(&app, command).await
         }
-        Command::Export { output, force } => archive::export(global, &output, force).await,
-        Command::Restore { file } => archive::restore(global, &file).await,
-        Command::Migrate => archive::migrate(global).await,
-        Command::Cems { command } => commands::cems::run(global, command).await,
-        Command::Stack { command } => commands::stack::run(global, command).await,
-        Command::Simulate { command } => commands::simulate::run(global, command).await,
+        Command::Export { output, force } => archive::export(global, &db, &output, force).await,
+        Command::Restore { file } => archive::restore(global, &db, &file).await,
+        Command::Migrate => archive::migrate(global, &db).await,
+        Command::Cems { command } => commands::cems::run(global, &db, command).await,
+        Command::Stack { command } => {
+            let app = App::open(global, &db, false, &clock).await?;
+            commands::stack::run(&app, command).await
+        }
+        Command::Simulate { command } => commands::simulate::run(clock.as_ref(), command).await,
         Command::Bench { bench } => match bench {
             BenchCommand::Rollup {
                 entities,
@@ -195,7 +206,7 @@ async fn run(cli: Cli) -> Result<()> {
                 seed,
             } => {
                 let source = if from_db {
-                    bench::Source::Database(global.db.clone())
+                    bench::Source::Database(db.clone())
                 } else {
                     bench::Source::Synthetic {
                         entities,

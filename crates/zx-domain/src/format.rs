@@ -1,9 +1,13 @@
-//! Number formatting shared by every output: exact strings for machines, grouped amounts and
-//! percentages for people.
+//! Number formatting and display labels shared by every output: exact strings for machines,
+//! grouped amounts and percentages for people, and the names of units, bases and statuses in
+//! Chinese or English. Pure: the CLI, the pages and the workbooks all take them from here.
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::catalogue::Unit;
+use crate::catalogue::{IndicatorKind, Unit};
+use crate::kpi::{IndicatorResult, Status};
+use crate::notes::Lang;
+use crate::period::{Basis, Period};
 
 /// Output precision of exact values: 12 decimal places, half-even, trailing zeros dropped.
 /// Far beyond any accounting need, and what the reference examples use.
@@ -70,6 +74,54 @@ pub fn human(value: Decimal, unit: Unit) -> String {
     }
 }
 
+/// A value for reports: amounts in 万元 for yuan, percentages for ratios.
+pub fn show_value(value: Decimal, unit: Unit) -> String {
+    match unit {
+        Unit::Yuan => wan_yuan(value),
+        Unit::YuanPerPerson => wan_yuan(value),
+        Unit::Ratio => percent(value),
+        Unit::Persons => grouped(value, 1),
+    }
+}
+
+/// The unit [`show_value`] shows a value in.
+pub fn unit_label(unit: Unit, lang: Lang) -> &'static str {
+    match unit {
+        Unit::Yuan => lang.pick("万元", "10k yuan"),
+        Unit::YuanPerPerson => lang.pick("万元/人", "10k yuan/person"),
+        Unit::Ratio => "%",
+        Unit::Persons => lang.pick("人", "persons"),
+    }
+}
+
+/// Year to date or the month alone.
+pub fn basis_label(period: Period, lang: Lang) -> &'static str {
+    match period.basis {
+        Basis::Ytd => lang.pick("本年累计", "year to date"),
+        Basis::Month => lang.pick("当月", "month"),
+    }
+}
+
+/// The year-on-year change of an indicator: percentage points for rates, growth for amounts,
+/// `—` when it cannot be computed.
+pub fn show_yoy(result: &IndicatorResult, kind: IndicatorKind) -> String {
+    match (&result.yoy, kind) {
+        (Ok(v), IndicatorKind::Rate) => points(*v),
+        (Ok(v), IndicatorKind::Amount) => growth(*v),
+        (Err(_), _) => "—".to_owned(),
+    }
+}
+
+/// A traffic light's name; `—` without a target to judge by (a workbook leaves that cell empty).
+pub fn status_text(status: Status, lang: Lang) -> &'static str {
+    match status {
+        Status::Green => lang.pick("绿", "green"),
+        Status::Yellow => lang.pick("黄", "yellow"),
+        Status::Red => lang.pick("红", "red"),
+        Status::None => "—",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +143,26 @@ mod tests {
         assert_eq!(points(d("0.017952761715")), "+1.80pp");
         assert_eq!(growth(d("-0.632352207871")), "-63.24%");
         assert_eq!(wan_yuan(d("1683748.34")), "168.37");
+    }
+
+    #[test]
+    fn values_and_labels_for_reports() {
+        assert_eq!(show_value(d("1683748.34"), Unit::Yuan), "168.37");
+        assert_eq!(show_value(d("0.629164"), Unit::Ratio), "62.92%");
+        assert_eq!(show_value(d("1234.56"), Unit::Persons), "1,234.6");
+        assert_eq!(unit_label(Unit::Yuan, Lang::Zh), "万元");
+        assert_eq!(unit_label(Unit::YuanPerPerson, Lang::En), "10k yuan/person");
+        let month = crate::period::Month::parse("2026-03").unwrap();
+        assert_eq!(
+            basis_label(Period::new(month, Basis::Ytd), Lang::Zh),
+            "本年累计"
+        );
+        assert_eq!(
+            basis_label(Period::new(month, Basis::Month), Lang::En),
+            "month"
+        );
+        assert_eq!(status_text(Status::Red, Lang::Zh), "红");
+        assert_eq!(status_text(Status::Green, Lang::En), "green");
+        assert_eq!(status_text(Status::None, Lang::En), "—");
     }
 }

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use crate::engine::Engine;
@@ -115,15 +115,9 @@ impl Measure {
     }
 }
 
-/// The group's time zone: China Standard Time, UTC+8 all year (no daylight saving).
-pub fn china_offset() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+08:00 is valid"))
-}
-
-/// The group's calendar date at an instant.
-pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&china_offset()).date_naive()
-}
+/// The group's time zone and calendar date, under the names this module has always used (the
+/// definitions are [`crate::calendar`]'s).
+pub use crate::calendar::{china_offset, china_today as china_date};
 
 /// Why a reminder is sent about a measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

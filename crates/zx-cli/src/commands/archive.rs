@@ -16,13 +16,11 @@ use flate2::Compression;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use indicatif::{ProgressBar, ProgressStyle};
+use zx_app::DatabaseUrl;
 use zx_domain::Lang;
 use zx_store::archive::{ArchiveCounts, read_lines, write_lines};
-use zx_store::{SchemaVersion, redact_url};
-use zx_store_postgres::{PgStore, is_postgres_url};
-use zx_store_sqlite::SqliteStore;
 
-use crate::app::{lang, open_store};
+use crate::app::lang;
 use crate::cli::Global;
 
 /// The version written into every archive header.
@@ -80,7 +78,7 @@ fn counts_line(counts: &ArchiveCounts, lang: Lang) -> String {
 }
 
 /// `zx export --db A -o FILE`.
-pub async fn export(global: &Global, output: &Path, force: bool) -> Result<()> {
+pub async fn export(global: &Global, db: &DatabaseUrl, output: &Path, force: bool) -> Result<()> {
     let lang = lang(global)?;
     if output.exists() && !force {
         bail!(
@@ -88,8 +86,8 @@ pub async fn export(global: &Global, output: &Path, force: bool) -> Result<()> {
             output.display()
         );
     }
-    let shown = redact_url(&global.db);
-    let store = open_store(&global.db, false).await?;
+    let shown = db.to_string();
+    let store = db.open(false).await?;
     let reading = spinner(format!("{} {shown}", lang.pick("读取", "reading")));
     let archive = store.export().await?;
     reading.finish_and_clear();
@@ -145,7 +143,7 @@ pub async fn export(global: &Global, output: &Path, force: bool) -> Result<()> {
 }
 
 /// `zx restore --db B FILE`.
-pub async fn restore(global: &Global, file: &Path) -> Result<()> {
+pub async fn restore(global: &Global, db: &DatabaseUrl, file: &Path) -> Result<()> {
     let lang = lang(global)?;
     let opened = File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
     let mut buffered = BufReader::with_capacity(1 << 16, opened);
@@ -170,8 +168,8 @@ pub async fn restore(global: &Global, file: &Path) -> Result<()> {
     .map_err(|e| anyhow!("{}: {e}", file.display()))?;
     reading.finish_and_clear();
 
-    let shown = redact_url(&global.db);
-    let store = open_store(&global.db, true).await?;
+    let shown = db.to_string();
+    let store = db.open(true).await?;
     let writing = spinner(format!(
         "{} {shown}",
         lang.pick("写入（一个事务）", "writing (one transaction)")
@@ -200,14 +198,10 @@ fn version_text(version: Option<i64>, lang: Lang) -> String {
 }
 
 /// `zx migrate --db URL`.
-pub async fn migrate(global: &Global) -> Result<()> {
+pub async fn migrate(global: &Global, db: &DatabaseUrl) -> Result<()> {
     let lang = lang(global)?;
-    let shown = redact_url(&global.db);
-    let (before, after): (SchemaVersion, SchemaVersion) = if is_postgres_url(&global.db) {
-        PgStore::migrate(&global.db).await?
-    } else {
-        SqliteStore::migrate(&global.db).await?
-    };
+    let shown = db.to_string();
+    let (before, after) = db.migrate().await?;
     if before.applied == after.applied {
         println!(
             "{shown}: {} {} — {}",

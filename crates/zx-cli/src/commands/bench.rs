@@ -3,6 +3,7 @@
 //! The DuckDB side of the comparison is `bench/rollup_duckdb.py`, run on the CSV this command
 //! writes with `--write-csv`; `bench/rollup.sh` runs both in one go.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -10,7 +11,8 @@ use anyhow::{Context as _, Result, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
 use zx_domain::{Basis, Catalogue, Engine, EntityTree, Ledger, Month, Period, format};
 
-use crate::app::open_store;
+use zx_api::{RollupBenchJson, RollupPhasesJson};
+use zx_app::DatabaseUrl;
 
 fn seconds(d: Duration) -> f64 {
     d.as_secs_f64()
@@ -25,7 +27,7 @@ pub enum Source {
         write_csv: Option<PathBuf>,
     },
     /// Loaded from a database (`--from-db`): what `zx report` and the server read.
-    Database(String),
+    Database(DatabaseUrl),
 }
 
 pub async fn rollup(source: Source, months: usize, runs: usize, threads: usize) -> Result<()> {
@@ -58,7 +60,7 @@ pub async fn rollup(source: Source, months: usize, runs: usize, threads: usize) 
             (data, Some(generate), None)
         }
         Source::Database(db) => {
-            let store = open_store(db, false).await?;
+            let store = db.open(false).await?;
             let entities = store.entities().await?;
             let facts = store.current_facts().await?;
             let targets = store.targets().await?;
@@ -96,7 +98,7 @@ pub async fn rollup(source: Source, months: usize, runs: usize, threads: usize) 
     let mut phases = Vec::new();
     let mut results = 0usize;
     let mut data_notes = 0usize;
-    let mut checksum = serde_json::Map::new();
+    let mut checksum = BTreeMap::new();
     for _ in 0..runs {
         let t0 = Instant::now();
         let (ledger, notes) = Ledger::from_facts(&tree, &catalogue, &data.facts);
@@ -152,7 +154,7 @@ pub async fn rollup(source: Source, months: usize, runs: usize, threads: usize) 
                     .evaluate(root, Period::new(last, Basis::Ytd), i)
                     .map(format::exact)
                     .ok();
-                (def.id.clone(), serde_json::json!(value))
+                (def.id.clone(), value)
             })
             .collect();
         progress.inc(1);
@@ -162,31 +164,36 @@ pub async fn rollup(source: Source, months: usize, runs: usize, threads: usize) 
     sorted.sort();
     let best_index = totals.iter().position(|t| *t == sorted[0]).unwrap_or(0);
     let (ledger_s, consolidate_s, evaluate_s) = phases[best_index];
-    let json = serde_json::json!({
-        "tool": "zengxiao",
-        "version": env!("CARGO_PKG_VERSION"),
-        "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
-        "entities": tree.len(),
-        "months": months,
-        "threads": threads,
-        "rows_in": data.facts.len(),
-        "results": results,
-        "data_notes": data_notes,
-        "source": match &source {
+    let json = RollupBenchJson {
+        tool: "zengxiao",
+        version: env!("CARGO_PKG_VERSION"),
+        profile: if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
+        entities: tree.len(),
+        months,
+        threads,
+        rows_in: data.facts.len(),
+        results,
+        data_notes,
+        source: match &source {
             Source::Synthetic { .. } => "synthetic".to_owned(),
-            Source::Database(db) => zx_store::redact_url(db),
+            Source::Database(db) => db.to_string(),
         },
-        "generate_s": generate.map(seconds),
-        "load_s": load.map(seconds),
-        "best_s": seconds(sorted[0]),
-        "median_s": seconds(sorted[sorted.len() / 2]),
-        "phases_best_s": {
-            "ledger": seconds(ledger_s),
-            "consolidate": seconds(consolidate_s),
-            "evaluate": seconds(evaluate_s),
+        generate_s: generate.map(seconds),
+        load_s: load.map(seconds),
+        best_s: seconds(sorted[0]),
+        median_s: seconds(sorted[sorted.len() / 2]),
+        phases_best_s: RollupPhasesJson {
+            ledger: seconds(ledger_s),
+            consolidate: seconds(consolidate_s),
+            evaluate: seconds(evaluate_s),
         },
-        "checksum": checksum,
-    });
-    println!("{json}");
+        checksum,
+    };
+    // One line, keys sorted, as the scripts have always read it.
+    println!("{}", serde_json::to_value(&json)?);
     Ok(())
 }

@@ -16,12 +16,14 @@ use anyhow::{Context as _, Result, anyhow};
 use chrono::{NaiveDate, NaiveDateTime};
 use clap::Subcommand;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
-use serde::Serialize;
+use zx_api::{CemsBenchJson, CemsChecksumJson, CemsSampleJson, CheckJson, hour_key};
+use zx_app::DatabaseUrl;
 use zx_domain::cems::compliance::{
-    DayCompliance, FactorDay, StackCompliance, StackMinutes, check_stacks, output_value,
+    FactorDay, StackCompliance, StackMinutes, check_stacks, output_value,
 };
-use zx_domain::cems::{FactorMap, Flag, MinuteReading, OXYGEN_CODE, Standard};
+use zx_domain::cems::{FactorMap, MinuteReading, Standard};
 use zx_domain::{Decimal, Lang, format};
+use zx_hj212::simulator::Fleet;
 
 use crate::cli::{Global, TextFormat};
 
@@ -65,7 +67,7 @@ pub enum CemsCommand {
     },
 }
 
-pub async fn run(global: &Global, command: CemsCommand) -> Result<()> {
+pub async fn run(global: &Global, db: &DatabaseUrl, command: CemsCommand) -> Result<()> {
     match command {
         CemsCommand::Check {
             input,
@@ -79,7 +81,7 @@ pub async fn run(global: &Global, command: CemsCommand) -> Result<()> {
             output,
             dir,
             config,
-        } => export(global, &mn, &from, &to, &output, dir, &config),
+        } => export(global, db, &mn, &from, &to, &output, dir, &config),
     }
 }
 
@@ -100,8 +102,10 @@ fn bound(flag: &str, text: &str, end: bool) -> Result<NaiveDateTime> {
     })
 }
 
+#[allow(clippy::too_many_arguments)] // the subcommand's flags, passed on as they are
 fn export(
     global: &Global,
+    db: &DatabaseUrl,
     mn: &str,
     from: &str,
     to: &str,
@@ -116,9 +120,7 @@ fn export(
     }
     let dir = match dir {
         Some(dir) => dir,
-        None => zx_server::Settings::load(config)?
-            .emissions
-            .store_dir(&global.db),
+        None => db.minute_store_dir(&zx_server::Settings::load(config)?.emissions.dir),
     };
     let store = zx_cems_store::MinuteStore::open_read_only(&dir)
         .with_context(|| format!("cannot read the minute store {}", dir.display()))?;
@@ -203,92 +205,13 @@ fn check(global: &Global, input: &Path, standard: &str, format: TextFormat) -> R
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match format {
         TextFormat::Json => {
-            serde_json::to_writer(&mut out, &check_json(&verdicts))?;
+            serde_json::to_writer(&mut out, &CheckJson::new(&verdicts))?;
             writeln!(out)?;
         }
         TextFormat::Text => write!(out, "{}", check_text(&verdicts, &standard, lang))?,
     }
     out.flush()?;
     Ok(())
-}
-
-/// The contract's JSON. Structs list their fields in alphabetical order and maps are
-/// `BTreeMap`s, so every object's keys are sorted whatever serde_json's features.
-#[derive(Debug, Serialize)]
-struct CheckJson<'a> {
-    stacks: BTreeMap<&'a str, StackJson>,
-}
-
-#[derive(Debug, Serialize)]
-struct StackJson {
-    days: BTreeMap<String, DayJson>,
-}
-
-#[derive(Debug, Serialize)]
-struct DayJson {
-    factors: BTreeMap<String, FactorJson>,
-    furnace_low_5min: u32,
-    violation: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct FactorJson {
-    daily_avg: Option<String>,
-    day_exceeded: bool,
-    hour_exceedances: Vec<String>,
-    hourly: BTreeMap<String, Option<String>>,
-    valid_hours: u32,
-}
-
-fn hour_key(hour: usize) -> String {
-    format!("{hour:02}")
-}
-
-fn factor_json(factor: &FactorDay) -> FactorJson {
-    FactorJson {
-        daily_avg: factor.daily_average.map(output_value),
-        day_exceeded: factor.day_exceeded,
-        hour_exceedances: factor
-            .hour_exceedances
-            .iter()
-            .map(|&hour| hour_key(hour as usize))
-            .collect(),
-        hourly: factor
-            .hourly
-            .iter()
-            .enumerate()
-            .map(|(hour, average)| (hour_key(hour), average.average.map(output_value)))
-            .collect(),
-        valid_hours: factor.valid_hours,
-    }
-}
-
-fn day_json(day: &DayCompliance) -> DayJson {
-    DayJson {
-        factors: day
-            .factors
-            .iter()
-            .map(|(code, factor)| (code.clone(), factor_json(factor)))
-            .collect(),
-        furnace_low_5min: day.furnace_low_5min,
-        violation: day.violation,
-    }
-}
-
-fn check_json<'a>(verdicts: &[(&'a str, &StackCompliance)]) -> CheckJson<'a> {
-    CheckJson {
-        stacks: verdicts
-            .iter()
-            .map(|(mn, result)| {
-                let days = result
-                    .days
-                    .iter()
-                    .map(|(date, day)| (date.to_string(), day_json(day)))
-                    .collect();
-                (*mn, StackJson { days })
-            })
-            .collect(),
-    }
 }
 
 /// One table per stack-day: the 24 hourly averages of each factor (`*` marks an hour above
@@ -408,117 +331,39 @@ fn check_text(verdicts: &[(&str, &StackCompliance)], standard: &Standard, lang: 
 // ---------------------------------------------------------------------------------------------
 // zx bench cems
 
-/// The factors the synthetic stacks send each minute, with a typical level and spread (tenths).
-const SYNTHETIC_POLLUTANTS: [(&str, i64, i64); 5] = [
-    ("a34013", 60, 60),     // particulate, 6.0 ± 6.0 mg/m³
-    ("a21002", 1800, 1200), // NOx 180 ± 120
-    ("a21026", 300, 400),   // SO₂ 30 ± 40
-    ("a21024", 150, 200),   // HCl 15 ± 20
-    ("a21005", 200, 300),   // CO 20 ± 30
-];
-
-/// A small, fast, deterministic generator (PCG-style LCG); the benchmark must be reproducible.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-
-    fn below(&mut self, n: u64) -> i64 {
-        (self.next() % n.max(1)) as i64
-    }
-}
-
-/// `stacks` stacks × `days` days × 1440 minutes × 7 codes (O₂, furnace and the five GB 18485
-/// pollutants), from 2026-06-01: diurnal levels, 1 % invalid minutes with random flags, a
-/// maintenance window of 20–40 minutes each stack-day (hours without 45 valid minutes), one
-/// stack-day in 16 with a 5-hour stop (days without 20 valid hours), one in 8 with a furnace
-/// dip below 850 °C, and every 7th stack's NOx drifting above its limits. No duplicates, so
-/// any engine gets the same answer.
-fn synthetic_minutes(stacks: usize, days: usize, seed: u64) -> Vec<(String, Vec<MinuteReading>)> {
+/// The simulated fleet's minutes (`zx_hj212::simulator`, the generator of the demo and of
+/// `zx simulate hj212`): `stacks` stacks × `days` days × 1440 minutes × 8 codes from
+/// 2026-06-01, with diurnal levels, maintenance (`M`) and calibration (`C`) flags, the first
+/// stack's NOx drifting above its limits, a stuck SO₂ sensor and furnace dips below 850 °C.
+/// A pure function of `seed`, so both sides of the comparison read the same minutes.
+fn synthetic_minutes(
+    stacks: usize,
+    days: usize,
+    seed: u64,
+) -> Result<Vec<(String, Vec<MinuteReading>)>> {
     let start = NaiveDate::from_ymd_opt(2026, 6, 1)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .unwrap_or(NaiveDateTime::MIN);
-    let invalid = [Flag::F, Flag::M, Flag::D, Flag::C, Flag::T, Flag::B];
-    (0..stacks)
+    let minutes = u32::try_from(days * 1440).map_err(|_| anyhow!("--days: too many"))?;
+    let stacks = u32::try_from(stacks).map_err(|_| anyhow!("--stacks: too many"))?;
+    let fleet = Fleet::new(seed, stacks, minutes, start, "88888880000001", "123456")?;
+    (0..fleet.stacks())
         .map(|stack| {
-            let mn = format!("8888888{:07}", stack + 1);
-            let mut random = Lcg(seed ^ (stack as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            let mut readings = Vec::with_capacity(days * 1440 * 7);
-            for day in 0..days {
-                let maintenance_start = random.below(1400);
-                let maintenance_len = 20 + random.below(21);
-                // One stack-day in 8: the furnace dips to 820–849.9 °C for 40 minutes (8 low
-                // 5-minute means: a violation day).
-                let dip_start = if random.below(8) == 0 {
-                    random.below(1400)
-                } else {
-                    i64::MAX
-                };
-                let stopped_from = if random.below(16) == 0 {
-                    random.below(19) * 60
-                } else {
-                    i64::MAX
-                };
-                for minute in 0..1440i64 {
-                    let time = start + chrono::Duration::minutes(day as i64 * 1440 + minute);
-                    let in_maintenance =
-                        (maintenance_start..maintenance_start + maintenance_len).contains(&minute);
-                    let stopped =
-                        (stopped_from..stopped_from.saturating_add(300)).contains(&minute);
-                    // Diurnal: up to +30 % in the afternoon, in tenths of the level.
-                    let hour = minute / 60;
-                    let diurnal = 10 + (12 - (hour - 14).abs()).max(0) / 4;
-                    let mut push = |code: &str, tenths: i64, random: &mut Lcg| {
-                        let flag = if stopped {
-                            Flag::F
-                        } else if in_maintenance {
-                            Flag::M
-                        } else if random.below(100) == 0 {
-                            invalid[random.below(invalid.len() as u64) as usize]
-                        } else if random.below(500) == 0 {
-                            Flag::S
-                        } else {
-                            Flag::N
-                        };
-                        readings.push(MinuteReading {
-                            mn: mn.clone(),
-                            minute: time,
-                            code: code.to_owned(),
-                            value: Decimal::new(tenths, 1),
-                            flag,
-                        });
-                    };
-                    let o2 = 70 + random.below(50); // 7.0–11.9 %
-                    push(OXYGEN_CODE, o2, &mut random);
-                    let furnace = if (dip_start..dip_start.saturating_add(40)).contains(&minute) {
-                        8200 + random.below(300)
-                    } else {
-                        8450 + random.below(900) // 845.0–934.9 °C
-                    };
-                    push("furnace_temp", furnace, &mut random);
-                    for (code, level, spread) in SYNTHETIC_POLLUTANTS {
-                        // Every 7th stack drifts: NOx at 1.5 times its level, above the hourly
-                        // limit on afternoons and sometimes above the daily one.
-                        let drift = if stack % 7 == 2 && code == "a21002" {
-                            15
-                        } else {
-                            10
-                        };
-                        let tenths = (level + random.below(spread as u64 * 2) - spread).max(0)
-                            * diurnal
-                            * drift
-                            / 100;
-                        push(code, tenths, &mut random);
-                    }
+            let mn = fleet.mn(stack);
+            let mut readings = Vec::with_capacity(minutes as usize * 8);
+            for minute in 0..minutes {
+                let time = fleet.data_time(minute);
+                for value in fleet.values(stack, minute) {
+                    readings.push(MinuteReading {
+                        mn: mn.clone(),
+                        minute: time,
+                        code: value.code.to_owned(),
+                        value: value.text.parse()?,
+                        flag: value.flag,
+                    });
                 }
             }
-            (mn, readings)
+            Ok((mn, readings))
         })
         .collect()
 }
@@ -545,7 +390,7 @@ pub fn bench(
         ));
     }
     let started = Instant::now();
-    let data = synthetic_minutes(stacks, days, seed);
+    let data = synthetic_minutes(stacks, days, seed)?;
     let generate = started.elapsed();
     let readings: usize = data.iter().map(|(_, r)| r.len()).sum();
     if let Some(path) = write_csv {
@@ -577,28 +422,33 @@ pub fn bench(
     times.sort();
     let best = times[0].as_secs_f64();
     let checksum = bench_checksum(&inputs, &results);
-    let json = serde_json::json!({
-        "tool": "zengxiao",
-        "version": env!("CARGO_PKG_VERSION"),
-        "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
-        "stacks": stacks,
-        "days": days,
-        "threads": threads,
-        "readings": readings,
-        "generate_s": generate.as_secs_f64(),
-        "best_s": best,
-        "median_s": times[times.len() / 2].as_secs_f64(),
-        "runs_s": times.iter().map(Duration::as_secs_f64).collect::<Vec<_>>(),
-        "readings_per_s": (readings as f64 / best).round(),
-        "checksum": checksum,
-    });
-    println!("{json}");
+    let json = CemsBenchJson {
+        tool: "zengxiao",
+        version: env!("CARGO_PKG_VERSION"),
+        profile: if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
+        stacks,
+        days,
+        threads,
+        readings,
+        generate_s: generate.as_secs_f64(),
+        best_s: best,
+        median_s: times[times.len() / 2].as_secs_f64(),
+        runs_s: times.iter().map(Duration::as_secs_f64).collect(),
+        readings_per_s: (readings as f64 / best).round(),
+        checksum,
+    };
+    // One line, keys sorted, as the scripts have always read it.
+    println!("{}", serde_json::to_value(&json)?);
     Ok(())
 }
 
 /// What DuckDB can compute too: counts of valid hours and days, the sum of all daily averages,
 /// and the first stack's first day in full (daily average per factor).
-fn bench_checksum(inputs: &[StackMinutes<'_>], results: &[StackCompliance]) -> serde_json::Value {
+fn bench_checksum(inputs: &[StackMinutes<'_>], results: &[StackCompliance]) -> CemsChecksumJson {
     let mut valid_hours = 0u64;
     let mut valid_days = 0u64;
     let mut daily_sum = Decimal::ZERO;
@@ -624,20 +474,20 @@ fn bench_checksum(inputs: &[StackMinutes<'_>], results: &[StackCompliance]) -> s
         for (code, factor) in &day.factors {
             sample.insert(
                 format!("{} {date} {code}", stack.mn),
-                serde_json::json!({
-                    "daily_avg": factor.daily_average.map(|d| d.round_dp(9).to_string()),
-                    "hour_00": factor.hourly[0].average.map(|d| d.round_dp(9).to_string()),
-                    "valid_hours": factor.valid_hours,
-                }),
+                CemsSampleJson {
+                    daily_avg: factor.daily_average.map(|d| d.round_dp(9).to_string()),
+                    hour_00: factor.hourly[0].average.map(|d| d.round_dp(9).to_string()),
+                    valid_hours: factor.valid_hours,
+                },
             );
         }
     }
-    serde_json::json!({
-        "valid_hours": valid_hours,
-        "valid_days": valid_days,
-        "daily_avg_sum": daily_sum.round_dp(9).to_string(),
-        "violation_days": violation_days,
-        "hour_exceedances": hour_exceedances,
-        "sample": sample,
-    })
+    CemsChecksumJson {
+        valid_hours,
+        valid_days,
+        daily_avg_sum: daily_sum.round_dp(9).to_string(),
+        violation_days,
+        hour_exceedances,
+        sample,
+    }
 }

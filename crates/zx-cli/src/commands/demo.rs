@@ -1,31 +1,20 @@
 //! `zx demo`: the fictional demo group, built through the same import path as real files.
 
-use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result, bail};
+use zx_app::{Clock, DatabaseUrl};
 use zx_domain::{EntityCode, Role};
-use zx_store::{Import, NewUser, Store, redact_url};
-use zx_store_postgres::{PgStore, is_postgres_url};
-use zx_store_sqlite::{SqliteStore, path_from_url};
+use zx_store::{NewUser, Store};
 
 use crate::app::App;
 use crate::cli::{BasisArg, Global};
-use crate::commands::import::{check_files, issue_line};
+use crate::commands::import::{check_paths, issue_line};
 use crate::commands::query::render_report;
 
 /// The user every demo submission is recorded under; a database with only such submissions may
 /// be rebuilt without `--force`.
 pub const DEMO_USER: &str = "demo";
-
-fn remove_database(path: &str) -> Result<()> {
-    for suffix in ["", "-wal", "-shm"] {
-        let file = format!("{path}{suffix}");
-        if Path::new(&file).exists() {
-            std::fs::remove_file(&file).with_context(|| format!("cannot remove {file}"))?;
-        }
-    }
-    Ok(())
-}
 
 /// Refuses to replace a database holding data that is not the demo's, unless `force`.
 async fn check_replaceable(store: &dyn Store, force: bool, shown: &str) -> Result<()> {
@@ -45,27 +34,17 @@ async fn check_replaceable(store: &dyn Store, force: bool, shown: &str) -> Resul
 /// Writes the demo into `--db`, replacing what was there (see [`check_replaceable`]). A SQLite
 /// file is deleted and made anew; a PostgreSQL database is not a file, so it is created if
 /// missing and otherwise emptied in place (every table truncated, the schema kept).
-pub async fn demo(global: &Global, force: bool, report_period: Option<&str>) -> Result<()> {
-    let shown = if is_postgres_url(&global.db) {
-        let shown = redact_url(&global.db);
-        let store = PgStore::open(&global.db, true).await?;
-        check_replaceable(&store, force, &shown).await?;
-        zx_store_postgres::erase_all_data(&store).await?;
-        store.close().await;
-        shown
-    } else {
-        let path = path_from_url(&global.db);
-        if Path::new(path).exists() {
-            let store = SqliteStore::open(&global.db, false).await?;
-            let checked = check_replaceable(&store, force, path).await;
-            // Closed (WAL checkpointed) before its files are removed.
-            store.close().await;
-            checked?;
-            remove_database(path)?;
-        }
-        path.to_owned()
-    };
-    let (app, data) = build(global).await?;
+pub async fn demo(
+    global: &Global,
+    db: &DatabaseUrl,
+    clock: &Arc<dyn Clock>,
+    force: bool,
+    report_period: Option<&str>,
+) -> Result<()> {
+    let shown = db.location();
+    db.erase(async |store: &dyn Store| check_replaceable(store, force, &shown).await)
+        .await?;
+    let (app, data) = build(global, db, clock).await?;
     let lang = app.lang;
     println!(
         "{} {shown}: {} {}, {} {}, {} {}",
@@ -102,8 +81,12 @@ pub async fn demo(global: &Global, force: bool, report_period: Option<&str>) -> 
 }
 
 /// Writes the demo group into a new database through the validating import path.
-pub async fn build(global: &Global) -> Result<(App, zx_demo::DemoData)> {
-    let mut app = App::open(global, true).await?;
+pub async fn build(
+    global: &Global,
+    db: &DatabaseUrl,
+    clock: &Arc<dyn Clock>,
+) -> Result<(App, zx_demo::DemoData)> {
+    let mut app = App::open(global, db, true, clock).await?;
     app.user = DEMO_USER.to_owned();
     let lang = app.lang;
     let data = zx_demo::demo_group();
@@ -113,19 +96,15 @@ pub async fn build(global: &Global) -> Result<(App, zx_demo::DemoData)> {
         .iter()
         .map(|f| dir.path().join(f))
         .collect();
-    let checked = check_files(&app, &files).await?;
-    if !checked.errors.is_empty() {
+    let checked = check_paths(&app, &files).await?;
+    if !checked.is_ok() {
         for issue in &checked.errors {
             eprintln!("{}", issue_line(issue, lang));
         }
         bail!("the demo data did not pass validation (a bug: please report it)");
     }
-    app.store
-        .import(Import {
-            user: DEMO_USER.to_owned(),
-            at: chrono::Utc::now(),
-            files: checked.files,
-        })
+    checked
+        .import(app.store.as_ref(), DEMO_USER, app.clock.now())
         .await?;
     for (name, role, entity, password) in DEMO_ACCOUNTS {
         let hash = zx_auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -138,13 +117,13 @@ pub async fn build(global: &Global) -> Result<(App, zx_demo::DemoData)> {
                     password_hash: hash,
                 },
                 DEMO_USER,
-                chrono::Utc::now(),
+                app.clock.now(),
             )
             .await?;
     }
     // Two furnaces at every waste-to-energy plant, for the emissions pages and the simulator.
     app.store
-        .save_stacks(zx_demo::demo_stacks(&data), DEMO_USER, chrono::Utc::now())
+        .save_stacks(zx_demo::demo_stacks(&data), DEMO_USER, app.clock.now())
         .await?;
     // The demo's action list, through the same validation as a user's file.
     let csv = zx_demo::demo_measures_csv();

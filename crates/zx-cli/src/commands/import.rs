@@ -4,12 +4,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use sha2::{Digest, Sha256};
-use zx_domain::{Entity, EntityCode, Fact, Lang};
-use zx_ingest::{Context, FileKind, Input, Issue, Payload};
-use zx_store::{Changes, Import, NewSubmission};
+use zx_api::{ImportRejectedJson, ImportedFileJson, ImportedJson, IssueJson};
+use zx_app::import::{Checked, SourceFile, check_files};
+use zx_domain::{EntityCode, Fact, Lang};
+use zx_ingest::Issue;
 
-use crate::app::App;
+use crate::app::{App, write_json};
 use crate::cli::TextFormat;
 
 /// An issue as a clerk reads it: the English line, and the Chinese message when in Chinese.
@@ -20,145 +20,31 @@ pub fn issue_line(issue: &Issue, lang: Lang) -> String {
     }
 }
 
-fn kind_order(kind: FileKind) -> u8 {
-    match kind {
-        FileKind::Entities => 0,
-        FileKind::Data | FileKind::Targets | FileKind::Measures => 1,
-    }
+/// Reads every file, then checks them all ([`check_files`]) as of the app's clock.
+pub async fn check_paths(app: &App, paths: &[PathBuf]) -> Result<Checked> {
+    let files = paths
+        .iter()
+        .map(|path| SourceFile::read(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(check_files(app.store.as_ref(), &app.catalogue, &files, app.clock.now()).await?)
 }
 
-/// Outcome of checking a set of files, before anything is written.
-pub struct Checked {
-    pub files: Vec<(NewSubmission, Changes)>,
-    pub warnings: Vec<Issue>,
-    pub errors: Vec<Issue>,
-    pub encodings: Vec<(String, &'static str)>,
-}
-
-/// Reads and validates every file; entities files first so data can refer to new entities.
-pub async fn check_files(app: &App, paths: &[PathBuf]) -> Result<Checked> {
-    let mut loaded = Vec::new();
-    for path in paths {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        loaded.push((display_name(path), bytes));
-    }
-    let mut entities: Vec<Entity> = app.store.entities().await?;
-    let stored = zx_ingest::StoredIndex::new(app.store.current_facts().await?);
-    // Sniff first, to order the files: entities before what refers to them.
-    let mut order: Vec<(u8, usize)> = Vec::new();
-    let mut errors = Vec::new();
-    for (index, (name, bytes)) in loaded.iter().enumerate() {
-        match zx_ingest::sniff(Input {
-            file_name: name,
-            bytes,
-        }) {
-            Ok(kind) => order.push((kind_order(kind), index)),
-            Err(mut issues) => errors.append(&mut issues),
-        }
-    }
-    order.sort();
-    let mut checked = Checked {
-        files: Vec::new(),
-        warnings: Vec::new(),
-        errors,
-        encodings: Vec::new(),
-    };
-    for (_, index) in order {
-        let (name, bytes) = &loaded[index];
-        let context = Context {
-            catalogue: &app.catalogue,
-            entities: &entities,
-            stored: &stored,
-            users: None,
-            latest_month: latest_month(),
-        };
-        match zx_ingest::parse(
-            Input {
-                file_name: name,
-                bytes,
-            },
-            &context,
-        ) {
-            Ok(parsed) => {
-                checked.warnings.extend(parsed.warnings);
-                checked.encodings.push((name.clone(), parsed.encoding));
-                let submission = NewSubmission {
-                    file_name: name.clone(),
-                    sha256: hex(&Sha256::digest(bytes)),
-                    rows: parsed.rows,
-                };
-                let changes = match parsed.payload {
-                    Payload::Entities(list) => {
-                        for entity in &list {
-                            match entities.iter_mut().find(|e| e.code == entity.code) {
-                                Some(existing) => *existing = entity.clone(),
-                                None => entities.push(entity.clone()),
-                            }
-                        }
-                        Changes::Entities(list)
-                    }
-                    Payload::Data(facts) => Changes::Facts(facts),
-                    Payload::Targets(targets) => Changes::Targets(targets),
-                    Payload::Measures(_) => {
-                        bail!("{name} is a measures list: import it with `zx measures import`")
-                    }
-                };
-                checked.files.push((submission, changes));
-            }
-            Err(rejected) => {
-                checked.errors.extend(rejected.errors);
-                checked.warnings.extend(rejected.warnings);
-            }
-        }
-    }
-    Ok(checked)
-}
-
-/// Data may be submitted up to the current month (budgets and forecasts are not data).
-fn latest_month() -> Option<zx_domain::Month> {
-    use chrono::Datelike;
-    let today = chrono::Utc::now().date_naive();
-    zx_domain::Month::new(today.year(), today.month()).ok()
-}
-
-fn display_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn issue_json(issue: &Issue) -> serde_json::Value {
-    serde_json::json!({
-        "code": issue.code.as_str(),
-        "severity": issue.severity.as_str(),
-        "file": issue.file,
-        "place": issue.place.to_string(),
-        "column": issue.column,
-        "value": issue.value,
-        "message": issue.message,
-        "message_zh": issue.message_zh,
-        "text": issue.to_string(),
-    })
+fn issues_json(issues: &[Issue]) -> Vec<IssueJson> {
+    issues.iter().map(IssueJson::from).collect()
 }
 
 pub async fn import(app: &App, paths: &[PathBuf], format: TextFormat) -> Result<()> {
-    let checked = check_files(app, paths).await?;
+    let checked = check_paths(app, paths).await?;
     let lang = app.lang;
     let mut out = std::io::stdout().lock();
-    if !checked.errors.is_empty() {
+    if !checked.is_ok() {
         if format == TextFormat::Json {
-            let json = serde_json::json!({
-                "ok": false,
-                "errors": checked.errors.iter().map(issue_json).collect::<Vec<_>>(),
-                "warnings": checked.warnings.iter().map(issue_json).collect::<Vec<_>>(),
-            });
-            serde_json::to_writer_pretty(&mut out, &json)?;
-            writeln!(out)?;
+            let json = ImportRejectedJson {
+                ok: false,
+                errors: issues_json(&checked.errors),
+                warnings: issues_json(&checked.warnings),
+            };
+            write_json(&mut out, &json)?;
         } else {
             let mut err = std::io::stderr().lock();
             for issue in checked.errors.iter().chain(&checked.warnings) {
@@ -173,45 +59,43 @@ pub async fn import(app: &App, paths: &[PathBuf], format: TextFormat) -> Result<
             )
         );
     }
-    let files = checked.files;
-    let summary: Vec<(String, &'static str, usize)> = files
-        .iter()
-        .map(|(s, c)| (s.file_name.clone(), c.kind(), s.rows))
-        .collect();
-    let receipts = app
-        .store
-        .import(Import {
-            user: app.user.clone(),
-            at: chrono::Utc::now(),
-            files,
-        })
+    let imported = checked
+        .import(app.store.as_ref(), &app.user, app.clock.now())
         .await
         .map_err(|e| anyhow!("import failed, nothing was written: {e}"))?;
     if format == TextFormat::Json {
-        let json = serde_json::json!({
-            "ok": true,
-            "files": summary.iter().zip(&receipts).map(|((name, kind, rows), r)| serde_json::json!({
-                "file": name, "kind": kind, "rows": rows, "submission": r.submission_id,
-                "inserted": r.inserted, "revised": r.revised, "unchanged": r.unchanged,
-            })).collect::<Vec<_>>(),
-            "warnings": checked.warnings.iter().map(issue_json).collect::<Vec<_>>(),
-        });
-        serde_json::to_writer_pretty(&mut out, &json)?;
-        writeln!(out)?;
+        let json = ImportedJson {
+            ok: true,
+            files: imported
+                .files
+                .iter()
+                .map(|f| ImportedFileJson {
+                    file: f.name.clone(),
+                    kind: f.kind,
+                    rows: f.rows,
+                    submission: f.receipt.submission_id,
+                    inserted: f.receipt.inserted,
+                    revised: f.receipt.revised,
+                    unchanged: f.receipt.unchanged,
+                })
+                .collect(),
+            warnings: issues_json(&imported.warnings),
+        };
+        write_json(&mut out, &json)?;
         return Ok(());
     }
-    for issue in &checked.warnings {
+    for issue in &imported.warnings {
         writeln!(out, "{}", issue_line(issue, lang))?;
     }
-    for ((name, kind, rows), receipt) in summary.iter().zip(&receipts) {
-        let encoding = checked
-            .encodings
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or("", |(_, e)| e);
+    for file in &imported.files {
+        let receipt = &file.receipt;
         writeln!(
             out,
-            "{name} [{kind}, {encoding}]: {rows} {} — {} {}, {} {}, {} {} ({} #{})",
+            "{} [{}, {}]: {} {} — {} {}, {} {}, {} {} ({} #{})",
+            file.name,
+            file.kind,
+            file.encoding,
+            file.rows,
             lang.pick("行", "rows"),
             receipt.inserted,
             lang.pick("新增", "new"),

@@ -6,12 +6,13 @@ use std::path::Path;
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::NaiveDate;
 use serde_json::json;
-use zx_domain::measures::{china_date, gaps, summarise};
+use zx_api::GapJson;
+use zx_domain::measures::{gaps, summarise};
 use zx_domain::{Basis, EntityCode, Measure, Month, Period, format};
 use zx_ingest::{Context, Input, Payload};
-use zx_store::NewMeasure;
+use zx_store::{NewMeasure, content_sha256};
 
-use crate::app::App;
+use crate::app::{App, write_json};
 use crate::cli::TextFormat;
 use crate::commands::import::issue_line;
 
@@ -101,9 +102,9 @@ pub async fn import_quiet(app: &App, file: &Path) -> Result<(String, Vec<i64>)> 
                 })
                 .collect(),
             &name,
-            &zx_auth::sha256_hex_bytes(&bytes),
+            &content_sha256(&bytes),
             &app.user,
-            chrono::Utc::now(),
+            app.clock.now(),
         )
         .await
         .map_err(|e| anyhow!("{e}: nothing was imported"))?;
@@ -123,19 +124,10 @@ pub async fn list(
 ) -> Result<()> {
     let as_of = match as_of {
         Some(text) => parse_date(text)?,
-        None => china_date(chrono::Utc::now()),
+        None => app.clock.today(),
     };
     // The tree only, not the figures: listing measures needs no consolidation.
-    let tree = zx_domain::EntityTree::build(app.store.entities().await?).map_err(|errors| {
-        anyhow!(
-            "the stored group tree is inconsistent: {}",
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        )
-    })?;
+    let tree = zx_app::load_tree(app.store.as_ref()).await?;
     let scope: Option<std::collections::HashSet<EntityCode>> = match entity {
         Some(code) => {
             let id = crate::app::find_in_tree(&tree, code)?;
@@ -214,14 +206,14 @@ pub async fn gaps_command(app: &App, period: &str, format_arg: TextFormat) -> Re
     let catalogue = loaded.engine.catalogue();
     let mut out = std::io::stdout().lock();
     if format_arg == TextFormat::Json {
-        let json = json!({
-            "gaps": found.iter().map(|g| json!({
-                "entity": tree.entity(g.entity).code.as_str(),
-                "indicator": catalogue.indicator(g.indicator).id,
-            })).collect::<Vec<_>>(),
-        });
-        serde_json::to_writer_pretty(&mut out, &json)?;
-        writeln!(out)?;
+        let list: Vec<GapJson> = found
+            .iter()
+            .map(|g| GapJson {
+                entity: tree.entity(g.entity).code.to_string(),
+                indicator: catalogue.indicator(g.indicator).id.clone(),
+            })
+            .collect();
+        write_json(&mut out, &json!({ "gaps": list }))?;
         return Ok(());
     }
     let lang = app.lang;

@@ -4,57 +4,14 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::{Result, anyhow};
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
-use zx_domain::catalogue::{IndicatorKind, Unit};
 use zx_domain::engine::Unavailable;
+use zx_domain::format::{basis_label, show_value, show_yoy, status_text, unit_label};
 use zx_domain::kpi::{IndicatorResult, Requirement};
-use zx_domain::{Decimal, Engine, EntityId, Lang, Period, Status, TargetBook, format, notes};
+use zx_domain::{Engine, EntityId, Lang, Status, TargetBook, format, notes};
 
 use crate::app::{App, default_root, find_entity, parse_period};
 use crate::cli::{BasisArg, TableFormat, TextFormat};
 use zx_api::{indicator_note, kpi_json};
-
-pub fn basis_label(period: Period, lang: Lang) -> &'static str {
-    match period.basis {
-        zx_domain::Basis::Ytd => lang.pick("本年累计", "year to date"),
-        zx_domain::Basis::Month => lang.pick("当月", "month"),
-    }
-}
-
-/// A value for people: amounts in 万元 for yuan, percentages for ratios.
-pub fn show_value(value: Decimal, unit: Unit) -> String {
-    match unit {
-        Unit::Yuan => format::wan_yuan(value),
-        Unit::YuanPerPerson => format::wan_yuan(value),
-        Unit::Ratio => format::percent(value),
-        Unit::Persons => format::grouped(value, 1),
-    }
-}
-
-pub fn unit_label(unit: Unit, lang: Lang) -> &'static str {
-    match unit {
-        Unit::Yuan => lang.pick("万元", "10k yuan"),
-        Unit::YuanPerPerson => lang.pick("万元/人", "10k yuan/person"),
-        Unit::Ratio => "%",
-        Unit::Persons => lang.pick("人", "persons"),
-    }
-}
-
-pub fn show_yoy(result: &IndicatorResult, kind: IndicatorKind) -> String {
-    match (&result.yoy, kind) {
-        (Ok(v), IndicatorKind::Rate) => format::points(*v),
-        (Ok(v), IndicatorKind::Amount) => format::growth(*v),
-        (Err(_), _) => "—".to_owned(),
-    }
-}
-
-pub fn status_text(status: Status, lang: Lang) -> &'static str {
-    match status {
-        Status::Green => lang.pick("绿", "green"),
-        Status::Yellow => lang.pick("黄", "yellow"),
-        Status::Red => lang.pick("红", "red"),
-        Status::None => "—",
-    }
-}
 
 fn status_color(status: Status) -> Option<Color> {
     match status {

@@ -3,27 +3,12 @@
 use std::io::Write;
 
 use anyhow::{Result, anyhow};
-use serde::Serialize;
-use zx_domain::{EntityCode, EntityTree, Month};
+use zx_api::{AuditEntryJson, EntityJson, RevisionJson, SubmissionJson};
+use zx_domain::{EntityCode, Month};
 use zx_store::{AuditFilter, HistoryFilter};
 
-use crate::app::App;
+use crate::app::{App, write_json};
 use crate::cli::TextFormat;
-
-#[derive(Serialize)]
-struct RevisionJson {
-    entity: String,
-    period: String,
-    item: String,
-    revision: i64,
-    value: String,
-    basis: &'static str,
-    current: bool,
-    submission: i64,
-    file: String,
-    user: String,
-    at: String,
-}
 
 pub async fn history(
     app: &App,
@@ -44,24 +29,8 @@ pub async fn history(
     let revisions = app.store.history(&filter).await?;
     let mut out = std::io::stdout().lock();
     if format == TextFormat::Json {
-        let list: Vec<RevisionJson> = revisions
-            .iter()
-            .map(|r| RevisionJson {
-                entity: r.entity.to_string(),
-                period: r.month.to_string(),
-                item: r.item.clone(),
-                revision: r.revision,
-                value: r.value.to_string(),
-                basis: r.basis.as_str(),
-                current: r.current,
-                submission: r.submission_id,
-                file: r.file_name.clone(),
-                user: r.user.clone(),
-                at: r.at.to_rfc3339(),
-            })
-            .collect();
-        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "revisions": list }))?;
-        writeln!(out)?;
+        let list: Vec<RevisionJson> = revisions.iter().map(RevisionJson::from).collect();
+        write_json(&mut out, &serde_json::json!({ "revisions": list }))?;
         return Ok(());
     }
     if revisions.is_empty() {
@@ -95,18 +64,8 @@ pub async fn submissions(app: &App, format: TextFormat) -> Result<()> {
     let list = app.store.submissions().await?;
     let mut out = std::io::stdout().lock();
     if format == TextFormat::Json {
-        let items: Vec<serde_json::Value> = list
-            .iter()
-            .map(|s| {
-                serde_json::json!({
-                    "id": s.id, "kind": s.kind, "file": s.file_name, "sha256": s.sha256,
-                    "user": s.user, "at": s.at.to_rfc3339(), "rows": s.rows,
-                    "inserted": s.inserted, "revised": s.revised, "unchanged": s.unchanged,
-                })
-            })
-            .collect();
-        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "submissions": items }))?;
-        writeln!(out)?;
+        let items: Vec<SubmissionJson> = list.iter().map(SubmissionJson::from).collect();
+        write_json(&mut out, &serde_json::json!({ "submissions": items }))?;
         return Ok(());
     }
     for s in &list {
@@ -147,18 +106,8 @@ pub async fn audit(
         .await?;
     let mut out = std::io::stdout().lock();
     if format == TextFormat::Json {
-        let items: Vec<serde_json::Value> = entries
-            .iter()
-            .map(|a| {
-                serde_json::json!({
-                    "id": a.id, "at": a.at.to_rfc3339(), "user": a.user, "action": a.action,
-                    "object": a.object, "old": a.old_value, "new": a.new_value,
-                    "submission": a.submission_id,
-                })
-            })
-            .collect();
-        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "audit": items }))?;
-        writeln!(out)?;
+        let items: Vec<AuditEntryJson> = entries.iter().map(AuditEntryJson::from).collect();
+        write_json(&mut out, &serde_json::json!({ "audit": items }))?;
         return Ok(());
     }
     for a in &entries {
@@ -177,33 +126,16 @@ pub async fn audit(
 }
 
 pub async fn entities(app: &App, format: TextFormat) -> Result<()> {
-    let entities = app.store.entities().await?;
-    let tree = EntityTree::build(entities).map_err(|errors| {
-        anyhow!(
-            "the stored group tree is inconsistent: {}",
-            errors
-                .iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("; ")
-        )
-    })?;
+    let tree = zx_app::load_tree(app.store.as_ref()).await?;
     let mut out = std::io::stdout().lock();
     if format == TextFormat::Json {
         let mut list = Vec::new();
         for root in tree.roots() {
             for id in tree.subtree(root) {
-                let e = tree.entity(id);
-                list.push(serde_json::json!({
-                    "code": e.code.as_str(), "name": e.name,
-                    "parent": e.parent.as_ref().map(|p| p.as_str()),
-                    "kind": e.kind.as_str(), "region": e.region, "segment": e.segment,
-                    "depth": tree.depth(id),
-                }));
+                list.push(EntityJson::new(&tree, id));
             }
         }
-        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "entities": list }))?;
-        writeln!(out)?;
+        write_json(&mut out, &serde_json::json!({ "entities": list }))?;
         return Ok(());
     }
     for root in tree.roots() {

@@ -10,6 +10,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use zx_api::NotificationJson;
 use zx_server::Settings;
 
 use crate::app::App;
@@ -31,7 +32,7 @@ pub async fn remind(
 ) -> Result<()> {
     let now = match now {
         Some(text) => parse_now(text)?,
-        None => Utc::now(),
+        None => app.clock.now(),
     };
     // The same layering as `zx serve`: the channels and the grace period the server's daily job
     // uses, so a manual run behaves like the scheduled one.
@@ -41,10 +42,7 @@ pub async fn remind(
     let sent = zx_notify::run_reminders(store, now, grace_days, dry_run).await?;
     match format {
         TextFormat::Json => {
-            let items: Vec<serde_json::Value> = sent
-                .iter()
-                .map(|n| json!({"measure": n.measure, "to": n.user, "reason": n.reason.as_str()}))
-                .collect();
+            let items: Vec<NotificationJson> = sent.iter().map(NotificationJson::from).collect();
             println!(
                 "{}",
                 serde_json::to_string_pretty(&json!({ "notifications": items }))?

@@ -2,19 +2,20 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use tracing_subscriber::EnvFilter;
+use zx_app::{Clock, DatabaseUrl};
 use zx_server::Settings;
-use zx_store_postgres::is_postgres_url;
-use zx_store_sqlite::path_from_url;
 
-use crate::app::{lang, load_catalogue, open_store};
+use crate::app::{lang, load_catalogue};
 use crate::cli::{DEFAULT_DB, Global};
 use crate::commands::demo;
 
 pub async fn serve(
     global: &Global,
+    clock: &Arc<dyn Clock>,
     listen: Option<SocketAddr>,
     with_demo: bool,
     hj212: Option<SocketAddr>,
@@ -43,22 +44,21 @@ pub async fn serve(
         settings.emissions.hj212_listen = hj212;
     }
     let lang = lang(global)?;
-    if with_demo && needs_demo(&settings.db).await? {
-        let target = Global {
-            db: settings.db.clone(),
-            ..global.clone()
-        };
-        let (app, _) = demo::build(&target).await?;
+    let db = DatabaseUrl::parse(&settings.db)?;
+    // Existing data is never touched: the demo goes into a database without any.
+    if with_demo && db.is_fresh().await? {
+        let (app, _) = demo::build(global, &db, clock).await?;
         drop(app);
-        tracing::info!(db = %zx_store::redact_url(&settings.db), "demo group built");
-        let dir = settings.emissions.store_dir(&settings.db);
-        let seeded = tokio::task::spawn_blocking(move || demo_minutes::seed(&dir)).await??;
+        tracing::info!(%db, "demo group built");
+        let dir = db.minute_store_dir(&settings.emissions.dir);
+        let now = clock.now();
+        let seeded = tokio::task::spawn_blocking(move || demo_minutes::seed(&dir, now)).await??;
         tracing::info!(
             readings = seeded,
             "demo stack minutes stored (yesterday and today)"
         );
     }
-    let store = open_store(&settings.db, false).await?;
+    let store = db.open(false).await?;
     let catalogue = load_catalogue(global)?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
@@ -82,7 +82,7 @@ pub async fn serve(
             lang.pick("HJ 212 数据接收：", "HJ 212 receiver on")
         );
         if with_demo {
-            demo_minutes::simulate_live(at);
+            demo_minutes::simulate_live(at, Arc::clone(clock));
         }
     }
     println!(
@@ -106,7 +106,8 @@ mod demo_minutes {
     use std::time::Duration;
 
     use anyhow::{Context as _, Result};
-    use chrono::{NaiveTime, TimeDelta, Timelike};
+    use chrono::{DateTime, NaiveTime, TimeDelta, Timelike, Utc};
+    use zx_app::{Clock, china_time};
     use zx_cems_store::MinuteStore;
     use zx_domain::cems::MinuteReading;
     use zx_hj212::simulator::{self, SimulationProgress};
@@ -119,10 +120,10 @@ mod demo_minutes {
         zx_demo::demo_stacks(&zx_demo::demo_group()).len() as u32
     }
 
-    /// Stores yesterday's and today's minutes up to now, seals yesterday into Parquet, and
+    /// Stores yesterday's and today's minutes up to `now`, seals yesterday into Parquet, and
     /// returns the number of readings.
-    pub fn seed(dir: &Path) -> Result<u64> {
-        let now = zx_server::emissions::china_now();
+    pub fn seed(dir: &Path, now: DateTime<Utc>) -> Result<u64> {
+        let now = china_time(now);
         let start = (now.date() - TimeDelta::days(1)).and_time(NaiveTime::MIN);
         let minutes = (now.with_second(0).unwrap_or(now) - start).num_minutes() as u32;
         let fleet = Fleet::new(
@@ -164,9 +165,9 @@ mod demo_minutes {
 
     /// The demo's data loggers, live: from the current minute on (the seed stopped before it),
     /// one frame per stack per minute, each sent when its minute is over.
-    pub fn simulate_live(to: SocketAddr) {
+    pub fn simulate_live(to: SocketAddr, clock: Arc<dyn Clock>) {
         tokio::spawn(async move {
-            let now = zx_server::emissions::china_now();
+            let now = china_time(clock.now());
             let start = now.with_second(0).unwrap_or(now);
             let fleet = match Fleet::new(
                 SEED + 1,
@@ -200,16 +201,5 @@ mod demo_minutes {
                 tracing::error!(%error, "demo simulator stopped");
             }
         });
-    }
-}
-
-/// Whether `--demo` should build the demo: a SQLite file that does not exist yet, or a
-/// PostgreSQL database (created if missing) without entities. Existing data is never touched.
-async fn needs_demo(db: &str) -> Result<bool> {
-    if is_postgres_url(db) {
-        let store = open_store(db, true).await?;
-        Ok(store.entities().await?.is_empty())
-    } else {
-        Ok(!Path::new(path_from_url(db)).exists())
     }
 }

@@ -10,12 +10,14 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow};
-use chrono::{NaiveDateTime, TimeDelta, Timelike, Utc};
+use chrono::{NaiveDateTime, Timelike};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
+use zx_api::SimulationJson;
+use zx_app::{Clock, china_time};
 use zx_hj212::simulator::{self, Fleet, SimulationProgress, SimulatorConfig};
 
-use crate::cli::{Global, TextFormat};
+use crate::cli::TextFormat;
 
 #[derive(Debug, Subcommand)]
 pub enum SimulateCommand {
@@ -59,7 +61,7 @@ pub enum SimulateCommand {
     },
 }
 
-pub async fn run(_global: &Global, command: SimulateCommand) -> Result<()> {
+pub async fn run(clock: &dyn Clock, command: SimulateCommand) -> Result<()> {
     match command {
         SimulateCommand::Hj212 {
             to,
@@ -76,7 +78,7 @@ pub async fn run(_global: &Global, command: SimulateCommand) -> Result<()> {
         } => {
             let start = match start {
                 Some(text) => parse_start(&text)?,
-                None => china_now(),
+                None => minute_of(china_time(clock.now())),
             };
             let fleet = Fleet::new(seed, stacks, minutes, start, &mn_base, &password)?;
             let to = tokio::net::lookup_host(&to)
@@ -116,20 +118,21 @@ pub async fn run(_global: &Global, command: SimulateCommand) -> Result<()> {
             }
             let report = outcome?;
             match format {
-                TextFormat::Json => println!(
-                    "{}",
-                    serde_json::json!({
-                        "to": to.to_string(),
-                        "stacks": stacks,
-                        "minutes": minutes,
-                        "start": start.format("%Y-%m-%dT%H:%M").to_string(),
-                        "frames_sent": report.frames_sent,
-                        "acks_received": report.acks_received,
-                        "unexpected_replies": report.unexpected_replies,
-                        "elapsed_seconds": report.elapsed.as_secs_f64(),
-                        "frames_per_second": report.frames_per_second(),
-                    })
-                ),
+                TextFormat::Json => {
+                    let json = SimulationJson {
+                        to: to.to_string(),
+                        stacks,
+                        minutes,
+                        start: start.format("%Y-%m-%dT%H:%M").to_string(),
+                        frames_sent: report.frames_sent,
+                        acks_received: report.acks_received,
+                        unexpected_replies: report.unexpected_replies,
+                        elapsed_seconds: report.elapsed.as_secs_f64(),
+                        frames_per_second: report.frames_per_second(),
+                    };
+                    // One line, keys sorted, as before the shape had a name.
+                    println!("{}", serde_json::to_value(&json)?);
+                }
                 TextFormat::Text => {
                     println!(
                         "HJ 212 simulation to {to}: {stacks} stacks × {minutes} minutes from {}",
@@ -165,9 +168,8 @@ fn parse_start(text: &str) -> Result<NaiveDateTime> {
         .with_context(|| format!("--start {text:?}: expected YYYY-MM-DDThh:mm (local China time)"))
 }
 
-/// Now in China (UTC+8 all year since 1991, no daylight saving), truncated to the minute.
-fn china_now() -> NaiveDateTime {
-    let local = Utc::now().naive_utc() + TimeDelta::hours(8);
+/// A China wall-clock time truncated to the minute.
+fn minute_of(local: NaiveDateTime) -> NaiveDateTime {
     local
         .with_second(0)
         .and_then(|time| time.with_nanosecond(0))

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use clap::Subcommand;
-use serde::Serialize;
+use zx_api::{PASSWORD_MASK as MASK, RuleSetJson, StackJson};
 use zx_domain::EntityCode;
 use zx_domain::cems::alarms::{parse, rules, to_toml};
 use zx_domain::cems::{DEFAULT_FURNACE_CODE, FactorMap, OXYGEN_CODE, Stack};
@@ -17,11 +17,8 @@ use zx_ingest::Input;
 use zx_ingest::stacks::{DEFAULT_STANDARD, STACK_CSV_HEADER, parse_aliases, read_stacks};
 use zx_store::{ImportSummary, RuleScope, StoredStack, check_rule_scope};
 
-use crate::app::App;
-use crate::cli::{Global, TextFormat};
-
-/// How a password is shown: never.
-const MASK: &str = "******";
+use crate::app::{App, write_json};
+use crate::cli::TextFormat;
 
 #[derive(Debug, Subcommand)]
 pub enum StackCommand {
@@ -108,9 +105,8 @@ pub enum RulesCommand {
     },
 }
 
-pub async fn run(global: &Global, command: StackCommand) -> Result<()> {
-    let app = App::open(global, false).await?;
-    let now = chrono::Utc::now();
+pub async fn run(app: &App, command: StackCommand) -> Result<()> {
+    let now = app.clock.now();
     match command {
         StackCommand::Add {
             mn,
@@ -149,15 +145,15 @@ pub async fn run(global: &Global, command: StackCommand) -> Result<()> {
             println!("{} {mn}: {what}", app.lang.pick("排放口", "stack"));
             Ok(())
         }
-        StackCommand::Import { file } => import(&app, &file, now).await,
-        StackCommand::List { format } => list(&app, format).await,
-        StackCommand::Export { output } => export(&app, output.as_deref()).await,
+        StackCommand::Import { file } => import(app, &file, now).await,
+        StackCommand::List { format } => list(app, format).await,
+        StackCommand::Export { output } => export(app, output.as_deref()).await,
         StackCommand::Rules { command } => match command {
             RulesCommand::Export { scope, output } => {
-                rules_export(&app, &scope, output.as_deref()).await
+                rules_export(app, &scope, output.as_deref()).await
             }
-            RulesCommand::Import { scope, file } => rules_import(&app, &scope, &file, now).await,
-            RulesCommand::List { format } => rules_list(&app, format).await,
+            RulesCommand::Import { scope, file } => rules_import(app, &scope, &file, now).await,
+            RulesCommand::List { format } => rules_list(app, format).await,
         },
         StackCommand::Retire { mn } => {
             app.store.retire_stack(&mn, &app.user, now).await?;
@@ -224,49 +220,12 @@ async fn import(app: &App, file: &Path, now: chrono::DateTime<chrono::Utc>) -> R
     Ok(())
 }
 
-/// A stack as `zx stack list --format json` shows it: the password masked.
-#[derive(Serialize)]
-struct StackJson<'a> {
-    mn: &'a str,
-    entity: &'a str,
-    name: &'a str,
-    password: &'static str,
-    standard: &'a str,
-    oxygen_code: &'a str,
-    furnace_code: &'a str,
-    aliases: &'a std::collections::BTreeMap<String, String>,
-    active: bool,
-    revision: i64,
-    created_at: String,
-    updated_at: String,
-}
-
-fn json(s: &StoredStack) -> StackJson<'_> {
-    let time =
-        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    StackJson {
-        mn: &s.stack.mn,
-        entity: s.stack.entity.as_str(),
-        name: &s.stack.name,
-        password: MASK,
-        standard: &s.stack.standard,
-        oxygen_code: &s.stack.factors.oxygen,
-        furnace_code: &s.stack.factors.furnace_temperature,
-        aliases: &s.stack.factors.aliases,
-        active: s.active,
-        revision: s.revision,
-        created_at: time(s.created_at),
-        updated_at: time(s.updated_at),
-    }
-}
-
 async fn list(app: &App, format: TextFormat) -> Result<()> {
     let stacks = app.store.stacks().await?;
     let mut out = std::io::stdout().lock();
     if format == TextFormat::Json {
-        let items: Vec<StackJson<'_>> = stacks.iter().map(json).collect();
-        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "stacks": items }))?;
-        writeln!(out)?;
+        let items: Vec<StackJson> = stacks.iter().map(StackJson::from).collect();
+        write_json(&mut out, &serde_json::json!({ "stacks": items }))?;
         return Ok(());
     }
     if stacks.is_empty() {
@@ -469,32 +428,14 @@ async fn rules_import(
     Ok(())
 }
 
-/// A stored rule file as `zx stack rules list --format json` shows it (without its body).
-#[derive(Serialize)]
-struct RuleSetJson<'a> {
-    scope: &'a str,
-    revision: i64,
-    updated_by: &'a str,
-    updated_at: String,
-}
-
 async fn rules_list(app: &App, format: TextFormat) -> Result<()> {
     let sets = app.store.alarm_rule_sets().await?;
     let time =
         |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut out = std::io::stdout().lock();
     if format == TextFormat::Json {
-        let items: Vec<RuleSetJson<'_>> = sets
-            .iter()
-            .map(|d| RuleSetJson {
-                scope: &d.scope,
-                revision: d.revision,
-                updated_by: &d.updated_by,
-                updated_at: time(d.updated_at),
-            })
-            .collect();
-        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "rule_sets": items }))?;
-        writeln!(out)?;
+        let items: Vec<RuleSetJson> = sets.iter().map(RuleSetJson::from).collect();
+        write_json(&mut out, &serde_json::json!({ "rule_sets": items }))?;
         return Ok(());
     }
     if sets.is_empty() {

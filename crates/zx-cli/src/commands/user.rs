@@ -7,25 +7,15 @@
 use std::io::{BufRead, Write};
 
 use anyhow::{Context, Result, anyhow, bail};
-use serde::Serialize;
+use zx_api::UserJson;
 use zx_domain::{EntityCode, Role};
 use zx_store::NewUser;
 
-use crate::app::App;
+use crate::app::{App, write_json};
 use crate::cli::{TextFormat, UserCommand};
 
-/// An account as `zx user list --format json` shows it: never a hash.
-#[derive(Serialize)]
-struct UserJson {
-    name: String,
-    role: &'static str,
-    entity: Option<String>,
-    disabled: bool,
-    email: Option<String>,
-}
-
 pub async fn run(app: &App, command: UserCommand) -> Result<()> {
-    let now = chrono::Utc::now();
+    let now = app.clock.now();
     match command {
         UserCommand::Add {
             name,
@@ -120,18 +110,8 @@ async fn list(app: &App, format: TextFormat) -> Result<()> {
     let users = app.store.users().await?;
     let mut out = std::io::stdout().lock();
     if format == TextFormat::Json {
-        let items: Vec<UserJson> = users
-            .iter()
-            .map(|u| UserJson {
-                name: u.name.clone(),
-                role: u.role.as_str(),
-                entity: u.entity.as_ref().map(|e| e.as_str().to_owned()),
-                disabled: u.disabled,
-                email: u.email.clone(),
-            })
-            .collect();
-        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "users": items }))?;
-        writeln!(out)?;
+        let items: Vec<UserJson> = users.iter().map(UserJson::from).collect();
+        write_json(&mut out, &serde_json::json!({ "users": items }))?;
         return Ok(());
     }
     if users.is_empty() {

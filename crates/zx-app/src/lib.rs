@@ -1,0 +1,26 @@
+//! Zengxiao's application services: what a `zx` command and a web request handler both do,
+//! written once below both front doors. A front door parses its input (arguments, a form, a
+//! query), calls a service here and renders what comes back (text, JSON, a page).
+//!
+//! - [`DatabaseUrl`]: the `--db` value parsed once: which backend, the SQLite file, opening,
+//!   migrating and erasing the database, and where the minute store lives beside it.
+//! - [`Clock`]: "now" is passed in ([`SystemClock`] in the binary, [`FixedClock`] in tests);
+//!   "today" and "this month" are always China's ([`china_today`], [`china_month`]).
+//! - [`import`]: reading files through `zx-ingest` with every check, then one `Store::import`.
+//! - [`snapshot`]: the group tree, the consolidated engine and the targets, loaded from the store.
+//!
+//! Not here: rendering (text tables, JSON shapes: `zx-api`; pages: `zx-server`), argument
+//! parsing, and reading the clock. Errors are [`AppError`] (`thiserror`); `anyhow` stays in the
+//! binary.
+#![forbid(unsafe_code)]
+
+pub mod clock;
+pub mod database;
+mod error;
+pub mod import;
+pub mod snapshot;
+
+pub use clock::{Clock, FixedClock, SystemClock, china_month, china_time, china_today};
+pub use database::{DatabaseKind, DatabaseUrl};
+pub use error::AppError;
+pub use snapshot::{Snapshot, load_snapshot, load_tree};
