@@ -3,9 +3,9 @@
 //! `text[]`; many rows at once as bound arrays (`INSERT … SELECT FROM UNNEST`).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::TypeInfo as _;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Arguments, Column, PgConnection, Row as _};
-use sqlx::{TypeInfo as _, ValueRef as _};
 use zx_domain::Decimal;
 use zx_store::sql::{Row, Value, month_first_day};
 use zx_store::{StoreError, StoreResult};
@@ -56,7 +56,7 @@ pub(crate) fn arguments(params: Vec<Value>) -> StoreResult<PgArguments> {
 /// How a result column is read, decided once per result from its declared type (not per cell:
 /// comparing type names for every value of a 100,000-row load costs more than decoding it).
 #[derive(Debug, Clone, Copy)]
-enum ColumnKind {
+pub enum ColumnKind {
     Int8,
     Int4,
     Int2,
@@ -69,7 +69,7 @@ enum ColumnKind {
 }
 
 /// The [`ColumnKind`] of each column of a result.
-fn column_kinds(row: &PgRow) -> StoreResult<Vec<ColumnKind>> {
+pub(crate) fn column_kinds(row: &PgRow) -> StoreResult<Vec<ColumnKind>> {
     row.columns()
         .iter()
         .map(|column| {
@@ -95,28 +95,27 @@ fn column_kinds(row: &PgRow) -> StoreResult<Vec<ColumnKind>> {
 }
 
 /// A result row, its columns read as `kinds` says.
-fn row_of(row: &PgRow, kinds: &[ColumnKind]) -> StoreResult<Row> {
+pub(crate) fn row_of(row: &PgRow, kinds: &[ColumnKind]) -> StoreResult<Row> {
     let mut values = Vec::with_capacity(kinds.len());
     for (i, kind) in kinds.iter().enumerate() {
-        let raw = row.try_get_raw(i).map_err(db_error)?;
-        if raw.is_null() {
-            values.push(Value::Int(None));
-            continue;
-        }
         let value = match kind {
-            ColumnKind::Int8 => Value::Int(Some(row.try_get(i).map_err(db_error)?)),
-            ColumnKind::Int4 => {
-                Value::Int(Some(i64::from(row.try_get::<i32, _>(i).map_err(db_error)?)))
-            }
-            ColumnKind::Int2 => {
-                Value::Int(Some(i64::from(row.try_get::<i16, _>(i).map_err(db_error)?)))
-            }
-            ColumnKind::Numeric => Value::Decimal(Some(row.try_get(i).map_err(db_error)?)),
-            ColumnKind::Time => Value::Time(Some(row.try_get(i).map_err(db_error)?)),
-            ColumnKind::Date => Value::Date(Some(row.try_get(i).map_err(db_error)?)),
-            ColumnKind::Bool => Value::Bool(Some(row.try_get(i).map_err(db_error)?)),
-            ColumnKind::Bytes => Value::Bytes(Some(row.try_get(i).map_err(db_error)?)),
-            ColumnKind::Text => Value::Text(Some(row.try_get(i).map_err(db_error)?)),
+            ColumnKind::Int8 => Value::Int(row.try_get(i).map_err(db_error)?),
+            ColumnKind::Int4 => Value::Int(
+                row.try_get::<Option<i32>, _>(i)
+                    .map_err(db_error)?
+                    .map(i64::from),
+            ),
+            ColumnKind::Int2 => Value::Int(
+                row.try_get::<Option<i16>, _>(i)
+                    .map_err(db_error)?
+                    .map(i64::from),
+            ),
+            ColumnKind::Numeric => Value::Decimal(row.try_get(i).map_err(db_error)?),
+            ColumnKind::Time => Value::Time(row.try_get(i).map_err(db_error)?),
+            ColumnKind::Date => Value::Date(row.try_get(i).map_err(db_error)?),
+            ColumnKind::Bool => Value::Bool(row.try_get(i).map_err(db_error)?),
+            ColumnKind::Bytes => Value::Bytes(row.try_get(i).map_err(db_error)?),
+            ColumnKind::Text => Value::Text(row.try_get(i).map_err(db_error)?),
         };
         values.push(value);
     }
@@ -193,15 +192,6 @@ impl ArrayColumn {
         };
         added.map_err(|e| StoreError::Database(e.to_string()))
     }
-}
-
-/// The rows of one result; the columns' kinds are decided once, from the first row.
-pub(crate) fn rows(rows: &[PgRow]) -> StoreResult<Vec<Row>> {
-    let Some(first) = rows.first() else {
-        return Ok(Vec::new());
-    };
-    let kinds = column_kinds(first)?;
-    rows.iter().map(|row| row_of(row, &kinds)).collect()
 }
 
 /// Columns bound as arrays and unnested by the server: one short statement per chunk

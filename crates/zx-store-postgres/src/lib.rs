@@ -218,8 +218,14 @@ impl Driver for PgDriver {
         result.rows_affected()
     }
 
-    fn rows(rows: &[PgRow]) -> StoreResult<Vec<Row>> {
-        connection::rows(rows)
+    type Columns = Vec<connection::ColumnKind>;
+
+    fn columns(first: &PgRow) -> StoreResult<Self::Columns> {
+        connection::column_kinds(first)
+    }
+
+    fn row(row: &PgRow, columns: &Self::Columns) -> StoreResult<Row> {
+        connection::row_of(row, columns)
     }
 
     async fn insert_rows(

@@ -1,9 +1,9 @@
 //! How SQLite binds and reads [`Value`]s: decimals, times, dates and months as exact text,
 //! booleans as 0/1, lists as JSON arrays (read back with `json_each`).
 
-use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::sqlite::{SqliteArguments, SqliteRow, SqliteValueRef};
 use sqlx::{Arguments, ValueRef as _};
-use sqlx::{Column, Row as _, SqliteConnection, TypeInfo as _};
+use sqlx::{Column, Row as _, Sqlite, SqliteConnection, TypeInfo as _};
 use zx_store::sql::{Row, Value, date_text, timestamp_text};
 use zx_store::{StoreError, StoreResult};
 use zx_store_sqlx::db_error;
@@ -59,6 +59,11 @@ pub(crate) fn arguments(params: Vec<Value>) -> StoreResult<SqliteArguments> {
 }
 
 /// A result row by the storage class of each value (SQLite is dynamically typed).
+/// A non-NULL value of the type its storage class says.
+fn decode<'r, T: sqlx::Decode<'r, Sqlite>>(raw: SqliteValueRef<'r>) -> StoreResult<T> {
+    T::decode(raw).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 pub(crate) fn row_of(row: &SqliteRow) -> StoreResult<Row> {
     let mut values = Vec::with_capacity(row.columns().len());
     for i in 0..row.columns().len() {
@@ -67,15 +72,15 @@ pub(crate) fn row_of(row: &SqliteRow) -> StoreResult<Row> {
             Value::Int(None)
         } else {
             match raw.type_info().name() {
-                "INTEGER" | "BOOLEAN" => Value::Int(Some(row.try_get(i).map_err(db_error)?)),
-                "BLOB" => Value::Bytes(Some(row.try_get(i).map_err(db_error)?)),
+                "INTEGER" | "BOOLEAN" => Value::Int(Some(decode(raw)?)),
+                "BLOB" => Value::Bytes(Some(decode(raw)?)),
                 "REAL" => {
                     let column = row.column(i).name();
                     return Err(StoreError::Corrupt(format!(
                         "column {column} holds a floating-point number"
                     )));
                 }
-                _ => Value::Text(Some(row.try_get(i).map_err(db_error)?)),
+                _ => Value::Text(Some(decode(raw)?)),
             }
         };
         values.push(value);

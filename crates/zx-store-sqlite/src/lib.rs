@@ -129,8 +129,15 @@ impl Driver for SqliteDriver {
         result.rows_affected()
     }
 
-    fn rows(rows: &[SqliteRow]) -> StoreResult<Vec<Row>> {
-        rows.iter().map(connection::row_of).collect()
+    /// SQLite is dynamically typed: each value is read by its own storage class.
+    type Columns = ();
+
+    fn columns(_first: &SqliteRow) -> StoreResult<()> {
+        Ok(())
+    }
+
+    fn row(row: &SqliteRow, _columns: &()) -> StoreResult<Row> {
+        connection::row_of(row)
     }
 
     async fn insert_rows(

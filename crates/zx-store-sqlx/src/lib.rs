@@ -12,6 +12,7 @@
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
+use futures_util::TryStreamExt;
 use sqlx::pool::PoolConnection;
 use sqlx::{AssertSqlSafe, Database, Executor, IntoArguments, Pool, Transaction};
 use zx_store::sql::{Backend, Connection, Dialect, Row, Value};
@@ -50,8 +51,13 @@ pub trait Driver: Send + Sync + 'static {
     fn arguments(params: Vec<Value>) -> StoreResult<<Self::Db as Database>::Arguments>;
     /// How many rows a statement changed.
     fn rows_affected(result: &<Self::Db as Database>::QueryResult) -> u64;
-    /// The rows of one result (all of the same columns).
-    fn rows(rows: &[<Self::Db as Database>::Row]) -> StoreResult<Vec<Row>>;
+    /// What reading a result's rows needs to know of its columns, decided once per result
+    /// from its first row (PostgreSQL: each column's type).
+    type Columns: Send;
+    /// See [`Driver::Columns`].
+    fn columns(first: &<Self::Db as Database>::Row) -> StoreResult<Self::Columns>;
+    /// One result row, in this database's representation of values.
+    fn row(row: &<Self::Db as Database>::Row, columns: &Self::Columns) -> StoreResult<Row>;
     /// See [`Connection::insert_rows`].
     async fn insert_rows(
         conn: &mut <Self::Db as Database>::Connection,
@@ -234,13 +240,23 @@ where
         execute::<D>(self.connection(), D::statement(sql), args).await
     }
 
+    /// Rows are converted as they arrive, each driver row dropped at once: the load of every
+    /// report reads all current values through here, and holding the driver's rows and ours
+    /// together doubled its memory and time in the allocator.
     async fn fetch_all(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<Vec<Row>> {
         let args = D::arguments(params)?;
-        let rows = sqlx::query_with(AssertSqlSafe(D::statement(sql)), args)
-            .fetch_all(self.connection())
-            .await
-            .map_err(db_error)?;
-        D::rows(&rows)
+        let query = sqlx::query_with(AssertSqlSafe(D::statement(sql)), args);
+        let mut stream = query.fetch(self.connection());
+        let mut rows = Vec::new();
+        let mut columns = None;
+        while let Some(row) = stream.try_next().await.map_err(db_error)? {
+            let columns = match &columns {
+                Some(columns) => columns,
+                None => columns.insert(D::columns(&row)?),
+            };
+            rows.push(D::row(&row, columns)?);
+        }
+        Ok(rows)
     }
 
     async fn fetch_optional(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<Option<Row>> {
@@ -249,7 +265,7 @@ where
             .fetch_optional(self.connection())
             .await
             .map_err(db_error)?;
-        Ok(D::rows(row.as_slice())?.pop())
+        row.map(|row| D::row(&row, &D::columns(&row)?)).transpose()
     }
 
     async fn insert_rows(
