@@ -66,6 +66,7 @@ impl Env {
             store.clone(),
             zx_domain::Catalogue::builtin().unwrap(),
             settings,
+            std::sync::Arc::new(zx_app::SystemClock),
         ));
         Env {
             dir,
