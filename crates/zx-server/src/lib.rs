@@ -1,8 +1,11 @@
 //! Zengxiao's web server: the cockpit pages, the JSON API under `/api/v1` with its OpenAPI
 //! document, login with scoped roles. Generic over the storage backend (`Arc<dyn Store>`); the
-//! binary picks the backend. Every handler enforces the same scope rules (`zx_domain::Access`).
+//! binary picks the backend and hands over its clock. Every handler enforces the same scope
+//! rules (`zx_domain::Access`).
 //!
-//! Not here: computing indicators (zx-domain), reading files (zx-ingest), SQL (the backends).
+//! Not here: what `zx` also does (checking and importing files, loading the snapshot: the
+//! `zx-app` services), computing indicators (zx-domain), reading files (zx-ingest), SQL (the
+//! backends), the wall clock (handlers and jobs read the state's `zx_app::Clock`).
 #![forbid(unsafe_code)]
 
 pub mod auth;
