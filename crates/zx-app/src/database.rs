@@ -245,6 +245,14 @@ mod tests {
             PathBuf::from("zx.db.cems")
         );
         assert_eq!(
+            url("sqlite:///var/lib/zx.db?mode=rwc").minute_store_dir(""),
+            PathBuf::from("/var/lib/zx.db.cems")
+        );
+        assert_eq!(
+            url("sqlite:data/zx.db").minute_store_dir(""),
+            PathBuf::from("data/zx.db.cems")
+        );
+        assert_eq!(
             url("postgres://zx@db/zx").minute_store_dir(""),
             PathBuf::from("zengxiao-cems")
         );

@@ -117,12 +117,7 @@ pub fn new_session_id() -> String {
 
 /// Lower-case hex SHA-256 of the text's UTF-8 bytes: how tokens and session ids are stored.
 pub fn sha256_hex(text: &str) -> String {
-    sha256_hex_bytes(text.as_bytes())
-}
-
-/// SHA-256 of raw bytes as lower-case hex: the fingerprint of a submitted file.
-pub fn sha256_hex_bytes(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    hex(&Sha256::digest(text.as_bytes()))
 }
 
 #[cfg(test)]

@@ -109,6 +109,7 @@ impl Server {
             Arc::new(store),
             zx_domain::Catalogue::builtin().unwrap(),
             settings,
+            std::sync::Arc::new(zx_app::SystemClock),
         ));
         Server {
             _dir: dir,
@@ -123,7 +124,7 @@ const MN: &str = "88888880000001";
 
 /// Yesterday (China time), the day the emissions steps look at.
 fn yesterday() -> chrono::NaiveDate {
-    zx_server::emissions::china_now().date() - chrono::TimeDelta::days(1)
+    zx_app::china_time(chrono::Utc::now()).date() - chrono::TimeDelta::days(1)
 }
 
 /// Yesterday 00:00–01:59 for the demo's first stack in its minute store (beside the database):

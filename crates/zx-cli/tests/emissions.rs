@@ -55,7 +55,7 @@ fn hj212_crc(data: &str) -> u16 {
 /// The next full hour, China time: live data the alarm monitors judge (a logger's resent
 /// history, older than what they have seen, raises no live alarm).
 fn next_hour() -> NaiveDateTime {
-    let now = zx_server::emissions::china_now() + TimeDelta::hours(1);
+    let now = zx_app::china_time(chrono::Utc::now()) + TimeDelta::hours(1);
     now.date().and_hms_opt(now.hour(), 0, 0).unwrap()
 }
 
@@ -346,7 +346,7 @@ fn a_killed_server_keeps_every_acknowledged_minute() {
         .spawn()
         .unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let start = zx_server::emissions::china_now().date() - TimeDelta::days(3);
+    let start = zx_app::china_time(chrono::Utc::now()).date() - TimeDelta::days(3);
     let start = start.and_hms_opt(0, 0, 0).unwrap();
     let acked: Vec<String> = runtime.block_on(async {
         let mut stream = None;
@@ -441,7 +441,7 @@ fn a_killed_server_keeps_every_acknowledged_minute() {
 /// often the server restarts.
 #[test]
 fn a_restart_replays_today_and_records_each_alarm_once() {
-    let now = zx_server::emissions::china_now();
+    let now = zx_app::china_time(chrono::Utc::now());
     if now.hour() < 1 || (now.hour() == 1 && now.minute() < 2) {
         // Hour 00 must be over (with a minute of the next) before it can be judged today.
         return;
@@ -518,6 +518,7 @@ fn a_restart_replays_today_and_records_each_alarm_once() {
                 Arc::new(store),
                 zx_domain::Catalogue::builtin().unwrap(),
                 settings,
+                std::sync::Arc::new(zx_app::SystemClock),
             );
             tokio::spawn(async move {
                 if let Err(error) = served.await {
@@ -555,7 +556,7 @@ fn a_restart_replays_today_and_records_each_alarm_once() {
 /// data changes the day.
 #[test]
 fn a_sealed_day_is_judged_once_and_remembered_across_restarts() {
-    let today = zx_server::emissions::china_now().date();
+    let today = zx_app::china_time(chrono::Utc::now()).date();
     let yesterday = today - TimeDelta::days(1);
     if yesterday.year() != today.year() {
         // The table shows the current year only.
@@ -609,6 +610,7 @@ fn a_sealed_day_is_judged_once_and_remembered_across_restarts() {
                 Arc::new(store),
                 zx_domain::Catalogue::builtin().unwrap(),
                 settings,
+                std::sync::Arc::new(zx_app::SystemClock),
             ));
             let client = reqwest::Client::builder()
                 .cookie_store(true)

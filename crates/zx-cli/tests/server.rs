@@ -53,6 +53,21 @@ async fn the_api_answers_exactly_what_the_cli_prints(server: Server) {
         page.contains(&format!(">{grouped}</a>")),
         "cockpit lacks {grouped}"
     );
+    // The audit log: the entries of `zx audit --format json` (with `submission`), as a list.
+    let (status, body) = server
+        .get(&client, "/api/v1/audit?action=import&limit=20")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let api: Value = serde_json::from_str(&body).unwrap();
+    let cli: Value = serde_json::from_str(&zx(
+        &server.db,
+        &[
+            "audit", "--action", "import", "--limit", "20", "--format", "json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(api, cli["audit"]);
+    assert!(api[0]["submission"].is_i64(), "{api}");
 }
 
 fn group_thousands(text: &str) -> String {
@@ -463,6 +478,24 @@ async fn collection_validates_submits_and_respects_locks_and_scope(server: Serve
                 && e["new"].as_str().unwrap().contains("利润偏低")),
         "{audit}"
     );
+}
+
+/// "This month" is China's, read from the server's clock: at 00:30 on the 1st of December in
+/// Beijing (16:30 UTC on the 30th of November) December's figures may be submitted; half an hour
+/// earlier they are refused as a future month.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_may_be_for_this_month_in_china() {
+    let december = "entity,period,item,value\nFJ-JJ-WTE,2026-12,total_profit,100\n";
+    for (now, refused) in [
+        ("2026-11-30T15:59:00Z", true),
+        ("2026-11-30T16:30:00Z", false),
+    ] {
+        let clock = zx_app::FixedClock(now.parse().unwrap());
+        let server = Server::sqlite_at(std::sync::Arc::new(clock)).await;
+        let fujian = server.login("fujian", "zengxiao-fujian").await;
+        let page = upload(&server, &fujian, december, "check").await;
+        assert_eq!(page.contains("is after 2026-11"), refused, "{now}: {page}");
+    }
 }
 
 async fn collection_and_submissions_through_the_api(server: Server) {

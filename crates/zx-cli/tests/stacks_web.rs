@@ -96,7 +96,7 @@ fn refs<'a>(fields: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
 /// Sends one CN 2051 minute frame of `mn` asking for an acknowledgement; returns what came back
 /// within `wait` (empty when nothing did).
 async fn send_minute(to: SocketAddr, mn: &str, password: &str, wait: Duration) -> String {
-    let now = zx_server::emissions::china_now();
+    let now = zx_app::china_time(chrono::Utc::now());
     let stamp = now.format("%Y%m%d%H%M");
     let data = format!(
         "QN={stamp}00001;ST=22;CN=2051;PW={password};MN={mn};Flag=5;CP=&&DataTime={stamp}00;a21002-Avg=120.0,a21002-Flag=N;a19001-Avg=11.0,a19001-Flag=N&&"

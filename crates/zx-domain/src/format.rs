@@ -5,7 +5,7 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::catalogue::{IndicatorKind, Unit};
-use crate::kpi::{IndicatorResult, Status};
+use crate::kpi::{IndicatorResult, Requirement, Status};
 use crate::notes::Lang;
 use crate::period::{Basis, Period};
 
@@ -122,6 +122,41 @@ pub fn status_text(status: Status, lang: Lang) -> &'static str {
     }
 }
 
+/// A traffic light's name for a workbook cell: as [`status_text`], but empty without a target
+/// to judge by (a cell left blank, not `—`).
+pub fn status_cell(status: Status, lang: Lang) -> &'static str {
+    match status {
+        Status::None => "",
+        judged => status_text(judged, lang),
+    }
+}
+
+/// What the year's rule asks of an indicator.
+pub fn requirement_label(requirement: Requirement, lang: Lang) -> &'static str {
+    match requirement {
+        Requirement::Grows => lang.pick("增长", "grows"),
+        Requirement::Stable(_) => lang.pick("稳定", "stable"),
+        Requirement::Improves => lang.pick("提升", "improves"),
+    }
+}
+
+/// The usual segment codes in the reader's language; other segments as the group wrote them.
+pub fn segment_label(segment: &str, lang: Lang) -> String {
+    let known = [
+        ("waste-to-energy", "垃圾焚烧发电", "waste-to-energy"),
+        ("water", "水务", "water"),
+        ("solar", "光伏", "solar"),
+        ("wind", "风电", "wind"),
+    ];
+    known
+        .iter()
+        .find(|(code, _, _)| *code == segment)
+        .map_or_else(
+            || segment.to_owned(),
+            |(_, zh, en)| lang.pick(zh, en).to_owned(),
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +199,10 @@ mod tests {
         assert_eq!(status_text(Status::Red, Lang::Zh), "红");
         assert_eq!(status_text(Status::Green, Lang::En), "green");
         assert_eq!(status_text(Status::None, Lang::En), "—");
+        assert_eq!(status_cell(Status::None, Lang::Zh), "");
+        assert_eq!(status_cell(Status::Yellow, Lang::Zh), "黄");
+        assert_eq!(requirement_label(Requirement::Improves, Lang::Zh), "提升");
+        assert_eq!(segment_label("water", Lang::Zh), "水务");
+        assert_eq!(segment_label("biogas", Lang::Zh), "biogas");
     }
 }

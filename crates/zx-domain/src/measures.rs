@@ -2,13 +2,14 @@
 //!
 //! Overdue is derived, never stored: a measure is overdue on a date when it is neither done nor
 //! cancelled and its due date has passed. Dates are calendar dates in the group's time zone
-//! (China Standard Time, UTC+8, no daylight saving): [`china_date`] turns an instant into one.
+//! (China Standard Time, UTC+8, no daylight saving): [`china_today`] turns an instant into one.
 
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
+use crate::calendar::china_today;
 use crate::engine::Engine;
 use crate::entity::{EntityCode, EntityId};
 use crate::kpi::{Status, TargetBook};
@@ -115,10 +116,6 @@ impl Measure {
     }
 }
 
-/// The group's time zone and calendar date, under the names this module has always used (the
-/// definitions are [`crate::calendar`]'s).
-pub use crate::calendar::{china_offset, china_today as china_date};
-
 /// Why a reminder is sent about a measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReminderReason {
@@ -171,7 +168,7 @@ pub const DUE_SOON_DAYS: i64 = 7;
 /// The default grace period before an overdue measure is escalated, in days.
 pub const DEFAULT_GRACE_DAYS: u32 = 7;
 
-/// The reminders due at `now` (judged on [`china_date`]`(now)`): `due_soon` to the owner and
+/// The reminders due at `now` (judged on [`china_today`]`(now)`): `due_soon` to the owner and
 /// co-owners of an open measure due within [`DUE_SOON_DAYS`] (today included), `overdue` to them
 /// when an open measure is past its due date, and `escalated` to each of `escalate_to(measure)` (the enabled
 /// managers of the superior entity) once it is overdue by more than `grace_days`
@@ -185,7 +182,7 @@ pub fn reminders<'a, F>(
 where
     F: FnMut(&Measure) -> Vec<String>,
 {
-    let today = china_date(now);
+    let today = china_today(now);
     let mut out = Vec::new();
     for m in measures {
         if !m.status.is_open() {
@@ -345,11 +342,11 @@ mod tests {
         assert!(!measure(MeasureStatus::Cancelled, "2026-06-30").is_overdue(date("2026-07-01")));
         // 2026-06-30 16:30 UTC is already 2026-07-01 00:30 in Beijing: overdue there.
         let late_evening_utc = Utc.with_ymd_and_hms(2026, 6, 30, 16, 30, 0).unwrap();
-        assert_eq!(china_date(late_evening_utc), date("2026-07-01"));
-        assert!(m.is_overdue(china_date(late_evening_utc)));
+        assert_eq!(china_today(late_evening_utc), date("2026-07-01"));
+        assert!(m.is_overdue(china_today(late_evening_utc)));
         let afternoon_utc = Utc.with_ymd_and_hms(2026, 6, 30, 15, 59, 59).unwrap();
-        assert_eq!(china_date(afternoon_utc), date("2026-06-30"));
-        assert!(!m.is_overdue(china_date(afternoon_utc)));
+        assert_eq!(china_today(afternoon_utc), date("2026-06-30"));
+        assert!(!m.is_overdue(china_today(afternoon_utc)));
     }
 
     #[test]

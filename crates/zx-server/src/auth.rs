@@ -8,7 +8,6 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use chrono::Utc;
 use zx_domain::{Access, Lang};
 use zx_store::{Session, User};
 
@@ -107,7 +106,7 @@ pub async fn authenticate(
     };
     let found = state
         .store
-        .session(&zx_auth::sha256_hex(cookie.value()), Utc::now())
+        .session(&zx_auth::sha256_hex(cookie.value()), state.now())
         .await?;
     Ok(found.map(|(session, user)| CurrentUser {
         access: access_of(&user),
@@ -227,7 +226,7 @@ pub async fn sign_in(
     };
     state.clear_failed_logins(ip, name);
     let id = zx_auth::new_session_id();
-    let now = Utc::now();
+    let now = state.now();
     state
         .store
         .create_session(Session {

@@ -41,7 +41,7 @@ pub struct Emissions {
     pub hj212_listen: Option<SocketAddr>,
     /// Directory of the minute-data store (write-ahead log and Parquet archive). Empty: beside a
     /// SQLite database (`zengxiao.db.cems/`), or `zengxiao-cems/` in the working directory for
-    /// PostgreSQL.
+    /// PostgreSQL (`zx_app::DatabaseUrl::minute_store_dir`).
     pub dir: String,
     /// Seconds a data logger's connection may stay silent before it is closed.
     pub idle_timeout_secs: u64,
@@ -72,21 +72,6 @@ impl Emissions {
                 self.seal_at
             ))
         })
-    }
-
-    /// The minute store's directory for a database: the configured one, else beside the
-    /// SQLite file, else `zengxiao-cems` for PostgreSQL.
-    pub fn store_dir(&self, db: &str) -> std::path::PathBuf {
-        if !self.dir.trim().is_empty() {
-            return std::path::PathBuf::from(self.dir.trim());
-        }
-        if zx_store::is_postgres_url(db) {
-            return std::path::PathBuf::from("zengxiao-cems");
-        }
-        let path = zx_store::path_from_url(db);
-        // A URL's query (`?mode=rwc`) is not part of the file name.
-        let path = path.split('?').next().unwrap_or(path);
-        std::path::PathBuf::from(format!("{path}.cems"))
     }
 }
 
@@ -192,27 +177,6 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_minute_store_sits_beside_a_sqlite_file_unless_configured() {
-        let emissions = Emissions::default();
-        let dir = |db: &str| emissions.store_dir(db).to_string_lossy().into_owned();
-        assert_eq!(dir("zengxiao.db"), "zengxiao.db.cems");
-        assert_eq!(
-            dir("sqlite:///var/lib/zx.db?mode=rwc"),
-            "/var/lib/zx.db.cems"
-        );
-        assert_eq!(dir("sqlite:data/zx.db"), "data/zx.db.cems");
-        assert_eq!(dir("postgres://zx@db/zx"), "zengxiao-cems");
-        let configured = Emissions {
-            dir: " /srv/cems ".into(),
-            ..Emissions::default()
-        };
-        assert_eq!(
-            configured.store_dir("zengxiao.db").to_string_lossy(),
-            "/srv/cems"
-        );
-    }
 
     #[test]
     #[allow(clippy::result_large_err)] // figment's Jail API returns its own large error

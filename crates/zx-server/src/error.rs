@@ -137,6 +137,16 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A service's error: the store's as above, anything else (an inconsistent group tree…) is ours.
+impl From<zx_app::AppError> for ApiError {
+    fn from(error: zx_app::AppError) -> Self {
+        match error {
+            zx_app::AppError::Store(store) => store.into(),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {

@@ -3,7 +3,7 @@
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use zx_domain::catalogue::Unit;
-use zx_domain::{Access, Decimal, EntityId, Lang, Period, Status};
+use zx_domain::{Access, Decimal, EntityId, Lang, Period, format};
 
 use crate::state::Snapshot;
 
@@ -14,15 +14,6 @@ fn number(value: Decimal, unit: Unit) -> f64 {
         Unit::Ratio | Unit::Persons => value,
     };
     scaled.to_string().parse().unwrap_or(f64::NAN)
-}
-
-fn status_text(status: Status, lang: Lang) -> &'static str {
-    match status {
-        Status::Green => lang.pick("绿", "green"),
-        Status::Yellow => lang.pick("黄", "yellow"),
-        Status::Red => lang.pick("红", "red"),
-        Status::None => "",
-    }
 }
 
 /// Builds the workbook of one cockpit view.
@@ -44,7 +35,7 @@ pub fn cockpit_workbook(
         Unit::Ratio => &percent,
         _ => &amount,
     };
-    let unit_label = |unit: Unit| crate::views::unit_label(unit, lang);
+    let unit_label = |unit: Unit| format::unit_label(unit, lang);
 
     // Sheet 1: the entity's six indicators.
     let report = engine.kpi(entity, period, &snapshot.targets);
@@ -93,7 +84,7 @@ pub fn cockpit_workbook(
             if let Some(att) = a.attainment {
                 sheet.write_number_with_format(row, 7, number(att, Unit::Ratio), &percent)?;
             }
-            sheet.write_string(row, 8, status_text(a.status, lang))?;
+            sheet.write_string(row, 8, format::status_cell(a.status, lang))?;
         }
         sheet.write_string(
             row,
@@ -144,7 +135,7 @@ pub fn cockpit_workbook(
                 )?;
             }
             if let Some(a) = &result.assessment {
-                sheet.write_string(row, col + 1, status_text(a.status, lang))?;
+                sheet.write_string(row, col + 1, format::status_cell(a.status, lang))?;
             }
         }
         row += 1;
@@ -170,15 +161,7 @@ pub fn cockpit_workbook(
         let row = 1 + r as u32;
         let def = catalogue.indicator(v.indicator);
         sheet.write_string(row, 0, lang.pick(&def.name_zh, &def.name_en))?;
-        sheet.write_string(
-            row,
-            1,
-            match v.requirement {
-                zx_domain::kpi::Requirement::Grows => lang.pick("增长", "grows"),
-                zx_domain::kpi::Requirement::Stable(_) => lang.pick("稳定", "stable"),
-                zx_domain::kpi::Requirement::Improves => lang.pick("提升", "improves"),
-            },
-        )?;
+        sheet.write_string(row, 1, format::requirement_label(v.requirement, lang))?;
         if let Some(x) = v.this {
             sheet.write_number_with_format(row, 2, number(x, def.unit), format_for(def.unit))?;
         }

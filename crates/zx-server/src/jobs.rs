@@ -11,6 +11,8 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use zx_app::Clock;
+use zx_domain::calendar::{china_offset, china_today};
 use zx_notify::{Channels, DeliveryReport};
 use zx_store::Store;
 
@@ -19,9 +21,8 @@ use crate::config::{Reminders, Settings};
 /// The first instant after `now` at which it is `daily_at` in China (UTC+8). Strictly after, so
 /// a run that ends within the same second does not start again.
 pub fn next_run(now: DateTime<Utc>, daily_at: NaiveTime) -> DateTime<Utc> {
-    let china = zx_domain::measures::china_offset();
-    let china_today = now.with_timezone(&china).date_naive();
-    let mut at = (china_today.and_time(daily_at)
+    let china = china_offset();
+    let mut at = (china_today(now).and_time(daily_at)
         - TimeDelta::seconds(i64::from(china.local_minus_utc())))
     .and_utc();
     if at <= now {
@@ -32,10 +33,11 @@ pub fn next_run(now: DateTime<Utc>, daily_at: NaiveTime) -> DateTime<Utc> {
 
 /// Starts the reminder job unless `reminders.enabled` is off (then `None`). It stops, between
 /// runs or in the middle of one, when `stop` turns `true` or its sender is dropped: graceful
-/// shutdown does not wait for the next morning.
+/// shutdown does not wait for the next morning. "Now" is `clock`'s.
 pub fn spawn_reminders(
     store: Arc<dyn Store>,
     settings: &Settings,
+    clock: Arc<dyn Clock>,
     stop: watch::Receiver<bool>,
 ) -> Option<JoinHandle<()>> {
     let reminders = settings.reminders.clone();
@@ -53,7 +55,7 @@ pub fn spawn_reminders(
     };
     let channels = settings.notify.clone();
     Some(tokio::spawn(reminder_loop(
-        store, reminders, daily_at, channels, stop,
+        store, reminders, daily_at, channels, clock, stop,
     )))
 }
 
@@ -62,6 +64,7 @@ async fn reminder_loop(
     reminders: Reminders,
     daily_at: NaiveTime,
     channels: Channels,
+    clock: Arc<dyn Clock>,
     mut stop: watch::Receiver<bool>,
 ) {
     tracing::info!(
@@ -72,7 +75,7 @@ async fn reminder_loop(
         "daily reminder job started (China time)"
     );
     if reminders.run_on_start
-        && !run_unless_stopped(&*store, &reminders, &channels, &mut stop).await
+        && !run_unless_stopped(&*store, &reminders, &channels, &*clock, &mut stop).await
     {
         return;
     }
@@ -80,7 +83,7 @@ async fn reminder_loop(
         if *stop.borrow() {
             return;
         }
-        let now = Utc::now();
+        let now = clock.now();
         let at = next_run(now, daily_at);
         tracing::debug!(next = %at, "next reminder run");
         let wait = (at - now).to_std().unwrap_or_default();
@@ -88,7 +91,7 @@ async fn reminder_loop(
             () = tokio::time::sleep(wait) => {}
             _ = stop.changed() => return,
         }
-        if !run_unless_stopped(&*store, &reminders, &channels, &mut stop).await {
+        if !run_unless_stopped(&*store, &reminders, &channels, &*clock, &mut stop).await {
             return;
         }
     }
@@ -101,10 +104,11 @@ async fn run_unless_stopped(
     store: &dyn Store,
     reminders: &Reminders,
     channels: &Channels,
+    clock: &dyn Clock,
     stop: &mut watch::Receiver<bool>,
 ) -> bool {
     tokio::select! {
-        () = run_once(store, reminders.grace_days, channels, Utc::now()) => true,
+        () = run_once(store, reminders.grace_days, channels, clock.now()) => true,
         _ = stop.changed() => {
             tracing::warn!("shutdown interrupted the reminder run");
             false

@@ -81,7 +81,7 @@ pub fn xlsx_download(name: &str, bytes: Vec<u8>) -> Response {
 
 /// An instant as the group reads it: China time to the minute.
 pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&zx_domain::measures::china_offset())
+    zx_domain::calendar::china_time(at)
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }

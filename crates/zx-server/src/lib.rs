@@ -1,8 +1,11 @@
 //! Zengxiao's web server: the cockpit pages, the JSON API under `/api/v1` with its OpenAPI
 //! document, login with scoped roles. Generic over the storage backend (`Arc<dyn Store>`); the
-//! binary picks the backend. Every handler enforces the same scope rules (`zx_domain::Access`).
+//! binary picks the backend and hands over its clock. Every handler enforces the same scope
+//! rules (`zx_domain::Access`).
 //!
-//! Not here: computing indicators (zx-domain), reading files (zx-ingest), SQL (the backends).
+//! Not here: what `zx` also does (checking and importing files, loading the snapshot: the
+//! `zx-app` services), computing indicators (zx-domain), reading files (zx-ingest), SQL (the
+//! backends), the wall clock (handlers and jobs read the state's `zx_app::Clock`).
 #![forbid(unsafe_code)]
 
 pub mod auth;
@@ -26,6 +29,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
+use zx_app::{Clock, DatabaseUrl};
 use zx_domain::Catalogue;
 use zx_store::Store;
 
@@ -208,17 +212,20 @@ pub fn router(state: AppState) -> Router {
 /// Runs the server until Ctrl-C or SIGTERM, finishing requests in flight, with the daily
 /// reminder job (`jobs`), the emissions service (minute store, alarm monitors, daily seal) and,
 /// when `emissions.hj212_listen` is set, the HJ 212 receiver beside it; all stop with the server.
+/// Handlers and jobs read `clock` (the binary's `SystemClock`, a test's `FixedClock`), never the
+/// wall clock.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Arc<dyn Store>,
     catalogue: Catalogue,
     settings: Settings,
+    clock: Arc<dyn Clock>,
 ) -> std::io::Result<()> {
     let hj212 = match settings.emissions.hj212_listen {
         Some(address) => Some(zx_hj212::bind(address)?),
         None => None,
     };
-    serve_with(listener, hj212, store, catalogue, settings).await
+    serve_with(listener, hj212, store, catalogue, settings, clock).await
 }
 
 /// [`serve`] with the HJ 212 listener already bound (tests and the demo bind port 0).
@@ -228,19 +235,21 @@ pub async fn serve_with(
     store: Arc<dyn Store>,
     catalogue: Catalogue,
     settings: Settings,
+    clock: Arc<dyn Clock>,
 ) -> std::io::Result<()> {
+    let db = DatabaseUrl::parse(&settings.db).map_err(std::io::Error::other)?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let job = jobs::spawn_reminders(store.clone(), &settings, stopped.clone());
-    let dir = settings.emissions.store_dir(&settings.db);
+    let job = jobs::spawn_reminders(store.clone(), &settings, clock.clone(), stopped.clone());
+    let dir = db.minute_store_dir(&settings.emissions.dir);
     let (service, alarm_task) =
-        emissions::Emissions::open(store.clone(), &dir, settings.notify.clone())
+        emissions::Emissions::open(store.clone(), &dir, settings.notify.clone(), clock.clone())
             .await
             .map_err(std::io::Error::other)?;
     let seal_at = settings
         .emissions
         .seal_time()
         .map_err(std::io::Error::other)?;
-    let clock = service.spawn_jobs(seal_at, stopped.clone());
+    let clock_job = service.spawn_jobs(seal_at, stopped.clone());
     let receiver = hj212.map(|listener| {
         if let Ok(address) = listener.local_addr() {
             tracing::info!(%address, "HJ 212 receiver listening");
@@ -262,7 +271,7 @@ pub async fn serve_with(
             },
         ))
     });
-    let app = router(AppState::new(store, catalogue, settings).with_emissions(service));
+    let app = router(AppState::new(store, catalogue, settings, clock).with_emissions(service));
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -276,7 +285,7 @@ pub async fn serve_with(
     if let Some(receiver) = receiver {
         let _ = receiver.await;
     }
-    let _ = clock.await;
+    let _ = clock_job.await;
     alarm_task.abort();
     served
 }

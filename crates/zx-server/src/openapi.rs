@@ -5,10 +5,12 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use crate::error::ErrorBody;
-use crate::routes::audit::api::{self as audit, AuditJson};
-use crate::routes::cockpit::api::{self as cockpit, EntityJson};
-use crate::routes::collect::api::{self as collect, CollectionRowJson, SubmissionJson};
-use crate::routes::measures::api::{self as measures, GapJson};
+use zx_api::{AuditEntryJson, EntityJson, GapJson, SubmissionJson};
+
+use crate::routes::audit::api as audit;
+use crate::routes::cockpit::api as cockpit;
+use crate::routes::collect::api::{self as collect, CollectionRowJson};
+use crate::routes::measures::api as measures;
 use crate::routes::session::api::{self as session, MeJson};
 use crate::routes::targets::TargetJson;
 use crate::routes::targets::api as targets;
@@ -57,7 +59,7 @@ use crate::routes::targets::api as targets;
         crate::routes::environment::api::ChartFactor,
         MeJson,
         EntityJson,
-        AuditJson,
+        AuditEntryJson,
         TargetJson,
         SubmissionJson,
         CollectionRowJson,

@@ -5,6 +5,7 @@
 //! `Access::can_read`); row-level security is the domain's (`zx_domain::access`), applied here
 //! before anything is read, never in templates.
 
+use chrono::{Datelike, NaiveDate};
 use zx_domain::{Basis, EntityId, Month, Period};
 
 use crate::auth::CurrentUser;
@@ -85,11 +86,10 @@ pub fn parse_period(
 }
 
 /// The year a request asks for, or else the year of the latest month with data, or else this
-/// year in China (a database without data yet).
-pub fn year_or_latest(snapshot: &Snapshot, year: Option<i32>) -> i32 {
-    use chrono::Datelike;
+/// year in China (a database without data yet), the year of `today`.
+pub fn year_or_latest(snapshot: &Snapshot, year: Option<i32>, today: NaiveDate) -> i32 {
     year.or_else(|| snapshot.engine.last_month().map(|m| m.year()))
-        .unwrap_or_else(|| zx_domain::measures::china_date(chrono::Utc::now()).year())
+        .unwrap_or_else(|| today.year())
 }
 
 /// The explanation of an indicator, showing only the children the user may see (a defence in

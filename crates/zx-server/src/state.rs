@@ -1,25 +1,26 @@
-//! Shared state: the store, the catalogue, the consolidated engine (cached), the login limiter.
+//! Shared state: the store, the catalogue, the clock, the consolidated snapshot (cached), the
+//! login limiter.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use zx_domain::engine::DataNote;
-use zx_domain::{Catalogue, Engine, EntityTree, Ledger, TargetBook};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use zx_app::Clock;
+use zx_domain::Catalogue;
+use zx_domain::calendar::{china_time, china_today};
 use zx_store::{AuditFilter, Store};
 
 use crate::config::Settings;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
-/// The consolidated view of the data at one version of the database.
-pub struct Snapshot {
-    pub engine: Engine,
-    pub targets: TargetBook,
-    pub notes: Vec<DataNote>,
-    /// Id of the newest audit entry when loaded: every write adds one.
-    pub version: i64,
-}
+/// The consolidated view of the data (`zx_app::load_snapshot`), as a command would load it.
+pub use zx_app::Snapshot;
+
+/// The snapshot last loaded, with the id of the newest audit entry then (every write adds one,
+/// so a newer id means the data changed).
+type Loaded = (i64, Arc<Snapshot>);
 
 /// Failed login times per (address, account), for rate limiting.
 type FailedLogins = HashMap<(IpAddr, String), Vec<Instant>>;
@@ -33,18 +34,26 @@ pub struct AppState {
     /// Stack emissions (minute store, receiver counters, alarm monitors); `None` when the
     /// server runs without them (some tests).
     pub emissions: Option<Arc<crate::emissions::Emissions>>,
-    snapshot: Arc<RwLock<Option<Arc<Snapshot>>>>,
+    /// Where "now" comes from: every handler and job reads this clock, never the wall clock.
+    pub clock: Arc<dyn Clock>,
+    snapshot: Arc<RwLock<Option<Loaded>>>,
     reload: Arc<tokio::sync::Mutex<()>>,
     limiter: Arc<Mutex<FailedLogins>>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, catalogue: Catalogue, settings: Settings) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        catalogue: Catalogue,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             store,
             catalogue: Arc::new(catalogue),
             settings: Arc::new(settings),
             emissions: None,
+            clock,
             snapshot: Arc::new(RwLock::new(None)),
             reload: Arc::new(tokio::sync::Mutex::new(())),
             limiter: Arc::new(Mutex::new(HashMap::new())),
@@ -55,6 +64,21 @@ impl AppState {
     pub fn with_emissions(mut self, emissions: Arc<crate::emissions::Emissions>) -> Self {
         self.emissions = Some(emissions);
         self
+    }
+
+    /// The current instant, from the state's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Today's date in China.
+    pub fn today(&self) -> NaiveDate {
+        china_today(self.clock.now())
+    }
+
+    /// The wall-clock time in China (stack minutes are stamped in it).
+    pub fn china_now(&self) -> NaiveDateTime {
+        china_time(self.clock.now())
     }
 
     async fn current_version(&self) -> ApiResult<i64> {
@@ -72,39 +96,29 @@ impl AppState {
     /// every write leaves an audit entry, so the newest audit id is the version.
     pub async fn snapshot(&self) -> ApiResult<Arc<Snapshot>> {
         let version = self.current_version().await?;
-        if let Some(snapshot) = self.cached()
-            && snapshot.version == version
-        {
+        if let Some(snapshot) = self.cached(version) {
             return Ok(snapshot);
         }
         // One rebuild at a time; the others wait and take its result.
         let _guard = self.reload.lock().await;
-        if let Some(snapshot) = self.cached()
-            && snapshot.version == version
-        {
+        if let Some(snapshot) = self.cached(version) {
             return Ok(snapshot);
         }
-        let entities = self.store.entities().await?;
-        let tree = EntityTree::build(entities).map_err(|errors| {
-            ApiError::internal(format!("stored group tree is inconsistent: {errors:?}"))
-        })?;
-        let facts = self.store.current_facts().await?;
-        let (ledger, notes) = Ledger::from_facts(&tree, &self.catalogue, &facts);
-        let targets = TargetBook::new(self.store.targets().await?);
-        let snapshot = Arc::new(Snapshot {
-            engine: Engine::new(tree, (*self.catalogue).clone(), ledger),
-            targets,
-            notes,
-            version,
-        });
+        let snapshot = Arc::new(zx_app::load_snapshot(&*self.store, &self.catalogue).await?);
         if let Ok(mut slot) = self.snapshot.write() {
-            *slot = Some(snapshot.clone());
+            *slot = Some((version, snapshot.clone()));
         }
         Ok(snapshot)
     }
 
-    fn cached(&self) -> Option<Arc<Snapshot>> {
-        self.snapshot.read().ok().and_then(|s| s.clone())
+    /// The cached snapshot if it was loaded at `version`.
+    fn cached(&self, version: i64) -> Option<Arc<Snapshot>> {
+        self.snapshot
+            .read()
+            .ok()
+            .and_then(|slot| slot.clone())
+            .filter(|(loaded, _)| *loaded == version)
+            .map(|(_, snapshot)| snapshot)
     }
 
     /// Counts a failed login; `false` when the address and account are over the limit.

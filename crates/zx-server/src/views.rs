@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 use utoipa::ToSchema;
-use zx_domain::catalogue::{IndicatorKind, Unit};
-use zx_domain::kpi::{IndicatorResult, Requirement};
+use zx_domain::catalogue::Unit;
+use zx_domain::kpi::IndicatorResult;
 use zx_domain::{
     Access, Basis, Decimal, Engine, EntityId, Lang, Month, Period, Status, TargetBook, format,
     notes,
@@ -30,26 +30,9 @@ impl EntityRef {
             name: e.name.clone(),
             kind: lang.pick(e.kind.name_zh(), e.kind.as_str()).to_owned(),
             region: e.region.clone(),
-            segment: segment_label(&e.segment, lang),
+            segment: format::segment_label(&e.segment, lang),
         }
     }
-}
-
-/// The usual segment codes in the user's language; other segments as the group wrote them.
-pub fn segment_label(segment: &str, lang: Lang) -> String {
-    let known = [
-        ("waste-to-energy", "垃圾焚烧发电", "waste-to-energy"),
-        ("water", "水务", "water"),
-        ("solar", "光伏", "solar"),
-        ("wind", "风电", "wind"),
-    ];
-    known
-        .iter()
-        .find(|(code, _, _)| *code == segment)
-        .map_or_else(
-            || segment.to_owned(),
-            |(_, zh, en)| lang.pick(zh, en).to_owned(),
-        )
 }
 
 /// One indicator card.
@@ -142,16 +125,8 @@ pub struct Cockpit {
     pub notes: Vec<String>,
 }
 
-/// A value in the unit people read: 万元 for yuan, percent for ratios.
-pub fn display(value: Decimal, unit: Unit) -> String {
-    match unit {
-        Unit::Yuan | Unit::YuanPerPerson => format::wan_yuan(value),
-        Unit::Ratio => format::percent(value),
-        Unit::Persons => format::grouped(value, 1),
-    }
-}
-
-/// The same, as a plain decimal string for charts (no separators, no %).
+/// A value in the unit people read (`format::show_value`: 万元 for yuan, percent for ratios),
+/// as a plain decimal string for charts (no separators, no %).
 pub fn chart_value(value: Decimal, unit: Unit) -> String {
     let scaled = match unit {
         Unit::Yuan | Unit::YuanPerPerson => value / Decimal::from(10_000),
@@ -159,24 +134,6 @@ pub fn chart_value(value: Decimal, unit: Unit) -> String {
         Unit::Persons => value,
     };
     scaled.round_dp(4).normalize().to_string()
-}
-
-pub fn unit_label(unit: Unit, lang: Lang) -> String {
-    match unit {
-        Unit::Yuan => lang.pick("万元", "10k yuan"),
-        Unit::YuanPerPerson => lang.pick("万元/人", "10k yuan/person"),
-        Unit::Ratio => "%",
-        Unit::Persons => lang.pick("人", "persons"),
-    }
-    .to_owned()
-}
-
-fn yoy_text(result: &IndicatorResult, kind: IndicatorKind) -> String {
-    match (&result.yoy, kind) {
-        (Ok(v), IndicatorKind::Rate) => format::points(*v),
-        (Ok(v), IndicatorKind::Amount) => format::growth(*v),
-        (Err(_), _) => "—".to_owned(),
-    }
 }
 
 fn status_of(result: &IndicatorResult) -> Status {
@@ -251,17 +208,17 @@ pub fn cockpit(
             Card {
                 id: def.id.clone(),
                 name: lang.pick(&def.name_zh, &def.name_en).to_owned(),
-                unit: unit_label(def.unit, lang),
+                unit: format::unit_label(def.unit, lang).to_owned(),
                 value: result
                     .value
                     .as_ref()
-                    .map_or("—".into(), |v| display(*v, def.unit)),
-                yoy: yoy_text(result, def.kind),
+                    .map_or("—".into(), |v| format::show_value(*v, def.unit)),
+                yoy: format::show_yoy(result, def.kind),
                 annualised: result
                     .annualised
-                    .map_or(String::new(), |v| display(v, def.unit)),
-                target: a.map_or("—".into(), |a| display(a.target, def.unit)),
-                expected: a.map_or("—".into(), |a| display(a.expected, def.unit)),
+                    .map_or(String::new(), |v| format::show_value(v, def.unit)),
+                target: a.map_or("—".into(), |a| format::show_value(a.target, def.unit)),
+                expected: a.map_or("—".into(), |a| format::show_value(a.expected, def.unit)),
                 attainment: a
                     .and_then(|a| a.attainment)
                     .map_or("—".into(), format::percent),
@@ -295,15 +252,14 @@ pub fn cockpit(
             let def = catalogue.indicator(v.indicator);
             Verdict {
                 indicator: lang.pick(&def.name_zh, &def.name_en).to_owned(),
-                requirement: match v.requirement {
-                    Requirement::Grows => lang.pick("增长", "grows"),
-                    Requirement::Stable(_) => lang.pick("稳定", "stable"),
-                    Requirement::Improves => lang.pick("提升", "improves"),
-                }
-                .to_owned(),
+                requirement: format::requirement_label(v.requirement, lang).to_owned(),
                 holds: v.holds,
-                this: v.this.map_or("—".into(), |x| display(x, def.unit)),
-                last: v.last.map_or("—".into(), |x| display(x, def.unit)),
+                this: v
+                    .this
+                    .map_or("—".into(), |x| format::show_value(x, def.unit)),
+                last: v
+                    .last
+                    .map_or("—".into(), |x| format::show_value(x, def.unit)),
             }
         })
         .collect();
@@ -317,7 +273,7 @@ pub fn cockpit(
             Trend {
                 id: def.id.clone(),
                 name: lang.pick(&def.name_zh, &def.name_en).to_owned(),
-                unit: unit_label(def.unit, lang),
+                unit: format::unit_label(def.unit, lang).to_owned(),
                 months: full_year
                     .iter()
                     .map(|m| format!("{:02}", m.month()))
@@ -366,8 +322,8 @@ pub fn cockpit(
                         value: result
                             .value
                             .as_ref()
-                            .map_or("—".into(), |v| display(*v, def.unit)),
-                        yoy: yoy_text(result, def.kind),
+                            .map_or("—".into(), |v| format::show_value(*v, def.unit)),
+                        yoy: format::show_yoy(result, def.kind),
                         status: status_of(result).as_str(),
                         raw: result
                             .value

@@ -6,7 +6,7 @@ use anyhow::{Result, anyhow};
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 use zx_domain::engine::Unavailable;
 use zx_domain::format::{basis_label, show_value, show_yoy, status_text, unit_label};
-use zx_domain::kpi::{IndicatorResult, Requirement};
+use zx_domain::kpi::IndicatorResult;
 use zx_domain::{Engine, EntityId, Lang, Status, TargetBook, format, notes};
 
 use crate::app::{App, default_root, find_entity, parse_period};
@@ -171,11 +171,7 @@ pub fn rule_line(engine: &Engine, rule: &zx_domain::kpi::RuleResult, lang: Lang)
     let mut parts = Vec::new();
     for verdict in &rule.verdicts {
         let def = catalogue.indicator(verdict.indicator);
-        let requirement = match verdict.requirement {
-            Requirement::Grows => lang.pick("增长", "grows"),
-            Requirement::Stable(_) => lang.pick("稳定", "stable"),
-            Requirement::Improves => lang.pick("提升", "improves"),
-        };
+        let requirement = format::requirement_label(verdict.requirement, lang);
         let mark = match verdict.holds {
             Some(true) => "✓",
             Some(false) => "✗",

@@ -93,7 +93,7 @@ pub async fn serve(
         print!("{}", demo::accounts_text(lang));
     }
     tracing::info!(?settings, "serving");
-    zx_server::serve_with(listener, hj212, store, catalogue, settings).await?;
+    zx_server::serve_with(listener, hj212, store, catalogue, settings, clock.clone()).await?;
     Ok(())
 }
 

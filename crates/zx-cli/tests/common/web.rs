@@ -21,13 +21,18 @@ pub struct Env {
 
 impl Env {
     pub async fn sqlite() -> Env {
+        Env::sqlite_at(Arc::new(zx_app::SystemClock)).await
+    }
+
+    /// The demo on SQLite, served with `clock` as the server's "now".
+    pub async fn sqlite_at(clock: Arc<dyn zx_app::Clock>) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("zx.db").to_string_lossy().into_owned();
         zx(&db, &["demo", "--lang", "en"]);
         let store = zx_store_sqlite::SqliteStore::open(&db, false)
             .await
             .unwrap();
-        Env::serve(dir, db, Arc::new(store), None).await
+        Env::serve(dir, db, Arc::new(store), None, clock).await
     }
 
     pub async fn postgres(test: &str) -> Option<Env> {
@@ -39,7 +44,16 @@ impl Env {
         zx(&db, &["demo", "--lang", "en"]);
         let store = zx_store_postgres::PgStore::open(&db, false).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        Some(Env::serve(dir, db, Arc::new(store), Some(database)).await)
+        Some(
+            Env::serve(
+                dir,
+                db,
+                Arc::new(store),
+                Some(database),
+                Arc::new(zx_app::SystemClock),
+            )
+            .await,
+        )
     }
 
     async fn serve(
@@ -47,6 +61,7 @@ impl Env {
         db: String,
         store: Arc<dyn Store>,
         postgres: Option<zx_store_postgres::TestDatabase>,
+        clock: Arc<dyn zx_app::Clock>,
     ) -> Env {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let hj212 = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -66,6 +81,7 @@ impl Env {
             store.clone(),
             zx_domain::Catalogue::builtin().unwrap(),
             settings,
+            clock,
         ));
         Env {
             dir,

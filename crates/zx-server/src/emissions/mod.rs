@@ -19,11 +19,12 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
+use zx_app::Clock;
 use zx_cems_store::{CemsStoreError, DayVerdicts, FrameLog, MinuteStore, stable_hash};
+use zx_domain::calendar::{china_offset, china_time, china_today};
 use zx_domain::cems::alarms::{self, AlarmEvent, Rules, StackMonitor};
 use zx_domain::cems::compliance::{DayCompliance, check_stack};
 use zx_domain::cems::{MinuteReading, Stack, Standard};
-use zx_domain::measures::china_offset;
 use zx_domain::{EntityTree, Role};
 use zx_hj212::{AcceptedFrame, FrameSink, ReceiverStats, SinkError, StackDirectory};
 use zx_notify::{Alert, Channels};
@@ -41,11 +42,6 @@ pub enum EmissionsError {
     Store(#[from] zx_store::StoreError),
     #[error("background task failed: {0}")]
     Join(String),
-}
-
-/// The wall clock in China, where minutes are stamped (HJ 212 `DataTime` is local time).
-pub fn china_now() -> NaiveDateTime {
-    Utc::now().with_timezone(&china_offset()).naive_local()
 }
 
 /// A China wall-clock time as an instant.
@@ -108,15 +104,19 @@ pub struct Emissions {
     violations: Arc<DayVerdicts>,
     /// Non-minute frames (hourly, daily, real-time data) kept as sent, one file per day.
     frames: Arc<FrameLog>,
+    /// Where "now" comes from (the server's clock).
+    clock: Arc<dyn Clock>,
 }
 
 impl Emissions {
     /// Opens the minute store in `dir` (replaying its log), reads the stacks, and starts the
-    /// alarm task. The returned handle ends when the service is dropped.
+    /// alarm task. The returned handle ends when the service is dropped. Today, the clock job's
+    /// ticks and a stack's latest minute are judged at `clock`'s now.
     pub async fn open(
         store: Arc<dyn Store>,
         dir: &Path,
         channels: Channels,
+        clock: Arc<dyn Clock>,
     ) -> Result<(Arc<Emissions>, JoinHandle<()>), EmissionsError> {
         let owned = dir.to_path_buf();
         let minutes = tokio::task::spawn_blocking(move || MinuteStore::open(&owned))
@@ -136,10 +136,17 @@ impl Emissions {
             events,
             violations,
             frames,
+            clock,
         });
         service.refresh().await?;
         let task = tokio::spawn(alarm_task(store, channels, receiver));
         Ok((service, task))
+    }
+
+    /// The wall-clock time in China now, where minutes are stamped (HJ 212 `DataTime` is China
+    /// time).
+    pub fn china_now(&self) -> NaiveDateTime {
+        china_time(self.clock.now())
     }
 
     /// The stacks as last read.
@@ -248,7 +255,7 @@ impl Emissions {
     async fn warm_up(&self, entry: Arc<StackEntry>) -> Result<(), EmissionsError> {
         let minutes = self.minutes.clone();
         let mn = entry.stack.mn.clone();
-        let today = china_now().date();
+        let today = self.china_now().date();
         let readings = tokio::task::spawn_blocking(move || day_minutes(&minutes, &mn, today))
             .await
             .map_err(|e| EmissionsError::Join(e.to_string()))??;
@@ -286,7 +293,7 @@ impl Emissions {
         if let Some(at) = self.latest.lock().ok().and_then(|m| m.get(mn).copied()) {
             return Some(at);
         }
-        let now = china_now();
+        let now = self.china_now();
         let recent = self
             .minutes
             .read(mn, now - TimeDelta::hours(2), now + TimeDelta::minutes(1))
@@ -314,7 +321,7 @@ impl Emissions {
         day: NaiveDate,
     ) -> Result<Option<Arc<DayCompliance>>, CemsStoreError> {
         let key = (entry.stack.mn.clone(), day);
-        let today = china_now().date();
+        let today = self.china_now().date();
         if day < today
             && let Some((at, verdict)) =
                 self.verdicts.lock().ok().and_then(|c| c.get(&key).cloned())
@@ -414,10 +421,7 @@ impl Emissions {
     /// Keeps a frame that carries no minute data (hourly, daily, real-time) as sent, durably,
     /// in the minute store's `FrameLog` (`frames/YYYY-MM-DD.log`).
     async fn keep_other(&self, frame: &AcceptedFrame) -> std::io::Result<()> {
-        let day = frame
-            .received_at
-            .with_timezone(&china_offset())
-            .date_naive();
+        let day = china_today(frame.received_at);
         let line = format!(
             "{}\t{}\t{}\t{}",
             frame.received_at.to_rfc3339(),
@@ -461,10 +465,10 @@ impl Emissions {
     ) -> JoinHandle<()> {
         let service = self.clone();
         tokio::spawn(async move {
-            if let Err(error) = service.seal_before(china_now().date()).await {
+            if let Err(error) = service.seal_before(service.china_now().date()).await {
                 tracing::error!(%error, "sealing minute data at start failed");
             }
-            let mut last_seal = china_now().date();
+            let mut last_seal = service.china_now().date();
             let mut interval = tokio::time::interval(Duration::from_secs(30));
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
@@ -478,7 +482,7 @@ impl Emissions {
                 if let Err(error) = service.refresh().await {
                     tracing::warn!(%error, "re-reading stacks failed");
                 }
-                let now = china_now();
+                let now = service.china_now();
                 service.tick(now);
                 if now.date() > last_seal && now.time() >= seal_at {
                     match service.seal_before(now.date()).await {

@@ -1,47 +1,22 @@
-//! The audit log in the JSON API.
+//! The audit log in the JSON API: the entries of `zx audit --format json` (`zx_api::AuditEntryJson`),
+//! answered as a bare list.
 
 use axum::Json;
 use axum::extract::{Query, State};
-use serde::Serialize;
-use utoipa::ToSchema;
+use zx_api::AuditEntryJson;
 
 use super::{AuditQuery, audit_entries};
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
 use crate::state::AppState;
 
-/// One audit line.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditJson {
-    pub id: i64,
-    pub at: String,
-    pub user: String,
-    pub action: String,
-    pub object: String,
-    pub old: Option<String>,
-    pub new: Option<String>,
-}
-
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = [AuditJson]), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [AuditEntryJson]), (status = 403, body = ErrorBody)))]
 pub async fn audit(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Query(query): Query<AuditQuery>,
-) -> ApiResult<Json<Vec<AuditJson>>> {
+) -> ApiResult<Json<Vec<AuditEntryJson>>> {
     let entries = audit_entries(&state, &user, query).await?;
-    Ok(Json(
-        entries
-            .into_iter()
-            .map(|e| AuditJson {
-                id: e.id,
-                at: e.at.to_rfc3339(),
-                user: e.user,
-                action: e.action,
-                object: e.object,
-                old: e.old_value,
-                new: e.new_value,
-            })
-            .collect(),
-    ))
+    Ok(Json(entries.iter().map(AuditEntryJson::from).collect()))
 }

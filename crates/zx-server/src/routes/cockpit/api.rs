@@ -3,9 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use serde::Serialize;
-use utoipa::ToSchema;
-use zx_api::{ExplainJson, KpiJson};
+use zx_api::{EntityJson, ExplainJson, KpiJson};
 
 use super::{CockpitQuery, ExplainQuery, PeriodQuery, cockpit_view};
 use crate::auth::ApiUser;
@@ -13,18 +11,6 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::scope::{entity_in_scope, parse_period, scoped_explanation};
 use crate::state::AppState;
 use crate::views::Cockpit;
-
-/// An entity in a listing.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EntityJson {
-    pub code: String,
-    pub name: String,
-    pub parent: Option<String>,
-    pub kind: &'static str,
-    pub region: String,
-    pub segment: String,
-    pub depth: usize,
-}
 
 #[utoipa::path(get, path = "/api/v1/entities", tag = "entities",
     responses((status = 200, body = [EntityJson]), (status = 401, body = ErrorBody)))]
@@ -40,16 +26,7 @@ pub async fn entities(
             if !user.access.can_read(tree, id) {
                 continue;
             }
-            let e = tree.entity(id);
-            list.push(EntityJson {
-                code: e.code.to_string(),
-                name: e.name.clone(),
-                parent: e.parent.as_ref().map(|p| p.to_string()),
-                kind: e.kind.as_str(),
-                region: e.region.clone(),
-                segment: e.segment.clone(),
-                depth: tree.depth(id),
-            });
+            list.push(EntityJson::new(tree, id));
         }
     }
     Ok(Json(list))

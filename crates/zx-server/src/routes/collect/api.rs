@@ -4,27 +4,13 @@ use axum::Json;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use zx_api::SubmissionJson;
 
 use super::grid;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
 use crate::scope::{entity_or_home, year_or_latest};
 use crate::state::AppState;
-
-/// One recorded submission (an imported file).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SubmissionJson {
-    pub id: i64,
-    pub kind: String,
-    pub file: String,
-    pub sha256: String,
-    pub user: String,
-    pub at: String,
-    pub rows: usize,
-    pub inserted: usize,
-    pub revised: usize,
-    pub unchanged: usize,
-}
 
 #[utoipa::path(get, path = "/api/v1/submissions", tag = "collection",
     responses((status = 200, body = [SubmissionJson], description = "HQ sees all; others their own")))]
@@ -36,18 +22,7 @@ pub async fn submissions(
     Ok(Json(
         list.into_iter()
             .filter(|s| user.access.is_hq() || s.user == user.user.name)
-            .map(|s| SubmissionJson {
-                id: s.id,
-                kind: s.kind,
-                file: s.file_name,
-                sha256: s.sha256,
-                user: s.user,
-                at: s.at.to_rfc3339(),
-                rows: s.rows,
-                inserted: s.inserted,
-                revised: s.revised,
-                unchanged: s.unchanged,
-            })
+            .map(|s| SubmissionJson::from(&s))
             .collect(),
     ))
 }
@@ -82,7 +57,7 @@ pub async fn collection(
         query.entity.as_deref(),
         "no entity in scope",
     )?;
-    let year = year_or_latest(&snapshot, query.year);
+    let year = year_or_latest(&snapshot, query.year, state.today());
     let (_, rows) = grid(&state, &user, root, year).await?;
     Ok(Json(
         rows.into_iter()

@@ -7,10 +7,10 @@ pub mod pages;
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::Utc;
+use zx_app::AppError;
+use zx_app::import::{Checked, SourceFile, check_files};
 use zx_domain::{EntityCode, EntityId, Lang, Month};
-use zx_ingest::{Context, Input, Payload};
-use zx_store::{Changes, Import, NewSubmission, PeriodState, PeriodStatus};
+use zx_store::{Changes, PeriodState, PeriodStatus};
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -171,13 +171,13 @@ pub fn issue_row(issue: &zx_ingest::Issue, lang: Lang) -> IssueRow {
     }
 }
 
-/// Checks an uploaded file completely and, when it is clean and `submit` is set, imports it in
-/// one transaction and marks its entity-months as submitted.
+/// Checks an uploaded file completely (`zx_app::import`, as `zx import` does: figures no later
+/// than this month in China) and, when it is clean and `submit` is set, imports it in one
+/// transaction and marks its entity-months as submitted.
 pub async fn check_and_import(
     state: &AppState,
     user: &CurrentUser,
-    file_name: &str,
-    bytes: &[u8],
+    file: SourceFile,
     submit: bool,
 ) -> ApiResult<Outcome> {
     let lang = user.lang;
@@ -187,62 +187,46 @@ pub async fn check_and_import(
             lang.pick("查看者不能报送数据", "viewers cannot submit data"),
         ));
     }
-    let entities = state.store.entities().await?;
-    let stored = zx_ingest::StoredIndex::new(state.store.current_facts().await?);
-    let today = Utc::now().date_naive();
-    let latest_month = {
-        use chrono::Datelike;
-        Month::new(today.year(), today.month()).ok()
+    let file_name = file.name.clone();
+    let checked = check_files(
+        &*state.store,
+        &state.catalogue,
+        std::slice::from_ref(&file),
+        state.now(),
+    )
+    .await
+    .map_err(|error| match error {
+        AppError::MeasuresList(_) => ApiError::new(
+            ErrorCode::InvalidFile,
+            lang.pick(
+                "这是措施清单，请用 zx measures import 导入",
+                "this is a measures list: import it with `zx measures import`",
+            ),
+        ),
+        other => other.into(),
+    })?;
+    let Some((submission, changes)) = checked.files.first().filter(|_| checked.is_ok()) else {
+        let mut issues: Vec<IssueRow> = checked.errors.iter().map(|i| issue_row(i, lang)).collect();
+        issues.extend(checked.warnings.iter().map(|i| issue_row(i, lang)));
+        return Ok(Outcome {
+            file_name,
+            error_count: checked.errors.len(),
+            issues,
+            result: Some(
+                lang.pick(
+                    "文件有错误，未写入任何数据",
+                    "the file has errors: nothing was written",
+                )
+                .to_owned(),
+            ),
+        });
     };
-    // The context borrows a `dyn StoredSeries` (not `Sync`): keep it out of any await.
-    let parsed = {
-        let context = Context {
-            catalogue: &state.catalogue,
-            entities: &entities,
-            stored: &stored,
-            users: None,
-            latest_month,
-        };
-        zx_ingest::parse(Input { file_name, bytes }, &context)
-    };
-    drop(stored);
-    let (parsed, warnings) = match parsed {
-        Ok(parsed) => {
-            let warnings = parsed.warnings.clone();
-            (parsed, warnings)
-        }
-        Err(rejected) => {
-            let mut issues: Vec<IssueRow> =
-                rejected.errors.iter().map(|i| issue_row(i, lang)).collect();
-            issues.extend(rejected.warnings.iter().map(|i| issue_row(i, lang)));
-            return Ok(Outcome {
-                file_name: file_name.to_owned(),
-                error_count: rejected.errors.len(),
-                issues,
-                result: Some(
-                    lang.pick(
-                        "文件有错误，未写入任何数据",
-                        "the file has errors: nothing was written",
-                    )
-                    .to_owned(),
-                ),
-            });
-        }
-    };
+    let rows = submission.rows;
     let snapshot = state.snapshot().await?;
     let tree = snapshot.engine.tree();
-    let facts = match parsed.payload {
-        Payload::Data(facts) => facts,
-        Payload::Measures(_) => {
-            return Err(ApiError::new(
-                ErrorCode::InvalidFile,
-                lang.pick(
-                    "这是措施清单，请用 zx measures import 导入",
-                    "this is a measures list: import it with `zx measures import`",
-                ),
-            ));
-        }
-        Payload::Entities(_) | Payload::Targets(_) if !user.access.is_hq() => {
+    let facts = match changes {
+        Changes::Facts(facts) => facts,
+        Changes::Entities(_) | Changes::Targets(_) if !user.access.is_hq() => {
             return Err(ApiError::new(
                 ErrorCode::Forbidden,
                 lang.pick(
@@ -251,29 +235,8 @@ pub async fn check_and_import(
                 ),
             ));
         }
-        Payload::Entities(list) => {
-            return import_other(
-                state,
-                user,
-                file_name,
-                bytes,
-                parsed.rows,
-                Changes::Entities(list),
-                submit,
-            )
-            .await;
-        }
-        Payload::Targets(list) => {
-            return import_other(
-                state,
-                user,
-                file_name,
-                bytes,
-                parsed.rows,
-                Changes::Targets(list),
-                submit,
-            )
-            .await;
+        Changes::Entities(_) | Changes::Targets(_) => {
+            return import_other(state, user, file_name, checked, rows, submit).await;
         }
     };
     // Row-level security on writes: every row must be inside the user's subtree.
@@ -299,14 +262,18 @@ pub async fn check_and_import(
             ),
         ));
     }
-    let mut issues: Vec<IssueRow> = warnings.iter().map(|i| issue_row(i, lang)).collect();
+    let mut issues: Vec<IssueRow> = checked
+        .warnings
+        .iter()
+        .map(|i| issue_row(i, lang))
+        .collect();
     if !submit {
         return Ok(Outcome {
-            file_name: file_name.to_owned(),
+            file_name,
             result: Some(format!(
                 "{} {} {}",
                 lang.pick("检查通过：", "checked:"),
-                parsed.rows,
+                rows,
                 lang.pick(
                     "行，无错误（尚未提交）",
                     "rows, no errors (not submitted yet)"
@@ -318,17 +285,9 @@ pub async fn check_and_import(
     }
     let periods: BTreeSet<(EntityCode, Month)> =
         facts.iter().map(|f| (f.entity.clone(), f.month)).collect();
-    let receipts = submit_file(
-        state,
-        user,
-        file_name,
-        bytes,
-        parsed.rows,
-        Changes::Facts(facts),
-    )
-    .await;
-    let receipts = match receipts {
-        Ok(r) => r,
+    let now = state.now();
+    let imported = match checked.import(&*state.store, &user.user.name, now).await {
+        Ok(imported) => imported,
         Err(zx_store::StoreError::Locked { entity, month }) => {
             issues.push(IssueRow {
                 place: String::new(),
@@ -342,7 +301,7 @@ pub async fn check_and_import(
                 severity: "error",
             });
             return Ok(Outcome {
-                file_name: file_name.to_owned(),
+                file_name,
                 issues,
                 result: None,
                 error_count: 1,
@@ -359,13 +318,17 @@ pub async fn check_and_import(
                 state: PeriodState::Submitted,
                 comment: None,
                 user: user.user.name.clone(),
-                at: Utc::now(),
+                at: now,
             })
             .await?;
     }
-    let r = receipts.first().cloned().unwrap_or_default();
+    let r = imported
+        .files
+        .first()
+        .map(|f| f.receipt.clone())
+        .unwrap_or_default();
     Ok(Outcome {
-        file_name: file_name.to_owned(),
+        file_name,
         issues,
         result: Some(format!(
             "{} #{}: {} {}, {} {}, {} {}",
@@ -382,19 +345,19 @@ pub async fn check_and_import(
     })
 }
 
-pub async fn import_other(
+/// An entities or targets file (HQ only): checked, or imported when `submit` is set.
+async fn import_other(
     state: &AppState,
     user: &CurrentUser,
-    file_name: &str,
-    bytes: &[u8],
+    file_name: String,
+    checked: Checked,
     rows: usize,
-    changes: Changes,
     submit: bool,
 ) -> ApiResult<Outcome> {
     let lang = user.lang;
     if !submit {
         return Ok(Outcome {
-            file_name: file_name.to_owned(),
+            file_name,
             issues: Vec::new(),
             result: Some(format!(
                 "{} {rows}",
@@ -403,9 +366,11 @@ pub async fn import_other(
             error_count: 0,
         });
     }
-    submit_file(state, user, file_name, bytes, rows, changes).await?;
+    checked
+        .import(&*state.store, &user.user.name, state.now())
+        .await?;
     Ok(Outcome {
-        file_name: file_name.to_owned(),
+        file_name,
         issues: Vec::new(),
         result: Some(format!(
             "{} {rows}",
@@ -413,32 +378,6 @@ pub async fn import_other(
         )),
         error_count: 0,
     })
-}
-
-/// Imports one validated file as the user, in one transaction.
-pub async fn submit_file(
-    state: &AppState,
-    user: &CurrentUser,
-    file_name: &str,
-    bytes: &[u8],
-    rows: usize,
-    changes: Changes,
-) -> Result<Vec<zx_store::FileReceipt>, zx_store::StoreError> {
-    state
-        .store
-        .import(Import {
-            user: user.user.name.clone(),
-            at: Utc::now(),
-            files: vec![(
-                NewSubmission {
-                    file_name: file_name.to_owned(),
-                    sha256: zx_auth::sha256_hex_bytes(bytes),
-                    rows,
-                },
-                changes,
-            )],
-        })
-        .await
 }
 
 /// HQ reviews a month of `entity`: approve, return with a comment, lock, or reopen (back to
@@ -491,7 +430,7 @@ pub async fn review(
             state: new_state,
             comment,
             user: user.user.name.clone(),
-            at: Utc::now(),
+            at: state.now(),
         })
         .await?;
     Ok(parsed)

@@ -7,6 +7,7 @@ use axum::Form;
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use zx_app::import::SourceFile;
 use zx_domain::Lang;
 
 use super::{GridRow, IssueRow, Outcome, check_and_import, grid, review, state_label};
@@ -56,7 +57,7 @@ async fn render(
         let snapshot = state.snapshot().await?;
         let tree = snapshot.engine.tree();
         let root_id = entity_or_home(&snapshot, user, root, "no entity")?;
-        let year = year_or_latest(&snapshot, year);
+        let year = year_or_latest(&snapshot, year, state.today());
         let (months, rows) = grid(state, user, root_id, year).await?;
         let entities = rows
             .iter()
@@ -175,7 +176,11 @@ pub async fn upload(
             ),
         );
     };
-    let outcome = match check_and_import(&state, &user, &file_name, &bytes, submit).await {
+    let file = SourceFile {
+        name: file_name.clone(),
+        bytes,
+    };
+    let outcome = match check_and_import(&state, &user, file, submit).await {
         Ok(outcome) => outcome,
         Err(error) => Outcome {
             file_name: file_name.clone(),

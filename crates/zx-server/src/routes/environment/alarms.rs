@@ -38,8 +38,11 @@ pub fn alarm_rows(
     lang: Lang,
     can_ack: bool,
 ) -> Vec<AlarmRow> {
-    let china = zx_domain::measures::china_offset();
-    let at = |t: chrono::DateTime<Utc>| t.with_timezone(&china).format("%m-%d %H:%M").to_string();
+    let at = |t: chrono::DateTime<Utc>| {
+        zx_domain::calendar::china_time(t)
+            .format("%m-%d %H:%M")
+            .to_string()
+    };
     alarms
         .iter()
         .map(|a| AlarmRow {
@@ -224,6 +227,6 @@ async fn acknowledge_alarm(
     }
     Ok(state
         .store
-        .acknowledge_alarm(id, note.trim(), &user.user.name, Utc::now())
+        .acknowledge_alarm(id, note.trim(), &user.user.name, state.now())
         .await?)
 }

@@ -11,7 +11,6 @@ use zx_domain::cems::compliance::output_value;
 
 use super::{DayQuery, blocking, parse_day, visible_stack};
 use crate::auth::ApiUser;
-use crate::emissions::china_now;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -55,7 +54,7 @@ pub async fn minutes_json(
 ) -> ApiResult<Response> {
     let lang = user.lang;
     let (service, entry) = visible_stack(&state, &user, &mn).await?;
-    let now = china_now();
+    let now = state.china_now();
     let day = parse_day(query.date.as_deref(), now.date())?;
     let work = service.clone();
     let item = entry.clone();

@@ -20,7 +20,7 @@ use zx_domain::{EntityTree, Lang};
 use zx_store::{Alarm, AlarmFilter, AlarmState};
 
 use crate::auth::CurrentUser;
-use crate::emissions::{Emissions, StackEntry, china_now};
+use crate::emissions::{Emissions, StackEntry};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
@@ -125,7 +125,7 @@ pub async fn cockpit_violations(
     if stacks.is_empty() {
         return Ok(None);
     }
-    let today = china_now().date();
+    let today = state.china_now().date();
     let work = service.clone();
     let list = stacks.clone();
     let by_month = blocking(move || violation_days_by_month(&work, &list, year, today)).await?;

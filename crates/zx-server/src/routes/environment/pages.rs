@@ -21,7 +21,7 @@ use super::{
     service, stack_names, violation_days_by_month, violation_rows, visible, visible_stack,
 };
 use crate::auth::{CurrentUser, PageUser};
-use crate::emissions::{StackEntry, china_now};
+use crate::emissions::StackEntry;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::layout::{Me, error_page, here};
 use crate::state::AppState;
@@ -105,7 +105,7 @@ async fn overview_view(state: &AppState, user: &CurrentUser) -> ApiResult<Overvi
     let lang = user.lang;
     let service = service(state)?;
     let (stacks, _) = visible(state, user, &service).await?;
-    let now = china_now();
+    let now = state.china_now();
     let today = now.date();
     let alarms = open_alarms(state, None).await?;
     let mut open_by_mn: HashMap<&str, usize> = HashMap::new();
@@ -194,9 +194,7 @@ async fn overview_view(state: &AppState, user: &CurrentUser) -> ApiResult<Overvi
             count: s.total(),
             last: format!(
                 "{} · {} · {}",
-                s.last_at
-                    .with_timezone(&zx_domain::measures::china_offset())
-                    .format("%m-%d %H:%M:%S"),
+                zx_domain::calendar::china_time(s.last_at).format("%m-%d %H:%M:%S"),
                 s.last_peer,
                 s.last_detail
             ),
@@ -281,7 +279,7 @@ pub async fn plant(
                 format!("no stacks of plant {code} that you may see"),
             ));
         };
-        let now = china_now();
+        let now = state.china_now();
         let today = now.date();
         let month_start = today.with_day(1).unwrap_or(today);
         let standard = first.standard.clone();
@@ -448,7 +446,7 @@ pub async fn stack(
     let lang = user.lang;
     let result = async {
         let (service, entry) = visible_stack(&state, &user, &mn).await?;
-        let now = china_now();
+        let now = state.china_now();
         let today = now.date();
         let day = parse_day(query.date.as_deref(), today)?;
         let work = service.clone();

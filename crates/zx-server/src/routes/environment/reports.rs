@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{blocking, parse_day, service, visible};
 use crate::auth::PageUser;
-use crate::emissions::{china_now, report};
+use crate::emissions::report;
 use crate::error::{ApiError, ErrorCode};
 use crate::layout::{error_page, xlsx_download};
 use crate::state::AppState;
@@ -38,7 +38,7 @@ pub async fn report_xlsx(
         if let Some(mn) = query.mn.as_deref().filter(|m| !m.is_empty()) {
             stacks.retain(|e| e.stack.mn == mn);
         }
-        let today = china_now().date();
+        let today = state.china_now().date();
         let (first, last, name) = match (query.month.as_deref(), query.date.as_deref()) {
             (Some(month), _) if !month.is_empty() => {
                 let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").map_err(

@@ -4,13 +4,11 @@ use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Utc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use zx_domain::Measure;
 use zx_domain::followup::Attachment;
-use zx_domain::measures::china_date;
 
 use super::{
     MeasureInput, MilestoneInput, UpdateInput, add_evidence, add_milestone, complete_milestone,
@@ -99,7 +97,7 @@ async fn detail_json(state: &AppState, m: Measure) -> ApiResult<MeasureDetailJso
     let milestones = state.store.milestones(Some(id)).await?;
     let attachments = state.store.attachments(Some(id)).await?;
     Ok(MeasureDetailJson {
-        overdue: m.is_overdue(china_date(Utc::now())),
+        overdue: m.is_overdue(state.today()),
         id,
         entity: m.entity.to_string(),
         title: m.title,

@@ -13,13 +13,13 @@ pub mod pages;
 use axum::extract::Multipart;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use std::sync::Arc;
 use utoipa::ToSchema;
 
+use zx_domain::calendar::china_today;
 use zx_domain::followup::{Attachment, MeasureChange, may_change, may_see};
-use zx_domain::measures::china_date;
 use zx_domain::{Lang, Measure, MeasureStatus};
 use zx_ingest::evidence::{MAX_EVIDENCE_BYTES, check_evidence};
 use zx_store::{NewAttachment, NewMeasure};
@@ -175,7 +175,7 @@ pub async fn create_measure(
     }
     Ok(state
         .store
-        .create_measure(measure, &user.user.name, Utc::now())
+        .create_measure(measure, &user.user.name, state.now())
         .await?)
 }
 
@@ -248,7 +248,7 @@ pub async fn update_measure(
     };
     Ok(state
         .store
-        .update_measure(id, input.revision, change, &user.user.name, Utc::now())
+        .update_measure(id, input.revision, change, &user.user.name, state.now())
         .await?)
 }
 
@@ -278,7 +278,7 @@ pub async fn add_evidence(
                 content,
             },
             &user.user.name,
-            Utc::now(),
+            state.now(),
         )
         .await?)
 }
@@ -301,7 +301,7 @@ pub async fn add_milestone(
     let due = parse_date("due", &input.due)?;
     Ok(state
         .store
-        .add_milestone(id, &input.title, due, &user.user.name, Utc::now())
+        .add_milestone(id, &input.title, due, &user.user.name, state.now())
         .await?)
 }
 
@@ -322,10 +322,10 @@ pub async fn complete_milestone(
     if !of_measure {
         return Err(not_found(user.lang, "milestone", milestone));
     }
-    let now = Utc::now();
+    let now = state.now();
     Ok(state
         .store
-        .complete_milestone(milestone, china_date(now), &user.user.name, now)
+        .complete_milestone(milestone, china_today(now), &user.user.name, now)
         .await?)
 }
 

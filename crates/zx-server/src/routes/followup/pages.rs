@@ -7,10 +7,8 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
 
-use zx_domain::measures::china_date;
 use zx_domain::{Lang, MeasureStatus};
 use zx_ingest::evidence::MAX_EVIDENCE_BYTES;
 
@@ -105,7 +103,7 @@ async fn measure_page(
     let editable = can_edit(&snapshot, user, &m);
     let tree = snapshot.engine.tree();
     let catalogue = snapshot.engine.catalogue();
-    let today = china_date(Utc::now());
+    let today = state.today();
     let status_name = |s: MeasureStatus| lang.pick(s.name_zh(), s.as_str()).to_owned();
     let updates = state
         .store

@@ -2,8 +2,9 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use zx_api::GapJson;
 
 use super::as_of_date;
 use crate::auth::ApiUser;
@@ -36,7 +37,7 @@ pub async fn measures(
         query.entity.as_deref(),
         "no entity in scope",
     )?;
-    let as_of = as_of_date(query.as_of.as_deref())?;
+    let as_of = as_of_date(query.as_of.as_deref(), state.today())?;
     let list: Vec<zx_domain::Measure> = state
         .store
         .measures()
@@ -48,13 +49,6 @@ pub async fn measures(
         })
         .collect();
     Ok(Json(zx_api::measures_json(&list, as_of)))
-}
-
-/// A red indicator without an open measure.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GapJson {
-    pub entity: String,
-    pub indicator: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/measures/gaps", tag = "measures", params(PeriodQuery),

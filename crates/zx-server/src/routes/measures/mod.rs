@@ -8,7 +8,8 @@ pub mod pages;
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Deserialize;
-use zx_domain::measures::{china_date, summarise};
+use zx_domain::calendar::china_today;
+use zx_domain::measures::summarise;
 use zx_domain::{Lang, Measure, MeasureStatus, format};
 
 use crate::auth::CurrentUser;
@@ -94,7 +95,7 @@ pub async fn listing(
         let snapshot = state.snapshot().await?;
         let tree = snapshot.engine.tree();
         let root = entity_or_home(&snapshot, user, q.entity.as_deref(), "no entity")?;
-        let as_of = as_of_date(q.as_of.as_deref())?;
+        let as_of = as_of_date(q.as_of.as_deref(), state.today())?;
         let due_within: Option<i64> = number_field("due_within", q.due_within.as_deref())?;
         let year: Option<i32> = number_field("year", q.year.as_deref())?;
         let all = state.store.measures().await?;
@@ -135,7 +136,7 @@ pub async fn listing(
         let mut latest: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
         for u in state.store.measure_updates(None).await? {
             if !u.comment.is_empty() {
-                latest.insert(u.measure, format!("{} {}", china_date(u.at), u.comment));
+                latest.insert(u.measure, format!("{} {}", china_today(u.at), u.comment));
             }
         }
         let catalogue = snapshot.engine.catalogue();
@@ -197,8 +198,8 @@ pub async fn listing(
     }
 }
 
-/// The date overdue is judged on: `YYYY-MM-DD`, or today in China when none is given.
-pub fn as_of_date(text: Option<&str>) -> ApiResult<NaiveDate> {
+/// The date overdue is judged on: `YYYY-MM-DD`, or `today` (in China) when none is given.
+pub fn as_of_date(text: Option<&str>, today: NaiveDate) -> ApiResult<NaiveDate> {
     match text.filter(|d| !d.is_empty()) {
         Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
             ApiError::new(
@@ -206,7 +207,7 @@ pub fn as_of_date(text: Option<&str>) -> ApiResult<NaiveDate> {
                 format!("as_of: \"{text}\" is not YYYY-MM-DD"),
             )
         }),
-        None => Ok(china_date(chrono::Utc::now())),
+        None => Ok(today),
     }
 }
 

@@ -4,7 +4,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use zx_domain::Lang;
 
 use crate::auth::PageUser;
@@ -61,7 +60,7 @@ pub async fn notifications(
             .collect();
         state
             .store
-            .mark_notifications_read(&user.user.name, Utc::now())
+            .mark_notifications_read(&user.user.name, state.now())
             .await?;
         Ok::<_, ApiError>(rows)
     }

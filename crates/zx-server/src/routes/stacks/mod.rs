@@ -9,7 +9,6 @@
 pub mod pages;
 
 use axum::http::StatusCode;
-use chrono::Utc;
 use serde::Deserialize;
 use zx_domain::cems::{DEFAULT_FURNACE_CODE, FactorMap, OXYGEN_CODE, Stack, Standard};
 use zx_domain::{EntityCode, EntityKind, Lang};
@@ -226,7 +225,7 @@ pub async fn save_one(
     }
     let summary = state
         .store
-        .save_stacks(vec![stack], &user.user.name, Utc::now())
+        .save_stacks(vec![stack], &user.user.name, state.now())
         .await?;
     refresh(state).await;
     Ok((mn, summary))
@@ -282,7 +281,7 @@ pub async fn import_file(
         unchanged,
     } = state
         .store
-        .save_stacks(stacks, &user.user.name, Utc::now())
+        .save_stacks(stacks, &user.user.name, state.now())
         .await?;
     refresh(state).await;
     let result = match lang {

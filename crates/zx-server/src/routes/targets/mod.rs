@@ -4,7 +4,6 @@
 pub mod api;
 pub mod pages;
 
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use zx_domain::{Decimal, EntityCode, Target};
@@ -92,7 +91,7 @@ pub async fn save_target(
             },
             revision,
             &user.user.name,
-            Utc::now(),
+            state.now(),
         )
         .await?;
     Ok(TargetJson {

@@ -54,7 +54,7 @@ async fn targets_page(
     let lang = user.lang;
     let result = async {
         let snapshot = state.snapshot().await?;
-        let year = year_or_latest(&snapshot, year);
+        let year = year_or_latest(&snapshot, year, state.today());
         let targets = targets_in_scope(state, user, Some(year)).await?;
         let catalogue = snapshot.engine.catalogue();
         let tree = snapshot.engine.tree();

@@ -4,12 +4,10 @@
 pub mod api;
 pub mod pages;
 
-use chrono::Utc;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use zx_domain::followup::visit_progress;
-use zx_domain::measures::china_date;
 use zx_domain::{EntityCode, Measure};
 use zx_store::{NewMeasure, NewVisit};
 
@@ -59,7 +57,7 @@ pub async fn visit_rows(state: &AppState, user: &CurrentUser) -> ApiResult<Vec<V
         .into_iter()
         .filter(|m| m.visit.is_some() && readable(&m.entity))
         .collect();
-    let today = china_date(Utc::now());
+    let today = state.today();
     let name = |code: &EntityCode| {
         tree.id(code)
             .map_or(code.to_string(), |id| tree.entity(id).name.clone())
@@ -184,7 +182,7 @@ pub async fn create_visit(
     let visit = parse_visit(input)?;
     let (id, _) = state
         .store
-        .create_visit(visit, &user.user.name, Utc::now())
+        .create_visit(visit, &user.user.name, state.now())
         .await?;
     Ok(id)
 }
