@@ -95,8 +95,7 @@ pub(crate) fn column_kinds(row: &PgRow) -> StoreResult<Vec<ColumnKind>> {
 }
 
 /// A result row, its columns read as `kinds` says.
-pub(crate) fn row_of(row: &PgRow, kinds: &[ColumnKind]) -> StoreResult<Row> {
-    let mut values = Vec::with_capacity(kinds.len());
+pub(crate) fn row_of(row: &PgRow, kinds: &[ColumnKind], values: &mut Row) -> StoreResult<()> {
     for (i, kind) in kinds.iter().enumerate() {
         let value = match kind {
             ColumnKind::Int8 => Value::Int(row.try_get(i).map_err(db_error)?),
@@ -119,7 +118,7 @@ pub(crate) fn row_of(row: &PgRow, kinds: &[ColumnKind]) -> StoreResult<Row> {
         };
         values.push(value);
     }
-    Ok(Row::new(values))
+    Ok(())
 }
 
 /// One column of a bulk insert, as a bound array and its SQL type.

@@ -224,8 +224,8 @@ impl Driver for PgDriver {
         connection::column_kinds(first)
     }
 
-    fn row(row: &PgRow, columns: &Self::Columns) -> StoreResult<Row> {
-        connection::row_of(row, columns)
+    fn row(row: &PgRow, columns: &Self::Columns, out: &mut Row) -> StoreResult<()> {
+        connection::row_of(row, columns, out)
     }
 
     async fn insert_rows(

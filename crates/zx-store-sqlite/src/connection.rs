@@ -64,8 +64,7 @@ fn decode<'r, T: sqlx::Decode<'r, Sqlite>>(raw: SqliteValueRef<'r>) -> StoreResu
     T::decode(raw).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-pub(crate) fn row_of(row: &SqliteRow) -> StoreResult<Row> {
-    let mut values = Vec::with_capacity(row.columns().len());
+pub(crate) fn row_of(row: &SqliteRow, values: &mut Row) -> StoreResult<()> {
     for i in 0..row.columns().len() {
         let raw = row.try_get_raw(i).map_err(db_error)?;
         let value = if raw.is_null() {
@@ -85,7 +84,7 @@ pub(crate) fn row_of(row: &SqliteRow) -> StoreResult<Row> {
         };
         values.push(value);
     }
-    Ok(Row::new(values))
+    Ok(())
 }
 
 /// Many rows as multi-row `VALUES` statements of at most [`MAX_PARAMETERS`] parameters.

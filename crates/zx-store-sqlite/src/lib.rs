@@ -136,8 +136,8 @@ impl Driver for SqliteDriver {
         Ok(())
     }
 
-    fn row(row: &SqliteRow, _columns: &()) -> StoreResult<Row> {
-        connection::row_of(row)
+    fn row(row: &SqliteRow, _columns: &(), out: &mut Row) -> StoreResult<()> {
+        connection::row_of(row, out)
     }
 
     async fn insert_rows(

@@ -56,8 +56,12 @@ pub trait Driver: Send + Sync + 'static {
     type Columns: Send;
     /// See [`Driver::Columns`].
     fn columns(first: &<Self::Db as Database>::Row) -> StoreResult<Self::Columns>;
-    /// One result row, in this database's representation of values.
-    fn row(row: &<Self::Db as Database>::Row, columns: &Self::Columns) -> StoreResult<Row>;
+    /// Reads one result row into `out` (empty), in this database's representation of values.
+    fn row(
+        row: &<Self::Db as Database>::Row,
+        columns: &Self::Columns,
+        out: &mut Row,
+    ) -> StoreResult<()>;
     /// See [`Connection::insert_rows`].
     async fn insert_rows(
         conn: &mut <Self::Db as Database>::Connection,
@@ -240,23 +244,39 @@ where
         execute::<D>(self.connection(), D::statement(sql), args).await
     }
 
-    /// Rows are converted as they arrive, each driver row dropped at once: the load of every
-    /// report reads all current values through here, and holding the driver's rows and ours
-    /// together doubled its memory and time in the allocator.
     async fn fetch_all(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<Vec<Row>> {
+        let mut rows = Vec::new();
+        self.fetch_each(sql, params, &mut |row| {
+            rows.push(std::mem::take(row));
+            Ok(())
+        })
+        .await?;
+        Ok(rows)
+    }
+
+    /// Rows are read as the driver streams them, each driver row dropped at once: the load of
+    /// every report reads all current values through here.
+    async fn fetch_each(
+        &mut self,
+        sql: &str,
+        params: Vec<Value>,
+        each: &mut (dyn for<'r> FnMut(&'r mut Row) -> StoreResult<()> + Send),
+    ) -> StoreResult<()> {
         let args = D::arguments(params)?;
         let query = sqlx::query_with(AssertSqlSafe(D::statement(sql)), args);
         let mut stream = query.fetch(self.connection());
-        let mut rows = Vec::new();
         let mut columns = None;
+        let mut out = Row::default();
         while let Some(row) = stream.try_next().await.map_err(db_error)? {
             let columns = match &columns {
                 Some(columns) => columns,
                 None => columns.insert(D::columns(&row)?),
             };
-            rows.push(D::row(&row, columns)?);
+            out.clear();
+            D::row(&row, columns, &mut out)?;
+            each(&mut out)?;
         }
-        Ok(rows)
+        Ok(())
     }
 
     async fn fetch_optional(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<Option<Row>> {
@@ -265,7 +285,12 @@ where
             .fetch_optional(self.connection())
             .await
             .map_err(db_error)?;
-        row.map(|row| D::row(&row, &D::columns(&row)?)).transpose()
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let mut out = Row::default();
+        D::row(&row, &D::columns(&row)?, &mut out)?;
+        Ok(Some(out))
     }
 
     async fn insert_rows(

@@ -54,25 +54,25 @@ impl<B: Backend> FactStore for SqlStore<B> {
 
     async fn current_facts(&self) -> StoreResult<Vec<Fact>> {
         // The load of every report and of the roll-up: one query, one pass over its rows.
-        let rows = self
-            .backend
+        let mut facts = Vec::new();
+        self.backend
             .read()
             .await?
-            .fetch_all(
+            .fetch_each(
                 "SELECT entity, period, item, value, basis FROM facts",
                 params![],
+                &mut |row| {
+                    facts.push(Fact {
+                        entity: row.get(0)?,
+                        month: row.get(1)?,
+                        item: row.get(2)?,
+                        value: row.get(3)?,
+                        basis: row.get(4)?,
+                    });
+                    Ok(())
+                },
             )
             .await?;
-        let mut facts = Vec::with_capacity(rows.len());
-        for mut row in rows {
-            facts.push(Fact {
-                entity: row.get(0)?,
-                month: row.get(1)?,
-                item: row.get(2)?,
-                value: row.get(3)?,
-                basis: row.get(4)?,
-            });
-        }
         Ok(facts)
     }
 

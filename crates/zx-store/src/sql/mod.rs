@@ -42,6 +42,14 @@ pub trait Connection: Send {
     async fn execute(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<u64>;
     /// Runs a query; returns every row.
     async fn fetch_all(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<Vec<Row>>;
+    /// Runs a query and hands each row to `each` as it arrives, in one reused [`Row`]: for
+    /// large results (every current value) read straight into records, with no row kept.
+    async fn fetch_each(
+        &mut self,
+        sql: &str,
+        params: Vec<Value>,
+        each: &mut (dyn for<'r> FnMut(&'r mut Row) -> StoreResult<()> + Send),
+    ) -> StoreResult<()>;
     /// Runs a query; returns its first row, if any.
     async fn fetch_optional(&mut self, sql: &str, params: Vec<Value>) -> StoreResult<Option<Row>>;
     /// `INSERT INTO {into} VALUES … {suffix}` for many rows at once, in as few statements as the

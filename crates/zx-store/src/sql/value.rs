@@ -164,6 +164,16 @@ impl Row {
         Self { values }
     }
 
+    /// Appends the next column's value (a driver reading a result).
+    pub fn push(&mut self, value: Value) {
+        self.values.push(value);
+    }
+
+    /// Empties the row, keeping its memory, to read the next one into it.
+    pub fn clear(&mut self) {
+        self.values.clear();
+    }
+
     /// Column `index` as `T`, taken out of the row (each column is read once).
     pub fn get<T: FromValue>(&mut self, index: usize) -> StoreResult<T> {
         let value = self
