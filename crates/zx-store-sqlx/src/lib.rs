@@ -12,7 +12,6 @@
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
-use futures_util::TryStreamExt;
 use sqlx::pool::PoolConnection;
 use sqlx::{AssertSqlSafe, Database, Executor, IntoArguments, Pool, Transaction};
 use zx_store::sql::{Backend, Connection, Dialect, Row, Value};
@@ -254,8 +253,10 @@ where
         Ok(rows)
     }
 
-    /// Rows are read as the driver streams them, each driver row dropped at once: the load of
-    /// every report reads all current values through here.
+    /// The driver's rows are fetched in one go, then read one by one into one reused [`Row`].
+    /// Not streamed: SQLite's driver hands a streamed row from its worker thread to this task
+    /// one at a time, and those thread switches cost more (a 93,000-row load took 60 % more
+    /// CPU) than holding the driver's rows for a moment.
     async fn fetch_each(
         &mut self,
         sql: &str,
@@ -263,17 +264,18 @@ where
         each: &mut (dyn for<'r> FnMut(&'r mut Row) -> StoreResult<()> + Send),
     ) -> StoreResult<()> {
         let args = D::arguments(params)?;
-        let query = sqlx::query_with(AssertSqlSafe(D::statement(sql)), args);
-        let mut stream = query.fetch(self.connection());
-        let mut columns = None;
+        let rows = sqlx::query_with(AssertSqlSafe(D::statement(sql)), args)
+            .fetch_all(self.connection())
+            .await
+            .map_err(db_error)?;
+        let Some(first) = rows.first() else {
+            return Ok(());
+        };
+        let columns = D::columns(first)?;
         let mut out = Row::default();
-        while let Some(row) = stream.try_next().await.map_err(db_error)? {
-            let columns = match &columns {
-                Some(columns) => columns,
-                None => columns.insert(D::columns(&row)?),
-            };
+        for row in &rows {
             out.clear();
-            D::row(&row, columns, &mut out)?;
+            D::row(row, &columns, &mut out)?;
             each(&mut out)?;
         }
         Ok(())
