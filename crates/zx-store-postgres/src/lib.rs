@@ -158,6 +158,7 @@ pub struct PgDriver;
 impl Driver for PgDriver {
     type Db = Pg;
     /// A login locks only the user's row (`FOR SHARE`), so it never waits for an import.
+    const STREAM_RESULTS: bool = true;
     const LOGINS_TAKE_WRITER_LOCK: bool = false;
 
     fn dialect() -> &'static Dialect {

@@ -74,6 +74,7 @@ pub struct SqliteDriver;
 impl Driver for SqliteDriver {
     type Db = Sqlite;
     /// SQLite locks no rows: a login waits for the writer lock like any write.
+    const STREAM_RESULTS: bool = false;
     const LOGINS_TAKE_WRITER_LOCK: bool = true;
 
     fn dialect() -> &'static Dialect {
