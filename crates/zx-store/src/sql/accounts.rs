@@ -112,15 +112,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
 
     async fn users(&self) -> StoreResult<Vec<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.name");
-        let rows = self
-            .backend
-            .read()
-            .await?
-            .fetch_all(&sql, params![])
-            .await?;
-        rows.into_iter()
-            .map(|mut row| user_from_row(&mut row))
-            .collect()
+        self.read_all(&sql, params![], user_from_row).await
     }
 
     async fn user_with_hash(&self, name: &str) -> StoreResult<Option<(User, String)>> {

@@ -120,10 +120,7 @@ async fn entity_kinds(conn: &mut dyn Connection) -> StoreResult<HashMap<String, 
     let mut kinds = HashMap::with_capacity(rows.len());
     for mut row in rows {
         let code: String = row.get(0)?;
-        let kind: String = row.get(1)?;
-        let kind = EntityKind::parse(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("entity kind \"{kind}\"")))?;
-        kinds.insert(code, kind);
+        kinds.insert(code, row.get::<EntityKind>(1)?);
     }
     Ok(kinds)
 }
@@ -186,15 +183,7 @@ fn alarm_filter_sql(filter: &AlarmFilter) -> (String, Vec<Value>) {
 impl<B: Backend> EmissionStore for SqlStore<B> {
     async fn stacks(&self) -> StoreResult<Vec<StoredStack>> {
         let sql = format!("SELECT {STACK_COLUMNS} FROM stacks ORDER BY mn");
-        let rows = self
-            .backend
-            .read()
-            .await?
-            .fetch_all(&sql, params![])
-            .await?;
-        rows.into_iter()
-            .map(|mut row| stack_from_row(&mut row))
-            .collect()
+        self.read_all(&sql, params![], stack_from_row).await
     }
 
     async fn stack(&self, mn: &str) -> StoreResult<Option<StoredStack>> {
@@ -332,15 +321,7 @@ impl<B: Backend> EmissionStore for SqlStore<B> {
 
     async fn alarm_rule_sets(&self) -> StoreResult<Vec<RuleSetDoc>> {
         let sql = format!("SELECT {RULE_SET_COLUMNS} FROM alarm_rule_sets ORDER BY scope");
-        let rows = self
-            .backend
-            .read()
-            .await?
-            .fetch_all(&sql, params![])
-            .await?;
-        rows.into_iter()
-            .map(|mut row| rule_set_from_row(&mut row))
-            .collect()
+        self.read_all(&sql, params![], rule_set_from_row).await
     }
 
     async fn put_alarm_rule_set(

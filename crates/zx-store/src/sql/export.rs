@@ -1,7 +1,5 @@
 //! Export: every table read into an [`Archive`], in one snapshot.
 
-use zx_domain::EntityKind;
-
 use super::accounts::{USER_COLUMNS, user_from_row};
 use super::emissions::{
     ALARM_COLUMNS, RULE_SET_COLUMNS, STACK_COLUMNS, alarm_from_row, rule_set_from_row,
@@ -61,13 +59,11 @@ pub(crate) async fn export(conn: &mut dyn Connection) -> StoreResult<Archive> {
             conn,
             "SELECT code, name, parent, kind, region, segment, submission_id FROM entities",
             |row| {
-                let kind: String = row.get(3)?;
                 Ok(ArchivedEntity {
                     code: row.get(0)?,
                     name: row.get(1)?,
                     parent: row.get(2)?,
-                    kind: EntityKind::parse(&kind)
-                        .ok_or_else(|| StoreError::Corrupt(format!("entity kind \"{kind}\"")))?,
+                    kind: row.get(3)?,
                     region: row.get(4)?,
                     segment: row.get(5)?,
                     submission_id: row.get(6)?,

@@ -3,12 +3,12 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use zx_domain::{Entity, EntityKind, Fact, Target};
+use zx_domain::{Entity, Fact, Target};
 
 use super::{Backend, Connection, Row, SqlStore, Value};
 use crate::{
     AuditEntry, AuditFilter, FactRevision, FactStore, FileReceipt, HistoryFilter, Import,
-    StoreError, StoreResult, Submission, TargetRecord, params,
+    StoreResult, Submission, TargetRecord, params,
 };
 
 /// Every entity, in no particular order.
@@ -21,13 +21,11 @@ pub(crate) async fn load_entities(conn: &mut dyn Connection) -> StoreResult<Vec<
         .await?;
     rows.into_iter()
         .map(|mut row| {
-            let kind: String = row.get(3)?;
             Ok(Entity {
                 code: row.get(0)?,
                 name: row.get(1)?,
                 parent: row.get(2)?,
-                kind: EntityKind::parse(&kind)
-                    .ok_or_else(|| StoreError::Corrupt(format!("entity kind \"{kind}\"")))?,
+                kind: row.get(3)?,
                 region: row.get(4)?,
                 segment: row.get(5)?,
             })

@@ -203,6 +203,27 @@ impl<B: Backend> SqlStore<B> {
     }
 }
 
+impl<B: Backend> SqlStore<B> {
+    /// Every row of a query on a pooled connection, each made a record as it is read.
+    pub(crate) async fn read_all<T: Send>(
+        &self,
+        sql: &str,
+        params: Vec<Value>,
+        mut record: impl FnMut(&mut Row) -> StoreResult<T> + Send,
+    ) -> StoreResult<Vec<T>> {
+        let mut records = Vec::new();
+        self.backend
+            .read()
+            .await?
+            .fetch_each(sql, params, &mut |row| {
+                records.push(record(row)?);
+                Ok(())
+            })
+            .await?;
+        Ok(records)
+    }
+}
+
 /// One audit line; `submission_id` ties it to an imported file.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn audit(

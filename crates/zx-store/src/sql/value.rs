@@ -10,7 +10,7 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use zx_domain::{Basis, Decimal, EntityCode, Month};
+use zx_domain::{Basis, Decimal, EntityCode, EntityKind, Month};
 
 use crate::{StoreError, StoreResult};
 
@@ -317,6 +317,14 @@ impl FromValue for EntityCode {
         let text = String::from_value(value)?;
         EntityCode::parse(&text)
             .map_err(|e| StoreError::Corrupt(format!("entity code \"{text}\": {e}")))
+    }
+}
+
+impl FromValue for EntityKind {
+    fn from_value(value: Value) -> StoreResult<Self> {
+        let text = String::from_value(value)?;
+        EntityKind::parse(&text)
+            .ok_or_else(|| StoreError::Corrupt(format!("entity kind \"{text}\"")))
     }
 }
 
