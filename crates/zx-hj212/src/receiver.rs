@@ -86,8 +86,11 @@ pub trait FrameSink: Send + Sync + 'static {
     }
 }
 
+/// Where the receiver reads "now" (frames' arrival times, rejections): the caller's clock.
+pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
 /// Tuning of [`serve`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ReceiverOptions {
     /// A connection that sends nothing for this long is closed (loggers reconnect).
     pub idle_timeout: Duration,
@@ -96,6 +99,18 @@ pub struct ReceiverOptions {
     /// At most this many MNs (or peers) are counted separately in [`ReceiverStats`]; past it,
     /// rejections of new ones go to one overflow count, so junk MNs cannot exhaust memory.
     pub max_stats_sources: usize,
+    /// The clock (the server passes its own; the default is the system clock).
+    pub now: Now,
+}
+
+impl std::fmt::Debug for ReceiverOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReceiverOptions")
+            .field("idle_timeout", &self.idle_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("max_stats_sources", &self.max_stats_sources)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for ReceiverOptions {
@@ -104,6 +119,7 @@ impl Default for ReceiverOptions {
             idle_timeout: Duration::from_secs(600),
             max_connections: 10_000,
             max_stats_sources: 100_000,
+            now: Arc::new(Utc::now),
         }
     }
 }
@@ -277,6 +293,7 @@ impl ReceiverStats {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn reject(
         &self,
         limit: usize,
@@ -284,13 +301,13 @@ impl ReceiverStats {
         reason: RejectReason,
         peer: SocketAddr,
         detail: String,
+        now: DateTime<Utc>,
     ) {
         let mut guard = match self.rejected.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         };
         let rejections = &mut *guard;
-        let now = Utc::now();
         if !rejections.by_source.contains_key(&source) && rejections.by_source.len() >= limit {
             rejections.overflow += 1;
             return;
@@ -559,7 +576,7 @@ fn check_frame<S: FrameSink>(
             cn: packet.cn,
             qn: packet.qn,
             peer,
-            received_at: Utc::now(),
+            received_at: (shared.options.now)(),
             readings,
             // Parsing succeeded, so the data segment is UTF-8.
             data: String::from_utf8_lossy(&frame.data).into_owned(),
@@ -630,6 +647,7 @@ fn reject<S>(
         reason,
         peer,
         detail,
+        (shared.options.now)(),
     );
 }
 

@@ -420,3 +420,28 @@ async fn a_thousand_loggers_at_once_are_all_served() {
     assert_eq!(receiver.stats.snapshot().connections_total, 1000);
     receiver.stop().await;
 }
+
+#[tokio::test]
+async fn arrival_times_come_from_the_clock_passed_in() {
+    let fixed = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:15:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let sink = Arc::new(MemorySink::default());
+    let options = ReceiverOptions {
+        now: Arc::new(move || fixed),
+        ..ReceiverOptions::default()
+    };
+    let receiver = start(directory([MN.to_owned()]), Arc::clone(&sink), options).await;
+    let mut stream = TcpStream::connect(receiver.addr).await.unwrap();
+    stream
+        .write_all(frame_to_string(&good("20260601081500777")).as_bytes())
+        .await
+        .unwrap();
+    let mut buf = BytesMut::new();
+    assert!(read_reply(&mut stream, &mut buf).await.is_some());
+    let frames = sink.frames();
+    assert_eq!(frames.len(), 1);
+    assert_eq!(frames[0].received_at, fixed);
+    drop(stream);
+    receiver.stop().await;
+}

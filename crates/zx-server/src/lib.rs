@@ -254,9 +254,11 @@ pub async fn serve_with(
         if let Ok(address) = listener.local_addr() {
             tracing::info!(%address, "HJ 212 receiver listening");
         }
+        let receiver_clock = clock.clone();
         let options = zx_hj212::ReceiverOptions {
             idle_timeout: std::time::Duration::from_secs(settings.emissions.idle_timeout_secs),
             max_connections: settings.emissions.max_connections,
+            now: Arc::new(move || receiver_clock.now()),
             ..zx_hj212::ReceiverOptions::default()
         };
         let mut until = stopped.clone();
