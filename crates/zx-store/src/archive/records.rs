@@ -316,6 +316,34 @@ pub struct ArchivedAlarm {
 }
 
 /// A stored stack as the archive holds it (both backends export through this).
+impl From<crate::AuditEntry> for ArchivedAuditEntry {
+    fn from(e: crate::AuditEntry) -> Self {
+        Self {
+            id: e.id,
+            at: e.at,
+            user: e.user,
+            action: e.action,
+            object: e.object,
+            old_value: e.old_value,
+            new_value: e.new_value,
+            submission_id: e.submission_id,
+        }
+    }
+}
+
+impl From<crate::PeriodStatus> for ArchivedPeriodStatus {
+    fn from(p: crate::PeriodStatus) -> Self {
+        Self {
+            entity: p.entity,
+            month: p.month,
+            state: p.state,
+            comment: p.comment,
+            user: p.user,
+            at: p.at,
+        }
+    }
+}
+
 impl From<crate::StoredStack> for ArchivedStack {
     fn from(s: crate::StoredStack) -> Self {
         ArchivedStack {

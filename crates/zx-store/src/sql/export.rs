@@ -5,30 +5,19 @@ use super::emissions::{
     ALARM_COLUMNS, RULE_SET_COLUMNS, STACK_COLUMNS, alarm_from_row, rule_set_from_row,
     stack_from_row,
 };
+use super::facts::{AUDIT_COLUMNS, audit_entry_from_row};
 use super::measure_rows::{
     ATTACHMENT_COLUMNS, MEASURE_COLUMNS, MILESTONE_COLUMNS, NOTIFICATION_COLUMNS, UPDATE_COLUMNS,
     attachment_from_row, load_visits, measure_from_row, milestone_from_row, notification_from_row,
     update_from_row,
 };
-use super::{Connection, Row};
+use super::workflow::{PERIOD_STATUS_COLUMNS, period_status_from_row};
+use super::{Connection, read_all};
 use crate::archive::{
-    ArchivedAuditEntry, ArchivedBlob, ArchivedCoOwner, ArchivedEntity, ArchivedFactRevision,
-    ArchivedPeriodStatus, ArchivedSubmission, ArchivedTargetRevision, ArchivedToken,
+    ArchivedBlob, ArchivedCoOwner, ArchivedEntity, ArchivedFactRevision, ArchivedSubmission,
+    ArchivedTargetRevision, ArchivedToken,
 };
-use crate::{Archive, PeriodState, StoreError, StoreResult, params};
-
-/// Every row of one query, each read by `record`.
-async fn read_all<T>(
-    conn: &mut dyn Connection,
-    sql: &str,
-    record: impl Fn(&mut Row) -> StoreResult<T>,
-) -> StoreResult<Vec<T>> {
-    conn.fetch_all(sql, params![])
-        .await?
-        .into_iter()
-        .map(|mut row| record(&mut row))
-        .collect()
-}
+use crate::{Archive, StoreResult, params};
 
 /// Reads the whole database through `conn`, a transaction whose statements all see one
 /// snapshot, and puts every list in the archive's order ([`Archive::sort`]), so equal databases
@@ -39,6 +28,7 @@ pub(crate) async fn export(conn: &mut dyn Connection) -> StoreResult<Archive> {
             conn,
             "SELECT id, kind, file_name, sha256, user_name, submitted_at, row_count, inserted,
                     revised, unchanged FROM submissions",
+            params![],
             |row| {
                 Ok(ArchivedSubmission {
                     id: row.get(0)?,
@@ -58,6 +48,7 @@ pub(crate) async fn export(conn: &mut dyn Connection) -> StoreResult<Archive> {
         entities: read_all(
             conn,
             "SELECT code, name, parent, kind, region, segment, submission_id FROM entities",
+            params![],
             |row| {
                 Ok(ArchivedEntity {
                     code: row.get(0)?,
@@ -75,6 +66,7 @@ pub(crate) async fn export(conn: &mut dyn Connection) -> StoreResult<Archive> {
             conn,
             "SELECT id, entity, period, item, revision, value, basis, submission_id
              FROM fact_revisions",
+            params![],
             |row| {
                 Ok(ArchivedFactRevision {
                     id: row.get(0)?,
@@ -93,6 +85,7 @@ pub(crate) async fn export(conn: &mut dyn Connection) -> StoreResult<Archive> {
             conn,
             "SELECT id, entity, year, indicator, revision, value, submission_id, user_name, at
              FROM target_revisions",
+            params![],
             |row| {
                 Ok(ArchivedTargetRevision {
                     id: row.get(0)?,
@@ -111,12 +104,14 @@ pub(crate) async fn export(conn: &mut dyn Connection) -> StoreResult<Archive> {
         users: read_all(
             conn,
             &format!("SELECT {USER_COLUMNS}, u.password_hash, u.created_at FROM users u"),
+            params![],
             |row| Ok((user_from_row(row)?, row.get(5)?, row.get(6)?).into()),
         )
         .await?,
         api_tokens: read_all(
             conn,
             "SELECT token_hash, user_name, created_at, revoked FROM api_tokens",
+            params![],
             |row| {
                 Ok(ArchivedToken {
                     token_hash: row.get(0)?,
@@ -129,48 +124,29 @@ pub(crate) async fn export(conn: &mut dyn Connection) -> StoreResult<Archive> {
         .await?,
         period_statuses: read_all(
             conn,
-            "SELECT entity, period, state, comment, user_name, at FROM period_status",
-            |row| {
-                let state: String = row.get(2)?;
-                Ok(ArchivedPeriodStatus {
-                    entity: row.get(0)?,
-                    month: row.get(1)?,
-                    state: PeriodState::parse(&state)
-                        .ok_or_else(|| StoreError::Corrupt(format!("period state \"{state}\"")))?,
-                    comment: row.get(3)?,
-                    user: row.get(4)?,
-                    at: row.get(5)?,
-                })
-            },
+            &format!("SELECT {PERIOD_STATUS_COLUMNS} FROM period_status"),
+            params![],
+            |row| period_status_from_row(row).map(Into::into),
         )
         .await?,
         audit_log: read_all(
             conn,
-            "SELECT id, at, user_name, action, object, old_value, new_value, submission_id
-             FROM audit_log",
-            |row| {
-                Ok(ArchivedAuditEntry {
-                    id: row.get(0)?,
-                    at: row.get(1)?,
-                    user: row.get(2)?,
-                    action: row.get(3)?,
-                    object: row.get(4)?,
-                    old_value: row.get(5)?,
-                    new_value: row.get(6)?,
-                    submission_id: row.get(7)?,
-                })
-            },
+            &format!("SELECT {AUDIT_COLUMNS} FROM audit_log"),
+            params![],
+            |row| audit_entry_from_row(row).map(Into::into),
         )
         .await?,
         measures: read_all(
             conn,
             &format!("SELECT {MEASURE_COLUMNS}, created_at, created_by FROM measures"),
+            params![],
             |row| Ok((measure_from_row(row)?, row.get(13)?, row.get(14)?).into()),
         )
         .await?,
         notifications: read_all(
             conn,
             &format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications"),
+            params![],
             |row| notification_from_row(row).map(Into::into),
         )
         .await?,
@@ -182,6 +158,7 @@ pub(crate) async fn export(conn: &mut dyn Connection) -> StoreResult<Archive> {
         co_owners: read_all(
             conn,
             "SELECT measure, user_name FROM measure_co_owners",
+            params![],
             |row| {
                 Ok(ArchivedCoOwner {
                     measure: row.get(0)?,
@@ -193,43 +170,54 @@ pub(crate) async fn export(conn: &mut dyn Connection) -> StoreResult<Archive> {
         measure_updates: read_all(
             conn,
             &format!("SELECT {UPDATE_COLUMNS} FROM measure_updates"),
+            params![],
             |row| update_from_row(row).map(Into::into),
         )
         .await?,
         milestones: read_all(
             conn,
             &format!("SELECT {MILESTONE_COLUMNS} FROM milestones"),
+            params![],
             |row| milestone_from_row(row).map(Into::into),
         )
         .await?,
-        blobs: read_all(conn, "SELECT sha256, content FROM blobs", |row| {
-            Ok(ArchivedBlob {
-                sha256: row.get(0)?,
-                content: row.get(1)?,
-            })
-        })
+        blobs: read_all(
+            conn,
+            "SELECT sha256, content FROM blobs",
+            params![],
+            |row| {
+                Ok(ArchivedBlob {
+                    sha256: row.get(0)?,
+                    content: row.get(1)?,
+                })
+            },
+        )
         .await?,
         attachments: read_all(
             conn,
             &format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments"),
+            params![],
             |row| attachment_from_row(row).map(Into::into),
         )
         .await?,
         stacks: read_all(
             conn,
             &format!("SELECT {STACK_COLUMNS} FROM stacks"),
+            params![],
             |row| stack_from_row(row).map(Into::into),
         )
         .await?,
         alarm_rule_sets: read_all(
             conn,
             &format!("SELECT {RULE_SET_COLUMNS} FROM alarm_rule_sets"),
+            params![],
             |row| rule_set_from_row(row).map(Into::into),
         )
         .await?,
         alarms: read_all(
             conn,
             &format!("SELECT {ALARM_COLUMNS} FROM alarms"),
+            params![],
             |row| alarm_from_row(row).map(Into::into),
         )
         .await?,

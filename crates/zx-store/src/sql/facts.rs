@@ -44,6 +44,24 @@ fn stored_count(row: &mut Row, index: usize) -> StoreResult<usize> {
     Ok(usize::try_from(n.max(0)).unwrap_or(usize::MAX))
 }
 
+/// The columns of an [`AuditEntry`], in the order [`audit_entry_from_row`] reads them.
+pub(crate) const AUDIT_COLUMNS: &str =
+    "id, at, user_name, action, object, old_value, new_value, submission_id";
+
+/// Reads an [`AuditEntry`] (see [`AUDIT_COLUMNS`]).
+pub(crate) fn audit_entry_from_row(row: &mut Row) -> StoreResult<AuditEntry> {
+    Ok(AuditEntry {
+        id: row.get(0)?,
+        at: row.get(1)?,
+        user: row.get(2)?,
+        action: row.get(3)?,
+        object: row.get(4)?,
+        old_value: row.get(5)?,
+        new_value: row.get(6)?,
+        submission_id: row.get(7)?,
+    })
+}
+
 #[async_trait]
 impl<B: Backend> FactStore for SqlStore<B> {
     async fn entities(&self) -> StoreResult<Vec<Entity>> {
@@ -162,10 +180,7 @@ impl<B: Backend> FactStore for SqlStore<B> {
     }
 
     async fn audit_log(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
-        let mut sql = String::from(
-            "SELECT id, at, user_name, action, object, old_value, new_value, submission_id
-             FROM audit_log WHERE TRUE",
-        );
+        let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE TRUE");
         let mut params: Vec<Value> = Vec::new();
         if let Some(user) = &filter.user {
             sql.push_str(" AND user_name = ?");
@@ -185,21 +200,7 @@ impl<B: Backend> FactStore for SqlStore<B> {
             sql.push_str(" LIMIT ?");
             params.push(sql_count(limit).into());
         }
-        let rows = self.backend.read().await?.fetch_all(&sql, params).await?;
-        rows.into_iter()
-            .map(|mut row| {
-                Ok(AuditEntry {
-                    id: row.get(0)?,
-                    at: row.get(1)?,
-                    user: row.get(2)?,
-                    action: row.get(3)?,
-                    object: row.get(4)?,
-                    old_value: row.get(5)?,
-                    new_value: row.get(6)?,
-                    submission_id: row.get(7)?,
-                })
-            })
-            .collect()
+        self.read_all(&sql, params, audit_entry_from_row).await
     }
 
     async fn target_records(&self) -> StoreResult<Vec<TargetRecord>> {

@@ -8,7 +8,7 @@ use zx_domain::{Basis, Decimal, Entity, Fact, Month};
 
 use super::facts::{load_entities, sql_count};
 use super::targets::import_targets;
-use super::{Backend, Connection, Value, audit};
+use super::{AUDIT_INTO, Backend, Connection, Value, audit, audit_row};
 use crate::{
     Changes, FileReceipt, Import, StoreError, StoreResult, describe_entity, describe_fact_key,
     describe_fact_value, describe_import, params,
@@ -262,23 +262,18 @@ async fn import_facts(
         .iter()
         .filter_map(|w| {
             let (value, basis) = w.previous?;
-            Some(params![
+            Some(audit_row(
                 import.at,
                 &import.user,
                 "fact.revise",
                 describe_fact_key(w.fact),
-                describe_fact_value(value, basis),
-                describe_fact_value(w.fact.value, w.fact.basis),
-                submission_id
-            ])
+                Some(describe_fact_value(value, basis)),
+                Some(describe_fact_value(w.fact.value, w.fact.basis)),
+                Some(submission_id),
+            ))
         })
         .collect();
-    conn.insert_rows(
-        "audit_log (at, user_name, action, object, old_value, new_value, submission_id)",
-        "",
-        audit_lines,
-    )
-    .await?;
+    conn.insert_rows(AUDIT_INTO, "", audit_lines).await?;
     Ok(receipt)
 }
 

@@ -10,7 +10,9 @@ use zx_domain::Measure;
 use super::measure_rows::{
     self, MEASURE_COLUMNS, UPDATE_COLUMNS, measure_from_row, notification_from_row, update_from_row,
 };
-use super::{Backend, Connection, Dialect, Row, SqlStore, Value, audit, followup};
+use super::{
+    AUDIT_INTO, Backend, Connection, Dialect, Row, SqlStore, Value, audit, audit_row, followup,
+};
 use crate::{
     Attachment, MeasureChange, MeasureRefs, MeasureStore, MeasureUpdate, Milestone,
     NOTIFICATION_SENDER, NewAttachment, NewMeasure, NewNotification, NewVisit, Notification,
@@ -137,23 +139,18 @@ pub(super) async fn insert_measures(
         .iter()
         .zip(measures)
         .map(|(id, m)| {
-            params![
+            audit_row(
                 at,
                 user,
                 "measure.create",
                 describe_measure_object(*id),
-                None::<String>,
-                describe_measure(m),
-                None::<i64>
-            ]
+                None,
+                Some(describe_measure(m)),
+                None,
+            )
         })
         .collect();
-    conn.insert_rows(
-        "audit_log (at, user_name, action, object, old_value, new_value, submission_id)",
-        "",
-        audit_rows,
-    )
-    .await?;
+    conn.insert_rows(AUDIT_INTO, "", audit_rows).await?;
     Ok(ids)
 }
 

@@ -209,22 +209,40 @@ impl<B: Backend> SqlStore<B> {
         &self,
         sql: &str,
         params: Vec<Value>,
-        mut record: impl FnMut(&mut Row) -> StoreResult<T> + Send,
+        record: impl FnMut(&mut Row) -> StoreResult<T> + Send,
     ) -> StoreResult<Vec<T>> {
-        let mut records = Vec::new();
-        self.backend
-            .read()
-            .await?
-            .fetch_each(sql, params, &mut |row| {
-                records.push(record(row)?);
-                Ok(())
-            })
-            .await?;
-        Ok(records)
+        read_all(&mut *self.backend.read().await?, sql, params, record).await
     }
 }
 
-/// One audit line; `submission_id` ties it to an imported file.
+/// The audit log's table and columns, for [`audit`] and for bulk writes of [`audit_row`]s.
+pub(crate) const AUDIT_INTO: &str =
+    "audit_log (at, user_name, action, object, old_value, new_value, submission_id)";
+
+/// The values of one audit line, in [`AUDIT_INTO`]'s order; `submission_id` ties it to an
+/// imported file.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn audit_row(
+    at: chrono::DateTime<chrono::Utc>,
+    user: &str,
+    action: &str,
+    object: String,
+    old_value: Option<String>,
+    new_value: Option<String>,
+    submission_id: Option<i64>,
+) -> Vec<Value> {
+    crate::params![
+        at,
+        user,
+        action,
+        object,
+        old_value,
+        new_value,
+        submission_id
+    ]
+}
+
+/// Writes one audit line.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn audit(
     conn: &mut dyn Connection,
@@ -236,19 +254,35 @@ pub(crate) async fn audit(
     new_value: Option<String>,
     submission_id: Option<i64>,
 ) -> StoreResult<()> {
+    let row = audit_row(
+        at,
+        user,
+        action,
+        object.to_owned(),
+        old_value,
+        new_value,
+        submission_id,
+    );
     conn.execute(
-        "INSERT INTO audit_log (at, user_name, action, object, old_value, new_value, submission_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-        crate::params![
-            at,
-            user,
-            action,
-            object,
-            old_value,
-            new_value,
-            submission_id
-        ],
+        &format!("INSERT INTO {AUDIT_INTO} VALUES (?, ?, ?, ?, ?, ?, ?)"),
+        row,
     )
     .await?;
     Ok(())
+}
+
+/// Every row of a query on `conn`, each made a record as it is read.
+pub(crate) async fn read_all<T: Send>(
+    conn: &mut dyn Connection,
+    sql: &str,
+    params: Vec<Value>,
+    mut record: impl FnMut(&mut Row) -> StoreResult<T> + Send,
+) -> StoreResult<Vec<T>> {
+    let mut records = Vec::new();
+    conn.fetch_each(sql, params, &mut |row| {
+        records.push(record(row)?);
+        Ok(())
+    })
+    .await?;
+    Ok(records)
 }

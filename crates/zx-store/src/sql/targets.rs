@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use zx_domain::{Decimal, Target};
 
 use super::accounts::entity_exists;
-use super::{Backend, Connection, Value, audit};
+use super::{AUDIT_INTO, Backend, Connection, Value, audit, audit_row};
 use crate::{
     FileReceipt, Import, StoreError, StoreResult, TargetKey, TargetRecord, describe_target, params,
     plan_target_writes,
@@ -202,22 +202,17 @@ pub(crate) async fn import_targets(
     let audit_lines = writes
         .iter()
         .map(|w| {
-            params![
+            audit_row(
                 import.at,
                 &import.user,
                 "target.set",
                 describe_target(w.target),
                 w.previous.map(|v| v.to_string()),
-                w.target.value.to_string(),
-                submission_id
-            ]
+                Some(w.target.value.to_string()),
+                Some(submission_id),
+            )
         })
         .collect();
-    conn.insert_rows(
-        "audit_log (at, user_name, action, object, old_value, new_value, submission_id)",
-        "",
-        audit_lines,
-    )
-    .await?;
+    conn.insert_rows(AUDIT_INTO, "", audit_lines).await?;
     Ok(receipt)
 }

@@ -328,6 +328,14 @@ impl FromValue for EntityKind {
     }
 }
 
+impl FromValue for crate::PeriodState {
+    fn from_value(value: Value) -> StoreResult<Self> {
+        let text = String::from_value(value)?;
+        crate::PeriodState::parse(&text)
+            .ok_or_else(|| StoreError::Corrupt(format!("period state \"{text}\"")))
+    }
+}
+
 impl FromValue for Basis {
     fn from_value(value: Value) -> StoreResult<Self> {
         let text = String::from_value(value)?;

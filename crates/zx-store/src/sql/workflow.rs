@@ -4,11 +4,23 @@ use async_trait::async_trait;
 use zx_domain::Month;
 
 use super::accounts::entity_exists;
-use super::{Backend, SqlStore, audit};
-use crate::{
-    PeriodState, PeriodStatus, StoreError, StoreResult, WorkflowStore, describe_period_state,
-    params,
-};
+use super::{Backend, Row, SqlStore, audit};
+use crate::{PeriodStatus, StoreError, StoreResult, WorkflowStore, describe_period_state, params};
+
+/// The columns of a [`PeriodStatus`], in the order [`period_status_from_row`] reads them.
+pub(crate) const PERIOD_STATUS_COLUMNS: &str = "entity, period, state, comment, user_name, at";
+
+/// Reads a [`PeriodStatus`] (see [`PERIOD_STATUS_COLUMNS`]).
+pub(crate) fn period_status_from_row(row: &mut Row) -> StoreResult<PeriodStatus> {
+    Ok(PeriodStatus {
+        entity: row.get(0)?,
+        month: row.get(1)?,
+        state: row.get(2)?,
+        comment: row.get(3)?,
+        user: row.get(4)?,
+        at: row.get(5)?,
+    })
+}
 
 #[async_trait]
 impl<B: Backend> WorkflowStore for SqlStore<B> {
@@ -18,30 +30,12 @@ impl<B: Backend> WorkflowStore for SqlStore<B> {
         let (Ok(january), Ok(december)) = (Month::new(year, 1), Month::new(year, 12)) else {
             return Ok(Vec::new());
         };
-        let rows = self
-            .backend
-            .read()
-            .await?
-            .fetch_all(
-                "SELECT entity, period, state, comment, user_name, at FROM period_status
-                 WHERE period >= ? AND period <= ? ORDER BY entity, period",
-                params![january, december],
-            )
-            .await?;
-        rows.into_iter()
-            .map(|mut row| {
-                let state: String = row.get(2)?;
-                Ok(PeriodStatus {
-                    entity: row.get(0)?,
-                    month: row.get(1)?,
-                    state: PeriodState::parse(&state)
-                        .ok_or_else(|| StoreError::Corrupt(format!("period state \"{state}\"")))?,
-                    comment: row.get(3)?,
-                    user: row.get(4)?,
-                    at: row.get(5)?,
-                })
-            })
-            .collect()
+        let sql = format!(
+            "SELECT {PERIOD_STATUS_COLUMNS} FROM period_status
+             WHERE period >= ? AND period <= ? ORDER BY entity, period"
+        );
+        self.read_all(&sql, params![january, december], period_status_from_row)
+            .await
     }
 
     async fn set_period_state(&self, status: PeriodStatus) -> StoreResult<()> {
