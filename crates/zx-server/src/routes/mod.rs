@@ -25,6 +25,44 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
+/// An upload form as a page posts it: its CSRF token, its one file (name and bytes) and its
+/// other text fields.
+#[derive(Debug, Default)]
+pub struct UploadForm {
+    pub csrf: Option<String>,
+    pub file: Option<(String, Vec<u8>)>,
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+/// Reads a multipart upload form; `file` names the file when the browser sent no name. A body
+/// that cannot be read is `invalid_file` with the reason.
+pub async fn read_upload(
+    multipart: &mut axum::extract::Multipart,
+    default_name: &str,
+) -> ApiResult<UploadForm> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        ApiError::new(ErrorCode::InvalidFile, e.to_string())
+    };
+    let mut form = UploadForm::default();
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => {
+                let file_name = field.file_name().unwrap_or(default_name).to_owned();
+                let bytes = field.bytes().await.map_err(bad)?;
+                form.file = Some((file_name, bytes.to_vec()));
+            }
+            "csrf" => form.csrf = field.text().await.ok(),
+            _ => {
+                if let Ok(text) = field.text().await {
+                    form.fields.insert(name, text);
+                }
+            }
+        }
+    }
+    Ok(form)
+}
+
 /// A JSON request body from a caller who passed the CSRF check (cookie sessions send the token
 /// as `x-csrf-token`; bearer tokens need none), with malformed JSON as `invalid_parameter`.
 pub async fn json_body<T: serde::de::DeserializeOwned>(

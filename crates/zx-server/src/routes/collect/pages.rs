@@ -14,6 +14,7 @@ use super::{GridRow, IssueRow, Outcome, check_and_import, grid, review, state_la
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::{ApiError, ErrorCode};
 use crate::layout::{Me, error_page, here, xlsx_download};
+use crate::routes::read_upload;
 use crate::scope::{entity_in_scope, entity_or_home, year_or_latest};
 use crate::state::AppState;
 
@@ -127,42 +128,12 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Response {
     let lang = user.lang;
-    let mut csrf = None;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut submit = true;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_owned();
-                match name.as_str() {
-                    "csrf" => csrf = field.text().await.ok(),
-                    "action" => submit = field.text().await.map(|a| a != "check").unwrap_or(true),
-                    "file" => {
-                        let file_name = field.file_name().unwrap_or("upload.csv").to_owned();
-                        match field.bytes().await {
-                            Ok(bytes) => file = Some((file_name, bytes.to_vec())),
-                            Err(e) => {
-                                return error_page(
-                                    Some(&user),
-                                    lang,
-                                    ApiError::new(ErrorCode::InvalidFile, e.to_string()),
-                                );
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(e) => {
-                return error_page(
-                    Some(&user),
-                    lang,
-                    ApiError::new(ErrorCode::InvalidFile, e.to_string()),
-                );
-            }
-        }
-    }
+    let form = match read_upload(&mut multipart, "upload.csv").await {
+        Ok(form) => form,
+        Err(error) => return error_page(Some(&user), lang, error),
+    };
+    let (csrf, file) = (form.csrf, form.file);
+    let submit = form.fields.get("action").is_none_or(|a| a != "check");
     if let Err(error) = user.check_csrf(csrf.as_deref()) {
         return error_page(Some(&user), lang, error);
     }

@@ -17,8 +17,9 @@ use super::{
     save_one,
 };
 use crate::auth::{CurrentUser, PageUser};
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ErrorCode;
 use crate::layout::{Me, error_page, here};
+use crate::routes::read_upload;
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -184,31 +185,11 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Response {
     let lang = user.lang;
-    let mut csrf = None;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => match field.name().unwrap_or_default() {
-                "csrf" => csrf = field.text().await.ok(),
-                "file" => {
-                    let file_name = field.file_name().unwrap_or("stacks.csv").to_owned();
-                    match field.bytes().await {
-                        Ok(bytes) => file = Some((file_name, bytes.to_vec())),
-                        Err(e) => {
-                            let error = ApiError::new(ErrorCode::InvalidFile, e.to_string());
-                            return error_page(Some(&user), lang, error);
-                        }
-                    }
-                }
-                _ => {}
-            },
-            Ok(None) => break,
-            Err(e) => {
-                let error = ApiError::new(ErrorCode::InvalidFile, e.to_string());
-                return error_page(Some(&user), lang, error);
-            }
-        }
-    }
+    let form = match read_upload(&mut multipart, "stacks.csv").await {
+        Ok(form) => form,
+        Err(error) => return error_page(Some(&user), lang, error),
+    };
+    let (csrf, file) = (form.csrf, form.file);
     if let Err(error) = user
         .check_csrf(csrf.as_deref())
         .and_then(|()| hq_only(&user))
