@@ -187,12 +187,7 @@ pub fn describe_stack_object(mn: &str) -> String {
 /// `entity=P1; name=1号炉; standard=gb18485-2014; oxygen=a19001; furnace=furnace_temp;
 /// aliases=NOX=a21002,SO2=a21026`.
 pub fn describe_stack(stack: &Stack) -> String {
-    let aliases: Vec<String> = stack
-        .factors
-        .aliases
-        .iter()
-        .map(|(sent, standard)| format!("{sent}={standard}"))
-        .collect();
+    let aliases: Vec<String> = stack.factors.alias_pairs();
     format!(
         "entity={}; name={}; standard={}; oxygen={}; furnace={}; aliases={}",
         stack.entity,

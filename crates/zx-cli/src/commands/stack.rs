@@ -242,13 +242,7 @@ async fn list(app: &App, format: TextFormat) -> Result<()> {
     // One line per stack, columns separated by two spaces so names with CJK characters stay
     // readable without width tricks: MN, entity, name, password, standard, state, codes.
     for s in &stacks {
-        let aliases: Vec<String> = s
-            .stack
-            .factors
-            .aliases
-            .iter()
-            .map(|(sent, standard)| format!("{sent}={standard}"))
-            .collect();
+        let aliases: Vec<String> = s.stack.factors.alias_pairs();
         writeln!(
             out,
             "{}  {}  {}  {MASK}  {}  {}  O2={} furnace={}{}",
@@ -308,13 +302,7 @@ pub fn stacks_csv(stacks: &[StoredStack]) -> String {
     let mut out = String::from(STACK_CSV_HEADER);
     out.push('\n');
     for s in stacks.iter().filter(|s| s.active) {
-        let aliases: Vec<String> = s
-            .stack
-            .factors
-            .aliases
-            .iter()
-            .map(|(sent, standard)| format!("{sent}={standard}"))
-            .collect();
+        let aliases: Vec<String> = s.stack.factors.alias_pairs();
         let cells = [
             s.stack.mn.as_str(),
             s.stack.entity.as_str(),

@@ -181,6 +181,15 @@ impl Default for FactorMap {
 }
 
 impl FactorMap {
+    /// The aliases as `sent=standard`, in code order: the form `zx stack import`'s `aliases`
+    /// column reads back, joined by `;`.
+    pub fn alias_pairs(&self) -> Vec<String> {
+        self.aliases
+            .iter()
+            .map(|(sent, standard)| format!("{sent}={standard}"))
+            .collect()
+    }
+
     /// The standard's code for a code as sent.
     pub fn canonical<'a>(&'a self, sent: &'a str) -> &'a str {
         self.aliases.get(sent).map_or(sent, String::as_str)
@@ -366,6 +375,19 @@ impl Standard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aliases_read_as_sent_equals_standard_in_code_order() {
+        let factors = FactorMap {
+            aliases: [("SO2", "a21026"), ("NOX", "a21002")]
+                .into_iter()
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                .collect(),
+            ..FactorMap::default()
+        };
+        assert_eq!(factors.alias_pairs(), ["NOX=a21002", "SO2=a21026"]);
+        assert!(FactorMap::default().alias_pairs().is_empty());
+    }
 
     #[test]
     fn gb18485_has_the_five_pollutants_with_table_4_limits() {

@@ -98,13 +98,7 @@ pub async fn rows_and_plants(
 }
 
 pub fn row(s: StoredStack, plant_name: String) -> StackRow {
-    let aliases: Vec<String> = s
-        .stack
-        .factors
-        .aliases
-        .iter()
-        .map(|(sent, standard)| format!("{sent}={standard}"))
-        .collect();
+    let aliases: Vec<String> = s.stack.factors.alias_pairs();
     StackRow {
         plant_code: s.stack.entity.to_string(),
         plant_name,
@@ -137,13 +131,7 @@ pub fn form_of(stack: &Stack) -> StackForm {
         standard: stack.standard.clone(),
         oxygen_code: stack.factors.oxygen.clone(),
         furnace_code: stack.factors.furnace_temperature.clone(),
-        aliases: stack
-            .factors
-            .aliases
-            .iter()
-            .map(|(sent, standard)| format!("{sent}={standard}"))
-            .collect::<Vec<_>>()
-            .join(";"),
+        aliases: stack.factors.alias_pairs().join(";"),
     }
 }
 
