@@ -181,7 +181,10 @@ impl Row {
             .get_mut(index)
             .map(|v| std::mem::replace(v, Value::Int(None)))
             .ok_or_else(|| StoreError::Corrupt(format!("result has no column {index}")))?;
-        T::from_value(value)
+        T::from_value(value).map_err(|e| match e {
+            StoreError::Corrupt(why) => StoreError::Corrupt(format!("column {index}: {why}")),
+            other => other,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -376,5 +379,13 @@ mod tests {
     fn a_mid_month_date_is_not_a_month() {
         let mut row = Row::new(vec![Value::Date(NaiveDate::from_ymd_opt(2026, 3, 2))]);
         assert!(row.get::<Month>(0).is_err());
+    }
+
+    #[test]
+    fn an_unreadable_value_is_corrupt_naming_its_column_and_value() {
+        let mut row = Row::new(vec![Value::Int(Some(1)), Value::Text(Some("12,3x".into()))]);
+        let error = row.get::<Decimal>(1).unwrap_err().to_string();
+        assert_eq!(error, "stored data is corrupt: column 1: decimal \"12,3x\"");
+        assert!(row.get::<String>(2).is_err(), "no such column");
     }
 }
