@@ -1,233 +1,28 @@
-//! The cockpit in a real browser: headless Chromium driven through chromedriver (W3C WebDriver,
-//! `fantoccini`), against the real server on a random port with a fresh demo database.
-//!
-//! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian: `apt-get install chromium
-//! chromium-driver`). Without them the test passes with a notice, unless `ZX_BROWSER_TESTS=1`
-//! (set by `.ci/run`): then a missing browser is a failure.
+//! The cockpit in a real browser: headless Chromium driven through chromedriver, against the
+//! real server with a fresh demo database (the harness is `common::browser`).
 
-use std::net::TcpListener as StdListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Instant;
 
-use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Value, json};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-/// How long any single wait for the page may take.
-const PATIENCE: Duration = Duration::from_secs(10);
-
 mod common;
+use common::browser::{
+    self, DESKTOP, MN, Page, element, notice, row_when, text_when, url, yesterday,
+};
 use common::zx;
-
-/// chromedriver, started by us in its own process group. Dropping it kills that group, so
-/// neither chromedriver nor a Chromium it started outlives the test, even when it fails.
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Driver {
-    async fn start() -> Self {
-        use std::os::unix::process::CommandExt;
-        let port = StdListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("chromedriver starts");
-        let mut driver = Driver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Ok(response) = client.get(format!("{}/status", driver.url)).send().await
-                && let Ok(status) = response.json::<Value>().await
-                && status["value"]["ready"] == true
-            {
-                return driver;
-            }
-            if let Ok(Some(exit)) = driver.child.try_wait() {
-                panic!("chromedriver exited at start: {exit}");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver not ready after {PATIENCE:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        // The group id is chromedriver's pid (process_group(0)).
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Server {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    base: String,
-}
-
-impl Server {
-    async fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("zx.db");
-        zx(db.to_str().unwrap(), &["demo", "--lang", "en"]);
-        seed_minutes(&db);
-        let store = zx_store_sqlite::SqliteStore::open(db.to_str().unwrap(), false)
-            .await
-            .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let settings = zx_server::Settings {
-            db: db.to_string_lossy().into_owned(),
-            ..Default::default()
-        };
-        tokio::spawn(zx_server::serve(
-            listener,
-            Arc::new(store),
-            zx_domain::Catalogue::builtin().unwrap(),
-            settings,
-            std::sync::Arc::new(zx_app::SystemClock),
-        ));
-        Server {
-            _dir: dir,
-            db,
-            base,
-        }
-    }
-}
-
-/// The demo's first stack (晋江 1号炉).
-const MN: &str = "88888880000001";
-
-/// Yesterday (China time), the day the emissions steps look at.
-fn yesterday() -> chrono::NaiveDate {
-    zx_app::china_time(chrono::Utc::now()).date() - chrono::TimeDelta::days(1)
-}
-
-/// Yesterday 00:00–01:59 for the demo's first stack in its minute store (beside the database):
-/// NOx 200 mg/m³ at O₂ 13 %, corrected 200 × 10 / (21 − 13) = 250 every minute.
-fn seed_minutes(db: &Path) {
-    let dir = PathBuf::from(format!("{}.cems", db.display()));
-    let store = zx_cems_store::MinuteStore::open(&dir).unwrap();
-    let start = yesterday().and_hms_opt(0, 0, 0).unwrap();
-    let mut readings = Vec::new();
-    for m in 0..120 {
-        for (code, value) in [("a21002", "200"), ("a19001", "13"), ("furnace_temp", "910")] {
-            readings.push(zx_domain::cems::MinuteReading {
-                mn: MN.into(),
-                minute: start + chrono::TimeDelta::minutes(m),
-                code: code.into(),
-                value: value.parse().unwrap(),
-                flag: zx_domain::cems::Flag::N,
-            });
-        }
-    }
-    store.append(&readings).unwrap();
-}
-
-/// Straight to stderr, past the test harness's capture: a skip must show in every log.
-fn notice(text: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{text}");
-}
-
-/// Why the test cannot run here, if it cannot; panics instead when CI demands the browser.
-fn missing_browser() -> Option<String> {
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
-        .into_iter()
-        .filter(|p| !Path::new(p).exists())
-        .collect();
-    if missing.is_empty() {
-        return None;
-    }
-    let reason = format!("{} not installed", missing.join(" and "));
-    assert!(
-        std::env::var("ZX_BROWSER_TESTS").as_deref() != Ok("1"),
-        "ZX_BROWSER_TESTS=1 but {reason} (apt-get install chromium chromium-driver)"
-    );
-    Some(reason)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cockpit_works_in_a_real_browser() {
-    if let Some(reason) = missing_browser() {
-        notice(&format!(
-            "SKIPPED browser test: {reason}; set ZX_BROWSER_TESTS=1 to make this a failure"
-        ));
-        return;
-    }
-    let server = Server::start().await;
-    let driver = Driver::start().await;
-    let profile = tempfile::tempdir().unwrap();
-    let upload_dir = tempfile::tempdir().unwrap();
-
-    let mut caps = serde_json::Map::new();
-    caps.insert("browserName".into(), json!("chrome"));
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": CHROMIUM,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,1600",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
-        }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a WebDriver session with headless Chromium");
-
-    // The steps run in their own task so that a failed assertion still lets us end the browser
-    // session cleanly below before the failure is reported.
-    let steps = tokio::spawn(steps(
-        client.clone(),
-        server.base.clone(),
-        server.db.clone(),
-        upload_dir.path().to_owned(),
-    ));
-    let outcome = steps.await;
-    let _ = client.close().await;
-    drop(driver);
-    if let Err(error) = outcome {
-        match error.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(error) => panic!("browser steps did not finish: {error}"),
-        }
-    }
-}
-
-async fn steps(c: Client, base: String, db: PathBuf, upload_dir: PathBuf) {
-    let started = Instant::now();
-    cockpit_steps(&c, &base, &db, &upload_dir, started).await;
-    emissions_steps(&c, &base, started).await;
+    browser::run(DESKTOP, |page: Page| async move {
+        let started = Instant::now();
+        let upload_dir = tempfile::tempdir().unwrap();
+        cockpit_steps(&page.c, &page.base, &page.db, upload_dir.path(), started).await;
+        emissions_steps(&page.c, &page.base, started).await;
+    })
+    .await;
 }
 
 /// The emissions pages: the group map links a stack; its day shows the corrected hourly mean
@@ -489,78 +284,6 @@ async fn cockpit_steps(c: &Client, base: &str, db: &Path, upload_dir: &Path, sta
         "measure {id} created from a red card, evidenced and closed at {progress} ({:?})",
         started.elapsed()
     );
-}
-
-/// The element, once it is on the page (polled up to `PATIENCE`).
-async fn element(c: &Client, css: &str) -> Element {
-    match c
-        .wait()
-        .at_most(PATIENCE)
-        .every(Duration::from_millis(50))
-        .for_element(Locator::Css(css))
-        .await
-    {
-        Ok(found) => found,
-        Err(e) => panic!("no {css} on {}: {e}", url(c).await),
-    }
-}
-
-async fn url(c: &Client) -> String {
-    c.current_url()
-        .await
-        .map_or_else(|e| format!("? ({e})"), |u| u.to_string())
-}
-
-/// Polls the text of `css` until `ok` accepts it; navigation in between is fine.
-async fn text_when(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + PATIENCE;
-    let mut last = String::new();
-    loop {
-        if let Ok(found) = c.find(Locator::Css(css)).await
-            && let Ok(text) = found.text().await
-        {
-            if ok(&text) {
-                return text;
-            }
-            last = text;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{css} on {}: still {last:?} after {PATIENCE:?}",
-            url(c).await
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Polls the rows matching `css` until one's cells (trimmed) and text satisfy `ok`.
-async fn row_when(c: &Client, css: &str, ok: impl Fn(&[String], &str) -> bool) -> Vec<String> {
-    let deadline = Instant::now() + PATIENCE;
-    let mut seen = Vec::new();
-    loop {
-        seen.clear();
-        if let Ok(rows) = c.find_all(Locator::Css(css)).await {
-            for row in rows {
-                let Ok(text) = row.text().await else { continue };
-                let mut cells = Vec::new();
-                if let Ok(tds) = row.find_all(Locator::Css("td, th")).await {
-                    for td in tds {
-                        cells.push(td.text().await.unwrap_or_default().trim().to_owned());
-                    }
-                }
-                if ok(&cells, &text) {
-                    return cells;
-                }
-                seen.push(text);
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no matching row in {css} on {} after {PATIENCE:?}; rows: {seen:#?}",
-            url(c).await
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 async fn crumbs(c: &Client) -> usize {

@@ -58,6 +58,9 @@ macro_rules! on_both_backends {
 #[allow(dead_code)] // used by the web tests only
 pub mod web;
 
+#[allow(dead_code)] // used by the browser tests only
+pub mod browser;
+
 /// Runs `zx ARGS --db DB` as user `tester` (no `ZX_LANG`), asserts success and returns stdout.
 #[allow(dead_code)] // not every test binary runs zx this way
 pub fn zx(db: &str, args: &[&str]) -> String {
