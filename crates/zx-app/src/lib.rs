@@ -7,6 +7,7 @@
 //! - [`Clock`]: "now" is passed in ([`SystemClock`] in the binary, [`FixedClock`] in tests);
 //!   "today" and "this month" are always China's ([`china_today`], [`china_month`]).
 //! - [`import`]: reading files through `zx-ingest` with every check, then one `Store::import`.
+//! - [`collect`]: the collection loop (upload checked as submitted, states, HQ's review and lock).
 //! - [`snapshot`]: the group tree, the consolidated engine and the targets, loaded from the store.
 //!
 //! Not here: rendering (text tables, JSON shapes: `zx-api`; pages: `zx-server`), argument
@@ -15,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 pub mod clock;
+pub mod collect;
 pub mod database;
 mod error;
 pub mod import;
