@@ -330,9 +330,54 @@ async fn a_lock_over_units_that_have_not_submitted_asks_first(server: Server) {
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
+/// `zx import` takes the same checks: an unchanged figure of a locked month passes, a changed
+/// one is refused with its line, the stored value and the lock.
+async fn zx_import_checks_locked_months_like_the_upload(server: Server) {
+    let hq = server.login("hq", "zengxiao-hq").await;
+    let (status, _) = review(&server, &hq, "FJ", "2026-09", "locked", true).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (profit, basis, revisions) = stored(&server, "FJ-JJ-WTE", "2026-09", "total_profit");
+    let write = |name: &str, value: Decimal| {
+        let path = server.dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "entity,period,item,value,basis\nFJ-JJ-WTE,2026-09,total_profit,{value},{basis}\n"
+            ),
+        )
+        .unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let unchanged = write("unchanged.csv", profit);
+    let out = zx(&server.db, &["import", &unchanged, "--format", "json"]);
+    let json: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["files"][0]["unchanged"], 1, "{out}");
+    let changed_value = profit + Decimal::ONE;
+    let changed = write("changed.csv", changed_value);
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_zx"))
+        .args(["import", &changed, "--db", &server.db])
+        .env("ZX_USER", "tester")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "changed.csv:2: value: \"{changed_value}\" changes total_profit of FJ-JJ-WTE for 2026-09, a month locked (FJ): the stored value is {} ({basis})",
+            profit.normalize()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        stored(&server, "FJ-JJ-WTE", "2026-09", "total_profit").2,
+        revisions
+    );
+}
+
 on_both_backends!(
     async Server("the collection test"):
     check_only_finds_what_a_submission_would_refuse,
     an_approval_survives_an_unchanged_resubmission,
     a_lock_over_units_that_have_not_submitted_asks_first,
+    zx_import_checks_locked_months_like_the_upload,
 );
