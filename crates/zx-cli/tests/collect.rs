@@ -330,6 +330,46 @@ async fn a_lock_over_units_that_have_not_submitted_asks_first(server: Server) {
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
+/// The JSON API's review: a lock over units that have not submitted is `units_not_submitted`
+/// (409, naming them) until `force` is sent.
+async fn the_api_locks_over_missing_units_only_with_force(server: Server) {
+    let hq = server.login("hq", "zengxiao-hq").await;
+    let (_, page) = server.get(&hq, "/collect").await;
+    let csrf = hidden(&page, "csrf");
+    let post = |body: Value| {
+        hq.post(format!("{}/api/v1/collection/state", server.base))
+            .header("x-csrf-token", csrf.clone())
+            .json(&body)
+            .send()
+    };
+    let response = post(serde_json::json!({"entity": "FJ", "month": "2026-11", "state": "locked"}))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["code"], "units_not_submitted");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("FJ-NA-WTE") && message.contains("10"),
+        "{message}"
+    );
+    assert_eq!(months(&server, &hq, "FJ-NA-WTE").await[10], "none");
+    let response = post(serde_json::json!(
+        {"entity": "FJ", "month": "2026-11", "state": "locked", "force": true}
+    ))
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let json: Value = response.json().await.unwrap();
+    assert_eq!(json["state"], "locked");
+    assert_eq!(months(&server, &hq, "FJ-NA-WTE").await[10], "locked");
+    // October: every plant has submitted, so no question.
+    let response = post(serde_json::json!({"entity": "FJ", "month": "2026-10", "state": "locked"}))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
 /// `zx import` takes the same checks: an unchanged figure of a locked month passes, a changed
 /// one is refused with its line, the stored value and the lock.
 async fn zx_import_checks_locked_months_like_the_upload(server: Server) {
@@ -380,4 +420,5 @@ on_both_backends!(
     an_approval_survives_an_unchanged_resubmission,
     a_lock_over_units_that_have_not_submitted_asks_first,
     zx_import_checks_locked_months_like_the_upload,
+    the_api_locks_over_missing_units_only_with_force,
 );

@@ -33,6 +33,8 @@ pub enum ErrorCode {
     InvalidFile,
     /// The month is locked.
     PeriodLocked,
+    /// A lock over units that have not submitted the month: confirm with `force`.
+    UnitsNotSubmitted,
     /// Someone else changed it first.
     Conflict,
     /// Our fault.
@@ -53,6 +55,7 @@ impl ErrorCode {
             ErrorCode::InvalidParameter => "invalid_parameter",
             ErrorCode::InvalidFile => "invalid_file",
             ErrorCode::PeriodLocked => "period_locked",
+            ErrorCode::UnitsNotSubmitted => "units_not_submitted",
             ErrorCode::Conflict => "conflict",
             ErrorCode::Internal => "internal",
         }
@@ -69,13 +72,15 @@ impl ErrorCode {
             ErrorCode::InvalidParameter | ErrorCode::InvalidFile => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            ErrorCode::PeriodLocked | ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::PeriodLocked | ErrorCode::UnitsNotSubmitted | ErrorCode::Conflict => {
+                StatusCode::CONFLICT
+            }
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// Every code, for the documentation.
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::InvalidCsrf,
@@ -87,6 +92,7 @@ impl ErrorCode {
         ErrorCode::InvalidParameter,
         ErrorCode::InvalidFile,
         ErrorCode::PeriodLocked,
+        ErrorCode::UnitsNotSubmitted,
         ErrorCode::Conflict,
         ErrorCode::Internal,
     ];
