@@ -392,6 +392,12 @@ async fn zx_import_checks_locked_months_like_the_upload(server: Server) {
     let out = zx(&server.db, &["import", &unchanged, "--format", "json"]);
     let json: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["files"][0]["unchanged"], 1, "{out}");
+    // In text, the month's fate is said too.
+    let text = zx(&server.db, &["import", &unchanged, "--lang", "en"]);
+    assert!(
+        text.contains("  2026-09: 1 unchanged, locked, kept as it was"),
+        "{text}"
+    );
     let changed_value = profit + Decimal::ONE;
     let changed = write("changed.csv", changed_value);
     let refused = std::process::Command::new(env!("CARGO_BIN_EXE_zx"))

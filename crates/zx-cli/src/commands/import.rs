@@ -134,6 +134,9 @@ pub async fn import(app: &App, paths: &[PathBuf], format: TextFormat) -> Result<
             lang.pick("报送记录", "submission"),
             receipt.submission_id
         )?;
+        if !receipt.months.is_empty() {
+            writeln!(out, "  {}", collect::describe_months(&receipt.months, lang))?;
+        }
     }
     Ok(())
 }
