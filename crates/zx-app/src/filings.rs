@@ -96,3 +96,85 @@ impl Filings for StoredFilings<'_> {
             .any(|&item| ledger.get(entity, item, month).is_some())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use zx_domain::{Catalogue, Decimal, Entity, EntityCode, EntityKind, EntityTree, Ledger};
+
+    use super::*;
+
+    fn m(text: &str) -> Month {
+        Month::parse(text).unwrap()
+    }
+
+    /// G ─┬─ P1, P2; P1 reported total profit in July, August, September and October.
+    fn engine() -> Engine {
+        let entity = |code: &str, parent: Option<&str>| Entity {
+            code: EntityCode::parse(code).unwrap(),
+            name: code.to_owned(),
+            parent: parent.map(|p| EntityCode::parse(p).unwrap()),
+            kind: EntityKind::Plant,
+            region: String::new(),
+            segment: String::new(),
+        };
+        let tree = EntityTree::build(vec![
+            entity("G", None),
+            entity("P1", Some("G")),
+            entity("P2", Some("G")),
+        ])
+        .unwrap();
+        let catalogue = Catalogue::builtin().unwrap();
+        let profit = catalogue.item_index("total_profit").unwrap();
+        let mut ledger = Ledger::new(&tree, &catalogue, m("2026-07"), 4);
+        let p1 = tree.id_of("P1").unwrap();
+        for month in ["2026-07", "2026-08", "2026-09", "2026-10"] {
+            ledger.set(p1, profit, m(month), Decimal::from(100));
+        }
+        Engine::new(tree, catalogue, ledger)
+    }
+
+    fn status(entity: &str, month: &str, state: PeriodState) -> PeriodStatus {
+        PeriodStatus {
+            entity: EntityCode::parse(entity).unwrap(),
+            month: m(month),
+            state,
+            comment: None,
+            user: "hq".into(),
+            at: Utc.with_ymd_and_hms(2026, 11, 20, 2, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn rows_count_as_submitted_and_a_lock_closes_a_month_as_approved_or_not_submitted() {
+        let engine = engine();
+        let statuses = [
+            status("P1", "2026-07", PeriodState::Approved),
+            status("G", "2026-08", PeriodState::Locked),
+            status("P1", "2026-09", PeriodState::Returned),
+        ];
+        let filings = StoredFilings::new(&engine, &statuses);
+        let tree = engine.tree();
+        let (g, p1, p2) = (
+            tree.id_of("G").unwrap(),
+            tree.id_of("P1").unwrap(),
+            tree.id_of("P2").unwrap(),
+        );
+        let of = |id, month| filings.filing(id, m(month));
+        assert_eq!(of(p1, "2026-07"), Filing::Approved);
+        assert_eq!(of(p2, "2026-07"), Filing::NotSubmitted);
+        // G's lock covers both plants: P1 had figures, P2 none.
+        assert_eq!(of(p1, "2026-08"), Filing::Approved);
+        assert_eq!(of(p2, "2026-08"), Filing::NotSubmitted);
+        assert!(filings.is_locked(p2, m("2026-08")));
+        assert_eq!(of(p1, "2026-09"), Filing::Returned);
+        // Imported without the workflow (`zx import`): the rows say submitted.
+        assert_eq!(of(p1, "2026-10"), Filing::Submitted);
+        assert!(filings.has_own_rows(p1, m("2026-10")));
+        assert!(
+            !filings.has_own_rows(g, m("2026-10")),
+            "G's totals are not its own"
+        );
+        assert!(!filings.has_own_rows(p1, m("2026-11")), "beyond the ledger");
+    }
+}
