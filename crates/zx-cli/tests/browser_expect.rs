@@ -10,7 +10,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::browser::{self, DESKTOP, Page, element, row_when, text_when, url};
+use common::browser::{self, DESKTOP, PHONE, Page, element, row_when, text_when, url};
 use common::zx;
 
 /// 10:00 on 6 December 2026 in Beijing.
@@ -159,6 +159,35 @@ async fn the_grid_is_red_only_for_months_past_their_deadline() {
         assert_eq!(page.js(red).await, 0);
         let due = "return getComputedStyle(document.querySelector('#monitor tr[data-code=\"FJ-JJ-WTE\"] td.state-due')).color;";
         assert_ne!(page.js(due).await, "rgb(207, 34, 46)");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_in_chinese_the_banner_and_the_partial_month_fit() {
+    let clock = Arc::new(zx_app::FixedClock(DECEMBER_6.parse().unwrap()));
+    browser::run_with_clock(PHONE, clock, |page| async move {
+        upload_november(&page);
+        let c = &page.c;
+        page.sign_in("hq", "zh").await;
+        page.goto("/cockpit").await;
+        let banner = text_when(c, "#collection-banner", |t| !t.is_empty()).await;
+        assert!(
+            banner.contains("2026-11：60 家单位中 1 家已报送 — 当前显示 2026-10"),
+            "{banner}"
+        );
+        let fits = "const r = document.querySelector('#collection-banner').getBoundingClientRect(); \
+             return r.left >= 0 && r.right <= window.innerWidth;";
+        assert_eq!(page.js(fits).await, true, "the banner wraps inside the screen");
+        element(c, "#show-partial").await.click().await.unwrap();
+        text_when(c, "#partial-badge", |t| t.contains("部分报送")).await;
+        let summary = text_when(c, "#missing-units summary", |t| !t.is_empty()).await;
+        assert_eq!(summary, "59 家单位尚未报送");
+        assert_eq!(
+            page.js("return document.querySelector('#missing-units').open;")
+                .await,
+            false
+        );
     })
     .await;
 }
