@@ -98,6 +98,8 @@ fn unfiled_text(verdict: Verdict, lang: Lang) -> (String, String) {
 
 /// Whether `entity` is expected to submit figures for `month` (`zx_domain::collection`): leaves
 /// always, parents where they book rows of their own, as the group's `[collection]` settings say.
+/// The one question the lock flow asks before locking a month with missing submissions
+/// (`Policy::progress(..).pending` lists them for a whole subtree).
 pub fn is_expected(
     state: &AppState,
     engine: &zx_domain::Engine,
