@@ -219,6 +219,18 @@ async fn frames_are_stored_judged_alarmed_and_acknowledged(env: Env) {
         "the hour is not shown as exceeded"
     );
     assert!(page.contains(&format!("id=\"alarm-{}\"", alarm.id)));
+    // The day card says what the header says: an hour over its limit is "exceeded" on both
+    // (the card said "compliant" under a header "exceeding today").
+    assert!(
+        page.contains("class=\"card status-red\" id=\"day-verdict\""),
+        "the day card does not show the hour over its limit"
+    );
+    if day == zx_app::china_time(chrono::Utc::now()).date().to_string() {
+        assert!(
+            page.contains("class=\"status-violation\" id=\"stack-status\""),
+            "the header does not say exceeding today"
+        );
+    }
 
     // The group page counts the refused frame against the MN.
     let (_, overview) = env.get(&hq, "/environment").await;

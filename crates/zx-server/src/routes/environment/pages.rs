@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, TimeDelta};
 use zx_domain::Lang;
 use zx_domain::cems::compliance::output_value;
-use zx_domain::cems::status::StackStatus;
+use zx_domain::cems::status::{DayVerdict, StackStatus};
 use zx_hj212::receiver::{RejectReason, RejectSource};
 use zx_store::{Alarm, AlarmFilter};
 
@@ -414,7 +414,9 @@ struct StackView {
     prev: String,
     next: Option<String>,
     live: bool,
-    violation: bool,
+    /// The day card's colour and text, read from the verdict as the header's status is.
+    verdict: &'static str,
+    verdict_text: &'static str,
     verdict_note: String,
     furnace_low: u32,
     furnace_max: u32,
@@ -556,7 +558,8 @@ pub async fn stack(
                 prev: day.pred_opt().unwrap_or(day).to_string(),
                 next: (day < today).then(|| day.succ_opt().unwrap_or(day).to_string()),
                 live: day == today,
-                violation: verdict.as_ref().is_some_and(|v| v.violation),
+                verdict: DayVerdict::of(verdict.as_deref()).colour(),
+                verdict_text: DayVerdict::of(verdict.as_deref()).text(lang),
                 verdict_note,
                 furnace_low,
                 furnace_max: standard.furnace_max_low_per_day,
