@@ -25,8 +25,34 @@ async fn every_page_fits_a_phone_and_reads_well() {
             check_every_page(&page, user).await;
             page.c.delete_all_cookies().await.unwrap();
         }
+        page.sign_in("hq", "zh").await;
+        charts_follow_the_window(&page).await;
     })
     .await;
+}
+
+/// Turned sideways (or a window widened), the cockpit's charts take their boxes' new width.
+async fn charts_follow_the_window(page: &Page) {
+    page.goto("/cockpit").await;
+    wait_for_charts(page).await;
+    let widths = "return [...document.querySelectorAll('.trend')].map(b => Math.round(b.querySelector('svg').getBoundingClientRect().width));";
+    let narrow = page.js(widths).await;
+    page.c.set_window_size(PHONE.1, PHONE.0).await.unwrap();
+    let mut wide = narrow.clone();
+    for _ in 0..50 {
+        wide = page.js(widths).await;
+        if wide[0].as_f64() > narrow[0].as_f64() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        wide[0].as_f64().unwrap() > narrow[0].as_f64().unwrap() + 100.0,
+        "charts did not follow the window: {narrow} then {wide}"
+    );
+    let problems = problems(page).await;
+    assert!(problems.is_empty(), "turned sideways: {problems:#?}");
+    page.c.set_window_size(PHONE.0, PHONE.1).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -343,5 +369,5 @@ if (document.documentElement.scrollWidth > window.innerWidth) {
     && ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1));
   problems.push('page scrolls sideways: ' + wide.slice(0, 5).map(e => what(e) + ' right ' + e.getBoundingClientRect().right).join('; '));
 }
-return problems.slice(0, 40);
+return [...new Set(problems)].slice(0, 40);
 "#;

@@ -657,6 +657,21 @@ fn a_sealed_day_is_judged_once_and_remembered_across_restarts() {
                 .text()
                 .await
                 .unwrap();
+            // The stack's day: a violation judged from stored minutes, which no alarm monitor
+            // saw; the card says why there is no alarm instead of leaving the reader to look.
+            let day = client
+                .get(format!("{base}/environment/stacks/{MN}?date={yesterday}"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                day.contains("class=\"card status-red\" id=\"day-verdict\""),
+                "{day}"
+            );
+            assert!(day.contains("id=\"day-unalarmed\""), "{day}");
             let table = page
                 .split("id=\"violations\"")
                 .nth(1)
