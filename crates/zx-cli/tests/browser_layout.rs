@@ -371,3 +371,70 @@ if (document.documentElement.scrollWidth > window.innerWidth) {
 }
 return [...new Set(problems)].slice(0, 40);
 "#;
+
+/// The screenshots of `docs/` (README), taken from the demo in this browser:
+/// `ZX_SCREENSHOTS=docs cargo test -p zx-cli --test browser_layout -- --ignored screenshots`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes the docs' screenshots; run by hand"]
+async fn screenshots_for_the_docs() {
+    let Ok(dir) = std::env::var("ZX_SCREENSHOTS") else {
+        browser::notice("ZX_SCREENSHOTS not set: no screenshots taken");
+        return;
+    };
+    browser::run(DESKTOP, |page: Page| async move {
+        let dir = std::path::PathBuf::from(dir);
+        page.sign_in("hq", "zh").await;
+        viewport(&page, 1440, 2057).await;
+        let shots = [
+            ("cockpit-zh.png", "zh", "/cockpit?period=2026-10"),
+            (
+                "cockpit-sc-zh.png",
+                "zh",
+                "/cockpit?entity=SC&period=2026-10",
+            ),
+            ("cockpit-en.png", "en", "/cockpit?period=2026-10"),
+            (
+                "explain-en.png",
+                "en",
+                "/explain?entity=ZX&period=2026-10&basis=ytd&indicator=total_profit",
+            ),
+        ];
+        for (file, lang, path) in shots {
+            page.goto(&format!(
+                "/lang?to={lang}&next={}",
+                path.replace('&', "%26")
+            ))
+            .await;
+            element(&page.c, "#lang-toggle").await;
+            wait_for_charts(&page).await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            std::fs::write(dir.join(file), page.c.screenshot().await.unwrap()).unwrap();
+        }
+        viewport(&page, PHONE.0, PHONE.1).await;
+        page.goto("/lang?to=zh&next=/cockpit?period=2026-10").await;
+        element(&page.c, "#lang-toggle").await;
+        wait_for_charts(&page).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        std::fs::write(
+            dir.join("cockpit-phone-zh.png"),
+            page.c.screenshot().await.unwrap(),
+        )
+        .unwrap();
+    })
+    .await;
+}
+
+/// Sizes the window so that the page itself is `width` × `height` (the window's own bars
+/// take some of its height).
+async fn viewport(page: &Page, width: u32, height: u32) {
+    page.c.set_window_size(width, height).await.unwrap();
+    let inner = page
+        .js("return window.innerHeight;")
+        .await
+        .as_u64()
+        .unwrap() as u32;
+    page.c
+        .set_window_size(width, height + height.saturating_sub(inner))
+        .await
+        .unwrap();
+}
