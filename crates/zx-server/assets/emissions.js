@@ -43,8 +43,8 @@
         animation: false,
         title: { text: f.name + " (" + f.unit + ")", left: 8, top: 6, textStyle: { fontSize: 13 } },
         tooltip: { trigger: "axis" },
-        legend: { type: "scroll", left: "center", bottom: 4, textStyle: { fontSize: 11 } },
-        grid: { left: 8, right: 24, top: 36, bottom: 34, containLabel: true },
+        legend: { left: "center", bottom: 4, textStyle: { fontSize: 11 } },
+        grid: frame(el),
         xAxis: { type: "category", data: data.axis, axisLabel: { interval: hourLabels(el), hideOverlap: true, alignMinLabel: "left" } },
         yAxis: { type: "value", scale: true, axisLabel: { hideOverlap: true } },
         series: series
@@ -64,9 +64,16 @@
     };
   }
 
+  // The plot's room: the legend under it wraps to a second line in a narrow box.
+  function frame(el) {
+    return { left: 8, right: 24, top: 36, bottom: el.clientWidth < 560 ? 60 : 34, containLabel: true };
+  }
+
   // A chart follows its box (sized by CSS); see app.js.
   function follow(el, chart) {
-    if (window.ResizeObserver) new ResizeObserver(function () { chart.resize(); }).observe(el);
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () { chart.setOption({ grid: frame(el) }); chart.resize(); }).observe(el);
+    }
     return chart;
   }
 
