@@ -71,6 +71,10 @@ async fn every_page_fits_a_desktop_and_reads_well() {
             check_every_page(&page, user).await;
             page.c.delete_all_cookies().await.unwrap();
         }
+        // A tablet held upright, in English (the widest words): between phone and desktop.
+        page.c.set_window_size(820, 1180).await.unwrap();
+        page.sign_in("fujian", "en").await;
+        check_every_page(&page, "fujian at 820 px").await;
     })
     .await;
 }
@@ -366,7 +370,14 @@ for (const box of document.querySelectorAll('[_echarts_instance_]')) {
     if (x > 1 && y > 1) problems.push('chart texts overlap in ' + (box.id || box.className) + ': "' + texts[i][0] + '" and "' + texts[j][0] + '"');
   }
 }
-// 5. Nothing reaches past the window (named, to say what makes a page scroll sideways).
+// 5. A table wider than its box scrolls inside that box.
+for (const table of document.querySelectorAll('main table')) {
+  const box = table.parentElement;
+  if (table.getBoundingClientRect().width > box.clientWidth + 1 && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX))
+    problems.push('table wider than its box, which does not scroll: ' + what(table));
+}
+
+// 6. Nothing reaches past the window (named, to say what makes a page scroll sideways).
 if (document.documentElement.scrollWidth > window.innerWidth) {
   const wide = [...document.querySelectorAll('body *')].filter(e => visible(e)
     && e.getBoundingClientRect().right > window.innerWidth + 1
