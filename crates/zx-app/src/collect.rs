@@ -8,12 +8,14 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
+use zx_domain::collection::{Filing, Filings, Policy};
 use zx_domain::{Access, Catalogue, Engine, EntityCode, EntityId, EntityTree, Lang, Month, Role};
 use zx_ingest::Issue;
 use zx_store::prelude::*;
 use zx_store::{Changes, MonthReceipt, PeriodState, PeriodStatus};
 
 use crate::AppError;
+use crate::filings::{StoredFilings, load_filings};
 use crate::import::{Imported, SourceFile, check_files_in_scope};
 
 /// What a request refused for the person's role is about (the front door words it).
@@ -146,26 +148,18 @@ pub async fn upload(
     }
 }
 
-/// Whether `id` still owes its figures for `month` (`state`: its own recorded state): a leaf
-/// with no row of a reported item that has not submitted (or was returned). Parents' own rows
-/// are optional adjustments. The one place this rule is written; the grid and the lock use it.
-pub fn awaits_submission(
-    engine: &Engine,
+/// Whether `id` still owes its figures for `month`: the group expects them from it
+/// (`zx_domain::collection::Policy::is_expected`: leaves, parents with rows of their own, as
+/// configured) and it has not submitted them (or HQ returned them). The one place this rule is
+/// written; the lock's question and the grid's "locked, not submitted" use it.
+pub fn owes(
+    policy: &Policy,
+    tree: &EntityTree,
+    filings: &StoredFilings<'_>,
     id: EntityId,
     month: Month,
-    state: Option<PeriodState>,
 ) -> bool {
-    if !engine.tree().is_leaf(id) {
-        return false;
-    }
-    match state {
-        Some(PeriodState::Submitted | PeriodState::Approved) => false,
-        Some(PeriodState::Returned) => true,
-        Some(PeriodState::Locked) | None => !engine
-            .catalogue()
-            .reported_items()
-            .any(|(item, _)| engine.ledger().get(id, item, month).is_some()),
-    }
+    filings.filing(id, month) < Filing::Submitted && policy.is_expected(tree, filings, id, month)
 }
 
 /// HQ's decision on one entity-month.
@@ -190,11 +184,12 @@ pub enum Reviewed {
 }
 
 /// Records HQ's review of an entity-month. A lock covers the units below; when some of them
-/// have not submitted ([`awaits_submission`]), it is refused with their list unless `force`
-/// is set, and a forced lock's audit line names them.
+/// have not submitted ([`owes`]), it is refused with their list unless `force` is set, and a
+/// forced lock's audit line names them.
 pub async fn review(
     store: &dyn Store,
     engine: &Engine,
+    policy: &Policy,
     actor: Actor<'_>,
     review: Review,
     lang: Lang,
@@ -209,7 +204,8 @@ pub async fn review(
     }
     let mut comment = comment;
     if review.state == PeriodState::Locked {
-        let missing = not_submitted_below(store, engine, &review.entity, review.month).await?;
+        let missing =
+            not_submitted_below(store, engine, policy, &review.entity, review.month).await?;
         if !missing.is_empty() {
             if !review.force {
                 return Ok(Reviewed::NeedsConfirmation { missing });
@@ -247,10 +243,11 @@ pub async fn review(
     Ok(Reviewed::Done)
 }
 
-/// The units at or below `entity` that have not submitted `month`, in tree order.
+/// The units at or below `entity` that owe `month` ([`owes`]), in tree order.
 pub async fn not_submitted_below(
     store: &dyn Store,
     engine: &Engine,
+    policy: &Policy,
     entity: &EntityCode,
     month: Month,
 ) -> Result<Vec<(EntityCode, String)>, AppError> {
@@ -260,20 +257,11 @@ pub async fn not_submitted_below(
             "unknown entity {entity}"
         ))));
     };
-    let states: std::collections::HashMap<EntityCode, PeriodState> = store
-        .period_statuses(month.year())
-        .await?
-        .into_iter()
-        .filter(|s| s.month == month)
-        .map(|s| (s.entity, s.state))
-        .collect();
+    let filings = load_filings(store, engine, month.year()..=month.year()).await?;
     Ok(tree
         .subtree(root)
         .into_iter()
-        .filter(|&id| {
-            let code = &tree.entity(id).code;
-            awaits_submission(engine, id, month, states.get(code).copied())
-        })
+        .filter(|&id| owes(policy, tree, &filings, id, month))
         .map(|id| {
             let e = tree.entity(id);
             (e.code.clone(), e.name.clone())

@@ -9,6 +9,8 @@
 //! - [`import`]: reading files through `zx-ingest` with every check, then one `Store::import`.
 //! - [`collect`]: the collection loop (upload checked as submitted, states, HQ's review and lock).
 //! - [`snapshot`]: the group tree, the consolidated engine and the targets, loaded from the store.
+//! - [`filings`]: what each unit filed for each month (workflow states over the rows), for the
+//!   collection rules of `zx_domain::collection`.
 //!
 //! Not here: rendering (text tables, JSON shapes: `zx-api`; pages: `zx-server`), argument
 //! parsing, and reading the clock. Errors are [`AppError`] (`thiserror`); `anyhow` stays in the
@@ -19,10 +21,12 @@ pub mod clock;
 pub mod collect;
 pub mod database;
 mod error;
+pub mod filings;
 pub mod import;
 pub mod snapshot;
 
 pub use clock::{Clock, FixedClock, SystemClock, china_month, china_time, china_today};
 pub use database::{DatabaseKind, DatabaseUrl};
 pub use error::AppError;
+pub use filings::{StoredFilings, load_filings};
 pub use snapshot::{Snapshot, load_snapshot, load_tree};

@@ -1,6 +1,6 @@
 //! The collection loop in a real browser, as a plant's manager and HQ go through it: the
 //! manager downloads the pre-filled template, checks it, submits it; HQ approves October and
-//! locks November for Fujian although nine plants have not submitted it (asked first, then
+//! locks November for Fujian although nine plants and Fujian's own figures are not in (asked first, then
 //! confirmed; the grid marks them "locked, not submitted"); the manager re-uploads the
 //! template after the lock (accepted as unchanged, October still approved) and a changed
 //! locked value is reported by "check only" with its cell.
@@ -116,10 +116,12 @@ async fn a_month_is_submitted_approved_locked_and_resubmitted_as_users_do_it() {
         text_when(&page.c, "#upload-result", |t| t.contains("已审核")).await;
         review(&page, "FJ", "2026-11", "locked").await;
         let asked = text_when(&page.c, "#confirm-lock", |t| t.contains("FJ-NA-WTE")).await;
-        assert!(asked.contains("9 个单位未报送"), "{asked}");
+        assert!(asked.contains("10 个单位未报送"), "{asked}");
         assert!(!asked.contains("FJ-JJ-WTE"), "{asked}");
         page.goto("/collect?year=2026&entity=FJ").await;
-        assert_eq!(cell(&page, "FJ-NA-WTE", 10).await.1, "未报送", "not locked yet");
+        let (class, label) = cell(&page, "FJ-NA-WTE", 10).await;
+        assert!(class.ends_with("state-due"), "not locked yet: {class}");
+        assert_eq!(label, "截止 2026-12-10");
         review(&page, "FJ", "2026-11", "locked").await;
         element(&page.c, "#lock-force").await.click().await.unwrap();
         element(&page.c, "#lock-confirm").await.click().await.unwrap();

@@ -263,7 +263,8 @@ async fn a_lock_over_units_that_have_not_submitted_asks_first(server: Server) {
     let (_, before) = server.get(&hq, "/collect?year=2026&entity=FJ").await;
     let missing_before = grid_row(&before, "FJ-NA-WTE");
 
-    // Nine of FJ's ten plants have not submitted November: the lock asks, listing them.
+    // Nine of FJ's ten plants and FJ itself (it books figures of its own) have not submitted
+    // November: the lock asks, listing them.
     let (status, page) = review(&server, &hq, "FJ", "2026-11", "locked", false).await;
     assert_eq!(status, StatusCode::OK);
     let list = page
@@ -273,7 +274,11 @@ async fn a_lock_over_units_that_have_not_submitted_asks_first(server: Server) {
         .split("</ul>")
         .next()
         .unwrap();
-    assert_eq!(list.matches("<li>").count(), 9, "{list}");
+    assert_eq!(list.matches("<li>").count(), 10, "{list}");
+    assert!(
+        list.contains("<li>FJ 中衡环境（福建）有限公司</li>"),
+        "{list}"
+    );
     assert!(list.contains("FJ-NA-WTE 南安垃圾焚烧发电厂"), "{list}");
     assert!(!list.contains("FJ-JJ-WTE"), "{list}");
     assert!(page.contains("id=\"lock-force\""), "{page}");
@@ -320,7 +325,7 @@ async fn a_lock_over_units_that_have_not_submitted_asks_first(server: Server) {
     .unwrap();
     let note = audit[0]["new"].as_str().unwrap();
     assert!(
-        note.contains("9 个单位未报送") || note.contains("9 units not submitted"),
+        note.contains("10 个单位未报送") || note.contains("10 units not submitted"),
         "{note}"
     );
     assert!(note.contains("FJ-NA-WTE"), "{note}");
@@ -349,8 +354,9 @@ async fn the_api_locks_over_missing_units_only_with_force(server: Server) {
     let error: Value = response.json().await.unwrap();
     assert_eq!(error["code"], "units_not_submitted");
     let message = error["message"].as_str().unwrap();
+    assert!(message.contains("FJ 2026-11: 11 "), "{message}");
     assert!(
-        message.contains("FJ-NA-WTE") && message.contains("10"),
+        message.contains("FJ-NA-WTE 南安垃圾焚烧发电厂"),
         "{message}"
     );
     assert_eq!(months(&server, &hq, "FJ-NA-WTE").await[10], "none");

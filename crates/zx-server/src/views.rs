@@ -123,6 +123,11 @@ pub struct Cockpit {
     pub region: Option<String>,
     pub segment: Option<String>,
     pub notes: Vec<String>,
+    /// How complete the collection of the month shown is for the entity's subtree.
+    pub collection: Option<zx_api::MonthProgressJson>,
+    /// Without an explicit period: the later month with data that was passed over because it is
+    /// partial (the cockpit opens on the latest complete month).
+    pub passed_over: Option<zx_api::MonthProgressJson>,
 }
 
 /// A value in the unit people read (`format::show_value`: 万元 for yuan, percent for ratios),
@@ -425,5 +430,7 @@ pub fn cockpit(
         region: region.map(str::to_owned),
         segment: segment.map(str::to_owned),
         notes,
+        collection: None,
+        passed_over: None,
     }
 }

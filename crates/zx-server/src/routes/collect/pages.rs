@@ -38,6 +38,8 @@ struct CollectPage {
     result: Option<String>,
     error_count: usize,
     confirm_lock: Option<ConfirmLock>,
+    /// Day of the following month by which a month's figures are due.
+    due_day: u32,
 }
 
 #[derive(Deserialize)]
@@ -93,6 +95,7 @@ async fn render(
             result: outcome.result,
             error_count: outcome.error_count,
             confirm_lock: outcome.confirm_lock,
+            due_day: state.collection_policy().due_day,
         }
         .into_response(),
         Err(error) => error_page(Some(user), lang, error),
