@@ -11,7 +11,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::browser::{DESKTOP, Page, element, run_with_clock, text_when};
+use common::browser::{DESKTOP, PHONE, Page, element, run_with_clock, text_when};
 
 /// 10:00 on 6 December 2026 in China: November may be submitted.
 fn december() -> Arc<dyn zx_app::Clock> {
@@ -165,6 +165,29 @@ async fn a_month_is_submitted_approved_locked_and_resubmitted_as_users_do_it() {
         assert_eq!(cells[0], "2", "line");
         assert_eq!(cells[1], "value", "column");
         assert_eq!(cells[2], "6", "value");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_the_lock_question_fits_and_can_be_answered() {
+    run_with_clock(PHONE, december(), |page| async move {
+        page.sign_in("hq", "en").await;
+        review(&page, "FJ", "2026-11", "locked").await;
+        let asked = text_when(&page.c, "#confirm-lock", |t| t.contains("FJ-NA-WTE")).await;
+        assert!(asked.contains("11 not submitted:"), "{asked}");
+        assert!(!page.scrolls_sideways().await, "the question fits 390 px");
+        element(&page.c, "#lock-force").await.click().await.unwrap();
+        element(&page.c, "#lock-confirm")
+            .await
+            .click()
+            .await
+            .unwrap();
+        text_when(&page.c, "#upload-result", |t| t.contains("locked")).await;
+        page.goto("/collect?year=2026&entity=FJ").await;
+        let (class, label) = cell(&page, "FJ-NA-WTE", 10).await;
+        assert!(class.contains("state-locked-missing"), "{class}");
+        assert_eq!(label, "locked, not submitted");
     })
     .await;
 }
