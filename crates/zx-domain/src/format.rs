@@ -258,9 +258,10 @@ pub fn count_phrase(n: usize, lang: Lang, zh: &str, en_one: &str, en_many: &str)
     }
 }
 
-/// The time zone every time shown to people is in, to state once per table or page.
+/// The time zone every time shown to people is in, stated once per table or page after a
+/// heading: "时间（北京时间）", "When (China time, UTC+8)".
 pub fn china_zone(lang: Lang) -> &'static str {
-    lang.pick("北京时间", "China time, UTC+8")
+    lang.pick("（北京时间）", " (China time, UTC+8)")
 }
 
 /// An instant for people: China time (UTC+8) to the minute, `2026-12-06 12:44`. The zone is
@@ -275,6 +276,14 @@ pub fn china_minute(at: DateTime<Utc>) -> String {
 pub fn china_second(at: DateTime<Utc>) -> String {
     calendar::china_time(at)
         .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// An instant with its zone on the line itself, for text output without a table heading (the
+/// CLI's history, submissions and audit): `2026-12-06 12:44:33 +08:00`.
+pub fn china_stamp(at: DateTime<Utc>) -> String {
+    at.with_timezone(&calendar::china_offset())
+        .format("%Y-%m-%d %H:%M:%S %:z")
         .to_string()
 }
 
@@ -566,8 +575,9 @@ mod tests {
             .with_timezone(&Utc);
         assert_eq!(china_minute(at), "2026-12-06 01:00");
         assert_eq!(china_second(at), "2026-12-06 01:00:09");
-        assert_eq!(china_zone(Lang::Zh), "北京时间");
-        assert_eq!(china_zone(Lang::En), "China time, UTC+8");
+        assert_eq!(china_stamp(at), "2026-12-06 01:00:09 +08:00");
+        assert_eq!(china_zone(Lang::Zh), "（北京时间）");
+        assert_eq!(china_zone(Lang::En), " (China time, UTC+8)");
     }
 
     #[test]

@@ -39,6 +39,8 @@ struct ErrorPage {
     here: String,
     code: &'static str,
     message: String,
+    /// An English detail without Chinese text, shown to experts on a Chinese page.
+    detail: Option<String>,
 }
 
 /// An API error shown as a page, with the right status.
@@ -49,7 +51,8 @@ pub fn error_page(user: Option<&CurrentUser>, lang: Lang, error: ApiError) -> Re
         me: user.and_then(Me::of),
         here: "/cockpit".into(),
         code: error.code.as_str(),
-        message: error.message,
+        message: error.text_for(lang),
+        detail: error.detail_for(lang),
     };
     (status, page).into_response()
 }
@@ -79,9 +82,8 @@ pub fn xlsx_download(name: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// An instant as the group reads it: China time to the minute.
+/// An instant as the group reads it: China time to the minute (the page states the zone once,
+/// `format::china_zone`).
 pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    zx_domain::calendar::china_time(at)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    zx_domain::format::china_minute(at)
 }

@@ -69,6 +69,9 @@ pub fn parse_period(
                 ErrorCode::InvalidParameter,
                 format!("basis: \"{text}\" is not ytd or month"),
             )
+            .zh(format!(
+                "口径：“{text}”应为 ytd（本年累计）或 month（当月）"
+            ))
         })?,
     };
     let month = match period {
@@ -77,9 +80,11 @@ pub fn parse_period(
                 ErrorCode::InvalidParameter,
                 format!("period: \"{text}\" {e}"),
             )
+            .zh(format!("期间：“{text}”不是有效的月份（YYYY-MM）"))
         })?,
         _ => snapshot.engine.last_month().ok_or_else(|| {
             ApiError::new(ErrorCode::InvalidParameter, "no data yet: give a period")
+                .zh("尚无数据：请指定期间")
         })?,
     };
     Ok(Period::new(month, basis))
@@ -110,6 +115,7 @@ pub fn scoped_explanation(
                 ErrorCode::IndicatorNotFound,
                 format!("no indicator \"{indicator}\" in the catalogue"),
             )
+            .zh(format!("指标目录中没有指标“{indicator}”"))
         })?;
     let mut explanation = snapshot.engine.explain(id, period, index);
     let tree = snapshot.engine.tree();

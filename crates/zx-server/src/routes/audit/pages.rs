@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use zx_domain::Lang;
+use zx_domain::{Lang, format};
 
 use super::{AuditQuery, audit_entries};
 use crate::auth::PageUser;
@@ -16,6 +16,8 @@ pub struct AuditRow {
     at: String,
     user: String,
     action: String,
+    /// The stored action (`period.locked`), for filtering.
+    action_code: String,
     object: String,
     old: Option<String>,
     new: Option<String>,
@@ -43,6 +45,20 @@ pub async fn audit(
     let filter_user = query.user.clone().unwrap_or_default();
     let filter_action = query.action.clone().unwrap_or_default();
     let filter_object = query.object.clone().unwrap_or_default();
+    // Items and indicators by their catalogue names in the audit's objects and values.
+    let catalogue = &state.catalogue;
+    let names = |code: &str| {
+        let item = catalogue
+            .item_index(code)
+            .map(|i| catalogue.item(i))
+            .map(|d| (d.name_zh.clone(), d.name_en.clone()));
+        let indicator = catalogue
+            .indicator_index(code)
+            .map(|i| catalogue.indicator(i))
+            .map(|d| (d.name_zh.clone(), d.name_en.clone()));
+        item.or(indicator)
+            .map(|(zh, en)| lang.pick(&zh, &en).to_owned())
+    };
     match audit_entries(&state, &user, query).await {
         Ok(list) => AuditPage {
             lang,
@@ -50,19 +66,17 @@ pub async fn audit(
             here: here(&uri),
             entries: list
                 .into_iter()
-                .map(|e| AuditRow {
-                    at: e
-                        .at
-                        .to_rfc3339()
-                        .replace('T', " ")
-                        .chars()
-                        .take(19)
-                        .collect(),
-                    user: e.user,
-                    action: e.action,
-                    object: e.object,
-                    old: e.old_value,
-                    new: e.new_value,
+                .map(|e| {
+                    let text = |t: &str| format::audit_text(t, lang, &names);
+                    AuditRow {
+                        at: format::china_second(e.at),
+                        user: e.user,
+                        action: format::audit_action_label(&e.action, lang),
+                        action_code: e.action,
+                        object: text(&e.object),
+                        old: e.old_value.as_deref().map(text),
+                        new: e.new_value.as_deref().map(text),
+                    }
                 })
                 .collect(),
             filter_user,

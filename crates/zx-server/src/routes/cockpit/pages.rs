@@ -95,6 +95,9 @@ struct ExplainPage {
     title: String,
     entity: String,
     view: zx_api::ExplainJson,
+    /// The formula with item names, and each input's name (the codes stay for experts).
+    formula: String,
+    input_names: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +156,19 @@ pub async fn explain(
                 }
             }
         }
+        let formula = format::formula_label(&def.formula, catalogue, period.basis, lang);
+        let input_names = explanation
+            .inputs
+            .iter()
+            .map(|input| {
+                format::input_label(
+                    input.aggregation,
+                    catalogue.item(input.item),
+                    period.basis,
+                    lang,
+                )
+            })
+            .collect();
         let entity = tree.entity(id);
         let title = format!(
             "{} — {} {} {}",
@@ -164,17 +180,20 @@ pub async fn explain(
                 zx_domain::Basis::Month => lang.pick("当月", "month"),
             }
         );
-        Ok::<_, ApiError>((title, entity.code.to_string(), view))
+        let names = (formula, input_names);
+        Ok::<_, ApiError>((title, entity.code.to_string(), view, names))
     }
     .await;
     match result {
-        Ok((title, entity, view)) => ExplainPage {
+        Ok((title, entity, view, (formula, input_names))) => ExplainPage {
             lang,
             me: Me::of(&user),
             here: here(&uri),
             title,
             entity,
             view,
+            formula,
+            input_names,
         }
         .into_response(),
         Err(error) => error_page(Some(&user), lang, error),

@@ -103,9 +103,10 @@ pub async fn grid(
                 };
                 let title = who.map_or(String::new(), |s| {
                     format!(
-                        "{} {} {}{}",
+                        "{} {}{} {}{}",
                         s.user,
-                        s.at.format("%Y-%m-%d %H:%M"),
+                        crate::layout::china_time(s.at),
+                        zx_domain::format::china_zone(lang),
                         state_label(s.state.as_str(), lang),
                         s.comment
                             .as_ref()
@@ -163,10 +164,7 @@ pub fn issue_row(issue: &zx_ingest::Issue, lang: Lang) -> IssueRow {
         place,
         column: issue.column.clone().unwrap_or_default(),
         value: issue.value.clone().unwrap_or_default(),
-        message: match lang {
-            Lang::Zh => format!("{}（{}）", issue.message_zh, issue.message),
-            Lang::En => issue.message.clone(),
-        },
+        message: lang.pick(&issue.message_zh, &issue.message).to_owned(),
         severity: issue.severity.as_str(),
     }
 }
@@ -407,12 +405,14 @@ pub async fn review(
             ErrorCode::InvalidParameter,
             format!("month: \"{month}\" {e}"),
         )
+        .zh(format!("月份：“{month}”不是有效的月份（YYYY-MM）"))
     })?;
     let new_state = PeriodState::parse(new_state).ok_or_else(|| {
         ApiError::new(
             ErrorCode::InvalidParameter,
             format!("state: \"{new_state}\""),
         )
+        .zh(format!("操作：“{new_state}”无效"))
     })?;
     let comment = comment.filter(|c| !c.trim().is_empty());
     if new_state == PeriodState::Returned && comment.is_none() {
@@ -424,8 +424,10 @@ pub async fn review(
     state
         .store
         .set_period_state(PeriodStatus {
-            entity: EntityCode::parse(entity)
-                .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?,
+            entity: EntityCode::parse(entity).map_err(|e| {
+                ApiError::new(ErrorCode::InvalidParameter, e.to_string())
+                    .zh(format!("单位编码“{entity}”无效"))
+            })?,
             month: parsed,
             state: new_state,
             comment,

@@ -159,7 +159,7 @@ pub async fn upload(
                 place: String::new(),
                 column: String::new(),
                 value: String::new(),
-                message: error.message,
+                message: error.text_for(lang),
                 severity: "error",
             }],
             result: None,
