@@ -151,16 +151,17 @@ impl ApiError {
         self
     }
 
-    /// The message for a page in `lang`: one language only. In Chinese, the Chinese message; a
-    /// message the handler already wrote in Chinese (`lang.pick`); else the code's Chinese title
-    /// (the English detail is left to [`ApiError::detail_for`]).
+    /// The message for a page in `lang`. In Chinese: the Chinese message, or a message the
+    /// handler already wrote in Chinese (`lang.pick`); a detail that exists only in English (a
+    /// store's or a library's validation) follows the code's Chinese title rather than being
+    /// lost, until it has a Chinese text of its own.
     pub fn text_for(&self, lang: zx_domain::Lang) -> String {
         match lang {
             zx_domain::Lang::En => self.message.clone(),
             zx_domain::Lang::Zh => match &self.message_zh {
                 Some(zh) => zh.clone(),
                 None if has_chinese(&self.message) => self.message.clone(),
-                None => self.code.title(lang).to_owned(),
+                None => format!("{}：{}", self.code.title(lang), self.message),
             },
         }
     }

@@ -19,9 +19,14 @@ use crate::commands::import::issue_line;
 pub async fn import(app: &App, file: &Path) -> Result<()> {
     let (name, ids) = import_quiet(app, file).await?;
     println!(
-        "{name}: {} {} (id {}–{})",
-        ids.len(),
-        app.lang.pick("项措施已导入", "measures imported"),
+        "{name}: {} (id {}–{})",
+        zx_domain::format::count_phrase(
+            ids.len(),
+            app.lang,
+            "项措施已导入",
+            "measure imported",
+            "measures imported"
+        ),
         ids.first().copied().unwrap_or_default(),
         ids.last().copied().unwrap_or_default()
     );

@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use zx_app::AppError;
 use zx_app::import::{Checked, SourceFile, check_files};
-use zx_domain::{EntityCode, EntityId, Lang, Month};
+use zx_domain::{EntityCode, EntityId, Lang, Month, format};
 use zx_store::{Changes, PeriodState, PeriodStatus};
 
 use crate::auth::CurrentUser;
@@ -269,13 +269,10 @@ pub async fn check_and_import(
         return Ok(Outcome {
             file_name,
             result: Some(format!(
-                "{} {} {}",
+                "{} {}{}",
                 lang.pick("检查通过：", "checked:"),
-                rows,
-                lang.pick(
-                    "行，无错误（尚未提交）",
-                    "rows, no errors (not submitted yet)"
-                )
+                format::count_phrase(rows, lang, "行", "row", "rows"),
+                lang.pick("，无错误（尚未提交）", ", no errors (not submitted yet)")
             )),
             issues,
             error_count: 0,
