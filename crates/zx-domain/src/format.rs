@@ -532,6 +532,13 @@ mod tests {
         assert_eq!(measure_status_label("in_progress", Lang::Zh), "推进中");
         assert_eq!(measure_status_label("in_progress", Lang::En), "in progress");
         assert_eq!(measure_status_label("cancelled", Lang::Zh), "已取消");
+        // What an exported list says reads back.
+        for lang in [Lang::Zh, Lang::En] {
+            for status in MeasureStatus::ALL {
+                let label = measure_status_label(status.as_str(), lang);
+                assert_eq!(MeasureStatus::parse(&label), Some(status), "{label}");
+            }
+        }
         assert_eq!(period_state_label("locked", Lang::Zh), "已锁定");
         assert_eq!(
             audit_action_label("period.locked", Lang::Zh),
