@@ -1,10 +1,11 @@
 //! One language at a time, in a real browser: every page reachable from the menu, a measure, the
 //! explanation, the audit log, a stack and the collection page after an upload with errors, in
 //! Chinese and in English, as HQ and as a subsidiary's manager. What the page shows
-//! (`document.body.innerText`) is checked: in Chinese no raw codes (`in_progress`,
-//! `total_profit`, `period.locked`, `hq_analyst`), no English sentence (an untranslated error) and
-//! no message doubled in English; in English no Chinese except data (unit, plant and stack names,
-//! measure titles… taken from the database's archive); times in China time with the zone stated.
+//! (`document.body.innerText`) is checked: no raw codes (`in_progress`, `total_profit`,
+//! `period.locked`, `hq_analyst`) in either language; in Chinese no English sentence (an
+//! untranslated error) and no message doubled in English; in English no Chinese except data
+//! (unit, plant and stack names, measure titles… taken from the database's archive); times in
+//! China time with the zone stated.
 
 use std::path::Path;
 
@@ -29,26 +30,26 @@ let text = document.body.innerText;
 for (const [el, d] of hidden) el.style.display = d;
 const bad = [];
 const around = (i) => text.slice(Math.max(0, i - 40), i + 60).replace(/\s+/g, ' ');
+// Data, file names, e-mail addresses, MNs and the names of `zx` commands are what they are.
+let plain = text;
+for (const d of data) plain = plain.split(d).join(' ');
+plain = plain
+  .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, ' ')
+  .replace(/[\w\u4e00-\u9fff-]+\.(csv|xlsx|xls|txt|pdf|png|jpg|toml)\b/g, ' ')
+  .replace(/\bzx( [a-z][a-z-]*)+/g, ' ');
+const at = (i) => plain.slice(Math.max(0, i - 40), i + 60).replace(/\s+/g, ' ');
+// Raw codes, in either language.
+for (const re of [/\b[a-z]+(_[a-z0-9]+)+\b/g, /\b[a-z]+\.[a-z_]+\b/g]) {
+  for (const m of plain.matchAll(re)) bad.push('code ' + m[0] + ': ' + at(m.index));
+}
 if (lang === 'zh') {
-  // Data, file names, e-mail addresses, MNs and the names of `zx` commands are what they are.
-  let plain = text;
-  for (const d of data) plain = plain.split(d).join(' ');
-  plain = plain
-    .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, ' ')
-    .replace(/[\w\u4e00-\u9fff-]+\.(csv|xlsx|xls|txt|pdf|png|jpg|toml)\b/g, ' ')
-    .replace(/\bzx( [a-z][a-z-]*)+/g, ' ');
   // An English sentence (an untranslated message) on a Chinese page.
-  for (const m of plain.matchAll(/\b[a-z]{2,} [a-z]{2,} [a-z]{2,}\b/g)) bad.push('English ' + m[0] + ': ' + plain.slice(Math.max(0, m.index - 40), m.index + 60).replace(/\s+/g, ' '));
-  for (const re of [/\b[a-z]+(_[a-z0-9]+)+\b/g, /\b[a-z]+\.[a-z_]+\b/g]) {
-    for (const m of plain.matchAll(re)) bad.push('code ' + m[0] + ': ' + plain.slice(Math.max(0, m.index - 40), m.index + 40).replace(/\s+/g, ' '));
-  }
+  for (const m of plain.matchAll(/\b[a-z]{2,} [a-z]{2,} [a-z]{2,}\b/g)) bad.push('English ' + m[0] + ': ' + at(m.index));
   // A Chinese message followed by its English translation in brackets.
   for (const m of text.matchAll(/（[A-Za-z][^（）\n]*?[a-z]{2,} [a-z]{2,}[^（）\n]*）/g)) bad.push('doubled: ' + around(m.index));
   if (!/[\u4e00-\u9fff]/.test(text)) bad.push('no Chinese at all');
 } else {
-  let plain = text;
-  for (const d of data) plain = plain.split(d).join(' ');
-  for (const m of plain.matchAll(/[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+/g)) bad.push('Chinese ' + m[0] + ': ' + plain.slice(Math.max(0, m.index - 40), m.index + 40).replace(/\s+/g, ' '));
+  for (const m of plain.matchAll(/[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+/g)) bad.push('Chinese ' + m[0] + ': ' + at(m.index));
 }
 return bad.slice(0, 12);
 "#;
