@@ -207,6 +207,40 @@ pub fn period_state_label(state: &str, lang: Lang) -> String {
     label.to_owned()
 }
 
+/// Every action the audit log records, in the order a filter offers them.
+pub const AUDIT_ACTIONS: [&str; 30] = [
+    "import",
+    "fact.revise",
+    "target.set",
+    "period.submitted",
+    "period.approved",
+    "period.returned",
+    "period.locked",
+    "entity.create",
+    "entity.update",
+    "measure.create",
+    "measure.update",
+    "measures.import",
+    "milestone.create",
+    "milestone.done",
+    "attachment.add",
+    "visit.create",
+    "notification.send",
+    "stack.create",
+    "stack.update",
+    "stack.retire",
+    "alarm_rules.set",
+    "alarm.raise",
+    "alarm.acknowledge",
+    "alarm.clear",
+    "user.create",
+    "user.passwd",
+    "user.email",
+    "user.token",
+    "user.enable",
+    "user.disable",
+];
+
 /// What an audit line records (`period.locked`, `measure.update`) as people read it.
 pub fn audit_action_label(action: &str, lang: Lang) -> String {
     if let Some(state) = action.strip_prefix("period.") {

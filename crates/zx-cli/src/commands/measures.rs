@@ -171,7 +171,7 @@ pub async fn list(
             m.indicator.as_deref().unwrap_or("—"),
             m.owner,
             m.due,
-            lang.pick(m.status.name_zh(), m.status.as_str()),
+            zx_domain::format::measure_status_label(m.status.as_str(), lang),
             m.progress,
             if m.is_overdue(as_of) {
                 lang.pick("  已逾期", "  OVERDUE")

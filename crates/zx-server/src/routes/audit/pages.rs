@@ -32,6 +32,8 @@ struct AuditPage {
     entries: Vec<AuditRow>,
     filter_user: String,
     filter_action: String,
+    /// The actions to filter by: code and name.
+    actions: Vec<(&'static str, String)>,
     filter_object: String,
 }
 
@@ -81,6 +83,10 @@ pub async fn audit(
                 .collect(),
             filter_user,
             filter_action,
+            actions: format::AUDIT_ACTIONS
+                .iter()
+                .map(|a| (*a, format::audit_action_label(a, lang)))
+                .collect(),
             filter_object,
         }
         .into_response(),
