@@ -330,6 +330,23 @@ pub fn formula_label(expr: &Expr, catalogue: &Catalogue, basis: Basis, lang: Lan
     })
 }
 
+/// An item's or an indicator's name from the catalogue (`total_profit` → 利润总额); `None`
+/// for a code it does not have.
+pub fn catalogue_name(catalogue: &Catalogue, code: &str, lang: Lang) -> Option<String> {
+    let (zh, en) = match (catalogue.item_index(code), catalogue.indicator_index(code)) {
+        (Some(i), _) => {
+            let item = catalogue.item(i);
+            (&item.name_zh, &item.name_en)
+        }
+        (None, Some(i)) => {
+            let indicator = catalogue.indicator(i);
+            (&indicator.name_zh, &indicator.name_en)
+        }
+        (None, None) => return None,
+    };
+    Some(lang.pick(zh, en).to_owned())
+}
+
 /// One input of a formula for people: the item's name and what is read of it, e.g.
 /// "营业收入（累计）" / "Operating revenue (YTD)".
 pub fn input_label(aggregation: Aggregation, item: &ItemDef, basis: Basis, lang: Lang) -> String {
@@ -634,6 +651,20 @@ mod tests {
             formula_label(expr, &catalogue, Basis::Month, Lang::En),
             "Net cash flow from operating activities (month) ÷ Operating revenue (month)"
         );
+    }
+
+    #[test]
+    fn codes_of_the_catalogue_read_as_its_names() {
+        let catalogue = Catalogue::builtin().unwrap();
+        assert_eq!(
+            catalogue_name(&catalogue, "operating_cash_flow", Lang::Zh).as_deref(),
+            Some("经营活动产生的现金流量净额")
+        );
+        assert_eq!(
+            catalogue_name(&catalogue, "rd_intensity", Lang::En).as_deref(),
+            Some("R&D intensity")
+        );
+        assert_eq!(catalogue_name(&catalogue, "furnace_temp", Lang::Zh), None);
     }
 
     #[test]

@@ -48,19 +48,7 @@ pub async fn audit(
     let filter_action = query.action.clone().unwrap_or_default();
     let filter_object = query.object.clone().unwrap_or_default();
     // Items and indicators by their catalogue names in the audit's objects and values.
-    let catalogue = &state.catalogue;
-    let names = |code: &str| {
-        let item = catalogue
-            .item_index(code)
-            .map(|i| catalogue.item(i))
-            .map(|d| (d.name_zh.clone(), d.name_en.clone()));
-        let indicator = catalogue
-            .indicator_index(code)
-            .map(|i| catalogue.indicator(i))
-            .map(|d| (d.name_zh.clone(), d.name_en.clone()));
-        item.or(indicator)
-            .map(|(zh, en)| lang.pick(&zh, &en).to_owned())
-    };
+    let names = |code: &str| format::catalogue_name(&state.catalogue, code, lang);
     match audit_entries(&state, &user, query).await {
         Ok(list) => AuditPage {
             lang,

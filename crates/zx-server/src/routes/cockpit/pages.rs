@@ -175,10 +175,7 @@ pub async fn explain(
             lang.pick(&def.name_zh, &def.name_en),
             entity.name,
             period.end,
-            match period.basis {
-                zx_domain::Basis::Ytd => lang.pick("本年累计", "year to date"),
-                zx_domain::Basis::Month => lang.pick("当月", "month"),
-            }
+            format::basis_label(period, lang)
         );
         let names = (formula, input_names);
         Ok::<_, ApiError>((title, entity.code.to_string(), view, names))
