@@ -47,8 +47,18 @@ pub async fn audit(
     let filter_user = query.user.clone().unwrap_or_default();
     let filter_action = query.action.clone().unwrap_or_default();
     let filter_object = query.object.clone().unwrap_or_default();
-    // Items and indicators by their catalogue names in the audit's objects and values.
-    let names = |code: &str| format::catalogue_name(&state.catalogue, code, lang);
+    // Items and indicators by their catalogue names in the audit's objects and values, and the
+    // factors of an alarm (`code=a21002`) by the national standard's names.
+    let standard = zx_domain::cems::Standard::gb18485_2014();
+    let names = |code: &str| {
+        format::catalogue_name(&state.catalogue, code, lang).or_else(|| {
+            standard
+                .factors
+                .iter()
+                .find(|f| f.code == code)
+                .map(|f| lang.pick(&f.name_zh, &f.name_en).to_owned())
+        })
+    };
     match audit_entries(&state, &user, query).await {
         Ok(list) => AuditPage {
             lang,
