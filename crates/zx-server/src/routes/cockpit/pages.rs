@@ -206,7 +206,15 @@ pub async fn export(
     let lang = user.lang;
     let result = async {
         let snapshot = state.snapshot().await?;
-        let id = entity_or_home(&snapshot, &user, query.entity.as_deref(), "no entity")?;
+        let id = entity_or_home(
+            &snapshot,
+            &user,
+            query.entity.as_deref(),
+            user.lang.pick(
+                "您的账号未绑定可查看的单位",
+                "your account has no entity to show",
+            ),
+        )?;
         let period = parse_period(
             &snapshot,
             query.rest.period.as_deref(),

@@ -102,7 +102,15 @@ pub async fn listing(
     {
         let snapshot = state.snapshot().await?;
         let tree = snapshot.engine.tree();
-        let root = entity_or_home(&snapshot, user, q.entity.as_deref(), "no entity")?;
+        let root = entity_or_home(
+            &snapshot,
+            user,
+            q.entity.as_deref(),
+            user.lang.pick(
+                "您的账号未绑定可查看的单位",
+                "your account has no entity to show",
+            ),
+        )?;
         let as_of = as_of_date(q.as_of.as_deref(), state.today())?;
         let due_within: Option<i64> = number_field("due_within", q.due_within.as_deref())?;
         let year: Option<i32> = number_field("year", q.year.as_deref())?;
