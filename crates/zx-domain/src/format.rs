@@ -4,8 +4,16 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::catalogue::{IndicatorKind, Unit};
+use chrono::{DateTime, Utc};
+
+use crate::access::Role;
+use crate::calendar;
+use crate::catalogue::{Catalogue, IndicatorKind, ItemDef, Unit};
+use crate::cems::alarms::AlarmKind;
+use crate::entity::EntityKind;
+use crate::formula::{Aggregation, Expr};
 use crate::kpi::{IndicatorResult, Requirement, Status};
+use crate::measures::MeasureStatus;
 use crate::notes::Lang;
 use crate::period::{Basis, Period};
 
@@ -157,6 +165,367 @@ pub fn segment_label(segment: &str, lang: Lang) -> String {
         )
 }
 
+/// An account's role (`hq_analyst`) as people read it.
+pub fn role_label(role: &str, lang: Lang) -> String {
+    let label = match Role::parse(role) {
+        Some(Role::Admin) => lang.pick("系统管理员", "administrator"),
+        Some(Role::HqAnalyst) => lang.pick("总部分析员", "HQ analyst"),
+        Some(Role::EntityManager) => lang.pick("单位填报负责人", "unit manager"),
+        Some(Role::Viewer) => lang.pick("只读用户", "viewer"),
+        None => return role.to_owned(),
+    };
+    label.to_owned()
+}
+
+/// A measure's status (`in_progress`) as people read it.
+pub fn measure_status_label(status: &str, lang: Lang) -> String {
+    match MeasureStatus::parse(status) {
+        Some(s) => lang
+            .pick(
+                s.name_zh(),
+                match s {
+                    MeasureStatus::Planned => "planned",
+                    MeasureStatus::InProgress => "in progress",
+                    MeasureStatus::Done => "done",
+                    MeasureStatus::Cancelled => "cancelled",
+                },
+            )
+            .to_owned(),
+        None => status.to_owned(),
+    }
+}
+
+/// A month's state in the collection workflow (`submitted`, `approved`, `returned`, `locked`).
+pub fn period_state_label(state: &str, lang: Lang) -> String {
+    let label = match state {
+        "submitted" => lang.pick("已报送", "submitted"),
+        "approved" => lang.pick("已审核", "approved"),
+        "returned" => lang.pick("已退回", "returned"),
+        "locked" => lang.pick("已锁定", "locked"),
+        _ => return state.to_owned(),
+    };
+    label.to_owned()
+}
+
+/// Every action the audit log records, in the order a filter offers them.
+pub const AUDIT_ACTIONS: [&str; 30] = [
+    "import",
+    "fact.revise",
+    "target.set",
+    "period.submitted",
+    "period.approved",
+    "period.returned",
+    "period.locked",
+    "entity.create",
+    "entity.update",
+    "measure.create",
+    "measure.update",
+    "measures.import",
+    "milestone.create",
+    "milestone.done",
+    "attachment.add",
+    "visit.create",
+    "notification.send",
+    "stack.create",
+    "stack.update",
+    "stack.retire",
+    "alarm_rules.set",
+    "alarm.raise",
+    "alarm.acknowledge",
+    "alarm.clear",
+    "user.create",
+    "user.passwd",
+    "user.email",
+    "user.token",
+    "user.enable",
+    "user.disable",
+];
+
+/// What an audit line records (`period.locked`, `measure.update`) as people read it.
+pub fn audit_action_label(action: &str, lang: Lang) -> String {
+    if let Some(state) = action.strip_prefix("period.") {
+        return format!(
+            "{}{}",
+            lang.pick("报送状态：", "month "),
+            period_state_label(state, lang)
+        );
+    }
+    let (zh, en) = match action {
+        "import" => ("导入文件", "file imported"),
+        "fact.revise" => ("修订数据", "figure revised"),
+        "target.set" => ("设定目标", "target set"),
+        "entity.create" => ("新增单位", "unit created"),
+        "entity.update" => ("修改单位", "unit changed"),
+        "user.create" => ("新增账号", "account created"),
+        "user.passwd" => ("修改密码", "password changed"),
+        "user.email" => ("修改邮箱", "e-mail changed"),
+        "user.token" => ("签发令牌", "API token issued"),
+        "user.enable" => ("启用账号", "account enabled"),
+        "user.disable" => ("停用账号", "account disabled"),
+        "measure.create" => ("新增措施", "measure created"),
+        "measure.update" => ("更新措施", "measure updated"),
+        "measures.import" => ("导入措施清单", "measures imported"),
+        "milestone.create" => ("新增里程碑", "milestone added"),
+        "milestone.done" => ("完成里程碑", "milestone done"),
+        "attachment.add" => ("上传佐证材料", "evidence attached"),
+        "visit.create" => ("登记调研", "visit recorded"),
+        "notification.send" => ("发送提醒", "reminder sent"),
+        "stack.create" => ("登记排放口", "stack registered"),
+        "stack.update" => ("修改排放口", "stack changed"),
+        "stack.retire" => ("停用排放口", "stack retired"),
+        "alarm_rules.set" => ("设定报警规则", "alarm rules set"),
+        "alarm.raise" => ("报警", "alarm raised"),
+        "alarm.acknowledge" => ("确认报警", "alarm acknowledged"),
+        "alarm.clear" => ("报警消除", "alarm cleared"),
+        _ => return action.to_owned(),
+    };
+    lang.pick(zh, en).to_owned()
+}
+
+/// `n` things in the reader's language: Chinese counts with a measure word and no plural
+/// (`1 项在办措施`), English chooses singular or plural (`1 open measure`, `2 open measures`).
+pub fn count_phrase(n: usize, lang: Lang, zh: &str, en_one: &str, en_many: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{n} {zh}"),
+        Lang::En if n == 1 => format!("{n} {en_one}"),
+        Lang::En => format!("{n} {en_many}"),
+    }
+}
+
+/// The time zone every time shown to people is in, stated once per table or page after a
+/// heading: "时间（北京时间）", "When (China time, UTC+8)".
+pub fn china_zone(lang: Lang) -> &'static str {
+    lang.pick("（北京时间）", " (China time, UTC+8)")
+}
+
+/// An instant for people: China time (UTC+8) to the minute, `2026-12-06 12:44`. The zone is
+/// stated once beside the table or page ([`china_zone`]), not on every line.
+pub fn china_minute(at: DateTime<Utc>) -> String {
+    calendar::china_time(at)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// An instant for people to the second, as [`china_minute`] (the audit log).
+pub fn china_second(at: DateTime<Utc>) -> String {
+    calendar::china_time(at)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// An instant with its zone on the line itself, for text output without a table heading (the
+/// CLI's history, submissions and audit): `2026-12-06 12:44:33 +08:00`.
+pub fn china_stamp(at: DateTime<Utc>) -> String {
+    at.with_timezone(&calendar::china_offset())
+        .format("%Y-%m-%d %H:%M:%S %:z")
+        .to_string()
+}
+
+/// A formula for people: items by their catalogue names, the aggregation as a word, `÷` and `×`:
+/// `flow(operating_cash_flow) / flow(operating_revenue)` → "经营活动产生的现金流量净额（累计）÷
+/// 营业收入（累计）". The raw formula stays for experts beside it.
+pub fn formula_label(expr: &Expr, catalogue: &Catalogue, basis: Basis, lang: Lang) -> String {
+    expr.render_for_people(&|aggregation, item| {
+        input_label(aggregation, catalogue.item(item), basis, lang)
+    })
+}
+
+/// An item's or an indicator's name from the catalogue (`total_profit` → 利润总额); `None`
+/// for a code it does not have.
+pub fn catalogue_name(catalogue: &Catalogue, code: &str, lang: Lang) -> Option<String> {
+    let (zh, en) = match (catalogue.item_index(code), catalogue.indicator_index(code)) {
+        (Some(i), _) => {
+            let item = catalogue.item(i);
+            (&item.name_zh, &item.name_en)
+        }
+        (None, Some(i)) => {
+            let indicator = catalogue.indicator(i);
+            (&indicator.name_zh, &indicator.name_en)
+        }
+        (None, None) => return None,
+    };
+    Some(lang.pick(zh, en).to_owned())
+}
+
+/// One input of a formula for people: the item's name and what is read of it, e.g.
+/// "营业收入（累计）" / "Operating revenue (YTD)".
+pub fn input_label(aggregation: Aggregation, item: &ItemDef, basis: Basis, lang: Lang) -> String {
+    let name = lang.pick(&item.name_zh, &item.name_en);
+    let how = match aggregation {
+        Aggregation::Flow => match basis {
+            Basis::Ytd => lang.pick("累计", "YTD"),
+            Basis::Month => lang.pick("当月", "month"),
+        },
+        Aggregation::End => lang.pick("期末", "end of period"),
+        Aggregation::Opening => lang.pick("期初", "start of period"),
+        Aggregation::Average => lang.pick("平均", "average"),
+        Aggregation::AtMonth => return name.to_owned(),
+    };
+    match lang {
+        Lang::Zh => format!("{name}（{how}）"),
+        Lang::En => format!("{name} ({how})"),
+    }
+}
+
+/// A field name of an audit line's text (`status=`) in the reader's language.
+fn audit_key_label(key: &str, lang: Lang) -> Option<&'static str> {
+    let (zh, en) = match key {
+        "title" => ("标题", "title"),
+        "entity" => ("单位", "unit"),
+        "entities" => ("单位", "units"),
+        "owner" => ("负责人", "owner"),
+        "due" => ("截止日期", "due"),
+        "status" => ("状态", "status"),
+        "progress" => ("进度", "progress"),
+        "comment" => ("说明", "comment"),
+        "kind" => ("类型", "kind"),
+        "code" => ("因子", "factor"),
+        "value" => ("数值", "value"),
+        "limit" => ("限值", "limit"),
+        "name" => ("名称", "name"),
+        "parent" => ("上级", "parent"),
+        "region" => ("地区", "region"),
+        "segment" => ("板块", "segment"),
+        "standard" => ("标准", "standard"),
+        "oxygen" => ("氧含量因子", "oxygen factor"),
+        "furnace" => ("炉温因子", "furnace factor"),
+        "aliases" => ("别名", "aliases"),
+        "password" => ("密码", "password"),
+        "role" => ("角色", "role"),
+        "rows" => ("行数", "rows"),
+        "new" => ("新增", "new"),
+        "revised" => ("修订", "revised"),
+        "unchanged" => ("未变", "unchanged"),
+        "to" => ("发给", "to"),
+        "reason" => ("原因", "reason"),
+        "measure" => ("措施", "measure"),
+        "leader" => ("带队领导", "leader"),
+        "dates" => ("日期", "dates"),
+        "requirements" => ("督办事项", "requirements"),
+        "type" => ("类型", "type"),
+        "size" => ("大小", "size"),
+        _ => return None,
+    };
+    Some(lang.pick(zh, en))
+}
+
+/// A word of an audit line's text that is a code with a label: statuses, roles, kinds,
+/// reminder reasons, bases, the nouns that open an object (`measure 8`), or `names` (the
+/// catalogue's items and indicators, a stack's factors).
+fn audit_word_label(
+    word: &str,
+    lang: Lang,
+    names: &dyn Fn(&str) -> Option<String>,
+) -> Option<String> {
+    if let Some(name) = names(word) {
+        return Some(name);
+    }
+    if MeasureStatus::parse(word).is_some()
+        && word.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+    {
+        return Some(measure_status_label(word, lang));
+    }
+    if Role::parse(word).is_some() {
+        return Some(role_label(word, lang));
+    }
+    if let Some(kind) = EntityKind::parse(word) {
+        return Some(lang.pick(kind.name_zh(), kind.as_str()).to_owned());
+    }
+    if let Ok(kind) = word.parse::<AlarmKind>() {
+        return Some(lang.pick(kind.name_zh(), kind.name_en()).to_owned());
+    }
+    let (zh, en) = match word {
+        "submitted" | "approved" | "returned" | "locked" => {
+            return Some(period_state_label(word, lang));
+        }
+        "due_soon" => ("即将到期", "due soon"),
+        "overdue" => ("已逾期", "overdue"),
+        "escalated" => ("已上报上级", "escalated"),
+        "ytd" => ("本年累计", "year to date"),
+        "month" => ("当月", "month"),
+        "acknowledged" => ("已确认", "acknowledged"),
+        "retired" => ("已停用", "retired"),
+        "disabled" => ("已停用", "disabled"),
+        "enabled" => ("已启用", "enabled"),
+        "set" => ("已设置", "set"),
+        "changed" => ("已修改", "changed"),
+        "period" => ("期间", "period"),
+        "target" => ("目标", "target"),
+        "measure" => ("措施", "measure"),
+        "measures" => ("措施清单", "measures"),
+        "milestone" => ("里程碑", "milestone"),
+        "visit" => ("调研", "visit"),
+        "stack" => ("排放口", "stack"),
+        "alarm" => ("报警", "alarm"),
+        "alarm_rules" => ("报警规则", "alarm rules"),
+        "user" => ("账号", "account"),
+        "data" => ("数据", "data"),
+        "entities" => ("单位", "units"),
+        "targets" => ("目标", "targets"),
+        crate::cems::DEFAULT_FURNACE_CODE => ("炉膛温度", "furnace temperature"),
+        _ => return None,
+    };
+    Some(lang.pick(zh, en).to_owned())
+}
+
+/// An audit line's object or value for people: field names (`status=`) and the codes in it
+/// (`in_progress`, `total_profit`, `hourly_limit`, `measure 8`) in the reader's language; free
+/// text (titles, comments, names, file names) exactly as stored. The stored text is the record;
+/// this is only how it reads.
+pub fn audit_text(text: &str, lang: Lang, names: &dyn Fn(&str) -> Option<String>) -> String {
+    // Free text follows these fields to the end of the pair: never translated.
+    const FREE: [&str; 6] = ["title", "comment", "name", "leader", "aliases", "sha256"];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut free = false;
+    let mut at_start = true;
+    while let Some(c) = rest.chars().next() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            let word = &rest[..end];
+            let after = &rest[end..];
+            let before = out.chars().last();
+            // A word glued to a non-ASCII letter or a dot, dash or slash is part of something
+            // else (a file name, a code such as `FJ-JJ-WTE`, `mg/m³`).
+            let glued = before.is_some_and(|b| {
+                matches!(b, '.' | '-' | '/' | ':') || !b.is_ascii() && b.is_alphanumeric()
+            }) || after.starts_with(['.', '-', '/']) && !after.starts_with("..");
+            let is_code = word
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if after.starts_with('=') && is_code {
+                out.push_str(audit_key_label(word, lang).unwrap_or(word));
+                free = FREE.contains(&word);
+            } else if !free
+                && !glued
+                && is_code
+                && (at_start || word.contains('_') || before == Some('=') || before == Some('('))
+            {
+                match audit_word_label(word, lang, names) {
+                    Some(label) => out.push_str(&label),
+                    None => out.push_str(word),
+                }
+            } else {
+                out.push_str(word);
+            }
+            at_start = false;
+            rest = after;
+        } else {
+            if c == ';' {
+                free = false;
+            }
+            if !c.is_whitespace() {
+                at_start = false;
+            }
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,5 +573,147 @@ mod tests {
         assert_eq!(requirement_label(Requirement::Improves, Lang::Zh), "提升");
         assert_eq!(segment_label("water", Lang::Zh), "水务");
         assert_eq!(segment_label("biogas", Lang::Zh), "biogas");
+    }
+
+    #[test]
+    fn codes_read_as_words_in_the_ui_language() {
+        assert_eq!(role_label("hq_analyst", Lang::Zh), "总部分析员");
+        assert_eq!(role_label("entity_manager", Lang::En), "unit manager");
+        assert_eq!(role_label("auditor", Lang::Zh), "auditor");
+        assert_eq!(measure_status_label("in_progress", Lang::Zh), "推进中");
+        assert_eq!(measure_status_label("in_progress", Lang::En), "in progress");
+        assert_eq!(measure_status_label("cancelled", Lang::Zh), "已取消");
+        // What an exported list says reads back.
+        for lang in [Lang::Zh, Lang::En] {
+            for status in MeasureStatus::ALL {
+                let label = measure_status_label(status.as_str(), lang);
+                assert_eq!(MeasureStatus::parse(&label), Some(status), "{label}");
+            }
+        }
+        assert_eq!(period_state_label("locked", Lang::Zh), "已锁定");
+        assert_eq!(
+            audit_action_label("period.locked", Lang::Zh),
+            "报送状态：已锁定"
+        );
+        assert_eq!(
+            audit_action_label("period.approved", Lang::En),
+            "month approved"
+        );
+        assert_eq!(audit_action_label("measure.update", Lang::Zh), "更新措施");
+        assert_eq!(
+            audit_action_label("alarm_rules.set", Lang::En),
+            "alarm rules set"
+        );
+    }
+
+    #[test]
+    fn counts_have_no_plural_in_chinese_and_the_right_one_in_english() {
+        assert_eq!(
+            count_phrase(1, Lang::En, "项在办措施", "open measure", "open measures"),
+            "1 open measure"
+        );
+        assert_eq!(
+            count_phrase(2, Lang::En, "项在办措施", "open measure", "open measures"),
+            "2 open measures"
+        );
+        assert_eq!(
+            count_phrase(0, Lang::En, "项在办措施", "open measure", "open measures"),
+            "0 open measures"
+        );
+        assert_eq!(
+            count_phrase(1, Lang::Zh, "项在办措施", "open measure", "open measures"),
+            "1 项在办措施"
+        );
+    }
+
+    #[test]
+    fn times_for_people_are_china_time() {
+        let at = DateTime::parse_from_rfc3339("2026-12-05T17:00:09Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(china_minute(at), "2026-12-06 01:00");
+        assert_eq!(china_second(at), "2026-12-06 01:00:09");
+        assert_eq!(china_stamp(at), "2026-12-06 01:00:09 +08:00");
+        assert_eq!(china_zone(Lang::Zh), "（北京时间）");
+        assert_eq!(china_zone(Lang::En), " (China time, UTC+8)");
+    }
+
+    #[test]
+    fn formulas_read_with_names() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let index = catalogue.indicator_index("operating_cash_ratio").unwrap();
+        let expr = &catalogue.indicator(index).formula;
+        assert_eq!(
+            formula_label(expr, &catalogue, Basis::Ytd, Lang::Zh),
+            "经营活动产生的现金流量净额（累计） ÷ 营业收入（累计）"
+        );
+        assert_eq!(
+            formula_label(expr, &catalogue, Basis::Month, Lang::En),
+            "Net cash flow from operating activities (month) ÷ Operating revenue (month)"
+        );
+    }
+
+    #[test]
+    fn codes_of_the_catalogue_read_as_its_names() {
+        let catalogue = Catalogue::builtin().unwrap();
+        assert_eq!(
+            catalogue_name(&catalogue, "operating_cash_flow", Lang::Zh).as_deref(),
+            Some("经营活动产生的现金流量净额")
+        );
+        assert_eq!(
+            catalogue_name(&catalogue, "rd_intensity", Lang::En).as_deref(),
+            Some("R&D intensity")
+        );
+        assert_eq!(catalogue_name(&catalogue, "furnace_temp", Lang::Zh), None);
+    }
+
+    #[test]
+    fn audit_lines_read_in_the_ui_language_with_free_text_as_stored() {
+        let names = |code: &str| (code == "total_profit").then(|| "利润总额".to_owned());
+        assert_eq!(
+            audit_text(
+                "status=in_progress; progress=40; due=2026-12-15; comment=done_by in_progress",
+                Lang::Zh,
+                &names
+            ),
+            "状态=推进中; 进度=40; 截止日期=2026-12-15; 说明=done_by in_progress"
+        );
+        assert_eq!(
+            audit_text("target FJ-JJ-WTE 2026 total_profit", Lang::Zh, &names),
+            "目标 FJ-JJ-WTE 2026 利润总额"
+        );
+        assert_eq!(
+            audit_text("98.25 (month)", Lang::Zh, &names),
+            "98.25 (当月)"
+        );
+        assert_eq!(
+            audit_text("role=hq_analyst", Lang::Zh, &names),
+            "角色=总部分析员"
+        );
+        assert_eq!(
+            audit_text(
+                "mn=88888880000001; kind=hourly_limit; code=a21002",
+                Lang::Zh,
+                &names
+            ),
+            "mn=88888880000001; 类型=小时均值超标; 因子=a21002"
+        );
+        assert_eq!(
+            audit_text("measures measures.csv", Lang::Zh, &names),
+            "措施清单 measures.csv"
+        );
+        assert_eq!(
+            audit_text(
+                "entity=FJ; name=1号炉; standard=gb18485-2014; furnace=furnace_temp; password=(set)",
+                Lang::Zh,
+                &names
+            ),
+            "单位=FJ; 名称=1号炉; 标准=gb18485-2014; 炉温因子=炉膛温度; 密码=(已设置)"
+        );
+        assert_eq!(audit_text("locked: 月结", Lang::Zh, &names), "已锁定: 月结");
+        assert_eq!(
+            audit_text("status=in_progress", Lang::En, &names),
+            "status=in progress"
+        );
     }
 }

@@ -113,6 +113,49 @@ impl Expr {
         out
     }
 
+    /// Renders the formula for people: each read of an item through `term` (its name and
+    /// what is read of it), `÷ × + −` for the operators, `positive(…)` as its inner value.
+    pub fn render_for_people(&self, term: &dyn Fn(Aggregation, usize) -> String) -> String {
+        let mut out = String::new();
+        self.people_into(&mut out, term, 0);
+        out
+    }
+
+    fn people_into(
+        &self,
+        out: &mut String,
+        term: &dyn Fn(Aggregation, usize) -> String,
+        parent_prec: u8,
+    ) {
+        match self {
+            Expr::Number(n) => out.push_str(&n.to_string()),
+            Expr::Item { aggregation, item } => out.push_str(&term(*aggregation, *item)),
+            Expr::Negate(inner) => {
+                out.push('−');
+                inner.people_into(out, term, 3);
+            }
+            Expr::Positive(inner) => inner.people_into(out, term, parent_prec),
+            Expr::Binary { op, left, right } => {
+                let prec = op.precedence();
+                let paren = prec < parent_prec;
+                if paren {
+                    out.push('(');
+                }
+                left.people_into(out, term, prec);
+                out.push_str(match op {
+                    BinaryOp::Add => " + ",
+                    BinaryOp::Sub => " − ",
+                    BinaryOp::Mul => " × ",
+                    BinaryOp::Div => " ÷ ",
+                });
+                right.people_into(out, term, prec + 1);
+                if paren {
+                    out.push(')');
+                }
+            }
+        }
+    }
+
     fn render_into(&self, out: &mut String, name: &dyn Fn(usize) -> String, parent_prec: u8) {
         match self {
             Expr::Number(n) => out.push_str(&n.to_string()),

@@ -50,12 +50,15 @@ impl MeasureStatus {
         }
     }
 
-    /// `planned|in_progress|done|cancelled` (or the Chinese names).
+    /// `planned|in_progress|done|cancelled`, or the names people read (`推进中`, `in progress`,
+    /// as `format::measure_status_label` writes them in an exported list).
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str().eq_ignore_ascii_case(text) || s.name_zh() == text)
+        Self::ALL.into_iter().find(|s| {
+            s.as_str().eq_ignore_ascii_case(text)
+                || s.as_str().replace('_', " ").eq_ignore_ascii_case(text)
+                || s.name_zh() == text
+        })
     }
 
     /// Still to be acted on.

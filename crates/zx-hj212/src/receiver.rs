@@ -168,6 +168,18 @@ impl RejectReason {
         }
     }
 
+    /// The English name for people (pages); [`RejectReason::code`] is for logs and JSON.
+    pub fn name_en(self) -> &'static str {
+        match self {
+            RejectReason::BadLength => "wrong length",
+            RejectReason::BadCrc => "CRC mismatch",
+            RejectReason::MissingTerminator => "no terminator",
+            RejectReason::Malformed => "malformed",
+            RejectReason::UnknownMn => "unregistered MN",
+            RejectReason::WrongPassword => "wrong password",
+        }
+    }
+
     fn index(self) -> usize {
         self as usize
     }

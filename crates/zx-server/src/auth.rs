@@ -131,7 +131,8 @@ impl FromRequestParts<AppState> for ApiUser {
             None => Err(ApiError::new(
                 ErrorCode::Unauthenticated,
                 "sign in, or send an API token as `Authorization: Bearer …` (zx user token)",
-            )),
+            )
+            .zh("请先登录，或以 `Authorization: Bearer …` 发送 API 令牌（zx user token）")),
         }
     }
 }

@@ -106,11 +106,43 @@ pub struct ErrorBody {
     pub message: String,
 }
 
+impl ErrorCode {
+    /// What went wrong, in a few words of the reader's language: the page's fallback when a
+    /// message has no Chinese text (a store's or a library's English detail).
+    pub fn title(self, lang: zx_domain::Lang) -> &'static str {
+        match self {
+            ErrorCode::Unauthenticated => lang.pick("请先登录", "please sign in"),
+            ErrorCode::Forbidden => lang.pick("无权执行此操作", "not allowed"),
+            ErrorCode::InvalidCsrf => lang.pick("表单已过期，请刷新后重试", "the form is stale"),
+            ErrorCode::TooManyAttempts => lang.pick("尝试次数过多", "too many attempts"),
+            ErrorCode::InvalidCredentials => {
+                lang.pick("用户名或密码错误", "wrong user name or password")
+            }
+            ErrorCode::EntityNotFound => lang.pick("没有这个单位", "no such unit"),
+            ErrorCode::IndicatorNotFound => lang.pick("没有这个指标", "no such indicator"),
+            ErrorCode::NotFound => lang.pick("没有找到", "not found"),
+            ErrorCode::InvalidParameter => lang.pick("输入有误", "invalid input"),
+            ErrorCode::InvalidFile => lang.pick("文件有误", "invalid file"),
+            ErrorCode::PeriodLocked => lang.pick("该月已锁定", "the month is locked"),
+            ErrorCode::UnitsNotSubmitted => {
+                lang.pick("有单位尚未报送", "some units have not submitted")
+            }
+            ErrorCode::Conflict => {
+                lang.pick("已被他人修改，请刷新后重试", "changed by someone else")
+            }
+            ErrorCode::Internal => lang.pick("服务器内部错误，请查看服务器日志", "internal error"),
+        }
+    }
+}
+
 /// An error a handler returns.
 #[derive(Debug)]
 pub struct ApiError {
     pub code: ErrorCode,
+    /// The JSON message (English, or the language the handler chose).
     pub message: String,
+    /// The same message in Chinese, for pages shown in Chinese.
+    pub message_zh: Option<String>,
 }
 
 impl ApiError {
@@ -118,13 +150,46 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            message_zh: None,
         }
+    }
+
+    /// The message in Chinese too.
+    pub fn zh(mut self, message_zh: impl Into<String>) -> Self {
+        self.message_zh = Some(message_zh.into());
+        self
+    }
+
+    /// The message for a page in `lang`. In Chinese: the Chinese message, or a message the
+    /// handler already wrote in Chinese (`lang.pick`); a detail that exists only in English (a
+    /// store's or a library's validation) follows the code's Chinese title rather than being
+    /// lost, until it has a Chinese text of its own.
+    pub fn text_for(&self, lang: zx_domain::Lang) -> String {
+        match lang {
+            zx_domain::Lang::En => self.message.clone(),
+            zx_domain::Lang::Zh => match &self.message_zh {
+                Some(zh) => zh.clone(),
+                None if has_chinese(&self.message) => self.message.clone(),
+                None => format!("{}：{}", self.code.title(lang), self.message),
+            },
+        }
+    }
+
+    /// The untranslated detail a Chinese page shows for experts beside the title, when the
+    /// message has no Chinese text; `None` otherwise.
+    pub fn detail_for(&self, lang: zx_domain::Lang) -> Option<String> {
+        (lang == zx_domain::Lang::Zh && self.message_zh.is_none() && !has_chinese(&self.message))
+            .then(|| self.message.clone())
     }
 
     pub fn internal(error: impl std::fmt::Display) -> Self {
         tracing::error!(%error, "internal error");
         Self::new(ErrorCode::Internal, "internal error; see the server log")
     }
+}
+
+fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
 impl From<StoreError> for ApiError {
@@ -135,8 +200,14 @@ impl From<StoreError> for ApiError {
             refused @ StoreError::AlarmNotActive { .. } => {
                 ApiError::new(ErrorCode::Conflict, refused.to_string())
             }
-            locked @ StoreError::Locked { .. } => {
-                ApiError::new(ErrorCode::PeriodLocked, locked.to_string())
+            StoreError::Locked { entity, month } => {
+                let en = StoreError::Locked {
+                    entity: entity.clone(),
+                    month: month.clone(),
+                }
+                .to_string();
+                ApiError::new(ErrorCode::PeriodLocked, en)
+                    .zh(format!("{entity} 的 {month} 已锁定，不能修改"))
             }
             other => ApiError::internal(other),
         }

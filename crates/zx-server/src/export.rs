@@ -45,7 +45,13 @@ pub fn cockpit_workbook(
     sheet.write_string_with_format(
         0,
         0,
-        format!("{} ({}) {} {}", e.name, e.code, period.end, period.basis),
+        format!(
+            "{} ({}) {} {}",
+            e.name,
+            e.code,
+            period.end,
+            format::basis_label(period, lang)
+        ),
         &bold,
     )?;
     let headers = [

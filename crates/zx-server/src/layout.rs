@@ -39,6 +39,8 @@ struct ErrorPage {
     here: String,
     code: &'static str,
     message: String,
+    /// An English detail without Chinese text, shown to experts on a Chinese page.
+    detail: Option<String>,
 }
 
 /// An API error shown as a page, with the right status.
@@ -49,7 +51,12 @@ pub fn error_page(user: Option<&CurrentUser>, lang: Lang, error: ApiError) -> Re
         me: user.and_then(Me::of),
         here: "/cockpit".into(),
         code: error.code.as_str(),
-        message: error.message,
+        // An English-only detail goes below the title, set apart for experts.
+        message: match error.detail_for(lang) {
+            Some(_) => error.code.title(lang).to_owned(),
+            None => error.text_for(lang),
+        },
+        detail: error.detail_for(lang),
     };
     (status, page).into_response()
 }
@@ -114,9 +121,67 @@ pub fn xlsx_download(name: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// An instant as the group reads it: China time to the minute.
+/// An instant as the group reads it: China time to the minute (the page states the zone once,
+/// `format::china_zone`).
 pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    zx_domain::calendar::china_time(at)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    zx_domain::format::china_minute(at)
+}
+
+/// A message as HTML, its snake_case codes (`total_profit`: what a file must contain, listed by
+/// an upload's issues) set apart in `<code>` as literal values rather than words of the sentence.
+/// Everything is escaped; render with `|safe`.
+pub fn code_spans(text: &str) -> String {
+    fn escape(out: &mut String, text: &str) {
+        for c in text.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                c => out.push(c),
+            }
+        }
+    }
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while !rest.is_empty() {
+        let start = rest.find(is_word).unwrap_or(rest.len());
+        escape(&mut out, &rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find(|c: char| !is_word(c)).unwrap_or(rest.len());
+        let word = &rest[..end];
+        let code = word.contains('_')
+            && word.starts_with(|c: char| c.is_ascii_lowercase())
+            && word
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if code {
+            out.push_str("<code>");
+            out.push_str(word);
+            out.push_str("</code>");
+        } else {
+            escape(&mut out, word);
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_in_a_message_are_set_apart_and_the_rest_escaped() {
+        assert_eq!(
+            code_spans("“x<y” 不是填报项目（可填项目：operating_revenue, total_profit）"),
+            "“x&lt;y” 不是填报项目（可填项目：<code>operating_revenue</code>, <code>total_profit</code>）"
+        );
+        assert_eq!(
+            code_spans("value: \"12,3x\" & more"),
+            "value: &quot;12,3x&quot; &amp; more"
+        );
+    }
 }

@@ -86,6 +86,9 @@ pub async fn choose_period(
                 ErrorCode::InvalidParameter,
                 format!("basis: \"{text}\" is not ytd or month"),
             )
+            .zh(format!(
+                "口径：“{text}”应为 ytd（本年累计）或 month（当月）"
+            ))
         })?,
     };
     let engine = &snapshot.engine;
@@ -97,6 +100,7 @@ pub async fn choose_period(
                 ErrorCode::InvalidParameter,
                 format!("period: \"{text}\" {e}"),
             )
+            .zh(format!("期间：“{text}”不是有效的月份（YYYY-MM）"))
         })?;
         let filings = load_filings(&*state.store, engine, month.year()..=month.year()).await?;
         return Ok(ChosenPeriod {
@@ -105,9 +109,10 @@ pub async fn choose_period(
             passed_over: None,
         });
     }
-    let last = engine
-        .last_month()
-        .ok_or_else(|| ApiError::new(ErrorCode::InvalidParameter, "no data yet: give a period"))?;
+    let last = engine.last_month().ok_or_else(|| {
+        ApiError::new(ErrorCode::InvalidParameter, "no data yet: give a period")
+            .zh("尚无数据：请指定期间")
+    })?;
     let first = engine.ledger().first_month();
     // The states of this year and the last settle nearly every request; older years are read
     // only when no month of those two is complete.
@@ -167,6 +172,7 @@ pub fn scoped_explanation(
                 ErrorCode::IndicatorNotFound,
                 format!("no indicator \"{indicator}\" in the catalogue"),
             )
+            .zh(format!("指标目录中没有指标“{indicator}”"))
         })?;
     let mut explanation = snapshot.engine.explain(id, period, index);
     let tree = snapshot.engine.tree();

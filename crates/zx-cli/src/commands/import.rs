@@ -119,12 +119,11 @@ pub async fn import(app: &App, paths: &[PathBuf], format: TextFormat) -> Result<
         let receipt = &file.receipt;
         writeln!(
             out,
-            "{} [{}, {}]: {} {} — {} {}, {} {}, {} {} ({} #{})",
+            "{} [{}, {}]: {} — {} {}, {} {}, {} {} ({} #{})",
             file.name,
             file.kind,
             file.encoding,
-            file.rows,
-            lang.pick("行", "rows"),
+            zx_domain::format::count_phrase(file.rows, lang, "行", "row", "rows"),
             receipt.inserted,
             lang.pick("新增", "new"),
             receipt.revised,

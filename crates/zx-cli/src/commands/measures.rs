@@ -19,9 +19,14 @@ use crate::commands::import::issue_line;
 pub async fn import(app: &App, file: &Path) -> Result<()> {
     let (name, ids) = import_quiet(app, file).await?;
     println!(
-        "{name}: {} {} (id {}–{})",
-        ids.len(),
-        app.lang.pick("项措施已导入", "measures imported"),
+        "{name}: {} (id {}–{})",
+        zx_domain::format::count_phrase(
+            ids.len(),
+            app.lang,
+            "项措施已导入",
+            "measure imported",
+            "measures imported"
+        ),
         ids.first().copied().unwrap_or_default(),
         ids.last().copied().unwrap_or_default()
     );
@@ -168,7 +173,7 @@ pub async fn list(
             m.indicator.as_deref().unwrap_or("—"),
             m.owner,
             m.due,
-            lang.pick(m.status.name_zh(), m.status.as_str()),
+            zx_domain::format::measure_status_label(m.status.as_str(), lang),
             m.progress,
             if m.is_overdue(as_of) {
                 lang.pick("  已逾期", "  OVERDUE")

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::{Result, anyhow};
 use zx_api::{AuditEntryJson, EntityJson, RevisionJson, SubmissionJson};
-use zx_domain::{EntityCode, Month};
+use zx_domain::{EntityCode, Month, format};
 use zx_store::{AuditFilter, HistoryFilter};
 
 use crate::app::{App, write_json};
@@ -46,7 +46,7 @@ pub async fn history(
             r.revision,
             r.value,
             r.basis,
-            r.at.format("%Y-%m-%d %H:%M:%S"),
+            format::china_stamp(r.at),
             r.submission_id,
             r.file_name,
             r.user,
@@ -73,7 +73,7 @@ pub async fn submissions(app: &App, format: TextFormat) -> Result<()> {
             out,
             "#{} {} {:<8} {} rows={} new={} revised={} unchanged={} {} sha256={}",
             s.id,
-            s.at.format("%Y-%m-%d %H:%M:%S"),
+            format::china_stamp(s.at),
             s.kind,
             s.file_name,
             s.rows,
@@ -114,7 +114,7 @@ pub async fn audit(
         writeln!(
             out,
             "{} {} {} {}: {} → {}",
-            a.at.format("%Y-%m-%d %H:%M:%S"),
+            format::china_stamp(a.at),
             a.user,
             a.action,
             a.object,

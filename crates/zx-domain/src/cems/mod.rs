@@ -226,6 +226,19 @@ pub enum StackError {
     Password { mn: String },
 }
 
+impl StackError {
+    /// The message in Chinese, for pages shown in Chinese.
+    pub fn message_zh(&self) -> String {
+        match self {
+            StackError::Mn(mn) => format!("MN“{mn}”应为 1 至 24 位字母或数字"),
+            StackError::Name { mn } => format!("排放口 {mn}：名称为空"),
+            StackError::Password { mn } => {
+                format!("排放口 {mn}：密码应为 1 至 32 个可打印字符，不含 ';' ',' '=' '&'")
+            }
+        }
+    }
+}
+
 /// Checks an MN as HJ 212 frames carry it, so a registered stack can always be addressed.
 pub fn check_mn(mn: &str) -> Result<(), StackError> {
     if mn.is_empty() || mn.len() > 24 || !mn.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -375,6 +388,18 @@ impl Standard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_stack_is_explained_in_chinese_too() {
+        assert_eq!(
+            check_mn("33-01").unwrap_err().message_zh(),
+            "MN“33-01”应为 1 至 24 位字母或数字"
+        );
+        assert_eq!(
+            StackError::Name { mn: "3301".into() }.message_zh(),
+            "排放口 3301：名称为空"
+        );
+    }
 
     #[test]
     fn aliases_read_as_sent_equals_standard_in_code_order() {

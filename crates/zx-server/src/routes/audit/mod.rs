@@ -26,10 +26,10 @@ pub async fn audit_entries(
     query: AuditQuery,
 ) -> ApiResult<Vec<AuditEntry>> {
     if !user.access.is_hq() {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "the audit log is for HQ roles",
-        ));
+        return Err(
+            ApiError::new(ErrorCode::Forbidden, "the audit log is for HQ roles")
+                .zh("审计日志仅供总部查看"),
+        );
     }
     Ok(state
         .store

@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use zx_domain::Lang;
+use zx_domain::{Lang, format};
 
 use super::{AuditQuery, audit_entries};
 use crate::auth::PageUser;
@@ -16,6 +16,8 @@ pub struct AuditRow {
     at: String,
     user: String,
     action: String,
+    /// The stored action (`period.locked`), for filtering.
+    action_code: String,
     object: String,
     old: Option<String>,
     new: Option<String>,
@@ -30,6 +32,8 @@ struct AuditPage {
     entries: Vec<AuditRow>,
     filter_user: String,
     filter_action: String,
+    /// The actions to filter by: code and name.
+    actions: Vec<(&'static str, String)>,
     filter_object: String,
 }
 
@@ -43,6 +47,18 @@ pub async fn audit(
     let filter_user = query.user.clone().unwrap_or_default();
     let filter_action = query.action.clone().unwrap_or_default();
     let filter_object = query.object.clone().unwrap_or_default();
+    // Items and indicators by their catalogue names in the audit's objects and values, and the
+    // factors of an alarm (`code=a21002`) by the national standard's names.
+    let standard = zx_domain::cems::Standard::gb18485_2014();
+    let names = |code: &str| {
+        format::catalogue_name(&state.catalogue, code, lang).or_else(|| {
+            standard
+                .factors
+                .iter()
+                .find(|f| f.code == code)
+                .map(|f| lang.pick(&f.name_zh, &f.name_en).to_owned())
+        })
+    };
     match audit_entries(&state, &user, query).await {
         Ok(list) => AuditPage {
             lang,
@@ -50,23 +66,25 @@ pub async fn audit(
             here: here(&uri),
             entries: list
                 .into_iter()
-                .map(|e| AuditRow {
-                    at: e
-                        .at
-                        .to_rfc3339()
-                        .replace('T', " ")
-                        .chars()
-                        .take(19)
-                        .collect(),
-                    user: e.user,
-                    action: e.action,
-                    object: e.object,
-                    old: e.old_value,
-                    new: e.new_value,
+                .map(|e| {
+                    let text = |t: &str| format::audit_text(t, lang, &names);
+                    AuditRow {
+                        at: format::china_second(e.at),
+                        user: e.user,
+                        action: format::audit_action_label(&e.action, lang),
+                        action_code: e.action,
+                        object: text(&e.object),
+                        old: e.old_value.as_deref().map(text),
+                        new: e.new_value.as_deref().map(text),
+                    }
                 })
                 .collect(),
             filter_user,
             filter_action,
+            actions: format::AUDIT_ACTIONS
+                .iter()
+                .map(|a| (*a, format::audit_action_label(a, lang)))
+                .collect(),
             filter_object,
         }
         .into_response(),

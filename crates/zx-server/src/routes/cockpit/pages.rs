@@ -107,6 +107,9 @@ struct ExplainPage {
     title: String,
     entity: String,
     view: zx_api::ExplainJson,
+    /// The formula with item names, and each input's name (the codes stay for experts).
+    formula: String,
+    input_names: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -172,28 +175,41 @@ pub async fn explain(
                 }
             }
         }
+        let formula = format::formula_label(&def.formula, catalogue, period.basis, lang);
+        let input_names = explanation
+            .inputs
+            .iter()
+            .map(|input| {
+                format::input_label(
+                    input.aggregation,
+                    catalogue.item(input.item),
+                    period.basis,
+                    lang,
+                )
+            })
+            .collect();
         let entity = tree.entity(id);
         let title = format!(
             "{} — {} {} {}",
             lang.pick(&def.name_zh, &def.name_en),
             entity.name,
             period.end,
-            match period.basis {
-                zx_domain::Basis::Ytd => lang.pick("本年累计", "year to date"),
-                zx_domain::Basis::Month => lang.pick("当月", "month"),
-            }
+            format::basis_label(period, lang)
         );
-        Ok::<_, ApiError>((title, entity.code.to_string(), view))
+        let names = (formula, input_names);
+        Ok::<_, ApiError>((title, entity.code.to_string(), view, names))
     }
     .await;
     match result {
-        Ok((title, entity, view)) => ExplainPage {
+        Ok((title, entity, view, (formula, input_names))) => ExplainPage {
             lang,
             me: Me::of(&user),
             here: here(&uri),
             title,
             entity,
             view,
+            formula,
+            input_names,
         }
         .into_response(),
         Err(error) => error_page(Some(&user), lang, error),
@@ -209,7 +225,15 @@ pub async fn export(
     let lang = user.lang;
     let result = async {
         let snapshot = state.snapshot().await?;
-        let id = entity_or_home(&snapshot, &user, query.entity.as_deref(), "no entity")?;
+        let id = entity_or_home(
+            &snapshot,
+            &user,
+            query.entity.as_deref(),
+            user.lang.pick(
+                "您的账号未绑定可查看的单位",
+                "your account has no entity to show",
+            ),
+        )?;
         let period = parse_period(
             &state,
             &snapshot,

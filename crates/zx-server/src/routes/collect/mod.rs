@@ -168,9 +168,10 @@ pub async fn grid(
                 }
                 let title = who.map_or(String::new(), |s| {
                     format!(
-                        "{} {} {}{}",
+                        "{} {}{} {}{}",
                         s.user,
-                        s.at.format("%Y-%m-%d %H:%M"),
+                        crate::layout::china_time(s.at),
+                        zx_domain::format::china_zone(lang),
                         state_label(s.state.as_str(), lang),
                         s.comment
                             .as_ref()
@@ -250,10 +251,7 @@ pub fn issue_row(issue: &zx_ingest::Issue, lang: Lang) -> IssueRow {
         place,
         column: issue.column.clone().unwrap_or_default(),
         value: issue.value.clone().unwrap_or_default(),
-        message: match lang {
-            Lang::Zh => format!("{}（{}）", issue.message_zh, issue.message),
-            Lang::En => issue.message.clone(),
-        },
+        message: lang.pick(&issue.message_zh, &issue.message).to_owned(),
         severity: issue.severity.as_str(),
     }
 }
@@ -345,13 +343,10 @@ pub async fn check_and_import(
             let (kind, rows) = files.first().map_or(("data", 0), |f| (f.1, f.2));
             let result = if kind == "data" {
                 format!(
-                    "{} {} {}",
+                    "{} {}{}",
                     lang.pick("检查通过：", "checked:"),
-                    rows,
-                    lang.pick(
-                        "行，无错误（尚未提交）",
-                        "rows, no errors (not submitted yet)"
-                    )
+                    zx_domain::format::count_phrase(rows, lang, "行", "row", "rows"),
+                    lang.pick("，无错误（尚未提交）", ", no errors (not submitted yet)")
                 )
             } else {
                 format!("{} {rows}", lang.pick("检查通过，行数：", "checked, rows:"))
@@ -443,15 +438,19 @@ pub async fn review(
             ErrorCode::InvalidParameter,
             format!("month: \"{month}\" {e}"),
         )
+        .zh(format!("月份：“{month}”不是有效的月份（YYYY-MM）"))
     })?;
     let new_state = PeriodState::parse(new_state).ok_or_else(|| {
         ApiError::new(
             ErrorCode::InvalidParameter,
             format!("state: \"{new_state}\""),
         )
+        .zh(format!("操作：“{new_state}”无效"))
     })?;
-    let entity = EntityCode::parse(entity)
-        .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?;
+    let entity = EntityCode::parse(entity).map_err(|e| {
+        ApiError::new(ErrorCode::InvalidParameter, e.to_string())
+            .zh(format!("单位编码“{entity}”无效"))
+    })?;
     let reviewed = collect::review(
         &*state.store,
         &snapshot.engine,

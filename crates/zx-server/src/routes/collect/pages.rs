@@ -61,7 +61,15 @@ async fn render(
     let result = async {
         let snapshot = state.snapshot().await?;
         let tree = snapshot.engine.tree();
-        let root_id = entity_or_home(&snapshot, user, root, "no entity")?;
+        let root_id = entity_or_home(
+            &snapshot,
+            user,
+            root,
+            user.lang.pick(
+                "您的账号未绑定可查看的单位",
+                "your account has no entity to show",
+            ),
+        )?;
         let year = year_or_latest(&snapshot, year, state.today());
         let (months, rows) = grid(state, user, root_id, year).await?;
         let entities = rows
@@ -166,7 +174,7 @@ pub async fn upload(
                 place: String::new(),
                 column: String::new(),
                 value: String::new(),
-                message: error.message,
+                message: error.text_for(lang),
                 severity: "error",
             }],
             result: None,

@@ -114,6 +114,7 @@ pub async fn alarms_page(
                         ErrorCode::InvalidParameter,
                         format!("state \"{s}\": expected active, acknowledged or cleared"),
                     )
+                    .zh(format!("状态：“{s}”应为 active、acknowledged 或 cleared"))
                 })
             })
             .transpose()?;
@@ -208,22 +209,25 @@ async fn acknowledge_alarm(
 ) -> ApiResult<Alarm> {
     let service = service(state)?;
     let (stacks, _) = visible(state, user, &service).await?;
-    let not_found = || ApiError::new(ErrorCode::NotFound, format!("no alarm {id}"));
+    let not_found = || {
+        ApiError::new(ErrorCode::NotFound, format!("no alarm {id}")).zh(format!("没有报警 {id}"))
+    };
     let alarm = state.store.alarm(id).await?.ok_or_else(not_found)?;
     if !stacks.iter().any(|e| e.stack.mn == alarm.mn) {
         return Err(not_found());
     }
     if !may_acknowledge(user) {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "viewers cannot acknowledge alarms",
-        ));
+        return Err(
+            ApiError::new(ErrorCode::Forbidden, "viewers cannot acknowledge alarms")
+                .zh("只读用户不能确认报警"),
+        );
     }
     if note.trim().is_empty() {
         return Err(ApiError::new(
             ErrorCode::InvalidParameter,
             "note: say what was done about the alarm",
-        ));
+        )
+        .zh("处理说明：请写明对该报警采取了什么措施"));
     }
     Ok(state
         .store

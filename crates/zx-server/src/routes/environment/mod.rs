@@ -30,6 +30,7 @@ pub fn service(state: &AppState) -> ApiResult<Arc<Emissions>> {
             ErrorCode::NotFound,
             "emissions monitoring is not enabled on this server",
         )
+        .zh("本服务器未启用环保监测")
     })
 }
 
@@ -256,6 +257,7 @@ pub fn parse_day(text: Option<&str>, today: NaiveDate) -> ApiResult<NaiveDate> {
                 ErrorCode::InvalidParameter,
                 format!("date \"{text}\": expected YYYY-MM-DD"),
             )
+            .zh(format!("日期：“{text}”应为 YYYY-MM-DD"))
         }),
     }
 }
@@ -273,6 +275,7 @@ pub async fn visible_stack(
         _ => Err(ApiError::new(
             ErrorCode::NotFound,
             format!("no stack with MN {mn} that you may see"),
-        )),
+        )
+        .zh(format!("没有您可查看的 MN 为 {mn} 的排放口"))),
     }
 }

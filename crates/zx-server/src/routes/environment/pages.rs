@@ -188,9 +188,9 @@ async fn overview_view(state: &AppState, user: &CurrentUser) -> ApiResult<Overvi
             reasons: RejectReason::ALL
                 .iter()
                 .filter(|r| s.count(**r) > 0)
-                .map(|r| format!("{} {}", lang.pick(r.name_zh(), r.code()), s.count(*r)))
+                .map(|r| format!("{} {}", lang.pick(r.name_zh(), r.name_en()), s.count(*r)))
                 .collect::<Vec<_>>()
-                .join("，"),
+                .join(lang.pick("，", ", ")),
             count: s.total(),
             last: format!(
                 "{} · {} · {}",
@@ -277,7 +277,8 @@ pub async fn plant(
             return Err(ApiError::new(
                 ErrorCode::NotFound,
                 format!("no stacks of plant {code} that you may see"),
-            ));
+            )
+            .zh(format!("电厂 {code} 没有您可查看的排放口")));
         };
         let now = state.china_now();
         let today = now.date();
@@ -532,7 +533,7 @@ pub async fn stack(
             format!(
                 "{}{}",
                 lang.pick("日均值超标：", "daily mean over the limit: "),
-                exceeded.join("，")
+                exceeded.join(lang.pick("，", ", "))
             )
         } else if furnace_low > standard.furnace_max_low_per_day {
             lang.pick("炉温低于850℃次数超限", "furnace below 850 °C too often")

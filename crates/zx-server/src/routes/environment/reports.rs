@@ -47,6 +47,7 @@ pub async fn report_xlsx(
                             ErrorCode::InvalidParameter,
                             format!("month \"{month}\": expected YYYY-MM"),
                         )
+                        .zh(format!("月份：“{month}”应为 YYYY-MM"))
                     },
                 )?;
                 let next = first

@@ -32,9 +32,19 @@ use crate::state::{AppState, Snapshot};
 // --- scope ------------------------------------------------------------------------------------
 
 pub fn not_found(lang: Lang, what: &str, id: i64) -> ApiError {
+    let what_zh = match what {
+        "measure" => "措施",
+        "milestone" => "里程碑",
+        "attachment" => "附件",
+        other => other,
+    };
     ApiError::new(
         ErrorCode::NotFound,
-        format!("{} {what} {id}", lang.pick("没有", "no")),
+        format!(
+            "{} {} {id}",
+            lang.pick("没有", "no"),
+            lang.pick(what_zh, what)
+        ),
     )
 }
 
@@ -78,6 +88,15 @@ pub fn parse_date(field: &str, text: &str) -> ApiResult<NaiveDate> {
             ErrorCode::InvalidParameter,
             format!("{field}: \"{text}\" is not a date (YYYY-MM-DD)"),
         )
+        .zh(format!(
+            "{}：“{text}”不是日期（YYYY-MM-DD）",
+            match field {
+                "due" => "完成时限",
+                "start" => "开始日期",
+                "end" => "结束日期",
+                other => other,
+            }
+        ))
     })
 }
 
@@ -141,7 +160,8 @@ pub async fn create_measure(
         return Err(ApiError::new(
             ErrorCode::IndicatorNotFound,
             format!("indicator: no indicator \"{id}\""),
-        ));
+        )
+        .zh(format!("指标：没有指标“{id}”")));
     }
     let co_owners = input
         .co_owners
@@ -171,7 +191,8 @@ pub async fn create_measure(
         return Err(ApiError::new(
             ErrorCode::InvalidParameter,
             format!("due: {} is before the start date {start}", measure.due),
-        ));
+        )
+        .zh(format!("完成时限：{} 早于开始日期 {start}", measure.due)));
     }
     Ok(state
         .store
@@ -236,6 +257,7 @@ pub async fn update_measure(
                 ErrorCode::InvalidParameter,
                 format!("status: \"{text}\" is not planned, in_progress, done or cancelled"),
             )
+            .zh(format!("状态：“{text}”应为计划中、推进中、已完成或已取消"))
         })?),
         None => None,
     };
@@ -359,6 +381,7 @@ pub async fn read_upload(mut multipart: Multipart) -> ApiResult<Upload> {
                             ErrorCode::InvalidParameter,
                             format!("milestone: \"{text}\" is not a milestone id"),
                         )
+                        .zh(format!("里程碑：“{text}”不是里程碑编号"))
                     })?)
                 };
             }

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use zx_domain::{Lang, MeasureStatus};
+use zx_domain::{Lang, MeasureStatus, format};
 use zx_ingest::evidence::MAX_EVIDENCE_BYTES;
 
 use super::{
@@ -104,7 +104,7 @@ async fn measure_page(
     let tree = snapshot.engine.tree();
     let catalogue = snapshot.engine.catalogue();
     let today = state.today();
-    let status_name = |s: MeasureStatus| lang.pick(s.name_zh(), s.as_str()).to_owned();
+    let status_name = |s: MeasureStatus| format::measure_status_label(s.as_str(), lang);
     let updates = state
         .store
         .measure_updates(Some(id))
@@ -135,7 +135,7 @@ async fn measure_page(
                 at: china_time(u.at),
                 by: u.by,
                 comment: u.comment,
-                change: change.join("；"),
+                change: change.join(lang.pick("；", "; ")),
             }
         })
         .collect();
@@ -195,7 +195,7 @@ async fn measure_page(
         description: m.description.clone(),
         expected_effect: m.expected_effect.clone(),
         owner: m.owner.clone(),
-        co_owners: m.co_owners.join("、"),
+        co_owners: m.co_owners.join(lang.pick("、", ", ")),
         start: m.start.map(|d| d.to_string()).unwrap_or_default(),
         due: m.due.to_string(),
         status: status_name(m.status),
@@ -270,7 +270,16 @@ pub async fn post_update(
                 ErrorCode::Conflict | ErrorCode::InvalidParameter
             ) =>
         {
-            match measure_page(&state, &user, &uri, id, Some(error.message), draft).await {
+            match measure_page(
+                &state,
+                &user,
+                &uri,
+                id,
+                Some(error.text_for(user.lang)),
+                draft,
+            )
+            .await
+            {
                 Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
                 Err(error) => error_page(Some(&user), user.lang, error),
             }
@@ -353,7 +362,16 @@ pub async fn post_evidence(
     match result {
         Ok(_) => Redirect::to(&format!("/measures/{id}")).into_response(),
         Err(error) if error.code == ErrorCode::InvalidFile => {
-            match measure_page(&state, &user, &uri, id, Some(error.message), String::new()).await {
+            match measure_page(
+                &state,
+                &user,
+                &uri,
+                id,
+                Some(error.text_for(user.lang)),
+                String::new(),
+            )
+            .await
+            {
                 Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
                 Err(error) => error_page(Some(&user), user.lang, error),
             }
@@ -509,8 +527,15 @@ pub async fn post_new(
     match create_measure(&state, &user, form.input).await {
         Ok(id) => Redirect::to(&format!("/measures/{id}")).into_response(),
         Err(error) if error.code != ErrorCode::Internal && error.code != ErrorCode::Forbidden => {
-            match new_measure_page(&state, &user, &uri, entity, indicator, Some(error.message))
-                .await
+            match new_measure_page(
+                &state,
+                &user,
+                &uri,
+                entity,
+                indicator,
+                Some(error.text_for(user.lang)),
+            )
+            .await
             {
                 Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
                 Err(error) => error_page(Some(&user), user.lang, error),

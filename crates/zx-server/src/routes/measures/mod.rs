@@ -71,6 +71,14 @@ pub fn number_field<T: std::str::FromStr>(
                 ErrorCode::InvalidParameter,
                 format!("{field}: \"{t}\" is not a whole number"),
             )
+            .zh(format!(
+                "{}：“{t}”不是整数",
+                match field {
+                    "year" => "计划年度",
+                    "due_within" => "N 天内到期",
+                    other => other,
+                }
+            ))
         }),
     }
 }
@@ -94,7 +102,15 @@ pub async fn listing(
     {
         let snapshot = state.snapshot().await?;
         let tree = snapshot.engine.tree();
-        let root = entity_or_home(&snapshot, user, q.entity.as_deref(), "no entity")?;
+        let root = entity_or_home(
+            &snapshot,
+            user,
+            q.entity.as_deref(),
+            user.lang.pick(
+                "您的账号未绑定可查看的单位",
+                "your account has no entity to show",
+            ),
+        )?;
         let as_of = as_of_date(q.as_of.as_deref(), state.today())?;
         let due_within: Option<i64> = number_field("due_within", q.due_within.as_deref())?;
         let year: Option<i32> = number_field("year", q.year.as_deref())?;
@@ -163,7 +179,7 @@ pub async fn listing(
                 owner: m.owner.clone(),
                 start: m.start.map(|d| d.to_string()).unwrap_or_default(),
                 due: m.due.to_string(),
-                status: lang.pick(m.status.name_zh(), m.status.as_str()).to_owned(),
+                status: format::measure_status_label(m.status.as_str(), lang),
                 progress: m.progress,
                 overdue: m.is_overdue(as_of),
                 latest_update: latest.remove(&m.id).unwrap_or_default(),
@@ -206,6 +222,7 @@ pub fn as_of_date(text: Option<&str>, today: NaiveDate) -> ApiResult<NaiveDate> 
                 ErrorCode::InvalidParameter,
                 format!("as_of: \"{text}\" is not YYYY-MM-DD"),
             )
+            .zh(format!("截至日期：“{text}”应为 YYYY-MM-DD"))
         }),
         None => Ok(today),
     }

@@ -115,7 +115,7 @@ pub async fn login(
         }
         Err(error) => {
             let status = error.code.status();
-            login_page(lang, jar, next, Some(error.message), status)
+            login_page(lang, jar, next, Some(error.text_for(lang)), status)
         }
     }
 }

@@ -162,11 +162,8 @@ pub async fn save_one(
     let lang = user.lang;
     let mn = form.mn.trim().to_owned();
     let entity = EntityCode::parse(form.entity.trim()).map_err(|e| {
-        invalid(format!(
-            "{}: \"{}\": {e}",
-            lang.pick("所属电厂", "plant"),
-            form.entity
-        ))
+        invalid(format!("plant: \"{}\": {e}", form.entity))
+            .zh(format!("所属电厂：“{}”不是有效的单位编码", form.entity))
     })?;
     let aliases = parse_aliases(&form.aliases)
         .map_err(|e| invalid(format!("{}: {e}", lang.pick("因子别名", "aliases"))))?;
@@ -195,8 +192,11 @@ pub async fn save_one(
         },
     };
     // The domain's own words first (the store would say the same, prefixed "stack 1").
-    stack.validate().map_err(|e| invalid(e.to_string()))?;
-    Standard::builtin(&stack.standard).map_err(|e| invalid(e.to_string()))?;
+    stack
+        .validate()
+        .map_err(|e| invalid(e.to_string()).zh(e.message_zh()))?;
+    Standard::builtin(&stack.standard)
+        .map_err(|e| invalid(e.to_string()).zh(format!("排放标准“{}”未知", stack.standard)))?;
     // Only plants and companies the user may see (HQ: all).
     let snapshot = state.snapshot().await?;
     let tree = snapshot.engine.tree();

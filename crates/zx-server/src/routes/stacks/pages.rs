@@ -161,7 +161,7 @@ pub async fn post_stack(
         Err(error) => {
             let outcome = Outcome {
                 form: Some(form),
-                error: Some(error.message),
+                error: Some(error.text_for(lang)),
                 ..Outcome::default()
             };
             render(
@@ -223,7 +223,7 @@ pub async fn upload(
             Outcome {
                 error: Some(format!(
                     "{file_name}: {}: {}",
-                    error.message,
+                    error.text_for(lang),
                     lang.pick("未写入任何数据", "nothing was imported")
                 )),
                 ..Outcome::default()

@@ -50,18 +50,21 @@ pub async fn save_target(
                 ErrorCode::EntityNotFound,
                 format!("no entity with code \"{entity}\""),
             )
+            .zh(format!("没有单位编码“{entity}”"))
         })?;
     if !(1900..=2999).contains(&year) {
         return Err(ApiError::new(
             ErrorCode::InvalidParameter,
             format!("year: {year} is not between 1900 and 2999"),
-        ));
+        )
+        .zh(format!("年度：{year} 不在 1900 至 2999 之间")));
     }
     if state.catalogue.indicator_index(indicator).is_none() {
         return Err(ApiError::new(
             ErrorCode::IndicatorNotFound,
             format!("no indicator \"{indicator}\" in the catalogue"),
-        ));
+        )
+        .zh(format!("指标目录中没有指标“{indicator}”")));
     }
     let text = value.trim();
     let parsed = match text.strip_suffix('%') {

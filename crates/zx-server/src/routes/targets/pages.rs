@@ -152,7 +152,14 @@ pub async fn save_target(
         ))
         .into_response(),
         Err(error) if error.code == ErrorCode::Conflict => {
-            targets_page(&state, &user, &uri, Some(form.year), Some(error.message)).await
+            targets_page(
+                &state,
+                &user,
+                &uri,
+                Some(form.year),
+                Some(error.text_for(user.lang)),
+            )
+            .await
         }
         Err(error) => error_page(Some(&user), user.lang, error),
     }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use zx_domain::followup::visit_progress;
-use zx_domain::{EntityCode, Measure};
+use zx_domain::{EntityCode, Measure, format};
 use zx_store::{NewMeasure, NewVisit};
 
 use crate::auth::CurrentUser;
@@ -78,7 +78,12 @@ pub async fn visit_rows(state: &AppState, user: &CurrentUser) -> ApiResult<Vec<V
                 } else {
                     format!("{} – {}", v.start, v.end)
                 },
-                entities: v.entities.iter().map(name).collect::<Vec<_>>().join("、"),
+                entities: v
+                    .entities
+                    .iter()
+                    .map(name)
+                    .collect::<Vec<_>>()
+                    .join(lang.pick("、", ", ")),
                 participants: v.participants,
                 summary: v.summary,
                 findings: v.findings,
@@ -95,7 +100,7 @@ pub async fn visit_rows(state: &AppState, user: &CurrentUser) -> ApiResult<Vec<V
                         title: m.title.clone(),
                         owner: m.owner.clone(),
                         due: m.due.to_string(),
-                        status: lang.pick(m.status.name_zh(), m.status.as_str()).to_owned(),
+                        status: format::measure_status_label(m.status.as_str(), lang),
                         overdue: m.is_overdue(today),
                     })
                     .collect(),
@@ -126,8 +131,10 @@ pub struct VisitInput {
 pub fn parse_visit(input: &VisitInput) -> ApiResult<NewVisit> {
     let invalid = |m: String| ApiError::new(ErrorCode::InvalidParameter, m);
     let code = |text: &str| {
-        EntityCode::parse(text.trim())
-            .map_err(|e| invalid(format!("entity \"{}\": {e}", text.trim())))
+        EntityCode::parse(text.trim()).map_err(|e| {
+            invalid(format!("entity \"{}\": {e}", text.trim()))
+                .zh(format!("单位编码“{}”无效", text.trim()))
+        })
     };
     let entities = input
         .entities
@@ -144,6 +151,10 @@ pub fn parse_visit(input: &VisitInput) -> ApiResult<NewVisit> {
         let [entity, owner, due, title] = parts[..] else {
             return Err(invalid(format!(
                 "requirements, line {}: \"{line}\" is not ENTITY | OWNER | YYYY-MM-DD | requirement",
+                index + 1
+            ))
+            .zh(format!(
+                "督办要求第 {} 行：“{line}”应为 单位编码 | 责任人 | YYYY-MM-DD | 要求",
                 index + 1
             )));
         };

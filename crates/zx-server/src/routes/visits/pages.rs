@@ -71,7 +71,7 @@ pub async fn post_visit(
     match create_visit(&state, &user, &form.input).await {
         Ok(id) => Redirect::to(&format!("/visits#visit-{id}")).into_response(),
         Err(error) if error.code == ErrorCode::InvalidParameter => {
-            match visits_page(&state, &user, &uri, Some(error.message)).await {
+            match visits_page(&state, &user, &uri, Some(error.text_for(user.lang))).await {
                 Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
                 Err(error) => error_page(Some(&user), user.lang, error),
             }
