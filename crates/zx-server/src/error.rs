@@ -35,6 +35,9 @@ pub enum ErrorCode {
     PeriodLocked,
     /// Someone else changed it first.
     Conflict,
+    /// A target 10 times or more away from last year's actual: a unit slip? Nothing saved;
+    /// send it again confirmed.
+    TargetNeedsConfirmation,
     /// Our fault.
     Internal,
 }
@@ -54,6 +57,7 @@ impl ErrorCode {
             ErrorCode::InvalidFile => "invalid_file",
             ErrorCode::PeriodLocked => "period_locked",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::TargetNeedsConfirmation => "target_needs_confirmation",
             ErrorCode::Internal => "internal",
         }
     }
@@ -69,13 +73,15 @@ impl ErrorCode {
             ErrorCode::InvalidParameter | ErrorCode::InvalidFile => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            ErrorCode::PeriodLocked | ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::PeriodLocked | ErrorCode::Conflict | ErrorCode::TargetNeedsConfirmation => {
+                StatusCode::CONFLICT
+            }
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// Every code, for the documentation.
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::InvalidCsrf,
@@ -88,6 +94,7 @@ impl ErrorCode {
         ErrorCode::InvalidFile,
         ErrorCode::PeriodLocked,
         ErrorCode::Conflict,
+        ErrorCode::TargetNeedsConfirmation,
         ErrorCode::Internal,
     ];
 }

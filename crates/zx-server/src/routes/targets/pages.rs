@@ -6,23 +6,36 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use zx_domain::Lang;
+use zx_domain::{Lang, format};
 
-use super::targets_in_scope;
+use super::{TargetWrite, display_with_unit, parse_display_value, targets_in_scope};
 use crate::auth::{self, CurrentUser, PageUser};
 use crate::error::{ApiError, ErrorCode};
 use crate::layout::{Me, error_page, here};
 use crate::scope::year_or_latest;
 use crate::state::AppState;
 
-/// One target row on the page.
+/// One target row on the page, its value in the unit the cockpit shows.
 pub struct TargetRow {
     entity: String,
     entity_name: String,
     indicator: String,
     indicator_name: String,
+    /// Exact, in `unit`: `113.56` for 1,135,600 元/人.
+    value: String,
+    /// 万元, 万元/人, % (`format::unit_label`).
+    unit: String,
+    revision: i64,
+}
+
+/// A typed target that looks like a unit slip, waiting for a deliberate second submit.
+pub struct PendingTarget {
+    entity: String,
+    indicator: String,
+    /// As typed, in the display unit.
     value: String,
     revision: i64,
+    warning: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -36,6 +49,7 @@ struct TargetsPage {
     editable: bool,
     csrf: String,
     message: Option<String>,
+    pending: Option<PendingTarget>,
 }
 
 #[derive(Deserialize)]
@@ -50,6 +64,7 @@ async fn targets_page(
     uri: &axum::http::Uri,
     year: Option<i32>,
     message: Option<String>,
+    pending: Option<PendingTarget>,
 ) -> Response {
     let lang = user.lang;
     let result = async {
@@ -60,24 +75,34 @@ async fn targets_page(
         let tree = snapshot.engine.tree();
         let rows = targets
             .into_iter()
-            .map(|t| TargetRow {
-                entity_name: tree
-                    .id_of(&t.entity)
-                    .map_or(String::new(), |id| tree.entity(id).name.clone()),
-                indicator_name: catalogue.indicator_index(&t.indicator).map_or(
-                    t.indicator.clone(),
-                    |i| {
-                        lang.pick(
-                            &catalogue.indicator(i).name_zh,
-                            &catalogue.indicator(i).name_en,
-                        )
-                        .to_owned()
-                    },
-                ),
-                entity: t.entity,
-                indicator: t.indicator,
-                value: t.value,
-                revision: t.revision.unwrap_or(0),
+            .map(|t| {
+                let unit = catalogue
+                    .indicator_index(&t.indicator)
+                    .map(|i| catalogue.indicator(i).unit);
+                let shown = |value: &str| match (unit, value.parse::<zx_domain::Decimal>()) {
+                    (Some(unit), Ok(v)) => format::exact(format::to_display_unit(v, unit)),
+                    _ => value.to_owned(),
+                };
+                TargetRow {
+                    entity_name: tree
+                        .id_of(&t.entity)
+                        .map_or(String::new(), |id| tree.entity(id).name.clone()),
+                    indicator_name: catalogue.indicator_index(&t.indicator).map_or(
+                        t.indicator.clone(),
+                        |i| {
+                            lang.pick(
+                                &catalogue.indicator(i).name_zh,
+                                &catalogue.indicator(i).name_en,
+                            )
+                            .to_owned()
+                        },
+                    ),
+                    value: shown(&t.value),
+                    unit: unit.map_or(String::new(), |u| format::unit_label(u, lang).to_owned()),
+                    entity: t.entity,
+                    indicator: t.indicator,
+                    revision: t.revision.unwrap_or(0),
+                }
             })
             .collect();
         Ok::<_, ApiError>((year, rows))
@@ -93,6 +118,7 @@ async fn targets_page(
             editable: user.access.is_hq(),
             csrf: user.csrf.clone().unwrap_or_default(),
             message,
+            pending,
         }
         .into_response(),
         Err(error) => error_page(Some(user), lang, error),
@@ -108,7 +134,7 @@ pub async fn targets(
     let message = query
         .saved
         .map(|what| format!("{} {what}", user.lang.pick("已保存", "saved")));
-    targets_page(&state, &user, &uri, query.year, message).await
+    targets_page(&state, &user, &uri, query.year, message, None).await
 }
 
 #[derive(Deserialize)]
@@ -117,43 +143,95 @@ pub struct TargetForm {
     entity: String,
     year: i32,
     indicator: String,
+    /// In the unit the page shows beside the field (万元, 万元/人, %).
     value: String,
     revision: Option<i64>,
+    /// Set by the second submit after a unit-slip warning.
+    confirm: Option<String>,
 }
 
+/// Saves a target typed in the display unit. One that looks like a unit slip comes back to the
+/// page with the warning and the typed value, saved only by a deliberate second submit.
 pub async fn save_target(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     uri: axum::http::Uri,
     Form(form): Form<TargetForm>,
 ) -> Response {
+    let lang = user.lang;
     if let Err(error) = user.check_csrf(Some(&form.csrf)) {
-        return error_page(Some(&user), user.lang, error);
+        return error_page(Some(&user), lang, error);
     }
     let revision = form.revision.filter(|r| *r > 0);
-    match super::save_target(
-        &state,
-        &user,
-        &form.entity,
-        form.year,
-        &form.indicator,
-        &form.value,
+    let Some(unit) = state
+        .catalogue
+        .indicator_index(&form.indicator)
+        .map(|i| state.catalogue.indicator(i).unit)
+    else {
+        return error_page(
+            Some(&user),
+            lang,
+            ApiError::new(
+                ErrorCode::IndicatorNotFound,
+                format!("no indicator \"{}\" in the catalogue", form.indicator),
+            ),
+        );
+    };
+    let value = match parse_display_value(&form.value, unit, lang) {
+        Ok(value) => value,
+        Err(error) => {
+            return targets_page(
+                &state,
+                &user,
+                &uri,
+                Some(form.year),
+                Some(error.message),
+                None,
+            )
+            .await;
+        }
+    };
+    let write = TargetWrite {
+        entity: &form.entity,
+        year: form.year,
+        indicator: &form.indicator,
+        value,
         revision,
-    )
-    .await
-    {
+        confirmed: form.confirm.is_some_and(|c| !c.is_empty()),
+    };
+    match super::save_target(&state, &user, write).await {
         Ok(saved) => Redirect::to(&format!(
             "/targets?year={}&saved={}",
             form.year,
             auth::urlencode(&format!(
                 "{} {} = {}",
-                saved.entity, saved.indicator, saved.value
+                saved.entity,
+                saved.indicator,
+                display_with_unit(value, unit, lang)
             ))
         ))
         .into_response(),
         Err(error) if error.code == ErrorCode::Conflict => {
-            targets_page(&state, &user, &uri, Some(form.year), Some(error.message)).await
+            targets_page(
+                &state,
+                &user,
+                &uri,
+                Some(form.year),
+                Some(error.message),
+                None,
+            )
+            .await
         }
-        Err(error) => error_page(Some(&user), user.lang, error),
+        Err(error) if error.code == ErrorCode::TargetNeedsConfirmation => {
+            let pending = PendingTarget {
+                entity: form.entity.clone(),
+                indicator: form.indicator.clone(),
+                value: form.value.trim().to_owned(),
+                revision: revision.unwrap_or(0),
+                warning: error.message,
+            };
+            targets_page(&state, &user, &uri, Some(form.year), None, Some(pending)).await
+        }
+        Err(error) => error_page(Some(&user), lang, error),
     }
 }

@@ -1,0 +1,189 @@
+//! Targets in the units people read, the cockpit's region/segment filter on cards and export,
+//! owners who can act, and the explanation page's units: the real app over HTTP (issue 11,
+//! defects 5 and 10a–10c). SQLite always, PostgreSQL when `ZX_TEST_DATABASE_URL` is set.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use zx_domain::Decimal;
+
+#[macro_use]
+mod common;
+use common::web::{Env as Server, hidden};
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+/// The target in force for an entity's indicator in 2026: (value in the stored unit, revision).
+async fn target(
+    server: &Server,
+    client: &reqwest::Client,
+    entity: &str,
+    id: &str,
+) -> (String, i64) {
+    let list: Value =
+        serde_json::from_str(&server.get(client, "/api/v1/targets?year=2026").await.1).unwrap();
+    let t = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["entity"] == entity && t["indicator"] == id)
+        .unwrap_or_else(|| panic!("no target {entity} {id}"))
+        .clone();
+    (
+        t["value"].as_str().unwrap().to_owned(),
+        t["revision"].as_i64().unwrap(),
+    )
+}
+
+/// The row of the targets page for an entity's indicator.
+fn row<'a>(page: &'a str, entity: &str, id: &str) -> &'a str {
+    page.split("<tr>")
+        .find(|r| {
+            r.contains(&format!("name=\"entity\" value=\"{entity}\""))
+                && r.contains(&format!("name=\"indicator\" value=\"{id}\""))
+        })
+        .unwrap_or_else(|| panic!("no row {entity} {id}"))
+}
+
+async fn post_target(
+    server: &Server,
+    client: &reqwest::Client,
+    csrf: &str,
+    value: &str,
+    revision: i64,
+    confirm: bool,
+) -> (StatusCode, String) {
+    let mut form = vec![
+        ("csrf", csrf.to_owned()),
+        ("entity", "FJ".to_owned()),
+        ("year", "2026".to_owned()),
+        ("indicator", "labour_productivity".to_owned()),
+        ("value", value.to_owned()),
+        ("revision", revision.to_string()),
+    ];
+    if confirm {
+        form.push(("confirm", "1".to_owned()));
+    }
+    let response = client
+        .post(format!("{}/targets", server.base))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn audited_target_changes(server: &Server, client: &reqwest::Client) -> usize {
+    let audit: Value = serde_json::from_str(
+        &server
+            .get(
+                client,
+                "/api/v1/audit?action=target.set&object=FJ&limit=100",
+            )
+            .await
+            .1,
+    )
+    .unwrap();
+    audit.as_array().unwrap().len()
+}
+
+async fn targets_are_typed_in_the_units_the_cockpit_shows(server: Server) {
+    let hq = server.login("hq", "zengxiao-hq").await;
+    let (_, page) = server.get(&hq, "/targets?year=2026").await;
+    let csrf = hidden(&page, "csrf");
+    // The page shows the stored 元/人 in 万元/人, with the unit beside the field.
+    let (stored, revision) = target(&server, &hq, "FJ", "labour_productivity").await;
+    let shown = (d(&stored) / d("10000")).normalize().to_string();
+    let fj = row(&page, "FJ", "labour_productivity");
+    assert!(
+        fj.contains(&format!("name=\"value\" value=\"{shown}\"")),
+        "{fj}"
+    );
+    assert!(fj.contains("万元/人"), "{fj}");
+    // Ratios in percent: the asset-liability target 0.65 reads 65 beside "%".
+    let (ratio, _) = target(&server, &hq, "FJ", "asset_liability_ratio").await;
+    let ratio_row = row(&page, "FJ", "asset_liability_ratio");
+    let percent = (d(&ratio) * d("100")).normalize().to_string();
+    assert!(
+        ratio_row.contains(&format!("value=\"{percent}\"")),
+        "{ratio_row}"
+    );
+    assert!(ratio_row.contains(">%</span>"), "{ratio_row}");
+
+    // 113.56 万元/人 (FJ's 2025 actual is 107.22 万元/人): saved as 1,135,600 元/人, no warning.
+    let (status, _) = post_target(&server, &hq, &csrf, "113.56", revision, false).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (value, revision) = target(&server, &hq, "FJ", "labour_productivity").await;
+    assert_eq!(value, "1135600");
+    let audited = audited_target_changes(&server, &hq).await;
+
+    // 1135600 typed in the 万元/人 field: 10,000 times last year's. Not saved, asked again.
+    let (status, page) = post_target(&server, &hq, &csrf, "1135600", revision, false).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"confirm-target\""), "{page}");
+    assert!(
+        page.contains("107.22"),
+        "the warning names last year's actual: {page}"
+    );
+    assert_eq!(hidden(&page, "confirm"), "1");
+    assert_eq!(
+        target(&server, &hq, "FJ", "labour_productivity").await.0,
+        "1135600",
+        "nothing saved before the confirmation"
+    );
+    assert_eq!(audited_target_changes(&server, &hq).await, audited);
+    // The deliberate second submit saves it, audited.
+    let (status, _) = post_target(&server, &hq, &csrf, "1135600", revision, true).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (value, revision) = target(&server, &hq, "FJ", "labour_productivity").await;
+    assert_eq!(value, "11356000000");
+    assert_eq!(audited_target_changes(&server, &hq).await, audited + 1);
+
+    // The API keeps taking the stored unit. With "confirm": false a slip is refused...
+    let put = |body: Value| {
+        hq.put(format!("{}/api/v1/targets", server.base))
+            .header("x-csrf-token", csrf.clone())
+            .json(&body)
+            .send()
+    };
+    let response = put(serde_json::json!({
+        "entity": "FJ", "year": 2026, "indicator": "labour_productivity",
+        "value": "113.56", "revision": revision, "confirm": false,
+    }))
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "target_needs_confirmation");
+    assert_eq!(
+        target(&server, &hq, "FJ", "labour_productivity").await.0,
+        "11356000000"
+    );
+    // ...and without it saved as before, with the warning in the answer.
+    let response = put(serde_json::json!({
+        "entity": "FJ", "year": 2026, "indicator": "labour_productivity",
+        "value": "113.56", "revision": revision,
+    }))
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["value"], "113.56");
+    assert!(body["warning"].is_string(), "{body}");
+    let revision = body["revision"].as_i64().unwrap();
+    let response = put(serde_json::json!({
+        "entity": "FJ", "year": 2026, "indicator": "labour_productivity",
+        "value": "1135600", "revision": revision,
+    }))
+    .await
+    .unwrap();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["value"], "1135600");
+    assert!(body.get("warning").is_none(), "{body}");
+}
+
+on_both_backends!(
+    async Server("the targets test"):
+    targets_are_typed_in_the_units_the_cockpit_shows,
+);
