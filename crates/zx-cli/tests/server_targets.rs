@@ -183,7 +183,155 @@ async fn targets_are_typed_in_the_units_the_cockpit_shows(server: Server) {
     assert!(body.get("warning").is_none(), "{body}");
 }
 
+/// `1234567.891` → `1,234,567.89`, as the cockpit shows amounts.
+fn grouped(value: Decimal) -> String {
+    let text = format!(
+        "{:.2}",
+        value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    );
+    let (int, frac) = text.split_once('.').unwrap();
+    let digits = int.trim_start_matches('-');
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let sign = if int.starts_with('-') { "-" } else { "" };
+    format!("{sign}{out}.{frac}")
+}
+
+async fn json(server: &Server, client: &reqwest::Client, path: &str) -> Value {
+    let (status, body) = server.get(client, path).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+async fn the_region_filter_applies_to_the_cards_and_the_export(server: Server) {
+    let hq = server.login("hq", "zengxiao-hq").await;
+    // The units of 福建: its plants (the subsidiary FJ is their parent, with own eliminations).
+    let entities = json(&server, &hq, "/api/v1/entities").await;
+    let plants: Vec<String> = entities
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["region"] == "福建" && e["kind"] == "plant")
+        .map(|e| e["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(plants.len(), 10, "{plants:?}");
+    // By hand from each plant's own figures: total profit summed; the asset-liability ratio
+    // as summed liabilities over summed assets.
+    let (mut profit, mut liabilities, mut assets) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    for plant in &plants {
+        let kpi = json(
+            &server,
+            &hq,
+            &format!("/api/v1/entities/{plant}/kpi?period=2026-10"),
+        )
+        .await;
+        profit += d(kpi["indicators"]["total_profit"]["value"].as_str().unwrap());
+        let explain = json(
+            &server,
+            &hq,
+            &format!(
+                "/api/v1/entities/{plant}/explain?period=2026-10&indicator=asset_liability_ratio"
+            ),
+        )
+        .await;
+        assert_eq!(explain["inputs"][0]["call"], "end(total_liabilities)");
+        liabilities += d(explain["inputs"][0]["value"].as_str().unwrap());
+        assets += d(explain["inputs"][1]["value"].as_str().unwrap());
+    }
+    let ratio = liabilities / assets;
+    let cockpit = json(
+        &server,
+        &hq,
+        "/api/v1/entities/ZX/cockpit?period=2026-10&region=%E7%A6%8F%E5%BB%BA",
+    )
+    .await;
+    let card = |id: &str| {
+        cockpit["cards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(card("total_profit")["value"], grouped(profit / d("10000")));
+    assert_eq!(
+        card("asset_liability_ratio")["value"],
+        format!("{}%", grouped(ratio * d("100")))
+    );
+    // Not the group's figure, and not FJ's either (FJ adds its own eliminations).
+    let group = json(&server, &hq, "/api/v1/entities/ZX/kpi?period=2026-10").await;
+    let fj = json(&server, &hq, "/api/v1/entities/FJ/kpi?period=2026-10").await;
+    for other in [group, fj] {
+        assert_ne!(
+            d(other["indicators"]["total_profit"]["value"]
+                .as_str()
+                .unwrap()),
+            profit
+        );
+    }
+    // Labelled as a filtered subtotal without targets.
+    assert!(card("total_profit")["target"] == "—");
+    let subtotal = cockpit["subtotal"].as_str().unwrap();
+    assert!(
+        subtotal.contains("福建") && subtotal.contains("10"),
+        "{subtotal}"
+    );
+    let (_, page) = server
+        .get(
+            &hq,
+            "/cockpit?entity=ZX&period=2026-10&region=%E7%A6%8F%E5%BB%BA",
+        )
+        .await;
+    assert!(
+        page.contains("id=\"subtotal\""),
+        "the page says it is a subtotal"
+    );
+    assert!(
+        page.contains(
+            "/export.xlsx?entity=ZX&amp;period=2026-10&amp;basis=ytd&amp;region=%E7%A6%8F%E5%BB%BA"
+        ),
+        "the export link keeps the filter"
+    );
+
+    // The export of the same view: the same numbers (万元, fractions), and only 福建's units.
+    let response = hq
+        .get(format!(
+            "{}/export.xlsx?entity=ZX&period=2026-10&basis=ytd&region=%E7%A6%8F%E5%BB%BA",
+            server.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response.bytes().await.unwrap().to_vec();
+    use calamine::{Data, Reader, Xlsx};
+    let mut workbook = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheets = workbook.worksheets();
+    let indicators = &sheets[0].1;
+    let number = |row: u32, col: u32| match indicators.get_value((row, col)) {
+        Some(Data::Float(f)) => *f,
+        other => panic!("no number at {row},{col}: {other:?}"),
+    };
+    // Row 4 (index 3) is total profit, row 5 the asset-liability ratio; column C the value.
+    assert_eq!(
+        format!("{:.6}", number(3, 2)),
+        format!("{:.6}", profit / d("10000"))
+    );
+    assert!((number(4, 2) - ratio.to_string().parse::<f64>().unwrap()).abs() < 1e-12);
+    let below = &sheets[1].1;
+    let codes: Vec<String> = below.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert!(codes.iter().all(|c| c.starts_with("FJ")), "{codes:?}");
+    assert!(codes.len() >= 10, "{codes:?}");
+}
+
 on_both_backends!(
     async Server("the targets test"):
     targets_are_typed_in_the_units_the_cockpit_shows,
+    the_region_filter_applies_to_the_cards_and_the_export,
 );

@@ -37,6 +37,8 @@ pub enum Unavailable {
     /// A subtotal over several units cannot use this derived item: its formula does not add up
     /// over units (e.g. a ratio), so summing the units' values would be wrong.
     NotAdditive { item: String },
+    /// A subtotal over no units at all (a filter nothing matches): not zero, nothing.
+    NoUnits,
 }
 
 /// Own monthly amounts of every entity, dense by (entity, item, month), before consolidation.
@@ -635,6 +637,9 @@ impl Engine {
         period: Period,
         indicator: usize,
     ) -> Result<Decimal, Unavailable> {
+        if units.is_empty() {
+            return Err(Unavailable::NoUnits);
+        }
         let expr = &self.catalogue.indicator(indicator).formula;
         self.eval_with(expr, &|item, aggregation| {
             if let Some(derived) = &self.catalogue.item(item).derived

@@ -95,6 +95,11 @@ fn a_subtotal_is_a_ratio_of_sums_not_an_average_of_ratios() {
     assert_eq!(engine.evaluate_units(&a_plants, ytd, rd), Ok(d("0.02")));
     let a = engine.tree().id_of("A").unwrap();
     assert_eq!(engine.evaluate(a, ytd, rd), Ok(d("16") / d("750")));
+    // No units: nothing, not zero.
+    assert_eq!(
+        engine.evaluate_units(&[], ytd, rd),
+        Err(Unavailable::NoUnits)
+    );
     // One unit alone is that unit.
     let p3 = ids(&engine, &["P3"]);
     assert_eq!(

@@ -196,8 +196,13 @@ pub async fn export(
             query.rest.period.as_deref(),
             query.rest.basis.as_deref(),
         )?;
-        let bytes = crate::export::cockpit_workbook(&snapshot, &user.access, id, period, lang)
-            .map_err(ApiError::internal)?;
+        let filter = crate::views::Filter {
+            region: query.rest.region.as_deref().filter(|r| !r.is_empty()),
+            segment: query.rest.segment.as_deref().filter(|s| !s.is_empty()),
+        };
+        let bytes =
+            crate::export::cockpit_workbook(&snapshot, &user.access, id, period, filter, lang)
+                .map_err(ApiError::internal)?;
         let name = format!(
             "cockpit-{}-{}.xlsx",
             snapshot.engine.tree().entity(id).code,
