@@ -330,8 +330,175 @@ async fn the_region_filter_applies_to_the_cards_and_the_export(server: Server) {
     assert!(codes.len() >= 10, "{codes:?}");
 }
 
+async fn only_accounts_that_can_act_are_owners_and_co_owners_can_change(server: Server) {
+    let hq = server.login("hq", "zengxiao-hq").await;
+    // The picker lists no viewer (sichuan only views Sichuan).
+    let (_, page) = server.get(&hq, "/measures/new?entity=SC-NC-WTE").await;
+    let csrf = hidden(&page, "csrf");
+    let picker = page
+        .split("id=\"new-owner\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .unwrap();
+    assert!(picker.contains("value=\"hq\""), "{picker}");
+    assert!(picker.contains("value=\"fujian\""), "{picker}");
+    assert!(!picker.contains("value=\"sichuan\""), "{picker}");
+    let post = |path: &str, body: Value| {
+        hq.post(format!("{}{path}", server.base))
+            .header("x-csrf-token", csrf.clone())
+            .json(&body)
+            .send()
+    };
+    let measure = |owner: &str, co_owners: &str| {
+        serde_json::json!({
+            "entity": "SC-NC-WTE", "title": "渗滤液处理扩容", "owner": owner,
+            "co_owners": co_owners, "due": "2027-06-30",
+        })
+    };
+    // The API refuses a viewer as owner or co-owner, and a manager of another subtree.
+    for (owner, co_owners, named) in [
+        ("sichuan", "", "sichuan"),
+        ("hq", "sichuan", "sichuan"),
+        ("fujian", "", "fujian"),
+        ("nobody", "", "nobody"),
+    ] {
+        let response = post("/api/v1/measures", measure(owner, co_owners))
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{owner} {co_owners}"
+        );
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "invalid_parameter");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains(named), "{message}");
+    }
+    let response = post("/api/v1/measures", measure("hq", "")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    // A visit's requirement cannot name a viewer either.
+    let (_, visits) = server.get(&hq, "/visits").await;
+    let visit_csrf = hidden(&visits, "csrf");
+    let response = hq
+        .post(format!("{}/api/v1/visits", server.base))
+        .header("x-csrf-token", visit_csrf)
+        .json(&serde_json::json!({
+            "leader": "董事长", "start": "2026-11-20", "end": "2026-11-21", "entities": "SC",
+            "requirements": "SC | hq | 2026-12-31 | 应收账款清收\nSC-NC-WTE | sichuan | 2026-12-31 | 炉排检修",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let message = response.json::<Value>().await.unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("line 2") && message.contains("sichuan"),
+        "{message}"
+    );
+
+    // Co-owners are edited after creation, on the page, audited with the old and new list.
+    let (_, page) = server.get(&hq, &format!("/measures/{id}")).await;
+    assert!(page.contains("id=\"co-owners-form\""), "{page}");
+    let revision = hidden(
+        &page.split("id=\"co-owners-form\"").nth(1).unwrap(),
+        "revision",
+    );
+    let response = hq
+        .post(format!("{}/measures/{id}/co_owners", server.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("revision", revision.as_str()),
+            ("co_owners", "admin, hq"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let detail = json(&server, &hq, &format!("/api/v1/measures/{id}")).await;
+    assert_eq!(detail["co_owners"], serde_json::json!(["admin", "hq"]));
+    let audit = json(
+        &server,
+        &hq,
+        &format!("/api/v1/audit?action=measure.co_owners&object=measure%20{id}"),
+    )
+    .await;
+    assert_eq!(audit[0]["old"], "co_owners=");
+    assert_eq!(audit[0]["new"], "co_owners=admin, hq");
+    assert_eq!(audit[0]["user"], "hq");
+    // A viewer is refused there too, and nothing changes.
+    let response = post(
+        &format!("/api/v1/measures/{id}/co_owners"),
+        serde_json::json!({"revision": detail["revision"], "co_owners": ["sichuan"]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let detail = json(&server, &hq, &format!("/api/v1/measures/{id}")).await;
+    assert_eq!(detail["co_owners"], serde_json::json!(["admin", "hq"]));
+    // Through the API: every co-owner removed.
+    let response = post(
+        &format!("/api/v1/measures/{id}/co_owners"),
+        serde_json::json!({"revision": detail["revision"], "co_owners": []}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["co_owners"],
+        serde_json::json!([])
+    );
+}
+
+async fn a_plants_explanation_shows_its_inputs_in_the_cockpits_units(server: Server) {
+    let hq = server.login("hq", "zengxiao-hq").await;
+    let explain = json(
+        &server,
+        &hq,
+        "/api/v1/entities/FJ-JJ-WTE/explain?period=2026-10&indicator=labour_productivity",
+    )
+    .await;
+    assert_eq!(explain["inputs"][0]["call"], "flow(value_added)");
+    let value_added = d(explain["inputs"][0]["value"].as_str().unwrap());
+    let employees = d(explain["inputs"][1]["value"].as_str().unwrap());
+    let productivity = d(explain["value"].as_str().unwrap());
+    let (_, page) = server
+        .get(
+            &hq,
+            "/explain?entity=FJ-JJ-WTE&period=2026-10&indicator=labour_productivity",
+        )
+        .await;
+    // The value in 万元/人 as the card shows it, the inputs in 万元 and persons, units stated.
+    let wan = |v: Decimal| grouped(v / d("10000"));
+    assert!(
+        page.contains(&format!("{} 万元/人", wan(productivity))),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("{} 万元", wan(value_added))),
+        "{page}"
+    );
+    let persons =
+        employees.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    assert!(page.contains(&format!("{persons:.1} 人")), "{page}");
+    // A plant's table is not empty: its own reported figures.
+    assert!(page.contains("本单位报送数据"), "{page}");
+    assert!(
+        !page.contains(&grouped(value_added)),
+        "no amount in 元: {page}"
+    );
+}
+
 on_both_backends!(
     async Server("the targets test"):
     targets_are_typed_in_the_units_the_cockpit_shows,
     the_region_filter_applies_to_the_cards_and_the_export,
+    only_accounts_that_can_act_are_owners_and_co_owners_can_change,
+    a_plants_explanation_shows_its_inputs_in_the_cockpits_units,
 );

@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use zx_domain::Lang;
+use zx_domain::catalogue::Unit;
 use zx_domain::format;
 
 use super::{CockpitQuery, cockpit_view};
@@ -95,6 +96,8 @@ struct ExplainPage {
     title: String,
     entity: String,
     view: zx_api::ExplainJson,
+    /// A unit without units below: its inputs are its own reported rows.
+    leaf: bool,
 }
 
 #[derive(Deserialize)]
@@ -121,31 +124,37 @@ pub async fn explain(
         let index = explanation.indicator;
         let tree = snapshot.engine.tree();
         let mut view = zx_api::explain_json(&snapshot.engine, &explanation, lang);
-        // For people: grouped amounts and percentage shares.
+        // For people, in the cockpit's units (万元, 万元/人, %, 人) with the unit stated.
         let def = catalogue.indicator(index);
-        let human = |s: &mut Option<String>| {
+        let in_unit = |s: &mut Option<String>, unit: Unit| {
             if let Some(text) = s.as_mut()
                 && let Ok(d) = text.parse::<zx_domain::Decimal>()
             {
-                *text = format::grouped(d, 2);
+                *text = format!(
+                    "{} {}",
+                    format::show_value(d, unit),
+                    format::unit_label(unit, lang)
+                );
             }
         };
-        if let Some(v) = view.value.as_mut()
-            && let Ok(d) = v.parse::<zx_domain::Decimal>()
-        {
-            *v = format!("{} ({})", format::human(d, def.unit), v);
-        }
-        for input in &mut view.inputs {
+        in_unit(&mut view.value, def.unit);
+        let leaf = tree.is_leaf(id);
+        for (input, read) in view.inputs.iter_mut().zip(&explanation.inputs) {
+            let unit = catalogue.item(read.item).unit;
             // A range of months reads better as its ends.
             if input.months.len() > 2 {
                 let last = input.months.last().cloned().unwrap_or_default();
                 input.months.truncate(1);
                 input.months.push(last);
             }
-            human(&mut input.value);
-            human(&mut input.own);
+            in_unit(&mut input.value, unit);
+            in_unit(&mut input.own, unit);
+            // A plant has no units below: its table shows what it reported itself.
+            if leaf && input.own.is_none() {
+                input.own = input.value.clone();
+            }
             for child in &mut input.children {
-                human(&mut child.value);
+                in_unit(&mut child.value, unit);
                 if let Some(s) = child.share.as_mut()
                     && let Ok(d) = s.parse::<zx_domain::Decimal>()
                 {
@@ -164,17 +173,18 @@ pub async fn explain(
                 zx_domain::Basis::Month => lang.pick("当月", "month"),
             }
         );
-        Ok::<_, ApiError>((title, entity.code.to_string(), view))
+        Ok::<_, ApiError>((title, entity.code.to_string(), view, leaf))
     }
     .await;
     match result {
-        Ok((title, entity, view)) => ExplainPage {
+        Ok((title, entity, view, leaf)) => ExplainPage {
             lang,
             me: Me::of(&user),
             here: here(&uri),
             title,
             entity,
             view,
+            leaf,
         }
         .into_response(),
         Err(error) => error_page(Some(&user), lang, error),

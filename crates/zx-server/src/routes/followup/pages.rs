@@ -62,6 +62,10 @@ struct MeasurePage {
     expected_effect: String,
     owner: String,
     co_owners: String,
+    /// The co-owners as the edit field takes them: `a, b`.
+    co_owners_input: String,
+    /// Accounts that may be named co-owner (they could update the measure).
+    co_owner_choices: Vec<String>,
     start: String,
     due: String,
     status: String,
@@ -102,6 +106,11 @@ async fn measure_page(
     let (m, snapshot) = readable_measure(state, user, id).await?;
     let editable = can_edit(&snapshot, user, &m);
     let tree = snapshot.engine.tree();
+    let co_owner_choices = if editable {
+        super::answerable(&state.store.users().await?, tree, &m.entity)
+    } else {
+        Vec::new()
+    };
     let catalogue = snapshot.engine.catalogue();
     let today = state.today();
     let status_name = |s: MeasureStatus| lang.pick(s.name_zh(), s.as_str()).to_owned();
@@ -196,6 +205,8 @@ async fn measure_page(
         expected_effect: m.expected_effect.clone(),
         owner: m.owner.clone(),
         co_owners: m.co_owners.join("、"),
+        co_owners_input: m.co_owners.join(", "),
+        co_owner_choices,
         start: m.start.map(|d| d.to_string()).unwrap_or_default(),
         due: m.due.to_string(),
         status: status_name(m.status),
@@ -271,6 +282,43 @@ pub async fn post_update(
             ) =>
         {
             match measure_page(&state, &user, &uri, id, Some(error.message), draft).await {
+                Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+                Err(error) => error_page(Some(&user), user.lang, error),
+            }
+        }
+        Err(error) => error_page(Some(&user), user.lang, error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CoOwnersForm {
+    csrf: String,
+    revision: i64,
+    #[serde(default)]
+    co_owners: String,
+}
+
+/// Replaces the co-owners (audited with the old and new list); a refusal shows the page with
+/// the reason.
+pub async fn post_co_owners(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    uri: axum::http::Uri,
+    Path(id): Path<i64>,
+    Form(form): Form<CoOwnersForm>,
+) -> Response {
+    if let Err(error) = user.check_csrf(Some(&form.csrf)) {
+        return error_page(Some(&user), user.lang, error);
+    }
+    match super::set_co_owners(&state, &user, id, form.revision, &form.co_owners).await {
+        Ok(_) => Redirect::to(&format!("/measures/{id}")).into_response(),
+        Err(error)
+            if matches!(
+                error.code,
+                ErrorCode::Conflict | ErrorCode::InvalidParameter
+            ) =>
+        {
+            match measure_page(&state, &user, &uri, id, Some(error.message), String::new()).await {
                 Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
                 Err(error) => error_page(Some(&user), user.lang, error),
             }
@@ -439,12 +487,16 @@ async fn new_measure_page(
             }
         })
         .collect();
-    let owners = state
-        .store
-        .users()
-        .await?
+    // Only accounts that could update a measure of one of these units once named owner.
+    let users = state.store.users().await?;
+    let eligible: std::collections::HashSet<String> = entities
+        .iter()
+        .filter_map(|e| zx_domain::EntityCode::parse(&e.value).ok())
+        .flat_map(|code| super::answerable(&users, tree, &code))
+        .collect();
+    let owners: Vec<Choice> = users
         .into_iter()
-        .filter(|u| !u.disabled)
+        .filter(|u| eligible.contains(&u.name))
         .map(|u| Choice {
             label: match &u.entity {
                 Some(e) => format!("{} ({e})", u.name),
