@@ -38,7 +38,7 @@ async fn target(
 
 /// The row of the targets page for an entity's indicator.
 fn row<'a>(page: &'a str, entity: &str, id: &str) -> &'a str {
-    page.split("<tr>")
+    page.split("<tr")
         .find(|r| {
             r.contains(&format!("name=\"entity\" value=\"{entity}\""))
                 && r.contains(&format!("name=\"indicator\" value=\"{id}\""))
@@ -407,7 +407,7 @@ async fn only_accounts_that_can_act_are_owners_and_co_owners_can_change(server: 
     let (_, page) = server.get(&hq, &format!("/measures/{id}")).await;
     assert!(page.contains("id=\"co-owners-form\""), "{page}");
     let revision = hidden(
-        &page.split("id=\"co-owners-form\"").nth(1).unwrap(),
+        page.split("id=\"co-owners-form\"").nth(1).unwrap(),
         "revision",
     );
     let response = hq
