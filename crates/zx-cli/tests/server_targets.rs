@@ -111,6 +111,17 @@ async fn targets_are_typed_in_the_units_the_cockpit_shows(server: Server) {
     );
     assert!(ratio_row.contains(">%</span>"), "{ratio_row}");
 
+    // Not a number: said in red with the value typed, nothing saved.
+    let (status, page) = post_target(&server, &hq, &csrf, "113,56x", revision, false).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<p class=\"error\" id=\"flash\">value: &#34;113,56x&#34; 不是有效的数字"),
+        "{page}"
+    );
+    assert_eq!(
+        target(&server, &hq, "FJ", "labour_productivity").await.0,
+        stored
+    );
     // 113.56 万元/人 (FJ's 2025 actual is 107.22 万元/人): saved as 1,135,600 元/人, no warning.
     let (status, _) = post_target(&server, &hq, &csrf, "113.56", revision, false).await;
     assert_eq!(status, StatusCode::SEE_OTHER);

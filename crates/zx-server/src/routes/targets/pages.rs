@@ -48,7 +48,17 @@ struct TargetsPage {
     rows: Vec<TargetRow>,
     editable: bool,
     csrf: String,
-    message: Option<String>,
+    notice: Notice,
+}
+
+/// What the page says above the table after a save.
+#[derive(Default)]
+pub struct Notice {
+    /// What was saved.
+    saved: Option<String>,
+    /// Why nothing was saved (not a number, a stale revision).
+    refused: Option<String>,
+    /// A unit slip to confirm.
     pending: Option<PendingTarget>,
 }
 
@@ -63,8 +73,7 @@ async fn targets_page(
     user: &CurrentUser,
     uri: &axum::http::Uri,
     year: Option<i32>,
-    message: Option<String>,
-    pending: Option<PendingTarget>,
+    notice: Notice,
 ) -> Response {
     let lang = user.lang;
     let result = async {
@@ -117,8 +126,7 @@ async fn targets_page(
             rows,
             editable: user.access.is_hq(),
             csrf: user.csrf.clone().unwrap_or_default(),
-            message,
-            pending,
+            notice,
         }
         .into_response(),
         Err(error) => error_page(Some(user), lang, error),
@@ -131,10 +139,14 @@ pub async fn targets(
     uri: axum::http::Uri,
     Query(query): Query<TargetsPageQuery>,
 ) -> Response {
-    let message = query
+    let saved = query
         .saved
         .map(|what| format!("{} {what}", user.lang.pick("已保存", "saved")));
-    targets_page(&state, &user, &uri, query.year, message, None).await
+    let notice = Notice {
+        saved,
+        ..Notice::default()
+    };
+    targets_page(&state, &user, &uri, query.year, notice).await
 }
 
 #[derive(Deserialize)]
@@ -163,10 +175,10 @@ pub async fn save_target(
         return error_page(Some(&user), lang, error);
     }
     let revision = form.revision.filter(|r| *r > 0);
-    let Some(unit) = state
+    let Some(def) = state
         .catalogue
         .indicator_index(&form.indicator)
-        .map(|i| state.catalogue.indicator(i).unit)
+        .map(|i| state.catalogue.indicator(i))
     else {
         return error_page(
             Some(&user),
@@ -177,18 +189,15 @@ pub async fn save_target(
             ),
         );
     };
+    let unit = def.unit;
     let value = match parse_display_value(&form.value, unit, lang) {
         Ok(value) => value,
         Err(error) => {
-            return targets_page(
-                &state,
-                &user,
-                &uri,
-                Some(form.year),
-                Some(error.message),
-                None,
-            )
-            .await;
+            let notice = Notice {
+                refused: Some(error.message),
+                ..Notice::default()
+            };
+            return targets_page(&state, &user, &uri, Some(form.year), notice).await;
         }
     };
     let write = TargetWrite {
@@ -206,21 +215,17 @@ pub async fn save_target(
             auth::urlencode(&format!(
                 "{} {} = {}",
                 saved.entity,
-                saved.indicator,
+                lang.pick(&def.name_zh, &def.name_en),
                 display_with_unit(value, unit, lang)
             ))
         ))
         .into_response(),
         Err(error) if error.code == ErrorCode::Conflict => {
-            targets_page(
-                &state,
-                &user,
-                &uri,
-                Some(form.year),
-                Some(error.message),
-                None,
-            )
-            .await
+            let notice = Notice {
+                refused: Some(error.message),
+                ..Notice::default()
+            };
+            targets_page(&state, &user, &uri, Some(form.year), notice).await
         }
         Err(error) if error.code == ErrorCode::TargetNeedsConfirmation => {
             let pending = PendingTarget {
@@ -230,7 +235,11 @@ pub async fn save_target(
                 revision: revision.unwrap_or(0),
                 warning: error.message,
             };
-            targets_page(&state, &user, &uri, Some(form.year), None, Some(pending)).await
+            let notice = Notice {
+                pending: Some(pending),
+                ..Notice::default()
+            };
+            targets_page(&state, &user, &uri, Some(form.year), notice).await
         }
         Err(error) => error_page(Some(&user), lang, error),
     }
