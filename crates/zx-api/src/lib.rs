@@ -9,6 +9,7 @@
 
 mod accounts;
 mod bench;
+mod collection;
 mod emissions;
 mod import;
 mod records;
@@ -17,6 +18,7 @@ pub use accounts::{NotificationJson, UserJson};
 pub use bench::{
     CemsBenchJson, CemsChecksumJson, CemsSampleJson, RollupBenchJson, RollupPhasesJson,
 };
+pub use collection::{MonthProgressJson, PendingUnitJson};
 pub use emissions::{
     CheckDayJson, CheckFactorJson, CheckJson, CheckStackJson, PASSWORD_MASK, RuleSetJson,
     SimulationJson, StackJson, hour_key,

@@ -8,6 +8,8 @@
 //!   "today" and "this month" are always China's ([`china_today`], [`china_month`]).
 //! - [`import`]: reading files through `zx-ingest` with every check, then one `Store::import`.
 //! - [`snapshot`]: the group tree, the consolidated engine and the targets, loaded from the store.
+//! - [`filings`]: what each unit filed for each month (workflow states over the rows), for the
+//!   collection rules of `zx_domain::collection`.
 //!
 //! Not here: rendering (text tables, JSON shapes: `zx-api`; pages: `zx-server`), argument
 //! parsing, and reading the clock. Errors are [`AppError`] (`thiserror`); `anyhow` stays in the
@@ -17,10 +19,12 @@
 pub mod clock;
 pub mod database;
 mod error;
+pub mod filings;
 pub mod import;
 pub mod snapshot;
 
 pub use clock::{Clock, FixedClock, SystemClock, china_month, china_time, china_today};
 pub use database::{DatabaseKind, DatabaseUrl};
 pub use error::AppError;
+pub use filings::{StoredFilings, load_filings};
 pub use snapshot::{Snapshot, load_snapshot, load_tree};

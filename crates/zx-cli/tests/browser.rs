@@ -43,8 +43,8 @@ async fn emissions_steps(c: &Client, base: &str, started: Instant) {
     assert_eq!(row[1..4], ["250.000", "250.000", "—"], "{row:?}");
     // The charts: ECharts draws into the element once the page's fetch returned.
     text_when(c, "#chart-updated", |t| !t.is_empty()).await;
-    element(c, "#chart-a21002 canvas").await;
-    element(c, "#chart-furnace_temp canvas").await;
+    element(c, "#chart-a21002 svg").await;
+    element(c, "#chart-furnace_temp svg").await;
     let drawn: Value = c
         .execute(
             "return echarts.getInstanceByDom(document.getElementById('chart-a21002')).getOption().series[0].data.filter(p => p[1] !== null).length;",

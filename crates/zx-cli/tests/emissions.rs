@@ -219,6 +219,18 @@ async fn frames_are_stored_judged_alarmed_and_acknowledged(env: Env) {
         "the hour is not shown as exceeded"
     );
     assert!(page.contains(&format!("id=\"alarm-{}\"", alarm.id)));
+    // The day card says what the header says: an hour over its limit is "exceeded" on both
+    // (the card said "compliant" under a header "exceeding today").
+    assert!(
+        page.contains("class=\"card status-red\" id=\"day-verdict\""),
+        "the day card does not show the hour over its limit"
+    );
+    if day == zx_app::china_time(chrono::Utc::now()).date().to_string() {
+        assert!(
+            page.contains("class=\"status-violation\" id=\"stack-status\""),
+            "the header does not say exceeding today"
+        );
+    }
 
     // The group page counts the refused frame against the MN.
     let (_, overview) = env.get(&hq, "/environment").await;
@@ -645,6 +657,21 @@ fn a_sealed_day_is_judged_once_and_remembered_across_restarts() {
                 .text()
                 .await
                 .unwrap();
+            // The stack's day: a violation judged from stored minutes, which no alarm monitor
+            // saw; the card says why there is no alarm instead of leaving the reader to look.
+            let day = client
+                .get(format!("{base}/environment/stacks/{MN}?date={yesterday}"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                day.contains("class=\"card status-red\" id=\"day-verdict\""),
+                "{day}"
+            );
+            assert!(day.contains("id=\"day-unalarmed\""), "{day}");
             let table = page
                 .split("id=\"violations\"")
                 .nth(1)

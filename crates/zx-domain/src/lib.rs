@@ -12,6 +12,7 @@ pub mod access;
 pub mod calendar;
 pub mod catalogue;
 pub mod cems;
+pub mod collection;
 pub mod engine;
 pub mod entity;
 pub mod facts;

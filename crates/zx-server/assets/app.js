@@ -20,16 +20,20 @@
     });
   });
 
+  // SVG, not canvas: the text stays in the page (selectable, and checked by the browser tests).
+  // The legend sits under the plot, so a narrow chart's title and legend never collide; the
+  // grid makes room for its labels (containLabel) and labels that would touch are dropped.
   document.querySelectorAll(".trend").forEach(function (el) {
     var t = JSON.parse(el.dataset.trend);
-    var chart = echarts.init(el);
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    follow(el, chart);
     chart.setOption({
       title: { text: t.name + " (" + t.unit + ")", left: 8, top: 6, textStyle: { fontSize: 13 } },
       tooltip: { trigger: "axis" },
-      legend: { right: 8, top: 6, textStyle: { fontSize: 11 } },
-      grid: { left: 56, right: 16, top: 40, bottom: 28 },
-      xAxis: { type: "category", data: t.months.map(function (m) { return zh ? Number(m) + "月" : m; }) },
-      yAxis: { type: "value", scale: true },
+      legend: { left: "center", bottom: 4, textStyle: { fontSize: 11 } },
+      grid: { left: 8, right: 16, top: 36, bottom: 32, containLabel: true },
+      xAxis: { type: "category", data: t.months.map(function (m) { return zh ? Number(m) + "月" : m; }), axisLabel: { hideOverlap: true } },
+      yAxis: { type: "value", scale: true, axisLabel: { hideOverlap: true } },
       series: [
         { name: zh ? "本年" : "This year", type: "line", data: t.this_year.map(num), lineStyle: { width: 2.5 }, color: colors.blue },
         { name: zh ? "上年" : "Last year", type: "line", data: t.last_year.map(num), lineStyle: { type: "dashed" }, color: colors.grey },
@@ -41,13 +45,14 @@
   document.querySelectorAll(".rank-chart").forEach(function (el) {
     var r = JSON.parse(el.dataset.rank);
     var rows = r.rows.slice().reverse();
-    var chart = echarts.init(el);
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    follow(el, chart);
     chart.setOption({
       title: { text: r.title || "", left: 8, top: 6, textStyle: { fontSize: 13 } },
       tooltip: {},
-      grid: { left: 150, right: 30, top: 36, bottom: 20 },
-      xAxis: { type: "value", scale: false },
-      yAxis: { type: "category", data: rows.map(function (x) { return x[1]; }), axisLabel: { fontSize: 11 } },
+      grid: { left: 8, right: 30, top: 36, bottom: 8, containLabel: true },
+      xAxis: { type: "value", scale: false, axisLabel: { hideOverlap: true } },
+      yAxis: { type: "category", data: rows.map(function (x) { return x[1]; }), axisLabel: { fontSize: 11, width: 140, overflow: "truncate", hideOverlap: true } },
       series: [{ type: "bar", data: rows.map(function (x) { return { value: num(x[2]), code: x[0] }; }), itemStyle: { color: colors.blue } }]
     });
     // Drill down: a bar opens the cockpit of that unit.
@@ -60,6 +65,11 @@
 
   }
 
+  // A chart follows its box: the box is sized by CSS (the grid's columns change with the
+  // window), and the chart is drawn again whenever the box changes size.
+  function follow(el, chart) {
+    if (window.ResizeObserver) new ResizeObserver(function () { chart.resize(); }).observe(el);
+  }
   window.addEventListener("resize", function () {
     document.querySelectorAll("[_echarts_instance_]").forEach(function (el) {
       var c = echarts.getInstanceByDom(el); if (c) c.resize();

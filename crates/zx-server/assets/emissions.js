@@ -14,7 +14,7 @@
     data.factors.forEach(function (f) {
       var el = document.getElementById("chart-" + f.code);
       if (!el) return;
-      var chart = charts[f.code] || (charts[f.code] = echarts.init(el));
+      var chart = charts[f.code] || (charts[f.code] = follow(el, echarts.init(el, null, { renderer: "svg" })));
       var valid = [], invalid = [];
       f.minutes.forEach(function (m) {
         var point = [m[0], num(m[1])];
@@ -43,15 +43,38 @@
         animation: false,
         title: { text: f.name + " (" + f.unit + ")", left: 8, top: 6, textStyle: { fontSize: 13 } },
         tooltip: { trigger: "axis" },
-        legend: { right: 8, top: 6, textStyle: { fontSize: 11 } },
-        grid: { left: 56, right: 24, top: 40, bottom: 28 },
-        xAxis: { type: "category", data: data.axis, axisLabel: { interval: 59 } },
-        yAxis: { type: "value", scale: true },
+        legend: { left: "center", bottom: 4, textStyle: { fontSize: 11 } },
+        grid: frame(el),
+        xAxis: { type: "category", data: data.axis, axisLabel: { interval: hourLabels(el), hideOverlap: true, alignMinLabel: "left" } },
+        yAxis: { type: "value", scale: true, axisLabel: { hideOverlap: true } },
         series: series
       }, true);
     });
     var stamp = document.getElementById("chart-updated");
     if (stamp) stamp.textContent = data.updated;
+  }
+
+  // Which minutes get a label: every hour, or every 2, 3, 4, 6 or 12 hours when the chart is
+  // too narrow for 24 labels of about 40 px. Read at each layout, so a resize re-spaces them.
+  function hourLabels(el) {
+    return function (index) {
+      var room = Math.max(el.clientWidth - 80, 40);
+      var step = [1, 2, 3, 4, 6, 12].filter(function (s) { return (24 / s) * 40 <= room; })[0] || 12;
+      return index % (60 * step) === 0;
+    };
+  }
+
+  // The plot's room: the legend under it wraps to a second line in a narrow box.
+  function frame(el) {
+    return { left: 8, right: 24, top: 36, bottom: el.clientWidth < 560 ? 60 : 34, containLabel: true };
+  }
+
+  // A chart follows its box (sized by CSS); see app.js.
+  function follow(el, chart) {
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () { chart.setOption({ grid: frame(el) }); chart.resize(); }).observe(el);
+    }
+    return chart;
   }
 
   function load(url) {

@@ -30,6 +30,74 @@ pub struct Settings {
     pub reminders: Reminders,
     /// Stack emissions: the HJ 212 receiver and the minute-data store, `[emissions]`.
     pub emissions: Emissions,
+    /// Who must submit monthly figures and by when: `[collection]`.
+    pub collection: Collection,
+}
+
+/// The monthly collection: the deadline, who is expected to submit, and when a month counts as
+/// complete (the cockpit opens on the latest complete month). See `zx_domain::collection`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct Collection {
+    /// Figures of month M are due by this day of month M + 1 (1–31; the month's last day when
+    /// it is shorter).
+    pub due_day: u32,
+    /// Entity codes that must submit every month (e.g. a parent whose HQ figures are new).
+    pub must_submit: Vec<String>,
+    /// Entity codes that never need to submit (wins over `must_submit`).
+    pub need_not_submit: Vec<String>,
+    /// A month is complete when every expected unit has `submitted` (default) or was `approved`.
+    pub complete_when: CompleteWhen,
+}
+
+/// `complete_when` of `[collection]`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CompleteWhen {
+    #[default]
+    Submitted,
+    Approved,
+}
+
+impl Default for Collection {
+    fn default() -> Self {
+        Self {
+            due_day: zx_domain::collection::DEFAULT_DUE_DAY,
+            must_submit: Vec::new(),
+            need_not_submit: Vec::new(),
+            complete_when: CompleteWhen::Submitted,
+        }
+    }
+}
+
+impl Collection {
+    /// The settings as the domain's rule; an entity code or a day that cannot be is an error
+    /// naming the setting and the value.
+    pub fn policy(&self) -> Result<zx_domain::collection::Policy, ConfigError> {
+        if !(1..=31).contains(&self.due_day) {
+            return Err(ConfigError(format!(
+                "collection.due_day: {} is not a day of the month (1–31)",
+                self.due_day
+            )));
+        }
+        let codes = |field: &str, list: &[String]| {
+            list.iter()
+                .map(|code| {
+                    zx_domain::EntityCode::parse(code)
+                        .map_err(|e| ConfigError(format!("collection.{field}: \"{code}\" {e}")))
+                })
+                .collect::<Result<_, _>>()
+        };
+        Ok(zx_domain::collection::Policy {
+            due_day: self.due_day,
+            must_submit: codes("must_submit", &self.must_submit)?,
+            need_not_submit: codes("need_not_submit", &self.need_not_submit)?,
+            complete_when: match self.complete_when {
+                CompleteWhen::Submitted => zx_domain::collection::CompleteWhen::Submitted,
+                CompleteWhen::Approved => zx_domain::collection::CompleteWhen::Approved,
+            },
+        })
+    }
 }
 
 /// The HJ 212 receiver and where minute data is kept.
@@ -130,6 +198,7 @@ impl Default for Settings {
             notify: Channels::default(),
             reminders: Reminders::default(),
             emissions: Emissions::default(),
+            collection: Collection::default(),
         }
     }
 }
@@ -147,6 +216,7 @@ impl fmt::Debug for Settings {
             .field("notify", &self.notify)
             .field("reminders", &self.reminders)
             .field("emissions", &self.emissions)
+            .field("collection", &self.collection)
             .finish()
     }
 }
@@ -170,6 +240,7 @@ impl Settings {
             .map_err(|e| ConfigError(e.to_string()))?;
         settings.reminders.daily_time()?;
         settings.emissions.seal_time()?;
+        settings.collection.policy()?;
         Ok(settings)
     }
 }
@@ -251,6 +322,55 @@ mod tests {
             jail.set_env("ZX_REMINDERS__DAILY_AT", "07:00");
             let settings = Settings::load(Path::new("zengxiao.toml")).map_err(|e| e.to_string())?;
             assert_eq!(settings.notify.smtp.unwrap().url, "smtp://relay.local:2525");
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API returns its own large error
+    fn the_collection_deadline_and_who_must_submit_from_file_and_environment() {
+        figment::Jail::expect_with(|jail| {
+            let settings = Settings::load(Path::new("missing.toml")).map_err(|e| e.to_string())?;
+            let policy = settings.collection.policy().map_err(|e| e.to_string())?;
+            assert_eq!(policy, zx_domain::collection::Policy::default());
+            assert_eq!(policy.due_day, 10);
+
+            jail.create_file(
+                "zengxiao.toml",
+                "[collection]\n\
+                 due_day = 15\n\
+                 must_submit = [\"GD\"]\n\
+                 need_not_submit = [\"GD-NY\", \"HN-SY-PV\"]\n\
+                 complete_when = \"approved\"\n",
+            )?;
+            let settings = Settings::load(Path::new("zengxiao.toml")).map_err(|e| e.to_string())?;
+            let policy = settings.collection.policy().map_err(|e| e.to_string())?;
+            assert_eq!(policy.due_day, 15);
+            let code = |c: &str| zx_domain::EntityCode::parse(c).unwrap();
+            assert_eq!(policy.must_submit, [code("GD")].into());
+            assert_eq!(
+                policy.need_not_submit,
+                [code("GD-NY"), code("HN-SY-PV")].into()
+            );
+            assert_eq!(
+                policy.complete_when,
+                zx_domain::collection::CompleteWhen::Approved
+            );
+
+            jail.set_env("ZX_COLLECTION__DUE_DAY", "0");
+            let err = Settings::load(Path::new("zengxiao.toml")).unwrap_err();
+            assert!(err.to_string().contains("collection.due_day: 0"), "{err}");
+            jail.set_env("ZX_COLLECTION__DUE_DAY", "10");
+            jail.create_file(
+                "zengxiao.toml",
+                "[collection]\nneed_not_submit = [\"GD NY\"]\n",
+            )?;
+            let err = Settings::load(Path::new("zengxiao.toml")).unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("collection.need_not_submit: \"GD NY\""),
+                "{err}"
+            );
             Ok(())
         });
     }

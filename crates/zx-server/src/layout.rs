@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use zx_domain::Lang;
 
 use crate::auth::CurrentUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// What the header shows about the signed-in user.
 pub struct Me {
@@ -52,6 +52,41 @@ pub fn error_page(user: Option<&CurrentUser>, lang: Lang, error: ApiError) -> Re
         message: error.message,
     };
     (status, page).into_response()
+}
+
+/// Any address no route answers. Under `/api/` the answer stays a JSON error (`not_found`);
+/// a page gets the app's own page, with the menu when signed in and a link home, instead of
+/// the browser's bare 404.
+pub async fn not_found(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    request: axum::extract::Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    if path == "/api" || path.starts_with("/api/") {
+        return ApiError::new(ErrorCode::NotFound, format!("no such address: {path}"))
+            .into_response();
+    }
+    let user = crate::auth::authenticate(&parts, &state)
+        .await
+        .ok()
+        .flatten();
+    let lang = user.as_ref().map_or_else(
+        || {
+            let jar = axum_extra::extract::CookieJar::from_headers(&parts.headers);
+            crate::auth::request_lang(&jar, &parts.headers)
+        },
+        |u| u.lang,
+    );
+    let message = format!(
+        "{}{path}",
+        lang.pick("没有这个页面：", "There is no such page: ")
+    );
+    error_page(
+        user.as_ref(),
+        lang,
+        ApiError::new(ErrorCode::NotFound, message),
+    )
 }
 
 /// The path and query of the request, for the language switch to come back to.

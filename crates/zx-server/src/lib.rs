@@ -213,6 +213,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/visits",
             get(visits::api::api_visits).post(visits::api::api_create_visit),
         )
+        .fallback(layout::not_found)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

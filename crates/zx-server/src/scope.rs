@@ -6,11 +6,13 @@
 //! before anything is read, never in templates.
 
 use chrono::{Datelike, NaiveDate};
+use zx_app::load_filings;
+use zx_domain::collection::MonthProgress;
 use zx_domain::{Basis, EntityId, Month, Period};
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::state::Snapshot;
+use crate::state::{AppState, Snapshot};
 
 /// The entity, checked against the caller's scope: unknown → 404, outside → 403.
 pub fn entity_in_scope(snapshot: &Snapshot, user: &CurrentUser, code: &str) -> ApiResult<EntityId> {
@@ -56,12 +58,27 @@ pub fn entity_or_home(
     }
 }
 
-/// Parses `period`/`basis`, defaulting to the latest month with data, year to date.
-pub fn parse_period(
+/// The period a request asks for and how complete its month's collection is.
+pub struct ChosenPeriod {
+    pub period: Period,
+    /// The collection of the month shown, for the entity's subtree.
+    pub shown: MonthProgress,
+    /// Without an explicit period: the later month with data that was passed over because it
+    /// is partial (the latest month with any data).
+    pub passed_over: Option<MonthProgress>,
+}
+
+/// Parses `period`/`basis` (default: year to date). An explicit period is always honoured;
+/// without one, the latest month complete for `root`'s subtree (every expected unit submitted,
+/// `zx_domain::collection`): one plant's early upload does not blank everyone's cockpit. With
+/// no complete month at all, the latest month with data.
+pub async fn choose_period(
+    state: &AppState,
     snapshot: &Snapshot,
+    root: EntityId,
     period: Option<&str>,
     basis: Option<&str>,
-) -> ApiResult<Period> {
+) -> ApiResult<ChosenPeriod> {
     let basis = match basis {
         None | Some("") => Basis::Ytd,
         Some(text) => Basis::parse(text).ok_or_else(|| {
@@ -71,18 +88,58 @@ pub fn parse_period(
             )
         })?,
     };
-    let month = match period {
-        Some(text) if !text.is_empty() => Month::parse(text).map_err(|e| {
+    let engine = &snapshot.engine;
+    let tree = engine.tree();
+    let policy = state.collection_policy();
+    if let Some(text) = period.filter(|t| !t.is_empty()) {
+        let month = Month::parse(text).map_err(|e| {
             ApiError::new(
                 ErrorCode::InvalidParameter,
                 format!("period: \"{text}\" {e}"),
             )
-        })?,
-        _ => snapshot.engine.last_month().ok_or_else(|| {
-            ApiError::new(ErrorCode::InvalidParameter, "no data yet: give a period")
-        })?,
+        })?;
+        let filings = load_filings(&*state.store, engine, month.year()..=month.year()).await?;
+        return Ok(ChosenPeriod {
+            period: Period::new(month, basis),
+            shown: policy.progress(tree, &filings, root, month),
+            passed_over: None,
+        });
+    }
+    let last = engine
+        .last_month()
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidParameter, "no data yet: give a period"))?;
+    let first = engine.ledger().first_month();
+    // The states of this year and the last settle nearly every request; older years are read
+    // only when no month of those two is complete.
+    let recent = first.max(Month::new(last.year() - 1, 1).unwrap_or(first));
+    let filings = load_filings(&*state.store, engine, recent.year()..=last.year()).await?;
+    let mut month = policy.latest_complete(tree, &filings, root, recent, last);
+    let filings = if month.is_none() && first < recent {
+        let all = load_filings(&*state.store, engine, first.year()..=last.year()).await?;
+        month = policy.latest_complete(tree, &all, root, first, last);
+        all
+    } else {
+        filings
     };
-    Ok(Period::new(month, basis))
+    let month = month.unwrap_or(last);
+    Ok(ChosenPeriod {
+        period: Period::new(month, basis),
+        shown: policy.progress(tree, &filings, root, month),
+        passed_over: (month != last).then(|| policy.progress(tree, &filings, root, last)),
+    })
+}
+
+/// The period of [`choose_period`], for requests that do not show the collection.
+pub async fn parse_period(
+    state: &AppState,
+    snapshot: &Snapshot,
+    root: EntityId,
+    period: Option<&str>,
+    basis: Option<&str>,
+) -> ApiResult<Period> {
+    Ok(choose_period(state, snapshot, root, period, basis)
+        .await?
+        .period)
 }
 
 /// The year a request asks for, or else the year of the latest month with data, or else this

@@ -76,6 +76,12 @@ impl AppState {
         china_today(self.clock.now())
     }
 
+    /// Who must submit and by when (`[collection]`). `Settings::load` refused invalid settings
+    /// at start; settings built in code with an invalid code fall back to the default rule.
+    pub fn collection_policy(&self) -> zx_domain::collection::Policy {
+        self.settings.collection.policy().unwrap_or_default()
+    }
+
     /// The wall-clock time in China (stack minutes are stamped in it).
     pub fn china_now(&self) -> NaiveDateTime {
         china_time(self.clock.now())

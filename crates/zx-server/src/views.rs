@@ -125,6 +125,11 @@ pub struct Cockpit {
     /// With a region/segment filter: what the cards add up ([`subtotal_label`]).
     pub subtotal: Option<String>,
     pub notes: Vec<String>,
+    /// How complete the collection of the month shown is for the entity's subtree.
+    pub collection: Option<zx_api::MonthProgressJson>,
+    /// Without an explicit period: the later month with data that was passed over because it is
+    /// partial (the cockpit opens on the latest complete month).
+    pub passed_over: Option<zx_api::MonthProgressJson>,
 }
 
 /// The cockpit's region/segment filter.
@@ -520,5 +525,7 @@ pub fn cockpit(
         segment: segment.map(str::to_owned),
         subtotal: units.map(|u| subtotal_label(filter, u.len(), lang)),
         notes,
+        collection: None,
+        passed_over: None,
     }
 }

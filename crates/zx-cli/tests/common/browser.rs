@@ -232,6 +232,11 @@ where
         .connect(&driver.url)
         .await
         .expect("a WebDriver session with headless Chromium");
+    // Chromium opens no window narrower than 500 px: a phone's width is set once it is open.
+    client
+        .set_window_size(size.0, size.1)
+        .await
+        .expect("the window takes the test's size");
     let page = Page {
         c: client.clone(),
         base: server.base.clone(),

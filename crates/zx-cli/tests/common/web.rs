@@ -26,13 +26,21 @@ impl Env {
 
     /// The demo on SQLite, served with `clock` as the server's "now".
     pub async fn sqlite_at(clock: Arc<dyn zx_app::Clock>) -> Env {
+        Env::sqlite_with(clock, zx_server::config::Collection::default()).await
+    }
+
+    /// The demo on SQLite, served with `clock` and the `[collection]` settings given.
+    pub async fn sqlite_with(
+        clock: Arc<dyn zx_app::Clock>,
+        collection: zx_server::config::Collection,
+    ) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("zx.db").to_string_lossy().into_owned();
         zx(&db, &["demo", "--lang", "en"]);
         let store = zx_store_sqlite::SqliteStore::open(&db, false)
             .await
             .unwrap();
-        Env::serve(dir, db, Arc::new(store), None, clock).await
+        Env::serve(dir, db, Arc::new(store), None, clock, collection).await
     }
 
     pub async fn postgres(test: &str) -> Option<Env> {
@@ -51,6 +59,7 @@ impl Env {
                 Arc::new(store),
                 Some(database),
                 Arc::new(zx_app::SystemClock),
+                zx_server::config::Collection::default(),
             )
             .await,
         )
@@ -62,6 +71,7 @@ impl Env {
         store: Arc<dyn Store>,
         postgres: Option<zx_store_postgres::TestDatabase>,
         clock: Arc<dyn zx_app::Clock>,
+        collection: zx_server::config::Collection,
     ) -> Env {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let hj212 = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -73,6 +83,7 @@ impl Env {
                 dir: cems_dir(&dir),
                 ..Default::default()
             },
+            collection,
             ..Default::default()
         };
         tokio::spawn(zx_server::serve_with(

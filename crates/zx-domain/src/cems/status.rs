@@ -31,9 +31,7 @@ impl StackStatus {
         open_alarms: usize,
     ) -> Self {
         let online = latest.is_some_and(|at| now - at <= TimeDelta::minutes(OFFLINE_AFTER_MINUTES));
-        let exceeded = today.is_some_and(|day| {
-            day.violation || day.factors.values().any(|f| !f.hour_exceedances.is_empty())
-        });
+        let exceeded = DayVerdict::of(today).exceeded();
         if !online {
             StackStatus::Offline
         } else if exceeded {
@@ -61,6 +59,57 @@ impl StackStatus {
             StackStatus::Alarm => lang.pick("报警", "alarm"),
             StackStatus::Violation => lang.pick("今日超标", "exceeding today"),
             StackStatus::Offline => lang.pick("离线", "offline"),
+        }
+    }
+}
+
+/// What a day's verdict card says about a stack's day. The same reading of the verdict decides
+/// [`StackStatus::of`]'s "exceeding today", so a header that says so never sits above a card
+/// that says "compliant": an hour over its limit is shown as such, apart from a violation day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayVerdict {
+    /// No reading that day.
+    NoData,
+    /// Readings, no hour over its limit, not a violation day (so far).
+    Compliant,
+    /// An hourly mean over its 1-hour limit, but (so far) not a violation day.
+    HoursExceeded,
+    /// A violation day: a daily mean over its limit, or the furnace too often too cold.
+    Violation,
+}
+
+impl DayVerdict {
+    pub fn of(day: Option<&DayCompliance>) -> Self {
+        match day {
+            None => DayVerdict::NoData,
+            Some(day) if day.violation => DayVerdict::Violation,
+            Some(day) if day.factors.values().any(|f| !f.hour_exceedances.is_empty()) => {
+                DayVerdict::HoursExceeded
+            }
+            Some(_) => DayVerdict::Compliant,
+        }
+    }
+
+    /// Whether anything went over a limit that day.
+    pub fn exceeded(self) -> bool {
+        matches!(self, DayVerdict::HoursExceeded | DayVerdict::Violation)
+    }
+
+    /// The card's colour (CSS class `status-…` of the pages).
+    pub fn colour(self) -> &'static str {
+        match self {
+            DayVerdict::NoData => "none",
+            DayVerdict::Compliant => "green",
+            DayVerdict::HoursExceeded | DayVerdict::Violation => "red",
+        }
+    }
+
+    pub fn text(self, lang: Lang) -> &'static str {
+        match self {
+            DayVerdict::NoData => lang.pick("当日无数据", "No data this day"),
+            DayVerdict::Compliant => lang.pick("未超标", "Compliant"),
+            DayVerdict::HoursExceeded => lang.pick("小时均值超标", "Hourly limit exceeded"),
+            DayVerdict::Violation => lang.pick("超标排放日", "Violation day"),
         }
     }
 }
@@ -144,6 +193,45 @@ mod tests {
         assert_eq!(
             StackStatus::of(None, at(12, 0), Some(&today), 0),
             StackStatus::Offline
+        );
+    }
+
+    #[test]
+    fn an_hour_over_its_limit_is_exceeded_on_the_card_as_in_the_status() {
+        use crate::Decimal;
+        use crate::cems::compliance::{FactorDay, HourAverage};
+        let factor = |hour_exceedances: Vec<u32>| FactorDay {
+            hourly: [HourAverage::default(); 24],
+            daily_average: None,
+            valid_hours: 1,
+            hour_exceedances,
+            day_exceeded: false,
+            capture_rate: Decimal::ZERO,
+        };
+        let nox = factor(vec![3]);
+        let today = DayCompliance {
+            factors: BTreeMap::from([("a21002".to_owned(), nox)]),
+            furnace_low_5min: 0,
+            violation: false,
+        };
+        let card = DayVerdict::of(Some(&today));
+        assert_eq!(card, DayVerdict::HoursExceeded);
+        assert_eq!(card.colour(), "red");
+        assert_eq!(card.text(Lang::Zh), "小时均值超标");
+        assert_eq!(
+            StackStatus::of(Some(at(11, 59)), at(12, 0), Some(&today), 0),
+            StackStatus::Violation
+        );
+        let quiet = DayCompliance {
+            factors: BTreeMap::from([("a21002".to_owned(), factor(Vec::new()))]),
+            furnace_low_5min: 0,
+            violation: false,
+        };
+        assert_eq!(DayVerdict::of(Some(&quiet)), DayVerdict::Compliant);
+        assert_eq!(DayVerdict::of(None), DayVerdict::NoData);
+        assert_eq!(
+            StackStatus::of(Some(at(11, 59)), at(12, 0), Some(&quiet), 0),
+            StackStatus::Ok
         );
     }
 

@@ -8,7 +8,7 @@ use zx_api::{EntityJson, ExplainJson, KpiJson};
 use super::{CockpitQuery, ExplainQuery, PeriodQuery, cockpit_view};
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
-use crate::scope::{entity_in_scope, parse_period, scoped_explanation};
+use crate::scope::{choose_period, entity_in_scope, parse_period, scoped_explanation};
 use crate::state::AppState;
 use crate::views::Cockpit;
 
@@ -43,7 +43,14 @@ pub async fn kpi(
 ) -> ApiResult<Json<KpiJson>> {
     let snapshot = state.snapshot().await?;
     let id = entity_in_scope(&snapshot, &user, &code)?;
-    let period = parse_period(&snapshot, query.period.as_deref(), query.basis.as_deref())?;
+    let period = parse_period(
+        &state,
+        &snapshot,
+        id,
+        query.period.as_deref(),
+        query.basis.as_deref(),
+    )
+    .await?;
     let report = snapshot.engine.kpi(id, period, &snapshot.targets);
     Ok(Json(zx_api::kpi_json(&snapshot.engine, &report, user.lang)))
 }
@@ -58,7 +65,14 @@ pub async fn explain(
 ) -> ApiResult<Json<ExplainJson>> {
     let snapshot = state.snapshot().await?;
     let id = entity_in_scope(&snapshot, &user, &code)?;
-    let period = parse_period(&snapshot, query.period.as_deref(), query.basis.as_deref())?;
+    let period = parse_period(
+        &state,
+        &snapshot,
+        id,
+        query.period.as_deref(),
+        query.basis.as_deref(),
+    )
+    .await?;
     let explanation = scoped_explanation(&snapshot, &user, id, period, &query.indicator)?;
     Ok(Json(zx_api::explain_json(
         &snapshot.engine,
@@ -77,8 +91,15 @@ pub async fn cockpit(
 ) -> ApiResult<Json<Cockpit>> {
     let snapshot = state.snapshot().await?;
     let id = entity_in_scope(&snapshot, &user, &code)?;
-    let period = parse_period(&snapshot, query.period.as_deref(), query.basis.as_deref())?;
+    let chosen = choose_period(
+        &state,
+        &snapshot,
+        id,
+        query.period.as_deref(),
+        query.basis.as_deref(),
+    )
+    .await?;
     Ok(Json(
-        cockpit_view(&state, &user, &snapshot, id, period, &query).await?,
+        cockpit_view(&state, &user, &snapshot, id, &chosen, &query).await?,
     ))
 }

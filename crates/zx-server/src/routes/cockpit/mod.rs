@@ -7,17 +7,20 @@ pub mod pages;
 
 use serde::Deserialize;
 use utoipa::IntoParams;
-use zx_domain::{EntityId, Period};
+use zx_api::MonthProgressJson;
+use zx_domain::EntityId;
 
 use crate::auth::CurrentUser;
 use crate::error::ApiResult;
+use crate::scope::ChosenPeriod;
 use crate::state::AppState;
 use crate::views::{self, Cockpit, CockpitRequest};
 
 /// Period selection shared by the KPI endpoints.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PeriodQuery {
-    /// `YYYY-MM`; default: the latest month with data.
+    /// `YYYY-MM`; default: the latest month complete for the entity's subtree (every expected
+    /// unit submitted), else the latest month with data.
     pub period: Option<String>,
     /// `ytd` (default) or `month`.
     pub basis: Option<String>,
@@ -42,17 +45,20 @@ pub struct ExplainQuery {
     pub indicator: String,
 }
 
-/// The cockpit of entity `id` (already checked against the caller's scope) for `period`.
+/// The cockpit of entity `id` (already checked against the caller's scope) for the period
+/// chosen (`scope::choose_period`), with how complete that month's collection is.
 pub async fn cockpit_view(
     state: &AppState,
     user: &CurrentUser,
     snapshot: &crate::state::Snapshot,
     id: EntityId,
-    period: Period,
+    chosen: &ChosenPeriod,
     query: &CockpitQuery,
 ) -> ApiResult<Cockpit> {
     let measures = state.store.measures().await?;
-    Ok(views::cockpit(
+    let tree = snapshot.engine.tree();
+    let period = chosen.period;
+    let mut view = views::cockpit(
         &snapshot.engine,
         &snapshot.targets,
         &user.access,
@@ -65,5 +71,12 @@ pub async fn cockpit_view(
             lang: user.lang,
             measures: &measures,
         },
-    ))
+    );
+    let policy = state.collection_policy();
+    view.collection = Some(MonthProgressJson::new(tree, &policy, &chosen.shown));
+    view.passed_over = chosen
+        .passed_over
+        .as_ref()
+        .map(|p| MonthProgressJson::new(tree, &policy, p));
+    Ok(view)
 }

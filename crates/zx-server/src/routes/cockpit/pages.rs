@@ -14,7 +14,9 @@ use crate::auth::PageUser;
 use crate::error::ApiError;
 use crate::layout::{Me, error_page, here, xlsx_download};
 use crate::routes::environment::{ViolationRow, cockpit_violations, month_names};
-use crate::scope::{entity_in_scope, entity_or_home, parse_period, scoped_explanation};
+use crate::scope::{
+    choose_period, entity_in_scope, entity_or_home, parse_period, scoped_explanation,
+};
 use crate::state::AppState;
 use crate::views::Cockpit;
 
@@ -29,6 +31,8 @@ struct CockpitPage {
     /// Violation days per plant and month of the period's year (stack emissions).
     violations: Option<Vec<ViolationRow>>,
     months: Vec<String>,
+    /// The month shown is partial: not every expected unit has reported it.
+    partial: bool,
 }
 
 #[derive(Deserialize)]
@@ -57,9 +61,16 @@ pub async fn cockpit(
             ),
         )?;
         let q = &query.rest;
-        let period = parse_period(&snapshot, q.period.as_deref(), q.basis.as_deref())?;
-        let view = cockpit_view(&state, &user, &snapshot, id, period, q).await?;
-        let violations = cockpit_violations(&state, &user, id, period.end.year()).await?;
+        let chosen = choose_period(
+            &state,
+            &snapshot,
+            id,
+            q.period.as_deref(),
+            q.basis.as_deref(),
+        )
+        .await?;
+        let view = cockpit_view(&state, &user, &snapshot, id, &chosen, q).await?;
+        let violations = cockpit_violations(&state, &user, id, chosen.period.end.year()).await?;
         Ok::<_, ApiError>((view, violations))
     }
     .await;
@@ -76,6 +87,7 @@ pub async fn cockpit(
                 lang,
                 me: Me::of(&user),
                 here: here(&uri),
+                partial: view.collection.as_ref().is_some_and(|c| !c.complete),
                 view,
                 ranking_json,
                 violations,
@@ -118,7 +130,14 @@ pub async fn explain(
     let result = async {
         let snapshot = state.snapshot().await?;
         let id = entity_in_scope(&snapshot, &user, &query.entity)?;
-        let period = parse_period(&snapshot, query.period.as_deref(), query.basis.as_deref())?;
+        let period = parse_period(
+            &state,
+            &snapshot,
+            id,
+            query.period.as_deref(),
+            query.basis.as_deref(),
+        )
+        .await?;
         let catalogue = snapshot.engine.catalogue();
         let explanation = scoped_explanation(&snapshot, &user, id, period, &query.indicator)?;
         let index = explanation.indicator;
@@ -202,10 +221,13 @@ pub async fn export(
         let snapshot = state.snapshot().await?;
         let id = entity_or_home(&snapshot, &user, query.entity.as_deref(), "no entity")?;
         let period = parse_period(
+            &state,
             &snapshot,
+            id,
             query.rest.period.as_deref(),
             query.rest.basis.as_deref(),
-        )?;
+        )
+        .await?;
         let filter = crate::views::Filter {
             region: query.rest.region.as_deref().filter(|r| !r.is_empty()),
             segment: query.rest.segment.as_deref().filter(|s| !s.is_empty()),

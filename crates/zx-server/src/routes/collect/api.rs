@@ -34,6 +34,14 @@ pub struct CollectionRowJson {
     pub name: String,
     /// `none` (not submitted), `submitted`, `approved`, `returned`, `locked`, one per month.
     pub months: Vec<String>,
+    /// One per month: the workflow state once something was filed or locked, else `missing`
+    /// (expected, past its deadline), `due` (expected, before its deadline), `not_yet` (the
+    /// month is not over) or `not_expected` (the unit has no figures of its own to submit).
+    pub verdicts: Vec<String>,
+    /// One per month: the day its figures are due (`YYYY-MM-DD`).
+    pub deadlines: Vec<String>,
+    /// Months counted as missing (expected and past their deadline without a submission).
+    pub missing: usize,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -64,7 +72,10 @@ pub async fn collection(
             .map(|r| CollectionRowJson {
                 entity: r.code,
                 name: r.name,
-                months: r.cells.into_iter().map(|c| c.state.to_owned()).collect(),
+                months: r.cells.iter().map(|c| c.state.to_owned()).collect(),
+                verdicts: r.cells.iter().map(|c| c.verdict_code.to_owned()).collect(),
+                deadlines: r.cells.iter().map(|c| c.deadline.to_string()).collect(),
+                missing: r.missing,
             })
             .collect(),
     ))

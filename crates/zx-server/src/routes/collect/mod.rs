@@ -7,8 +7,9 @@ pub mod pages;
 
 use std::collections::{BTreeSet, HashMap};
 
-use zx_app::AppError;
 use zx_app::import::{Checked, SourceFile, check_files};
+use zx_app::{AppError, StoredFilings};
+use zx_domain::collection::{Filings, Verdict};
 use zx_domain::{EntityCode, EntityId, Lang, Month};
 use zx_store::{Changes, PeriodState, PeriodStatus};
 
@@ -19,7 +20,18 @@ use crate::state::AppState;
 
 /// One cell of the monitor grid.
 pub struct GridCell {
+    /// The workflow state: `none` (not submitted), `submitted`, `approved`, `returned`, `locked`.
     pub state: &'static str,
+    /// What the cell says (`zx_domain::collection::Verdict`): its class on the page. The
+    /// workflow state once something was filed or locked; else `none` (missing: past its
+    /// deadline), `due` (before its deadline), `later` (the month is not over) or `exempt` (the
+    /// unit is not expected to submit).
+    pub verdict: &'static str,
+    /// The verdict for the API: the workflow state once filed, else `missing`, `due`, `not_yet`,
+    /// `not_expected`.
+    pub verdict_code: &'static str,
+    /// Day by which the month's figures are due.
+    pub deadline: chrono::NaiveDate,
     pub label: String,
     pub title: String,
 }
@@ -30,6 +42,7 @@ pub struct GridRow {
     pub name: String,
     pub depth: usize,
     pub cells: Vec<GridCell>,
+    /// Months the unit was expected to submit and has not, past their deadline.
     pub missing: usize,
 }
 
@@ -52,7 +65,56 @@ pub fn state_label(state: &str, lang: Lang) -> &'static str {
     }
 }
 
-/// The state of every entity-month of a year, in the user's scope, below `root`.
+/// The label and tooltip of a cell nothing was filed for, by its verdict.
+fn unfiled_text(verdict: Verdict, lang: Lang) -> (String, String) {
+    match verdict {
+        Verdict::Due(date) => (
+            format!("{} {date}", lang.pick("截止", "due by")),
+            format!("{} {date}", lang.pick("尚未到期，应报送截止日：", "not late yet: due by")),
+        ),
+        Verdict::NotYet => (
+            "—".to_owned(),
+            lang.pick(
+                "本月尚未结束，尚未到报送期",
+                "the month is not over: nothing is due yet",
+            )
+            .to_owned(),
+        ),
+        Verdict::NotExpected => (
+            "—".to_owned(),
+            lang.pick(
+                "无需报送：该单位没有本级数据（合计来自下级单位）",
+                "not expected to submit: the unit has no figures of its own (its totals are its units')",
+            )
+            .to_owned(),
+        ),
+        _ => (
+            state_label("none", lang).to_owned(),
+            lang.pick("已过报送截止日，未报送", "past its deadline, not submitted")
+                .to_owned(),
+        ),
+    }
+}
+
+/// Whether `entity` is expected to submit figures for `month` (`zx_domain::collection`): leaves
+/// always, parents where they book rows of their own, as the group's `[collection]` settings say.
+/// The one question the lock flow asks before locking a month with missing submissions
+/// (`Policy::progress(..).pending` lists them for a whole subtree).
+pub fn is_expected(
+    state: &AppState,
+    engine: &zx_domain::Engine,
+    filings: &StoredFilings,
+    entity: EntityId,
+    month: Month,
+) -> bool {
+    state
+        .collection_policy()
+        .is_expected(engine.tree(), filings, entity, month)
+}
+
+/// The state of every entity-month of a year, in the user's scope, below `root`: what was filed,
+/// and for what was not, whether it is missing (past its deadline), due, not yet due or not
+/// expected at all, judged on today's date in China.
 pub async fn grid(
     state: &AppState,
     user: &CurrentUser,
@@ -64,16 +126,14 @@ pub async fn grid(
     let tree = engine.tree();
     let lang = user.lang;
     let statuses = state.store.period_statuses(year).await?;
+    let filings = StoredFilings::new(engine, &statuses);
+    let policy = state.collection_policy();
+    let today = state.today();
     let recorded: HashMap<(String, Month), &PeriodStatus> = statuses
         .iter()
         .map(|s| ((s.entity.to_string(), s.month), s))
         .collect();
     let months: Vec<Month> = (1..=12).filter_map(|m| Month::new(year, m).ok()).collect();
-    let reported: Vec<usize> = engine
-        .catalogue()
-        .reported_items()
-        .map(|(i, _)| i)
-        .collect();
     let base_depth = tree.depth(root);
     let mut rows = Vec::new();
     for id in tree.subtree(root) {
@@ -83,6 +143,7 @@ pub async fn grid(
         let entity = tree.entity(id);
         // A lock on an ancestor's month covers this entity too.
         let ancestors = tree.path_to(id);
+        let mut missing = 0;
         let cells: Vec<GridCell> = months
             .iter()
             .map(|&month| {
@@ -92,15 +153,17 @@ pub async fn grid(
                         .filter(|s| s.state == PeriodState::Locked)
                 });
                 let own = recorded.get(&(entity.code.to_string(), month));
-                let has_rows = reported
-                    .iter()
-                    .any(|&item| engine.ledger().get(id, item, month).is_some());
+                let has_rows = filings.has_own_rows(id, month);
                 let (state_name, who) = match (locked_above, own) {
                     (Some(lock), _) => ("locked", Some(*lock)),
                     (None, Some(s)) => (s.state.as_str(), Some(*s)),
                     (None, None) if has_rows => ("submitted", None),
                     (None, None) => ("none", None),
                 };
+                let verdict = policy.verdict(tree, &filings, id, month, today);
+                if verdict.is_missing() {
+                    missing += 1;
+                }
                 let title = who.map_or(String::new(), |s| {
                     format!(
                         "{} {} {}{}",
@@ -112,22 +175,28 @@ pub async fn grid(
                             .map_or(String::new(), |c| format!(": {c}"))
                     )
                 });
+                let (verdict_name, verdict_code) = match verdict {
+                    _ if state_name != "none" => (state_name, state_name),
+                    Verdict::Due(_) => ("due", "due"),
+                    Verdict::NotYet => ("later", "not_yet"),
+                    Verdict::NotExpected => ("exempt", "not_expected"),
+                    _ => ("none", "missing"),
+                };
+                let (label, title) = if state_name == "none" {
+                    unfiled_text(verdict, lang)
+                } else {
+                    (state_label(state_name, lang).to_owned(), title)
+                };
                 GridCell {
                     state: state_name,
-                    label: state_label(state_name, lang).to_owned(),
+                    verdict: verdict_name,
+                    verdict_code,
+                    deadline: policy.deadline(month),
+                    label,
                     title,
                 }
             })
             .collect();
-        // Only leaves must report; parents' own rows are optional adjustments.
-        let missing = if tree.is_leaf(id) {
-            cells
-                .iter()
-                .filter(|c| c.state == "none" || c.state == "returned")
-                .count()
-        } else {
-            0
-        };
         rows.push(GridRow {
             code: entity.code.to_string(),
             name: entity.name.clone(),

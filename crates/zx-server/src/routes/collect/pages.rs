@@ -36,6 +36,8 @@ struct CollectPage {
     issues: Vec<IssueRow>,
     result: Option<String>,
     error_count: usize,
+    /// Day of the following month by which a month's figures are due.
+    due_day: u32,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +92,7 @@ async fn render(
             issues: outcome.issues,
             result: outcome.result,
             error_count: outcome.error_count,
+            due_day: state.collection_policy().due_day,
         }
         .into_response(),
         Err(error) => error_page(Some(user), lang, error),

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, TimeDelta};
 use zx_domain::Lang;
 use zx_domain::cems::compliance::output_value;
-use zx_domain::cems::status::StackStatus;
+use zx_domain::cems::status::{DayVerdict, StackStatus};
 use zx_hj212::receiver::{RejectReason, RejectSource};
 use zx_store::{Alarm, AlarmFilter};
 
@@ -414,8 +414,12 @@ struct StackView {
     prev: String,
     next: Option<String>,
     live: bool,
-    violation: bool,
+    /// The day card's colour and text, read from the verdict as the header's status is.
+    verdict: &'static str,
+    verdict_text: &'static str,
     verdict_note: String,
+    /// A violation day for which no daily alarm was raised: the card says why.
+    unalarmed: bool,
     furnace_low: u32,
     furnace_max: u32,
     latest: String,
@@ -539,6 +543,9 @@ pub async fn stack(
         } else {
             String::new()
         };
+        let day_verdict = DayVerdict::of(verdict.as_deref());
+        let unalarmed =
+            day_verdict == DayVerdict::Violation && !daily_alarm_raised(&state, &mn, day).await?;
         let names = stack_names(std::slice::from_ref(&entry));
         Ok::<_, ApiError>(StackPage {
             lang,
@@ -556,7 +563,9 @@ pub async fn stack(
                 prev: day.pred_opt().unwrap_or(day).to_string(),
                 next: (day < today).then(|| day.succ_opt().unwrap_or(day).to_string()),
                 live: day == today,
-                violation: verdict.as_ref().is_some_and(|v| v.violation),
+                verdict: day_verdict.colour(),
+                verdict_text: day_verdict.text(lang),
+                unalarmed,
                 verdict_note,
                 furnace_low,
                 furnace_max: standard.furnace_max_low_per_day,
@@ -579,4 +588,30 @@ pub async fn stack(
         Ok(page) => page.into_response(),
         Err(error) => error_page(Some(&user), lang, error),
     }
+}
+
+/// Whether the alarm monitor raised a daily-violation alarm for `mn`'s `day` (it does so at the
+/// day's end). A violation day can have none: the monitor judges minutes as they arrive and
+/// only the daily means, while the day's verdict judges every stored minute (also the furnace
+/// rule, and minutes loaded from files or seeded rather than received).
+async fn daily_alarm_raised(state: &AppState, mn: &str, day: chrono::NaiveDate) -> ApiResult<bool> {
+    let end = day.and_time(chrono::NaiveTime::MIN) + TimeDelta::days(1);
+    let since = (day.and_time(chrono::NaiveTime::MIN)
+        - TimeDelta::seconds(i64::from(
+            zx_domain::calendar::china_offset().local_minus_utc(),
+        )))
+    .and_utc();
+    let alarms = state
+        .store
+        .alarms(&AlarmFilter {
+            mn: Some(mn.to_owned()),
+            state: None,
+            since: Some(since),
+            limit: None,
+        })
+        .await?;
+    Ok(alarms.iter().any(|a| {
+        a.kind == zx_domain::cems::alarms::AlarmKind::DailyViolation.as_str()
+            && zx_domain::calendar::china_time(a.raised_at) == end
+    }))
 }

@@ -59,7 +59,17 @@ pub async fn gaps(
     Query(query): Query<PeriodQuery>,
 ) -> ApiResult<Json<Vec<GapJson>>> {
     let snapshot = state.snapshot().await?;
-    let period = parse_period(&snapshot, query.period.as_deref(), query.basis.as_deref())?;
+    let Some(home) = user.access.home(snapshot.engine.tree()) else {
+        return Ok(Json(Vec::new()));
+    };
+    let period = parse_period(
+        &state,
+        &snapshot,
+        home,
+        query.period.as_deref(),
+        query.basis.as_deref(),
+    )
+    .await?;
     let measures = state.store.measures().await?;
     let tree = snapshot.engine.tree();
     let catalogue = snapshot.engine.catalogue();
