@@ -119,20 +119,37 @@ async fn owner_steps(page: &Page) {
     let c = &page.c;
     let db = page.db.to_str().unwrap();
     page.goto("/measures/new?entity=SC-NC-WTE").await;
-    let owners = page
-        .js("return Array.from(document.querySelectorAll('#new-owner option')).map(o => o.value);")
-        .await;
-    let owners: Vec<&str> = owners
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o.as_str().unwrap())
-        .collect();
-    assert!(owners.contains(&"hq"), "{owners:?}");
+    let offered = || async {
+        let owners = page
+            .js(
+                "return Array.from(document.querySelectorAll('#new-owner option'))\
+                 .filter(o => !o.disabled).map(o => o.value);",
+            )
+            .await;
+        owners
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o.as_str().unwrap().to_owned())
+            .collect::<Vec<String>>()
+    };
+    // For a Sichuan plant: HQ accounts, not the Sichuan viewer, not Fujian's manager.
+    let owners = offered().await;
+    assert!(owners.contains(&"hq".to_owned()), "{owners:?}");
     assert!(
-        !owners.contains(&"sichuan"),
+        !owners.contains(&"sichuan".to_owned()),
         "a viewer is offered: {owners:?}"
     );
+    assert!(!owners.contains(&"fujian".to_owned()), "{owners:?}");
+    // Another unit chosen: Fujian's manager is offered for a Fujian plant.
+    page.js(
+        "const s = document.getElementById('new-entity'); s.value = 'FJ-JJ-WTE'; \
+         s.dispatchEvent(new Event('change')); return true;",
+    )
+    .await;
+    let owners = offered().await;
+    assert!(owners.contains(&"fujian".to_owned()), "{owners:?}");
+    assert!(!owners.contains(&"sichuan".to_owned()), "{owners:?}");
     // Measure 3 (四川公司降本增效, owner hq, no co-owners): add admin as co-owner.
     page.goto("/measures/3").await;
     let field = element(c, "#co-owners").await;

@@ -354,6 +354,15 @@ async fn only_accounts_that_can_act_are_owners_and_co_owners_can_change(server: 
     assert!(picker.contains("value=\"hq\""), "{picker}");
     assert!(picker.contains("value=\"fujian\""), "{picker}");
     assert!(!picker.contains("value=\"sichuan\""), "{picker}");
+    // Per unit, the accounts that could update its measures (the page offers only those).
+    let sc_plant = page
+        .split("<option value=\"SC-NC-WTE\" data-owners=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    let mut names: Vec<&str> = sc_plant.split(' ').collect();
+    names.sort();
+    assert_eq!(names, vec!["admin", "hq"]);
     let post = |path: &str, body: Value| {
         hq.post(format!("{}{path}", server.base))
             .header("x-csrf-token", csrf.clone())

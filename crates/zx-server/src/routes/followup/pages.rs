@@ -426,6 +426,9 @@ pub async fn get_attachment(
 pub struct Choice {
     pub value: String,
     pub label: String,
+    /// For a unit: the accounts that may be named its measures' owner, space-separated (the
+    /// page hides the other owners when the unit is chosen). Empty otherwise.
+    pub owners: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -459,6 +462,8 @@ async fn new_measure_page(
     let lang = user.lang;
     let snapshot = state.snapshot().await?;
     let tree = snapshot.engine.tree();
+    // Only accounts that could update a measure of the unit once named owner.
+    let users = state.store.users().await?;
     let mut entities = Vec::new();
     for root in tree.roots() {
         for id in tree.subtree(root) {
@@ -467,6 +472,7 @@ async fn new_measure_page(
                 entities.push(Choice {
                     value: e.code.to_string(),
                     label: format!("{} {}", e.code, e.name),
+                    owners: super::answerable(&users, tree, &e.code).join(" "),
                 });
             }
         }
@@ -484,25 +490,22 @@ async fn new_measure_page(
             Choice {
                 value: def.id.clone(),
                 label: lang.pick(&def.name_zh, &def.name_en).to_owned(),
+                owners: String::new(),
             }
         })
         .collect();
-    // Only accounts that could update a measure of one of these units once named owner.
-    let users = state.store.users().await?;
-    let eligible: std::collections::HashSet<String> = entities
-        .iter()
-        .filter_map(|e| zx_domain::EntityCode::parse(&e.value).ok())
-        .flat_map(|code| super::answerable(&users, tree, &code))
-        .collect();
+    let eligible: std::collections::HashSet<&str> =
+        entities.iter().flat_map(|e| e.owners.split(' ')).collect();
     let owners: Vec<Choice> = users
         .into_iter()
-        .filter(|u| eligible.contains(&u.name))
+        .filter(|u| eligible.contains(u.name.as_str()))
         .map(|u| Choice {
             label: match &u.entity {
                 Some(e) => format!("{} ({e})", u.name),
                 None => u.name.clone(),
             },
             value: u.name,
+            owners: String::new(),
         })
         .collect();
     Ok(NewMeasurePage {
