@@ -29,6 +29,9 @@ pub enum AppError {
     /// The stored entities do not form a tree (a cycle, an unknown parent…).
     #[error("the stored group tree is inconsistent: {0}")]
     InconsistentTree(String),
+    /// Refused for the person's role or a missing field (the front door words it in its language).
+    #[error("{0}")]
+    Refused(crate::collect::Refusal),
     /// A measures list given to the import of entities, data and targets.
     #[error("{0} is a measures list: import it with `zx measures import`")]
     MeasuresList(String),

@@ -3,11 +3,12 @@
 //! in China), and only when none has an error, written by one `Store::import` (one
 //! transaction). `zx import`, `zx demo` and an upload take this one path.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use zx_domain::{Catalogue, Entity};
-use zx_ingest::{Context, FileKind, Input, Issue, Payload};
+use zx_domain::{Catalogue, Entity, EntityCode};
+use zx_ingest::{Context, FileKind, Input, Issue, LockedMonths, Payload};
 use zx_store::prelude::*;
 use zx_store::{Changes, FileReceipt, Import, NewSubmission, StoreResult, content_sha256};
 
@@ -81,8 +82,22 @@ pub async fn check_files(
     files: &[SourceFile],
     now: DateTime<Utc>,
 ) -> Result<Checked, AppError> {
+    check_files_in_scope(store, catalogue, files, now, None).await
+}
+
+/// [`check_files`] for a submitter who may write only for `writable` (`None`: anyone): a row
+/// for another entity is an error on that row, beside every other error. Locked months are
+/// checked in both: a figure for a locked month must equal the stored one.
+pub async fn check_files_in_scope(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    files: &[SourceFile],
+    now: DateTime<Utc>,
+    writable: Option<&HashSet<EntityCode>>,
+) -> Result<Checked, AppError> {
     let mut entities: Vec<Entity> = store.entities().await?;
     let stored = zx_ingest::StoredIndex::new(store.current_facts().await?);
+    let locks = store.locked_periods().await?;
     let latest_month = china_month(now);
     // Sniff first, to order the files: entities before what refers to them.
     let mut order: Vec<(u8, usize)> = Vec::new();
@@ -105,13 +120,17 @@ pub async fn check_files(
     };
     for (_, index) in order {
         let SourceFile { name, bytes } = &files[index];
-        // The context borrows a dyn StoredSeries (not Sync): no await while it lives.
+        // The context borrows a dyn StoredSeries (not Sync): no await while it lives. The
+        // locks are indexed against the entities as they stand, new ones of this command too.
+        let locked = LockedMonths::new(locks.iter().cloned(), &entities);
         let context = Context {
             catalogue,
             entities: &entities,
             stored: &stored,
             users: None,
             latest_month,
+            locked: Some(&locked),
+            writable,
         };
         match zx_ingest::parse(
             Input {
@@ -167,18 +186,43 @@ impl Checked {
         user: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<Imported> {
+        self.write(store, user, at, false).await
+    }
+
+    /// [`Checked::import`] as a submission of the collection workflow: each data file's months
+    /// are recorded submitted where a value changed or nothing was submitted before
+    /// ([`FactStore::submit`]); each receipt lists its months.
+    pub async fn submit(
+        self,
+        store: &dyn Store,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Imported> {
+        self.write(store, user, at, true).await
+    }
+
+    async fn write(
+        self,
+        store: &dyn Store,
+        user: &str,
+        at: DateTime<Utc>,
+        record_states: bool,
+    ) -> StoreResult<Imported> {
         let described: Vec<(String, &'static str, usize)> = self
             .files
             .iter()
             .map(|(s, c)| (s.file_name.clone(), c.kind(), s.rows))
             .collect();
-        let receipts = store
-            .import(Import {
-                user: user.to_owned(),
-                at,
-                files: self.files,
-            })
-            .await?;
+        let import = Import {
+            user: user.to_owned(),
+            at,
+            files: self.files,
+        };
+        let receipts = if record_states {
+            store.submit(import).await?
+        } else {
+            store.import(import).await?
+        };
         let files = described
             .into_iter()
             .zip(receipts)

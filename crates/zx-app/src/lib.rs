@@ -7,6 +7,7 @@
 //! - [`Clock`]: "now" is passed in ([`SystemClock`] in the binary, [`FixedClock`] in tests);
 //!   "today" and "this month" are always China's ([`china_today`], [`china_month`]).
 //! - [`import`]: reading files through `zx-ingest` with every check, then one `Store::import`.
+//! - [`collect`]: the collection loop (upload checked as submitted, states, HQ's review and lock).
 //! - [`snapshot`]: the group tree, the consolidated engine and the targets, loaded from the store.
 //! - [`filings`]: what each unit filed for each month (workflow states over the rows), for the
 //!   collection rules of `zx_domain::collection`.
@@ -17,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 pub mod clock;
+pub mod collect;
 pub mod database;
 mod error;
 pub mod filings;

@@ -219,7 +219,8 @@ fn a_database_moves_between_backends_unchanged() {
     assert_eq!(header["counts"]["entities"], 69);
     assert_eq!(header["counts"]["users"], 5);
     assert_eq!(header["counts"]["api_tokens"], 2);
-    assert_eq!(header["counts"]["period_statuses"], 1);
+    // The lock, and FJ-JJ-WTE's June sent back to "submitted" by the corrected value.
+    assert_eq!(header["counts"]["period_statuses"], 2);
     assert!(
         a_text.contains(r#""revision":2,"value":"31600123.45","basis":"ytd","submission_id":4}"#)
     );
@@ -253,7 +254,10 @@ fn a_database_moves_between_backends_unchanged() {
     )
     .unwrap();
     let refused = failed(d, &c, &["import", "may.csv", "--lang", "en"]);
-    assert!(refused.contains("2026-05 is locked"), "{refused}");
+    assert!(
+        refused.contains("may.csv:2: value: \"1\" changes total_profit of FJ-JJ-WTE for 2026-05, a month locked (ZX)"),
+        "{refused}"
+    );
 }
 
 #[test]

@@ -426,9 +426,21 @@ async fn collection_validates_submits_and_respects_locks_and_scope(server: Serve
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // FJ-JJ-WTE was returned, so it has not submitted October: the lock asks first, then
+    // locks when confirmed.
     let response = hq
         .post(format!("{}/collect/state", server.base))
         .form(&review("ZX", "locked", ""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("FJ-JJ-WTE"));
+    let mut confirmed = review("ZX", "locked", "");
+    confirmed.push(("force", "on".to_owned()));
+    let response = hq
+        .post(format!("{}/collect/state", server.base))
+        .form(&confirmed)
         .send()
         .await
         .unwrap();

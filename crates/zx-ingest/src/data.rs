@@ -66,7 +66,9 @@ pub(crate) fn read_long(
         let entity = check(
             sink,
             loc(entity_col),
-            known.entity(row.cell(entity_col), "entity"),
+            known
+                .entity(row.cell(entity_col), "entity")
+                .and_then(|e| writable(e, ctx, "entity")),
         );
         let month = check(
             sink,
@@ -140,7 +142,9 @@ pub(crate) fn read_wide(
         let entity = check(
             sink,
             loc(entity_col),
-            known.entity(row.cell(entity_col), "entity"),
+            known
+                .entity(row.cell(entity_col), "entity")
+                .and_then(|e| writable(e, ctx, "entity")),
         );
         let item = check(
             sink,
@@ -208,6 +212,84 @@ pub(crate) fn read_wide(
     finish(entries, ctx, sink)
 }
 
+/// An entity the submitter may write for (`Context::writable`): a row for another is refused
+/// on its entity cell, together with every other error of the file.
+fn writable(entity: EntityCode, ctx: &Context<'_>, column: &str) -> Result<EntityCode, Draft> {
+    match ctx.writable {
+        Some(scope) if !scope.contains(&entity) => Err(Draft::new(
+            IssueCode::OutsideScope,
+            "is outside your scope: you may submit figures only for your own unit and the units below it",
+            "不在您的报送范围内：只能报送本单位及下级单位的数据",
+        )
+        .column(column)
+        .value(entity.as_str())),
+        _ => Ok(entity),
+    }
+}
+
+/// A figure for a locked month must equal the stored one (same value and basis): the
+/// pre-filled template then reads back as unchanged. A new or changed figure is an error on
+/// its cell that names the stored value and who locked the month.
+fn check_locked(entries: &mut [Entry], ctx: &Context<'_>, sink: &mut Sink) {
+    let Some(locked) = ctx.locked else {
+        return;
+    };
+    for e in entries.iter_mut() {
+        let (Some(value), Some(basis), true) = (e.value, e.basis, e.ok) else {
+            continue;
+        };
+        let Some(by) = locked.locked_by(&e.entity, e.month) else {
+            continue;
+        };
+        let code = &ctx.catalogue.item(e.item).code;
+        let stored = ctx
+            .stored
+            .series(&e.entity, code, e.month.year())
+            .into_iter()
+            .find(|(m, _, _)| *m == e.month);
+        if stored.is_some_and(|(_, v, b)| v == value && b == basis) {
+            continue;
+        }
+        let whose = if *by == e.entity {
+            String::new()
+        } else {
+            format!(" ({by})")
+        };
+        let (en, zh) = match stored {
+            Some((_, v, b)) => {
+                let shown = format!("{} ({})", v.normalize(), b.as_str());
+                (
+                    format!(
+                        "changes {code} of {} for {}, a month locked{whose}: the stored value is {shown}; give the stored value or leave the cell blank, or ask HQ to reopen the month",
+                        e.entity, e.month
+                    ),
+                    format!(
+                        "修改了 {} {} 的 {code}，该月已锁定{whose}：已存数值为 {shown}；请填回已存数值或留空，或请总部重新打开该月",
+                        e.entity, e.month
+                    ),
+                )
+            }
+            None => (
+                format!(
+                    "adds {code} of {} for {}, a month locked{whose}: nothing is stored for it; leave the cell blank, or ask HQ to reopen the month",
+                    e.entity, e.month
+                ),
+                format!(
+                    "新增 {} {} 的 {code}，该月已锁定{whose}：此前没有数值；请留空，或请总部重新打开该月",
+                    e.entity, e.month
+                ),
+            ),
+        };
+        sink.error(
+            &e.value_loc,
+            Draft::new(IssueCode::LockedPeriod, en, zh)
+                .column(e.value_column.clone())
+                .value(e.raw_value.text()),
+        );
+        e.ok = false;
+    }
+}
+
 /// The checks across figures, then the facts of the valid ones in file order.
 fn finish(mut entries: Vec<Entry>, ctx: &Context<'_>, sink: &mut Sink) -> Vec<Fact> {
     let catalogue = ctx.catalogue;
@@ -246,6 +328,7 @@ fn finish(mut entries: Vec<Entry>, ctx: &Context<'_>, sink: &mut Sink) -> Vec<Fa
             entry.ok = false;
         }
     }
+    check_locked(&mut entries, ctx, sink);
     // Figures that are in the file but unusable: a series check must not blame their absence.
     let tainted: HashSet<(&EntityCode, usize, Month)> = entries
         .iter()

@@ -144,6 +144,10 @@ pub enum IssueCode {
     InvalidProgress,
     /// An owner who is not a user.
     UnknownUser,
+    /// A new or changed figure for a month HQ has locked (an unchanged one is accepted).
+    LockedPeriod,
+    /// A row for an entity the submitter may not write for.
+    OutsideScope,
 }
 
 impl IssueCode {
@@ -185,6 +189,8 @@ impl IssueCode {
             IssueCode::InvalidStatus => "invalid_status",
             IssueCode::InvalidProgress => "invalid_progress",
             IssueCode::UnknownUser => "unknown_user",
+            IssueCode::LockedPeriod => "locked_period",
+            IssueCode::OutsideScope => "outside_scope",
         }
     }
 }

@@ -34,7 +34,7 @@ mod targets;
 pub use measures::MeasureRow;
 mod template;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 use zx_domain::facts::SeriesRow;
@@ -109,6 +109,50 @@ pub struct Context<'a> {
     /// The last month data may be submitted for (the caller passes "now"): a typo such as
     /// `2206-03` is rejected instead of stretching every table two centuries. `None`: no limit.
     pub latest_month: Option<Month>,
+    /// Months closed by HQ: a figure for one of them must equal what is stored (the pre-filled
+    /// template reads back as unchanged); a new or changed one is an error naming its cell.
+    /// `None`: nothing is locked.
+    pub locked: Option<&'a LockedMonths>,
+    /// The entities the submitter may write for (their subtree); a row for any other is an
+    /// error on that row, reported with every other error. `None`: any known entity.
+    pub writable: Option<&'a HashSet<EntityCode>>,
+}
+
+/// The (entity, month) pairs HQ has locked, and the group tree to find a lock on an ancestor:
+/// locking a subsidiary's month locks it for every unit below.
+#[derive(Debug, Clone, Default)]
+pub struct LockedMonths {
+    locks: HashSet<(EntityCode, Month)>,
+    parents: HashMap<EntityCode, EntityCode>,
+}
+
+impl LockedMonths {
+    /// `locks` as recorded (on the entity that was locked); `entities` gives the parents.
+    pub fn new(locks: impl IntoIterator<Item = (EntityCode, Month)>, entities: &[Entity]) -> Self {
+        Self {
+            locks: locks.into_iter().collect(),
+            parents: entities
+                .iter()
+                .filter_map(|e| Some((e.code.clone(), e.parent.clone()?)))
+                .collect(),
+        }
+    }
+
+    /// The entity whose lock closes `month` for `entity`: itself or its nearest locked
+    /// ancestor. A corrupt, cyclic tree ends the walk after as many steps as there are parents.
+    pub fn locked_by(&self, entity: &EntityCode, month: Month) -> Option<&EntityCode> {
+        if self.locks.is_empty() {
+            return None;
+        }
+        let mut code = entity;
+        for _ in 0..=self.parents.len() {
+            if let Some((found, _)) = self.locks.get(&(code.clone(), month)) {
+                return Some(found);
+            }
+            code = self.parents.get(code)?;
+        }
+        None
+    }
 }
 
 /// The validated content of a file.

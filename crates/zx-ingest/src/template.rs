@@ -54,8 +54,8 @@ const INSTRUCTIONS_ZH: &[&str] = &[
     "4. 按累计数（ytd）填报时，需有上月的累计数（同一文件中或此前已导入）；1 月的累计数即当月数。",
     "5. 月平均从业人数填该月平均人数；按 ytd 填报时填本年至该月的平均人数。人数不能为负。",
     "6. 不要修改第一行表头、entity 列和 item 列，不要增删列；name_zh、name_en、unit 三列仅供参考，导入时不读取。净资产等计算项目无需填报。",
-    "7. 已导入的数据已预先填入；修改后重新导入将覆盖原数据。",
-    "8. 填好后保存为 .xlsx（或另存为 CSV UTF-8），通过 zx import 导入；如有错误，系统会按单元格（如 H5）逐条列出。",
+    "7. 已报送的数据已预先填入，可以原样保留：未改动的数值不算修改，已审核的月份仍为已审核。修改后重新提交，将以新数值为准（原值留有修订记录），该月需总部重新审核。已锁定月份的数值不能修改，原样保留或留空即可。",
+    "8. 填好后保存为 .xlsx（或另存为 CSV UTF-8），登录系统网页，在“数据报送”页面上传：先点“仅检查”，无误后点“检查并提交”。如有错误，系统会按单元格（如 H5）逐条列出。（系统管理员也可用命令 zx import 导入同一文件。）",
 ];
 
 const INSTRUCTIONS_EN: &[&str] = &[
@@ -66,8 +66,8 @@ const INSTRUCTIONS_EN: &[&str] = &[
     "4. A ytd figure needs the previous month's cumulative, in the same file or imported before; January's cumulative is the month itself.",
     "5. Average employees: the month's average headcount; on the ytd basis, the average from January to that month. Headcount cannot be negative.",
     "6. Do not change the header row, the entity and item columns, or add or remove columns; name_zh, name_en and unit are for reference and are not read. Computed items such as net assets are not filled in.",
-    "7. Figures already imported are prefilled; importing the file again replaces them with what the sheet holds.",
-    "8. Save as .xlsx (or as CSV UTF-8) and import with zx import; any error is listed with its cell (H5, for example).",
+    "7. Figures already submitted are prefilled and may stay as they are: unchanged figures are not changes, and an approved month stays approved. A changed figure replaces the old one (which stays in the revision history) and the month goes back to HQ for review. Figures of a locked month cannot be changed: leave them as they are, or blank.",
+    "8. Save as .xlsx (or as CSV UTF-8), sign in to the web application and upload it on the 数据报送 / Data collection page: first \"Check only\", then \"Check and submit\". Any error is listed with its cell (H5, for example). (An administrator may also import the same file with the command zx import.)",
 ];
 
 /// Writes the fill-in template for `entity` and `year` with `existing` figures prefilled.

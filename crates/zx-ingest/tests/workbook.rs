@@ -322,6 +322,11 @@ fn template_layout() {
     let zh = text.find("填报说明").unwrap();
     let en = text.find("How to fill in").unwrap();
     assert!(zh < en, "Chinese first");
+    // Plant managers upload on the web; `zx import` is only the administrator's alternative.
+    assert!(text.contains("在“数据报送”页面上传"), "{text}");
+    assert!(text.contains("Data collection page"), "{text}");
+    assert!(!text.contains("通过 zx import 导入"), "{text}");
+    assert!(text.contains("系统管理员也可用命令 zx import"), "{text}");
 
     // An untouched template has nothing to import.
     let rejected = parse_with("template.xlsx", &bytes, &group(), &MapStore::default()).unwrap_err();

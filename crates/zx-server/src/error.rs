@@ -33,6 +33,8 @@ pub enum ErrorCode {
     InvalidFile,
     /// The month is locked.
     PeriodLocked,
+    /// A lock over units that have not submitted the month: confirm with `force`.
+    UnitsNotSubmitted,
     /// Someone else changed it first.
     Conflict,
     /// A target 10 times or more away from last year's actual: a unit slip? Nothing saved;
@@ -56,6 +58,7 @@ impl ErrorCode {
             ErrorCode::InvalidParameter => "invalid_parameter",
             ErrorCode::InvalidFile => "invalid_file",
             ErrorCode::PeriodLocked => "period_locked",
+            ErrorCode::UnitsNotSubmitted => "units_not_submitted",
             ErrorCode::Conflict => "conflict",
             ErrorCode::TargetNeedsConfirmation => "target_needs_confirmation",
             ErrorCode::Internal => "internal",
@@ -73,15 +76,16 @@ impl ErrorCode {
             ErrorCode::InvalidParameter | ErrorCode::InvalidFile => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            ErrorCode::PeriodLocked | ErrorCode::Conflict | ErrorCode::TargetNeedsConfirmation => {
-                StatusCode::CONFLICT
-            }
+            ErrorCode::PeriodLocked
+            | ErrorCode::UnitsNotSubmitted
+            | ErrorCode::Conflict
+            | ErrorCode::TargetNeedsConfirmation => StatusCode::CONFLICT,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// Every code, for the documentation.
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::InvalidCsrf,
@@ -93,6 +97,7 @@ impl ErrorCode {
         ErrorCode::InvalidParameter,
         ErrorCode::InvalidFile,
         ErrorCode::PeriodLocked,
+        ErrorCode::UnitsNotSubmitted,
         ErrorCode::Conflict,
         ErrorCode::TargetNeedsConfirmation,
         ErrorCode::Internal,

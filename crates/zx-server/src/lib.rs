@@ -177,6 +177,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/audit", get(audit::api::audit))
         .route("/api/v1/submissions", get(collect::api::submissions))
         .route("/api/v1/collection", get(collect::api::collection))
+        .route("/api/v1/collection/state", post(collect::api::set_state))
         .route(
             "/api/v1/measures",
             get(measures::api::measures).post(followup::api::api_create_measure),

@@ -13,6 +13,7 @@ pub mod followup;
 pub mod measures;
 pub mod stacks;
 pub mod story;
+pub mod submissions;
 
 use zx_store::Store;
 
@@ -54,6 +55,8 @@ macro_rules! stories {
             accounts::a_lock_and_an_import_racing_have_one_winner,
             accounts::concurrent_imports_revise_one_after_another,
             accounts::locks_and_imports_racing_month_after_month,
+            submissions::a_lock_refuses_new_and_changed_values_only,
+            submissions::an_approval_survives_an_unchanged_resubmission,
             archive::a_restored_archive_exports_unchanged,
             archive::restore_refuses_a_database_that_is_not_empty,
             archive::an_export_holds_what_was_written,

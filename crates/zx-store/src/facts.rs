@@ -49,6 +49,26 @@ pub struct FileReceipt {
     pub revised: usize,
     /// Keys resubmitted with the same value.
     pub unchanged: usize,
+    /// For a data file imported by [`FactStore::submit`]: what happened to each entity-month
+    /// it holds, in (entity, month) order. Empty otherwise.
+    pub months: Vec<MonthReceipt>,
+}
+
+/// What one submitted file did to one entity-month: its values and its workflow state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthReceipt {
+    pub entity: EntityCode,
+    pub month: Month,
+    pub inserted: usize,
+    pub revised: usize,
+    pub unchanged: usize,
+    /// The recorded state before the import (`None`: nothing recorded).
+    pub before: Option<PeriodState>,
+    /// The state after it: `submitted` when a value is new or changed or the month was not
+    /// submitted or returned before; otherwise the state before (an approval stays).
+    pub after: Option<PeriodState>,
+    /// Whether the month is locked for the entity or an ancestor (its values were all unchanged).
+    pub locked: bool,
 }
 
 /// A recorded submission.
@@ -132,11 +152,17 @@ pub trait FactStore: Send + Sync {
     async fn current_facts(&self) -> StoreResult<Vec<Fact>>;
     /// The target in force for every (entity, year, indicator).
     async fn targets(&self) -> StoreResult<Vec<Target>>;
-    /// Writes all files of the import in one transaction: all or nothing. Data for an
-    /// (entity, month) whose month is locked for the entity or any ancestor fails the whole
-    /// import with [`StoreError::Locked`]; the check and the writes are one transaction, so a
-    /// lock and an import racing each other have one clean winner.
+    /// Writes all files of the import in one transaction: all or nothing. A new or changed
+    /// value for an (entity, month) whose month is locked for the entity or any ancestor fails
+    /// the whole import with [`StoreError::Locked`] (an unchanged one is counted unchanged);
+    /// the check and the writes are one transaction, so a lock and an import racing each other
+    /// have one clean winner.
     async fn import(&self, import: Import) -> StoreResult<Vec<FileReceipt>>;
+    /// [`FactStore::import`] as a submission of the collection workflow: in the same
+    /// transaction, each entity-month of a data file is recorded `submitted`
+    /// ([`state_after_submission`]) with a `period.submitted` audit line naming the
+    /// submission, and each file's receipt lists its months ([`FileReceipt::months`]).
+    async fn submit(&self, import: Import) -> StoreResult<Vec<FileReceipt>>;
     /// Every revision matching the filter, oldest first per key.
     async fn history(&self, filter: &HistoryFilter) -> StoreResult<Vec<FactRevision>>;
     /// Submissions, newest first.

@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use zx_api::{ImportRejectedJson, ImportedFileJson, ImportedJson, IssueJson};
+use zx_app::AppError;
+use zx_app::collect::{self, Action, Actor, Upload};
 use zx_app::import::{Checked, SourceFile, check_files};
-use zx_domain::{EntityCode, Fact, Lang};
+use zx_domain::{Access, EntityCode, Fact, Lang, Role};
 use zx_ingest::Issue;
 
 use crate::app::{App, write_json};
@@ -33,36 +35,62 @@ fn issues_json(issues: &[Issue]) -> Vec<IssueJson> {
     issues.iter().map(IssueJson::from).collect()
 }
 
+/// `zx import`: the files checked and submitted by the collection service the web's upload
+/// uses (`zx_app::collect::upload`), as an administrator (any entity; locked months take only
+/// unchanged figures), so each month's workflow state follows the same rule.
 pub async fn import(app: &App, paths: &[PathBuf], format: TextFormat) -> Result<()> {
-    let checked = check_paths(app, paths).await?;
+    let files = paths
+        .iter()
+        .map(|path| SourceFile::read(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tree = zx_app::load_tree(app.store.as_ref()).await?;
+    let access = Access {
+        role: Role::Admin,
+        scope: None,
+    };
+    let upload = collect::upload(
+        app.store.as_ref(),
+        &app.catalogue,
+        &tree,
+        Actor {
+            name: &app.user,
+            access: &access,
+        },
+        &files,
+        Action::Submit,
+        app.clock.now(),
+    )
+    .await;
     let lang = app.lang;
     let mut out = std::io::stdout().lock();
-    if !checked.is_ok() {
-        if format == TextFormat::Json {
-            let json = ImportRejectedJson {
-                ok: false,
-                errors: issues_json(&checked.errors),
-                warnings: issues_json(&checked.warnings),
-            };
-            write_json(&mut out, &json)?;
-        } else {
-            let mut err = std::io::stderr().lock();
-            for issue in checked.errors.iter().chain(&checked.warnings) {
-                writeln!(err, "{}", issue_line(issue, lang))?;
+    let imported = match upload {
+        Ok(Upload::Submitted(imported)) => imported,
+        Ok(Upload::Rejected { errors, warnings }) => {
+            if format == TextFormat::Json {
+                let json = ImportRejectedJson {
+                    ok: false,
+                    errors: issues_json(&errors),
+                    warnings: issues_json(&warnings),
+                };
+                write_json(&mut out, &json)?;
+            } else {
+                let mut err = std::io::stderr().lock();
+                for issue in errors.iter().chain(&warnings) {
+                    writeln!(err, "{}", issue_line(issue, lang))?;
+                }
             }
+            bail!(
+                "{}",
+                lang.pick(
+                    "文件有错误，未写入任何数据（nothing was imported）",
+                    "the files have errors: nothing was imported"
+                )
+            );
         }
-        bail!(
-            "{}",
-            lang.pick(
-                "文件有错误，未写入任何数据（nothing was imported）",
-                "the files have errors: nothing was imported"
-            )
-        );
-    }
-    let imported = checked
-        .import(app.store.as_ref(), &app.user, app.clock.now())
-        .await
-        .map_err(|e| anyhow!("import failed, nothing was written: {e}"))?;
+        Ok(Upload::Checked { .. }) => unreachable!("zx import submits"),
+        Err(AppError::Store(e)) => bail!("import failed, nothing was written: {e}"),
+        Err(e) => return Err(e.into()),
+    };
     if format == TextFormat::Json {
         let json = ImportedJson {
             ok: true,
@@ -106,6 +134,9 @@ pub async fn import(app: &App, paths: &[PathBuf], format: TextFormat) -> Result<
             lang.pick("报送记录", "submission"),
             receipt.submission_id
         )?;
+        if !receipt.months.is_empty() {
+            writeln!(out, "  {}", collect::describe_months(&receipt.months, lang))?;
+        }
     }
     Ok(())
 }

@@ -52,6 +52,8 @@ pub async fn import_quiet(app: &App, file: &Path) -> Result<(String, Vec<i64>)> 
             stored: &stored,
             users: Some(&users),
             latest_month: None,
+            locked: None,
+            writable: None,
         };
         zx_ingest::parse(
             Input {

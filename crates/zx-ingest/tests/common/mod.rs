@@ -91,6 +91,8 @@ pub fn parse_with(
         stored,
         users: None,
         latest_month: Month::parse("2027-12").ok(),
+        locked: None,
+        writable: None,
     };
     parse(
         Input {

@@ -102,7 +102,11 @@ impl<B: Backend> FactStore for SqlStore<B> {
     }
 
     async fn import(&self, import: Import) -> StoreResult<Vec<FileReceipt>> {
-        super::import::import(&self.backend, import).await
+        super::import::import(&self.backend, import, false).await
+    }
+
+    async fn submit(&self, import: Import) -> StoreResult<Vec<FileReceipt>> {
+        super::import::import(&self.backend, import, true).await
     }
 
     async fn history(&self, filter: &HistoryFilter) -> StoreResult<Vec<FactRevision>> {

@@ -2,22 +2,24 @@
 //! values are read in one query, its writes planned in memory and written in bulk, so a file
 //! of 100,000 rows costs a handful of statements, not one per row.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use zx_domain::{Basis, Decimal, Entity, Fact, Month};
+use zx_domain::{Basis, Decimal, Entity, EntityCode, Fact, Month};
 
 use super::facts::{load_entities, sql_count};
 use super::targets::import_targets;
 use super::{AUDIT_INTO, Backend, Connection, Value, audit, audit_row};
 use crate::{
-    Changes, FileReceipt, Import, StoreError, StoreResult, describe_entity, describe_fact_key,
-    describe_fact_value, describe_import, params,
+    Changes, FileReceipt, Import, MonthReceipt, PeriodState, StoreError, StoreResult,
+    describe_entity, describe_fact_key, describe_fact_value, describe_import, params,
+    state_after_submission,
 };
 
-/// See [`crate::FactStore::import`].
+/// See [`crate::FactStore::import`]; with `record_states`, [`crate::FactStore::submit`].
 pub(crate) async fn import<B: Backend>(
     backend: &B,
     import: Import,
+    record_states: bool,
 ) -> StoreResult<Vec<FileReceipt>> {
     // The writer lock is taken before the locked-month check reads anything: no lock can be
     // recorded between that check and this import's commit.
@@ -52,8 +54,22 @@ pub(crate) async fn import<B: Backend>(
                 import_entities(&mut *tx, &import, submission_id, list).await?
             }
             Changes::Facts(list) => {
-                refuse_locked(&mut *tx, backend.dialect().in_list("code"), list).await?;
-                import_facts(&mut *tx, &in_list, &import, submission_id, list).await?
+                let locked =
+                    locked_months(&mut *tx, backend.dialect().in_list("code"), list).await?;
+                let (mut receipt, months) =
+                    import_facts(&mut *tx, &in_list, &import, submission_id, list, &locked).await?;
+                if record_states {
+                    receipt.months = record_submitted(
+                        &mut *tx,
+                        &in_list,
+                        &import,
+                        submission_id,
+                        months,
+                        &locked,
+                    )
+                    .await?;
+                }
+                receipt
             }
             Changes::Targets(list) => {
                 import_targets(&mut *tx, &in_list, &import, submission_id, list).await?
@@ -158,17 +174,22 @@ struct FactWrite<'a> {
     previous: Option<(Decimal, Basis)>,
 }
 
+/// (entity, month) → (inserted, revised, unchanged) values of one data file.
+type MonthCounts = BTreeMap<(String, Month), (usize, usize, usize)>;
+
 /// A data file: the current values of every entity it touches read in one query; a new key is
 /// revision 1, a changed value (or basis) the next revision, an equal value (`1000.00` =
-/// `1000`) nothing. Revisions, the values in force and one `fact.revise` audit line per
-/// corrected value are then written in bulk.
+/// `1000`) nothing. A new or changed value in a `locked` month fails the import. Revisions,
+/// the values in force and one `fact.revise` audit line per corrected value are then written
+/// in bulk.
 async fn import_facts(
     conn: &mut dyn Connection,
     in_list: &str,
     import: &Import,
     submission_id: i64,
     facts: &[Fact],
-) -> StoreResult<FileReceipt> {
+    locked: &HashSet<(String, Month)>,
+) -> StoreResult<(FileReceipt, MonthCounts)> {
     let sql =
         format!("SELECT entity, period, item, value, basis, revision FROM facts WHERE {in_list}");
     let rows = conn
@@ -187,14 +208,28 @@ async fn import_facts(
         ..FileReceipt::default()
     };
     let mut writes: Vec<FactWrite<'_>> = Vec::new();
+    let mut months = MonthCounts::new();
     for fact in facts {
         let key = (
             fact.entity.as_str().to_owned(),
             fact.month,
             fact.item.clone(),
         );
+        let counts = months
+            .entry((key.0.clone(), fact.month))
+            .or_insert((0, 0, 0));
+        let unchanged = current
+            .get(&key)
+            .is_some_and(|(value, basis, _)| *value == fact.value && *basis == fact.basis);
+        if !unchanged && locked.contains(&(key.0.clone(), fact.month)) {
+            return Err(StoreError::Locked {
+                entity: key.0,
+                month: fact.month.to_string(),
+            });
+        }
         match current.get(&key) {
             None => {
+                counts.0 += 1;
                 receipt.inserted += 1;
                 writes.push(FactWrite {
                     fact,
@@ -202,10 +237,12 @@ async fn import_facts(
                     previous: None,
                 });
             }
-            Some((value, basis, _)) if *value == fact.value && *basis == fact.basis => {
+            Some(_) if unchanged => {
+                counts.2 += 1;
                 receipt.unchanged += 1;
             }
             Some((value, basis, revision)) => {
+                counts.1 += 1;
                 receipt.revised += 1;
                 writes.push(FactWrite {
                     fact,
@@ -274,7 +311,79 @@ async fn import_facts(
         })
         .collect();
     conn.insert_rows(AUDIT_INTO, "", audit_lines).await?;
-    Ok(receipt)
+    Ok((receipt, months))
+}
+
+/// Records the workflow state of each entity-month a submitted data file holds
+/// ([`state_after_submission`]), with one `period.submitted` audit line per change naming the
+/// submission, and says per month what happened.
+async fn record_submitted(
+    conn: &mut dyn Connection,
+    in_list: &str,
+    import: &Import,
+    submission_id: i64,
+    months: MonthCounts,
+    locked: &HashSet<(String, Month)>,
+) -> StoreResult<Vec<MonthReceipt>> {
+    let mut entities: Vec<String> = months.keys().map(|(e, _)| e.clone()).collect();
+    entities.dedup();
+    let sql = format!("SELECT entity, period, state FROM period_status WHERE {in_list}");
+    let mut before: HashMap<(String, Month), PeriodState> = HashMap::new();
+    for mut row in conn
+        .fetch_all(&sql, vec![Value::TextList(entities)])
+        .await?
+    {
+        before.insert((row.get(0)?, row.get(1)?), row.get(2)?);
+    }
+    let mut receipts = Vec::with_capacity(months.len());
+    let mut states = Vec::new();
+    let mut audit_lines = Vec::new();
+    for ((entity, month), (inserted, revised, unchanged)) in months {
+        let key = (entity, month);
+        let old = before.get(&key).copied();
+        let is_locked = locked.contains(&key);
+        let new = state_after_submission(old, inserted + revised > 0, is_locked);
+        let code = EntityCode::parse(&key.0)
+            .map_err(|e| StoreError::Database(format!("stored entity code {}: {e}", key.0)))?;
+        if let Some(state) = new {
+            states.push(params![
+                &code,
+                month,
+                state.as_str(),
+                Option::<String>::None,
+                &import.user,
+                import.at
+            ]);
+            audit_lines.push(audit_row(
+                import.at,
+                &import.user,
+                &format!("period.{}", state.as_str()),
+                format!("period {code} {month}"),
+                old.map(|s| s.as_str().to_owned()),
+                Some(state.as_str().to_owned()),
+                Some(submission_id),
+            ));
+        }
+        receipts.push(MonthReceipt {
+            entity: code,
+            month,
+            inserted,
+            revised,
+            unchanged,
+            before: old,
+            after: new.or(old),
+            locked: is_locked,
+        });
+    }
+    conn.insert_rows(
+        "period_status (entity, period, state, comment, user_name, at)",
+        "ON CONFLICT (entity, period) DO UPDATE SET state = excluded.state,
+           comment = excluded.comment, user_name = excluded.user_name, at = excluded.at",
+        states,
+    )
+    .await?;
+    conn.insert_rows(AUDIT_INTO, "", audit_lines).await?;
+    Ok(receipts)
 }
 
 /// The entities a data file touches, each once.
@@ -285,14 +394,15 @@ fn touched_entities(facts: &[Fact]) -> Vec<String> {
     entities
 }
 
-/// Fails with [`StoreError::Locked`] when any fact's month is locked for its entity or one of
-/// its ancestors. Runs inside the import's write transaction, after the writer lock is taken.
+/// The (entity, month) pairs of the file's entities that are locked for the entity or one of
+/// its ancestors. Runs inside the import's write transaction, after the writer lock is taken,
+/// so [`import_facts`] refuses exactly the new and changed values a lock closed.
 /// `code_in_list` is the dialect's `code IN (list)`.
-async fn refuse_locked(
+async fn locked_months(
     conn: &mut dyn Connection,
     code_in_list: String,
     facts: &[Fact],
-) -> StoreResult<()> {
+) -> StoreResult<HashSet<(String, Month)>> {
     let any_lock = conn
         .fetch_optional(
             "SELECT 1 FROM period_status WHERE state = 'locked' LIMIT 1",
@@ -300,7 +410,7 @@ async fn refuse_locked(
         )
         .await?;
     if any_lock.is_none() {
-        return Ok(());
+        return Ok(HashSet::new());
     }
     // (entity, month) pairs locked on the entity itself or on any ancestor. UNION (not
     // UNION ALL) ends the recursion even on a corrupt, cyclic tree.
@@ -322,17 +432,5 @@ async fn refuse_locked(
     for mut row in rows {
         locked.insert((row.get(0)?, row.get(1)?));
     }
-    if locked.is_empty() {
-        return Ok(());
-    }
-    for fact in facts {
-        let key = (fact.entity.as_str().to_owned(), fact.month);
-        if locked.contains(&key) {
-            return Err(StoreError::Locked {
-                entity: key.0,
-                month: fact.month.to_string(),
-            });
-        }
-    }
-    Ok(())
+    Ok(locked)
 }

@@ -1,7 +1,7 @@
 //! WorkflowStore over SQL: the recorded state of each entity-month.
 
 use async_trait::async_trait;
-use zx_domain::Month;
+use zx_domain::{EntityCode, Month};
 
 use super::accounts::entity_exists;
 use super::{Backend, Row, SqlStore, audit};
@@ -36,6 +36,15 @@ impl<B: Backend> WorkflowStore for SqlStore<B> {
         );
         self.read_all(&sql, params![january, december], period_status_from_row)
             .await
+    }
+
+    async fn locked_periods(&self) -> StoreResult<Vec<(EntityCode, Month)>> {
+        self.read_all(
+            "SELECT entity, period FROM period_status WHERE state = 'locked' ORDER BY entity, period",
+            params![],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .await
     }
 
     async fn set_period_state(&self, status: PeriodStatus) -> StoreResult<()> {

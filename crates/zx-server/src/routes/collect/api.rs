@@ -6,11 +6,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use zx_api::SubmissionJson;
 
-use super::grid;
+use super::{grid, review};
 use crate::auth::ApiUser;
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
+use crate::routes::json_body;
 use crate::scope::{entity_or_home, year_or_latest};
 use crate::state::AppState;
+use zx_app::collect::Reviewed;
 
 #[utoipa::path(get, path = "/api/v1/submissions", tag = "collection",
     responses((status = 200, body = [SubmissionJson], description = "HQ sees all; others their own")))]
@@ -79,4 +81,75 @@ pub async fn collection(
             })
             .collect(),
     ))
+}
+
+/// HQ's review of one month, as the page's form sends it.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PeriodStateInput {
+    pub entity: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// `approved`, `returned` (needs a comment), `locked` (with the units below) or
+    /// `submitted` (reopen).
+    pub state: String,
+    pub comment: Option<String>,
+    /// Lock although units below have not submitted the month (audited with their names).
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// The state recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodStateJson {
+    pub entity: String,
+    pub month: String,
+    pub state: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/collection/state", tag = "collection",
+    request_body = PeriodStateInput,
+    responses((status = 200, body = PeriodStateJson), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "units_not_submitted: the lock needs force"),
+        (status = 422, body = ErrorBody)))]
+pub async fn set_state(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    request: axum::extract::Request,
+) -> ApiResult<Json<PeriodStateJson>> {
+    let input: PeriodStateInput = json_body(&state, &user, request).await?;
+    let (month, reviewed) = review(
+        &state,
+        &user,
+        &input.entity,
+        &input.month,
+        &input.state,
+        input.comment,
+        input.force,
+    )
+    .await?;
+    match reviewed {
+        Reviewed::Done => Ok(Json(PeriodStateJson {
+            entity: input.entity,
+            month: month.to_string(),
+            state: input.state,
+        })),
+        Reviewed::NeedsConfirmation { missing } => {
+            let names: Vec<String> = missing.iter().map(|(c, n)| format!("{c} {n}")).collect();
+            let lang = user.lang;
+            Err(ApiError::new(
+                ErrorCode::UnitsNotSubmitted,
+                format!(
+                    "{} {month}: {} {}: {}; {}",
+                    input.entity,
+                    missing.len(),
+                    lang.pick("个单位未报送", "units have not submitted"),
+                    names.join(lang.pick("、", ", ")),
+                    lang.pick(
+                        "确认锁定请发送 force: true",
+                        "send force: true to lock anyway"
+                    )
+                ),
+            ))
+        }
+    }
 }

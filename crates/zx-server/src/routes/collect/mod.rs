@@ -5,13 +5,14 @@
 pub mod api;
 pub mod pages;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
-use zx_app::import::{Checked, SourceFile, check_files};
+use zx_app::collect::{self, Action, Actor, Refusal, Review, Reviewed, Upload};
+use zx_app::import::SourceFile;
 use zx_app::{AppError, StoredFilings};
 use zx_domain::collection::{Filings, Verdict};
 use zx_domain::{EntityCode, EntityId, Lang, Month};
-use zx_store::{Changes, PeriodState, PeriodStatus};
+use zx_store::{PeriodState, PeriodStatus};
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -25,7 +26,8 @@ pub struct GridCell {
     /// What the cell says (`zx_domain::collection::Verdict`): its class on the page. The
     /// workflow state once something was filed or locked; else `none` (missing: past its
     /// deadline), `due` (before its deadline), `later` (the month is not over) or `exempt` (the
-    /// unit is not expected to submit).
+    /// unit is not expected to submit); `locked-missing` for a month locked although the unit,
+    /// expected to, has not submitted it.
     pub verdict: &'static str,
     /// The verdict for the API: the workflow state once filed, else `missing`, `due`, `not_yet`,
     /// `not_expected`.
@@ -175,18 +177,23 @@ pub async fn grid(
                             .map_or(String::new(), |c| format!(": {c}"))
                     )
                 });
-                let (verdict_name, verdict_code) = match verdict {
+                let (mut verdict_name, verdict_code) = match verdict {
                     _ if state_name != "none" => (state_name, state_name),
                     Verdict::Due(_) => ("due", "due"),
                     Verdict::NotYet => ("later", "not_yet"),
                     Verdict::NotExpected => ("exempt", "not_expected"),
                     _ => ("none", "missing"),
                 };
-                let (label, title) = if state_name == "none" {
+                let (mut label, title) = if state_name == "none" {
                     unfiled_text(verdict, lang)
                 } else {
                     (state_label(state_name, lang).to_owned(), title)
                 };
+                // Locked before this unit submitted: still owed, and shown so.
+                if state_name == "locked" && collect::owes(&policy, tree, &filings, id, month) {
+                    verdict_name = "locked-missing";
+                    label = lang.pick("锁定·未报", "locked, not submitted").to_owned();
+                }
                 GridCell {
                     state: state_name,
                     verdict: verdict_name,
@@ -211,12 +218,23 @@ pub async fn grid(
     ))
 }
 
-/// What the page shows after an upload: the file's issues or what was imported.
+/// What the page shows after an upload: the file's issues or what was imported; or, after a
+/// lock over units that have not submitted, the question whether to lock anyway.
 pub struct Outcome {
     pub file_name: String,
     pub issues: Vec<IssueRow>,
     pub result: Option<String>,
     pub error_count: usize,
+    pub confirm_lock: Option<ConfirmLock>,
+}
+
+/// A lock that waits for HQ to confirm it: the month, the comment typed, and the units below
+/// that have not submitted (code, name).
+pub struct ConfirmLock {
+    pub entity: String,
+    pub month: String,
+    pub comment: String,
+    pub missing: Vec<(String, String)>,
 }
 
 pub fn issue_row(issue: &zx_ingest::Issue, lang: Lang) -> IssueRow {
@@ -240,9 +258,10 @@ pub fn issue_row(issue: &zx_ingest::Issue, lang: Lang) -> IssueRow {
     }
 }
 
-/// Checks an uploaded file completely (`zx_app::import`, as `zx import` does: figures no later
-/// than this month in China) and, when it is clean and `submit` is set, imports it in one
-/// transaction and marks its entity-months as submitted.
+/// Checks an uploaded file with exactly the checks of a submission (`zx_app::collect::upload`:
+/// scope, locked months, figures no later than this month in China, every error at once) and,
+/// when it is clean and `submit` is set, submits it in one transaction that also records the
+/// state of each of its entity-months.
 pub async fn check_and_import(
     state: &AppState,
     user: &CurrentUser,
@@ -250,207 +269,160 @@ pub async fn check_and_import(
     submit: bool,
 ) -> ApiResult<Outcome> {
     let lang = user.lang;
-    if user.access.role == zx_domain::Role::Viewer {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            lang.pick("查看者不能报送数据", "viewers cannot submit data"),
-        ));
-    }
     let file_name = file.name.clone();
-    let checked = check_files(
+    let snapshot = state.snapshot().await?;
+    let actor = Actor {
+        name: &user.user.name,
+        access: &user.access,
+    };
+    let action = if submit {
+        Action::Submit
+    } else {
+        Action::Check
+    };
+    let upload = collect::upload(
         &*state.store,
         &state.catalogue,
+        snapshot.engine.tree(),
+        actor,
         std::slice::from_ref(&file),
+        action,
         state.now(),
     )
-    .await
-    .map_err(|error| match error {
-        AppError::MeasuresList(_) => ApiError::new(
-            ErrorCode::InvalidFile,
-            lang.pick(
-                "这是措施清单，请用 zx measures import 导入",
-                "this is a measures list: import it with `zx measures import`",
-            ),
-        ),
-        other => other.into(),
-    })?;
-    let Some((submission, changes)) = checked.files.first().filter(|_| checked.is_ok()) else {
-        let mut issues: Vec<IssueRow> = checked.errors.iter().map(|i| issue_row(i, lang)).collect();
-        issues.extend(checked.warnings.iter().map(|i| issue_row(i, lang)));
-        return Ok(Outcome {
-            file_name,
-            error_count: checked.errors.len(),
-            issues,
-            result: Some(
-                lang.pick(
-                    "文件有错误，未写入任何数据",
-                    "the file has errors: nothing was written",
-                )
-                .to_owned(),
-            ),
-        });
-    };
-    let rows = submission.rows;
-    let snapshot = state.snapshot().await?;
-    let tree = snapshot.engine.tree();
-    let facts = match changes {
-        Changes::Facts(facts) => facts,
-        Changes::Entities(_) | Changes::Targets(_) if !user.access.is_hq() => {
+    .await;
+    let upload = match upload {
+        Ok(upload) => upload,
+        Err(AppError::MeasuresList(_)) => {
             return Err(ApiError::new(
-                ErrorCode::Forbidden,
+                ErrorCode::InvalidFile,
                 lang.pick(
-                    "只有总部可以导入单位和目标",
-                    "only HQ may import entities and targets",
+                    "这是措施清单，请用 zx measures import 导入",
+                    "this is a measures list: import it with `zx measures import`",
                 ),
             ));
         }
-        Changes::Entities(_) | Changes::Targets(_) => {
-            return import_other(state, user, file_name, checked, rows, submit).await;
-        }
-    };
-    // Row-level security on writes: every row must be inside the user's subtree.
-    let outside: BTreeSet<String> = facts
-        .iter()
-        .filter(|f| {
-            !tree
-                .id(&f.entity)
-                .is_some_and(|id| user.access.can_submit(tree, id))
-        })
-        .map(|f| f.entity.to_string())
-        .collect();
-    if !outside.is_empty() {
-        let list = outside.into_iter().collect::<Vec<_>>().join(", ");
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            format!(
-                "{}: {list}",
-                lang.pick(
-                    "文件包含您无权报送的单位",
-                    "the file has rows for entities outside your scope"
-                )
-            ),
-        ));
-    }
-    let mut issues: Vec<IssueRow> = checked
-        .warnings
-        .iter()
-        .map(|i| issue_row(i, lang))
-        .collect();
-    if !submit {
-        return Ok(Outcome {
-            file_name,
-            result: Some(format!(
-                "{} {} {}",
-                lang.pick("检查通过：", "checked:"),
-                rows,
-                lang.pick(
-                    "行，无错误（尚未提交）",
-                    "rows, no errors (not submitted yet)"
-                )
-            )),
-            issues,
-            error_count: 0,
-        });
-    }
-    let periods: BTreeSet<(EntityCode, Month)> =
-        facts.iter().map(|f| (f.entity.clone(), f.month)).collect();
-    let now = state.now();
-    let imported = match checked.import(&*state.store, &user.user.name, now).await {
-        Ok(imported) => imported,
-        Err(zx_store::StoreError::Locked { entity, month }) => {
-            issues.push(IssueRow {
-                place: String::new(),
-                column: "period".into(),
-                value: month.clone(),
-                message: format!(
-                    "{month} {} {entity}{}",
-                    lang.pick("已锁定：", "is locked for"),
-                    lang.pick("，拒绝修改，未写入任何数据", "; nothing was written")
-                ),
-                severity: "error",
-            });
+        Err(AppError::Store(zx_store::StoreError::Locked { entity, month })) => {
+            // A lock recorded between the check and the write: the store's check won.
             return Ok(Outcome {
                 file_name,
-                issues,
+                issues: vec![IssueRow {
+                    place: String::new(),
+                    column: "period".into(),
+                    value: month.clone(),
+                    message: format!(
+                        "{month} {} {entity}{}",
+                        lang.pick("已锁定：", "is locked for"),
+                        lang.pick("，拒绝修改，未写入任何数据", "; nothing was written")
+                    ),
+                    severity: "error",
+                }],
                 result: None,
                 error_count: 1,
+                confirm_lock: None,
             });
         }
-        Err(other) => return Err(other.into()),
+        Err(other) => return Err(refused(other, lang)),
     };
-    for (entity, month) in periods {
-        state
-            .store
-            .set_period_state(PeriodStatus {
-                entity,
-                month,
-                state: PeriodState::Submitted,
-                comment: None,
-                user: user.user.name.clone(),
-                at: now,
-            })
-            .await?;
-    }
-    let r = imported
-        .files
-        .first()
-        .map(|f| f.receipt.clone())
-        .unwrap_or_default();
-    Ok(Outcome {
-        file_name,
-        issues,
-        result: Some(format!(
-            "{} #{}: {} {}, {} {}, {} {}",
-            lang.pick("已提交，报送记录", "submitted, submission"),
-            r.submission_id,
-            r.inserted,
-            lang.pick("新增", "new"),
-            r.revised,
-            lang.pick("修订", "revised"),
-            r.unchanged,
-            lang.pick("未变", "unchanged")
-        )),
-        error_count: 0,
+    Ok(match upload {
+        Upload::Rejected { errors, warnings } => {
+            let mut issues: Vec<IssueRow> = errors.iter().map(|i| issue_row(i, lang)).collect();
+            issues.extend(warnings.iter().map(|i| issue_row(i, lang)));
+            Outcome {
+                file_name,
+                error_count: errors.len(),
+                issues,
+                result: Some(
+                    lang.pick(
+                        "文件有错误，未写入任何数据",
+                        "the file has errors: nothing was written",
+                    )
+                    .to_owned(),
+                ),
+                confirm_lock: None,
+            }
+        }
+        Upload::Checked { files, warnings } => {
+            let (kind, rows) = files.first().map_or(("data", 0), |f| (f.1, f.2));
+            let result = if kind == "data" {
+                format!(
+                    "{} {} {}",
+                    lang.pick("检查通过：", "checked:"),
+                    rows,
+                    lang.pick(
+                        "行，无错误（尚未提交）",
+                        "rows, no errors (not submitted yet)"
+                    )
+                )
+            } else {
+                format!("{} {rows}", lang.pick("检查通过，行数：", "checked, rows:"))
+            };
+            Outcome {
+                file_name,
+                issues: warnings.iter().map(|i| issue_row(i, lang)).collect(),
+                result: Some(result),
+                error_count: 0,
+                confirm_lock: None,
+            }
+        }
+        Upload::Submitted(imported) => {
+            let issues = imported
+                .warnings
+                .iter()
+                .map(|i| issue_row(i, lang))
+                .collect();
+            let result = match imported.files.first() {
+                Some(file) if file.kind == "data" => {
+                    let r = &file.receipt;
+                    let mut text = format!(
+                        "{} #{}: {} {}, {} {}, {} {}",
+                        lang.pick("已提交，报送记录", "submitted, submission"),
+                        r.submission_id,
+                        r.inserted,
+                        lang.pick("新增", "new"),
+                        r.revised,
+                        lang.pick("修订", "revised"),
+                        r.unchanged,
+                        lang.pick("未变", "unchanged")
+                    );
+                    let months = collect::describe_months(&r.months, lang);
+                    if !months.is_empty() {
+                        text.push_str(lang.pick("。", ". "));
+                        text.push_str(&months);
+                    }
+                    text
+                }
+                Some(file) => format!(
+                    "{} {}",
+                    lang.pick("已导入，行数：", "imported, rows:"),
+                    file.rows
+                ),
+                None => String::new(),
+            };
+            Outcome {
+                file_name,
+                issues,
+                result: Some(result),
+                error_count: 0,
+                confirm_lock: None,
+            }
+        }
     })
 }
 
-/// An entities or targets file (HQ only): checked, or imported when `submit` is set.
-async fn import_other(
-    state: &AppState,
-    user: &CurrentUser,
-    file_name: String,
-    checked: Checked,
-    rows: usize,
-    submit: bool,
-) -> ApiResult<Outcome> {
-    let lang = user.lang;
-    if !submit {
-        return Ok(Outcome {
-            file_name,
-            issues: Vec::new(),
-            result: Some(format!(
-                "{} {rows}",
-                lang.pick("检查通过，行数：", "checked, rows:")
-            )),
-            error_count: 0,
-        });
+/// A service's refusal in the user's language; any other error as the API words it.
+fn refused(error: AppError, lang: Lang) -> ApiError {
+    match error {
+        AppError::Refused(refusal @ Refusal::ReturnNeedsComment) => {
+            ApiError::new(ErrorCode::InvalidParameter, refusal.message(lang))
+        }
+        AppError::Refused(refusal) => ApiError::new(ErrorCode::Forbidden, refusal.message(lang)),
+        other => other.into(),
     }
-    checked
-        .import(&*state.store, &user.user.name, state.now())
-        .await?;
-    Ok(Outcome {
-        file_name,
-        issues: Vec::new(),
-        result: Some(format!(
-            "{} {rows}",
-            lang.pick("已导入，行数：", "imported, rows:")
-        )),
-        error_count: 0,
-    })
 }
 
 /// HQ reviews a month of `entity`: approve, return with a comment, lock, or reopen (back to
-/// submitted). The form's texts are parsed here; the month is returned for the redirect.
+/// submitted). The form's texts are parsed here; a lock over units that have not submitted
+/// comes back as `NeedsConfirmation` unless `force` is set.
 pub async fn review(
     state: &AppState,
     user: &CurrentUser,
@@ -458,16 +430,11 @@ pub async fn review(
     month: &str,
     new_state: &str,
     comment: Option<String>,
-) -> ApiResult<Month> {
+    force: bool,
+) -> ApiResult<(Month, Reviewed)> {
     let lang = user.lang;
     if !user.access.is_hq() {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            lang.pick(
-                "只有总部可以审核、退回或锁定",
-                "only HQ may approve, return or lock",
-            ),
-        ));
+        return Err(refused(AppError::Refused(Refusal::ReviewIsHq), lang));
     }
     let snapshot = state.snapshot().await?;
     entity_in_scope(&snapshot, user, entity)?;
@@ -483,24 +450,27 @@ pub async fn review(
             format!("state: \"{new_state}\""),
         )
     })?;
-    let comment = comment.filter(|c| !c.trim().is_empty());
-    if new_state == PeriodState::Returned && comment.is_none() {
-        return Err(ApiError::new(
-            ErrorCode::InvalidParameter,
-            lang.pick("退回时必须填写意见", "a return needs a comment"),
-        ));
-    }
-    state
-        .store
-        .set_period_state(PeriodStatus {
-            entity: EntityCode::parse(entity)
-                .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?,
+    let entity = EntityCode::parse(entity)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?;
+    let reviewed = collect::review(
+        &*state.store,
+        &snapshot.engine,
+        &state.collection_policy(),
+        Actor {
+            name: &user.user.name,
+            access: &user.access,
+        },
+        Review {
+            entity,
             month: parsed,
             state: new_state,
             comment,
-            user: user.user.name.clone(),
-            at: state.now(),
-        })
-        .await?;
-    Ok(parsed)
+            force,
+        },
+        lang,
+        state.now(),
+    )
+    .await
+    .map_err(|e| refused(e, lang))?;
+    Ok((parsed, reviewed))
 }

@@ -10,13 +10,14 @@ use serde::Deserialize;
 use zx_app::import::SourceFile;
 use zx_domain::Lang;
 
-use super::{GridRow, IssueRow, Outcome, check_and_import, grid, review, state_label};
+use super::{ConfirmLock, GridRow, IssueRow, Outcome, check_and_import, grid, review, state_label};
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::{ApiError, ErrorCode};
 use crate::layout::{Me, error_page, here, xlsx_download};
 use crate::routes::read_upload;
 use crate::scope::{entity_in_scope, entity_or_home, year_or_latest};
 use crate::state::AppState;
+use zx_app::collect::Reviewed;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "collect.html")]
@@ -36,6 +37,7 @@ struct CollectPage {
     issues: Vec<IssueRow>,
     result: Option<String>,
     error_count: usize,
+    confirm_lock: Option<ConfirmLock>,
     /// Day of the following month by which a month's figures are due.
     due_day: u32,
 }
@@ -92,6 +94,7 @@ async fn render(
             issues: outcome.issues,
             result: outcome.result,
             error_count: outcome.error_count,
+            confirm_lock: outcome.confirm_lock,
             due_day: state.collection_policy().due_day,
         }
         .into_response(),
@@ -110,6 +113,7 @@ pub async fn page(
         issues: Vec::new(),
         result: query.message,
         error_count: 0,
+        confirm_lock: None,
     };
     render(
         &state,
@@ -167,6 +171,7 @@ pub async fn upload(
             }],
             result: None,
             error_count: 1,
+            confirm_lock: None,
         },
     };
     render(&state, &user, &uri, None, None, outcome).await
@@ -179,12 +184,16 @@ pub struct StateForm {
     month: String,
     state: String,
     comment: Option<String>,
+    /// `on` (the confirm checkbox): lock although units below have not submitted.
+    force: Option<String>,
 }
 
-/// HQ reviews a month: approve, return with a comment, lock, or reopen (back to submitted).
+/// HQ reviews a month: approve, return with a comment, lock, or reopen (back to submitted). A
+/// lock over units that have not submitted shows them and asks for confirmation first.
 pub async fn set_state(
     State(state): State<AppState>,
     PageUser(user): PageUser,
+    uri: axum::http::Uri,
     Form(form): Form<StateForm>,
 ) -> Response {
     let lang = user.lang;
@@ -197,12 +206,13 @@ pub async fn set_state(
             &form.month,
             &form.state,
             form.comment.clone(),
+            form.force.as_deref().is_some_and(|f| !f.is_empty()),
         )
         .await
     }
     .await;
     match result {
-        Ok(month) => Redirect::to(&format!(
+        Ok((month, Reviewed::Done)) => Redirect::to(&format!(
             "/collect?year={}&message={}",
             month.year(),
             crate::auth::urlencode(&format!(
@@ -213,6 +223,24 @@ pub async fn set_state(
             ))
         ))
         .into_response(),
+        Ok((month, Reviewed::NeedsConfirmation { missing })) => {
+            let outcome = Outcome {
+                file_name: String::new(),
+                issues: Vec::new(),
+                result: None,
+                error_count: 0,
+                confirm_lock: Some(ConfirmLock {
+                    entity: form.entity.clone(),
+                    month: month.to_string(),
+                    comment: form.comment.clone().unwrap_or_default(),
+                    missing: missing
+                        .into_iter()
+                        .map(|(code, name)| (code.to_string(), name))
+                        .collect(),
+                }),
+            };
+            render(&state, &user, &uri, Some(month.year()), None, outcome).await
+        }
         Err(error) => error_page(Some(&user), lang, error),
     }
 }
