@@ -34,6 +34,11 @@ pub enum Unavailable {
     NotPositive { expression: String, value: Decimal },
     /// Values beyond the decimal range.
     Overflow,
+    /// A subtotal over several units cannot use this derived item: its formula does not add up
+    /// over units (e.g. a ratio), so summing the units' values would be wrong.
+    NotAdditive { item: String },
+    /// A subtotal over no units at all (a filter nothing matches): not zero, nothing.
+    NoUnits,
 }
 
 /// Own monthly amounts of every entity, dense by (entity, item, month), before consolidation.
@@ -572,12 +577,24 @@ impl Engine {
     }
 
     fn eval(&self, expr: &Expr, entity: EntityId, period: Period) -> Result<Decimal, Unavailable> {
+        self.eval_with(expr, &|item, aggregation| {
+            self.read(entity, item, aggregation, period)
+        })
+    }
+
+    /// Evaluates a formula with its inputs read by `read` (one entity's consolidated totals,
+    /// or the sum over a set of units).
+    fn eval_with(
+        &self,
+        expr: &Expr,
+        read: &dyn Fn(usize, Aggregation) -> Result<Decimal, Unavailable>,
+    ) -> Result<Decimal, Unavailable> {
         match expr {
             Expr::Number(n) => Ok(*n),
-            Expr::Item { aggregation, item } => self.read(entity, *item, *aggregation, period),
-            Expr::Negate(inner) => Ok(-self.eval(inner, entity, period)?),
+            Expr::Item { aggregation, item } => read(*item, *aggregation),
+            Expr::Negate(inner) => Ok(-self.eval_with(inner, read)?),
             Expr::Positive(inner) => {
-                let value = self.eval(inner, entity, period)?;
+                let value = self.eval_with(inner, read)?;
                 if value > Decimal::ZERO {
                     Ok(value)
                 } else {
@@ -588,8 +605,8 @@ impl Engine {
                 }
             }
             Expr::Binary { op, left, right } => {
-                let l = self.eval(left, entity, period)?;
-                let r = self.eval(right, entity, period)?;
+                let l = self.eval_with(left, read)?;
+                let r = self.eval_with(right, read)?;
                 match op {
                     BinaryOp::Add => l.checked_add(r).ok_or(Unavailable::Overflow),
                     BinaryOp::Sub => l.checked_sub(r).ok_or(Unavailable::Overflow),
@@ -606,6 +623,72 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// The value of an indicator for a set of units taken together (a filtered subtotal): each
+    /// input is the sum of the units' consolidated inputs, and the formula is applied to those
+    /// sums — a ratio of sums, never an average of the units' ratios. Nothing else is added:
+    /// no parent's own rows (HQ figures, eliminations). `units` must not overlap (no unit
+    /// under another), or amounts would count twice. An input derived by a formula that does
+    /// not add up over units (a product, a ratio) is [`Unavailable::NotAdditive`].
+    pub fn evaluate_units(
+        &self,
+        units: &[EntityId],
+        period: Period,
+        indicator: usize,
+    ) -> Result<Decimal, Unavailable> {
+        if units.is_empty() {
+            return Err(Unavailable::NoUnits);
+        }
+        let expr = &self.catalogue.indicator(indicator).formula;
+        self.eval_with(expr, &|item, aggregation| {
+            if let Some(derived) = &self.catalogue.item(item).derived
+                && !derived.is_additive()
+            {
+                return Err(Unavailable::NotAdditive {
+                    item: self.catalogue.item(item).code.clone(),
+                });
+            }
+            let mut sum = Decimal::ZERO;
+            let mut missing: Option<Unavailable> = None;
+            for &unit in units {
+                match self.read(unit, item, aggregation, period) {
+                    Ok(value) => sum = sum.checked_add(value).ok_or(Unavailable::Overflow)?,
+                    // Every unit that lacks the input is named, not only the first.
+                    Err(Unavailable::Missing {
+                        item,
+                        months,
+                        entities,
+                    }) => match &mut missing {
+                        Some(Unavailable::Missing {
+                            months: all_months,
+                            entities: all,
+                            ..
+                        }) => {
+                            all.extend(entities);
+                            for month in months {
+                                if !all_months.contains(&month) {
+                                    all_months.push(month);
+                                }
+                            }
+                            all_months.sort();
+                        }
+                        _ => {
+                            missing = Some(Unavailable::Missing {
+                                item,
+                                months,
+                                entities,
+                            })
+                        }
+                    },
+                    Err(other) => return Err(other),
+                }
+            }
+            match missing {
+                Some(reason) => Err(reason),
+                None => Ok(sum),
+            }
+        })
     }
 
     /// The formula, its inputs and each child's share, for any indicator value.

@@ -29,6 +29,15 @@ pub fn may_change(access: &Access, tree: &EntityTree, user: &str, measure: &Meas
             || (access.role != Role::Viewer && measure.is_responsible(user)))
 }
 
+/// May this account be named owner or co-owner of a measure of `entity`? Only if, once named,
+/// [`may_change`] lets it update the measure: an owner who cannot report progress (a viewer,
+/// or an account bound to another subtree) would leave the measure without anyone to act.
+pub fn may_answer_for(access: &Access, tree: &EntityTree, entity: &EntityCode) -> bool {
+    tree.id(entity).is_some_and(|id| {
+        access.can_read(tree, id) && (access.can_submit(tree, id) || access.role != Role::Viewer)
+    })
+}
+
 /// What a user changes on a measure in one go; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MeasureChange {
@@ -435,6 +444,49 @@ mod tests {
             "fujian",
             &m
         ));
+    }
+
+    #[test]
+    fn only_accounts_that_may_change_a_measure_may_answer_for_it() {
+        use crate::entity::{Entity, EntityKind};
+        let entity = |code: &str, parent: Option<&str>| Entity {
+            code: EntityCode::parse(code).unwrap(),
+            name: code.into(),
+            parent: parent.map(|p| EntityCode::parse(p).unwrap()),
+            kind: EntityKind::Company,
+            region: String::new(),
+            segment: String::new(),
+        };
+        let tree = EntityTree::build(vec![
+            entity("G", None),
+            entity("S1", Some("G")),
+            entity("P1", Some("S1")),
+            entity("S2", Some("G")),
+        ])
+        .unwrap();
+        let access = |role, scope: Option<&str>| Access {
+            role,
+            scope: scope.map(|s| EntityCode::parse(s).unwrap()),
+        };
+        // On P1.
+        let m = measure(MeasureStatus::InProgress, 0);
+        for (access, name, answers) in [
+            (access(Role::HqAnalyst, None), "hq", true),
+            (access(Role::Admin, None), "admin", true),
+            (access(Role::EntityManager, Some("S1")), "fujian", true),
+            (access(Role::EntityManager, Some("P1")), "plant", true),
+            // Bound to another subtree, or only viewing: would be stuck as owner.
+            (access(Role::EntityManager, Some("S2")), "sichuan", false),
+            (access(Role::Viewer, Some("S1")), "viewer", false),
+        ] {
+            assert_eq!(may_answer_for(&access, &tree, &m.entity), answers, "{name}");
+            // The same answer as may_change once the account is named owner.
+            let named = Measure {
+                owner: name.to_owned(),
+                ..m.clone()
+            };
+            assert_eq!(may_change(&access, &tree, name, &named), answers, "{name}");
+        }
     }
 
     #[test]

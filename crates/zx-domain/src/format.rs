@@ -92,6 +92,26 @@ pub fn show_value(value: Decimal, unit: Unit) -> String {
     }
 }
 
+/// A stored value (元, 元/人, a fraction, persons) in the unit people read and type
+/// ([`unit_label`]: 万元, 万元/人, %, 人), exact: 1135600 元/人 → 113.56, 0.65 → 65.
+pub fn to_display_unit(value: Decimal, unit: Unit) -> Decimal {
+    match unit {
+        Unit::Yuan | Unit::YuanPerPerson => value / Decimal::from(10_000),
+        Unit::Ratio => value * Decimal::ONE_HUNDRED,
+        Unit::Persons => value,
+    }
+}
+
+/// A value typed in the unit people read back in the stored unit, exact: 113.56 万元/人 →
+/// 1135600 元/人, 65 % → 0.65. `None` when the result is beyond the decimal range.
+pub fn from_display_unit(value: Decimal, unit: Unit) -> Option<Decimal> {
+    match unit {
+        Unit::Yuan | Unit::YuanPerPerson => value.checked_mul(Decimal::from(10_000)),
+        Unit::Ratio => value.checked_div(Decimal::ONE_HUNDRED),
+        Unit::Persons => Some(value),
+    }
+}
+
 /// The unit [`show_value`] shows a value in.
 pub fn unit_label(unit: Unit, lang: Lang) -> &'static str {
     match unit {
@@ -547,6 +567,40 @@ mod tests {
         assert_eq!(points(d("0.017952761715")), "+1.80pp");
         assert_eq!(growth(d("-0.632352207871")), "-63.24%");
         assert_eq!(wan_yuan(d("1683748.34")), "168.37");
+    }
+
+    #[test]
+    fn targets_convert_exactly_between_display_and_stored_units() {
+        assert_eq!(
+            from_display_unit(d("113.56"), Unit::YuanPerPerson),
+            Some(d("1135600"))
+        );
+        assert_eq!(from_display_unit(d("65"), Unit::Ratio), Some(d("0.65")));
+        assert_eq!(from_display_unit(d("0.35"), Unit::Ratio), Some(d("0.0035")));
+        assert_eq!(
+            from_display_unit(d("1250.5"), Unit::Yuan),
+            Some(d("12505000"))
+        );
+        assert_eq!(
+            from_display_unit(d("-12.34"), Unit::Yuan),
+            Some(d("-123400"))
+        );
+        assert_eq!(
+            from_display_unit(d("321.5"), Unit::Persons),
+            Some(d("321.5"))
+        );
+        assert_eq!(from_display_unit(Decimal::MAX, Unit::Yuan), None);
+        assert_eq!(
+            to_display_unit(d("1135600"), Unit::YuanPerPerson),
+            d("113.56")
+        );
+        assert_eq!(to_display_unit(d("0.65"), Unit::Ratio), d("65"));
+        assert_eq!(to_display_unit(d("12505000"), Unit::Yuan), d("1250.5"));
+        // There and back is the identity, to the last digit.
+        for (text, unit) in [("123456.78", Unit::Yuan), ("0.123456789", Unit::Ratio)] {
+            let shown = to_display_unit(d(text), unit);
+            assert_eq!(from_display_unit(shown, unit), Some(d(text)));
+        }
     }
 
     #[test]

@@ -106,6 +106,25 @@ impl Expr {
         }
     }
 
+    /// Whether the formula adds up over entities: f(a + b) = f(a) + f(b). Sums, differences and
+    /// multiples of items do; a product or a quotient of items, a constant term or a
+    /// `positive(…)` guard do not.
+    pub fn is_additive(&self) -> bool {
+        match self {
+            Expr::Number(_) | Expr::Positive(_) => false,
+            Expr::Item { .. } => true,
+            Expr::Negate(inner) => inner.is_additive(),
+            Expr::Binary { op, left, right } => match op {
+                BinaryOp::Add | BinaryOp::Sub => left.is_additive() && right.is_additive(),
+                BinaryOp::Mul => match (left.as_ref(), right.as_ref()) {
+                    (Expr::Number(_), other) | (other, Expr::Number(_)) => other.is_additive(),
+                    _ => false,
+                },
+                BinaryOp::Div => matches!(right.as_ref(), Expr::Number(_)) && left.is_additive(),
+            },
+        }
+    }
+
     /// Renders the formula back to text, naming items through `name`.
     pub fn render(&self, name: &dyn Fn(usize) -> String) -> String {
         let mut out = String::new();
@@ -525,6 +544,22 @@ mod tests {
 
     fn names(i: usize) -> String {
         ["revenue", "assets", "people"][i].to_string()
+    }
+
+    #[test]
+    fn only_sums_and_multiples_of_items_add_up_over_entities() {
+        let additive = |text: &str| {
+            parse(text, &Items, FormulaContext::Indicator)
+                .unwrap()
+                .is_additive()
+        };
+        assert!(additive("end(assets) - opening(assets)"));
+        assert!(additive("-(flow(revenue) + end(assets)) * 2"));
+        assert!(additive("flow(revenue) / 12"));
+        assert!(!additive("flow(revenue) / end(assets)"));
+        assert!(!additive("flow(revenue) * end(assets)"));
+        assert!(!additive("flow(revenue) + 1"));
+        assert!(!additive("positive(flow(revenue))"));
     }
 
     #[test]

@@ -117,6 +117,53 @@ pub fn assess(
     }
 }
 
+/// How far (either way, in magnitude) a new target may be from what it is compared with before
+/// it must be confirmed: a factor of 10. A unit slip is a power of ten (元 typed for 万元 is
+/// 10 000×, a fraction typed for a percentage 100×), while real targets move by tens of percent.
+pub const TARGET_SLIP_FACTOR: i64 = 10;
+
+/// What a new target is compared with to catch a unit slip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetReference {
+    /// The indicator's actual value of the year before, December year to date.
+    LastYearActual(Decimal),
+    /// The target in force, which the new one replaces.
+    InForce(Decimal),
+}
+
+impl TargetReference {
+    pub fn value(self) -> Decimal {
+        match self {
+            TargetReference::LastYearActual(v) | TargetReference::InForce(v) => v,
+        }
+    }
+}
+
+/// The reference a new target is off from by [`TARGET_SLIP_FACTOR`] or more, if it is. The
+/// reference is last year's actual, or without one (no data, or zero) the target in force: a
+/// wrong target in force must not make its correction look wrong. A zero target (break even)
+/// and a zero reference compare with nothing.
+pub fn target_slip(
+    value: Decimal,
+    last_year_actual: Option<Decimal>,
+    in_force: Option<Decimal>,
+) -> Option<TargetReference> {
+    let reference = match (last_year_actual, in_force) {
+        (Some(actual), _) if !actual.is_zero() => TargetReference::LastYearActual(actual),
+        (_, Some(target)) if !target.is_zero() => TargetReference::InForce(target),
+        _ => return None,
+    };
+    let factor = Decimal::from(TARGET_SLIP_FACTOR);
+    let (value, base) = (value.abs(), reference.value().abs());
+    if value.is_zero() {
+        return None;
+    }
+    // value ≥ 10 × base or value × 10 ≤ base, without dividing (and without overflowing).
+    let far_above = base.checked_mul(factor).is_some_and(|b| value >= b);
+    let far_below = value.checked_mul(factor).is_some_and(|v| v <= base);
+    (far_above || far_below).then_some(reference)
+}
+
 /// Why there is no year-on-year change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum YoyUnavailable {
@@ -196,17 +243,56 @@ impl Engine {
     /// Every indicator of the catalogue for an entity and period, with YoY, targets and the rule.
     pub fn kpi(&self, entity: EntityId, period: Period, targets: &TargetBook) -> KpiReport {
         let code = &self.tree().entity(entity).code;
+        let indicators = self.indicator_results(
+            period,
+            &|period, index| self.evaluate(entity, period, index),
+            &|def| targets.get(code, period.end.year(), &def.id),
+        );
+        let rule = self.judge_rule(&indicators);
+        KpiReport {
+            entity,
+            period,
+            indicators,
+            rule,
+        }
+    }
+
+    /// The indicators of a set of units taken together ([`Engine::evaluate_units`]: a filtered
+    /// subtotal, ratios from summed inputs), with YoY and the rule, under `within` (the entity
+    /// the units were chosen from). Targets are set per entity, so a subtotal has none.
+    pub fn kpi_of_units(&self, within: EntityId, units: &[EntityId], period: Period) -> KpiReport {
+        let indicators = self.indicator_results(
+            period,
+            &|period, index| self.evaluate_units(units, period, index),
+            &|_| None,
+        );
+        let rule = self.judge_rule(&indicators);
+        KpiReport {
+            entity: within,
+            period,
+            indicators,
+            rule,
+        }
+    }
+
+    /// Values, YoY, annualised values and assessments of every indicator, with the values read
+    /// by `evaluate` (period, indicator) and the full-year targets by `target`.
+    fn indicator_results(
+        &self,
+        period: Period,
+        evaluate: &dyn Fn(Period, usize) -> Result<Decimal, Unavailable>,
+        target: &dyn Fn(&IndicatorDef) -> Option<Decimal>,
+    ) -> Vec<IndicatorResult> {
         let last_period = period.year_before();
         let months = period.month_count();
-        let indicators: Vec<IndicatorResult> = self
-            .catalogue()
+        self.catalogue()
             .indicators()
             .iter()
             .enumerate()
             .map(|(index, def)| {
-                let value = self.evaluate(entity, period, index);
+                let value = evaluate(period, index);
                 let last_year = match last_period {
-                    Some(p) => self.evaluate(entity, p, index),
+                    Some(p) => evaluate(p, index),
                     None => Err(Unavailable::Missing {
                         item: String::new(),
                         months: vec![],
@@ -232,8 +318,7 @@ impl Engine {
                         .and_then(|x| x.checked_div(Decimal::from(months))),
                     _ => None,
                 };
-                let assessment = targets
-                    .get(code, period.end.year(), &def.id)
+                let assessment = target(def)
                     .map(|target| assess(def, value.as_ref().ok().copied(), target, months));
                 IndicatorResult {
                     indicator: index,
@@ -244,14 +329,7 @@ impl Engine {
                     assessment,
                 }
             })
-            .collect();
-        let rule = self.judge_rule(&indicators);
-        KpiReport {
-            entity,
-            period,
-            indicators,
-            rule,
-        }
+            .collect()
     }
 
     fn judge_rule(&self, results: &[IndicatorResult]) -> RuleResult {
@@ -308,6 +386,42 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_target_off_by_a_power_of_ten_is_caught() {
+        // Labour productivity: last year 1,130,000 元/人 (113 万元/人).
+        let actual = Some(d("1130000"));
+        // 113.56 万元/人 typed right: 1,135,600, about last year's.
+        assert_eq!(target_slip(d("1135600"), actual, None), None);
+        // 113.56 typed as 元/人: 10,000 times too small.
+        assert_eq!(
+            target_slip(d("113.56"), actual, None),
+            Some(TargetReference::LastYearActual(d("1130000")))
+        );
+        // 1,135,600 万元/人 stored as 11,356,000,000: 10,000 times too large.
+        assert!(target_slip(d("11356000000"), actual, None).is_some());
+        // The boundary: exactly ten times either way is caught, just inside is not.
+        assert!(target_slip(d("11300000"), actual, None).is_some());
+        assert!(target_slip(d("113000"), actual, None).is_some());
+        assert_eq!(target_slip(d("11299999"), actual, None), None);
+        assert_eq!(target_slip(d("113001"), actual, None), None);
+        // A percentage typed as a fraction of a percent: 0.65 % for 65 %.
+        assert!(target_slip(d("0.0065"), Some(d("0.62")), None).is_some());
+        // A loss last year and a profit target: magnitudes are compared.
+        assert_eq!(target_slip(d("2000000"), Some(d("-5000000")), None), None);
+        // Without last year's actual, the target in force; a wrong one in force is not used
+        // when there is an actual.
+        assert!(target_slip(d("113.56"), None, Some(d("1100000"))).is_some());
+        assert_eq!(target_slip(d("1135600"), actual, Some(d("113.56"))), None);
+        assert_eq!(
+            target_slip(d("113.56"), Some(Decimal::ZERO), Some(d("1100000"))),
+            Some(TargetReference::InForce(d("1100000")))
+        );
+        // Nothing to compare with, or a zero target: no warning.
+        assert_eq!(target_slip(d("113.56"), None, None), None);
+        assert_eq!(target_slip(Decimal::ZERO, actual, None), None);
+        assert!(target_slip(Decimal::MAX, actual, None).is_some());
     }
 
     #[test]

@@ -99,6 +99,13 @@ pub fn unavailable(reason: &Unavailable, lang: Lang) -> String {
         Unavailable::Overflow => lang
             .pick("数值超出可计算范围", "values exceed the computable range")
             .to_owned(),
+        Unavailable::NotAdditive { item } => match lang {
+            Lang::Zh => format!("{item} 不能按单位相加，筛选合计无法计算"),
+            Lang::En => format!("{item} does not add up over units: no filtered subtotal"),
+        },
+        Unavailable::NoUnits => lang
+            .pick("没有符合筛选条件的单位", "no unit matches the filter")
+            .to_owned(),
     }
 }
 

@@ -37,6 +37,9 @@ pub enum ErrorCode {
     UnitsNotSubmitted,
     /// Someone else changed it first.
     Conflict,
+    /// A target 10 times or more away from last year's actual: a unit slip? Nothing saved;
+    /// send it again confirmed.
+    TargetNeedsConfirmation,
     /// Our fault.
     Internal,
 }
@@ -57,6 +60,7 @@ impl ErrorCode {
             ErrorCode::PeriodLocked => "period_locked",
             ErrorCode::UnitsNotSubmitted => "units_not_submitted",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::TargetNeedsConfirmation => "target_needs_confirmation",
             ErrorCode::Internal => "internal",
         }
     }
@@ -72,15 +76,16 @@ impl ErrorCode {
             ErrorCode::InvalidParameter | ErrorCode::InvalidFile => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            ErrorCode::PeriodLocked | ErrorCode::UnitsNotSubmitted | ErrorCode::Conflict => {
-                StatusCode::CONFLICT
-            }
+            ErrorCode::PeriodLocked
+            | ErrorCode::UnitsNotSubmitted
+            | ErrorCode::Conflict
+            | ErrorCode::TargetNeedsConfirmation => StatusCode::CONFLICT,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// Every code, for the documentation.
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::InvalidCsrf,
@@ -94,6 +99,7 @@ impl ErrorCode {
         ErrorCode::PeriodLocked,
         ErrorCode::UnitsNotSubmitted,
         ErrorCode::Conflict,
+        ErrorCode::TargetNeedsConfirmation,
         ErrorCode::Internal,
     ];
 }
@@ -124,6 +130,9 @@ impl ErrorCode {
             ErrorCode::InvalidParameter => lang.pick("输入有误", "invalid input"),
             ErrorCode::InvalidFile => lang.pick("文件有误", "invalid file"),
             ErrorCode::PeriodLocked => lang.pick("该月已锁定", "the month is locked"),
+            ErrorCode::TargetNeedsConfirmation => {
+                lang.pick("目标值需要确认", "the target needs confirming")
+            }
             ErrorCode::UnitsNotSubmitted => {
                 lang.pick("有单位尚未报送", "some units have not submitted")
             }

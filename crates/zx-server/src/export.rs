@@ -6,6 +6,7 @@ use zx_domain::catalogue::Unit;
 use zx_domain::{Access, Decimal, EntityId, Lang, Period, format};
 
 use crate::state::Snapshot;
+use crate::views::{Filter, cockpit_report, filtered_units, rows_in_view, subtotal_label};
 
 fn number(value: Decimal, unit: Unit) -> f64 {
     // Excel stores IEEE doubles; the conversion happens here, at the very edge, for display.
@@ -16,12 +17,14 @@ fn number(value: Decimal, unit: Unit) -> f64 {
     scaled.to_string().parse().unwrap_or(f64::NAN)
 }
 
-/// Builds the workbook of one cockpit view.
+/// Builds the workbook of one cockpit view: under a region/segment filter the same filtered
+/// subtotal and units as the page (`crate::views`).
 pub fn cockpit_workbook(
     snapshot: &Snapshot,
     access: &Access,
     entity: EntityId,
     period: Period,
+    filter: Filter<'_>,
     lang: Lang,
 ) -> Result<Vec<u8>, XlsxError> {
     let engine = &snapshot.engine;
@@ -37,8 +40,9 @@ pub fn cockpit_workbook(
     };
     let unit_label = |unit: Unit| format::unit_label(unit, lang);
 
-    // Sheet 1: the entity's six indicators.
-    let report = engine.kpi(entity, period, &snapshot.targets);
+    // Sheet 1: the entity's six indicators, or the filtered subtotal's.
+    let units = filtered_units(engine, access, entity, filter);
+    let report = cockpit_report(engine, &snapshot.targets, entity, period, units.as_deref());
     let sheet = workbook.add_worksheet();
     sheet.set_name(lang.pick("指标", "Indicators"))?;
     let e = tree.entity(entity);
@@ -54,6 +58,9 @@ pub fn cockpit_workbook(
         ),
         &bold,
     )?;
+    if let Some(units) = &units {
+        sheet.write_string(1, 0, subtotal_label(filter, units.len(), lang))?;
+    }
     let headers = [
         lang.pick("指标", "Indicator"),
         lang.pick("单位", "Unit"),
@@ -120,11 +127,7 @@ pub fn cockpit_workbook(
         )?;
         sheet.write_string_with_format(0, col + 1, lang.pick("状态", "Status"), &bold)?;
     }
-    let mut row = 1;
-    for &child in tree.children(entity) {
-        if !access.can_read(tree, child) {
-            continue;
-        }
+    for (row, child) in (1..).zip(rows_in_view(engine, access, entity, filter)) {
         let c = tree.entity(child);
         sheet.write_string(row, 0, c.code.as_str())?;
         sheet.write_string(row, 1, &c.name)?;
@@ -144,7 +147,6 @@ pub fn cockpit_workbook(
                 sheet.write_string(row, col + 1, format::status_cell(a.status, lang))?;
             }
         }
-        row += 1;
     }
     sheet.set_column_width(1, 26)?;
 

@@ -87,6 +87,10 @@ pub fn router(state: AppState) -> Router {
         .route("/measures/{id}", get(followup::pages::page))
         .route("/measures/{id}/update", post(followup::pages::post_update))
         .route(
+            "/measures/{id}/co_owners",
+            post(followup::pages::post_co_owners),
+        )
+        .route(
             "/measures/{id}/milestones",
             post(followup::pages::post_milestone),
         )
@@ -183,6 +187,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/measures/{id}/updates",
             post(followup::api::api_update_measure),
+        )
+        .route(
+            "/api/v1/measures/{id}/co_owners",
+            post(followup::api::api_set_co_owners),
         )
         .route(
             "/api/v1/measures/{id}/attachments",

@@ -122,12 +122,105 @@ pub struct Cockpit {
     pub segments: Vec<String>,
     pub region: Option<String>,
     pub segment: Option<String>,
+    /// With a region/segment filter: what the cards add up ([`subtotal_label`]).
+    pub subtotal: Option<String>,
     pub notes: Vec<String>,
     /// How complete the collection of the month shown is for the entity's subtree.
     pub collection: Option<zx_api::MonthProgressJson>,
     /// Without an explicit period: the later month with data that was passed over because it is
     /// partial (the cockpit opens on the latest complete month).
     pub passed_over: Option<zx_api::MonthProgressJson>,
+}
+
+/// The cockpit's region/segment filter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter<'a> {
+    pub region: Option<&'a str>,
+    pub segment: Option<&'a str>,
+}
+
+impl Filter<'_> {
+    pub fn is_set(&self) -> bool {
+        self.region.is_some() || self.segment.is_some()
+    }
+
+    pub fn matches(&self, entity: &zx_domain::Entity) -> bool {
+        self.region.is_none_or(|r| entity.region == r)
+            && self.segment.is_none_or(|s| entity.segment == s)
+    }
+}
+
+/// The units a filter's subtotal adds up, `None` without a filter: the leaves of the subtree
+/// that match it. Leaves, not the topmost matching entities: a parent's consolidated total adds
+/// its own rows (HQ figures, eliminations that may concern units the filter leaves out) and
+/// children that may not match. So a subtotal never includes a parent's own rows, and says so.
+pub fn filtered_units(
+    engine: &Engine,
+    access: &Access,
+    entity: EntityId,
+    filter: Filter<'_>,
+) -> Option<Vec<EntityId>> {
+    let tree = engine.tree();
+    filter.is_set().then(|| {
+        tree.leaves_under(entity)
+            .into_iter()
+            .filter(|&id| access.can_read(tree, id) && filter.matches(tree.entity(id)))
+            .collect()
+    })
+}
+
+/// The rows of the units table: the children, or with a filter every descendant matching it.
+pub fn rows_in_view(
+    engine: &Engine,
+    access: &Access,
+    entity: EntityId,
+    filter: Filter<'_>,
+) -> Vec<EntityId> {
+    let tree = engine.tree();
+    let candidates: Vec<EntityId> = if filter.is_set() {
+        tree.subtree(entity).into_iter().skip(1).collect()
+    } else {
+        tree.children(entity).to_vec()
+    };
+    candidates
+        .into_iter()
+        .filter(|&id| access.can_read(tree, id) && filter.matches(tree.entity(id)))
+        .collect()
+}
+
+/// What the cards show: the entity's consolidated report, or under a filter the subtotal of
+/// [`filtered_units`] (no targets: they are set per entity).
+pub fn cockpit_report(
+    engine: &Engine,
+    targets: &TargetBook,
+    entity: EntityId,
+    period: Period,
+    units: Option<&[EntityId]>,
+) -> zx_domain::KpiReport {
+    match units {
+        Some(units) => engine.kpi_of_units(entity, units, period),
+        None => engine.kpi(entity, period, targets),
+    }
+}
+
+/// The heading of a filtered subtotal: `福建 · 垃圾焚烧发电 合计（8 家基层单位，不含上级单位本级数据与抵销）`.
+pub fn subtotal_label(filter: Filter<'_>, units: usize, lang: Lang) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(region) = filter.region {
+        parts.push(region.to_owned());
+    }
+    if let Some(segment) = filter.segment {
+        parts.push(format::segment_label(segment, lang));
+    }
+    let what = parts.join(" · ");
+    match lang {
+        Lang::Zh => {
+            format!("{what} 合计（{units} 家基层单位之和，不含上级单位本级数据与抵销，无目标）")
+        }
+        Lang::En => format!(
+            "{what} subtotal (sum of {units} reporting units, without parents' own rows and eliminations; no targets)"
+        ),
+    }
 }
 
 /// A value in the unit people read (`format::show_value`: 万元 for yuan, percent for ratios),
@@ -187,22 +280,33 @@ pub fn cockpit(
     } = request;
     let tree = engine.tree();
     let catalogue = engine.catalogue();
-    let report = engine.kpi(entity, period, targets);
+    let filter = Filter { region, segment };
+    let units = filtered_units(engine, access, entity, filter);
+    let report = cockpit_report(engine, targets, entity, period, units.as_deref());
+    // The cards' values over time: the entity's, or the filtered units' together.
+    let value_at = |period: Period, index: usize| match &units {
+        Some(units) => engine.evaluate_units(units, period, index),
+        None => engine.evaluate(entity, period, index),
+    };
     let months = year_months(period);
     let full_year: Vec<Month> = period.end.january().offset(0).map_or(Vec::new(), |jan| {
         (0..12).filter_map(|i| jan.offset(i)).collect()
     });
-    let series = |id: EntityId, index: usize, months: &[Month]| -> Vec<Option<String>> {
+    let series = |index: usize, months: &[Month]| -> Vec<Option<String>> {
         let unit = catalogue.indicator(index).unit;
         months
             .iter()
             .map(|&m| {
-                engine
-                    .evaluate(id, Period::new(m, period.basis), index)
+                value_at(Period::new(m, period.basis), index)
                     .ok()
                     .map(|v| chart_value(v, unit))
             })
             .collect()
+    };
+    // Measures of the entity, or under a filter of the units added up.
+    let measured = |code: &zx_domain::EntityCode| match &units {
+        Some(units) => units.iter().any(|&u| tree.entity(u).code == *code),
+        None => tree.entity(entity).code == *code,
     };
     let cards: Vec<Card> = report
         .indicators
@@ -229,12 +333,12 @@ pub fn cockpit(
                     .map_or("—".into(), format::percent),
                 status: status_of(result).as_str(),
                 note: zx_api::indicator_note(engine, result, lang).unwrap_or_default(),
-                sparkline: series(entity, result.indicator, &months),
+                sparkline: series(result.indicator, &months),
                 open_measures: measures
                     .iter()
                     .filter(|m| {
                         m.status.is_open()
-                            && m.entity == tree.entity(entity).code
+                            && measured(&m.entity)
                             && m.indicator.as_deref() == Some(def.id.as_str())
                     })
                     .count(),
@@ -274,7 +378,9 @@ pub fn cockpit(
         .enumerate()
         .map(|(index, def)| {
             let last_year: Vec<Month> = full_year.iter().filter_map(|m| m.year_before()).collect();
-            let target = targets.get(&tree.entity(entity).code, period.end.year(), &def.id);
+            let target = targets
+                .get(&tree.entity(entity).code, period.end.year(), &def.id)
+                .filter(|_| units.is_none());
             Trend {
                 id: def.id.clone(),
                 name: lang.pick(&def.name_zh, &def.name_en).to_owned(),
@@ -283,8 +389,8 @@ pub fn cockpit(
                     .iter()
                     .map(|m| format!("{:02}", m.month()))
                     .collect(),
-                this_year: series(entity, index, &months),
-                last_year: series(entity, index, &last_year),
+                this_year: series(index, &months),
+                last_year: series(index, &last_year),
                 target: full_year
                     .iter()
                     .map(|m| {
@@ -301,20 +407,8 @@ pub fn cockpit(
             }
         })
         .collect();
-    // Rows: the children, or with a filter every descendant matching it.
-    let filtered = region.is_some() || segment.is_some();
-    let candidates: Vec<EntityId> = if filtered {
-        tree.subtree(entity).into_iter().skip(1).collect()
-    } else {
-        tree.children(entity).to_vec()
-    };
-    let rows: Vec<Row> = candidates
+    let rows: Vec<Row> = rows_in_view(engine, access, entity, filter)
         .into_iter()
-        .filter(|&id| access.can_read(tree, id))
-        .filter(|&id| {
-            let e = tree.entity(id);
-            region.is_none_or(|r| e.region == r) && segment.is_none_or(|s| e.segment == s)
-        })
         .map(|id| {
             let child = engine.kpi(id, period, targets);
             let cells: Vec<Cell> = child
@@ -429,6 +523,7 @@ pub fn cockpit(
         segments,
         region: region.map(str::to_owned),
         segment: segment.map(str::to_owned),
+        subtotal: units.map(|u| subtotal_label(filter, u.len(), lang)),
         notes,
         collection: None,
         passed_over: None,

@@ -666,3 +666,68 @@ pub async fn email_addresses_are_checked_and_audited(store: &dyn Store) {
     let (user, _) = store.user_with_hash("fujian").await.unwrap().unwrap();
     assert_eq!(user.email, None);
 }
+
+pub async fn co_owners_are_replaced_on_a_revision_and_audited(store: &dyn Store) {
+    setup(store).await;
+    let id = store
+        .create_measure(
+            new_measure("P1", "降低厂用电率", "fujian", "2026-06-30"),
+            "li.hq",
+            at(2, 9),
+        )
+        .await
+        .unwrap();
+    // Repeats dropped, sorted; the revision moves on.
+    let changed = store
+        .set_co_owners(
+            id,
+            1,
+            vec!["li.hq".into(), "fujian".into(), "li.hq".into()],
+            "fujian",
+            at(3, 9),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (changed.co_owners.clone(), changed.revision),
+        (vec!["fujian".to_owned(), "li.hq".to_owned()], 2)
+    );
+    assert_eq!(store.measure(id).await.unwrap().unwrap(), changed);
+    assert_eq!(
+        newest(store, 1).await,
+        vec![line(
+            "fujian",
+            "measure.co_owners",
+            "measure 1",
+            Some("co_owners="),
+            Some("co_owners=fujian, li.hq"),
+        )]
+    );
+    // A stale revision, an unknown account: refused, nothing written.
+    let stale = store
+        .set_co_owners(id, 1, vec![], "fujian", at(3, 10))
+        .await;
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    let unknown = store
+        .set_co_owners(id, 2, vec!["nobody".into()], "fujian", at(3, 11))
+        .await;
+    assert!(
+        matches!(&unknown, Err(StoreError::Invalid(m)) if m == "co_owners: no user named \"nobody\""),
+        "{unknown:?}"
+    );
+    let disabled = store
+        .set_co_owners(id, 2, vec!["gone".into()], "fujian", at(3, 11))
+        .await;
+    assert!(
+        matches!(&disabled, Err(StoreError::Invalid(m)) if m == "co_owners: gone is disabled"),
+        "{disabled:?}"
+    );
+    assert_eq!(store.measure(id).await.unwrap().unwrap(), changed);
+    // Every co-owner removed.
+    let none = store
+        .set_co_owners(id, 2, vec![], "li.hq", at(3, 12))
+        .await
+        .unwrap();
+    assert!(none.co_owners.is_empty());
+    assert_eq!(newest(store, 1).await[0].4.as_deref(), Some("co_owners="));
+}

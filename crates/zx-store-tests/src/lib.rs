@@ -66,6 +66,7 @@ macro_rules! stories {
             followup::evidence_is_stored_once_per_content_and_milestones_close,
             followup::a_visit_turns_its_requirements_into_measures,
             followup::email_addresses_are_checked_and_audited,
+            followup::co_owners_are_replaced_on_a_revision_and_audited,
             stacks::stacks_are_saved_by_mn_in_one_transaction_and_audited,
             stacks::alarm_rule_sets_are_edited_on_a_revision,
             stacks::alarms_are_raised_once_acknowledged_and_cleared,

@@ -152,6 +152,18 @@ pub trait MeasureStore: Send + Sync {
         user: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<Measure>;
+    /// Replaces a measure's co-owners if it is still at `expected_revision` (else `Conflict`).
+    /// Each must be an existing, enabled account (else `Invalid`, naming it, nothing written);
+    /// the list is sorted and without repeats. Audited `measure.co_owners` with the old and new
+    /// lists ([`describe_co_owners`]); bumps the revision. Returns the measure as changed.
+    async fn set_co_owners(
+        &self,
+        id: i64,
+        expected_revision: i64,
+        co_owners: Vec<String>,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Measure>;
     /// Updates of one measure (`Some(id)`) or of all, oldest first.
     async fn measure_updates(&self, measure: Option<i64>) -> StoreResult<Vec<MeasureUpdate>>;
     /// Adds a milestone (audited `milestone.create`); `Invalid` for an unknown measure or an
@@ -339,6 +351,12 @@ pub fn check_co_owner(
         ))),
         Some(false) => Ok(()),
     }
+}
+
+/// A measure's co-owners as the audit log shows them (old and new value of
+/// `measure.co_owners`): `co_owners=a, b`, `co_owners=` for none.
+pub fn describe_co_owners(co_owners: &[String]) -> String {
+    format!("co_owners={}", co_owners.join(", "))
 }
 
 /// The state of a measure an update changes, as the audit log shows it (old and new value of

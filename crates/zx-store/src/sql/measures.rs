@@ -16,13 +16,14 @@ use super::{
 use crate::{
     Attachment, MeasureChange, MeasureRefs, MeasureStore, MeasureUpdate, Milestone,
     NOTIFICATION_SENDER, NewAttachment, NewMeasure, NewNotification, NewVisit, Notification,
-    StoreError, StoreResult, Visit, check_new_measure, describe_measure, describe_measure_object,
-    describe_measure_state, describe_measure_update, describe_measures_file,
-    describe_measures_import, describe_notification, params,
+    StoreError, StoreResult, Visit, check_new_measure, describe_co_owners, describe_measure,
+    describe_measure_object, describe_measure_state, describe_measure_update,
+    describe_measures_file, describe_measures_import, describe_notification, params,
 };
 
-/// One measure with its co-owners. Co-owners are written with their measure and never
-/// change, so the two reads need no common snapshot.
+/// One measure with its co-owners. Co-owners change only under the writer lock with the
+/// measure's revision bumped: a reader between the two reads may pair the new list with the
+/// old revision, which the next write's revision check refuses.
 pub(super) async fn load_measure(
     conn: &mut dyn Connection,
     id: i64,
@@ -394,6 +395,76 @@ impl<B: Backend> MeasureStore for SqlStore<B> {
         measure.status = applied.status;
         measure.progress = applied.progress;
         measure.due = applied.due;
+        measure.revision += 1;
+        Ok(measure)
+    }
+
+    async fn set_co_owners(
+        &self,
+        id: i64,
+        expected_revision: i64,
+        co_owners: Vec<String>,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Measure> {
+        let mut tx = self.backend.write().await?;
+        let Some(mut measure) = load_measure(&mut *tx, id).await? else {
+            return Err(StoreError::Invalid(format!("no measure {id}")));
+        };
+        if measure.revision != expected_revision {
+            return Err(StoreError::Conflict(format!(
+                "measure {id} was changed by someone else (revision {} now, {expected_revision} when read): reload and try again",
+                measure.revision
+            )));
+        }
+        let mut names = co_owners;
+        names.sort_unstable();
+        names.dedup();
+        let refs = measure_refs(&mut *tx).await?;
+        for name in &names {
+            match refs.users.get(name) {
+                None => {
+                    return Err(StoreError::Invalid(format!(
+                        "co_owners: no user named \"{name}\""
+                    )));
+                }
+                Some(true) => {
+                    return Err(StoreError::Invalid(format!(
+                        "co_owners: {name} is disabled"
+                    )));
+                }
+                Some(false) => {}
+            }
+        }
+        tx.execute(
+            "DELETE FROM measure_co_owners WHERE measure = ?",
+            params![id],
+        )
+        .await?;
+        tx.insert_rows(
+            "measure_co_owners (measure, user_name)",
+            "",
+            names.iter().map(|name| params![id, name]).collect(),
+        )
+        .await?;
+        tx.execute(
+            "UPDATE measures SET revision = revision + 1 WHERE id = ?",
+            params![id],
+        )
+        .await?;
+        audit(
+            &mut *tx,
+            at,
+            user,
+            "measure.co_owners",
+            &describe_measure_object(id),
+            Some(describe_co_owners(&measure.co_owners)),
+            Some(describe_co_owners(&names)),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        measure.co_owners = names;
         measure.revision += 1;
         Ok(measure)
     }

@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use zx_domain::Lang;
+use zx_domain::catalogue::Unit;
 use zx_domain::format;
 
 use super::{CockpitQuery, cockpit_view};
@@ -110,6 +111,8 @@ struct ExplainPage {
     /// The formula with item names, and each input's name (the codes stay for experts).
     formula: String,
     input_names: Vec<String>,
+    /// A unit without units below: its inputs are its own reported rows.
+    leaf: bool,
 }
 
 #[derive(Deserialize)]
@@ -143,31 +146,37 @@ pub async fn explain(
         let index = explanation.indicator;
         let tree = snapshot.engine.tree();
         let mut view = zx_api::explain_json(&snapshot.engine, &explanation, lang);
-        // For people: grouped amounts and percentage shares.
+        // For people, in the cockpit's units (万元, 万元/人, %, 人) with the unit stated.
         let def = catalogue.indicator(index);
-        let human = |s: &mut Option<String>| {
+        let in_unit = |s: &mut Option<String>, unit: Unit| {
             if let Some(text) = s.as_mut()
                 && let Ok(d) = text.parse::<zx_domain::Decimal>()
             {
-                *text = format::grouped(d, 2);
+                *text = format!(
+                    "{} {}",
+                    format::show_value(d, unit),
+                    format::unit_label(unit, lang)
+                );
             }
         };
-        if let Some(v) = view.value.as_mut()
-            && let Ok(d) = v.parse::<zx_domain::Decimal>()
-        {
-            *v = format!("{} ({})", format::human(d, def.unit), v);
-        }
-        for input in &mut view.inputs {
+        in_unit(&mut view.value, def.unit);
+        let leaf = tree.is_leaf(id);
+        for (input, read) in view.inputs.iter_mut().zip(&explanation.inputs) {
+            let unit = catalogue.item(read.item).unit;
             // A range of months reads better as its ends.
             if input.months.len() > 2 {
                 let last = input.months.last().cloned().unwrap_or_default();
                 input.months.truncate(1);
                 input.months.push(last);
             }
-            human(&mut input.value);
-            human(&mut input.own);
+            in_unit(&mut input.value, unit);
+            in_unit(&mut input.own, unit);
+            // A plant has no units below: its table shows what it reported itself.
+            if leaf && input.own.is_none() {
+                input.own = input.value.clone();
+            }
             for child in &mut input.children {
-                human(&mut child.value);
+                in_unit(&mut child.value, unit);
                 if let Some(s) = child.share.as_mut()
                     && let Ok(d) = s.parse::<zx_domain::Decimal>()
                 {
@@ -197,11 +206,11 @@ pub async fn explain(
             format::basis_label(period, lang)
         );
         let names = (formula, input_names);
-        Ok::<_, ApiError>((title, entity.code.to_string(), view, names))
+        Ok::<_, ApiError>((title, entity.code.to_string(), view, names, leaf))
     }
     .await;
     match result {
-        Ok((title, entity, view, (formula, input_names))) => ExplainPage {
+        Ok((title, entity, view, (formula, input_names), leaf)) => ExplainPage {
             lang,
             me: Me::of(&user),
             here: here(&uri),
@@ -210,6 +219,7 @@ pub async fn explain(
             view,
             formula,
             input_names,
+            leaf,
         }
         .into_response(),
         Err(error) => error_page(Some(&user), lang, error),
@@ -242,8 +252,13 @@ pub async fn export(
             query.rest.basis.as_deref(),
         )
         .await?;
-        let bytes = crate::export::cockpit_workbook(&snapshot, &user.access, id, period, lang)
-            .map_err(ApiError::internal)?;
+        let filter = crate::views::Filter {
+            region: query.rest.region.as_deref().filter(|r| !r.is_empty()),
+            segment: query.rest.segment.as_deref().filter(|s| !s.is_empty()),
+        };
+        let bytes =
+            crate::export::cockpit_workbook(&snapshot, &user.access, id, period, filter, lang)
+                .map_err(ApiError::internal)?;
         let name = format!(
             "cockpit-{}-{}.xlsx",
             snapshot.engine.tree().entity(id).code,

@@ -11,8 +11,8 @@ use zx_domain::Measure;
 use zx_domain::followup::Attachment;
 
 use super::{
-    MeasureInput, MilestoneInput, UpdateInput, add_evidence, add_milestone, complete_milestone,
-    create_measure, download, read_upload, readable_measure, update_measure,
+    CoOwnersInput, MeasureInput, MilestoneInput, UpdateInput, add_evidence, add_milestone,
+    complete_milestone, create_measure, download, read_upload, readable_measure, update_measure,
 };
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -175,6 +175,28 @@ pub async fn api_update_measure(
 ) -> ApiResult<Json<MeasureDetailJson>> {
     let input: UpdateInput = json_body(&state, &user, request).await?;
     let m = update_measure(&state, &user, id, input).await?;
+    Ok(Json(detail_json(&state, m).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/measures/{id}/co_owners", tag = "measures", params(("id" = i64, Path)),
+    request_body = CoOwnersInput,
+    responses((status = 200, body = MeasureDetailJson), (status = 409, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody, description = "an account that could not update the measure")))]
+pub async fn api_set_co_owners(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    request: axum::extract::Request,
+) -> ApiResult<Json<MeasureDetailJson>> {
+    let input: CoOwnersInput = json_body(&state, &user, request).await?;
+    let m = super::set_co_owners(
+        &state,
+        &user,
+        id,
+        input.revision,
+        &input.co_owners.join(","),
+    )
+    .await?;
     Ok(Json(detail_json(&state, m).await?))
 }
 

@@ -19,8 +19,8 @@ use std::sync::Arc;
 use utoipa::ToSchema;
 
 use zx_domain::calendar::china_today;
-use zx_domain::followup::{Attachment, MeasureChange, may_change, may_see};
-use zx_domain::{Lang, Measure, MeasureStatus};
+use zx_domain::followup::{Attachment, MeasureChange, may_answer_for, may_change, may_see};
+use zx_domain::{Access, EntityCode, EntityTree, Lang, Measure, MeasureStatus};
 use zx_ingest::evidence::{MAX_EVIDENCE_BYTES, check_evidence};
 use zx_store::{NewAttachment, NewMeasure};
 
@@ -80,6 +80,109 @@ pub async fn editable_measure(state: &AppState, user: &CurrentUser, id: i64) -> 
             ),
         ))
     }
+}
+
+/// The enabled accounts that may be named owner or co-owner of a measure of `entity`
+/// ([`may_answer_for`]: they could update it once named).
+pub fn answerable(users: &[zx_store::User], tree: &EntityTree, entity: &EntityCode) -> Vec<String> {
+    users
+        .iter()
+        .filter(|u| !u.disabled && may_answer_for(&account_access(u), tree, entity))
+        .map(|u| u.name.clone())
+        .collect()
+}
+
+fn account_access(user: &zx_store::User) -> Access {
+    Access {
+        role: user.role,
+        scope: user.entity.clone(),
+    }
+}
+
+/// Refuses, naming the field and the account, an owner or co-owner who could not update a
+/// measure of `entity` once named: unknown, disabled, only viewing or bound to another subtree.
+pub async fn check_answerable(
+    state: &AppState,
+    lang: Lang,
+    tree: &EntityTree,
+    entity: &EntityCode,
+    field: &str,
+    names: &[String],
+) -> ApiResult<()> {
+    let users = state.store.users().await?;
+    for name in names {
+        let refusal = match users.iter().find(|u| u.name == *name) {
+            None => Some(match lang {
+                Lang::Zh => format!("没有名为“{name}”的账号"),
+                Lang::En => format!("there is no account named \"{name}\""),
+            }),
+            Some(u) if u.disabled => Some(match lang {
+                Lang::Zh => format!("账号 {name} 已停用"),
+                Lang::En => format!("the account {name} is disabled"),
+            }),
+            Some(u) if !may_answer_for(&account_access(u), tree, entity) => Some(match lang {
+                Lang::Zh => format!(
+                    "账号 {name} 无权更新 {entity} 的措施（只读或不在其范围内），不能担任责任人"
+                ),
+                Lang::En => format!(
+                    "the account {name} may not update measures of {entity} (read-only or outside its scope), so it cannot be an owner"
+                ),
+            }),
+            Some(_) => None,
+        };
+        if let Some(reason) = refusal {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("{field}: {reason}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Co-owners as a form or JSON gives them: comma-, space- or 、-separated user names.
+pub fn split_names(text: &str) -> Vec<String> {
+    text.split([',', '，', ' ', '、'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// New co-owners of a measure, as JSON gives them.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CoOwnersInput {
+    /// The revision the change was made on.
+    pub revision: i64,
+    /// User names; an empty list removes every co-owner.
+    pub co_owners: Vec<String>,
+}
+
+/// Replaces a measure's co-owners (whoever may change the measure), each checked with
+/// [`check_answerable`]; audited with the old and new lists by the store.
+pub async fn set_co_owners(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    revision: i64,
+    co_owners: &str,
+) -> ApiResult<Measure> {
+    let measure = editable_measure(state, user, id).await?;
+    let names = split_names(co_owners);
+    let snapshot = state.snapshot().await?;
+    check_answerable(
+        state,
+        user.lang,
+        snapshot.engine.tree(),
+        &measure.entity,
+        "co_owners",
+        &names,
+    )
+    .await?;
+    Ok(state
+        .store
+        .set_co_owners(id, revision, names, &user.user.name, state.now())
+        .await?)
 }
 
 pub fn parse_date(field: &str, text: &str) -> ApiResult<NaiveDate> {
@@ -163,14 +266,11 @@ pub async fn create_measure(
         )
         .zh(format!("指标：没有指标“{id}”")));
     }
-    let co_owners = input
-        .co_owners
-        .unwrap_or_default()
-        .split([',', '，', ' '])
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let co_owners = split_names(&input.co_owners.unwrap_or_default());
+    let code = &tree.entity(entity).code;
+    let owner = input.owner.trim().to_owned();
+    check_answerable(state, user.lang, tree, code, "owner", &[owner]).await?;
+    check_answerable(state, user.lang, tree, code, "co_owners", &co_owners).await?;
     let measure = NewMeasure {
         entity: tree.entity(entity).code.clone(),
         title: input.title.trim().to_owned(),

@@ -62,6 +62,10 @@ struct MeasurePage {
     expected_effect: String,
     owner: String,
     co_owners: String,
+    /// The co-owners as the edit field takes them: `a, b`.
+    co_owners_input: String,
+    /// Accounts that may be named co-owner (they could update the measure).
+    co_owner_choices: Vec<String>,
     start: String,
     due: String,
     status: String,
@@ -102,6 +106,11 @@ async fn measure_page(
     let (m, snapshot) = readable_measure(state, user, id).await?;
     let editable = can_edit(&snapshot, user, &m);
     let tree = snapshot.engine.tree();
+    let co_owner_choices = if editable {
+        super::answerable(&state.store.users().await?, tree, &m.entity)
+    } else {
+        Vec::new()
+    };
     let catalogue = snapshot.engine.catalogue();
     let today = state.today();
     let status_name = |s: MeasureStatus| format::measure_status_label(s.as_str(), lang);
@@ -196,6 +205,8 @@ async fn measure_page(
         expected_effect: m.expected_effect.clone(),
         owner: m.owner.clone(),
         co_owners: m.co_owners.join(lang.pick("、", ", ")),
+        co_owners_input: m.co_owners.join(", "),
+        co_owner_choices,
         start: m.start.map(|d| d.to_string()).unwrap_or_default(),
         due: m.due.to_string(),
         status: status_name(m.status),
@@ -280,6 +291,43 @@ pub async fn post_update(
             )
             .await
             {
+                Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+                Err(error) => error_page(Some(&user), user.lang, error),
+            }
+        }
+        Err(error) => error_page(Some(&user), user.lang, error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CoOwnersForm {
+    csrf: String,
+    revision: i64,
+    #[serde(default)]
+    co_owners: String,
+}
+
+/// Replaces the co-owners (audited with the old and new list); a refusal shows the page with
+/// the reason.
+pub async fn post_co_owners(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    uri: axum::http::Uri,
+    Path(id): Path<i64>,
+    Form(form): Form<CoOwnersForm>,
+) -> Response {
+    if let Err(error) = user.check_csrf(Some(&form.csrf)) {
+        return error_page(Some(&user), user.lang, error);
+    }
+    match super::set_co_owners(&state, &user, id, form.revision, &form.co_owners).await {
+        Ok(_) => Redirect::to(&format!("/measures/{id}")).into_response(),
+        Err(error)
+            if matches!(
+                error.code,
+                ErrorCode::Conflict | ErrorCode::InvalidParameter
+            ) =>
+        {
+            match measure_page(&state, &user, &uri, id, Some(error.message), String::new()).await {
                 Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
                 Err(error) => error_page(Some(&user), user.lang, error),
             }
@@ -396,6 +444,9 @@ pub async fn get_attachment(
 pub struct Choice {
     pub value: String,
     pub label: String,
+    /// For a unit: the accounts that may be named its measures' owner, space-separated (the
+    /// page hides the other owners when the unit is chosen). Empty otherwise.
+    pub owners: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -429,6 +480,8 @@ async fn new_measure_page(
     let lang = user.lang;
     let snapshot = state.snapshot().await?;
     let tree = snapshot.engine.tree();
+    // Only accounts that could update a measure of the unit once named owner.
+    let users = state.store.users().await?;
     let mut entities = Vec::new();
     for root in tree.roots() {
         for id in tree.subtree(root) {
@@ -437,6 +490,7 @@ async fn new_measure_page(
                 entities.push(Choice {
                     value: e.code.to_string(),
                     label: format!("{} {}", e.code, e.name),
+                    owners: super::answerable(&users, tree, &e.code).join(" "),
                 });
             }
         }
@@ -454,21 +508,22 @@ async fn new_measure_page(
             Choice {
                 value: def.id.clone(),
                 label: lang.pick(&def.name_zh, &def.name_en).to_owned(),
+                owners: String::new(),
             }
         })
         .collect();
-    let owners = state
-        .store
-        .users()
-        .await?
+    let eligible: std::collections::HashSet<&str> =
+        entities.iter().flat_map(|e| e.owners.split(' ')).collect();
+    let owners: Vec<Choice> = users
         .into_iter()
-        .filter(|u| !u.disabled)
+        .filter(|u| eligible.contains(u.name.as_str()))
         .map(|u| Choice {
             label: match &u.entity {
                 Some(e) => format!("{} ({e})", u.name),
                 None => u.name.clone(),
             },
             value: u.name,
+            owners: String::new(),
         })
         .collect();
     Ok(NewMeasurePage {

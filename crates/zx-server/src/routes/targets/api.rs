@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{TargetJson, save_target, targets_in_scope};
+use super::{TargetJson, TargetWrite, parse_stored_value, save_target, targets_in_scope};
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
 use crate::state::AppState;
@@ -26,7 +26,9 @@ pub async fn targets(
 }
 
 #[utoipa::path(put, path = "/api/v1/targets", tag = "targets", request_body = TargetJson,
-    responses((status = 200, body = TargetJson), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = TargetJson, description = "Saved; `warning` when the value looks like a unit slip"),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`conflict` (stale revision) or `target_needs_confirmation` (sent with `confirm: false`)")))]
 pub async fn put_target(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -35,14 +37,19 @@ pub async fn put_target(
 ) -> ApiResult<Json<TargetJson>> {
     let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
     user.check_csrf(csrf)?;
+    let value = parse_stored_value(&body.value, user.lang)?;
     let saved = save_target(
         &state,
         &user,
-        &body.entity,
-        body.year,
-        &body.indicator,
-        &body.value,
-        body.revision,
+        TargetWrite {
+            entity: &body.entity,
+            year: body.year,
+            indicator: &body.indicator,
+            value,
+            revision: body.revision,
+            // Machines keep the contract they had: saved, with the warning in the answer.
+            confirmed: body.confirm.unwrap_or(true),
+        },
     )
     .await?;
     Ok(Json(saved))

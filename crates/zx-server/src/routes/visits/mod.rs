@@ -191,6 +191,24 @@ pub async fn create_visit(
         ));
     }
     let visit = parse_visit(input)?;
+    // Each requirement becomes a measure: its owner must be able to update it.
+    let snapshot = state.snapshot().await?;
+    let lines = input
+        .requirements
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty());
+    for ((index, _), requirement) in lines.zip(&visit.requirements) {
+        crate::routes::followup::check_answerable(
+            state,
+            user.lang,
+            snapshot.engine.tree(),
+            &requirement.entity,
+            &format!("requirements, line {}: owner", index + 1),
+            std::slice::from_ref(&requirement.owner),
+        )
+        .await?;
+    }
     let (id, _) = state
         .store
         .create_visit(visit, &user.user.name, state.now())
