@@ -76,13 +76,13 @@ pub fn write_csv(data: &DemoData, dir: &Path) -> std::io::Result<()> {
 
 /// The demo's improvement measures (清单), as a measures list in the import format
 /// (`entity,title,indicator,owner,start,due,status,progress`). Owners are the demo accounts
-/// (`hq`, `fujian`, `sichuan`). Dates sit around the demo's last month (2026-10) so the list shows
+/// (`hq`, `fujian`, `nanchong`). Dates sit around the demo's last month (2026-10) so the list shows
 /// every state: done, in progress, planned, cancelled, overdue and due soon; and one red
 /// indicator (邵阳光伏 R&D) deliberately has no measure, so the cockpit shows a gap without action.
 pub fn demo_measures_csv() -> &'static str {
     "entity,title,indicator,owner,start,due,status,progress
-SC-NC-WTE,1号炉炉排检修，恢复入炉量至设计值,total_profit,sichuan,2026-03-15,2026-12-31,in_progress,60
-SC-NC-WTE,停炉期间垃圾转运协调，减少违约赔付,total_profit,sichuan,2026-03-20,2026-06-30,done,100
+SC-NC-WTE,1号炉炉排检修，恢复入炉量至设计值,total_profit,nanchong,2026-03-15,2026-12-31,in_progress,60
+SC-NC-WTE,停炉期间垃圾转运协调，减少违约赔付,total_profit,nanchong,2026-03-20,2026-06-30,done,100
 SC,四川公司降本增效专项：物资集中采购,roe,hq,2026-02-01,2026-11-30,in_progress,75
 ZJ,应收电费及补贴款清收专项行动,operating_cash_ratio,hq,2026-04-01,2026-09-30,in_progress,45
 ZJ-JH-WTE,与地方财政签订垃圾处理费支付协议,operating_cash_ratio,hq,2026-05-01,2026-10-31,planned,0

@@ -266,11 +266,18 @@ async fn followup(app: &App) -> Result<()> {
 }
 
 /// Demo accounts: (name, role, entity, password). For the demo only; printed on start.
-pub const DEMO_ACCOUNTS: [(&str, &str, Option<&str>, &str); 4] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, Option<&str>, &str); 5] = [
     ("admin", "admin", None, "zengxiao-admin"),
     ("hq", "hq_analyst", None, "zengxiao-hq"),
     ("fujian", "entity_manager", Some("FJ"), "zengxiao-fujian"),
     ("sichuan", "viewer", Some("SC"), "zengxiao-sichuan"),
+    // The Nanchong plant's manager answers for its measures: a viewer could not report progress.
+    (
+        "nanchong",
+        "entity_manager",
+        Some("SC-NC-WTE"),
+        "zengxiao-nanchong",
+    ),
 ];
 
 /// The demo accounts as lines for the console.
