@@ -13,13 +13,23 @@ use common::web::{Env as Server, hidden};
 use common::zx;
 
 async fn upload(server: &Server, client: &reqwest::Client, csv: &str, action: &str) -> String {
+    upload_file(server, client, csv.as_bytes(), "data.csv", action).await
+}
+
+async fn upload_file(
+    server: &Server,
+    client: &reqwest::Client,
+    bytes: &[u8],
+    name: &str,
+    action: &str,
+) -> String {
     let (_, page) = server.get(client, "/collect").await;
     let form = reqwest::multipart::Form::new()
         .text("csrf", hidden(&page, "csrf"))
         .text("action", action.to_owned())
         .part(
             "file",
-            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("data.csv"),
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
         );
     let response = client
         .post(format!("{}/collect/upload", server.base))
@@ -426,8 +436,39 @@ async fn zx_import_checks_locked_months_like_the_upload(server: Server) {
     );
 }
 
+/// A workbook of 1.7 KB with one stray cell at XFD1048576 once made calamine ask for 512 GB
+/// and abort the server, receiver included. Now the sheet is read cell by cell: the check names
+/// the stray cell, and the server goes on answering.
+async fn a_workbook_with_a_cell_at_its_far_corner_is_checked_and_the_server_lives(server: Server) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (column, text) in ["entity", "period", "item", "value", "basis"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, column as u16, *text).unwrap();
+    }
+    for (column, text) in ["FJ-JJ-WTE", "2026-09", "total_profit", "1", "month"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(1, column as u16, *text).unwrap();
+    }
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    assert!(bytes.len() < 10_000, "{} bytes", bytes.len());
+
+    let fujian = server.login("fujian", "zengxiao-fujian").await;
+    let page = upload_file(&server, &fujian, &bytes, "data.xlsx", "check").await;
+    assert!(page.contains("XFD1048576"), "{page}");
+    assert!(page.contains("id=\"upload-errors\""), "{page}");
+    let (status, _) = server.get(&fujian, "/collect").await;
+    assert_eq!(status, StatusCode::OK, "the server still answers");
+}
+
 on_both_backends!(
     async Server("the collection test"):
+    a_workbook_with_a_cell_at_its_far_corner_is_checked_and_the_server_lives,
     check_only_finds_what_a_submission_would_refuse,
     an_approval_survives_an_unchanged_resubmission,
     a_lock_over_units_that_have_not_submitted_asks_first,

@@ -80,6 +80,9 @@ pub enum IssueCode {
     UnreadableEncoding,
     /// ZIP magic but not a workbook calamine can read, or an old binary `.xls`.
     UnreadableWorkbook,
+    /// A workbook sheet whose used cells span more than a data sheet ever needs (a stray cell
+    /// at XFD1048576): refused before anything that size is allocated.
+    SheetTooLarge,
     /// The CSV text itself cannot be split into records.
     UnreadableCsv,
     /// The header is none of the accepted ones.
@@ -157,6 +160,7 @@ impl IssueCode {
             IssueCode::EmptyFile => "empty_file",
             IssueCode::UnreadableEncoding => "unreadable_encoding",
             IssueCode::UnreadableWorkbook => "unreadable_workbook",
+            IssueCode::SheetTooLarge => "sheet_too_large",
             IssueCode::UnreadableCsv => "unreadable_csv",
             IssueCode::UnknownHeader => "unknown_header",
             IssueCode::MissingColumn => "missing_column",

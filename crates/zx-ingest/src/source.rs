@@ -388,22 +388,82 @@ fn unreadable_workbook(detail: &str) -> Draft {
 /// A sheet's rows as (1-based row number, absolute columns, cells), blank rows dropped.
 type SheetRows = (Vec<u32>, Vec<(usize, Vec<Value>)>);
 
-fn sheet_rows(range: &calamine::Range<Data>) -> Option<SheetRows> {
-    let (row0, col0) = range.start()?;
-    let width = range.width();
-    let columns: Vec<u32> = (0..width)
-        .map(|i| col0.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)))
-        .collect();
-    let mut rows = Vec::new();
-    for (i, cells) in range.rows().enumerate() {
-        let cells: Vec<Value> = cells.iter().map(convert).collect();
-        if cells.iter().all(Value::is_empty) {
+/// The most cells a sheet's table may span: rows with data times the columns between the first
+/// and the last used one. A year of monthly data for a thousand units in the wide template is
+/// about 1,000 × 90 rows of 15 columns (1.4 M); a cell typed by mistake at XFD1048576 makes a
+/// sheet span 17 billion, which calamine's dense range would try to allocate (512 GB).
+pub(crate) const MAX_SHEET_CELLS: u64 = 5_000_000;
+
+/// Reads a sheet's used cells one by one (calamine's streaming reader: nothing is allocated for
+/// the empty space between them) and lays the rows with data out densely between the first and
+/// the last used column, refusing a sheet whose table would span more than [`MAX_SHEET_CELLS`]
+/// before it is built. `None` for a chart sheet or a sheet without data.
+fn sheet_rows<RS: std::io::Read + std::io::Seek>(
+    workbook: &mut Xlsx<RS>,
+    sheet: &str,
+    shown_sheet: &str,
+) -> Result<Option<SheetRows>, Box<(Loc, Draft)>> {
+    let unreadable =
+        |e: calamine::XlsxError| Box::new((Loc::file(), unreadable_workbook(&e.to_string())));
+    let mut reader = match workbook.worksheet_cells_reader(sheet) {
+        Ok(reader) => reader,
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(None),
+        Err(e) => return Err(unreadable(e)),
+    };
+    let mut by_row: std::collections::BTreeMap<u32, Vec<(u32, Value)>> = Default::default();
+    let (mut first_column, mut last_column) = (u32::MAX, 0u32);
+    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+        let value = convert(&Data::from(cell.get_value().clone()));
+        if value.is_empty() {
             continue;
         }
-        let line = (row0 as usize).saturating_add(i).saturating_add(1);
-        rows.push((line, cells));
+        let (row, column) = cell.get_position();
+        first_column = first_column.min(column);
+        last_column = last_column.max(column);
+        by_row.entry(row).or_default().push((column, value));
+        let width = u64::from(last_column - first_column) + 1;
+        if (by_row.len() as u64).saturating_mul(width) > MAX_SHEET_CELLS {
+            let place = Place::Cell {
+                sheet: shown_sheet.to_owned(),
+                cell: format!("{}{}", column_letters(column), u64::from(row) + 1),
+            };
+            return Err(Box::new((
+                Loc {
+                    place,
+                    key: (row as usize + 1, column as usize),
+                },
+                sheet_too_large(sheet, by_row.len(), width),
+            )));
+        }
     }
-    Some((columns, rows))
+    if by_row.is_empty() {
+        return Ok(None);
+    }
+    let width = (last_column - first_column) as usize + 1;
+    let columns: Vec<u32> = (first_column..=last_column).collect();
+    let rows = by_row
+        .into_iter()
+        .map(|(row, cells)| {
+            let mut dense = vec![Value::Empty; width];
+            for (column, value) in cells {
+                dense[(column - first_column) as usize] = value;
+            }
+            (row as usize + 1, dense)
+        })
+        .collect();
+    Ok(Some((columns, rows)))
+}
+
+fn sheet_too_large(sheet: &str, rows: usize, width: u64) -> Draft {
+    Draft::new(
+        IssueCode::SheetTooLarge,
+        format!(
+            "sheet \"{sheet}\" spans {rows} rows × {width} columns, more than the {MAX_SHEET_CELLS} cells a data sheet may have: a value far to the right or below the table (this cell) is usually a stray entry; delete it, or split the file"
+        ),
+        format!(
+            "工作表“{sheet}”的数据区域达到 {rows} 行 × {width} 列，超过数据表允许的 {MAX_SHEET_CELLS} 个单元格：表格右侧或下方远处（此单元格）通常是误填的内容，请删除，或拆分文件"
+        ),
+    )
 }
 
 /// How many non-blank rows above the header a sheet may have: a title line or two (an office's
@@ -446,8 +506,8 @@ fn read_xlsx_inner(
     // The first non-blank row of the first non-blank sheet, for the error when nothing matches.
     let mut first_seen: Option<(Loc, String)> = None;
     for (index, name) in names.iter().enumerate() {
-        let range = workbook.worksheet_range(name).map_err(unreadable)?;
-        let Some((columns, mut rows)) = sheet_rows(&range) else {
+        let shown = if index == 0 { "" } else { name.as_str() };
+        let Some((columns, mut rows)) = sheet_rows(&mut workbook, name, shown)? else {
             continue;
         };
         if rows.is_empty() {
@@ -492,6 +552,88 @@ fn read_xlsx_inner(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A workbook with a table at A1 of a header and `rows` rows and, when given, one more
+    /// cell far away.
+    fn workbook_with(rows: u32, stray: Option<(u32, u16)>) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "entity").unwrap();
+        sheet.write_string(0, 1, "value").unwrap();
+        for row in 1..=rows {
+            sheet.write_string(row, 0, "FJ").unwrap();
+            sheet.write_string(row, 1, "12.5").unwrap();
+        }
+        if let Some((row, column)) = stray {
+            sheet.write_string(row, column, "x").unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    fn any_header(_: &[Value]) -> bool {
+        true
+    }
+
+    #[test]
+    fn a_stray_cell_at_the_sheets_far_corner_costs_its_rows_not_the_sheet() {
+        // XFD1048576: 17 billion cells if laid out densely (calamine's range asked for 512 GB);
+        // read cell by cell, it is 3 rows with data × 16,384 columns, and keeps its place.
+        let bytes = workbook_with(1, Some((1_048_575, 16_383)));
+        let started = std::time::Instant::now();
+        let table = read_xlsx_inner(&bytes, &any_header).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(table.rows.len(), 2);
+        let stray = &table.rows[1];
+        assert_eq!(stray.line, 1_048_576);
+        assert_eq!(stray.cells.len(), 16_384);
+        assert_eq!(stray.cells[16_383], Value::Text("x".into()));
+        assert_eq!(
+            table.loc(stray.line, 16_383).place,
+            Place::Cell {
+                sheet: String::new(),
+                cell: "XFD1048576".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_sheet_spanning_more_cells_than_the_limit_is_refused_at_the_cell_that_crosses_it() {
+        // 400 rows of data, and a cell at XFD402: 402 rows × 16,384 columns = 6,586,368 cells,
+        // over the limit of 5,000,000 when the stray cell is read.
+        let bytes = workbook_with(400, Some((401, 16_383)));
+        let (loc, draft) = *read_xlsx_inner(&bytes, &any_header).unwrap_err();
+        assert_eq!(draft.code, IssueCode::SheetTooLarge);
+        assert_eq!(
+            loc.place,
+            Place::Cell {
+                sheet: String::new(),
+                cell: "XFD402".into()
+            }
+        );
+        assert!(
+            draft.message.contains("402 rows × 16384 columns"),
+            "{}",
+            draft.message
+        );
+    }
+
+    #[test]
+    fn a_stray_cell_within_the_limit_keeps_its_place() {
+        // Z1000: 3 rows with data × 26 columns.
+        let table = read_xlsx_inner(&workbook_with(1, Some((999, 25))), &any_header).unwrap();
+        assert_eq!(table.header_line, 1);
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.rows[1].line, 1000);
+        assert_eq!(table.rows[1].cells[25], Value::Text("x".into()));
+        assert_eq!(table.rows[0].cells[0], Value::Text("FJ".into()));
+        assert_eq!(
+            table.loc(1000, 25).place,
+            Place::Cell {
+                sheet: String::new(),
+                cell: "Z1000".into()
+            }
+        );
+    }
 
     #[test]
     fn names_columns_like_excel() {
