@@ -5,7 +5,7 @@
   // Draw after the first paint: the numbers show at once, the charts a frame later.
   requestAnimationFrame(function () { setTimeout(drawAll, 0); });
   function drawAll() {
-  var zh = (window.ZX && window.ZX.lang) !== "en";
+  var zh = document.documentElement.lang !== "en";
   var colors = { green: "#1a7f37", yellow: "#b58100", red: "#cf222e", blue: "#0969da", grey: "#8c959f" };
   function num(v) { return v === null || v === undefined ? null : Number(v); }
 

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   if (!window.echarts) return;
-  var zh = (window.ZX && window.ZX.lang) !== "en";
+  var zh = document.documentElement.lang !== "en";
   var colors = { measured: "#8c959f", corrected: "#0969da", limit: "#cf222e", invalid: "#b58100" };
   var charts = {};
   function num(v) { return v === null || v === undefined ? null : Number(v); }
