@@ -40,6 +40,10 @@ pub enum ErrorCode {
     /// A target 10 times or more away from last year's actual: a unit slip? Nothing saved;
     /// send it again confirmed.
     TargetNeedsConfirmation,
+    /// The route exists, but not with this HTTP method.
+    MethodNotAllowed,
+    /// The request body is larger than the route accepts.
+    PayloadTooLarge,
     /// Our fault.
     Internal,
 }
@@ -61,6 +65,8 @@ impl ErrorCode {
             ErrorCode::UnitsNotSubmitted => "units_not_submitted",
             ErrorCode::Conflict => "conflict",
             ErrorCode::TargetNeedsConfirmation => "target_needs_confirmation",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::Internal => "internal",
         }
     }
@@ -80,12 +86,14 @@ impl ErrorCode {
             | ErrorCode::UnitsNotSubmitted
             | ErrorCode::Conflict
             | ErrorCode::TargetNeedsConfirmation => StatusCode::CONFLICT,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// Every code, for the documentation.
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::InvalidCsrf,
@@ -100,6 +108,8 @@ impl ErrorCode {
         ErrorCode::UnitsNotSubmitted,
         ErrorCode::Conflict,
         ErrorCode::TargetNeedsConfirmation,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::PayloadTooLarge,
         ErrorCode::Internal,
     ];
 }
@@ -139,6 +149,8 @@ impl ErrorCode {
             ErrorCode::Conflict => {
                 lang.pick("已被他人修改，请刷新后重试", "changed by someone else")
             }
+            ErrorCode::MethodNotAllowed => lang.pick("不支持该请求方法", "method not allowed"),
+            ErrorCode::PayloadTooLarge => lang.pick("请求内容过大", "request too large"),
             ErrorCode::Internal => lang.pick("服务器内部错误，请查看服务器日志", "internal error"),
         }
     }
@@ -244,3 +256,20 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The code of an error status a handler did not produce itself (axum's own rejections: a
+/// malformed JSON body or query, an unknown route, a wrong method, a body over the limit), so
+/// that every `/api/` error is the JSON error body.
+pub fn code_for_status(status: StatusCode) -> ErrorCode {
+    match status {
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthenticated,
+        StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::CONFLICT => ErrorCode::Conflict,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::TooManyAttempts,
+        status if status.is_client_error() => ErrorCode::InvalidParameter,
+        _ => ErrorCode::Internal,
+    }
+}

@@ -80,6 +80,44 @@ fn with_security_headers(hsts: bool, mut response: Response) -> Response {
     response
 }
 
+/// Every error under `/api/` is the JSON error body, also when axum answered before a handler
+/// ran (a body that is not JSON or not of the expected shape, a malformed query, a wrong
+/// method, a body over the limit): its text becomes the message, its status picks the code.
+async fn api_errors_as_json(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    if !api || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+    let code = error::code_for_status(status);
+    let message = if text.is_empty() {
+        code.title(zx_domain::Lang::En).to_owned()
+    } else {
+        text
+    };
+    let body = error::ErrorBody {
+        code: code.as_str(),
+        message,
+    };
+    (status, axum::Json(body)).into_response()
+}
+
 fn asset(content_type: &'static str, body: &'static [u8]) -> impl IntoResponse {
     (
         [
@@ -254,6 +292,7 @@ pub fn router(state: AppState) -> Router {
             get(visits::api::api_visits).post(visits::api::api_create_visit),
         )
         .fallback(layout::not_found)
+        .layer(axum::middleware::from_fn(api_errors_as_json))
         .layer(axum::middleware::map_response(move |response: Response| {
             std::future::ready(with_security_headers(hsts, response))
         }))

@@ -70,6 +70,14 @@ pub async fn json_body<T: serde::de::DeserializeOwned>(
     user: &CurrentUser,
     request: axum::extract::Request,
 ) -> ApiResult<T> {
+    // Who may write is decided before the body is read: a viewer's malformed body is 403, not 422.
+    if user.access.role == zx_domain::Role::Viewer {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            user.lang
+                .pick("查看者不能修改数据", "viewers cannot change anything"),
+        ));
+    }
     user.check_csrf(
         request
             .headers()
@@ -78,7 +86,7 @@ pub async fn json_body<T: serde::de::DeserializeOwned>(
     )?;
     let Json(input) = Json::<T>::from_request(request, state)
         .await
-        .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.body_text()))?;
+        .map_err(|e| ApiError::new(crate::error::code_for_status(e.status()), e.body_text()))?;
     Ok(input)
 }
 

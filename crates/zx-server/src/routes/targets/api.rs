@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 use super::{TargetJson, TargetWrite, parse_stored_value, save_target, targets_in_scope};
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
+use crate::routes::json_body;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -32,11 +33,9 @@ pub async fn targets(
 pub async fn put_target(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    headers: axum::http::HeaderMap,
-    Json(body): Json<TargetJson>,
+    request: axum::extract::Request,
 ) -> ApiResult<Json<TargetJson>> {
-    let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-    user.check_csrf(csrf)?;
+    let body: TargetJson = json_body(&state, &user, request).await?;
     let value = parse_stored_value(&body.value, user.lang)?;
     let saved = save_target(
         &state,
