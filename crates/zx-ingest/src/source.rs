@@ -302,6 +302,26 @@ pub(crate) fn read_csv(text: &str, encoding: &'static str, sink: &mut Sink) -> O
                             ),
                         ),
                     );
+                } else if cells.len() < width {
+                    // A short line would read its missing fields as blanks and clear stored
+                    // values (an entity's region, say) as a revision nobody typed.
+                    sink.error(
+                        &Loc {
+                            place: Place::Line(line),
+                            key: (line, cells.len()),
+                        },
+                        Draft::new(
+                            IssueCode::WrongFieldCount,
+                            format!(
+                                "line has {} fields but the header has {width} columns: a field is missing (leave a blank field between commas, e.g. \"a,,c\")",
+                                cells.len()
+                            ),
+                            format!(
+                                "本行只有 {} 个字段，但表头有 {width} 列：缺少字段（空值也须保留逗号，如 \"a,,c\"）",
+                                cells.len()
+                            ),
+                        ),
+                    );
                 }
                 rows.push(Row { line, cells });
             }
@@ -632,6 +652,24 @@ mod tests {
                 sheet: String::new(),
                 cell: "Z1000".into()
             }
+        );
+    }
+
+    #[test]
+    fn a_line_with_fewer_fields_than_the_header_is_an_error_on_that_line() {
+        let mut sink = Sink::new("entities.csv");
+        let text = "code,name,parent,kind,region,segment\nFJ,福建公司,ZX,company,福建,环保\nFJ-A,甲厂,FJ,plant\n";
+        read_csv(text, "UTF-8", &mut sink).unwrap();
+        let (errors, _) = sink.finish();
+        let issue = &errors[0];
+        assert_eq!(issue.code, IssueCode::WrongFieldCount);
+        assert_eq!(issue.place, Place::Line(3));
+        assert!(
+            issue
+                .message
+                .starts_with("line has 4 fields but the header has 6 columns"),
+            "{}",
+            issue.message
         );
     }
 
