@@ -382,8 +382,8 @@ mod tests {
         assert!(!m.is_responsible("sichuan"));
     }
 
-    #[test]
-    fn who_may_see_and_change_a_measure() {
+    /// G with subsidiaries S1 (plant P1) and S2: the tree the access tests judge on.
+    fn group_tree() -> EntityTree {
         use crate::entity::{Entity, EntityKind};
         let entity = |code: &str, parent: Option<&str>| Entity {
             code: EntityCode::parse(code).unwrap(),
@@ -393,17 +393,25 @@ mod tests {
             region: String::new(),
             segment: String::new(),
         };
-        let tree = EntityTree::build(vec![
+        EntityTree::build(vec![
             entity("G", None),
             entity("S1", Some("G")),
             entity("P1", Some("S1")),
             entity("S2", Some("G")),
         ])
-        .unwrap();
-        let access = |role, scope: Option<&str>| Access {
+        .unwrap()
+    }
+
+    fn access(role: Role, scope: Option<&str>) -> Access {
+        Access {
             role,
             scope: scope.map(|s| EntityCode::parse(s).unwrap()),
-        };
+        }
+    }
+
+    #[test]
+    fn who_may_see_and_change_a_measure() {
+        let tree = group_tree();
         // On P1, owned by fujian with co-owner li.
         let m = measure(MeasureStatus::InProgress, 10);
         let cases = [
@@ -448,26 +456,7 @@ mod tests {
 
     #[test]
     fn only_accounts_that_may_change_a_measure_may_answer_for_it() {
-        use crate::entity::{Entity, EntityKind};
-        let entity = |code: &str, parent: Option<&str>| Entity {
-            code: EntityCode::parse(code).unwrap(),
-            name: code.into(),
-            parent: parent.map(|p| EntityCode::parse(p).unwrap()),
-            kind: EntityKind::Company,
-            region: String::new(),
-            segment: String::new(),
-        };
-        let tree = EntityTree::build(vec![
-            entity("G", None),
-            entity("S1", Some("G")),
-            entity("P1", Some("S1")),
-            entity("S2", Some("G")),
-        ])
-        .unwrap();
-        let access = |role, scope: Option<&str>| Access {
-            role,
-            scope: scope.map(|s| EntityCode::parse(s).unwrap()),
-        };
+        let tree = group_tree();
         // On P1.
         let m = measure(MeasureStatus::InProgress, 0);
         for (access, name, answers) in [

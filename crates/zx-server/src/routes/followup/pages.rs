@@ -271,31 +271,36 @@ pub async fn post_update(
         due: form.due,
         comment: form.comment,
     };
-    match update_measure(&state, &user, id, input).await {
+    let result = update_measure(&state, &user, id, input).await;
+    after_change(&state, &user, &uri, id, result, draft).await
+}
+
+/// After a change of measure `id`: back to its page; or, refused as a conflict or bad input,
+/// the page as it now is with the reason in the user's language and the comment typed (the
+/// other fields show the current values: after a conflict they are what to decide on).
+async fn after_change<T>(
+    state: &AppState,
+    user: &CurrentUser,
+    uri: &axum::http::Uri,
+    id: i64,
+    result: ApiResult<T>,
+    draft: String,
+) -> Response {
+    match result {
         Ok(_) => Redirect::to(&format!("/measures/{id}")).into_response(),
-        // A refused change shows the page as it now is, the reason, and the comment typed (the
-        // other fields show the current values: after a conflict they are what to decide on).
         Err(error)
             if matches!(
                 error.code,
                 ErrorCode::Conflict | ErrorCode::InvalidParameter
             ) =>
         {
-            match measure_page(
-                &state,
-                &user,
-                &uri,
-                id,
-                Some(error.text_for(user.lang)),
-                draft,
-            )
-            .await
-            {
+            let reason = Some(error.text_for(user.lang));
+            match measure_page(state, user, uri, id, reason, draft).await {
                 Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
-                Err(error) => error_page(Some(&user), user.lang, error),
+                Err(error) => error_page(Some(user), user.lang, error),
             }
         }
-        Err(error) => error_page(Some(&user), user.lang, error),
+        Err(error) => error_page(Some(user), user.lang, error),
     }
 }
 
@@ -319,21 +324,8 @@ pub async fn post_co_owners(
     if let Err(error) = user.check_csrf(Some(&form.csrf)) {
         return error_page(Some(&user), user.lang, error);
     }
-    match super::set_co_owners(&state, &user, id, form.revision, &form.co_owners).await {
-        Ok(_) => Redirect::to(&format!("/measures/{id}")).into_response(),
-        Err(error)
-            if matches!(
-                error.code,
-                ErrorCode::Conflict | ErrorCode::InvalidParameter
-            ) =>
-        {
-            match measure_page(&state, &user, &uri, id, Some(error.message), String::new()).await {
-                Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
-                Err(error) => error_page(Some(&user), user.lang, error),
-            }
-        }
-        Err(error) => error_page(Some(&user), user.lang, error),
-    }
+    let result = super::set_co_owners(&state, &user, id, form.revision, &form.co_owners).await;
+    after_change(&state, &user, &uri, id, result, String::new()).await
 }
 
 #[derive(Deserialize)]
