@@ -15,7 +15,7 @@ use zx_domain::{Basis, EntityCode, Fact, ItemKind, Month};
 use crate::Context;
 use crate::fields::{self, Known};
 use crate::issue::{Draft, IssueCode, Loc, Sink};
-use crate::schema::Columns;
+use crate::schema::{Columns, Layout};
 use crate::source::{Table, Value};
 
 /// One submitted figure whose entity, item and month are valid.
@@ -47,20 +47,49 @@ fn check<T>(sink: &mut Sink, loc: Loc, result: Result<T, Draft>) -> Option<T> {
     }
 }
 
-/// Reads the long layout.
-pub(crate) fn read_long(
+/// Reads the figures of every table of the file (a workbook may have several data sheets, in
+/// either layout), then checks them together: a figure on two sheets is a duplicate.
+pub(crate) fn read(tables: &[(Table, Columns)], ctx: &Context<'_>, sink: &mut Sink) -> Vec<Fact> {
+    let mut entries = Vec::new();
+    let mut wide_only = true;
+    let mut filled = 0usize;
+    for (table, columns) in tables {
+        match columns.layout {
+            Layout::DataWide => filled += read_wide(table, columns, ctx, sink, &mut entries),
+            _ => {
+                wide_only = false;
+                read_long(table, columns, ctx, sink, &mut entries);
+            }
+        }
+    }
+    if wide_only && filled == 0 && !sink.has_errors() {
+        sink.error(
+            &Loc::file(),
+            Draft::new(
+                IssueCode::EmptyFile,
+                "no month cell is filled in",
+                "没有填写任何月份数据",
+            ),
+        );
+    }
+    finish(entries, ctx, sink)
+}
+
+/// Reads the long layout into `entries`.
+fn read_long(
     table: &Table,
     columns: &Columns,
     ctx: &Context<'_>,
     sink: &mut Sink,
-) -> Vec<Fact> {
+    entries: &mut Vec<Entry>,
+) {
     let known = Known::new(ctx.entities);
     let catalogue = ctx.catalogue;
     // Required columns are present: `columns` refused the file otherwise.
     let [entity_col, period_col, item_col, value_col] =
         ["entity", "period", "item", "value"].map(|name| columns.get(name).unwrap_or(usize::MAX));
     let basis_col = columns.get("basis");
-    let mut entries = Vec::with_capacity(table.rows.len());
+    entries.reserve(table.rows.len());
     for row in &table.rows {
         let loc = |col: usize| table.loc(row.line, col);
         let entity = check(
@@ -120,22 +149,22 @@ pub(crate) fn read_long(
             });
         }
     }
-    finish(entries, ctx, sink)
 }
 
-/// Reads the wide layout (the template): blank month cells are skipped.
-pub(crate) fn read_wide(
+/// Reads the wide layout (the template) into `entries`: blank month cells are skipped. Returns
+/// how many month cells are filled in.
+fn read_wide(
     table: &Table,
     columns: &Columns,
     ctx: &Context<'_>,
     sink: &mut Sink,
-) -> Vec<Fact> {
+    entries: &mut Vec<Entry>,
+) -> usize {
     let known = Known::new(ctx.entities);
     let catalogue = ctx.catalogue;
     let entity_col = columns.get("entity").unwrap_or(usize::MAX);
     let item_col = columns.get("item").unwrap_or(usize::MAX);
     let basis_col = columns.get("basis");
-    let mut entries = Vec::new();
     let mut filled = 0usize;
     for row in &table.rows {
         let loc = |col: usize| table.loc(row.line, col);
@@ -199,17 +228,7 @@ pub(crate) fn read_wide(
             }
         }
     }
-    if filled == 0 && !sink.has_errors() {
-        sink.error(
-            &Loc::file(),
-            Draft::new(
-                IssueCode::EmptyFile,
-                "no month cell is filled in",
-                "没有填写任何月份数据",
-            ),
-        );
-    }
-    finish(entries, ctx, sink)
+    filled
 }
 
 /// An entity the submitter may write for (`Context::writable`): a row for another is refused

@@ -22,19 +22,52 @@ struct Node {
     parent_loc: Loc,
 }
 
-pub(crate) fn read(
+/// Reads the entities of every table of the file (a workbook may have several sheets).
+pub(crate) fn read(tables: &[(Table, Columns)], ctx: &Context<'_>, sink: &mut Sink) -> Vec<Entity> {
+    let known = Known::new(ctx.entities);
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut first: HashMap<EntityCode, usize> = HashMap::new();
+    for (table, columns) in tables {
+        read_table(table, columns, sink, &mut nodes, &mut first);
+    }
+    // Parents must be in the file or already known.
+    for node in &nodes {
+        if let Some(parent) = &node.entity.parent
+            && !first.contains_key(parent)
+            && !known.contains(parent)
+        {
+            sink.error(
+                &node.parent_loc,
+                Draft::new(
+                    IssueCode::UnknownParent,
+                    "is not a known entity: it is neither in this file nor already imported",
+                    "不是已知单位：既不在本文件中，也未曾导入",
+                )
+                .column("parent")
+                .value(parent.as_str()),
+            );
+        }
+    }
+    check_cycles(&nodes, &first, ctx, sink);
+    nodes
+        .into_iter()
+        .filter(|n| n.ok)
+        .map(|n| n.entity)
+        .collect()
+}
+
+/// Reads one table's rows into `nodes`; `first` is where each code was first seen.
+fn read_table(
     table: &Table,
     columns: &Columns,
-    ctx: &Context<'_>,
     sink: &mut Sink,
-) -> Vec<Entity> {
-    let known = Known::new(ctx.entities);
+    nodes: &mut Vec<Node>,
+    first: &mut HashMap<EntityCode, usize>,
+) {
     let [code_col, name_col, parent_col, kind_col] =
         ["code", "name", "parent", "kind"].map(|name| columns.get(name).unwrap_or(usize::MAX));
     let region_col = columns.get("region");
     let segment_col = columns.get("segment");
-    let mut nodes: Vec<Node> = Vec::with_capacity(table.rows.len());
-    let mut first: HashMap<EntityCode, usize> = HashMap::new();
     for row in &table.rows {
         let loc = |col: usize| table.loc(row.line, col);
         let mut ok = true;
@@ -113,30 +146,6 @@ pub(crate) fn read(
             parent_loc: loc(parent_col),
         });
     }
-    // Parents must be in the file or already known.
-    for node in &nodes {
-        if let Some(parent) = &node.entity.parent
-            && !first.contains_key(parent)
-            && !known.contains(parent)
-        {
-            sink.error(
-                &node.parent_loc,
-                Draft::new(
-                    IssueCode::UnknownParent,
-                    "is not a known entity: it is neither in this file nor already imported",
-                    "不是已知单位：既不在本文件中，也未曾导入",
-                )
-                .column("parent")
-                .value(parent.as_str()),
-            );
-        }
-    }
-    check_cycles(&nodes, &first, ctx, sink);
-    nodes
-        .into_iter()
-        .filter(|n| n.ok)
-        .map(|n| n.entity)
-        .collect()
 }
 
 /// Builds the tree as it would be after the import and reports each cycle on a row of the file.

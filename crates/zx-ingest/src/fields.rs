@@ -161,6 +161,11 @@ pub(crate) fn decimal(cell: &Value, column: &str) -> Result<Decimal, Draft> {
     };
     match cell {
         Value::Empty => Err(empty(column)),
+        // A CSV `12%` is not a number either: the same figure reads the same from both.
+        Value::Number { percent: true, .. } => Err(invalid(
+            "is formatted as a percentage, but this column holds amounts: format the cell as a number",
+            "单元格设置为百分比格式，但本列应填金额或数量：请将单元格设置为数值格式",
+        )),
         Value::Number { value, .. } => value.map_err(|e| {
             let (en, zh) = e.message();
             invalid(en, zh)
@@ -267,7 +272,11 @@ pub(crate) fn year(cell: &Value, column: &str) -> Result<i32, Draft> {
         Value::Text(text) if text.bytes().all(|b| b.is_ascii_digit()) && text.len() <= 6 => {
             text.parse().ok()
         }
-        Value::Number { value: Ok(d), .. } if d.fract().is_zero() => i64::try_from(d.trunc()).ok(),
+        Value::Number {
+            value: Ok(d),
+            percent: false,
+            ..
+        } if d.fract().is_zero() => i64::try_from(d.trunc()).ok(),
         _ => None,
     };
     match year {
@@ -321,7 +330,8 @@ mod tests {
             year(
                 &Value::Number {
                     value: Ok(Decimal::from(2026)),
-                    text: "2026".into()
+                    text: "2026".into(),
+                    percent: false,
                 },
                 "year"
             )

@@ -76,13 +76,17 @@ impl Severity {
 pub enum IssueCode {
     /// No bytes, no header, or a header and no rows (or a template with nothing filled in).
     EmptyFile,
-    /// Neither UTF-8, UTF-16 with a BOM nor GBK.
+    /// Neither UTF-8, UTF-16 with a BOM nor GBK, or a UTF-8 file with a line in another
+    /// encoding (named with its line and byte).
     UnreadableEncoding,
     /// ZIP magic but not a workbook calamine can read, or an old binary `.xls`.
     UnreadableWorkbook,
     /// A workbook sheet whose used cells span more than a data sheet ever needs (a stray cell
     /// at XFD1048576): refused before anything that size is allocated.
     SheetTooLarge,
+    /// A workbook sheet with content that is not a table of the file's kind (nor the fill-in
+    /// template's instructions): every sheet is read, so no rows are left out unseen.
+    UnexpectedSheet,
     /// The CSV text itself cannot be split into records.
     UnreadableCsv,
     /// The header is none of the accepted ones.
@@ -113,7 +117,8 @@ pub enum IssueCode {
     UnknownIndicator,
     /// A year that is not an integer from 1900 to 2999.
     InvalidYear,
-    /// The same entity, period and item (or target) twice in one file.
+    /// The same entity, period and item (or target) twice in one file, or in two files of one
+    /// import.
     DuplicateRow,
     /// A negative value for an item that cannot be negative (headcount).
     NegativeValue,
@@ -161,6 +166,7 @@ impl IssueCode {
             IssueCode::UnreadableEncoding => "unreadable_encoding",
             IssueCode::UnreadableWorkbook => "unreadable_workbook",
             IssueCode::SheetTooLarge => "sheet_too_large",
+            IssueCode::UnexpectedSheet => "unexpected_sheet",
             IssueCode::UnreadableCsv => "unreadable_csv",
             IssueCode::UnknownHeader => "unknown_header",
             IssueCode::MissingColumn => "missing_column",
@@ -257,8 +263,8 @@ impl fmt::Display for Issue {
     }
 }
 
-/// Where an issue sorts: file-level first, then by row, then by column.
-pub(crate) type SortKey = (usize, usize);
+/// Where an issue sorts: file-level first, then by sheet (a CSV is one), row and column.
+pub(crate) type SortKey = (usize, usize, usize);
 
 /// A place in the file together with its sort key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,7 +277,7 @@ impl Loc {
     pub(crate) fn file() -> Self {
         Self {
             place: Place::File,
-            key: (0, 0),
+            key: (0, 0, 0),
         }
     }
 }
@@ -472,7 +478,7 @@ mod tests {
             sink.error(
                 &Loc {
                     place: Place::Line(line),
-                    key: (line, 0),
+                    key: (0, line, 0),
                 },
                 Draft::new(IssueCode::EmptyValue, "must not be empty", "不能为空"),
             );

@@ -230,11 +230,12 @@ pub fn parse(input: Input<'_>, ctx: &Context<'_>) -> Result<ParsedFile, Rejected
 
 type Outcome = (FileKind, Payload, &'static str, usize);
 
-/// The file's table: workbook or decoded CSV text.
-fn table(input: Input<'_>, sink: &mut Sink) -> Option<source::Table> {
+/// The file's tables: a workbook's sheets of the file's kind, or the decoded CSV text.
+fn tables(input: Input<'_>, sink: &mut Sink) -> Option<Vec<source::Table>> {
     let bytes = input.bytes;
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        source::read_xlsx(bytes, &schema::is_header, sink)
+        let kind = |header: &[source::Value]| schema::layout(header).map(file_kind);
+        source::read_xlsx(bytes, &kind, sink)
     } else if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
         sink.error(
             &Loc::file(),
@@ -247,9 +248,10 @@ fn table(input: Input<'_>, sink: &mut Sink) -> Option<source::Table> {
         None
     } else {
         match source::decode(bytes) {
-            Ok((text, encoding)) => source::read_csv(&text, encoding, sink),
-            Err(draft) => {
-                sink.error(&Loc::file(), draft);
+            Ok((text, encoding)) => source::read_csv(&text, encoding, sink).map(|t| vec![t]),
+            Err(failure) => {
+                let (loc, draft) = *failure;
+                sink.error(&loc, draft);
                 None
             }
         }
@@ -270,7 +272,7 @@ fn file_kind(layout: Layout) -> FileKind {
 /// being known (unreadable, empty, unknown header); everything else is left to [`parse`].
 pub fn sniff(input: Input<'_>) -> Result<FileKind, Vec<Issue>> {
     let mut sink = Sink::new(input.file_name);
-    if let Some(table) = table(input, &mut sink) {
+    if let Some(table) = tables(input, &mut sink).and_then(|t| t.into_iter().next()) {
         match schema::layout(&table.header) {
             Some(layout) => return Ok(file_kind(layout)),
             None => {
@@ -289,9 +291,17 @@ pub fn sniff(input: Input<'_>) -> Result<FileKind, Vec<Issue>> {
 }
 
 fn read(input: Input<'_>, ctx: &Context<'_>, sink: &mut Sink) -> Option<Outcome> {
-    let table = table(input, sink)?;
-    let columns = schema::columns(&table, sink)?;
-    if table.rows.is_empty() {
+    let mut read = Vec::new();
+    let mut encoding = "XLSX";
+    for table in tables(input, sink)? {
+        encoding = table.encoding;
+        if let Some(columns) = schema::columns(&table, sink) {
+            read.push((table, columns));
+        }
+    }
+    let layout = read.first()?.1.layout;
+    let rows = read.iter().map(|(table, _)| table.rows.len()).sum();
+    if rows == 0 {
         sink.error(
             &Loc::file(),
             Draft::new(
@@ -302,15 +312,18 @@ fn read(input: Input<'_>, ctx: &Context<'_>, sink: &mut Sink) -> Option<Outcome>
         );
         return None;
     }
-    let payload = match columns.layout {
-        Layout::Entities => Payload::Entities(entities::read(&table, &columns, ctx, sink)),
-        Layout::DataLong => Payload::Data(data::read_long(&table, &columns, ctx, sink)),
-        Layout::DataWide => Payload::Data(data::read_wide(&table, &columns, ctx, sink)),
-        Layout::Targets => Payload::Targets(targets::read(&table, &columns, ctx, sink)),
-        Layout::Measures => Payload::Measures(measures::read(&table, &columns, ctx, sink)),
+    let kind = file_kind(layout);
+    let payload = match kind {
+        FileKind::Entities => Payload::Entities(entities::read(&read, ctx, sink)),
+        FileKind::Data => Payload::Data(data::read(&read, ctx, sink)),
+        FileKind::Targets => Payload::Targets(targets::read(&read, ctx, sink)),
+        FileKind::Measures => Payload::Measures(
+            read.iter()
+                .flat_map(|(table, columns)| measures::read(table, columns, ctx, sink))
+                .collect(),
+        ),
     };
-    let kind = file_kind(columns.layout);
-    Some((kind, payload, table.encoding, table.rows.len()))
+    Some((kind, payload, encoding, rows))
 }
 
 /// Writes the XLSX fill-in template for one entity and year: sheet [`DATA_SHEET`] in the wide

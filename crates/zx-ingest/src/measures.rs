@@ -62,12 +62,19 @@ fn progress(cell: &Value) -> Result<u8, Draft> {
         .value(text.clone())
     };
     let number = match cell {
-        Value::Number { value: Ok(d), .. } => {
-            if d.fract().is_zero() {
-                d.trunc().to_string().parse::<i64>().ok()
+        // A percent cell holds 0.5 for the 50% it shows: read as the CSV `50%` is.
+        Value::Number {
+            value: Ok(d),
+            percent,
+            ..
+        } => {
+            let d = if *percent {
+                d.checked_mul(rust_decimal::Decimal::ONE_HUNDRED)
             } else {
-                None
-            }
+                Some(*d)
+            };
+            d.filter(|d| d.fract().is_zero())
+                .and_then(|d| d.trunc().to_string().parse::<i64>().ok())
         }
         _ => trimmed.parse::<i64>().ok(),
     };

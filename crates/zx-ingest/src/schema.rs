@@ -212,11 +212,6 @@ fn detect(header: &[Value]) -> Option<&'static Spec> {
     best.map(|(spec, _)| spec)
 }
 
-/// Whether a workbook row is a header we read (to pick the sheet).
-pub(crate) fn is_header(header: &[Value]) -> bool {
-    detect(header).is_some()
-}
-
 /// The layout a header announces, if any.
 pub(crate) fn layout(header: &[Value]) -> Option<Layout> {
     detect(header).map(|spec| spec.layout)
@@ -309,7 +304,7 @@ pub(crate) fn columns(table: &Table, sink: &mut Sink) -> Option<Columns> {
     }
     // Missing columns are reported after the header's own cells.
     let header_loc = Loc {
-        key: (header_loc.key.0, usize::MAX),
+        key: (header_loc.key.0, header_loc.key.1, usize::MAX),
         ..header_loc
     };
     let mut complete = true;

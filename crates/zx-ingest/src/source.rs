@@ -18,10 +18,12 @@ pub(crate) enum Value {
     Empty,
     /// Trimmed, never empty.
     Text(String),
-    /// A workbook number cell, converted once; `text` is how to show it.
+    /// A workbook number cell, converted once; `text` is how to show it. `percent`: the cell is
+    /// formatted as a percentage, so `value` 0.5 shows as `50%` (the text is then `50%`).
     Number {
         value: Result<Decimal, NumberError>,
         text: String,
+        percent: bool,
     },
     /// A workbook date cell; `time` says whether it has a time of day.
     Date {
@@ -79,10 +81,12 @@ impl Row {
 enum Origin {
     Csv,
     /// `sheet` is empty for the workbook's first sheet; `columns` are the absolute column
-    /// numbers (0-based) of the table's columns.
+    /// numbers (0-based) of the table's columns; `order` is the sheet's index, so issues sort
+    /// sheet by sheet.
     Sheet {
         sheet: String,
         columns: Vec<u32>,
+        order: usize,
     },
 }
 
@@ -102,9 +106,13 @@ impl Table {
         match &self.origin {
             Origin::Csv => Loc {
                 place: Place::Line(line),
-                key: (line, index),
+                key: (0, line, index),
             },
-            Origin::Sheet { sheet, columns } => {
+            Origin::Sheet {
+                sheet,
+                columns,
+                order,
+            } => {
                 let column = columns
                     .get(index)
                     .copied()
@@ -114,7 +122,7 @@ impl Table {
                         sheet: sheet.clone(),
                         cell: format!("{}{line}", column_letters(column)),
                     },
-                    key: (line, column as usize),
+                    key: (*order, line, column as usize),
                 }
             }
         }
@@ -125,7 +133,7 @@ impl Table {
         match &self.origin {
             Origin::Csv => Loc {
                 place: Place::Line(line),
-                key: (line, 0),
+                key: (0, line, 0),
             },
             Origin::Sheet { .. } => self.loc(line, 0),
         }
@@ -145,14 +153,23 @@ pub(crate) fn column_letters(column: u32) -> String {
 }
 
 /// Decodes a text file: UTF-8 (BOM or not), UTF-16 with a BOM (or plainly ASCII-shaped without),
-/// else GB18030/GBK when that decodes without a single error.
-pub(crate) fn decode(bytes: &[u8]) -> Result<(String, &'static str), Draft> {
+/// else GB18030/GBK when that decodes without a single error and no line speaks for UTF-8.
+///
+/// A file that is not wholly UTF-8 but has a line that is UTF-8 (and could not be GB2312
+/// Chinese, see [`utf8_line`]) is a UTF-8 file with some lines in another encoding (pasted from
+/// a GBK, Big5 or Latin-1 file): read as GBK it would import its Chinese as mojibake
+/// (鍚堟垚鐢电珯), so it is refused naming the first line that is not UTF-8. The error names
+/// the line and the byte.
+pub(crate) fn decode(bytes: &[u8]) -> Result<(String, &'static str), Box<(Loc, Draft)>> {
     let unreadable = || {
-        Draft::new(
-            IssueCode::UnreadableEncoding,
-            "file is not UTF-8 or GBK text; save it as UTF-8 CSV",
-            "文件编码既不是 UTF-8 也不是 GBK：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”格式",
-        )
+        Box::new((
+            Loc::file(),
+            Draft::new(
+                IssueCode::UnreadableEncoding,
+                "file is not UTF-8 or GBK text; save it as UTF-8 CSV",
+                "文件编码既不是 UTF-8 也不是 GBK：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”格式",
+            ),
+        ))
     };
     let utf16 = |encoding: &'static encoding_rs::Encoding, body: &[u8]| {
         encoding
@@ -163,7 +180,14 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(String, &'static str), Draft> {
     if let Some(body) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return std::str::from_utf8(body)
             .map(|text| (text.to_owned(), "UTF-8"))
-            .map_err(|_| unreadable());
+            .map_err(|e| {
+                not_utf8(
+                    bytes,
+                    3 + e.valid_up_to(),
+                    "the file starts with the UTF-8 byte-order mark",
+                    "文件开头带有 UTF-8 标记（BOM）",
+                )
+            });
     }
     if let Some(body) = bytes.strip_prefix(b"\xFF\xFE") {
         return utf16(encoding_rs::UTF_16LE, body);
@@ -180,13 +204,115 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(String, &'static str), Draft> {
             return utf16(encoding_rs::UTF_16BE, bytes);
         }
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((text.to_owned(), "UTF-8"));
+    let invalid_at = match std::str::from_utf8(bytes) {
+        Ok(text) => return Ok((text.to_owned(), "UTF-8")),
+        Err(e) => e.valid_up_to(),
+    };
+    let ends = line_ends(bytes);
+    if let Some(line) = lines_of(bytes, &ends).position(utf8_line) {
+        let (en, zh) = (
+            format!("line {} is UTF-8", line + 1),
+            format!("第 {} 行为 UTF-8 编码", line + 1),
+        );
+        return Err(not_utf8(bytes, invalid_at, &en, &zh));
     }
-    encoding_rs::GB18030
-        .decode_without_bom_handling_and_without_replacement(bytes)
-        .map(|text| (text.into_owned(), "GBK"))
-        .ok_or_else(unreadable)
+    match gbk_error_at(bytes) {
+        None => encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .map(|text| (text.into_owned(), "GBK"))
+            .ok_or_else(unreadable),
+        Some(at) => {
+            let byte = bytes.get(at).copied().unwrap_or_default();
+            let line = line_of(&ends, at);
+            Err(Box::new((
+                Loc {
+                    place: Place::Line(line),
+                    key: (0, line, 0),
+                },
+                Draft::new(
+                    IssueCode::UnreadableEncoding,
+                    format!(
+                        "byte 0x{byte:02X} at offset {at} of the file is neither UTF-8 nor GBK text: save the file as UTF-8 CSV"
+                    ),
+                    format!(
+                        "文件第 {at} 字节处（从 0 起算）的 0x{byte:02X} 既不是 UTF-8 也不是 GBK 编码：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”格式"
+                    ),
+                ),
+            )))
+        }
+    }
+}
+
+/// The error for a UTF-8 file whose byte at `at` is not UTF-8; `why` says why the file is taken
+/// to be UTF-8.
+fn not_utf8(bytes: &[u8], at: usize, why: &str, why_zh: &str) -> Box<(Loc, Draft)> {
+    let line = line_of(&line_ends(bytes), at);
+    let byte = bytes.get(at).copied().unwrap_or_default();
+    Box::new((
+        Loc {
+            place: Place::Line(line),
+            key: (0, line, 0),
+        },
+        Draft::new(
+            IssueCode::UnreadableEncoding,
+            format!(
+                "line is not UTF-8 (byte 0x{byte:02X} at offset {at} of the file), though {why}: it was probably pasted from a file in another encoding (GBK, Big5, Latin-1); type the line again, or save the whole file as UTF-8 CSV"
+            ),
+            format!(
+                "本行不是 UTF-8 编码（文件第 {at} 字节处（从 0 起算）为 0x{byte:02X}），而{why_zh}：该行可能是从其他编码（GBK、Big5、Latin-1）的文件粘贴而来；请重新输入该行，或将整个文件另存为“CSV UTF-8（逗号分隔）”格式"
+            ),
+        ),
+    ))
+}
+
+/// Whether a line speaks for UTF-8: it is valid UTF-8 with a multi-byte character, and it has a
+/// byte from 0x80 to 0xA0. Such a byte is a UTF-8 continuation byte (every Chinese character in
+/// UTF-8 has two, each in 0x80–0xBF) but never part of GB2312 Chinese, whose bytes are all
+/// 0xA1–0xFE: a GBK file's lines almost never pass, a UTF-8 file with Chinese almost always does.
+fn utf8_line(line: &[u8]) -> bool {
+    line.iter().any(|b| (0x80..=0xA0).contains(b)) && std::str::from_utf8(line).is_ok()
+}
+
+/// The offset of the first byte that does not decode as GB18030 (GBK), if any.
+fn gbk_error_at(bytes: &[u8]) -> Option<usize> {
+    let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(decoder.max_utf8_buffer_length(bytes.len())?);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
+    match result {
+        encoding_rs::DecoderResult::Malformed(bad, after) => {
+            Some(read.saturating_sub(usize::from(bad) + usize::from(after)))
+        }
+        encoding_rs::DecoderResult::InputEmpty | encoding_rs::DecoderResult::OutputFull => None,
+    }
+}
+
+/// Offsets of the last byte of each line end: `\n`, the `\n` of `\r\n`, or a lone `\r` (old Mac
+/// files and some exports end lines with CR alone: each is a line).
+fn line_ends(bytes: &[u8]) -> Vec<usize> {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, b)| *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The 1-based line of the byte at `offset` (which is not a line end).
+fn line_of(ends: &[usize], offset: usize) -> usize {
+    ends.partition_point(|&end| end < offset) + 1
+}
+
+/// The file's lines, without their line ends.
+fn lines_of<'b>(bytes: &'b [u8], ends: &'b [usize]) -> impl Iterator<Item = &'b [u8]> + 'b {
+    let mut start = 0;
+    ends.iter()
+        .copied()
+        .chain(std::iter::once(bytes.len()))
+        .map(move |end| {
+            let line = bytes.get(start..end).unwrap_or_default();
+            start = end + 1;
+            line.strip_suffix(b"\r").unwrap_or(line)
+        })
 }
 
 fn empty_file() -> Draft {
@@ -196,23 +322,20 @@ fn empty_file() -> Draft {
 /// Physical line numbers of byte offsets.
 ///
 /// The csv crate's own `Position::line()` counts from where the previous record ended, so it is
-/// wrong after blank lines and after CRLF line ends; its byte offset is right up to the blank
-/// line ends before the record, which are skipped here.
+/// wrong after blank lines, after CRLF line ends and with CR-only ones; its byte offset is right
+/// up to the blank line ends before the record, which are skipped here.
 struct LineIndex<'t> {
     text: &'t [u8],
-    newlines: Vec<usize>,
+    ends: Vec<usize>,
 }
 
 impl<'t> LineIndex<'t> {
     fn new(text: &'t str) -> Self {
         let text = text.as_bytes();
-        let newlines = text
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| **b == b'\n')
-            .map(|(i, _)| i)
-            .collect();
-        Self { text, newlines }
+        Self {
+            text,
+            ends: line_ends(text),
+        }
     }
 
     /// The 1-based line of the first byte at or after `offset` that is not a line end.
@@ -223,7 +346,7 @@ impl<'t> LineIndex<'t> {
         while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
             start += 1;
         }
-        self.newlines.partition_point(|&n| n < start) + 1
+        line_of(&self.ends, start)
     }
 }
 
@@ -234,7 +357,10 @@ impl<'t> LineIndex<'t> {
 /// no comma (Excel's "Unicode text" export).
 pub(crate) fn read_csv(text: &str, encoding: &'static str, sink: &mut Sink) -> Option<Table> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let first_line = text
+        .split(['\r', '\n'])
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
     let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
         b'\t'
     } else {
@@ -259,7 +385,7 @@ pub(crate) fn read_csv(text: &str, encoding: &'static str, sink: &mut Sink) -> O
                         let line = lines.line_at(p.byte());
                         Loc {
                             place: Place::Line(line),
-                            key: (line, 0),
+                            key: (0, line, 0),
                         }
                     }
                     None => Loc::file(),
@@ -288,7 +414,7 @@ pub(crate) fn read_csv(text: &str, encoding: &'static str, sink: &mut Sink) -> O
                     sink.error(
                         &Loc {
                             place: Place::Line(line),
-                            key: (line, width),
+                            key: (0, line, width),
                         },
                         Draft::new(
                             IssueCode::WrongFieldCount,
@@ -308,7 +434,7 @@ pub(crate) fn read_csv(text: &str, encoding: &'static str, sink: &mut Sink) -> O
                     sink.error(
                         &Loc {
                             place: Place::Line(line),
-                            key: (line, cells.len()),
+                            key: (0, line, cells.len()),
                         },
                         Draft::new(
                             IssueCode::WrongFieldCount,
@@ -340,22 +466,27 @@ pub(crate) fn read_csv(text: &str, encoding: &'static str, sink: &mut Sink) -> O
     })
 }
 
-fn convert(cell: &Data) -> Value {
+/// A workbook cell as a [`Value`]; `percent` says its number format shows a percentage.
+fn convert(cell: &Data, percent: bool) -> Value {
+    let number = |value: Result<Decimal, NumberError>, typed: String| {
+        let text = match (&value, percent) {
+            (Ok(d), true) => d
+                .checked_mul(Decimal::ONE_HUNDRED)
+                .map_or_else(|| typed.clone(), |p| format!("{}%", p.normalize())),
+            (Ok(d), false) => d.normalize().to_string(),
+            (Err(_), _) => typed,
+        };
+        Value::Number {
+            value,
+            text,
+            percent,
+        }
+    };
     match cell {
         Data::Empty => Value::Empty,
         Data::String(text) => Value::from_text(text),
-        Data::Int(n) => Value::Number {
-            value: Ok(Decimal::from(*n)),
-            text: n.to_string(),
-        },
-        Data::Float(f) => {
-            let value = decimal_from_f64(*f);
-            let text = match &value {
-                Ok(d) => d.normalize().to_string(),
-                Err(_) => f.to_string(),
-            };
-            Value::Number { value, text }
-        }
+        Data::Int(n) => number(Ok(Decimal::from(*n)), n.to_string()),
+        Data::Float(f) => number(decimal_from_f64(*f), f.to_string()),
         Data::Bool(b) => Value::Other(if *b { "TRUE" } else { "FALSE" }.to_owned()),
         Data::DateTime(dt) if dt.is_datetime() => {
             let (year, month, day, hour, minute, second, milli) = dt.to_ymd_hms_milli();
@@ -405,6 +536,112 @@ fn unreadable_workbook(detail: &str) -> Draft {
     )
 }
 
+/// What a ZIP file that is not a workbook is, from the names of its entries (a .docx, an .ods,
+/// a zipped folder), so the clerk is told what they sent rather than "empty".
+fn not_a_workbook(bytes: &[u8]) -> Draft {
+    let names = zip_entry_names(bytes);
+    let has = |prefix: &str| names.iter().any(|n| n.starts_with(prefix));
+    if has("xl/") {
+        return Draft::new(
+            IssueCode::UnreadableWorkbook,
+            "file is an incomplete workbook: it has no xl/workbook.xml, the part that lists its sheets; save it again from Excel, or as UTF-8 CSV",
+            "文件是不完整的工作簿：缺少列出各工作表的 xl/workbook.xml 部分；请在 Excel 中重新保存，或另存为 UTF-8 CSV 格式",
+        );
+    }
+    let (en, zh) = if has("word/") {
+        (
+            "a Word document (.docx)".to_owned(),
+            "Word 文档（.docx）".to_owned(),
+        )
+    } else if has("ppt/") {
+        (
+            "a PowerPoint file (.pptx)".to_owned(),
+            "PowerPoint 文件（.pptx）".to_owned(),
+        )
+    } else if names.iter().any(|n| n == "content.xml")
+        && bytes.windows(11).any(|w| w == b"spreadsheet")
+    {
+        (
+            "an OpenDocument spreadsheet (.ods)".to_owned(),
+            "OpenDocument 表格（.ods）".to_owned(),
+        )
+    } else {
+        let shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+        let more = if names.len() > 3 { ", …" } else { "" };
+        let list = format!("{}{more}", shown.join(", "));
+        (
+            format!("a ZIP archive of other files ({list})"),
+            format!("包含其他文件的 ZIP 压缩包（{list}）"),
+        )
+    };
+    Draft::new(
+        IssueCode::UnreadableWorkbook,
+        format!(
+            "file is {en}, not an Excel workbook (it has no xl/workbook.xml): save the table as .xlsx or as UTF-8 CSV"
+        ),
+        format!(
+            "文件是{zh}，不是 Excel 工作簿（缺少 xl/workbook.xml）：请将表格另存为 .xlsx 或 UTF-8 CSV 格式"
+        ),
+    )
+}
+
+/// A workbook whose ZIP structure is broken: usually cut short by a download or a copy.
+fn damaged_workbook(detail: &str) -> Draft {
+    Draft::new(
+        IssueCode::UnreadableWorkbook,
+        format!(
+            "file is a damaged or incomplete workbook ({detail}): a download or copy cut short leaves it so; copy or download it again, or save it again from Excel"
+        ),
+        format!(
+            "文件是损坏或不完整的工作簿（{detail}）：下载或复制中断会造成这种情况；请重新复制或下载，或在 Excel 中重新保存"
+        ),
+    )
+}
+
+/// The names in a ZIP file's central directory (at most 100), read straight from the bytes:
+/// only to describe a file that is not a workbook.
+fn zip_entry_names(bytes: &[u8]) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut at = 0;
+    while names.len() < 100 {
+        let Some(found) = bytes
+            .get(at..)
+            .and_then(|rest| rest.windows(4).position(|w| w == b"PK\x01\x02"))
+        else {
+            break;
+        };
+        let header = at + found;
+        let field = |offset: usize| {
+            bytes
+                .get(header + offset..header + offset + 2)
+                .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))
+        };
+        let Some(length) = field(28) else { break };
+        let Some(name) = bytes.get(header + 46..header + 46 + length) else {
+            break;
+        };
+        names.push(String::from_utf8_lossy(name).into_owned());
+        at = header + 46 + length;
+    }
+    names
+}
+
+/// Whether a number format shows a percentage: a `%` outside quoted text and not escaped.
+fn is_percent_format(code: &str) -> bool {
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in code.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '%' if !quoted => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// A sheet's rows as (1-based row number, absolute columns, cells), blank rows dropped.
 type SheetRows = (Vec<u32>, Vec<(usize, Vec<Value>)>);
 
@@ -422,6 +659,7 @@ fn sheet_rows<RS: std::io::Read + std::io::Seek>(
     workbook: &mut Xlsx<RS>,
     sheet: &str,
     shown_sheet: &str,
+    order: usize,
 ) -> Result<Option<SheetRows>, Box<(Loc, Draft)>> {
     let unreadable =
         |e: calamine::XlsxError| Box::new((Loc::file(), unreadable_workbook(&e.to_string())));
@@ -430,10 +668,22 @@ fn sheet_rows<RS: std::io::Read + std::io::Seek>(
         Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(None),
         Err(e) => return Err(unreadable(e)),
     };
+    // Percent cells (`0%`, `0.00%`) hold 0.5 for 50 %: their kind is in the cell's style.
+    let percent: Vec<bool> = reader
+        .styles()
+        .iter()
+        .map(|style| {
+            style
+                .number_format
+                .as_ref()
+                .is_some_and(|f| is_percent_format(&f.format_code))
+        })
+        .collect();
     let mut by_row: std::collections::BTreeMap<u32, Vec<(u32, Value)>> = Default::default();
     let (mut first_column, mut last_column) = (u32::MAX, 0u32);
-    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
-        let value = convert(&Data::from(cell.get_value().clone()));
+    while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(unreadable)? {
+        let is_percent = percent.get(style).copied().unwrap_or(false);
+        let value = convert(&Data::from(cell.get_value().clone()), is_percent);
         if value.is_empty() {
             continue;
         }
@@ -450,7 +700,7 @@ fn sheet_rows<RS: std::io::Read + std::io::Seek>(
             return Err(Box::new((
                 Loc {
                     place,
-                    key: (row as usize + 1, column as usize),
+                    key: (order, row as usize + 1, column as usize),
                 },
                 sheet_too_large(sheet, by_row.len(), width),
             )));
@@ -486,23 +736,59 @@ fn sheet_too_large(sheet: &str, rows: usize, width: u64) -> Draft {
     )
 }
 
+/// The error for a sheet with content that is not a table of the file's kind: every sheet is
+/// read, so that rows on a second sheet are never left out unseen.
+fn unexpected_sheet(name: &str, hidden: bool, header: &str, first: &str) -> Draft {
+    let shown: String = if header.chars().count() > 80 {
+        header.chars().take(80).chain("…".chars()).collect()
+    } else {
+        header.to_owned()
+    };
+    let (hidden_en, hidden_zh) = if hidden {
+        (" (hidden)", "（隐藏）")
+    } else {
+        ("", "")
+    };
+    Draft::new(
+        IssueCode::UnexpectedSheet,
+        format!(
+            "sheet \"{name}\"{hidden_en} is not a table like the one on sheet \"{first}\" (its first row is \"{shown}\"): every sheet of a workbook is read, so that no rows are left out unseen; delete the sheet or move it to a file of its own, or give its table the same header"
+        ),
+        format!(
+            "工作表“{name}”{hidden_zh}不是与工作表“{first}”同类的表格（首行为“{shown}”）：工作簿的每张工作表都会被读取，以免遗漏数据；请删除该工作表或移到单独的文件中，或为其表格加上相同的表头"
+        ),
+    )
+}
+
 /// How many non-blank rows above the header a sheet may have: a title line or two (an office's
 /// sheet says what it is before its table), not a whole page.
 const TITLE_ROWS: usize = 3;
 
-/// Reads the first sheet whose header `is_header` accepts: the first non-blank row, or one of
-/// the next [`TITLE_ROWS`] when the rows above it are titles.
+/// Reads every sheet of a workbook that holds a table of the file's kind, in sheet order.
+///
+/// A sheet's header is its first non-blank row, or one of the next [`TITLE_ROWS`] when the rows
+/// above it are titles. `kind_of` says what a header is; the first sheet with a recognised
+/// header decides the file's kind. Every other sheet with content must hold a table of the same
+/// kind (it is read too: a second data sheet is data) or be the fill-in template's
+/// instructions sheet ([`crate::INSTRUCTIONS_SHEET`]); any other sheet, hidden or not, before or
+/// after, is an [`IssueCode::UnexpectedSheet`] error naming it. Empty sheets and chart sheets
+/// are ignored.
 ///
 /// Calamine parses untrusted ZIP and XML; should it ever panic, the panic is caught and the file
 /// reported as unreadable rather than taking the caller down.
-pub(crate) fn read_xlsx(
+pub(crate) fn read_xlsx<K: PartialEq>(
     bytes: &[u8],
-    is_header: &dyn Fn(&[Value]) -> bool,
+    kind_of: &dyn Fn(&[Value]) -> Option<K>,
     sink: &mut Sink,
-) -> Option<Table> {
-    let result = catch_unwind(AssertUnwindSafe(|| read_xlsx_inner(bytes, is_header)));
+) -> Option<Vec<Table>> {
+    let result = catch_unwind(AssertUnwindSafe(|| read_xlsx_inner(bytes, kind_of)));
     match result {
-        Ok(Ok(table)) => Some(table),
+        Ok(Ok((tables, problems))) => {
+            for (loc, draft) in problems {
+                sink.error(&loc, draft);
+            }
+            Some(tables)
+        }
         Ok(Err(failure)) => {
             let (loc, draft) = *failure;
             sink.error(&loc, draft);
@@ -515,19 +801,41 @@ pub(crate) fn read_xlsx(
     }
 }
 
-fn read_xlsx_inner(
+type Sheets = (Vec<Table>, Vec<(Loc, Draft)>);
+
+fn read_xlsx_inner<K: PartialEq>(
     bytes: &[u8],
-    is_header: &dyn Fn(&[Value]) -> bool,
-) -> Result<Table, Box<(Loc, Draft)>> {
-    let unreadable =
-        |e: calamine::XlsxError| Box::new((Loc::file(), unreadable_workbook(&e.to_string())));
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
-    let names = workbook.sheet_names();
-    // The first non-blank row of the first non-blank sheet, for the error when nothing matches.
-    let mut first_seen: Option<(Loc, String)> = None;
-    for (index, name) in names.iter().enumerate() {
+    kind_of: &dyn Fn(&[Value]) -> Option<K>,
+) -> Result<Sheets, Box<(Loc, Draft)>> {
+    let mut workbook: Xlsx<_> = match Xlsx::new(Cursor::new(bytes)) {
+        Ok(workbook) => workbook,
+        Err(calamine::XlsxError::Zip(e)) => {
+            return Err(Box::new((Loc::file(), damaged_workbook(&e.to_string()))));
+        }
+        // Whatever calamine trips over in a ZIP without the workbook part (a .docx's document
+        // read as if it were one), the clerk needs to hear what the file is.
+        Err(_)
+            if !zip_entry_names(bytes)
+                .iter()
+                .any(|n| n == "xl/workbook.xml") =>
+        {
+            return Err(Box::new((Loc::file(), not_a_workbook(bytes))));
+        }
+        Err(e) => {
+            return Err(Box::new((Loc::file(), unreadable_workbook(&e.to_string()))));
+        }
+    };
+    // A ZIP without xl/workbook.xml (a .docx, a zipped folder) opens with no sheet at all.
+    let sheets = workbook.sheets_metadata().to_vec();
+    if sheets.is_empty() {
+        return Err(Box::new((Loc::file(), not_a_workbook(bytes))));
+    }
+    // Each sheet with content: its table (header found), its name and whether it is hidden.
+    let mut found: Vec<(Table, String, bool)> = Vec::new();
+    for (index, meta) in sheets.iter().enumerate() {
+        let name = &meta.name;
         let shown = if index == 0 { "" } else { name.as_str() };
-        let Some((columns, mut rows)) = sheet_rows(&mut workbook, name, shown)? else {
+        let Some((columns, mut rows)) = sheet_rows(&mut workbook, name, shown, index)? else {
             continue;
         };
         if rows.is_empty() {
@@ -536,17 +844,16 @@ fn read_xlsx_inner(
         let at = rows
             .iter()
             .take(TITLE_ROWS + 1)
-            .position(|(_, cells)| is_header(cells))
+            .position(|(_, cells)| kind_of(cells).is_some())
             .unwrap_or(0);
         let (header_line, header) = rows.remove(at);
         rows.drain(..at);
-        let sheet = if index == 0 {
-            String::new()
-        } else {
-            name.clone()
-        };
         let table = Table {
-            origin: Origin::Sheet { sheet, columns },
+            origin: Origin::Sheet {
+                sheet: shown.to_owned(),
+                columns,
+                order: index,
+            },
             header_line,
             header,
             rows: rows
@@ -555,18 +862,41 @@ fn read_xlsx_inner(
                 .collect(),
             encoding: "XLSX",
         };
-        if is_header(&table.header) {
-            return Ok(table);
-        }
-        if first_seen.is_none() {
+        let hidden = meta.visible != calamine::SheetVisible::Visible;
+        found.push((table, name.clone(), hidden));
+    }
+    let Some(first) = found
+        .iter()
+        .position(|(t, _, _)| kind_of(&t.header).is_some())
+    else {
+        // Nothing recognised: the first sheet's first row is what the clerk must fix.
+        return match found.first() {
+            None => Err(Box::new((Loc::file(), empty_file()))),
+            Some((table, _, _)) => {
+                let text: Vec<String> = table.header.iter().map(Value::text).collect();
+                Err(Box::new((
+                    table.line_loc(table.header_line),
+                    crate::schema::unknown_header(&text.join(",")),
+                )))
+            }
+        };
+    };
+    let kind = kind_of(&found[first].0.header);
+    let first_name = found[first].1.clone();
+    let mut tables = Vec::new();
+    let mut problems = Vec::new();
+    for (table, name, hidden) in found {
+        if kind_of(&table.header) == kind {
+            tables.push(table);
+        } else if name.trim() != crate::INSTRUCTIONS_SHEET {
             let text: Vec<String> = table.header.iter().map(Value::text).collect();
-            first_seen = Some((table.line_loc(header_line), text.join(",")));
+            problems.push((
+                table.line_loc(table.header_line),
+                unexpected_sheet(&name, hidden, &text.join(","), &first_name),
+            ));
         }
     }
-    match first_seen {
-        None => Err(Box::new((Loc::file(), empty_file()))),
-        Some((loc, header)) => Err(Box::new((loc, crate::schema::unknown_header(&header)))),
-    }
+    Ok((tables, problems))
 }
 
 #[cfg(test)]
@@ -590,8 +920,15 @@ mod tests {
         book.save_to_buffer().unwrap()
     }
 
-    fn any_header(_: &[Value]) -> bool {
-        true
+    fn any_header(_: &[Value]) -> Option<()> {
+        Some(())
+    }
+
+    /// The first table of a workbook that must be read without problems.
+    fn first_table(bytes: &[u8]) -> Table {
+        let (mut tables, problems) = read_xlsx_inner(bytes, &any_header).unwrap();
+        assert!(problems.is_empty());
+        tables.remove(0)
     }
 
     #[test]
@@ -600,7 +937,7 @@ mod tests {
         // read cell by cell, it is 3 rows with data × 16,384 columns, and keeps its place.
         let bytes = workbook_with(1, Some((1_048_575, 16_383)));
         let started = std::time::Instant::now();
-        let table = read_xlsx_inner(&bytes, &any_header).unwrap();
+        let table = first_table(&bytes);
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         assert_eq!(table.rows.len(), 2);
         let stray = &table.rows[1];
@@ -640,7 +977,7 @@ mod tests {
     #[test]
     fn a_stray_cell_within_the_limit_keeps_its_place() {
         // Z1000: 3 rows with data × 26 columns.
-        let table = read_xlsx_inner(&workbook_with(1, Some((999, 25))), &any_header).unwrap();
+        let table = first_table(&workbook_with(1, Some((999, 25))));
         assert_eq!(table.header_line, 1);
         assert_eq!(table.rows.len(), 2);
         assert_eq!(table.rows[1].line, 1000);
@@ -693,7 +1030,7 @@ mod tests {
         assert_eq!(decode(b"a\0b\0").unwrap(), ("ab".into(), "UTF-16"));
         let (gbk, _, _) = encoding_rs::GBK.encode("集团,子公司");
         assert_eq!(decode(&gbk).unwrap(), ("集团,子公司".into(), "GBK"));
-        let err = decode(b"\xFFabc\x80").unwrap_err();
+        let (_, err) = *decode(b"\xFFabc\x80").unwrap_err();
         assert_eq!(err.code, IssueCode::UnreadableEncoding);
         assert!(decode(b"\xEF\xBB\xBF\xFF").is_err());
     }

@@ -180,30 +180,31 @@ fn is_header(cells: &[Value]) -> bool {
     REQUIRED.iter().all(|r| names.iter().any(|n| n == r))
 }
 
-/// The file's table: workbook or decoded CSV text; reading problems go to `problems`.
-fn table(input: Input<'_>, problems: &mut Problems) -> Option<Table> {
+/// The file's tables: a workbook's stack sheets or the decoded CSV text; reading problems go to
+/// `problems`.
+fn tables(input: Input<'_>, problems: &mut Problems) -> Option<Vec<Table>> {
     let mut sink = crate::issue::Sink::new(input.file_name);
     let bytes = input.bytes;
-    let table = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        source::read_xlsx(bytes, &is_header, &mut sink)
+    let tables = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        source::read_xlsx(bytes, &|cells| is_header(cells).then_some(()), &mut sink)
     } else {
         match source::decode(bytes) {
-            Ok((text, encoding)) => source::read_csv(&text, encoding, &mut sink),
-            Err(draft) => {
-                sink.error(&Loc::file(), draft);
+            Ok((text, encoding)) => source::read_csv(&text, encoding, &mut sink).map(|t| vec![t]),
+            Err(failure) => {
+                let (loc, draft) = *failure;
+                sink.error(&loc, draft);
                 None
             }
         }
     };
     for issue in sink.finish().0 {
         let key = match &issue.place {
-            Place::File => (0, 0),
-            Place::Line(line) => (*line, 0),
-            Place::Cell { .. } => (0, 0),
+            Place::File | Place::Cell { .. } => (0, 0, 0),
+            Place::Line(line) => (0, *line, 0),
         };
         problems.list.push((key, issue.into()));
     }
-    table
+    tables
 }
 
 /// An aliases cell (or `--aliases`): `NOX=a21002;SO2=a21026`, each a code as the data logger
@@ -245,7 +246,39 @@ pub fn read_stacks(input: Input<'_>, entities: &[Entity]) -> Result<Vec<Stack>, 
 }
 
 fn read(input: Input<'_>, entities: &[Entity], problems: &mut Problems) -> Option<Vec<Stack>> {
-    let table = table(input, problems)?;
+    let tables = tables(input, problems)?;
+    let kinds: HashMap<&str, EntityKind> =
+        entities.iter().map(|e| (e.code.as_str(), e.kind)).collect();
+    let mut first_seen: HashMap<String, (String, String)> = HashMap::new();
+    let mut stacks = Vec::new();
+    let mut rows = Some(0);
+    for table in &tables {
+        let read = read_table(table, &kinds, problems, &mut first_seen, &mut stacks);
+        rows = rows.zip(read).map(|(a, b)| a + b);
+    }
+    if rows == Some(0) {
+        problems.add(
+            &Loc::file(),
+            "empty_file",
+            "",
+            None,
+            "file has a header but no rows".into(),
+            "文件只有表头，没有数据行".into(),
+        );
+        return None;
+    }
+    Some(stacks)
+}
+
+/// Reads one table's stacks into `stacks`: its row count, or `None` when its header is refused.
+/// `first_seen` is where each MN was first listed.
+fn read_table(
+    table: &Table,
+    kinds: &HashMap<&str, EntityKind>,
+    problems: &mut Problems,
+    first_seen: &mut HashMap<String, (String, String)>,
+    stacks: &mut Vec<Stack>,
+) -> Option<usize> {
     // The header: every required column, nothing unknown, nothing twice.
     let mut index: HashMap<&'static str, usize> = HashMap::new();
     for (i, cell) in table.header.iter().enumerate() {
@@ -299,21 +332,6 @@ fn read(input: Input<'_>, entities: &[Entity], problems: &mut Problems) -> Optio
         );
         return None;
     }
-    if table.rows.is_empty() {
-        problems.add(
-            &Loc::file(),
-            "empty_file",
-            "",
-            None,
-            "file has a header but no rows".into(),
-            "文件只有表头，没有数据行".into(),
-        );
-        return None;
-    }
-    let kinds: HashMap<&str, EntityKind> =
-        entities.iter().map(|e| (e.code.as_str(), e.kind)).collect();
-    let mut first_line: HashMap<String, usize> = HashMap::new();
-    let mut stacks = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let column = |name: &str| index.get(name).copied();
         let cell = |name: &str| column(name).map_or(&Value::Empty, |c| row.cell(c));
@@ -350,8 +368,7 @@ fn read(input: Input<'_>, entities: &[Entity], problems: &mut Problems) -> Optio
                     "is not an MN: 1 to 24 letters or digits, as the data logger sends it".into(),
                     "不是有效的 MN：须为 1 至 24 位字母或数字，与数采仪发送的一致".into(),
                 );
-            } else if let Some(first) = first_line.get(mn) {
-                let (en, zh) = place_names(&table, *first);
+            } else if let Some((en, zh)) = first_seen.get(mn) {
                 problems.add(
                     &loc("mn"),
                     "duplicate_mn",
@@ -361,7 +378,7 @@ fn read(input: Input<'_>, entities: &[Entity], problems: &mut Problems) -> Optio
                     format!("重复登记（首次出现在{zh}）"),
                 );
             } else {
-                first_line.insert(mn.clone(), row.line);
+                first_seen.insert(mn.clone(), table.line_loc(row.line).place.reference());
             }
         }
         let entity = entity.and_then(|text| match EntityCode::parse(&text) {
@@ -504,7 +521,7 @@ fn read(input: Input<'_>, entities: &[Entity], problems: &mut Problems) -> Optio
             });
         }
     }
-    Some(stacks)
+    Some(table.rows.len())
 }
 
 /// Whether `password` passes [`Stack::validate`]'s password rule (the rule lives there, once).
@@ -521,11 +538,6 @@ fn password_is_valid(password: &str) -> bool {
         .validate()
         .is_ok()
     })
-}
-
-/// "line 3" / "第 3 行" (or the row of a workbook) of a row's first cell.
-fn place_names(table: &Table, line: usize) -> (String, String) {
-    table.line_loc(line).place.reference()
 }
 
 #[cfg(test)]

@@ -33,8 +33,31 @@ fn indicator(cell: &Value, catalogue: &Catalogue) -> Result<usize, Draft> {
         })
 }
 
-/// A target value, and whether it was written as a percentage.
+/// A target value, and whether it was written as a percentage: `65%` typed, or a workbook cell
+/// formatted as a percentage (it holds 0.65 and shows 65%), read alike.
 fn target(cell: &Value, ratio: Option<bool>) -> Result<(Decimal, bool), Draft> {
+    if let Value::Number {
+        value,
+        percent: true,
+        ..
+    } = cell
+    {
+        let invalid = |en: &str, zh: &str| {
+            Draft::new(IssueCode::InvalidDecimal, en, zh)
+                .column("target")
+                .value(cell.text())
+        };
+        if ratio == Some(false) {
+            return Err(invalid(
+                "is a percentage, but this indicator is not a ratio: write the amount",
+                "为百分数，但该指标不是比率：请填写数值",
+            ));
+        }
+        return value.map(|v| (v, true)).map_err(|e| {
+            let (en, zh) = e.message();
+            invalid(en, zh)
+        });
+    }
     if let Value::Text(text) = cell
         && let Some(number) = text.strip_suffix('%').or_else(|| text.strip_suffix('％'))
     {
@@ -61,19 +84,30 @@ fn target(cell: &Value, ratio: Option<bool>) -> Result<(Decimal, bool), Draft> {
     fields::decimal(cell, "target").map(|v| (v, false))
 }
 
-pub(crate) fn read(
+/// Reads the targets of every table of the file (a workbook may have several sheets).
+pub(crate) fn read(tables: &[(Table, Columns)], ctx: &Context<'_>, sink: &mut Sink) -> Vec<Target> {
+    let mut targets = Vec::new();
+    let mut first = HashMap::new();
+    for (table, columns) in tables {
+        read_table(table, columns, ctx, sink, &mut targets, &mut first);
+    }
+    targets
+}
+
+/// Reads one table's targets; `first` is where each (entity, year, indicator) was first given.
+fn read_table(
     table: &Table,
     columns: &Columns,
     ctx: &Context<'_>,
     sink: &mut Sink,
-) -> Vec<Target> {
+    targets: &mut Vec<Target>,
+    first: &mut HashMap<(EntityCode, i32, usize), Loc>,
+) {
     let known = Known::new(ctx.entities);
     let catalogue = ctx.catalogue;
     let [entity_col, year_col, indicator_col, target_col] =
         ["entity", "year", "indicator", "target"]
             .map(|name| columns.get(name).unwrap_or(usize::MAX));
-    let mut targets = Vec::with_capacity(table.rows.len());
-    let mut first: HashMap<(EntityCode, i32, usize), Loc> = HashMap::new();
     for row in &table.rows {
         let loc = |col: usize| table.loc(row.line, col);
         let report = |sink: &mut Sink, col: usize, draft: Draft| sink.error(&loc(col), draft);
@@ -137,5 +171,4 @@ pub(crate) fn read(
             });
         }
     }
-    targets
 }

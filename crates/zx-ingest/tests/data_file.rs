@@ -478,7 +478,7 @@ fn bad_encoding_and_binary_workbooks() {
     .unwrap_err();
     assert_eq!(
         rejected.errors[0].to_string(),
-        "data.csv: file is not UTF-8 or GBK text; save it as UTF-8 CSV"
+        "data.csv:1: byte 0xFF at offset 13 of the file is neither UTF-8 nor GBK text: save the file as UTF-8 CSV"
     );
     assert_eq!(rejected.errors[0].code, IssueCode::UnreadableEncoding);
     let rejected = parse_with(
@@ -492,7 +492,7 @@ fn bad_encoding_and_binary_workbooks() {
     assert!(
         rejected.errors[0]
             .to_string()
-            .starts_with("data.xlsx: file cannot be read as an Excel workbook (")
+            .starts_with("data.xlsx: file is a damaged or incomplete workbook (")
     );
     let rejected = parse_with(
         "data.xls",

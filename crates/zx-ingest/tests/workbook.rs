@@ -146,8 +146,10 @@ fn a_bad_cell_is_named_by_its_address() {
     );
 }
 
+/// Every sheet is read: a cover sheet before the table is named (it could be rows left out),
+/// and the table on the next sheet is still checked, so every error comes at once.
 #[test]
-fn the_first_sheet_with_a_known_header_is_read() {
+fn a_cover_sheet_is_named_and_the_table_on_the_next_sheet_is_read() {
     let bytes = workbook(&[
         ("封面", vec![vec![W::S("2026 年报表")]]),
         (
@@ -166,10 +168,15 @@ fn the_first_sheet_with_a_known_header_is_read() {
         ),
     ]);
     let rejected = parse_with("data.xlsx", &bytes, &group(), &MapStore::default()).unwrap_err();
+    let errors: Vec<String> = rejected.errors.iter().map(ToString::to_string).collect();
     assert_eq!(
-        rejected.errors[0].to_string(),
-        "data.xlsx!Sheet2!D3: value: \"x\" is not a decimal number"
+        errors,
+        [
+            "data.xlsx!A1: sheet \"封面\" is not a table like the one on sheet \"Sheet2\" (its first row is \"2026 年报表\"): every sheet of a workbook is read, so that no rows are left out unseen; delete the sheet or move it to a file of its own, or give its table the same header",
+            "data.xlsx!Sheet2!D3: value: \"x\" is not a decimal number",
+        ]
     );
+    assert_eq!(rejected.errors[0].code, IssueCode::UnexpectedSheet);
 }
 
 #[test]
