@@ -8,7 +8,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use zx_domain::{Catalogue, Entity, EntityCode};
-use zx_ingest::{Context, FileKind, Input, Issue, LockedMonths, Payload};
+use zx_ingest::{Batch, Context, FileKind, Input, Issue, LockedMonths, Payload};
 use zx_store::prelude::*;
 use zx_store::{Changes, FileReceipt, Import, NewSubmission, StoreResult, content_sha256};
 
@@ -100,25 +100,30 @@ pub async fn check_files_in_scope(
     let locks = store.locked_periods().await?;
     let latest_month = china_month(now);
     // Sniff first, to order the files: entities before what refers to them.
-    let mut order: Vec<(u8, usize)> = Vec::new();
+    let mut order: Vec<(u8, usize, FileKind)> = Vec::new();
     let mut errors = Vec::new();
     for (index, file) in files.iter().enumerate() {
         match zx_ingest::sniff(Input {
             file_name: &file.name,
             bytes: &file.bytes,
         }) {
-            Ok(kind) => order.push((kind_order(kind), index)),
+            Ok(kind) => order.push((kind_order(kind), index, kind)),
             Err(mut issues) => errors.append(&mut issues),
         }
     }
-    order.sort();
+    order.sort_by_key(|&(rank, index, _)| (rank, index));
+    // The same key in two files of the command is an error naming both; the keys are only
+    // kept where a kind has several files (one big data file keeps nothing extra).
+    let several = |kind: FileKind| order.iter().filter(|(_, _, k)| *k == kind).count() > 1;
+    let tracked: Vec<bool> = order.iter().map(|&(_, _, kind)| several(kind)).collect();
+    let mut batch = Batch::new();
     let mut checked = Checked {
         files: Vec::new(),
         warnings: Vec::new(),
         errors,
         encodings: Vec::new(),
     };
-    for (_, index) in order {
+    for ((_, index, _), tracked) in order.into_iter().zip(tracked) {
         let SourceFile { name, bytes } = &files[index];
         // The context borrows a dyn StoredSeries (not Sync): no await while it lives. The
         // locks are indexed against the entities as they stand, new ones of this command too.
@@ -132,13 +137,16 @@ pub async fn check_files_in_scope(
             locked: Some(&locked),
             writable,
         };
-        match zx_ingest::parse(
-            Input {
-                file_name: name,
-                bytes,
-            },
-            &context,
-        ) {
+        let input = Input {
+            file_name: name,
+            bytes,
+        };
+        let parsed = if tracked {
+            zx_ingest::parse_in(input, &context, &mut batch)
+        } else {
+            zx_ingest::parse(input, &context)
+        };
+        match parsed {
             Ok(parsed) => {
                 checked.warnings.extend(parsed.warnings);
                 checked.encodings.push((name.clone(), parsed.encoding));

@@ -171,6 +171,67 @@ fn a_bad_file_is_reported_whole_and_nothing_is_written(ws: Workspace) {
     assert_eq!(history.trim(), "{\n  \"revisions\": []\n}");
 }
 
+/// A UTF-8 entities list with one line pasted from a GBK file used to be read whole as GBK:
+/// every Chinese name became mojibake (合成电站 → 鍚堟垚鐢电珯) and the import succeeded.
+fn a_utf8_file_with_a_gbk_line_is_refused_and_nothing_is_written(ws: Workspace) {
+    ws.ok(&["init"]);
+    let mut bytes = "code,name,parent,kind,region,segment\n\
+                     G,示例集团,,group,北京,\n\
+                     S1,福建子公司,G,subsidiary,福建,waste-to-energy\n"
+        .as_bytes()
+        .to_vec();
+    // "P1,合成电站,S1,plant,福建,环保" in GBK.
+    bytes.extend_from_slice(
+        b"P1,\xBA\xCF\xB3\xC9\xB5\xE7\xD5\xBE,S1,plant,\xB8\xA3\xBD\xA8,\xBB\xB7\xB1\xA3\n",
+    );
+    let path = ws.path("entities.csv");
+    std::fs::write(&path, &bytes).unwrap();
+    let out = ws.zx(&["import", path.to_str().unwrap(), "--lang", "en"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Lines 1–3 are 122 bytes; "P1," is 3 more: 合 in GBK is BA CF, at offset 125.
+    assert!(
+        stderr.contains(
+            "entities.csv:4: line is not UTF-8 (byte 0xBA at offset 125 of the file), though line 2 is UTF-8"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    let entities = ws.ok(&["entities", "--format", "json"]);
+    assert!(!entities.contains("\"G\""), "{entities}");
+    assert!(!entities.contains("鍚"), "{entities}");
+}
+
+/// Two files of one import giving the same figure: the later one used to win silently.
+fn the_same_figure_in_two_files_of_one_import_is_an_error_naming_both(ws: Workspace) {
+    ws.example();
+    let before = ws.ok(&["submissions", "--format", "json"]);
+    let a = ws.write(
+        "data-a.csv",
+        "entity,period,item,value\nP1,2026-04,total_profit,100\nP2,2026-04,total_profit,7\n",
+    );
+    let b = ws.write(
+        "data-b.csv",
+        "entity,period,item,value\nP2,2026-05,total_profit,8\nP1,2026-04,total_profit,120\n",
+    );
+    let out = ws.zx(&[
+        "import",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "data-b.csv:3: P1 2026-04 total_profit is also given in data-a.csv:2: one import takes each figure from one file only; remove one of the two"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(ws.ok(&["submissions", "--format", "json"]), before);
+}
+
 fn a_correction_is_a_revision_and_history_keeps_both(ws: Workspace) {
     ws.example();
     let fix = ws.write(
@@ -400,6 +461,8 @@ on_both_backends!(
     Workspace:
     the_worked_example_through_the_cli,
     a_bad_file_is_reported_whole_and_nothing_is_written,
+    a_utf8_file_with_a_gbk_line_is_refused_and_nothing_is_written,
+    the_same_figure_in_two_files_of_one_import_is_an_error_naming_both,
     a_correction_is_a_revision_and_history_keeps_both,
     the_template_round_trips,
     report_and_explain_render,

@@ -13,6 +13,7 @@ use zx_domain::format::grouped;
 use zx_domain::{Basis, EntityCode, Fact, ItemKind, Month};
 
 use crate::Context;
+use crate::batch::Batch;
 use crate::fields::{self, Known};
 use crate::issue::{Draft, IssueCode, Loc, Sink};
 use crate::schema::{Columns, Layout};
@@ -49,7 +50,12 @@ fn check<T>(sink: &mut Sink, loc: Loc, result: Result<T, Draft>) -> Option<T> {
 
 /// Reads the figures of every table of the file (a workbook may have several data sheets, in
 /// either layout), then checks them together: a figure on two sheets is a duplicate.
-pub(crate) fn read(tables: &[(Table, Columns)], ctx: &Context<'_>, sink: &mut Sink) -> Vec<Fact> {
+pub(crate) fn read(
+    tables: &[(Table, Columns)],
+    ctx: &Context<'_>,
+    sink: &mut Sink,
+    batch: Option<&mut Batch>,
+) -> Vec<Fact> {
     let mut entries = Vec::new();
     let mut wide_only = true;
     let mut filled = 0usize;
@@ -72,7 +78,7 @@ pub(crate) fn read(tables: &[(Table, Columns)], ctx: &Context<'_>, sink: &mut Si
             ),
         );
     }
-    finish(entries, ctx, sink)
+    finish(entries, ctx, sink, batch)
 }
 
 /// Reads the long layout into `entries`.
@@ -310,7 +316,12 @@ fn check_locked(entries: &mut [Entry], ctx: &Context<'_>, sink: &mut Sink) {
 }
 
 /// The checks across figures, then the facts of the valid ones in file order.
-fn finish(mut entries: Vec<Entry>, ctx: &Context<'_>, sink: &mut Sink) -> Vec<Fact> {
+fn finish(
+    mut entries: Vec<Entry>,
+    ctx: &Context<'_>,
+    sink: &mut Sink,
+    batch: Option<&mut Batch>,
+) -> Vec<Fact> {
     let catalogue = ctx.catalogue;
     // Duplicates: one figure per entity, month and item, whatever the basis.
     let mut first: HashMap<(EntityCode, Month, usize), usize> = HashMap::new();
@@ -345,6 +356,12 @@ fn finish(mut entries: Vec<Entry>, ctx: &Context<'_>, sink: &mut Sink) -> Vec<Fa
     for (entry, dup) in entries.iter_mut().zip(&duplicate) {
         if *dup {
             entry.ok = false;
+        }
+    }
+    if let Some(batch) = batch {
+        for (e, _) in entries.iter().zip(&duplicate).filter(|(_, dup)| !**dup) {
+            let code = &catalogue.item(e.item).code;
+            batch.fact(&e.entity, e.month, code, &e.whole_loc, sink);
         }
     }
     check_locked(&mut entries, ctx, sink);

@@ -9,6 +9,7 @@ use zx_domain::entity::cycle_text;
 use zx_domain::{Entity, EntityCode, EntityKind, EntityTree, TreeError};
 
 use crate::Context;
+use crate::batch::Batch;
 use crate::fields::{self, Known};
 use crate::issue::{Draft, IssueCode, Loc, Sink};
 use crate::schema::Columns;
@@ -23,12 +24,22 @@ struct Node {
 }
 
 /// Reads the entities of every table of the file (a workbook may have several sheets).
-pub(crate) fn read(tables: &[(Table, Columns)], ctx: &Context<'_>, sink: &mut Sink) -> Vec<Entity> {
+pub(crate) fn read(
+    tables: &[(Table, Columns)],
+    ctx: &Context<'_>,
+    sink: &mut Sink,
+    batch: Option<&mut Batch>,
+) -> Vec<Entity> {
     let known = Known::new(ctx.entities);
     let mut nodes: Vec<Node> = Vec::new();
     let mut first: HashMap<EntityCode, usize> = HashMap::new();
     for (table, columns) in tables {
         read_table(table, columns, sink, &mut nodes, &mut first);
+    }
+    if let Some(batch) = batch {
+        for node in &nodes {
+            batch.entity(&node.entity.code, &node.code_loc, sink);
+        }
     }
     // Parents must be in the file or already known.
     for node in &nodes {

@@ -18,6 +18,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod batch;
 mod data;
 mod entities;
 pub mod evidence;
@@ -40,6 +41,7 @@ use rust_decimal::Decimal;
 use zx_domain::facts::SeriesRow;
 use zx_domain::{Basis, Catalogue, Entity, EntityCode, Fact, Month, Target};
 
+pub use batch::Batch;
 pub use issue::{Issue, IssueCode, MAX_ERRORS, MAX_WARNINGS, Place, Severity};
 pub use template::{DATA_SHEET, INSTRUCTIONS_SHEET, TemplateError};
 
@@ -213,8 +215,28 @@ impl std::error::Error for Rejected {}
 /// Every error is collected (in file order, at most [`MAX_ERRORS`]); nothing is returned as `Ok`
 /// when there is any.
 pub fn parse(input: Input<'_>, ctx: &Context<'_>) -> Result<ParsedFile, Rejected> {
+    parse_with(input, ctx, None)
+}
+
+/// [`parse`] for one of several files of a command: an entity, figure or target that an
+/// earlier file given to the same [`Batch`] has is an error on this file's row naming the
+/// earlier file and line (the later file no longer wins silently).
+pub fn parse_in(
+    input: Input<'_>,
+    ctx: &Context<'_>,
+    batch: &mut Batch,
+) -> Result<ParsedFile, Rejected> {
+    batch.start(input.file_name);
+    parse_with(input, ctx, Some(batch))
+}
+
+fn parse_with(
+    input: Input<'_>,
+    ctx: &Context<'_>,
+    batch: Option<&mut Batch>,
+) -> Result<ParsedFile, Rejected> {
     let mut sink = Sink::new(input.file_name);
-    let outcome = read(input, ctx, &mut sink);
+    let outcome = read(input, ctx, &mut sink, batch);
     let (errors, warnings) = sink.finish();
     match outcome {
         Some((kind, payload, encoding, rows)) if errors.is_empty() => Ok(ParsedFile {
@@ -290,7 +312,12 @@ pub fn sniff(input: Input<'_>) -> Result<FileKind, Vec<Issue>> {
     Err(sink.finish().0)
 }
 
-fn read(input: Input<'_>, ctx: &Context<'_>, sink: &mut Sink) -> Option<Outcome> {
+fn read(
+    input: Input<'_>,
+    ctx: &Context<'_>,
+    sink: &mut Sink,
+    batch: Option<&mut Batch>,
+) -> Option<Outcome> {
     let mut read = Vec::new();
     let mut encoding = "XLSX";
     for table in tables(input, sink)? {
@@ -314,9 +341,9 @@ fn read(input: Input<'_>, ctx: &Context<'_>, sink: &mut Sink) -> Option<Outcome>
     }
     let kind = file_kind(layout);
     let payload = match kind {
-        FileKind::Entities => Payload::Entities(entities::read(&read, ctx, sink)),
-        FileKind::Data => Payload::Data(data::read(&read, ctx, sink)),
-        FileKind::Targets => Payload::Targets(targets::read(&read, ctx, sink)),
+        FileKind::Entities => Payload::Entities(entities::read(&read, ctx, sink, batch)),
+        FileKind::Data => Payload::Data(data::read(&read, ctx, sink, batch)),
+        FileKind::Targets => Payload::Targets(targets::read(&read, ctx, sink, batch)),
         FileKind::Measures => Payload::Measures(
             read.iter()
                 .flat_map(|(table, columns)| measures::read(table, columns, ctx, sink))

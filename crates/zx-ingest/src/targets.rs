@@ -7,6 +7,7 @@ use zx_domain::catalogue::Unit;
 use zx_domain::{Catalogue, EntityCode, Target};
 
 use crate::Context;
+use crate::batch::Batch;
 use crate::fields::{self, Known};
 use crate::issue::{Draft, IssueCode, Loc, Sink};
 use crate::schema::Columns;
@@ -85,11 +86,22 @@ fn target(cell: &Value, ratio: Option<bool>) -> Result<(Decimal, bool), Draft> {
 }
 
 /// Reads the targets of every table of the file (a workbook may have several sheets).
-pub(crate) fn read(tables: &[(Table, Columns)], ctx: &Context<'_>, sink: &mut Sink) -> Vec<Target> {
+pub(crate) fn read(
+    tables: &[(Table, Columns)],
+    ctx: &Context<'_>,
+    sink: &mut Sink,
+    batch: Option<&mut Batch>,
+) -> Vec<Target> {
     let mut targets = Vec::new();
     let mut first = HashMap::new();
     for (table, columns) in tables {
         read_table(table, columns, ctx, sink, &mut targets, &mut first);
+    }
+    if let Some(batch) = batch {
+        let catalogue = ctx.catalogue;
+        for ((entity, year, index), loc) in &first {
+            batch.target(entity, *year, &catalogue.indicator(*index).id, loc, sink);
+        }
     }
     targets
 }

@@ -526,3 +526,60 @@ fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+#[test]
+fn the_same_key_in_two_files_of_one_batch_names_both() {
+    let catalogue = catalogue();
+    let known = group();
+    let store = MapStore::default();
+    let ctx = zx_ingest::Context {
+        catalogue: &catalogue,
+        entities: &known,
+        stored: &store,
+        users: None,
+        latest_month: None,
+        locked: None,
+        writable: None,
+    };
+    let mut batch = zx_ingest::Batch::new();
+    let mut parse = |name: &str, text: &str| {
+        zx_ingest::parse_in(
+            zx_ingest::Input {
+                file_name: name,
+                bytes: text.as_bytes(),
+            },
+            &ctx,
+            &mut batch,
+        )
+        .map_err(|r| r.errors.iter().map(ToString::to_string).collect::<Vec<_>>())
+    };
+    parse("a.csv", "code,name,parent,kind\nP7,七厂,S1,plant\n").unwrap();
+    assert_eq!(
+        parse(
+            "b.csv",
+            "code,name,parent,kind\nP6,六厂,S1,plant\nP7,七号厂,S2,plant\n"
+        )
+        .unwrap_err(),
+        [
+            "b.csv:3: code: \"P7\" is also defined in a.csv:2: one import takes each entity from one file only; remove one of the two rows"
+        ]
+    );
+    parse("t1.csv", "entity,year,indicator,target\nS1,2026,roe,8%\n").unwrap();
+    assert_eq!(
+        parse("t2.csv", "entity,year,indicator,target\nS1,2026,ROE,0.09\n").unwrap_err(),
+        [
+            "t2.csv:2: S1 2026 roe is also given in t1.csv:2: one import takes each target from one file only; remove one of the two"
+        ]
+    );
+    // Keys of other kinds, or other months, do not collide.
+    parse(
+        "d1.csv",
+        "entity,period,item,value\nP1,2026-01,net_profit,1\n",
+    )
+    .unwrap();
+    parse(
+        "d2.csv",
+        "entity,period,item,value\nP1,2026-02,net_profit,1\n",
+    )
+    .unwrap();
+}
