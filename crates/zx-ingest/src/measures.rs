@@ -76,7 +76,11 @@ fn progress(cell: &Value) -> Result<u8, Draft> {
             d.filter(|d| d.fract().is_zero())
                 .and_then(|d| d.trunc().to_string().parse::<i64>().ok())
         }
-        _ => trimmed.parse::<i64>().ok(),
+        // `90.00%` is how a CSV saved from a `0.00%` column writes 90 %.
+        _ => crate::numbers::parse_decimal(trimmed)
+            .ok()
+            .filter(|d| d.fract().is_zero())
+            .and_then(|d| d.trunc().to_string().parse::<i64>().ok()),
     };
     match number {
         Some(n) if (0..=100).contains(&n) => Ok(n as u8),

@@ -339,6 +339,15 @@ fn a_percent_progress_cell_reads_as_the_csv_percentage_does() {
     );
     let csv = "entity,title,indicator,owner,start,due,status,progress\nP1,降低厂用电率,roe,fujian,2026-01-01,2026-06-30,in_progress,50%\n";
     assert_eq!(progress_of(csv.as_bytes()), Ok(50));
+    // Found by tests/fuzz.rs: a CSV saved from a `0.00%` column writes 90 % as `90.00%`.
+    let csv = csv.replace(",50%", ",90.00%");
+    assert_eq!(progress_of(csv.as_bytes()), Ok(90));
+    assert_eq!(
+        progress_of(csv.replace(",90.00%", ",90.5%").as_bytes()),
+        Err(vec![
+            "measures.xlsx:2: progress: \"90.5%\" is not a whole number from 0 to 100".to_owned()
+        ])
+    );
 }
 
 #[test]

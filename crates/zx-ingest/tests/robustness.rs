@@ -22,7 +22,8 @@ fn check(bytes: &[u8]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    // 256 cases unless PROPTEST_CASES says more (proptest's default reads it).
+    #![proptest_config(ProptestConfig::default())]
 
     #[test]
     fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
