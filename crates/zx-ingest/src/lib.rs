@@ -201,14 +201,17 @@ impl std::error::Error for Rejected {}
 
 /// Reads and validates one submitted file.
 ///
-/// - A file starting with the ZIP signature is an XLSX workbook (whatever its name): the first
-///   sheet whose first non-blank row is a recognised header is read. Number cells are `f64` in a
+/// - A file starting with the ZIP signature is an XLSX workbook (whatever its name): every sheet
+///   with a table of the kind of the first recognised one is read, any other sheet with content
+///   (except the template's instructions) is an error naming it. Number cells are `f64` in a
 ///   workbook; each is converted with Rust's shortest round-trip formatting and, when that has
 ///   more than 15 significant digits (Excel's precision), rounded to 15, then parsed as an exact
 ///   decimal, so `0.1 + 0.2` reads as `0.3`. A date cell where a period is expected counts when it
 ///   is the first of a month (Excel turns a typed `2026-03` into a date).
 /// - Anything else is CSV text: UTF-8 with or without BOM, UTF-16 with a BOM, else GBK
-///   (GB18030) when it decodes without error. Lines are the file's own line numbers.
+///   (GB18030) when it decodes without error and no line speaks for UTF-8 (a UTF-8 file with a
+///   line in another encoding is refused naming that line). Lines are the file's own line
+///   numbers (LF, CRLF or CR).
 /// - The kind comes from the header (case-insensitive, trimmed). Unknown or misspelt columns are
 ///   errors, so a typo cannot drop a column silently.
 ///

@@ -885,8 +885,12 @@ fn read_xlsx_inner<K: PartialEq>(
     let first_name = found[first].1.clone();
     let mut tables = Vec::new();
     let mut problems = Vec::new();
-    for (table, name, hidden) in found {
+    for (mut table, name, hidden) in found {
         if kind_of(&table.header) == kind {
+            // With one table its sheet goes unsaid (`data.xlsx!B3`); with several, each is named.
+            if let Origin::Sheet { sheet, .. } = &mut table.origin {
+                sheet.clone_from(&name);
+            }
             tables.push(table);
         } else if name.trim() != crate::INSTRUCTIONS_SHEET {
             let text: Vec<String> = table.header.iter().map(Value::text).collect();
@@ -895,6 +899,12 @@ fn read_xlsx_inner<K: PartialEq>(
                 unexpected_sheet(&name, hidden, &text.join(","), &first_name),
             ));
         }
+    }
+    if let [only] = tables.as_mut_slice()
+        && let Origin::Sheet { sheet, order, .. } = &mut only.origin
+        && *order == 0
+    {
+        sheet.clear();
     }
     Ok((tables, problems))
 }

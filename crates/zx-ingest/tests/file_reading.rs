@@ -207,12 +207,12 @@ fn every_data_sheet_of_a_workbook_is_read() {
 fn a_figure_on_two_sheets_is_a_duplicate_naming_both() {
     let bytes = workbook(&[
         (
-            "A",
+            "一月",
             false,
             vec![long_header(), long_row("P1", "2026-01", 10.0)],
         ),
         (
-            "B",
+            "补报",
             false,
             vec![long_header(), long_row("P1", "2026-01", 12.0)],
         ),
@@ -222,7 +222,7 @@ fn a_figure_on_two_sheets_is_a_duplicate_naming_both() {
     assert_eq!(
         errors,
         [
-            "data.xlsx!B!A2: P1 2026-01 net_profit is given a second time (first at cell A2); give one figure per entity, period and item, whatever the basis"
+            "data.xlsx!补报!A2: P1 2026-01 net_profit is given a second time (first at cell 一月!A2); give one figure per entity, period and item, whatever the basis"
         ]
     );
 }
@@ -591,4 +591,64 @@ fn the_same_key_in_two_files_of_one_batch_names_both() {
         "entity,period,item,value\nP1,2026-02,net_profit,1\n",
     )
     .unwrap();
+}
+
+#[test]
+fn a_stacks_file_is_read_the_same_way() {
+    use zx_ingest::stacks::read_stacks;
+    let header = "mn,entity,name,password,standard\n";
+    // A UTF-8 list (1号炉) with its third line in GBK (2号炉: 2 BA C5 C2 AF).
+    let mut bytes = header.as_bytes().to_vec();
+    bytes.extend("MN1,P1,1号炉,pw1,\n".as_bytes());
+    bytes.extend(b"MN2,P1,2\xBA\xC5\xC2\xAF,pw2,\n");
+    let rejected = read_stacks(
+        zx_ingest::Input {
+            file_name: "stacks.csv",
+            bytes: &bytes,
+        },
+        &group(),
+    )
+    .unwrap_err();
+    assert_eq!(rejected.issues[0].code, "unreadable_encoding");
+    assert_eq!(rejected.issues[0].place, Place::Line(3));
+    // Two sheets of stacks are both read; an MN on both is named with the first one's cell.
+    let row = |mn: &'static str, plant: &'static str| {
+        vec![C::S(mn), C::S(plant), C::S("炉"), C::S("pw"), C::S("")]
+    };
+    let head = || {
+        ["mn", "entity", "name", "password", "standard"]
+            .into_iter()
+            .map(C::S)
+            .collect::<Vec<_>>()
+    };
+    let book = workbook(&[
+        ("一厂", false, vec![head(), row("MN1", "P1")]),
+        ("二厂", false, vec![head(), row("MN2", "P2")]),
+    ]);
+    let input = zx_ingest::Input {
+        file_name: "stacks.xlsx",
+        bytes: &book,
+    };
+    let stacks = read_stacks(input, &group()).unwrap();
+    let mns: Vec<(&str, &str)> = stacks
+        .iter()
+        .map(|s| (s.mn.as_str(), s.entity.as_str()))
+        .collect();
+    assert_eq!(mns, [("MN1", "P1"), ("MN2", "P2")]);
+    let twice = workbook(&[
+        ("一厂", false, vec![head(), row("MN1", "P1")]),
+        ("二厂", false, vec![head(), row("MN1", "P2")]),
+    ]);
+    let rejected = read_stacks(
+        zx_ingest::Input {
+            file_name: "stacks.xlsx",
+            bytes: &twice,
+        },
+        &group(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        rejected.issues[0].to_string(),
+        "stacks.xlsx!二厂!A2: mn: \"MN1\" is listed twice (first on cell 一厂!A2)"
+    );
 }
