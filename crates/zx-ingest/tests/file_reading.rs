@@ -67,6 +67,25 @@ fn the_same_lines_all_in_gbk_are_read_as_gbk() {
     assert_eq!(names, ["福建公司", "合成电站", "四川公司"]);
 }
 
+/// The limit of any detection, found by tests/fuzz.rs: GBK bytes that are also valid UTF-8 as a
+/// whole (示 alone is CA BE, which UTF-8 reads as ʾ) are read as UTF-8. It takes a file whose
+/// every Chinese character happens to form UTF-8; a name or two of several characters, or one
+/// character whose bytes cannot (福 is B8 A3: B8 cannot start UTF-8), and the file is GBK.
+#[test]
+fn gbk_bytes_that_are_also_utf8_are_read_as_utf8() {
+    let (ambiguous, _, _) = encoding_rs::GBK.encode("code,name,parent,kind\nN0,示,G,plant\n");
+    let parsed = parse_with("e.csv", &ambiguous, &group(), &MapStore::default()).unwrap();
+    assert_eq!(parsed.encoding, "UTF-8");
+    let (gbk, _, _) =
+        encoding_rs::GBK.encode("code,name,parent,kind\nN0,示,G,plant\nN1,福,G,plant\n");
+    let parsed = parse_with("e.csv", &gbk, &group(), &MapStore::default()).unwrap();
+    assert_eq!(parsed.encoding, "GBK");
+    let Payload::Entities(list) = parsed.payload else {
+        panic!("not entities")
+    };
+    assert_eq!(list[0].name, "示");
+}
+
 #[test]
 fn a_utf8_file_with_a_bom_and_a_latin1_byte_names_the_line() {
     // BOM (3) + header (37) + "S1X,Caf" (7): the Latin-1 é is at offset 47 on line 2.

@@ -411,6 +411,13 @@ proptest! {
         } else {
             ("entities.csv", csv(&ENTITIES_HEADER, &as_text(&rows), &shape))
         };
+        // GBK bytes that are valid UTF-8 as a whole (示 alone is CA BE, UTF-8 for ʾ) are read as
+        // UTF-8: nothing in the bytes tells them apart (see file_reading.rs). Found by this test.
+        prop_assume!(
+            workbook
+                || !matches!(shape.encoding, Encoding::Gbk)
+                || std::str::from_utf8(&bytes).is_err()
+        );
         let payload = accepted(parse_with(name, &bytes, &group(), &MapStore::default()));
         let Payload::Entities(mut read) = payload else { panic!("not entities") };
         read.sort_by(|a, b| a.code.cmp(&b.code));
