@@ -760,6 +760,19 @@ fn unexpected_sheet(name: &str, hidden: bool, header: &str, first: &str) -> Draf
     )
 }
 
+/// The error for a hidden sheet that holds a table of the file's kind.
+fn hidden_table(name: &str) -> Draft {
+    Draft::new(
+        IssueCode::UnexpectedSheet,
+        format!(
+            "sheet \"{name}\" is hidden but holds a table: its rows would be imported without anyone seeing them; unhide the sheet to check it, or delete it"
+        ),
+        format!(
+            "工作表“{name}”已隐藏，但其中有数据表：其中的行会在无人查看的情况下被导入；请取消隐藏后检查，或删除该工作表"
+        ),
+    )
+}
+
 /// How many non-blank rows above the header a sheet may have: a title line or two (an office's
 /// sheet says what it is before its table), not a whole page.
 const TITLE_ROWS: usize = 3;
@@ -771,7 +784,8 @@ const TITLE_ROWS: usize = 3;
 /// header decides the file's kind. Every other sheet with content must hold a table of the same
 /// kind (it is read too: a second data sheet is data) or be the fill-in template's
 /// instructions sheet ([`crate::INSTRUCTIONS_SHEET`]); any other sheet, hidden or not, before or
-/// after, is an [`IssueCode::UnexpectedSheet`] error naming it. Empty sheets and chart sheets
+/// after, is an [`IssueCode::UnexpectedSheet`] error naming it, and so is a hidden sheet with a
+/// table of the file's kind (its rows would be imported unseen). Empty sheets and chart sheets
 /// are ignored.
 ///
 /// Calamine parses untrusted ZIP and XML; should it ever panic, the panic is caught and the file
@@ -886,7 +900,10 @@ fn read_xlsx_inner<K: PartialEq>(
     let mut tables = Vec::new();
     let mut problems = Vec::new();
     for (mut table, name, hidden) in found {
-        if kind_of(&table.header) == kind {
+        if hidden && kind_of(&table.header) == kind {
+            // Rows nobody sees on screen would be imported unseen: the clerk decides.
+            problems.push((table.line_loc(table.header_line), hidden_table(&name)));
+        } else if kind_of(&table.header) == kind {
             // With one table its sheet goes unsaid (`data.xlsx!B3`); with several, each is named.
             if let Origin::Sheet { sheet, .. } = &mut table.origin {
                 sheet.clone_from(&name);

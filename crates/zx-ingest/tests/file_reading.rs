@@ -300,6 +300,30 @@ fn a_sheet_that_is_not_a_table_of_the_files_kind_is_named() {
     );
 }
 
+#[test]
+fn a_hidden_sheet_with_data_is_named_not_imported_unseen() {
+    let bytes = workbook(&[
+        (
+            "数据",
+            false,
+            vec![long_header(), long_row("P1", "2026-01", 10.0)],
+        ),
+        (
+            "去年",
+            true,
+            vec![long_header(), long_row("P1", "2025-01", 9.0)],
+        ),
+    ]);
+    let rejected = parse_with("data.xlsx", &bytes, &group(), &MapStore::default()).unwrap_err();
+    let errors: Vec<String> = rejected.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        errors,
+        [
+            "data.xlsx!去年!A1: sheet \"去年\" is hidden but holds a table: its rows would be imported without anyone seeing them; unhide the sheet to check it, or delete it"
+        ]
+    );
+}
+
 fn measures_sheet(progress: C) -> Vec<u8> {
     workbook(&[(
         "措施清单",
