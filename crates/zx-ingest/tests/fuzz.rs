@@ -107,6 +107,13 @@ fn any_csv_shape() -> impl Strategy<Value = CsvShape> {
         })
 }
 
+/// GBK bytes that are valid UTF-8 as a whole (示 alone is CA BE, UTF-8 for ʾ; 水 alone CB AE,
+/// ˮ) are read as UTF-8: nothing in the bytes tells them apart (see file_reading.rs). Found by
+/// these tests; the round trips skip such files.
+fn ambiguous(bytes: &[u8], workbook: bool, shape: &CsvShape) -> bool {
+    !workbook && matches!(shape.encoding, Encoding::Gbk) && std::str::from_utf8(bytes).is_ok()
+}
+
 fn csv(header: &[&str], rows: &[Vec<String>], shape: &CsvShape) -> Vec<u8> {
     let mut text = header.join(",");
     text.push_str(shape.end);
@@ -411,13 +418,7 @@ proptest! {
         } else {
             ("entities.csv", csv(&ENTITIES_HEADER, &as_text(&rows), &shape))
         };
-        // GBK bytes that are valid UTF-8 as a whole (示 alone is CA BE, UTF-8 for ʾ) are read as
-        // UTF-8: nothing in the bytes tells them apart (see file_reading.rs). Found by this test.
-        prop_assume!(
-            workbook
-                || !matches!(shape.encoding, Encoding::Gbk)
-                || std::str::from_utf8(&bytes).is_err()
-        );
+        prop_assume!(!ambiguous(&bytes, workbook, &shape));
         let payload = accepted(parse_with(name, &bytes, &group(), &MapStore::default()));
         let Payload::Entities(mut read) = payload else { panic!("not entities") };
         read.sort_by(|a, b| a.code.cmp(&b.code));
@@ -637,6 +638,7 @@ proptest! {
         } else {
             ("measures.csv", csv(&MEASURES_HEADER, &as_text(&rows), &shape))
         };
+        prop_assume!(!ambiguous(&bytes, workbook, &shape));
         let payload = accepted(parse_with(name, &bytes, &group(), &MapStore::default()));
         let Payload::Measures(read) = payload else { panic!("not measures") };
         // Sheets keep their rows' order, so the rows come back in order.
@@ -691,6 +693,7 @@ proptest! {
         } else {
             ("stacks.csv", csv(&STACKS_HEADER, &as_text(&rows), &shape))
         };
+        prop_assume!(!ambiguous(&bytes, workbook, &shape));
         let read = match read_stacks(Input { file_name: name, bytes: &bytes }, &group()) {
             Ok(read) => read,
             Err(rejected) => panic!("a valid stack file was refused:\n{rejected}"),
