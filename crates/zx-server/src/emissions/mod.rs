@@ -11,7 +11,7 @@
 
 pub mod report;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -20,10 +20,11 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use zx_app::Clock;
-use zx_cems_store::{CemsStoreError, DayVerdicts, FrameLog, MinuteStore, stable_hash};
+use zx_cems_store::{CemsStoreError, DayVerdicts, FrameLog, MinuteStore, QualityLog, stable_hash};
 use zx_domain::calendar::{china_offset, china_time, china_today};
 use zx_domain::cems::alarms::{self, AlarmEvent, Rules, StackMonitor};
 use zx_domain::cems::compliance::{DayCompliance, check_stack};
+use zx_domain::cems::quality::{QualityEvent, QualityKind};
 use zx_domain::cems::{MinuteReading, Stack, Standard};
 use zx_domain::{EntityTree, Role};
 use zx_hj212::{AcceptedFrame, FrameSink, ReceiverStats, SinkError, StackDirectory};
@@ -104,6 +105,9 @@ pub struct Emissions {
     violations: Arc<DayVerdicts>,
     /// Non-minute frames (hourly, daily, real-time data) kept as sent, one file per day.
     frames: Arc<FrameLog>,
+    /// Data-quality events, durable (`quality.jsonl`), and their counts per stack in memory.
+    quality_log: Arc<QualityLog>,
+    quality: Mutex<QualityIndex>,
     /// Where "now" comes from (the server's clock).
     clock: Arc<dyn Clock>,
 }
@@ -125,6 +129,18 @@ impl Emissions {
         let (events, receiver) = mpsc::unbounded_channel();
         let violations = Arc::new(minutes.day_verdicts());
         let frames = Arc::new(minutes.frame_log());
+        let quality_log = Arc::new(minutes.quality_log());
+        let reading = quality_log.clone();
+        let known = tokio::task::spawn_blocking(move || reading.read_all())
+            .await
+            .map_err(|e| EmissionsError::Join(e.to_string()))?
+            .map_err(|source| CemsStoreError::Io {
+                op: "read data-quality log",
+                path: quality_log.path().to_path_buf(),
+                source,
+            })?;
+        let mut quality = QualityIndex::default();
+        quality.add(known);
         let service = Arc::new(Emissions {
             store: store.clone(),
             minutes: Arc::new(minutes),
@@ -136,6 +152,8 @@ impl Emissions {
             events,
             violations,
             frames,
+            quality_log,
+            quality: Mutex::new(quality),
             clock,
         });
         service.refresh().await?;
@@ -566,13 +584,78 @@ impl FrameSink for Emissions {
     }
 
     /// One append (one sync) for all the minute frames of a read; other frames are kept as sent.
+    /// Before it, what a frame carried that is not stored as sent becomes a data-quality event
+    /// (values the parser left out, values the archive cannot hold exactly, minutes already
+    /// stored with another value), durable with the frame's raw text before the acknowledgement.
     async fn store_batch(&self, frames: Vec<AcceptedFrame>) -> Result<(), SinkError> {
+        let mut events = Vec::new();
+        let mut raw = Vec::new();
         let mut minute_frames = Vec::with_capacity(frames.len());
-        for frame in frames {
-            if frame.readings.is_empty() {
-                self.keep_other(&frame).await.map_err(SinkError::new)?;
-            } else {
-                minute_frames.push((frame.mn, frame.readings));
+        for mut frame in frames {
+            let minute = frame
+                .data_time
+                .unwrap_or_else(|| china_time(frame.received_at));
+            let before = events.len();
+            for issue in std::mem::take(&mut frame.issues) {
+                events.push(QualityEvent {
+                    received_at: frame.received_at,
+                    mn: frame.mn.clone(),
+                    minute,
+                    key: issue.key,
+                    kind: issue.kind,
+                    values: issue.values,
+                });
+            }
+            frame.readings.retain(|reading| {
+                if MinuteStore::check_reading(reading).is_ok() {
+                    return true;
+                }
+                events.push(QualityEvent {
+                    received_at: frame.received_at,
+                    mn: reading.mn.clone(),
+                    minute: reading.minute,
+                    key: format!("{}-Avg", reading.code),
+                    kind: QualityKind::Unstorable,
+                    values: vec![reading.value.to_string()],
+                });
+                false
+            });
+            let noted = events.len() > before;
+            if frame.readings.is_empty() || noted {
+                raw.push(frame.clone());
+            }
+            if !frame.readings.is_empty() {
+                minute_frames.push((frame.mn, frame.received_at, frame.readings));
+            }
+        }
+        // A minute already stored and sent again with another value or flag: the new one is
+        // stored (the logger's correction), the old one is kept in a `revised` event.
+        let minutes = self.minutes.clone();
+        let sent: Vec<(DateTime<Utc>, Vec<MinuteReading>)> = minute_frames
+            .iter()
+            .map(|(_, at, readings)| (*at, readings.clone()))
+            .collect();
+        let revised = tokio::task::spawn_blocking(move || revisions(&minutes, &sent))
+            .await
+            .map_err(SinkError::new)?
+            .map_err(SinkError::new)?;
+        events.extend(revised);
+        for frame in &raw {
+            self.keep_other(frame).await.map_err(SinkError::new)?;
+        }
+        if !events.is_empty() {
+            let log = self.quality_log.clone();
+            let written = events.clone();
+            tokio::task::spawn_blocking(move || log.append(&written))
+                .await
+                .map_err(SinkError::new)?
+                .map_err(SinkError::new)?;
+            for event in &events {
+                tracing::warn!(mn = %event.mn, minute = %event.minute, key = %event.key,
+                    kind = event.kind.code(), values = ?event.values, "HJ 212 data-quality event");
+            }
+            if let Ok(mut index) = self.quality.lock() {
+                index.add(events);
             }
         }
         if minute_frames.is_empty() {
@@ -581,7 +664,7 @@ impl FrameSink for Emissions {
         // One vector for the append; each frame's part of it is remembered for the monitors.
         let mut parts = Vec::with_capacity(minute_frames.len());
         let mut all: Vec<MinuteReading> = Vec::new();
-        for (mn, readings) in minute_frames {
+        for (mn, _, readings) in minute_frames {
             let start = all.len();
             all.extend(readings);
             parts.push((mn, start..all.len()));
@@ -595,6 +678,102 @@ impl FrameSink for Emissions {
             self.observe(&mn, &all[range]);
         }
         Ok(())
+    }
+}
+
+/// The `revised` events of readings about to be appended: those whose (MN, minute, code) is
+/// stored already, or comes earlier in the same batch, with another value or flag. The same
+/// value sent again is no event.
+fn revisions(
+    minutes: &MinuteStore,
+    frames: &[(DateTime<Utc>, Vec<MinuteReading>)],
+) -> Result<Vec<QualityEvent>, CemsStoreError> {
+    let mut events = Vec::new();
+    let mut batch: HashMap<(&str, NaiveDateTime, &str), &MinuteReading> = HashMap::new();
+    for (received_at, readings) in frames {
+        for chunk in readings.chunk_by(|a, b| a.mn == b.mn && a.minute == b.minute) {
+            let first = &chunk[0];
+            let stored = minutes.read(
+                &first.mn,
+                first.minute,
+                first.minute + TimeDelta::milliseconds(1),
+            )?;
+            for reading in chunk {
+                let key = (reading.mn.as_str(), reading.minute, reading.code.as_str());
+                let earlier = batch
+                    .insert(key, reading)
+                    .or_else(|| stored.iter().find(|old| old.code == reading.code));
+                let Some(old) = earlier else {
+                    continue;
+                };
+                if old.value != reading.value || old.flag != reading.flag {
+                    events.push(QualityEvent {
+                        received_at: *received_at,
+                        mn: reading.mn.clone(),
+                        minute: reading.minute,
+                        key: format!("{}-Avg", reading.code),
+                        kind: QualityKind::Revised,
+                        values: vec![
+                            format!("{} {}", old.value, old.flag),
+                            format!("{} {}", reading.value, reading.flag),
+                        ],
+                    });
+                }
+            }
+        }
+    }
+    Ok(events)
+}
+
+/// How many data-quality events each stack has, and its latest few, for the pages.
+#[derive(Debug, Default)]
+pub struct QualityIndex {
+    by_mn: HashMap<String, (u64, VecDeque<QualityEvent>)>,
+}
+
+/// The latest events kept in memory per stack (all are in `quality.jsonl`).
+const RECENT_QUALITY_EVENTS: usize = 50;
+
+impl QualityIndex {
+    fn add(&mut self, events: Vec<QualityEvent>) {
+        for event in events {
+            let (count, recent) = self.by_mn.entry(event.mn.clone()).or_default();
+            *count += 1;
+            if recent.len() == RECENT_QUALITY_EVENTS {
+                recent.pop_front();
+            }
+            recent.push_back(event);
+        }
+    }
+}
+
+impl Emissions {
+    /// The number of data-quality events of `mn` and its latest ones, newest first.
+    pub fn quality_events(&self, mn: &str) -> (u64, Vec<QualityEvent>) {
+        self.quality
+            .lock()
+            .ok()
+            .and_then(|index| {
+                index
+                    .by_mn
+                    .get(mn)
+                    .map(|(count, recent)| (*count, recent.iter().rev().cloned().collect()))
+            })
+            .unwrap_or_default()
+    }
+
+    /// The number of data-quality events per stack.
+    pub fn quality_counts(&self) -> HashMap<String, u64> {
+        self.quality
+            .lock()
+            .map(|index| {
+                index
+                    .by_mn
+                    .iter()
+                    .map(|(mn, (count, _))| (mn.clone(), *count))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
