@@ -674,6 +674,22 @@ impl FrameSink for Emissions {
             .await
             .map_err(SinkError::new)?
             .map_err(SinkError::new)?;
+        // A past day that received minutes (history resent, a revision) is judged again on
+        // its next view rather than after its cache entry expires.
+        if let Ok(mut cache) = self.verdicts.lock()
+            && !cache.is_empty()
+        {
+            for (mn, range) in &parts {
+                let mut last = None;
+                for reading in &all[range.clone()] {
+                    let date = reading.minute.date();
+                    if last != Some(date) {
+                        last = Some(date);
+                        cache.remove(&(mn.clone(), date));
+                    }
+                }
+            }
+        }
         for (mn, range) in parts {
             self.observe(&mn, &all[range]);
         }
@@ -905,4 +921,67 @@ async fn recipients(
         })
         .map(|u| (u.name, u.email))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zx_domain::cems::Flag;
+
+    fn reading(minute: NaiveDateTime, code: &str, value: &str, flag: Flag) -> MinuteReading {
+        MinuteReading {
+            mn: "JLYP01_AIR01_0001".to_owned(),
+            minute,
+            code: code.to_owned(),
+            value: value.parse().unwrap(),
+            flag,
+        }
+    }
+
+    /// A minute resent to a day already sealed into Parquet: a changed value or flag is a
+    /// `revised` event naming the stored and the new one; the same value (another scale) is
+    /// none; a change within one batch is one too.
+    #[test]
+    fn a_resent_minute_with_another_value_is_a_revision_even_in_a_sealed_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MinuteStore::open(dir.path()).unwrap();
+        let minute = NaiveDate::from_ymd_opt(2024, 3, 1)
+            .unwrap()
+            .and_hms_opt(8, 14, 0)
+            .unwrap();
+        store
+            .append(&[
+                reading(minute, "a21002", "212.4", Flag::N),
+                reading(minute, "a21026", "35.2", Flag::N),
+                reading(minute, "a19001", "9.8", Flag::N),
+            ])
+            .unwrap();
+        assert_eq!(store.seal(minute.date()).unwrap().partitions, 1);
+        let at = DateTime::from_timestamp(1_780_272_000, 0).unwrap();
+        let resent = vec![
+            reading(minute, "a21002", "212.40", Flag::N),
+            reading(minute, "a21026", "36", Flag::N),
+            reading(minute, "a19001", "9.8", Flag::M),
+            reading(minute, "a34013", "3.1", Flag::N),
+        ];
+        let again = vec![reading(minute, "a34013", "3.2", Flag::N)];
+        let events = revisions(&store, &[(at, resent), (at, again)]).unwrap();
+        let got: Vec<(&str, Vec<String>)> = events
+            .iter()
+            .map(|e| {
+                assert_eq!(e.kind, QualityKind::Revised);
+                assert_eq!(e.minute, minute);
+                (e.key.as_str(), e.values.clone())
+            })
+            .collect();
+        let pair = |a: &str, b: &str| vec![a.to_owned(), b.to_owned()];
+        assert_eq!(
+            got,
+            vec![
+                ("a21026-Avg", pair("35.2 N", "36 N")),
+                ("a19001-Avg", pair("9.8 N", "9.8 M")),
+                ("a34013-Avg", pair("3.1 N", "3.2 N")),
+            ]
+        );
+    }
 }
