@@ -628,28 +628,45 @@ impl FrameSink for Emissions {
                 minute_frames.push((frame.mn, frame.received_at, frame.readings));
             }
         }
-        // A minute already stored and sent again with another value or flag: the new one is
-        // stored (the logger's correction), the old one is kept in a `revised` event.
-        let minutes = self.minutes.clone();
-        let sent: Vec<(DateTime<Utc>, Vec<MinuteReading>)> = minute_frames
-            .iter()
-            .map(|(_, at, readings)| (*at, readings.clone()))
-            .collect();
-        let revised = tokio::task::spawn_blocking(move || revisions(&minutes, &sent))
-            .await
-            .map_err(SinkError::new)?
-            .map_err(SinkError::new)?;
-        events.extend(revised);
         for frame in &raw {
             self.keep_other(frame).await.map_err(SinkError::new)?;
         }
+        // One vector for the append; each frame's part of it is remembered for the monitors.
+        let mut parts = Vec::with_capacity(minute_frames.len());
+        let mut all: Vec<MinuteReading> = Vec::new();
+        for (mn, received_at, readings) in minute_frames {
+            let start = all.len();
+            all.extend(readings);
+            parts.push((mn, received_at, start..all.len()));
+        }
+        if all.is_empty() && events.is_empty() {
+            return Ok(());
+        }
+        let minutes = self.minutes.clone();
+        let log = self.quality_log.clone();
+        let ranges: Vec<(DateTime<Utc>, std::ops::Range<usize>)> = parts
+            .iter()
+            .map(|(_, at, range)| (*at, range.clone()))
+            .collect();
+        // One hand-off to the blocking pool: the revisions, then the events (durable before
+        // the minutes, so a failed append resent finds its revision again), then the minutes.
+        let (all, events) = tokio::task::spawn_blocking(move || {
+            // A minute already stored and sent again with another value or flag: the new one
+            // is stored (the logger's correction), the old one is kept in a `revised` event.
+            let frames: Vec<(DateTime<Utc>, &[MinuteReading])> = ranges
+                .iter()
+                .map(|(at, range)| (*at, &all[range.clone()]))
+                .collect();
+            events.extend(revisions(&minutes, &frames).map_err(SinkError::new)?);
+            if !events.is_empty() {
+                log.append(&events).map_err(SinkError::new)?;
+            }
+            minutes.append(&all).map_err(SinkError::new)?;
+            Ok::<_, SinkError>((all, events))
+        })
+        .await
+        .map_err(SinkError::new)??;
         if !events.is_empty() {
-            let log = self.quality_log.clone();
-            let written = events.clone();
-            tokio::task::spawn_blocking(move || log.append(&written))
-                .await
-                .map_err(SinkError::new)?
-                .map_err(SinkError::new)?;
             for event in &events {
                 tracing::warn!(mn = %event.mn, minute = %event.minute, key = %event.key,
                     kind = event.kind.code(), values = ?event.values, "HJ 212 data-quality event");
@@ -658,28 +675,12 @@ impl FrameSink for Emissions {
                 index.add(events);
             }
         }
-        if minute_frames.is_empty() {
-            return Ok(());
-        }
-        // One vector for the append; each frame's part of it is remembered for the monitors.
-        let mut parts = Vec::with_capacity(minute_frames.len());
-        let mut all: Vec<MinuteReading> = Vec::new();
-        for (mn, _, readings) in minute_frames {
-            let start = all.len();
-            all.extend(readings);
-            parts.push((mn, start..all.len()));
-        }
-        let minutes = self.minutes.clone();
-        let all = tokio::task::spawn_blocking(move || minutes.append(&all).map(|()| all))
-            .await
-            .map_err(SinkError::new)?
-            .map_err(SinkError::new)?;
         // A past day that received minutes (history resent, a revision) is judged again on
         // its next view rather than after its cache entry expires.
         if let Ok(mut cache) = self.verdicts.lock()
             && !cache.is_empty()
         {
-            for (mn, range) in &parts {
+            for (mn, _, range) in &parts {
                 let mut last = None;
                 for reading in &all[range.clone()] {
                     let date = reading.minute.date();
@@ -690,7 +691,7 @@ impl FrameSink for Emissions {
                 }
             }
         }
-        for (mn, range) in parts {
+        for (mn, _, range) in parts {
             self.observe(&mn, &all[range]);
         }
         Ok(())
@@ -702,7 +703,7 @@ impl FrameSink for Emissions {
 /// value sent again is no event.
 fn revisions(
     minutes: &MinuteStore,
-    frames: &[(DateTime<Utc>, Vec<MinuteReading>)],
+    frames: &[(DateTime<Utc>, &[MinuteReading])],
 ) -> Result<Vec<QualityEvent>, CemsStoreError> {
     let mut events = Vec::new();
     let mut batch: HashMap<(&str, NaiveDateTime, &str), &MinuteReading> = HashMap::new();
@@ -958,14 +959,14 @@ mod tests {
             .unwrap();
         assert_eq!(store.seal(minute.date()).unwrap().partitions, 1);
         let at = DateTime::from_timestamp(1_780_272_000, 0).unwrap();
-        let resent = vec![
+        let resent = [
             reading(minute, "a21002", "212.40", Flag::N),
             reading(minute, "a21026", "36", Flag::N),
             reading(minute, "a19001", "9.8", Flag::M),
             reading(minute, "a34013", "3.1", Flag::N),
         ];
-        let again = vec![reading(minute, "a34013", "3.2", Flag::N)];
-        let events = revisions(&store, &[(at, resent), (at, again)]).unwrap();
+        let again = [reading(minute, "a34013", "3.2", Flag::N)];
+        let events = revisions(&store, &[(at, &resent[..]), (at, &again[..])]).unwrap();
         let got: Vec<(&str, Vec<String>)> = events
             .iter()
             .map(|e| {
