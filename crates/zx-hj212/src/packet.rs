@@ -171,12 +171,19 @@ impl Packet {
             }
         }
         let cn = fields.cn.ok_or(PacketError::MissingField("CN"))?;
-        let record = match cn {
-            CN_REAL_TIME | CN_MINUTE | CN_HOURLY | CN_DAILY => Some(parse_data_record(cn, cp)?),
-            _ => None,
-        };
         let pnum = parse_number("PNUM", fields.pnum)?;
         let pno = parse_number("PNO", fields.pno)?;
+        let split = pnum.is_some_and(|pnum| pnum > 1) && pno.is_some();
+        let record = match cn {
+            CN_REAL_TIME | CN_MINUTE | CN_HOURLY | CN_DAILY => match parse_data_record(cn, cp) {
+                Ok(record) => Some(record),
+                // A later packet of a split message may leave DataTime to the first: the whole
+                // message is parsed when its packets are merged.
+                Err(PacketError::MissingDataTime { .. }) if split => None,
+                Err(error) => return Err(error),
+            },
+            _ => None,
+        };
         if let (Some(pnum), Some(pno)) = (pnum, pno)
             && (pno == 0 || pno > pnum)
         {
@@ -215,9 +222,11 @@ impl Packet {
             .filter(|cp| !cp.is_empty())
             .collect::<Vec<_>>()
             .join(";");
-        let record = match first.record {
-            Some(_) => Some(parse_data_record(&first.cn, &cp)?),
-            None => None,
+        let record = match first.cn.as_str() {
+            CN_REAL_TIME | CN_MINUTE | CN_HOURLY | CN_DAILY => {
+                Some(parse_data_record(&first.cn, &cp)?)
+            }
+            _ => None,
         };
         Ok(Packet {
             pnum: None,
