@@ -78,7 +78,8 @@ echo "stacks registered: $REGISTERED"
 PORT=$(free_port)
 HJ=$(free_port)
 start_server() {  # LOG: `zx serve` from the temp dir (no zengxiao.toml of the tree is read)
-    (cd "$DIR" && ZX_LOG=${ZX_LOG:-warn,zx_server=info} exec "$ZX" serve --db "$DB" \
+    # All the simulated loggers connect from this host: lift the per-peer connection cap.
+    (cd "$DIR" && ZX_EMISSIONS__MAX_PER_PEER=100000 ZX_LOG=${ZX_LOG:-warn,zx_server=info} exec "$ZX" serve --db "$DB" \
         --listen "127.0.0.1:$PORT" --hj212 "127.0.0.1:$HJ" >"$1" 2>&1) &
     SERVER=$!
     wait_for "http://127.0.0.1:$PORT/healthz"

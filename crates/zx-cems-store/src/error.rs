@@ -51,8 +51,8 @@ pub enum CemsStoreError {
     /// A Parquet partition is readable but not one of ours (wrong columns or values).
     #[error("parquet file {}: {detail}", path.display())]
     BadPartition { path: PathBuf, detail: String },
-    /// An MN that cannot name a partition directory (HJ 212 MNs are 1–24 letters and digits).
-    #[error("MN {0:?} must be 1 to 24 letters or digits")]
+    /// An MN that cannot name a partition directory (HJ 212 MNs are 1–24 letters, digits, '_' and '-').
+    #[error("MN {0:?} must be 1 to 24 letters, digits, '_' or '-'")]
     InvalidMn(String),
     /// A factor code that is empty or longer than 255 bytes.
     #[error("stack {mn}, minute {minute}: factor code {code:?} must be 1 to 255 bytes")]

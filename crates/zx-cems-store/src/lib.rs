@@ -42,7 +42,9 @@ use zx_domain::cems::{Flag, MinuteReading};
 
 pub use columns::MinuteColumns;
 pub use error::CemsStoreError;
-pub use sidecar::{DayVerdicts, FRAMES_DIR, FrameLog, VERDICTS_FILE, stable_hash};
+pub use sidecar::{
+    DayVerdicts, FRAMES_DIR, FrameLog, QUALITY_FILE, QualityLog, VERDICTS_FILE, stable_hash,
+};
 
 use codec::{DAY_MS, Entry, check_mn, date_of_day, day_number, day_of, to_millis};
 use columns::{DayColumns, PartitionCache, time_of_day};
@@ -287,6 +289,11 @@ impl MinuteStore {
         FrameLog::new(&self.dir)
     }
 
+    /// The data-quality log of this directory ([`QualityLog`]).
+    pub fn quality_log(&self) -> QualityLog {
+        QualityLog::new(&self.dir)
+    }
+
     /// Whether this store was opened with [`MinuteStore::open_read_only`].
     pub fn is_read_only(&self) -> bool {
         self.log.is_none()
@@ -297,6 +304,14 @@ impl MinuteStore {
         self.log.as_ref().ok_or_else(|| CemsStoreError::ReadOnly {
             dir: self.dir.clone(),
         })
+    }
+
+    /// Whether `reading` can be stored exactly (`append` refuses the whole call otherwise): an
+    /// MN fit for a directory, a code of 1–255 bytes, whole milliseconds, and a value with at
+    /// most 6 decimal places below 10^12. The receiver asks before appending, so one such value
+    /// is left out of its minute instead of failing the frame.
+    pub fn check_reading(reading: &MinuteReading) -> Result<(), CemsStoreError> {
+        Entry::check(reading).map(|_| ())
     }
 
     /// Stores `readings` durably: when this returns `Ok`, they are in the log on disk and will be

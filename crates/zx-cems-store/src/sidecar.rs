@@ -10,11 +10,14 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use chrono::NaiveDate;
+use zx_domain::cems::quality::QualityEvent;
 
 /// The verdict file (`mn, day, size, mtime ns, config, 0|1` per line, later lines win).
 pub const VERDICTS_FILE: &str = "violations.tsv";
 /// The directory of the frame log.
 pub const FRAMES_DIR: &str = "frames";
+/// The data-quality log (one JSON [`QualityEvent`] per line).
+pub const QUALITY_FILE: &str = "quality.jsonl";
 
 /// A sealed day's fingerprint (`MinuteStore::sealed_fingerprint`), the caller's judging
 /// configuration and whether the day was a violation day.
@@ -143,6 +146,63 @@ impl FrameLog {
     }
 }
 
+/// The data-quality events of the receiver (`dir/quality.jsonl`): values of accepted frames that
+/// were not stored as sent (conflicting, unreadable, beyond the archive's precision) and minutes
+/// resent with another value. Appended and synced before the frame is acknowledged, so an event
+/// is never lost; if storing the frame then fails, the logger resends it and the event may be
+/// written twice.
+pub struct QualityLog {
+    path: PathBuf,
+    writing: Mutex<()>,
+}
+
+impl QualityLog {
+    pub(crate) fn new(dir: &Path) -> QualityLog {
+        QualityLog {
+            path: dir.join(QUALITY_FILE),
+            writing: Mutex::new(()),
+        }
+    }
+
+    /// Appends `events` in one write and syncs them. Blocking.
+    pub fn append(&self, events: &[QualityEvent]) -> io::Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut text = String::new();
+        for event in events {
+            text.push_str(&serde_json::to_string(event).map_err(io::Error::other)?);
+            text.push('\n');
+        }
+        let _writing = self.writing.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_data()
+    }
+
+    /// Every event kept, oldest first; a missing file is none, a damaged line (a torn write)
+    /// is skipped. Blocking.
+    pub fn read_all(&self) -> io::Result<Vec<QualityEvent>> {
+        let text = match fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(error) => return Err(error),
+        };
+        Ok(text
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect())
+    }
+
+    /// Where the events are kept (for messages).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
 /// A 64-bit FNV-1a hash of `bytes`: the same for the same bytes on every platform, Rust version
 /// and run (unlike `std`'s `DefaultHasher`), so a key kept in a file stays valid.
 pub fn stable_hash(bytes: &[u8]) -> u64 {
@@ -196,6 +256,29 @@ mod tests {
         log.append(day(), "b").unwrap();
         let text = fs::read_to_string(dir.path().join("frames/2026-06-01.log")).unwrap();
         assert_eq!(text, "a\nb\n");
+    }
+
+    #[test]
+    fn quality_events_are_kept_across_reopening_and_a_torn_line_is_skipped() {
+        use zx_domain::cems::quality::QualityKind;
+        let dir = tempfile::tempdir().unwrap();
+        let event = QualityEvent {
+            received_at: chrono::DateTime::from_timestamp(1_780_272_000, 0).unwrap(),
+            mn: "W_01".to_owned(),
+            minute: day().and_hms_opt(8, 14, 0).unwrap(),
+            key: "w00000-Avg".to_owned(),
+            kind: QualityKind::ConflictingValues,
+            values: vec!["66.09".to_owned(), "19796346.00".to_owned()],
+        };
+        QualityLog::new(dir.path())
+            .append(std::slice::from_ref(&event))
+            .unwrap();
+        let path = dir.path().join(QUALITY_FILE);
+        let mut text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(r#""kind":"conflicting_values""#), "{text}");
+        text.push_str("{\"received_at\":");
+        fs::write(&path, text).unwrap();
+        assert_eq!(QualityLog::new(dir.path()).read_all().unwrap(), vec![event]);
     }
 
     #[test]

@@ -326,6 +326,94 @@ on_both_backends!(
     async Env("the emissions test"):
     frames_are_stored_judged_alarmed_and_acknowledged);
 
+/// What data loggers in the field send, through the server: a key repeated with two values, a
+/// value with a `+`, one with 7 decimals, a minute resent with another value, and history from
+/// years back. The rest of each frame is stored and acknowledged; each value not stored as sent
+/// is a data-quality event on the stack's page and counted on `/environment`, its frame kept in
+/// the raw frame log.
+#[tokio::test]
+async fn field_quirks_are_stored_acknowledged_and_shown_as_data_quality_events() {
+    let env = Env::sqlite().await;
+    // Two days ago at 10:00 China time: no demo minute there.
+    let now = zx_app::china_time(chrono::Utc::now());
+    let minute = (now.date() - TimeDelta::days(2))
+        .and_hms_opt(10, 0, 0)
+        .unwrap();
+    let (first, qn) = minute_frame(
+        minute,
+        PASSWORD,
+        "x01-Avg=66.09,x01-Flag=N;x02-Avg=+12.5,x02-Flag=N;x03-Avg=1.1234567,x03-Flag=N;x04-Avg=1.5,x04-Flag=N;x01-Avg=19796346.00,x01-Flag=N",
+    );
+    let acks = send(env.hj212, &[first], 1).await;
+    assert!(acks.contains(&format!("QN={qn};")), "{acks}");
+    // The same minute again: x04 with another value (a revision), then the same (no event).
+    let (second, _) = minute_frame(minute, PASSWORD, "x04-Avg=2.5,x04-Flag=N");
+    let (third, _) = minute_frame(minute, PASSWORD, "x04-Avg=2.50,x04-Flag=N");
+    // History from 2019 (补传): accepted whatever its age.
+    let old = "2019-01-01T00:00:00".parse::<NaiveDateTime>().unwrap();
+    let (fourth, old_qn) = minute_frame(old, PASSWORD, "x04-Avg=7.25,x04-Flag=N");
+    let acks = send(env.hj212, &[second, third, fourth], 3).await;
+    assert!(acks.contains(&format!("QN={old_qn};")), "{acks}");
+
+    let client = env.login("hq", "zengxiao-hq").await;
+    let (status, page) = env.get(&client, &format!("/environment/stacks/{MN}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"quality-count\">4<"), "{page}");
+    let stamp = minute.format("%Y-%m-%d %H:%M:%S");
+    for (kind, key, values) in [
+        ("revised", "x04-Avg", "“1.5 N”，“2.5 N”"),
+        ("unstorable_value", "x03-Avg", "“1.1234567”"),
+        ("bad_value", "x02-Avg", "“+12.5”"),
+        ("conflicting_values", "x01-Avg", "“66.09”，“19796346.00”"),
+    ] {
+        let row = format!("<tr class=\"quality-{kind}\"><td>{stamp}</td><td>{key}</td>");
+        let at = page
+            .find(&row)
+            .unwrap_or_else(|| panic!("no {kind} row: {page}"));
+        assert!(page[at..].contains(values), "{kind}: {values}");
+    }
+    let (_, overview) = env.get(&client, "/environment").await;
+    assert!(overview.contains("id=\"quality-events\">4<"), "{overview}");
+
+    // Stored: x04 as revised (2.5), the 2019 minute; the left-out values are not.
+    let csv = env.dir.path().join("quirks.csv");
+    for (day, expected) in [
+        (minute.date().to_string(), "x04,2.5,N"),
+        ("2019-01-01".to_owned(), "x04,7.25,N"),
+    ] {
+        zx(
+            &env.db,
+            &[
+                "cems",
+                "export",
+                "--dir",
+                &cems_dir(&env.dir),
+                "--mn",
+                MN,
+                "--from",
+                &day,
+                "--to",
+                &day,
+                "-o",
+                csv.to_str().unwrap(),
+            ],
+        );
+        let stored = std::fs::read_to_string(&csv).unwrap();
+        let rows: Vec<&str> = stored.lines().skip(1).collect();
+        assert_eq!(rows.len(), 1, "{stored}");
+        assert!(rows[0].ends_with(expected), "{stored}");
+    }
+    // The frame with the conflict is kept as sent in the raw frame log.
+    let kept = std::fs::read_dir(env.dir.path().join("cems").join("frames"))
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect::<String>();
+    assert!(
+        kept.contains("x01-Avg=66.09,x01-Flag=N;x02-Avg=+12.5"),
+        "{kept}"
+    );
+}
+
 /// The server is killed (SIGKILL) while a data logger streams minutes: every minute that was
 /// acknowledged before the kill is in the store afterwards. A logger deletes what was
 /// acknowledged, so an acknowledged minute lost would be lost for good.

@@ -219,14 +219,14 @@ fn a_bad_file_is_refused_whole_with_every_line_named(ws: Workspace) {
         "bad.csv",
         "mn,entity,name,password,standard\n\
          33010000,P1,1号炉,pw,\n\
-         33-01,P1,2号炉,pw,\n\
+         33.01,P1,2号炉,pw,\n\
          33010002,S1,3号炉,pw,\n\
          33010003,P9,4号炉,pw,gb0\n",
     );
     let error = ws.fails(&["stack", "import", &file]);
     assert_eq!(
         error,
-        "bad.csv:3: mn: \"33-01\" is not an MN: 1 to 24 letters or digits, as the data logger sends it\n\
+        "bad.csv:3: mn: \"33.01\" is not an MN: 1 to 24 letters, digits, '_' or '-', as the data logger sends it\n\
          bad.csv:4: entity: \"S1\" is a subsidiary; a stack belongs to a plant or a company\n\
          bad.csv:5: entity: \"P9\" is not a known entity; import it with an entities file first\n\
          bad.csv:5: standard: \"gb0\" is not a known standard (built in: gb18485-2014)\n\
@@ -552,6 +552,37 @@ fn stacks_are_exported_and_imported_back_unchanged(ws: Workspace) {
     assert_eq!(listed["stacks"][2]["active"], false);
 }
 
+/// MNs as air stations and water plants use them (`_`, `-`, up to 24 characters) are registered
+/// by `add` and by a file.
+fn mns_with_underscores_and_dashes_are_registered(ws: Workspace) {
+    let added = ws.ok(&[
+        "stack",
+        "add",
+        "--mn",
+        "JLYP01_AIR01_0001",
+        "--entity",
+        "P1",
+        "--name",
+        "空气站",
+        "--password",
+        "pw",
+    ]);
+    assert_eq!(added, "stack JLYP01_AIR01_0001: registered\n");
+    let file = ws.file(
+        "stacks.csv",
+        "mn,entity,name,password,standard\nW-3301-0000000000000001,P1,污水总排口,pw,\n",
+    );
+    ws.ok(&["stack", "import", &file]);
+    let listed = ws.list_json();
+    let mns: Vec<&str> = listed["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|stack| stack["mn"].as_str().unwrap())
+        .collect();
+    assert_eq!(mns, ["JLYP01_AIR01_0001", "W-3301-0000000000000001"]);
+}
+
 // One `#[test]` per test above and backend: `sqlite::name` always, `postgres::name` on the
 // cluster of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
 on_both_backends!(
@@ -561,4 +592,5 @@ on_both_backends!(
     alarm_rules_round_trip_through_a_file,
     a_bad_rule_file_is_refused_and_nothing_stored,
     stacks_are_exported_and_imported_back_unchanged,
+    mns_with_underscores_and_dashes_are_registered,
 );

@@ -237,13 +237,13 @@ async fn a_bad_stack_is_shown_and_nothing_stored(env: Env) {
         ]
     };
 
-    // An MN with a dash: shown on the page (422) with the domain's message, the form kept.
-    let fields = form("33-01", FUJIAN_PLANT, NEW_PASSWORD);
+    // An MN with a dot: shown on the page (422) with the domain's message, the form kept.
+    let fields = form("33.01", FUJIAN_PLANT, NEW_PASSWORD);
     let (status, _, page) = env.post_form(&admin, &refs(&fields)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.contains(
-            "<p class=\"error\" id=\"stacks-error\">MN &#34;33-01&#34; must be 1 to 24 letters or digits</p>"
+            "<p class=\"error\" id=\"stacks-error\">MN &#34;33.01&#34; must be 1 to 24 letters, digits, &#39;_&#39; or &#39;-&#39;</p>"
         ),
         "{page}"
     );
@@ -278,7 +278,7 @@ async fn a_bad_stack_is_shown_and_nothing_stored(env: Env) {
             &csrf,
             "stacks.csv",
             &format!(
-                "mn,entity,name,password,standard\n33010096,{FUJIAN_PLANT},4号炉,pw,\n33-02,{FUJIAN_PLANT},5号炉,pw,\n"
+                "mn,entity,name,password,standard\n33010096,{FUJIAN_PLANT},4号炉,pw,\n33.02,{FUJIAN_PLANT},5号炉,pw,\n"
             ),
         )
         .await;
@@ -288,7 +288,7 @@ async fn a_bad_stack_is_shown_and_nothing_stored(env: Env) {
         "{page}"
     );
     assert!(
-        page.contains("<li>stacks.csv:3: mn: &#34;33-02&#34; is not an MN"),
+        page.contains("<li>stacks.csv:3: mn: &#34;33.02&#34; is not an MN"),
         "{page}"
     );
     // No CSRF token: refused before anything is looked at.

@@ -92,7 +92,11 @@ async fn bench(stacks: u32, minutes: u32, connections: u32) {
         directory,
         Arc::clone(&sink),
         Arc::clone(&stats),
-        ReceiverOptions::default(),
+        // Every simulated logger connects from this host: no per-peer cap.
+        ReceiverOptions {
+            max_per_peer: usize::MAX,
+            ..ReceiverOptions::default()
+        },
         async move {
             let _ = stopped.await;
         },

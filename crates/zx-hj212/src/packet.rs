@@ -1,8 +1,9 @@
 //! The data segment of a frame: `QN=…;ST=…;CN=…;PW=…;MN=…;Flag=…;CP=&&…&&`, and the CP of the
 //! data uploads (CN 2011 real-time, 2051 minute, 2061 hourly, 2031 daily).
 //!
-//! Values are kept as [`Decimal`]s exactly as sent (`2.69700` keeps its five places); a flag text
-//! that HJ 212 does not define makes the whole frame malformed, so it can never be stored as data.
+//! Values are kept as [`Decimal`]s exactly as sent (`2.69700` keeps its five places). A value that
+//! is not a number, a flag HJ 212 does not define, or a key sent twice with different values is
+//! left out and reported as a [`ValueIssue`]: the rest of the frame is still data.
 
 use std::fmt::Write as _;
 use std::str::FromStr;
@@ -10,6 +11,7 @@ use std::str::FromStr;
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use rust_decimal::Decimal;
 use thiserror::Error;
+use zx_domain::cems::quality::QualityKind;
 use zx_domain::cems::{Flag, MinuteReading};
 
 /// CN of real-time data (`-Rtd`).
@@ -54,6 +56,28 @@ pub struct DataRecord {
     /// CP entries that are not `code-Suffix` pairs, in order (`DataTime` included).
     pub params: Vec<(String, String)>,
     pub factors: Vec<FactorValues>,
+    /// Values left out of `factors` because they cannot be stored as sent, in order.
+    pub issues: Vec<ValueIssue>,
+}
+
+/// A key of a data upload whose value is left out: the key and every distinct text sent for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueIssue {
+    /// `code-Suffix` as sent (`w00000-Avg`).
+    pub key: String,
+    pub kind: QualityKind,
+    /// The distinct texts sent for the key, in order.
+    pub values: Vec<String>,
+}
+
+impl ValueIssue {
+    fn new(key: &str, kind: QualityKind, values: Vec<String>) -> Self {
+        ValueIssue {
+            key: key.to_owned(),
+            kind,
+            values,
+        }
+    }
 }
 
 /// One factor's values in a data upload (`a21002-Avg=212.4,a21002-Flag=N`).
@@ -73,6 +97,8 @@ pub struct FactorValues {
     pub flag: Option<Flag>,
     /// Other suffixes (`SampleTime`, `EFlag`, `ValidNum`…) as text.
     pub other: Vec<(String, String)>,
+    /// The flag was unknown or contradicted itself: no value of this factor is kept.
+    pub unusable: bool,
 }
 
 impl FactorValues {
@@ -103,12 +129,10 @@ pub enum PacketError {
     MissingDataTime { cn: String },
     #[error("CP entry {entry:?} is not KEY=VALUE")]
     BadCpEntry { entry: String },
-    #[error("{key} = {value:?} is not a decimal number")]
-    BadValue { key: String, value: String },
-    #[error("{key} = {value:?} is not an HJ 212 data flag (N, S, F, M, D, C, T, B, P)")]
-    UnknownFlag { key: String, value: String },
     #[error("{key} is sent twice with different values")]
     ConflictingValue { key: String },
+    #[error("PNO {pno} of PNUM {pnum}: not a packet of the set")]
+    BadPacketNumber { pno: u32, pnum: u32 },
 }
 
 impl Packet {
@@ -147,10 +171,24 @@ impl Packet {
             }
         }
         let cn = fields.cn.ok_or(PacketError::MissingField("CN"))?;
+        let pnum = parse_number("PNUM", fields.pnum)?;
+        let pno = parse_number("PNO", fields.pno)?;
+        let split = pnum.is_some_and(|pnum| pnum > 1) && pno.is_some();
         let record = match cn {
-            CN_REAL_TIME | CN_MINUTE | CN_HOURLY | CN_DAILY => Some(parse_data_record(cn, cp)?),
+            CN_REAL_TIME | CN_MINUTE | CN_HOURLY | CN_DAILY => match parse_data_record(cn, cp) {
+                Ok(record) => Some(record),
+                // A later packet of a split message may leave DataTime to the first: the whole
+                // message is parsed when its packets are merged.
+                Err(PacketError::MissingDataTime { .. }) if split => None,
+                Err(error) => return Err(error),
+            },
             _ => None,
         };
+        if let (Some(pnum), Some(pno)) = (pnum, pno)
+            && (pno == 0 || pno > pnum)
+        {
+            return Err(PacketError::BadPacketNumber { pno, pnum });
+        }
         Ok(Packet {
             qn: fields.qn.map(str::to_owned),
             st: fields.st.map(str::to_owned),
@@ -158,10 +196,44 @@ impl Packet {
             pw: fields.pw.ok_or(PacketError::MissingField("PW"))?.to_owned(),
             mn: fields.mn.ok_or(PacketError::MissingField("MN"))?.to_owned(),
             flag: parse_number("Flag", fields.flag)?,
-            pnum: parse_number("PNUM", fields.pnum)?,
-            pno: parse_number("PNO", fields.pno)?,
+            pnum,
+            pno,
             cp: cp.to_owned(),
             record,
+        })
+    }
+
+    /// `(PNO, PNUM)` when this packet is one of several of a split message.
+    pub fn part(&self) -> Option<(u32, u32)> {
+        match (self.pno, self.pnum) {
+            (Some(pno), Some(pnum)) if pnum > 1 => Some((pno, pnum)),
+            _ => None,
+        }
+    }
+
+    /// The packets of one split message (PNO 1..=PNUM, in order) as one packet: the first one's
+    /// header, the CPs joined, the data record parsed again from the joined CP, so a key sent in
+    /// two packets with different values is an issue as it would be within one.
+    pub fn merge(parts: &[Packet]) -> Result<Packet, PacketError> {
+        let first = parts.first().ok_or(PacketError::NoCp)?;
+        let cp = parts
+            .iter()
+            .map(|part| part.cp.as_str())
+            .filter(|cp| !cp.is_empty())
+            .collect::<Vec<_>>()
+            .join(";");
+        let record = match first.cn.as_str() {
+            CN_REAL_TIME | CN_MINUTE | CN_HOURLY | CN_DAILY => {
+                Some(parse_data_record(&first.cn, &cp)?)
+            }
+            _ => None,
+        };
+        Ok(Packet {
+            pnum: None,
+            pno: None,
+            cp,
+            record,
+            ..first.clone()
         })
     }
 
@@ -242,10 +314,16 @@ pub fn format_data_time(time: NaiveDateTime, out: &mut String) {
     let _ = write!(out, "{}", time.format("%Y%m%d%H%M%S"));
 }
 
-fn parse_data_record(cn: &str, cp: &str) -> Result<DataRecord, PacketError> {
+/// Parses the CP of a data upload. Structure errors (an entry without `=`, a bad or conflicting
+/// `DataTime`) refuse the frame; a bad value, an unknown flag or a key repeated with different
+/// values only leaves that value out and is reported in [`DataRecord::issues`], so the rest of
+/// the minute is stored and acknowledged. A key repeated with the same value is one value.
+pub fn parse_data_record(cn: &str, cp: &str) -> Result<DataRecord, PacketError> {
     let mut data_time = None;
     let mut params = Vec::new();
     let mut factors: Vec<FactorValues> = Vec::new();
+    // Each factor key (`code-Suffix`) with its distinct texts as sent, in order of arrival.
+    let mut sent: Vec<(usize, String, Vec<String>)> = Vec::new();
     for entry in cp.split([';', ',']).filter(|entry| !entry.is_empty()) {
         let (key, value) = entry
             .split_once('=')
@@ -281,7 +359,37 @@ fn parse_data_record(cn: &str, cp: &str) -> Result<DataRecord, PacketError> {
                 factors.len() - 1
             }
         };
+        match sent.iter_mut().find(|(_, known, _)| known == key) {
+            Some((_, _, texts)) => {
+                if !texts.iter().any(|text| text == value) {
+                    texts.push(value.to_owned());
+                }
+            }
+            None => sent.push((index, key.to_owned(), vec![value.to_owned()])),
+        }
+    }
+    let mut issues = Vec::new();
+    for (index, key, texts) in sent {
         let factor = &mut factors[index];
+        let suffix = &key[factor.code.len() + 1..];
+        if suffix == "Flag" {
+            let flags: Vec<Option<Flag>> =
+                texts.iter().map(|text| Flag::from_str(text).ok()).collect();
+            match flags[..] {
+                [Some(flag)] => factor.flag = Some(flag),
+                [None] => {
+                    factor.unusable = true;
+                    issues.push(ValueIssue::new(&key, QualityKind::UnknownFlag, texts));
+                }
+                _ => {
+                    // A factor may repeat its flag (beside -Rtd and -Cou); texts are distinct
+                    // here, so these flags contradict each other (or one is unknown).
+                    factor.unusable = true;
+                    issues.push(ValueIssue::new(&key, QualityKind::ConflictingValues, texts));
+                }
+            }
+            continue;
+        }
         let slot = match suffix {
             "Rtd" => &mut factor.rtd,
             "Avg" => &mut factor.avg,
@@ -292,43 +400,40 @@ fn parse_data_record(cn: &str, cp: &str) -> Result<DataRecord, PacketError> {
             "ZsMin" => &mut factor.zs_min,
             "ZsMax" => &mut factor.zs_max,
             "Cou" => &mut factor.cou,
-            "Flag" => {
-                let flag = Flag::from_str(value).map_err(|_| PacketError::UnknownFlag {
-                    key: key.to_owned(),
-                    value: value.to_owned(),
-                })?;
-                // A factor may repeat its flag (once beside -Rtd, once beside -Cou); only a
-                // contradiction is refused.
-                if factor
-                    .flag
-                    .replace(flag)
-                    .is_some_and(|before| before != flag)
-                {
-                    return Err(PacketError::ConflictingValue {
-                        key: key.to_owned(),
-                    });
+            _ => {
+                for text in texts {
+                    factor.other.push((suffix.to_owned(), text));
                 }
                 continue;
             }
-            _ => {
-                factor.other.push((suffix.to_owned(), value.to_owned()));
-                continue;
-            }
         };
-        let number = parse_decimal(value).ok_or_else(|| PacketError::BadValue {
-            key: key.to_owned(),
-            value: value.to_owned(),
-        })?;
-        if slot.replace(number).is_some_and(|before| before != number) {
-            return Err(PacketError::ConflictingValue {
-                key: key.to_owned(),
-            });
+        let numbers: Vec<Option<Decimal>> = texts.iter().map(|text| parse_decimal(text)).collect();
+        let first = numbers[0];
+        match first {
+            Some(number) if numbers.iter().all(|n| *n == Some(number)) => *slot = Some(number),
+            None if numbers.len() == 1 => {
+                issues.push(ValueIssue::new(&key, QualityKind::BadValue, texts));
+            }
+            _ => issues.push(ValueIssue::new(&key, QualityKind::ConflictingValues, texts)),
         }
+    }
+    for factor in factors.iter_mut().filter(|factor| factor.unusable) {
+        // Without a flag the readings cannot be judged (HJ 212 §6.6.4): none is kept.
+        factor.rtd = None;
+        factor.avg = None;
+        factor.min = None;
+        factor.max = None;
+        factor.zs_rtd = None;
+        factor.zs_avg = None;
+        factor.zs_min = None;
+        factor.zs_max = None;
+        factor.cou = None;
     }
     Ok(DataRecord {
         data_time: data_time.ok_or_else(|| PacketError::MissingDataTime { cn: cn.to_owned() })?,
         params,
         factors,
+        issues,
     })
 }
 
@@ -443,15 +548,58 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_flag_makes_the_frame_malformed() {
-        let data = MINUTE.replace("a21026-Flag=M", "a21026-Flag=X");
+    fn a_key_sent_twice_with_different_values_leaves_only_that_value_out() {
+        // A water plant's logger sends flow and cumulative volume under one code.
+        let data = "ST=32;CN=2051;PW=123456;MN=W01;CP=&&DataTime=20260601081400;w00000-Avg=66.09,w00000-Flag=N;w01018-Avg=41.2,w01018-Flag=N;w00000-Avg=19796346.00,w00000-Flag=N;w21003-Avg=0.5,w21003-Avg=0.50&&";
+        let packet = Packet::parse(data.as_bytes()).unwrap();
+        let record = packet.record.as_ref().unwrap();
         assert_eq!(
-            Packet::parse(data.as_bytes()),
-            Err(PacketError::UnknownFlag {
-                key: "a21026-Flag".to_owned(),
-                value: "X".to_owned()
-            })
+            record.issues,
+            vec![ValueIssue {
+                key: "w00000-Avg".to_owned(),
+                kind: QualityKind::ConflictingValues,
+                values: vec!["66.09".to_owned(), "19796346.00".to_owned()],
+            }]
         );
+        let stored: Vec<(String, String)> = packet
+            .minute_readings()
+            .into_iter()
+            .map(|r| (r.code, r.value.to_string()))
+            .collect();
+        // w21003 sent 0.5 and 0.50: the same number, one reading (the first text).
+        assert_eq!(
+            stored,
+            vec![
+                ("w01018".to_owned(), "41.2".to_owned()),
+                ("w21003".to_owned(), "0.5".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_value_or_flag_leaves_only_its_factor_out() {
+        let data = MINUTE
+            .replace("a19001-Avg=9.8", "a19001-Avg=+12.5")
+            .replace("a34013-Avg=3.125", "a34013-Avg=")
+            .replace("a21026-Flag=M", "a21026-Flag=X")
+            .replace("a21002-Flag=N", "a21002-Flag=N,a21002-Flag=D");
+        let packet = Packet::parse(data.as_bytes()).unwrap();
+        let issue = |key: &str, kind, values: &[&str]| ValueIssue {
+            key: key.to_owned(),
+            kind,
+            values: values.iter().map(|v| (*v).to_owned()).collect(),
+        };
+        assert_eq!(
+            packet.record.as_ref().unwrap().issues,
+            vec![
+                issue("a21002-Flag", QualityKind::ConflictingValues, &["N", "D"]),
+                issue("a19001-Avg", QualityKind::BadValue, &["+12.5"]),
+                issue("a34013-Avg", QualityKind::BadValue, &[""]),
+                issue("a21026-Flag", QualityKind::UnknownFlag, &["X"]),
+            ]
+        );
+        // Nothing is left to store of this minute: every factor with an -Avg had an issue.
+        assert_eq!(packet.minute_readings(), vec![]);
     }
 
     #[test]
@@ -461,13 +609,6 @@ mod tests {
                 MINUTE.replace("a19001-Avg=9.8", "a19001-Avg=9,8x"),
                 PacketError::BadCpEntry {
                     entry: "8x".to_owned(),
-                },
-            ),
-            (
-                MINUTE.replace("a19001-Avg=9.8", "a19001-Avg=9.8.1"),
-                PacketError::BadValue {
-                    key: "a19001-Avg".to_owned(),
-                    value: "9.8.1".to_owned(),
                 },
             ),
             (
@@ -501,10 +642,17 @@ mod tests {
             ),
             (MINUTE.trim_end_matches('&').to_owned(), PacketError::NoCp),
             (
-                MINUTE.replace("a21002-Flag=N", "a21002-Flag=N,a21002-Flag=D"),
+                MINUTE.replace(
+                    "DataTime=20260601081437;",
+                    "DataTime=20260601081437;DataTime=20260601081537;",
+                ),
                 PacketError::ConflictingValue {
-                    key: "a21002-Flag".to_owned(),
+                    key: "DataTime".to_owned(),
                 },
+            ),
+            (
+                MINUTE.replace("Flag=5;", "Flag=7;PNUM=2;PNO=3;"),
+                PacketError::BadPacketNumber { pno: 3, pnum: 2 },
             ),
         ];
         for (data, expected) in cases {

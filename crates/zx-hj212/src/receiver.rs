@@ -7,15 +7,15 @@
 //! connection holds at most one maximal frame plus one read (about 26 kB), so thousands of
 //! loggers fit in little memory.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use thiserror::Error;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -23,7 +23,7 @@ use tokio::sync::{Semaphore, watch};
 use zx_domain::cems::MinuteReading;
 
 use crate::frame::{FrameDecoder, FrameError, RawFrame, encode_frame};
-use crate::packet::{CN_MINUTE, Packet, data_ack_segment};
+use crate::packet::{CN_MINUTE, Packet, ValueIssue, data_ack_segment};
 
 /// Who may send: the password registered for a data logger's MN.
 ///
@@ -44,8 +44,14 @@ pub struct AcceptedFrame {
     pub received_at: DateTime<Utc>,
     /// The minute records of a CN 2051 frame; empty for other commands.
     pub readings: Vec<MinuteReading>,
-    /// The data segment as sent, for any CN (hourly and daily data are kept as text).
+    /// The data segment as sent, for any CN (hourly and daily data are kept as text); for a
+    /// split message, its packets' data segments in PNO order, separated by tabs.
     pub data: String,
+    /// `DataTime` of a data upload (China time).
+    pub data_time: Option<NaiveDateTime>,
+    /// Values of the frame left out of `readings` (conflicting, unreadable, unknown flag), for
+    /// the sink to record as data-quality events.
+    pub issues: Vec<ValueIssue>,
 }
 
 /// The sink could not store a frame; the frame is not acknowledged, so the logger sends it again.
@@ -94,8 +100,20 @@ pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub struct ReceiverOptions {
     /// A connection that sends nothing for this long is closed (loggers reconnect).
     pub idle_timeout: Duration,
+    /// A connection that has not sent one valid frame (CRC, MN and password right) within this
+    /// long is closed: an idle or junk connection holds its slot seconds, not `idle_timeout`.
+    pub first_frame_timeout: Duration,
     /// Connections beyond this many are closed on accept.
     pub max_connections: usize,
+    /// Connections from one IP address beyond this many are closed on accept, so one peer
+    /// cannot take every slot (a data logger uses one or two).
+    pub max_per_peer: usize,
+    /// A data upload whose `DataTime` is more than this after now (China time, by `now`) is
+    /// refused (`future_time`) and not acknowledged.
+    pub max_future: Duration,
+    /// The packets of a split message (PNUM > 1) are held until all have arrived; a set still
+    /// incomplete after this long is dropped unacknowledged (`incomplete_split`).
+    pub split_timeout: Duration,
     /// At most this many MNs (or peers) are counted separately in [`ReceiverStats`]; past it,
     /// rejections of new ones go to one overflow count, so junk MNs cannot exhaust memory.
     pub max_stats_sources: usize,
@@ -107,7 +125,11 @@ impl std::fmt::Debug for ReceiverOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReceiverOptions")
             .field("idle_timeout", &self.idle_timeout)
+            .field("first_frame_timeout", &self.first_frame_timeout)
             .field("max_connections", &self.max_connections)
+            .field("max_per_peer", &self.max_per_peer)
+            .field("max_future", &self.max_future)
+            .field("split_timeout", &self.split_timeout)
             .field("max_stats_sources", &self.max_stats_sources)
             .finish_non_exhaustive()
     }
@@ -117,7 +139,11 @@ impl Default for ReceiverOptions {
     fn default() -> Self {
         Self {
             idle_timeout: Duration::from_secs(600),
+            first_frame_timeout: Duration::from_secs(20),
             max_connections: 10_000,
+            max_per_peer: 8,
+            max_future: Duration::from_secs(300),
+            split_timeout: Duration::from_secs(60),
             max_stats_sources: 100_000,
             now: Arc::new(Utc::now),
         }
@@ -133,16 +159,25 @@ pub enum RejectReason {
     Malformed,
     UnknownMn,
     WrongPassword,
+    /// `DataTime` more than `max_future` after now.
+    FutureTime,
+    /// A split message whose packets did not all arrive in time (or overflowed the buffer).
+    IncompleteSplit,
 }
 
+/// How many [`RejectReason`]s there are.
+pub const REASONS: usize = 8;
+
 impl RejectReason {
-    pub const ALL: [RejectReason; 6] = [
+    pub const ALL: [RejectReason; REASONS] = [
         RejectReason::BadLength,
         RejectReason::BadCrc,
         RejectReason::MissingTerminator,
         RejectReason::Malformed,
         RejectReason::UnknownMn,
         RejectReason::WrongPassword,
+        RejectReason::FutureTime,
+        RejectReason::IncompleteSplit,
     ];
 
     /// Stable snake_case name, for logs, JSON and the UI's message catalogue.
@@ -154,6 +189,8 @@ impl RejectReason {
             RejectReason::Malformed => "malformed",
             RejectReason::UnknownMn => "unknown_mn",
             RejectReason::WrongPassword => "wrong_password",
+            RejectReason::FutureTime => "future_time",
+            RejectReason::IncompleteSplit => "incomplete_split",
         }
     }
 
@@ -165,6 +202,8 @@ impl RejectReason {
             RejectReason::Malformed => "格式错误",
             RejectReason::UnknownMn => "未登记的MN",
             RejectReason::WrongPassword => "密码错误",
+            RejectReason::FutureTime => "数据时间超前",
+            RejectReason::IncompleteSplit => "分包不全",
         }
     }
 
@@ -177,6 +216,8 @@ impl RejectReason {
             RejectReason::Malformed => "malformed",
             RejectReason::UnknownMn => "unregistered MN",
             RejectReason::WrongPassword => "wrong password",
+            RejectReason::FutureTime => "dated in the future",
+            RejectReason::IncompleteSplit => "split message incomplete",
         }
     }
 
@@ -197,7 +238,7 @@ pub enum RejectSource {
 pub struct SourceStats {
     pub source: RejectSource,
     /// Count per reason, in the order of [`RejectReason::ALL`].
-    pub counts: [u64; 6],
+    pub counts: [u64; REASONS],
     pub last_reason: RejectReason,
     pub last_peer: SocketAddr,
     pub last_at: DateTime<Utc>,
@@ -225,8 +266,11 @@ pub struct ReceiverStats {
     connections_open: AtomicU64,
     connections_total: AtomicU64,
     connections_refused: AtomicU64,
+    peer_refused: AtomicU64,
     idle_closed: AtomicU64,
+    first_frame_closed: AtomicU64,
     skipped_bytes: AtomicU64,
+    value_issues: AtomicU64,
     rejected: Mutex<Rejections>,
 }
 
@@ -246,7 +290,13 @@ pub struct StatsSnapshot {
     pub connections_open: u64,
     pub connections_total: u64,
     pub connections_refused: u64,
+    /// Connections closed on accept because their peer already had `max_per_peer` open.
+    pub peer_refused: u64,
     pub idle_closed: u64,
+    /// Connections closed because no valid frame came within `first_frame_timeout`.
+    pub first_frame_closed: u64,
+    /// Values left out of stored frames (conflicting, unreadable, unknown flag).
+    pub value_issues: u64,
     /// Noise bytes skipped while looking for `##`.
     pub skipped_bytes: u64,
     /// Sorted by source.
@@ -298,7 +348,10 @@ impl ReceiverStats {
             connections_open: load(&self.connections_open),
             connections_total: load(&self.connections_total),
             connections_refused: load(&self.connections_refused),
+            peer_refused: load(&self.peer_refused),
             idle_closed: load(&self.idle_closed),
+            first_frame_closed: load(&self.first_frame_closed),
+            value_issues: load(&self.value_issues),
             skipped_bytes: load(&self.skipped_bytes),
             rejected,
             rejected_overflow,
@@ -329,7 +382,7 @@ impl ReceiverStats {
             .entry(source.clone())
             .or_insert_with(|| SourceStats {
                 source,
-                counts: [0; 6],
+                counts: [0; REASONS],
                 last_reason: reason,
                 last_peer: peer,
                 last_at: now,
@@ -377,6 +430,7 @@ pub async fn serve<S: FrameSink>(
         sink,
         stats,
         options,
+        peers: Arc::default(),
     });
     tokio::pin!(shutdown);
     loop {
@@ -402,6 +456,13 @@ pub async fn serve<S: FrameSink>(
             drop(stream);
             continue;
         };
+        let Some(peer_slot) = PeerSlot::take(&shared, peer.ip()) else {
+            shared.stats.peer_refused.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(%peer, limit = shared.options.max_per_peer, "HJ 212 receiver: too many connections from this peer, closing");
+            drop(permit);
+            drop(stream);
+            continue;
+        };
         let shared = Arc::clone(&shared);
         let stop = stop_rx.clone();
         tokio::spawn(async move {
@@ -420,6 +481,7 @@ pub async fn serve<S: FrameSink>(
                 .stats
                 .connections_open
                 .fetch_sub(1, Ordering::Relaxed);
+            drop(peer_slot);
             drop(permit);
         });
     }
@@ -435,13 +497,75 @@ struct Shared<S> {
     sink: Arc<S>,
     stats: Arc<ReceiverStats>,
     options: ReceiverOptions,
+    /// Open connections per peer address (entries removed at zero, so it holds only peers
+    /// with a connection open: at most `max_connections`).
+    peers: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+type PeerCounts = Arc<Mutex<HashMap<IpAddr, usize>>>;
+
+/// One of a peer's `max_per_peer` connection slots, given back when dropped.
+struct PeerSlot {
+    peers: PeerCounts,
+    ip: IpAddr,
+}
+
+impl PeerSlot {
+    /// A slot for `ip`, `None` when it has `max_per_peer` connections open already.
+    fn take<S>(shared: &Shared<S>, ip: IpAddr) -> Option<PeerSlot> {
+        let mut peers = lock_peers(&shared.peers);
+        let open = peers.entry(ip).or_insert(0);
+        if *open >= shared.options.max_per_peer {
+            return None;
+        }
+        *open += 1;
+        Some(PeerSlot {
+            peers: Arc::clone(&shared.peers),
+            ip,
+        })
+    }
+}
+
+impl Drop for PeerSlot {
+    fn drop(&mut self) {
+        let mut peers = lock_peers(&self.peers);
+        if let Some(open) = peers.get_mut(&self.ip) {
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                peers.remove(&self.ip);
+            }
+        }
+    }
+}
+
+fn lock_peers(
+    peers: &Mutex<HashMap<IpAddr, usize>>,
+) -> std::sync::MutexGuard<'_, HashMap<IpAddr, usize>> {
+    peers
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 async fn connection<S: FrameSink>(
     shared: &Shared<S>,
     mut stream: TcpStream,
     peer: SocketAddr,
+    stop: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    let mut splits = Splits::default();
+    let ended = converse(shared, &mut stream, peer, stop, &mut splits).await;
+    // Packets of a split message still waiting were never acknowledged: the logger sends them
+    // again, on its next connection.
+    splits.drop_all(shared, peer, "the connection ended");
+    ended
+}
+
+async fn converse<S: FrameSink>(
+    shared: &Shared<S>,
+    stream: &mut TcpStream,
+    peer: SocketAddr,
     mut stop: watch::Receiver<bool>,
+    splits: &mut Splits,
 ) -> std::io::Result<()> {
     // Acknowledgements are small; do not let Nagle hold them back.
     stream.set_nodelay(true)?;
@@ -449,13 +573,22 @@ async fn connection<S: FrameSink>(
     let mut acks = BytesMut::new();
     let mut decoder = FrameDecoder::new();
     let mut batch = Vec::new();
+    // Until one frame passes every check, the connection has `first_frame_timeout`.
+    let mut trusted = false;
     loop {
         let skipped_before = decoder.skipped_bytes();
         while let Some(item) = decoder.decode_frame(&mut buf) {
-            if let Some(checked) = check_frame(shared, item, peer) {
+            let Some(authentic) = check_frame(shared, item, peer) else {
+                continue;
+            };
+            trusted = true;
+            if let Some(whole) = splits.offer(shared, authentic, peer)
+                && let Some(checked) = finish(shared, whole, peer)
+            {
                 batch.push(checked);
             }
         }
+        splits.expire(shared, peer, shared.options.split_timeout);
         store_batch(shared, std::mem::take(&mut batch), peer, &mut acks).await;
         let skipped = decoder.skipped_bytes() - skipped_before;
         if skipped > 0 {
@@ -481,27 +614,55 @@ async fn connection<S: FrameSink>(
             return Ok(());
         }
         buf.reserve(READ_CHUNK);
+        let limit = if trusted {
+            shared.options.idle_timeout
+        } else {
+            shared.options.first_frame_timeout
+        };
+        // With a split message pending, wake up in time to drop it when it expires.
+        let wait = splits
+            .next_expiry(shared.options.split_timeout)
+            .map_or(limit, |left| left.min(limit));
         let read = tokio::select! {
-            read = tokio::time::timeout(shared.options.idle_timeout, stream.read_buf(&mut buf)) => read,
+            read = tokio::time::timeout(wait, stream.read_buf(&mut buf)) => read,
             _ = stop.changed() => return Ok(()),
         };
         match read {
             Ok(Ok(0)) => return Ok(()),
             Ok(Ok(_)) => {}
             Ok(Err(error)) => return Err(error),
-            Err(_elapsed) => {
+            Err(_elapsed) if wait < limit => {
+                // Woken to expire a split message: go round again.
+            }
+            Err(_elapsed) if trusted => {
                 shared.stats.idle_closed.fetch_add(1, Ordering::Relaxed);
                 tracing::info!(%peer, timeout = ?shared.options.idle_timeout, "HJ 212 connection idle, closing");
+                return Ok(());
+            }
+            Err(_elapsed) => {
+                shared
+                    .stats
+                    .first_frame_closed
+                    .fetch_add(1, Ordering::Relaxed);
+                tracing::info!(%peer, timeout = ?shared.options.first_frame_timeout, "HJ 212 connection sent no valid frame in time, closing");
                 return Ok(());
             }
         }
     }
 }
 
-/// A frame that passed every check, with what its acknowledgement will say.
+/// A frame whose framing, parse, MN and password checked out (or a split message made whole),
+/// with the acknowledgements its packets asked for.
+struct Authentic {
+    packet: Packet,
+    data: String,
+    acks: Vec<String>,
+}
+
+/// A frame ready for the sink, with what its acknowledgements will say.
 struct Checked {
     accepted: AcceptedFrame,
-    ack: Option<String>,
+    acks: Vec<String>,
     readings: u64,
 }
 
@@ -511,7 +672,7 @@ fn check_frame<S: FrameSink>(
     shared: &Shared<S>,
     item: Result<RawFrame, FrameError>,
     peer: SocketAddr,
-) -> Option<Checked> {
+) -> Option<Authentic> {
     let frame = match item {
         Ok(frame) => frame,
         Err(error) => {
@@ -575,27 +736,229 @@ fn check_frame<S: FrameSink>(
         }
         Some(_) => {}
     }
+    let acks = packet
+        .wants_ack()
+        .then(|| data_ack_segment(&packet))
+        .into_iter()
+        .collect();
+    Some(Authentic {
+        // Parsing succeeded, so the data segment is UTF-8.
+        data: String::from_utf8_lossy(&frame.data).into_owned(),
+        packet,
+        acks,
+    })
+}
+
+/// The last check, on a whole message: its `DataTime` may not be in the future. Then what the
+/// sink gets.
+fn finish<S: FrameSink>(shared: &Shared<S>, whole: Authentic, peer: SocketAddr) -> Option<Checked> {
+    let Authentic { packet, data, acks } = whole;
+    let received_at = (shared.options.now)();
+    let data_time = packet.record.as_ref().map(|record| record.data_time);
+    if let Some(data_time) = data_time {
+        let now = zx_domain::calendar::china_time(received_at);
+        let allowed = TimeDelta::from_std(shared.options.max_future).unwrap_or(TimeDelta::MAX);
+        if now
+            .checked_add_signed(allowed)
+            .is_some_and(|latest| data_time > latest)
+        {
+            let detail = format!(
+                "MN {}: DataTime {} is after {} (China time now {})",
+                packet.mn,
+                data_time.format("%Y-%m-%d %H:%M:%S"),
+                (now + allowed).format("%Y-%m-%d %H:%M:%S"),
+                now.format("%Y-%m-%d %H:%M:%S"),
+            );
+            reject(
+                shared,
+                RejectSource::Mn(packet.mn),
+                RejectReason::FutureTime,
+                peer,
+                detail,
+            );
+            return None;
+        }
+    }
     let readings = if packet.cn == CN_MINUTE {
         packet.minute_readings()
     } else {
         Vec::new()
     };
     let reading_count = readings.len() as u64;
-    let ack = packet.wants_ack().then(|| data_ack_segment(&packet));
+    let issues = packet
+        .record
+        .map(|record| record.issues)
+        .unwrap_or_default();
     Some(Checked {
         accepted: AcceptedFrame {
             mn: packet.mn,
             cn: packet.cn,
             qn: packet.qn,
             peer,
-            received_at: (shared.options.now)(),
+            received_at,
             readings,
-            // Parsing succeeded, so the data segment is UTF-8.
-            data: String::from_utf8_lossy(&frame.data).into_owned(),
+            data,
+            data_time,
+            issues,
         },
-        ack,
+        acks,
         readings: reading_count,
     })
+}
+
+/// At most this many split messages are held per connection; a new one past it drops the
+/// oldest.
+const MAX_SPLIT_SETS: usize = 8;
+/// At most this many bytes of data segments are held per connection for split messages (a
+/// logger's split minute is a few kB): a set growing past it is dropped.
+const MAX_SPLIT_BYTES: usize = 256 * 1024;
+
+/// The packets of split messages (PNO/PNUM) waiting for the rest of their set, per connection,
+/// keyed by MN, CN and QN (or `DataTime` when the logger sends no QN).
+#[derive(Default)]
+struct Splits {
+    sets: Vec<SplitSet>,
+    bytes: usize,
+}
+
+struct SplitSet {
+    key: (String, String, String),
+    pnum: u32,
+    started: Instant,
+    parts: BTreeMap<u32, Authentic>,
+    bytes: usize,
+}
+
+impl Splits {
+    /// Takes a packet: a whole message comes straight back; a packet of a split one is held,
+    /// and the whole message comes back, merged, when its last packet arrives.
+    fn offer<S>(
+        &mut self,
+        shared: &Shared<S>,
+        authentic: Authentic,
+        peer: SocketAddr,
+    ) -> Option<Authentic> {
+        let Some((pno, pnum)) = authentic.packet.part() else {
+            return Some(authentic);
+        };
+        let packet = &authentic.packet;
+        let Some(tag) = packet.qn.clone().or_else(|| {
+            packet
+                .record
+                .as_ref()
+                .map(|record| record.data_time.format("%Y%m%d%H%M%S").to_string())
+        }) else {
+            // Nothing ties the packets together: each is taken as it is.
+            return Some(authentic);
+        };
+        let key = (packet.mn.clone(), packet.cn.clone(), tag);
+        let at = match self.sets.iter().position(|set| set.key == key) {
+            Some(at) if self.sets[at].pnum == pnum => at,
+            found => {
+                if let Some(at) = found {
+                    // The logger started the set again with another count.
+                    self.remove(shared, at, peer, "PNUM changed within the set");
+                }
+                if self.sets.len() >= MAX_SPLIT_SETS {
+                    self.remove(shared, 0, peer, "too many split messages pending");
+                }
+                self.sets.push(SplitSet {
+                    key,
+                    pnum,
+                    started: Instant::now(),
+                    parts: BTreeMap::new(),
+                    bytes: 0,
+                });
+                self.sets.len() - 1
+            }
+        };
+        let size = authentic.data.len();
+        let set = &mut self.sets[at];
+        // A packet sent again replaces the copy held.
+        if let Some(before) = set.parts.insert(pno, authentic) {
+            set.bytes -= before.data.len();
+            self.bytes -= before.data.len();
+        }
+        set.bytes += size;
+        self.bytes += size;
+        if self.bytes > MAX_SPLIT_BYTES {
+            self.remove(shared, at, peer, "split message larger than the buffer");
+            return None;
+        }
+        if set.parts.len() < pnum as usize {
+            return None;
+        }
+        let set = self.sets.remove(at);
+        self.bytes -= set.bytes;
+        let mn = set.key.0.clone();
+        let parts: Vec<Authentic> = set.parts.into_values().collect();
+        let packets: Vec<Packet> = parts.iter().map(|part| part.packet.clone()).collect();
+        match Packet::merge(&packets) {
+            Ok(packet) => Some(Authentic {
+                packet,
+                data: parts
+                    .iter()
+                    .map(|part| part.data.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\t"),
+                acks: parts.into_iter().flat_map(|part| part.acks).collect(),
+            }),
+            Err(error) => {
+                reject(
+                    shared,
+                    RejectSource::Mn(mn),
+                    RejectReason::Malformed,
+                    peer,
+                    format!("split message of {pnum} packets: {error}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// How long until the oldest set expires (zero if it has), `None` with nothing held.
+    fn next_expiry(&self, timeout: Duration) -> Option<Duration> {
+        self.sets
+            .iter()
+            .map(|set| timeout.saturating_sub(set.started.elapsed()))
+            .min()
+    }
+
+    /// Drops the sets held longer than `timeout`.
+    fn expire<S>(&mut self, shared: &Shared<S>, peer: SocketAddr, timeout: Duration) {
+        while let Some(at) = self
+            .sets
+            .iter()
+            .position(|set| set.started.elapsed() >= timeout)
+        {
+            self.remove(shared, at, peer, "the rest did not arrive in time");
+        }
+    }
+
+    fn drop_all<S>(&mut self, shared: &Shared<S>, peer: SocketAddr, why: &str) {
+        while !self.sets.is_empty() {
+            self.remove(shared, 0, peer, why);
+        }
+    }
+
+    /// Drops a set unacknowledged, counting it against its MN.
+    fn remove<S>(&mut self, shared: &Shared<S>, at: usize, peer: SocketAddr, why: &str) {
+        let set = self.sets.remove(at);
+        self.bytes -= set.bytes;
+        let received: Vec<String> = set.parts.keys().map(u32::to_string).collect();
+        let (mn, cn, tag) = set.key;
+        reject(
+            shared,
+            RejectSource::Mn(mn.clone()),
+            RejectReason::IncompleteSplit,
+            peer,
+            format!(
+                "MN {mn} CN {cn} {tag}: packets {} of {} held, dropped unacknowledged ({why})",
+                received.join(","),
+                set.pnum
+            ),
+        );
+    }
 }
 
 /// Stores the checked frames of one read in one call and, once they are durable, queues their
@@ -612,9 +975,11 @@ async fn store_batch<S: FrameSink>(
     let mut replies = Vec::with_capacity(batch.len());
     let mut frames = Vec::with_capacity(batch.len());
     let mut readings = 0;
+    let mut issues = 0;
     for checked in batch {
         readings += checked.readings;
-        replies.push(checked.ack);
+        issues += checked.accepted.issues.len() as u64;
+        replies.extend(checked.acks);
         frames.push(checked.accepted);
     }
     let count = frames.len() as u64;
@@ -629,7 +994,11 @@ async fn store_batch<S: FrameSink>(
                 .stats
                 .accepted_readings
                 .fetch_add(readings, Ordering::Relaxed);
-            for ack in replies.into_iter().flatten() {
+            shared
+                .stats
+                .value_issues
+                .fetch_add(issues, Ordering::Relaxed);
+            for ack in replies {
                 encode_frame(ack.as_bytes(), acks);
                 shared.stats.acks_sent.fetch_add(1, Ordering::Relaxed);
             }

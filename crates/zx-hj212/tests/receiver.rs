@@ -289,7 +289,7 @@ async fn every_kind_of_bad_frame_is_counted_and_none_is_stored() {
     for part in [
         frame_to_string(&segment("1", MN, "654321", "a21002-Avg=1")).into_bytes(),
         frame_to_string(&segment("2", unknown, PASSWORD, "a21002-Avg=1")).into_bytes(),
-        frame_to_string(&segment("3", MN, PASSWORD, "a21002-Avg=1,a21002-Flag=X")).into_bytes(),
+        frame_to_string(&segment("3", MN, PASSWORD, "a21002-Avg=1,8x")).into_bytes(),
         bad_crc,
         b"##12x4QN=1\r\n".to_vec(),
         format!("{}XY", &good_frame[..good_frame.len() - 2]).into_bytes(),
@@ -367,7 +367,12 @@ async fn an_idle_connection_is_closed() {
     };
     let receiver = start(directory([MN.to_owned()]), Arc::default(), options).await;
     let mut stream = TcpStream::connect(receiver.addr).await.unwrap();
+    stream
+        .write_all(frame_to_string(&good("20260601081500123")).as_bytes())
+        .await
+        .unwrap();
     let mut buf = BytesMut::new();
+    assert!(read_reply(&mut stream, &mut buf).await.is_some());
     // The receiver closes the connection: the read ends without a frame.
     assert_eq!(read_reply(&mut stream, &mut buf).await, None);
     assert_eq!(receiver.stats.snapshot().idle_closed, 1);
@@ -402,10 +407,16 @@ async fn connections_beyond_the_limit_are_closed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_loggers_at_once_are_all_served() {
     // 1000 stacks, one connection each, 2 minutes pipelined: 2000 frames, all acknowledged.
-    let start = NaiveDateTime::parse_from_str("2026-06-01 08:00", "%Y-%m-%d %H:%M").unwrap();
-    let fleet = Fleet::new(5, 1000, 2, start, "88888880010000", PASSWORD).unwrap();
+    let first = NaiveDateTime::parse_from_str("2026-06-01 08:00", "%Y-%m-%d %H:%M").unwrap();
+    let fleet = Fleet::new(5, 1000, 2, first, "88888880010000", PASSWORD).unwrap();
     let sink = Arc::new(MemorySink::default());
-    let receiver = start_for(&fleet, Arc::clone(&sink)).await;
+    let mns = (0..fleet.stacks()).map(|stack| fleet.mn(stack));
+    // All from this one host: the per-peer cap is raised for them.
+    let options = ReceiverOptions {
+        max_per_peer: 1000,
+        ..ReceiverOptions::default()
+    };
+    let receiver = start(directory(mns), Arc::clone(&sink), options).await;
     let config = SimulatorConfig {
         to: receiver.addr,
         fleet,

@@ -125,7 +125,7 @@ pub fn read_minutes(file_name: &str, bytes: &[u8]) -> Result<Vec<MinuteReading>,
             return Err(field_error(
                 "mn",
                 mn.as_bytes(),
-                "is not an MN (1 to 24 letters or digits)",
+                "is not an MN (1 to 24 letters, digits, '_' or '-')",
             ));
         }
         let code = text(2)?;
@@ -254,8 +254,8 @@ mod tests {
                 "m.csv: line 3, column time: \"2026-06-31T08:14\" is not a local minute like 2026-06-01T08:14",
             ),
             (
-                "2026-06-01T08:14,888-1,a21002,1,N",
-                "m.csv: line 3, column mn: \"888-1\" is not an MN (1 to 24 letters or digits)",
+                "2026-06-01T08:14,888.1,a21002,1,N",
+                "m.csv: line 3, column mn: \"888.1\" is not an MN (1 to 24 letters, digits, '_' or '-')",
             ),
             (
                 "2026-06-01T08:14,88888880000001,,1,N",

@@ -74,7 +74,7 @@ impl StackIssue {
 }
 
 impl fmt::Display for StackIssue {
-    /// `stacks.csv:3: mn: "33-01" is not an MN: 1 to 24 letters or digits`.
+    /// `stacks.csv:3: mn: "33.01" is not an MN: 1 to 24 letters, digits, '_' or '-'`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(&self.message, ("\"", "\"")))
     }
@@ -365,7 +365,7 @@ fn read_table(
                     "invalid_mn",
                     "mn",
                     Some(mn.clone()),
-                    "is not an MN: 1 to 24 letters or digits, as the data logger sends it".into(),
+                    "is not an MN: 1 to 24 letters, digits, '_' or '-', as the data logger sends it".into(),
                     "不是有效的 MN：须为 1 至 24 位字母或数字，与数采仪发送的一致".into(),
                 );
             } else if let Some((en, zh)) = first_seen.get(mn) {
@@ -613,7 +613,7 @@ mod tests {
     fn every_problem_is_named_with_line_column_and_value() {
         let error = read(
             "mn,entity,name,password,standard,aliases\n\
-             33-01,P1,1号炉,pw,,\n\
+             33.01,P1,1号炉,pw,,\n\
              33010001,G,2号炉,pw,,\n\
              33010002,ZZ,3号炉,pw,,\n\
              33010003,P1,,has space,gb0,NOX\n\
@@ -625,7 +625,7 @@ mod tests {
         assert_eq!(
             lines,
             vec![
-                "stacks.csv:2: mn: \"33-01\" is not an MN: 1 to 24 letters or digits, as the data logger sends it",
+                "stacks.csv:2: mn: \"33.01\" is not an MN: 1 to 24 letters, digits, '_' or '-', as the data logger sends it",
                 "stacks.csv:3: entity: \"G\" is a group; a stack belongs to a plant or a company",
                 "stacks.csv:4: entity: \"ZZ\" is not a known entity; import it with an entities file first",
                 "stacks.csv:5: name: must not be empty",
@@ -708,7 +708,7 @@ mod tests {
         let error = input(&bytes).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "stacks.xlsx!A3: mn: \"BAD MN\" is not an MN: 1 to 24 letters or digits, as the data logger sends it\n"
+            "stacks.xlsx!A3: mn: \"BAD MN\" is not an MN: 1 to 24 letters, digits, '_' or '-', as the data logger sends it\n"
         );
         let mut workbook = rust_xlsxwriter::Workbook::new();
         let sheet = workbook.add_worksheet();

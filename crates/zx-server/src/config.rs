@@ -113,8 +113,19 @@ pub struct Emissions {
     pub dir: String,
     /// Seconds a data logger's connection may stay silent before it is closed.
     pub idle_timeout_secs: u64,
+    /// Seconds a new connection has to send its first valid frame (CRC, MN and password
+    /// right) before it is closed; after one, `idle_timeout_secs` applies.
+    pub first_frame_timeout_secs: u64,
     /// Data loggers connected at once; further connections are closed at once.
     pub max_connections: usize,
+    /// Connections from one IP address at once; further ones are closed at once. Raise it for
+    /// plants whose loggers share one address (NAT).
+    pub max_per_peer: usize,
+    /// Minutes a frame's `DataTime` may be ahead of the server's clock (China time); later
+    /// ones are refused (`future_time`) and not acknowledged.
+    pub max_future_minutes: u64,
+    /// Seconds the packets of a split message (PNUM > 1) are held waiting for the rest.
+    pub split_timeout_secs: u64,
     /// Time of day (China time, `HH:MM`) the previous days' minutes are sealed into Parquet.
     pub seal_at: String,
 }
@@ -125,7 +136,11 @@ impl Default for Emissions {
             hj212_listen: None,
             dir: String::new(),
             idle_timeout_secs: 600,
+            first_frame_timeout_secs: 20,
             max_connections: 10_000,
+            max_per_peer: 8,
+            max_future_minutes: 5,
+            split_timeout_secs: 60,
             seal_at: "00:15".into(),
         }
     }

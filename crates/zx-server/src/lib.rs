@@ -348,7 +348,15 @@ pub async fn serve_with(
         let receiver_clock = clock.clone();
         let options = zx_hj212::ReceiverOptions {
             idle_timeout: std::time::Duration::from_secs(settings.emissions.idle_timeout_secs),
+            first_frame_timeout: std::time::Duration::from_secs(
+                settings.emissions.first_frame_timeout_secs,
+            ),
             max_connections: settings.emissions.max_connections,
+            max_per_peer: settings.emissions.max_per_peer,
+            max_future: std::time::Duration::from_secs(
+                settings.emissions.max_future_minutes.saturating_mul(60),
+            ),
+            split_timeout: std::time::Duration::from_secs(settings.emissions.split_timeout_secs),
             now: Arc::new(move || receiver_clock.now()),
             ..zx_hj212::ReceiverOptions::default()
         };

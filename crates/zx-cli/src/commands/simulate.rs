@@ -47,7 +47,8 @@ pub enum SimulateCommand {
         /// Password (PW) every simulated logger sends.
         #[arg(long, default_value = "123456")]
         password: String,
-        /// TCP connections the stacks share; default min(stacks, 64).
+        /// TCP connections the stacks share; default min(stacks, 4), within a receiver's
+        /// per-peer cap (`emissions.max_per_peer`, 8 by default).
         #[arg(long)]
         connections: Option<usize>,
         /// Seed of the simulated values.
@@ -90,7 +91,7 @@ pub async fn run(clock: &dyn Clock, command: SimulateCommand) -> Result<()> {
                 to,
                 fleet,
                 speedup,
-                connections: connections.unwrap_or_else(|| (stacks as usize).min(64)),
+                connections: connections.unwrap_or_else(|| (stacks as usize).min(4)),
                 ack_wait: Duration::from_secs(ack_wait),
             };
             let total = u64::from(stacks) * u64::from(minutes);

@@ -24,7 +24,7 @@ use crate::cli::TextFormat;
 pub enum StackCommand {
     /// Register a stack, or update the one with this MN (audited; the password is not logged).
     Add {
-        /// The data logger's HJ 212 MN: 1 to 24 letters or digits.
+        /// The data logger's HJ 212 MN: 1 to 24 letters, digits, '_' or '-'.
         #[arg(long)]
         mn: String,
         /// The plant or company the stack belongs to.

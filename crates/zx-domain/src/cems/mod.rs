@@ -8,6 +8,7 @@
 
 pub mod alarms;
 pub mod compliance;
+pub mod quality;
 pub mod status;
 
 use std::collections::BTreeMap;
@@ -216,7 +217,7 @@ pub struct Stack {
 /// A stack field that cannot be accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum StackError {
-    #[error("MN {0:?} must be 1 to 24 letters or digits")]
+    #[error("MN {0:?} must be 1 to 24 letters, digits, '_' or '-'")]
     Mn(String),
     #[error("stack {mn}: the name is empty")]
     Name { mn: String },
@@ -230,7 +231,7 @@ impl StackError {
     /// The message in Chinese, for pages shown in Chinese.
     pub fn message_zh(&self) -> String {
         match self {
-            StackError::Mn(mn) => format!("MN“{mn}”应为 1 至 24 位字母或数字"),
+            StackError::Mn(mn) => format!("MN“{mn}”应为 1 至 24 位字母、数字、“_”或“-”"),
             StackError::Name { mn } => format!("排放口 {mn}：名称为空"),
             StackError::Password { mn } => {
                 format!("排放口 {mn}：密码应为 1 至 32 个可打印字符，不含 ';' ',' '=' '&'")
@@ -241,7 +242,12 @@ impl StackError {
 
 /// Checks an MN as HJ 212 frames carry it, so a registered stack can always be addressed.
 pub fn check_mn(mn: &str) -> Result<(), StackError> {
-    if mn.is_empty() || mn.len() > 24 || !mn.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if mn.is_empty()
+        || mn.len() > 24
+        || !mn
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
         return Err(StackError::Mn(mn.to_owned()));
     }
     Ok(())
@@ -390,10 +396,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn mns_as_devices_use_them_are_accepted() {
+        // An air station's MN from a public HJ 212 parser's test, and the 24-character limit.
+        for mn in [
+            "JLYP01_AIR01_0001",
+            "33-01",
+            "88888880000001",
+            "A",
+            &"9".repeat(24),
+        ] {
+            assert_eq!(check_mn(mn), Ok(()), "{mn}");
+        }
+        for mn in [
+            "",
+            "33.01",
+            "33 01",
+            "MN/1",
+            "mn=1",
+            "汉字",
+            &"9".repeat(25),
+        ] {
+            assert_eq!(check_mn(mn), Err(StackError::Mn(mn.to_owned())), "{mn}");
+        }
+    }
+
+    #[test]
     fn a_refused_stack_is_explained_in_chinese_too() {
         assert_eq!(
-            check_mn("33-01").unwrap_err().message_zh(),
-            "MN“33-01”应为 1 至 24 位字母或数字"
+            check_mn("33.01").unwrap_err().message_zh(),
+            "MN“33.01”应为 1 至 24 位字母、数字、“_”或“-”"
         );
         assert_eq!(
             StackError::Name { mn: "3301".into() }.message_zh(),

@@ -11,7 +11,7 @@
 
 pub mod report;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -20,10 +20,11 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use zx_app::Clock;
-use zx_cems_store::{CemsStoreError, DayVerdicts, FrameLog, MinuteStore, stable_hash};
+use zx_cems_store::{CemsStoreError, DayVerdicts, FrameLog, MinuteStore, QualityLog, stable_hash};
 use zx_domain::calendar::{china_offset, china_time, china_today};
 use zx_domain::cems::alarms::{self, AlarmEvent, Rules, StackMonitor};
 use zx_domain::cems::compliance::{DayCompliance, check_stack};
+use zx_domain::cems::quality::{QualityEvent, QualityKind};
 use zx_domain::cems::{MinuteReading, Stack, Standard};
 use zx_domain::{EntityTree, Role};
 use zx_hj212::{AcceptedFrame, FrameSink, ReceiverStats, SinkError, StackDirectory};
@@ -104,6 +105,9 @@ pub struct Emissions {
     violations: Arc<DayVerdicts>,
     /// Non-minute frames (hourly, daily, real-time data) kept as sent, one file per day.
     frames: Arc<FrameLog>,
+    /// Data-quality events, durable (`quality.jsonl`), and their counts per stack in memory.
+    quality_log: Arc<QualityLog>,
+    quality: Mutex<QualityIndex>,
     /// Where "now" comes from (the server's clock).
     clock: Arc<dyn Clock>,
 }
@@ -125,6 +129,18 @@ impl Emissions {
         let (events, receiver) = mpsc::unbounded_channel();
         let violations = Arc::new(minutes.day_verdicts());
         let frames = Arc::new(minutes.frame_log());
+        let quality_log = Arc::new(minutes.quality_log());
+        let reading = quality_log.clone();
+        let known = tokio::task::spawn_blocking(move || reading.read_all())
+            .await
+            .map_err(|e| EmissionsError::Join(e.to_string()))?
+            .map_err(|source| CemsStoreError::Io {
+                op: "read data-quality log",
+                path: quality_log.path().to_path_buf(),
+                source,
+            })?;
+        let mut quality = QualityIndex::default();
+        quality.add(known);
         let service = Arc::new(Emissions {
             store: store.clone(),
             minutes: Arc::new(minutes),
@@ -136,6 +152,8 @@ impl Emissions {
             events,
             violations,
             frames,
+            quality_log,
+            quality: Mutex::new(quality),
             clock,
         });
         service.refresh().await?;
@@ -566,35 +584,213 @@ impl FrameSink for Emissions {
     }
 
     /// One append (one sync) for all the minute frames of a read; other frames are kept as sent.
+    /// Before it, what a frame carried that is not stored as sent becomes a data-quality event
+    /// (values the parser left out, values the archive cannot hold exactly, minutes already
+    /// stored with another value), durable with the frame's raw text before the acknowledgement.
     async fn store_batch(&self, frames: Vec<AcceptedFrame>) -> Result<(), SinkError> {
+        let mut events = Vec::new();
+        let mut raw = Vec::new();
         let mut minute_frames = Vec::with_capacity(frames.len());
-        for frame in frames {
-            if frame.readings.is_empty() {
-                self.keep_other(&frame).await.map_err(SinkError::new)?;
-            } else {
-                minute_frames.push((frame.mn, frame.readings));
+        for mut frame in frames {
+            let minute = frame
+                .data_time
+                .unwrap_or_else(|| china_time(frame.received_at));
+            let before = events.len();
+            for issue in std::mem::take(&mut frame.issues) {
+                events.push(QualityEvent {
+                    received_at: frame.received_at,
+                    mn: frame.mn.clone(),
+                    minute,
+                    key: issue.key,
+                    kind: issue.kind,
+                    values: issue.values,
+                });
+            }
+            frame.readings.retain(|reading| {
+                if MinuteStore::check_reading(reading).is_ok() {
+                    return true;
+                }
+                events.push(QualityEvent {
+                    received_at: frame.received_at,
+                    mn: reading.mn.clone(),
+                    minute: reading.minute,
+                    key: format!("{}-Avg", reading.code),
+                    kind: QualityKind::Unstorable,
+                    values: vec![reading.value.to_string()],
+                });
+                false
+            });
+            let noted = events.len() > before;
+            if frame.readings.is_empty() || noted {
+                raw.push(frame.clone());
+            }
+            if !frame.readings.is_empty() {
+                minute_frames.push((frame.mn, frame.received_at, frame.readings));
             }
         }
-        if minute_frames.is_empty() {
-            return Ok(());
+        for frame in &raw {
+            self.keep_other(frame).await.map_err(SinkError::new)?;
         }
         // One vector for the append; each frame's part of it is remembered for the monitors.
         let mut parts = Vec::with_capacity(minute_frames.len());
         let mut all: Vec<MinuteReading> = Vec::new();
-        for (mn, readings) in minute_frames {
+        for (mn, received_at, readings) in minute_frames {
             let start = all.len();
             all.extend(readings);
-            parts.push((mn, start..all.len()));
+            parts.push((mn, received_at, start..all.len()));
+        }
+        if all.is_empty() && events.is_empty() {
+            return Ok(());
         }
         let minutes = self.minutes.clone();
-        let all = tokio::task::spawn_blocking(move || minutes.append(&all).map(|()| all))
-            .await
-            .map_err(SinkError::new)?
-            .map_err(SinkError::new)?;
-        for (mn, range) in parts {
+        let log = self.quality_log.clone();
+        let ranges: Vec<(DateTime<Utc>, std::ops::Range<usize>)> = parts
+            .iter()
+            .map(|(_, at, range)| (*at, range.clone()))
+            .collect();
+        // One hand-off to the blocking pool: the revisions, then the events (durable before
+        // the minutes, so a failed append resent finds its revision again), then the minutes.
+        let (all, events) = tokio::task::spawn_blocking(move || {
+            // A minute already stored and sent again with another value or flag: the new one
+            // is stored (the logger's correction), the old one is kept in a `revised` event.
+            let frames: Vec<(DateTime<Utc>, &[MinuteReading])> = ranges
+                .iter()
+                .map(|(at, range)| (*at, &all[range.clone()]))
+                .collect();
+            events.extend(revisions(&minutes, &frames).map_err(SinkError::new)?);
+            if !events.is_empty() {
+                log.append(&events).map_err(SinkError::new)?;
+            }
+            minutes.append(&all).map_err(SinkError::new)?;
+            Ok::<_, SinkError>((all, events))
+        })
+        .await
+        .map_err(SinkError::new)??;
+        if !events.is_empty() {
+            for event in &events {
+                tracing::warn!(mn = %event.mn, minute = %event.minute, key = %event.key,
+                    kind = event.kind.code(), values = ?event.values, "HJ 212 data-quality event");
+            }
+            if let Ok(mut index) = self.quality.lock() {
+                index.add(events);
+            }
+        }
+        // A past day that received minutes (history resent, a revision) is judged again on
+        // its next view rather than after its cache entry expires.
+        if let Ok(mut cache) = self.verdicts.lock()
+            && !cache.is_empty()
+        {
+            for (mn, _, range) in &parts {
+                let mut last = None;
+                for reading in &all[range.clone()] {
+                    let date = reading.minute.date();
+                    if last != Some(date) {
+                        last = Some(date);
+                        cache.remove(&(mn.clone(), date));
+                    }
+                }
+            }
+        }
+        for (mn, _, range) in parts {
             self.observe(&mn, &all[range]);
         }
         Ok(())
+    }
+}
+
+/// The `revised` events of readings about to be appended: those whose (MN, minute, code) is
+/// stored already, or comes earlier in the same batch, with another value or flag. The same
+/// value sent again is no event.
+fn revisions(
+    minutes: &MinuteStore,
+    frames: &[(DateTime<Utc>, &[MinuteReading])],
+) -> Result<Vec<QualityEvent>, CemsStoreError> {
+    let mut events = Vec::new();
+    let mut batch: HashMap<(&str, NaiveDateTime, &str), &MinuteReading> = HashMap::new();
+    for (received_at, readings) in frames {
+        for chunk in readings.chunk_by(|a, b| a.mn == b.mn && a.minute == b.minute) {
+            let first = &chunk[0];
+            let stored = minutes.read(
+                &first.mn,
+                first.minute,
+                first.minute + TimeDelta::milliseconds(1),
+            )?;
+            for reading in chunk {
+                let key = (reading.mn.as_str(), reading.minute, reading.code.as_str());
+                let earlier = batch
+                    .insert(key, reading)
+                    .or_else(|| stored.iter().find(|old| old.code == reading.code));
+                let Some(old) = earlier else {
+                    continue;
+                };
+                if old.value != reading.value || old.flag != reading.flag {
+                    events.push(QualityEvent {
+                        received_at: *received_at,
+                        mn: reading.mn.clone(),
+                        minute: reading.minute,
+                        key: format!("{}-Avg", reading.code),
+                        kind: QualityKind::Revised,
+                        values: vec![
+                            format!("{} {}", old.value, old.flag),
+                            format!("{} {}", reading.value, reading.flag),
+                        ],
+                    });
+                }
+            }
+        }
+    }
+    Ok(events)
+}
+
+/// How many data-quality events each stack has, and its latest few, for the pages.
+#[derive(Debug, Default)]
+pub struct QualityIndex {
+    by_mn: HashMap<String, (u64, VecDeque<QualityEvent>)>,
+}
+
+/// The latest events kept in memory per stack (all are in `quality.jsonl`).
+const RECENT_QUALITY_EVENTS: usize = 50;
+
+impl QualityIndex {
+    fn add(&mut self, events: Vec<QualityEvent>) {
+        for event in events {
+            let (count, recent) = self.by_mn.entry(event.mn.clone()).or_default();
+            *count += 1;
+            if recent.len() == RECENT_QUALITY_EVENTS {
+                recent.pop_front();
+            }
+            recent.push_back(event);
+        }
+    }
+}
+
+impl Emissions {
+    /// The number of data-quality events of `mn` and its latest ones, newest first.
+    pub fn quality_events(&self, mn: &str) -> (u64, Vec<QualityEvent>) {
+        self.quality
+            .lock()
+            .ok()
+            .and_then(|index| {
+                index
+                    .by_mn
+                    .get(mn)
+                    .map(|(count, recent)| (*count, recent.iter().rev().cloned().collect()))
+            })
+            .unwrap_or_default()
+    }
+
+    /// The number of data-quality events per stack.
+    pub fn quality_counts(&self) -> HashMap<String, u64> {
+        self.quality
+            .lock()
+            .map(|index| {
+                index
+                    .by_mn
+                    .iter()
+                    .map(|(mn, (count, _))| (mn.clone(), *count))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -726,4 +922,67 @@ async fn recipients(
         })
         .map(|u| (u.name, u.email))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zx_domain::cems::Flag;
+
+    fn reading(minute: NaiveDateTime, code: &str, value: &str, flag: Flag) -> MinuteReading {
+        MinuteReading {
+            mn: "JLYP01_AIR01_0001".to_owned(),
+            minute,
+            code: code.to_owned(),
+            value: value.parse().unwrap(),
+            flag,
+        }
+    }
+
+    /// A minute resent to a day already sealed into Parquet: a changed value or flag is a
+    /// `revised` event naming the stored and the new one; the same value (another scale) is
+    /// none; a change within one batch is one too.
+    #[test]
+    fn a_resent_minute_with_another_value_is_a_revision_even_in_a_sealed_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MinuteStore::open(dir.path()).unwrap();
+        let minute = NaiveDate::from_ymd_opt(2024, 3, 1)
+            .unwrap()
+            .and_hms_opt(8, 14, 0)
+            .unwrap();
+        store
+            .append(&[
+                reading(minute, "a21002", "212.4", Flag::N),
+                reading(minute, "a21026", "35.2", Flag::N),
+                reading(minute, "a19001", "9.8", Flag::N),
+            ])
+            .unwrap();
+        assert_eq!(store.seal(minute.date()).unwrap().partitions, 1);
+        let at = DateTime::from_timestamp(1_780_272_000, 0).unwrap();
+        let resent = [
+            reading(minute, "a21002", "212.40", Flag::N),
+            reading(minute, "a21026", "36", Flag::N),
+            reading(minute, "a19001", "9.8", Flag::M),
+            reading(minute, "a34013", "3.1", Flag::N),
+        ];
+        let again = [reading(minute, "a34013", "3.2", Flag::N)];
+        let events = revisions(&store, &[(at, &resent[..]), (at, &again[..])]).unwrap();
+        let got: Vec<(&str, Vec<String>)> = events
+            .iter()
+            .map(|e| {
+                assert_eq!(e.kind, QualityKind::Revised);
+                assert_eq!(e.minute, minute);
+                (e.key.as_str(), e.values.clone())
+            })
+            .collect();
+        let pair = |a: &str, b: &str| vec![a.to_owned(), b.to_owned()];
+        assert_eq!(
+            got,
+            vec![
+                ("a21026-Avg", pair("35.2 N", "36 N")),
+                ("a19001-Avg", pair("9.8 N", "9.8 M")),
+                ("a34013-Avg", pair("3.1 N", "3.2 N")),
+            ]
+        );
+    }
 }

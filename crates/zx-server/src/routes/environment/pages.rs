@@ -54,6 +54,41 @@ struct RejectionRow {
     last: String,
 }
 
+/// A stack's data-quality events, counted on `/environment`.
+struct QualityCountRow {
+    mn: String,
+    name: String,
+    count: u64,
+}
+
+/// One data-quality event on a stack's page.
+struct QualityRow {
+    minute: String,
+    key: String,
+    kind: &'static str,
+    kind_text: &'static str,
+    values: String,
+    received: String,
+}
+
+fn quality_row(event: &zx_domain::cems::quality::QualityEvent, lang: Lang) -> QualityRow {
+    QualityRow {
+        minute: event.minute.format("%Y-%m-%d %H:%M:%S").to_string(),
+        key: event.key.clone(),
+        kind: event.kind.code(),
+        kind_text: lang.pick(event.kind.name_zh(), event.kind.name_en()),
+        values: event
+            .values
+            .iter()
+            .map(|v| format!("“{v}”"))
+            .collect::<Vec<_>>()
+            .join(lang.pick("，", ", ")),
+        received: zx_domain::calendar::china_time(event.received_at)
+            .format("%m-%d %H:%M:%S")
+            .to_string(),
+    }
+}
+
 struct OverviewView {
     standard: String,
     now: String,
@@ -70,6 +105,9 @@ struct OverviewView {
     months: Vec<String>,
     violation_rows: Vec<ViolationRow>,
     rejections: Vec<RejectionRow>,
+    /// Data-quality events of the visible stacks, in total and per stack (most first).
+    quality_events: u64,
+    quality: Vec<QualityCountRow>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -200,6 +238,19 @@ async fn overview_view(state: &AppState, user: &CurrentUser) -> ApiResult<Overvi
             ),
         })
         .collect();
+    let counts = service.quality_counts();
+    let mut quality: Vec<QualityCountRow> = stacks
+        .iter()
+        .filter_map(|entry| {
+            let count = *counts.get(&entry.stack.mn)?;
+            Some(QualityCountRow {
+                mn: entry.stack.mn.clone(),
+                name: format!("{} {}", entry.plant_name, entry.stack.name),
+                count,
+            })
+        })
+        .collect();
+    quality.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.mn.cmp(&b.mn)));
     let alarms_open = alarms
         .iter()
         .filter(|a| visible_mns.contains(a.mn.as_str()))
@@ -220,6 +271,8 @@ async fn overview_view(state: &AppState, user: &CurrentUser) -> ApiResult<Overvi
         months: month_names(lang),
         violation_rows,
         rejections,
+        quality_events: quality.iter().map(|row| row.count).sum(),
+        quality,
     })
 }
 
@@ -425,6 +478,8 @@ struct StackView {
     furnace_max: u32,
     latest: String,
     rejected: u64,
+    quality_events: u64,
+    quality: Vec<QualityRow>,
     hours: Vec<String>,
     factors: Vec<FactorRow>,
     chart_codes: Vec<String>,
@@ -548,6 +603,7 @@ pub async fn stack(
         let unalarmed =
             day_verdict == DayVerdict::Violation && !daily_alarm_raised(&state, &mn, day).await?;
         let names = stack_names(std::slice::from_ref(&entry));
+        let (quality_events, quality) = service.quality_events(&mn);
         Ok::<_, ApiError>(StackPage {
             lang,
             me: Me::of(&user),
@@ -576,6 +632,11 @@ pub async fn stack(
                     .snapshot()
                     .for_mn(&mn)
                     .map_or(0, |s| s.total()),
+                quality_events,
+                quality: quality
+                    .iter()
+                    .map(|event| quality_row(event, lang))
+                    .collect(),
                 hours: (0..24).map(|h| format!("{h:02}")).collect(),
                 factors,
                 chart_codes,
