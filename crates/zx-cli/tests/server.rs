@@ -639,9 +639,11 @@ async fn measures_page_and_gaps_on_the_cockpit(server: Server) {
     assert!(page.contains("N 天内到期：“soon”不是整数"), "{page}");
 }
 
-/// A tiny valid PDF, and a PNG header to pass off as one.
-const PDF: &[u8] =
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+/// A small valid PDF (the demo's: cross-reference table, trailer, startxref), and a PNG header
+/// to pass off as one.
+fn pdf() -> Vec<u8> {
+    zx_demo::demo_evidence_pdf("acceptance record")
+}
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
 
 async fn post_form(
@@ -766,12 +768,21 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
         page.contains("文件内容不是 pdf 文件（实际为 image/png）"),
         "{page}"
     );
-    let (status, page) = post_evidence(&server, &fujian, 17, "setup.exe", PDF.to_vec()).await;
+    let (status, page) = post_evidence(&server, &fujian, 17, "setup.exe", pdf()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("不接受 “exe” 类型"), "{page}");
+    // A `%PDF` header followed by a Windows program (MZ, e_lfanew 0x80, PE there): refused.
+    let mut program = vec![0u8; 0x100];
+    program[..2].copy_from_slice(b"MZ");
+    program[0x3C] = 0x80;
+    program[0x80..0x84].copy_from_slice(b"PE\0\0");
+    let disguised = [b"%PDF-1.7\n".to_vec(), program].concat();
+    let (status, page) = post_evidence(&server, &fujian, 17, "验收单.pdf", disguised).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("文件中含有可执行程序（第 9 字节处"), "{page}");
     // Over the limit: refused before the body is read, so the server closes that connection; a
     // client of its own keeps the others' pooled connections out of it.
-    let big = [PDF, &vec![b' '; 21 * 1024 * 1024]].concat();
+    let big = [pdf(), vec![b' '; 21 * 1024 * 1024]].concat();
     let uploader = server.login("fujian", "zengxiao-fujian").await;
     let (status, _) = post_evidence(&server, &uploader, 17, "big.pdf", big).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -784,7 +795,7 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
         .await
         .unwrap();
     assert!(detail["attachments"].as_array().unwrap().is_empty());
-    let (status, _) = post_evidence(&server, &fujian, 17, "验收单.pdf", PDF.to_vec()).await;
+    let (status, _) = post_evidence(&server, &fujian, 17, "验收单.pdf", pdf()).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 
     let detail: Value = fujian
@@ -813,7 +824,7 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
     assert_eq!(download.status(), StatusCode::OK);
     assert_eq!(download.headers()["content-type"], "application/pdf");
     assert_eq!(download.headers()["x-content-type-options"], "nosniff");
-    assert_eq!(download.bytes().await.unwrap().as_ref(), PDF);
+    assert_eq!(download.bytes().await.unwrap().as_ref(), pdf().as_slice());
     // The Sichuan viewer sees neither the measure nor its evidence; HQ sees both.
     let sichuan = server.login("sichuan", "zengxiao-sichuan").await;
     assert_eq!(
