@@ -116,8 +116,16 @@ printf "GET /measures.xlsx (whole group) median %.3f s, %s bytes\n" "$t" "$(wc -
 copy_db "$WORK/demo.db" "$WORK/back.db"
 printf "re-import of that workbook      %.3f s\n" "$(timed "$ZX" measures import --db "$WORK/back.db" "$WORK/list.xlsx")"
 
-# 10 MB of evidence: a PDF header and padding.
-python3 -c "import sys; sys.stdout.buffer.write(b'%PDF-1.4\n' + b' ' * (10 * 1024 * 1024) + b'\n%%EOF\n')" > "$WORK/evidence.pdf"
+# 10 MB of evidence: a PDF whose catalog is followed by padding, then its cross-reference table,
+# trailer, startxref and %%EOF (evidence is checked as a whole PDF, not by its header).
+python3 - "$WORK/evidence.pdf" <<'EOF'
+import sys
+body = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + b" " * (10 * 1024 * 1024) + b"\n"
+xref = len(body)
+body += b"xref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<< /Size 2 /Root 1 0 R >>\n"
+body += b"startxref\n%d\n%%%%EOF\n" % xref
+open(sys.argv[1], "wb").write(body)
+EOF
 PAGE=$(curl -fsS -b "$JAR" "http://127.0.0.1:$PORT/measures/1")
 CSRF=$(printf '%s' "$PAGE" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
 UP=$(curl -fsS -b "$JAR" -o /dev/null -w '%{time_total} %{http_code}' -F "csrf=$CSRF" -F "file=@$WORK/evidence.pdf;filename=evidence.pdf" "http://127.0.0.1:$PORT/measures/1/attachments")

@@ -18,6 +18,9 @@ pub struct StoredFilings<'e> {
     /// The catalogue's reported items: a unit "has rows" when it has any of them.
     reported: Vec<usize>,
     states: HashMap<(EntityId, Month), PeriodState>,
+    /// For each month locked somewhere: whether each entity is locked, by itself or an
+    /// ancestor, computed top-down once (walking up per entity was quadratic on deep chains).
+    locked: HashMap<Month, Vec<bool>>,
 }
 
 /// Reads the recorded states of `years` (one query per year). Months outside `years` read as
@@ -38,11 +41,24 @@ impl<'e> StoredFilings<'e> {
     /// Filings from recorded states already read (states of unknown entities are ignored).
     pub fn new(engine: &'e Engine, statuses: &[PeriodStatus]) -> Self {
         let tree = engine.tree();
-        let states = statuses
+        let states: HashMap<(EntityId, Month), PeriodState> = statuses
             .iter()
             .filter_map(|s| Some(((tree.id(&s.entity)?, s.month), s.state)))
             .collect();
+        let mut locked: HashMap<Month, Vec<bool>> = HashMap::new();
+        for (&(_, month), &state) in &states {
+            if state == PeriodState::Locked && !locked.contains_key(&month) {
+                let mut below_lock = vec![false; tree.len()];
+                // Parents before children: the post-order reversed.
+                for &id in tree.post_order().iter().rev() {
+                    below_lock[id] = states.get(&(id, month)) == Some(&PeriodState::Locked)
+                        || tree.parent(id).is_some_and(|p| below_lock[p]);
+                }
+                locked.insert(month, below_lock);
+            }
+        }
         Self {
+            locked,
             engine,
             reported: engine
                 .catalogue()
@@ -60,11 +76,9 @@ impl<'e> StoredFilings<'e> {
 
     /// Whether `entity`'s month is locked, by itself or by an ancestor's lock.
     pub fn is_locked(&self, entity: EntityId, month: Month) -> bool {
-        self.engine
-            .tree()
-            .path_to(entity)
-            .into_iter()
-            .any(|id| self.recorded(id, month) == Some(PeriodState::Locked))
+        self.locked
+            .get(&month)
+            .is_some_and(|below_lock| below_lock.get(entity) == Some(&true))
     }
 }
 

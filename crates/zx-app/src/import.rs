@@ -3,7 +3,7 @@
 //! in China), and only when none has an error, written by one `Store::import` (one
 //! transaction). `zx import`, `zx demo` and an upload take this one path.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -157,10 +157,20 @@ pub async fn check_files_in_scope(
                 };
                 let changes = match parsed.payload {
                     Payload::Entities(list) => {
+                        // Indexed by code: a scan of the list per row made a 20,000-entity
+                        // file quadratic.
+                        let mut at_index: HashMap<EntityCode, usize> = entities
+                            .iter()
+                            .enumerate()
+                            .map(|(i, e)| (e.code.clone(), i))
+                            .collect();
                         for entity in &list {
-                            match entities.iter_mut().find(|e| e.code == entity.code) {
-                                Some(existing) => *existing = entity.clone(),
-                                None => entities.push(entity.clone()),
+                            match at_index.get(&entity.code) {
+                                Some(&i) => entities[i] = entity.clone(),
+                                None => {
+                                    at_index.insert(entity.code.clone(), entities.len());
+                                    entities.push(entity.clone());
+                                }
                             }
                         }
                         Changes::Entities(list)

@@ -114,6 +114,103 @@ fn a_bad_list_is_reported_whole_and_nothing_is_written() {
     );
 }
 
+/// The same list imported twice is matched, not duplicated; a cell edited revises that one
+/// measure, audited with old and new values; a number naming no measure, or another entity's,
+/// is an error on its line and nothing is written.
+#[test]
+fn a_list_imported_again_is_matched_not_duplicated() {
+    let (dir, db) = setup();
+    let file = dir.path().join("measures.csv");
+    let list = "entity,title,indicator,owner,start,due,status,progress\n\
+                S1,压降两金,operating_cash_ratio,s1boss,2026-01-01,2026-06-30,in_progress,40\n\
+                P2,提升入炉量,total_profit,p2boss,2026-01-15,2026-03-31,done,100\n\
+                P2,节能降耗,roe,p2boss,,2026-07-01,planned,0\n";
+    std::fs::write(&file, list).unwrap();
+    let import = |lang: &str| {
+        ok(
+            &db,
+            &["measures", "import", file.to_str().unwrap(), "--lang", lang],
+        )
+    };
+    let count = || {
+        let all: Value = serde_json::from_str(&ok(
+            &db,
+            &[
+                "measures",
+                "list",
+                "--as-of",
+                "2026-07-02",
+                "--format",
+                "json",
+            ],
+        ))
+        .unwrap();
+        all["measures"].as_array().unwrap().len()
+    };
+    assert!(import("en").contains("3 new, 0 revised, 0 unchanged"));
+    assert_eq!(count(), 3);
+    let out = import("zh");
+    assert!(out.contains("0 项新增，0 项修订，3 项未变"), "{out}");
+    assert_eq!(count(), 3);
+
+    // One cell edited: the roe measure started (progress 0 → 25, in progress).
+    std::fs::write(
+        &file,
+        list.replace(
+            "roe,p2boss,,2026-07-01,planned,0",
+            "roe,p2boss,,2026-07-01,in_progress,25",
+        ),
+    )
+    .unwrap();
+    assert!(import("en").contains("0 new, 1 revised, 2 unchanged"));
+    assert_eq!(count(), 3);
+    let audit: Value = serde_json::from_str(&ok(
+        &db,
+        &["audit", "--action", "measure.revise", "--format", "json"],
+    ))
+    .unwrap();
+    let lines = audit["audit"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{audit}");
+    assert_eq!(lines[0]["object"], "measure 3", "{audit}");
+    assert_eq!(
+        lines[0]["old"],
+        "title=节能降耗; indicator=roe; owner=p2boss; start=; due=2026-07-01; status=planned; progress=0"
+    );
+    assert_eq!(
+        lines[0]["new"],
+        "title=节能降耗; indicator=roe; owner=p2boss; start=; due=2026-07-01; status=in_progress; progress=25"
+    );
+
+    // Numbers: 3 is P2's measure, not S1's; 9 is no measure.
+    for (number, says) in [
+        ("3", "measure number 3 is a measure of P2, not of S1"),
+        ("9", "measure number 9 is not a stored measure"),
+    ] {
+        std::fs::write(
+            &file,
+            format!(
+                "entity,title,indicator,owner,start,due,status,progress,措施编号\n\
+                 P2,节能降耗,roe,p2boss,,2026-07-01,in_progress,30,\n\
+                 S1,新措施,roe,s1boss,,2026-07-01,planned,0,{number}\n"
+            ),
+        )
+        .unwrap();
+        let out = zx(
+            &db,
+            &["measures", "import", file.to_str().unwrap(), "--lang", "en"],
+            None,
+        );
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("measures.csv:3: {says}")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("nothing was imported"), "{stderr}");
+        assert_eq!(count(), 3);
+    }
+}
+
 #[test]
 fn list_overdue_completion_and_gaps() {
     let (dir, db) = setup();
@@ -132,7 +229,7 @@ fn list_overdue_completion_and_gaps() {
         &db,
         &["measures", "import", file.to_str().unwrap(), "--lang", "en"],
     );
-    assert!(out.contains("5 measures imported"), "{out}");
+    assert!(out.contains("5 new, 0 revised, 0 unchanged"), "{out}");
 
     // As of 2026-07-01: the S1 measure (due 06-30, in progress) is overdue; the P2 roe measure
     // due that very day is not; done and cancelled never are.

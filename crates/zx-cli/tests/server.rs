@@ -639,9 +639,11 @@ async fn measures_page_and_gaps_on_the_cockpit(server: Server) {
     assert!(page.contains("N 天内到期：“soon”不是整数"), "{page}");
 }
 
-/// A tiny valid PDF, and a PNG header to pass off as one.
-const PDF: &[u8] =
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+/// A small valid PDF (the demo's: cross-reference table, trailer, startxref), and a PNG header
+/// to pass off as one.
+fn pdf() -> Vec<u8> {
+    zx_demo::demo_evidence_pdf("acceptance record")
+}
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
 
 async fn post_form(
@@ -766,12 +768,21 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
         page.contains("文件内容不是 pdf 文件（实际为 image/png）"),
         "{page}"
     );
-    let (status, page) = post_evidence(&server, &fujian, 17, "setup.exe", PDF.to_vec()).await;
+    let (status, page) = post_evidence(&server, &fujian, 17, "setup.exe", pdf()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("不接受 “exe” 类型"), "{page}");
+    // A `%PDF` header followed by a Windows program (MZ, e_lfanew 0x80, PE there): refused.
+    let mut program = vec![0u8; 0x100];
+    program[..2].copy_from_slice(b"MZ");
+    program[0x3C] = 0x80;
+    program[0x80..0x84].copy_from_slice(b"PE\0\0");
+    let disguised = [b"%PDF-1.7\n".to_vec(), program].concat();
+    let (status, page) = post_evidence(&server, &fujian, 17, "验收单.pdf", disguised).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("文件中含有可执行程序（第 9 字节处"), "{page}");
     // Over the limit: refused before the body is read, so the server closes that connection; a
     // client of its own keeps the others' pooled connections out of it.
-    let big = [PDF, &vec![b' '; 21 * 1024 * 1024]].concat();
+    let big = [pdf(), vec![b' '; 21 * 1024 * 1024]].concat();
     let uploader = server.login("fujian", "zengxiao-fujian").await;
     let (status, _) = post_evidence(&server, &uploader, 17, "big.pdf", big).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -784,7 +795,7 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
         .await
         .unwrap();
     assert!(detail["attachments"].as_array().unwrap().is_empty());
-    let (status, _) = post_evidence(&server, &fujian, 17, "验收单.pdf", PDF.to_vec()).await;
+    let (status, _) = post_evidence(&server, &fujian, 17, "验收单.pdf", pdf()).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 
     let detail: Value = fujian
@@ -813,7 +824,7 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
     assert_eq!(download.status(), StatusCode::OK);
     assert_eq!(download.headers()["content-type"], "application/pdf");
     assert_eq!(download.headers()["x-content-type-options"], "nosniff");
-    assert_eq!(download.bytes().await.unwrap().as_ref(), PDF);
+    assert_eq!(download.bytes().await.unwrap().as_ref(), pdf().as_slice());
     // The Sichuan viewer sees neither the measure nor its evidence; HQ sees both.
     let sichuan = server.login("sichuan", "zengxiao-sichuan").await;
     assert_eq!(
@@ -978,11 +989,6 @@ async fn the_exported_list_imports_back_as_it_is(server: Server) {
         let v: Value = serde_json::from_str(&json).unwrap();
         v["measures"].as_array().unwrap().clone()
     };
-    let without_id = |m: &Value| {
-        let mut m = m.clone();
-        m.as_object_mut().unwrap().remove("id");
-        m
-    };
     // 4 listed measures and the 2 requirements of the chairman's visit.
     assert_eq!(list("FJ").len(), 6);
     let dir = tempfile::tempdir().unwrap();
@@ -1000,34 +1006,110 @@ async fn the_exported_list_imports_back_as_it_is(server: Server) {
         let file = dir.path().join(format!("福建措施清单-{lang}.xlsx"));
         std::fs::write(&file, response.bytes().await.unwrap()).unwrap();
         zx(&server.db, &["measures", "import", file.to_str().unwrap()]);
-        let after = list("FJ");
-        assert_eq!(after.len(), 2 * before.len(), "{lang}");
-        let original: Vec<Value> = before.iter().map(without_id).collect();
-        let imported: Vec<Value> = after[before.len()..].iter().map(without_id).collect();
-        assert_eq!(imported, original, "{lang}");
+        // Matched on the export's measure numbers: nothing added, nothing changed.
+        assert_eq!(list("FJ"), before, "{lang}");
     }
-    // 6 → 12 → 24: the retrofit is there four times, each with its start date back.
-    let retrofits: Vec<i64> = list("FJ-JJ-WTE")
+    // An edited cell in the export revises that measure only, audited with old and new values.
+    let response = fujian
+        .get(format!(
+            "{}/measures.xlsx?entity=FJ&as_of=2026-11-27&lang=en",
+            server.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    let bytes = response.bytes().await.unwrap();
+    let before = list("FJ");
+    let retrofit = before
         .iter()
-        .filter(|m| m["title"] == "烟气净化系统技改（研发投入）")
-        .map(|m| m["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(retrofits.len(), 4);
-    for id in retrofits {
-        let detail: Value = fujian
-            .get(format!("{}/api/v1/measures/{id}", server.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(detail["start"], "2026-01-05", "measure {id}");
+        .find(|m| m["title"] == "烟气净化系统技改（研发投入）")
+        .unwrap();
+    let id = retrofit["id"].as_i64().unwrap();
+    let edited = edit_export_title(&bytes, id, "烟气净化系统技改（二期）");
+    let file = dir.path().join("edited.xlsx");
+    std::fs::write(&file, edited).unwrap();
+    let out = zx(
+        &server.db,
+        &["measures", "import", file.to_str().unwrap(), "--lang", "en"],
+    );
+    assert!(out.contains("0 new, 1 revised, 5 unchanged"), "{out}");
+    let after = list("FJ");
+    assert_eq!(after.len(), before.len());
+    for (b, a) in before.iter().zip(&after) {
+        if b["id"] == id {
+            assert_eq!(a["title"], "烟气净化系统技改（二期）");
+        } else {
+            assert_eq!(a, b);
+        }
     }
+    let audit: Value = serde_json::from_str(&zx(
+        &server.db,
+        &["audit", "--action", "measure.revise", "--format", "json"],
+    ))
+    .unwrap();
+    let audit = audit["audit"].as_array().unwrap();
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0]["object"], format!("measure {id}"));
+    assert!(
+        audit[0]["old"]
+            .as_str()
+            .unwrap()
+            .starts_with("title=烟气净化系统技改（研发投入）; "),
+        "{audit:?}"
+    );
+    assert!(
+        audit[0]["new"]
+            .as_str()
+            .unwrap()
+            .starts_with("title=烟气净化系统技改（二期）; "),
+        "{audit:?}"
+    );
+    let detail: Value = fujian
+        .get(format!("{}/api/v1/measures/{id}", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["start"], "2026-01-05");
 }
 
-// One test per test above and backend: `sqlite::name` always, `postgres::name` on the cluster
-// of `ZX_TEST_DATABASE_URL` (without it, a notice and a pass).
+/// The exported workbook with the title of the row whose measure number is `id` replaced, the
+/// way a clerk edits one cell: read with calamine, written back with the same cells.
+fn edit_export_title(bytes: &[u8], id: i64, title: &str) -> Vec<u8> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let name = workbook.sheet_names()[0].clone();
+    let range = workbook.worksheet_range(&name).unwrap();
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let sheet = out.add_worksheet();
+    let (top, left) = range.start().unwrap();
+    let number_column = 12;
+    for (r, row) in range.rows().enumerate() {
+        let is_target = matches!(row.get(number_column), Some(Data::Float(f)) if *f == id as f64);
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (top + r as u32, (left as usize + c) as u16);
+            match cell {
+                Data::Empty => {}
+                Data::Float(f) => {
+                    sheet.write_number(r, c, *f).unwrap();
+                }
+                Data::Int(i) => {
+                    sheet.write_number(r, c, *i as f64).unwrap();
+                }
+                _ if is_target && c == 3 => {
+                    sheet.write_string(r, c, title).unwrap();
+                }
+                other => {
+                    sheet.write_string(r, c, other.to_string()).unwrap();
+                }
+            }
+        }
+    }
+    out.save_to_buffer().unwrap()
+}
+
 on_both_backends!(
     async Server("the server test"):
     the_api_answers_exactly_what_the_cli_prints,

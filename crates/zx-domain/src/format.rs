@@ -228,7 +228,7 @@ pub fn period_state_label(state: &str, lang: Lang) -> String {
 }
 
 /// Every action the audit log records, in the order a filter offers them.
-pub const AUDIT_ACTIONS: [&str; 30] = [
+pub const AUDIT_ACTIONS: [&str; 31] = [
     "import",
     "fact.revise",
     "target.set",
@@ -240,6 +240,7 @@ pub const AUDIT_ACTIONS: [&str; 30] = [
     "entity.update",
     "measure.create",
     "measure.update",
+    "measure.revise",
     "measures.import",
     "milestone.create",
     "milestone.done",
@@ -284,6 +285,7 @@ pub fn audit_action_label(action: &str, lang: Lang) -> String {
         "user.disable" => ("停用账号", "account disabled"),
         "measure.create" => ("新增措施", "measure created"),
         "measure.update" => ("更新措施", "measure updated"),
+        "measure.revise" => ("按清单修订措施", "measure revised from a list"),
         "measures.import" => ("导入措施清单", "measures imported"),
         "milestone.create" => ("新增里程碑", "milestone added"),
         "milestone.done" => ("完成里程碑", "milestone done"),
@@ -394,6 +396,8 @@ fn audit_key_label(key: &str, lang: Lang) -> Option<&'static str> {
         "entity" => ("单位", "unit"),
         "entities" => ("单位", "units"),
         "owner" => ("负责人", "owner"),
+        "indicator" => ("指标", "indicator"),
+        "start" => ("开始日期", "start"),
         "due" => ("截止日期", "due"),
         "status" => ("状态", "status"),
         "progress" => ("进度", "progress"),

@@ -150,6 +150,8 @@ pub enum IssueCode {
     InvalidStatus,
     /// Progress outside 0–100.
     InvalidProgress,
+    /// A measure number (the export's `措施编号`) that is not a whole number from 1.
+    InvalidMeasureNumber,
     /// An owner who is not a user.
     UnknownUser,
     /// A new or changed figure for a month HQ has locked (an unchanged one is accepted).
@@ -198,6 +200,7 @@ impl IssueCode {
             IssueCode::InvalidDate => "invalid_date",
             IssueCode::InvalidStatus => "invalid_status",
             IssueCode::InvalidProgress => "invalid_progress",
+            IssueCode::InvalidMeasureNumber => "invalid_measure_number",
             IssueCode::UnknownUser => "unknown_user",
             IssueCode::LockedPeriod => "locked_period",
             IssueCode::OutsideScope => "outside_scope",

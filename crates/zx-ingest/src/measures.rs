@@ -6,13 +6,18 @@ use zx_domain::MeasureStatus;
 
 use crate::Context;
 use crate::fields::{self, Known};
-use crate::issue::{Draft, IssueCode, Loc, Sink};
+use crate::issue::{Draft, IssueCode, Loc, Place, Sink};
 use crate::schema::Columns;
 use crate::source::{Table, Value};
 
 /// One validated row of a measures list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MeasureRow {
+    /// The stored measure the row names (the export's `措施编号`), if the list has the column.
+    pub number: Option<i64>,
+    /// Where the row is: its number's cell, or its entity's without a number, for messages
+    /// about the row that only the store can judge (a number of no measure).
+    pub place: Place,
     pub entity: zx_domain::EntityCode,
     pub title: String,
     pub indicator: Option<String>,
@@ -88,6 +93,30 @@ fn progress(cell: &Value) -> Result<u8, Draft> {
     }
 }
 
+/// A measure number: a whole number from 1 (a number cell or its text); blank is none.
+fn number(cell: &Value) -> Result<Option<i64>, Draft> {
+    let text = cell.text();
+    let parsed = match cell {
+        Value::Empty => return Ok(None),
+        Value::Number { value: Ok(d), .. } if d.fract().is_zero() => {
+            d.trunc().to_string().parse::<i64>().ok()
+        }
+        Value::Number { .. } => None,
+        _ if text.trim().is_empty() => return Ok(None),
+        _ => text.trim().parse::<i64>().ok(),
+    };
+    match parsed {
+        Some(n) if n >= 1 => Ok(Some(n)),
+        _ => Err(Draft::new(
+            IssueCode::InvalidMeasureNumber,
+            "is not a measure number (a whole number from 1, as the exported list gives it)",
+            "不是措施编号（导出清单中的正整数）",
+        )
+        .column("number")
+        .value(text)),
+    }
+}
+
 /// The value, or the error reported on its cell.
 fn keep<T>(sink: &mut Sink, loc: &Loc, result: Result<T, Draft>) -> Option<T> {
     match result {
@@ -116,9 +145,39 @@ pub(crate) fn read(
         col("status"),
         col("progress"),
     );
+    let number_col = columns.get("number");
+    // Where each number was first seen, so a number given twice is an error on the second.
+    let mut numbered: std::collections::HashMap<i64, Place> = std::collections::HashMap::new();
     let mut rows = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let loc = |c: usize| table.loc(row.line, c);
+        let number = match number_col {
+            None => Some(None),
+            Some(c) => keep(sink, &loc(c), number(row.cell(c))).and_then(|n| match n {
+                Some(n) => match numbered.get(&n) {
+                    Some(first) => {
+                        let (en, zh) = first.reference();
+                        sink.error(
+                            &loc(c),
+                            Draft::new(
+                                IssueCode::DuplicateRow,
+                                format!("names the same measure as {en}"),
+                                format!("与{zh}是同一项措施"),
+                            )
+                            .column("number")
+                            .value(n.to_string()),
+                        );
+                        None
+                    }
+                    None => {
+                        numbered.insert(n, loc(c).place);
+                        Some(Some(n))
+                    }
+                },
+                None => Some(None),
+            }),
+        };
+        let place = loc(number_col.unwrap_or(entity_col)).place;
         let entity = keep(
             sink,
             &loc(entity_col),
@@ -227,6 +286,7 @@ pub(crate) fn read(
             continue;
         }
         if let (
+            Some(number),
             Some(entity),
             Some(title),
             Some(indicator),
@@ -236,9 +296,11 @@ pub(crate) fn read(
             Some(status),
             Some(progress),
         ) = (
-            entity, title, indicator, owner, start, due, status, progress,
+            number, entity, title, indicator, owner, start, due, status, progress,
         ) {
             rows.push(MeasureRow {
+                number,
+                place,
                 entity,
                 title,
                 indicator,

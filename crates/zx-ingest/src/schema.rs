@@ -95,6 +95,8 @@ const SPECS: [Spec; 5] = [
             // Columns of the list as the web exports it (`/measures.xlsx`), accepted so a
             // circulated sheet reads back as it is, and not read: they are derived or shown.
             ("no", false, &["序号", "no."]),
+            // The measure's number (its id), which matches the row to the stored measure.
+            ("number", false, &["措施编号", "measure id"]),
             ("entity_name", false, &["单位名称", "unit name"]),
             ("overdue", false, &["是否逾期"]),
             ("latest_update", false, &["最新进展", "latest update"]),

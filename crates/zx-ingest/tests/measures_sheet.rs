@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use common::{MapStore, group, parse_with};
 use rust_xlsxwriter::{Format, Workbook};
 use zx_domain::{EntityCode, MeasureStatus};
-use zx_ingest::{MeasureRow, Payload};
+use zx_ingest::{MeasureRow, Payload, Place};
 
 const HEADER: [&str; 12] = [
     "序号",
@@ -62,6 +62,13 @@ fn circulated(rows: &[[&str; 12]], title_rows: usize) -> Vec<u8> {
         }
     }
     workbook.save_to_buffer().unwrap()
+}
+
+fn cell(cell: &str) -> Place {
+    Place::Cell {
+        sheet: String::new(),
+        cell: cell.into(),
+    }
 }
 
 fn date(text: &str) -> NaiveDate {
@@ -132,6 +139,8 @@ fn the_exported_list_reads_back_as_it_is() {
         rows,
         vec![
             MeasureRow {
+                number: None,
+                place: cell("B4"),
                 entity: code("P1"),
                 title: "降低厂用电率".into(),
                 indicator: Some("roe".into()),
@@ -142,6 +151,8 @@ fn the_exported_list_reads_back_as_it_is() {
                 progress: 60,
             },
             MeasureRow {
+                number: None,
+                place: cell("B5"),
                 entity: code("S1"),
                 title: "应收账款清收".into(),
                 indicator: Some("total_profit".into()),
@@ -152,6 +163,8 @@ fn the_exported_list_reads_back_as_it_is() {
                 progress: 100,
             },
             MeasureRow {
+                number: None,
+                place: cell("B6"),
                 entity: code("G"),
                 title: "月度分析会".into(),
                 indicator: None,
@@ -227,4 +240,42 @@ fn errors_name_the_cell_below_the_title_and_titles_are_bounded() {
     let first = rejected.errors[0].to_string();
     assert!(first.starts_with("list.xlsx!A1: "), "{first}");
     assert!(first.contains("is not a recognised header"), "{first}");
+}
+
+/// The export's `措施编号` column is read as the measure's number (what the import matches the
+/// stored measure on); a number that is not a whole number from 1, or a number given twice, is
+/// an error on its cell.
+#[test]
+fn the_measure_number_is_read_and_checked() {
+    let header = "entity,title,indicator,owner,start,due,status,progress,措施编号\n";
+    let good = format!(
+        "{header}P1,降低厂用电率,,fujian,,2026-09-30,planned,0,7\nP2,清收,,hq,,2026-09-30,planned,0,\n"
+    );
+    let parsed = parse_with("l.csv", good.as_bytes(), &group(), &MapStore::default()).unwrap();
+    let Payload::Measures(rows) = parsed.payload else {
+        panic!("not a measures list");
+    };
+    assert_eq!(rows[0].number, Some(7));
+    assert_eq!(rows[0].place, Place::Line(2));
+    assert_eq!(rows[1].number, None);
+    let bad = format!(
+        "{header}P1,a,,fujian,,2026-09-30,planned,0,7\nP1,b,,fujian,,2026-09-30,planned,0,7\nP1,c,,fujian,,2026-09-30,planned,0,0\nP1,d,,fujian,,2026-09-30,planned,0,7.5\n"
+    );
+    let rejected = parse_with("l.csv", bad.as_bytes(), &group(), &MapStore::default()).unwrap_err();
+    let lines: Vec<String> = rejected.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(
+        lines[0].starts_with("l.csv:3: ") && lines[0].contains("line 2"),
+        "{lines:?}"
+    );
+    assert_eq!(rejected.errors[0].code.as_str(), "duplicate_row");
+    assert!(
+        lines[1].starts_with("l.csv:4: ") && lines[1].contains("\"0\""),
+        "{lines:?}"
+    );
+    assert_eq!(rejected.errors[1].code.as_str(), "invalid_measure_number");
+    assert!(
+        lines[2].starts_with("l.csv:5: ") && lines[2].contains("7.5"),
+        "{lines:?}"
+    );
 }

@@ -61,6 +61,7 @@ macro_rules! stories {
             archive::restore_refuses_a_database_that_is_not_empty,
             archive::an_export_holds_what_was_written,
             measures::measures_are_imported_in_order_and_audited,
+            measures::a_list_imported_again_revises_its_measures,
             measures::notifications_are_recorded_once_and_audited,
             followup::a_measure_is_followed_up_with_updates_and_an_audit_trail,
             followup::evidence_is_stored_once_per_content_and_milestones_close,

@@ -5,8 +5,8 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use zx_domain::{Entity, EntityCode, EntityKind, Measure, MeasureStatus, Role};
 use zx_store::{
-    AuditEntry, AuditFilter, Changes, Import, NewMeasure, NewNotification, NewSubmission, NewUser,
-    ReminderReason, Store, StoreError,
+    AuditEntry, AuditFilter, Changes, Import, ImportedMeasure, MeasureOutcome, NewMeasure,
+    NewNotification, NewSubmission, NewUser, ReminderReason, Store, StoreError,
 };
 
 pub(crate) fn code(s: &str) -> EntityCode {
@@ -276,6 +276,196 @@ pub async fn measures_are_imported_in_order_and_audited(store: &dyn Store) {
         .unwrap();
     assert_eq!(ids, vec![4]);
     assert_eq!(store.measures().await.unwrap().len(), 4);
+}
+
+/// A list imported again matches its measures instead of duplicating them: unchanged rows are
+/// left alone; a changed row revises its measure (revision bumped, an update commented with the
+/// file, a `measure.revise` line with old and new fields); a row naming a number matches that
+/// measure whatever its title; a number of no measure, of another entity's measure, or named
+/// twice, refuses the whole list.
+pub async fn a_list_imported_again_revises_its_measures(store: &dyn Store) {
+    setup(store).await;
+    let row = |number: Option<i64>, measure: NewMeasure| ImportedMeasure { number, measure };
+    let list = [
+        NewMeasure {
+            start: Some(date("2026-04-01")),
+            ..new_measure("P1", "降低厂用电率", "fujian", "2026-06-30")
+        },
+        new_measure("G", "应收账款清收", "li.hq", "2026-03-31"),
+        new_measure("P2", "Sell the old boiler", "li.hq", "2026-12-31"),
+    ];
+    let first = store
+        .import_measure_list(
+            list.iter().cloned().map(|m| row(None, m)).collect(),
+            "list.csv",
+            &"cd".repeat(32),
+            "li.hq",
+            at(2, 9),
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.ids, vec![1, 2, 3]);
+    assert_eq!(first.outcomes, vec![MeasureOutcome::Created; 3]);
+    let stored = store.measures().await.unwrap();
+    let audit_before = audit_lines(store).await.len();
+
+    // The same list again (no numbers: matched on entity, title and start): nothing changes
+    // but the file's own line.
+    let again = store
+        .import_measure_list(
+            list.iter().cloned().map(|m| row(None, m)).collect(),
+            "list.csv",
+            &"cd".repeat(32),
+            "li.hq",
+            at(3, 9),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.ids, vec![1, 2, 3]);
+    assert_eq!(again.outcomes, vec![MeasureOutcome::Unchanged; 3]);
+    assert_eq!(store.measures().await.unwrap(), stored);
+    assert_eq!(audit_lines(store).await.len(), audit_before + 1);
+
+    // As the export gives it back, with numbers, one cell edited (progress 0 → 40 and in
+    // progress) and a title retyped on another row: two revisions, one unchanged.
+    let edited = vec![
+        row(
+            Some(1),
+            NewMeasure {
+                status: MeasureStatus::InProgress,
+                progress: 40,
+                ..list[0].clone()
+            },
+        ),
+        row(
+            Some(2),
+            NewMeasure {
+                title: "应收账款清收（第二轮）".into(),
+                ..list[1].clone()
+            },
+        ),
+        row(Some(3), list[2].clone()),
+    ];
+    let revised = store
+        .import_measure_list(edited, "export.xlsx", &"ee".repeat(32), "fujian", at(4, 9))
+        .await
+        .unwrap();
+    assert_eq!(revised.ids, vec![1, 2, 3]);
+    assert_eq!(
+        revised.outcomes,
+        vec![
+            MeasureOutcome::Revised,
+            MeasureOutcome::Revised,
+            MeasureOutcome::Unchanged
+        ]
+    );
+    let now = store.measures().await.unwrap();
+    assert_eq!(now.len(), 3);
+    assert_eq!(
+        (now[0].status, now[0].progress, now[0].revision),
+        (MeasureStatus::InProgress, 40, 2)
+    );
+    assert_eq!(
+        (now[1].title.as_str(), now[1].revision),
+        ("应收账款清收（第二轮）", 2)
+    );
+    assert_eq!(now[2], stored[2]);
+    let updates = store.measure_updates(Some(1)).await.unwrap();
+    assert_eq!(updates.len(), 1);
+    assert_eq!(
+        (
+            updates[0].comment.as_str(),
+            updates[0].by.as_str(),
+            updates[0].status_before,
+            updates[0].status_after,
+            updates[0].progress_before,
+            updates[0].progress_after
+        ),
+        (
+            "export.xlsx",
+            "fujian",
+            MeasureStatus::Planned,
+            MeasureStatus::InProgress,
+            0,
+            40
+        )
+    );
+    let lines: Vec<AuditEntry> = audit_lines(store).await.into_iter().rev().collect();
+    let new: Vec<AuditLine<'_>> = lines[audit_before + 1..]
+        .iter()
+        .map(|e| {
+            (
+                e.user.as_str(),
+                e.action.as_str(),
+                e.object.as_str(),
+                e.old_value.as_deref(),
+                e.new_value.as_deref(),
+                e.submission_id,
+            )
+        })
+        .collect();
+    assert_eq!(
+        new[..2],
+        [
+            (
+                "fujian",
+                "measure.revise",
+                "measure 1",
+                Some(
+                    "title=降低厂用电率; indicator=; owner=fujian; start=2026-04-01; due=2026-06-30; status=planned; progress=0"
+                ),
+                Some(
+                    "title=降低厂用电率; indicator=; owner=fujian; start=2026-04-01; due=2026-06-30; status=in_progress; progress=40"
+                ),
+                None
+            ),
+            (
+                "fujian",
+                "measure.revise",
+                "measure 2",
+                Some(
+                    "title=应收账款清收; indicator=; owner=li.hq; start=; due=2026-03-31; status=planned; progress=0"
+                ),
+                Some(
+                    "title=应收账款清收（第二轮）; indicator=; owner=li.hq; start=; due=2026-03-31; status=planned; progress=0"
+                ),
+                None
+            ),
+        ]
+    );
+    assert_eq!(new.len(), 3, "two revisions and the file: {new:?}");
+
+    // Numbers the store cannot match refuse the whole list, naming the row.
+    let audit_now = audit_lines(store).await.len();
+    for (bad, message) in [
+        (
+            row(Some(99), list[0].clone()),
+            "measure 2 (降低厂用电率): measure number 99 is not a stored measure",
+        ),
+        (
+            row(Some(2), list[0].clone()),
+            "measure 2 (降低厂用电率): measure number 2 is a measure of G, not of P1",
+        ),
+        (
+            row(Some(3), list[2].clone()),
+            "measure 2 (Sell the old boiler): is measure 3 again (row 1 of the list)",
+        ),
+    ] {
+        let error = store
+            .import_measure_list(
+                vec![row(None, list[2].clone()), bad],
+                "bad.csv",
+                &"ef".repeat(32),
+                "li.hq",
+                at(5, 9),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(error, StoreError::Invalid(_)), "{error:?}");
+        assert_eq!(error.to_string(), message);
+        assert_eq!(store.measures().await.unwrap(), now);
+        assert_eq!(audit_lines(store).await.len(), audit_now);
+    }
 }
 
 /// Notifications are recorded once per (measure, user, reason): a repeated list records only what

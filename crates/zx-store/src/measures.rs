@@ -49,6 +49,171 @@ impl NewMeasure {
     }
 }
 
+/// One row of an imported measures list: the measure as the row gives it, and the measure
+/// number the row names (the web export's `措施编号` column), if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedMeasure {
+    pub number: Option<i64>,
+    pub measure: NewMeasure,
+}
+
+/// What importing a list did to each row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeasureOutcome {
+    Created,
+    Revised,
+    Unchanged,
+}
+
+/// What [`MeasureStore::import_measure_list`] did: per row, in list order, the measure's id
+/// and what happened to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasuresImported {
+    pub ids: Vec<i64>,
+    pub outcomes: Vec<MeasureOutcome>,
+}
+
+impl MeasuresImported {
+    /// How many rows had `outcome`.
+    pub fn count(&self, outcome: MeasureOutcome) -> usize {
+        self.outcomes.iter().filter(|o| **o == outcome).count()
+    }
+}
+
+/// What a row of a list does to the stored measures ([`plan_measure_import`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlannedMeasure {
+    Create,
+    /// The stored measure, whose fields the row changes.
+    Revise(Box<Measure>),
+    Unchanged(i64),
+}
+
+/// Why a row of a list cannot be matched: its place in the list (from 0) and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasureMatchError {
+    pub index: usize,
+    pub message: String,
+    pub message_zh: String,
+}
+
+/// Matches each row of a list to the stored measures: on the row's number when it has one (a
+/// number of no measure, or of another entity's measure, is an error), otherwise on entity,
+/// title and start date (two stored measures with that key are an error: the row must name
+/// its number). Two rows of one list may not match the same measure. A matched row whose
+/// title, indicator, owner, start, due, status or progress differ revises it; otherwise it is
+/// unchanged. Pure: the store calls it in its writing transaction, the CLI before it to name
+/// the row's cell.
+pub fn plan_measure_import(
+    stored: &[Measure],
+    list: &[ImportedMeasure],
+) -> Result<Vec<PlannedMeasure>, MeasureMatchError> {
+    use std::collections::HashMap;
+    let by_id: HashMap<i64, &Measure> = stored.iter().map(|m| (m.id, m)).collect();
+    let mut by_key: HashMap<(&str, &str, Option<chrono::NaiveDate>), Vec<&Measure>> =
+        HashMap::new();
+    for m in stored {
+        by_key
+            .entry((m.entity.as_str(), m.title.trim(), m.start))
+            .or_default()
+            .push(m);
+    }
+    let mut claimed: HashMap<i64, usize> = HashMap::new();
+    let mut plan = Vec::with_capacity(list.len());
+    for (index, row) in list.iter().enumerate() {
+        let new = &row.measure;
+        let error = |message: String, message_zh: String| MeasureMatchError {
+            index,
+            message,
+            message_zh,
+        };
+        let found = match row.number {
+            Some(number) => match by_id.get(&number) {
+                None => {
+                    return Err(error(
+                        format!("measure number {number} is not a stored measure"),
+                        format!("措施编号 {number} 不存在"),
+                    ));
+                }
+                Some(m) if m.entity != new.entity => {
+                    return Err(error(
+                        format!(
+                            "measure number {number} is a measure of {}, not of {}",
+                            m.entity, new.entity
+                        ),
+                        format!("措施编号 {number} 属于 {}，不属于 {}", m.entity, new.entity),
+                    ));
+                }
+                Some(m) => Some(*m),
+            },
+            None => match by_key
+                .get(&(new.entity.as_str(), new.title.trim(), new.start))
+                .map(Vec::as_slice)
+            {
+                None | Some([]) => None,
+                Some([m]) => Some(*m),
+                Some(many) => {
+                    let ids: Vec<String> = many.iter().map(|m| m.id.to_string()).collect();
+                    return Err(error(
+                        format!(
+                            "matches measures {} (same entity, title and start): give its measure number",
+                            ids.join(", ")
+                        ),
+                        format!(
+                            "与措施 {} 的单位、标题、开始日期相同，无法区分：请填写措施编号",
+                            ids.join("、")
+                        ),
+                    ));
+                }
+            },
+        };
+        let Some(m) = found else {
+            plan.push(PlannedMeasure::Create);
+            continue;
+        };
+        if let Some(first) = claimed.insert(m.id, index) {
+            return Err(error(
+                format!("is measure {} again (row {} of the list)", m.id, first + 1),
+                format!("与清单第 {} 行是同一项措施（{}）", first + 1, m.id),
+            ));
+        }
+        let same = m.title == new.title
+            && m.indicator == new.indicator
+            && m.owner == new.owner
+            && m.start == new.start
+            && m.due == new.due
+            && m.status == new.status
+            && m.progress == new.progress;
+        plan.push(if same {
+            PlannedMeasure::Unchanged(m.id)
+        } else {
+            PlannedMeasure::Revise(Box::new(m.clone()))
+        });
+    }
+    Ok(plan)
+}
+
+/// A measure's listed fields as the audit log shows a revision from a list (old and new value
+/// of `measure.revise`): `title=…; indicator=…; owner=…; start=…; due=…; status=…; progress=N`.
+#[allow(clippy::too_many_arguments)]
+pub fn describe_measure_fields(
+    title: &str,
+    indicator: Option<&str>,
+    owner: &str,
+    start: Option<chrono::NaiveDate>,
+    due: chrono::NaiveDate,
+    status: MeasureStatus,
+    progress: u8,
+) -> String {
+    format!(
+        "title={title}; indicator={}; owner={owner}; start={}; due={}; status={}; progress={progress}",
+        indicator.unwrap_or(""),
+        start.map_or(String::new(), |d| d.format("%Y-%m-%d").to_string()),
+        due.format("%Y-%m-%d"),
+        status.as_str(),
+    )
+}
+
 /// Evidence to attach; its type has been judged from the content by the caller (ingest).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAttachment {
@@ -109,7 +274,35 @@ pub trait MeasureStore: Send + Sync {
         sha256: &str,
         user: &str,
         at: DateTime<Utc>,
-    ) -> StoreResult<Vec<i64>>;
+    ) -> StoreResult<Vec<i64>> {
+        let list = measures
+            .into_iter()
+            .map(|measure| ImportedMeasure {
+                number: None,
+                measure,
+            })
+            .collect();
+        Ok(self
+            .import_measure_list(list, file_name, sha256, user, at)
+            .await?
+            .ids)
+    }
+    /// Imports a measures list in one transaction, matching each row to a stored measure
+    /// ([`plan_measure_import`]: by its number, else by entity, title and start date) so the
+    /// same list, or the web's export, imported again duplicates nothing. A new row is created
+    /// as [`Store::import_measures`] says; a matched row whose fields differ revises the
+    /// measure (revision bumped, a [`MeasureUpdate`] commented with the file name, a
+    /// `measure.revise` audit line with old and new [`describe_measure_fields`]); an equal one
+    /// is left alone. A number of no measure or of another entity's, or an ambiguous match, is
+    /// `Invalid` naming the row, and nothing is written.
+    async fn import_measure_list(
+        &self,
+        list: Vec<ImportedMeasure>,
+        file_name: &str,
+        sha256: &str,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<MeasuresImported>;
     /// Every measure, by id.
     async fn measures(&self) -> StoreResult<Vec<Measure>>;
 

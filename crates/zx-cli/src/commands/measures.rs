@@ -8,33 +8,43 @@ use chrono::NaiveDate;
 use serde_json::json;
 use zx_api::GapJson;
 use zx_domain::measures::{gaps, summarise};
-use zx_domain::{Basis, EntityCode, Measure, Month, Period, format};
+use zx_domain::{Basis, EntityCode, Lang, Measure, Month, Period, format};
 use zx_ingest::{Context, Input, Payload};
-use zx_store::{NewMeasure, content_sha256};
+use zx_store::{
+    ImportedMeasure, MeasureOutcome, MeasuresImported, NewMeasure, content_sha256,
+    plan_measure_import,
+};
 
 use crate::app::{App, write_json};
 use crate::cli::TextFormat;
 use crate::commands::import::issue_line;
 
 pub async fn import(app: &App, file: &Path) -> Result<()> {
-    let (name, ids) = import_quiet(app, file).await?;
+    let (name, imported) = import_quiet(app, file).await?;
+    let count = |outcome| imported.count(outcome);
     println!(
-        "{name}: {} (id {}–{})",
-        zx_domain::format::count_phrase(
-            ids.len(),
-            app.lang,
-            "项措施已导入",
-            "measure imported",
-            "measures imported"
-        ),
-        ids.first().copied().unwrap_or_default(),
-        ids.last().copied().unwrap_or_default()
+        "{name}: {}",
+        match app.lang {
+            Lang::Zh => format!(
+                "{} 项新增，{} 项修订，{} 项未变",
+                count(MeasureOutcome::Created),
+                count(MeasureOutcome::Revised),
+                count(MeasureOutcome::Unchanged)
+            ),
+            Lang::En => format!(
+                "{} new, {} revised, {} unchanged",
+                count(MeasureOutcome::Created),
+                count(MeasureOutcome::Revised),
+                count(MeasureOutcome::Unchanged)
+            ),
+        }
     );
     Ok(())
 }
 
-/// Validates and imports a measures list; returns the file name and the new ids.
-pub async fn import_quiet(app: &App, file: &Path) -> Result<(String, Vec<i64>)> {
+/// Validates and imports a measures list, matching its rows to the stored measures
+/// ([`zx_store::plan_measure_import`]); returns the file name and what each row did.
+pub async fn import_quiet(app: &App, file: &Path) -> Result<(String, MeasuresImported)> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let name = file.file_name().map_or_else(
         || file.display().to_string(),
@@ -89,25 +99,43 @@ pub async fn import_quiet(app: &App, file: &Path) -> Result<(String, Vec<i64>)> 
             "{name} is not a measures list (columns entity,title,indicator,owner,start,due,status,progress); use `zx import` for entities, data and targets"
         );
     };
-    let ids = app
+    let list: Vec<ImportedMeasure> = rows
+        .iter()
+        .map(|r| ImportedMeasure {
+            number: r.number,
+            measure: NewMeasure {
+                entity: r.entity.clone(),
+                title: r.title.clone(),
+                indicator: r.indicator.clone(),
+                owner: r.owner.clone(),
+                start: r.start,
+                due: r.due,
+                status: r.status,
+                progress: r.progress,
+                description: String::new(),
+                expected_effect: String::new(),
+                co_owners: Vec::new(),
+                visit: None,
+            },
+        })
+        .collect();
+    // Matched here first, to name the row's cell; the store matches again under its lock.
+    if let Err(e) = plan_measure_import(&app.store.measures().await?, &list) {
+        let place = &rows[e.index].place;
+        bail!(
+            "{name}{place}: {} — {}\n{}",
+            e.message,
+            e.message_zh,
+            app.lang.pick(
+                "文件有错误，未写入任何数据（nothing was imported）",
+                "the file has errors: nothing was imported"
+            )
+        );
+    }
+    let imported = app
         .store
-        .import_measures(
-            rows.into_iter()
-                .map(|r| NewMeasure {
-                    entity: r.entity,
-                    title: r.title,
-                    indicator: r.indicator,
-                    owner: r.owner,
-                    start: r.start,
-                    due: r.due,
-                    status: r.status,
-                    progress: r.progress,
-                    description: String::new(),
-                    expected_effect: String::new(),
-                    co_owners: Vec::new(),
-                    visit: None,
-                })
-                .collect(),
+        .import_measure_list(
+            list,
             &name,
             &content_sha256(&bytes),
             &app.user,
@@ -115,7 +143,7 @@ pub async fn import_quiet(app: &App, file: &Path) -> Result<(String, Vec<i64>)> 
         )
         .await
         .map_err(|e| anyhow!("{e}: nothing was imported"))?;
-    Ok((name, ids))
+    Ok((name, imported))
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate> {

@@ -5,6 +5,10 @@
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian: `apt-get install chromium
 //! chromium-driver`). Without them a test passes with a notice, unless `ZX_BROWSER_TESTS=1`
 //! (set by `.ci/run`): then a missing browser is a failure.
+//!
+//! The server sends its Content-Security-Policy as in production, and every page the browser
+//! opens records the violations it sees (a `securitypolicyviolation` listener installed through
+//! CDP before any page script runs): a test whose pages broke the policy fails, listing them.
 
 use std::future::Future;
 use std::net::TcpListener as StdListener;
@@ -203,11 +207,28 @@ where
     F: FnOnce(Page) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    let violations = violations_of(size, clock, steps).await.unwrap_or_default();
+    if let Some(report) = describe_violations(&violations) {
+        panic!("{report}");
+    }
+}
+
+/// Runs `steps` as [`run_with_clock`] does and returns the Content-Security-Policy violations
+/// the pages recorded instead of failing on them; `None` when skipped (no browser).
+pub async fn violations_of<F, Fut>(
+    size: (u32, u32),
+    clock: Arc<dyn zx_app::Clock>,
+    steps: F,
+) -> Option<Vec<Value>>
+where
+    F: FnOnce(Page) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     if let Some(reason) = missing_browser() {
         notice(&format!(
             "SKIPPED browser test: {reason}; set ZX_BROWSER_TESTS=1 to make this a failure"
         ));
-        return;
+        return None;
     }
     let server = Server::start(clock).await;
     let driver = Driver::start().await;
@@ -237,12 +258,14 @@ where
         .set_window_size(size.0, size.1)
         .await
         .expect("the window takes the test's size");
+    watch_for_violations(&client, &driver.url).await;
     let page = Page {
         c: client.clone(),
         base: server.base.clone(),
         db: server.db.clone(),
     };
     let outcome = tokio::spawn(steps(page)).await;
+    let violations = recorded_violations(&client, &server.base).await;
     let _ = client.close().await;
     drop(driver);
     if let Err(error) = outcome {
@@ -251,6 +274,93 @@ where
             Err(error) => panic!("browser steps did not finish: {error}"),
         }
     }
+    Some(violations)
+}
+
+/// Where pages record the Content-Security-Policy violations they see: the tab's
+/// sessionStorage on the server's origin, which outlives navigation between its pages.
+const VIOLATIONS_KEY: &str = "zx-csp-violations";
+
+/// Installed in every document before its own scripts (CDP
+/// `Page.addScriptToEvaluateOnNewDocument`, which the page's policy does not govern).
+const VIOLATION_LISTENER: &str = r#"
+document.addEventListener('securitypolicyviolation', (e) => {
+  try {
+    const seen = JSON.parse(sessionStorage.getItem('zx-csp-violations') || '[]');
+    seen.push({
+      page: location.pathname + location.search,
+      directive: e.violatedDirective,
+      blocked: e.blockedURI,
+      source: (e.sourceFile || '') + ':' + e.lineNumber,
+      sample: e.sample,
+    });
+    sessionStorage.setItem('zx-csp-violations', JSON.stringify(seen));
+  } catch (_) {}
+}, true);
+"#;
+
+/// Installs [`VIOLATION_LISTENER`] in the session through chromedriver's CDP bridge.
+async fn watch_for_violations(client: &Client, driver: &str) {
+    let session = client
+        .session_id()
+        .await
+        .ok()
+        .flatten()
+        .expect("a WebDriver session id");
+    let response = reqwest::Client::new()
+        .post(format!("{driver}/session/{session}/goog/cdp/execute"))
+        .json(&json!({
+            "cmd": "Page.addScriptToEvaluateOnNewDocument",
+            "params": { "source": VIOLATION_LISTENER },
+        }))
+        .send()
+        .await
+        .expect("chromedriver answers a CDP command");
+    assert!(
+        response.status().is_success(),
+        "the CSP violation listener could not be installed: {}",
+        response.text().await.unwrap_or_default()
+    );
+}
+
+/// The violations the tab's pages recorded, read on the server's origin.
+async fn recorded_violations(c: &Client, base: &str) -> Vec<Value> {
+    if !url(c).await.starts_with(base) {
+        let _ = c.goto(&format!("{base}/static/page.js")).await;
+    }
+    // The event is dispatched as a task: let one raised by the last step arrive.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let script = format!("return sessionStorage.getItem('{VIOLATIONS_KEY}');");
+    match c.execute(&script, vec![]).await {
+        Ok(Value::String(text)) => serde_json::from_str(&text).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// The failure message for recorded violations, one line each; `None` when there are none.
+pub fn describe_violations(violations: &[Value]) -> Option<String> {
+    if violations.is_empty() {
+        return None;
+    }
+    let text = |v: &Value, key: &str| v[key].as_str().unwrap_or_default().to_owned();
+    let lines: Vec<String> = violations
+        .iter()
+        .map(|v| {
+            format!(
+                "  {}: {} blocked {} at {} {}",
+                text(v, "page"),
+                text(v, "directive"),
+                text(v, "blocked"),
+                text(v, "source"),
+                text(v, "sample")
+            )
+        })
+        .collect();
+    Some(format!(
+        "{} Content-Security-Policy violation(s) in the browser:\n{}",
+        violations.len(),
+        lines.join("\n")
+    ))
 }
 
 impl Page {

@@ -14,11 +14,13 @@ use super::{
     AUDIT_INTO, Backend, Connection, Dialect, Row, SqlStore, Value, audit, audit_row, followup,
 };
 use crate::{
-    Attachment, MeasureChange, MeasureRefs, MeasureStore, MeasureUpdate, Milestone,
-    NOTIFICATION_SENDER, NewAttachment, NewMeasure, NewNotification, NewVisit, Notification,
-    StoreError, StoreResult, Visit, check_new_measure, describe_co_owners, describe_measure,
+    Attachment, ImportedMeasure, MeasureChange, MeasureOutcome, MeasureRefs, MeasureStore,
+    MeasureUpdate, MeasuresImported, Milestone, NOTIFICATION_SENDER, NewAttachment, NewMeasure,
+    NewNotification, NewVisit, Notification, PlannedMeasure, StoreError, StoreResult, Visit,
+    check_new_measure, describe_co_owners, describe_measure, describe_measure_fields,
     describe_measure_object, describe_measure_state, describe_measure_update,
     describe_measures_file, describe_measures_import, describe_notification, params,
+    plan_measure_import,
 };
 
 /// One measure with its co-owners. Co-owners change only under the writer lock with the
@@ -155,6 +157,81 @@ pub(super) async fn insert_measures(
     Ok(ids)
 }
 
+/// Revises a stored measure with a list's row ([`MeasureStore::import_measure_list`]): the
+/// listed fields, the revision bumped, a [`MeasureUpdate`] commented with the file's name so the
+/// measure's history shows it, and a `measure.revise` audit line with old and new fields. The
+/// caller holds the writer lock.
+async fn revise_from_list(
+    conn: &mut dyn Connection,
+    old: &Measure,
+    new: &NewMeasure,
+    file_name: &str,
+    user: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE measures SET title = ?, indicator = ?, owner = ?, start_date = ?, due_date = ?,
+         status = ?, progress = ?, revision = revision + 1 WHERE id = ?",
+        params![
+            &new.title,
+            new.indicator.as_ref(),
+            &new.owner,
+            new.start,
+            new.due,
+            new.status.as_str(),
+            new.progress,
+            old.id
+        ],
+    )
+    .await?;
+    conn.execute(
+        &format!(
+            "INSERT INTO measure_updates ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            UPDATE_COLUMNS.trim_start_matches("id, ")
+        ),
+        params![
+            old.id,
+            at,
+            user,
+            file_name,
+            old.status.as_str(),
+            new.status.as_str(),
+            old.progress,
+            new.progress,
+            old.due,
+            new.due
+        ],
+    )
+    .await?;
+    audit(
+        conn,
+        at,
+        user,
+        "measure.revise",
+        &describe_measure_object(old.id),
+        Some(describe_measure_fields(
+            &old.title,
+            old.indicator.as_deref(),
+            &old.owner,
+            old.start,
+            old.due,
+            old.status,
+            old.progress,
+        )),
+        Some(describe_measure_fields(
+            &new.title,
+            new.indicator.as_deref(),
+            &new.owner,
+            new.start,
+            new.due,
+            new.status,
+            new.progress,
+        )),
+        None,
+    )
+    .await
+}
+
 /// The first (or only) row of an `INSERT … RETURNING`.
 pub(super) async fn insert_returning(
     conn: &mut dyn Connection,
@@ -168,25 +245,69 @@ pub(super) async fn insert_returning(
 
 #[async_trait]
 impl<B: Backend> MeasureStore for SqlStore<B> {
-    async fn import_measures(
+    async fn import_measure_list(
         &self,
-        measures: Vec<NewMeasure>,
+        list: Vec<ImportedMeasure>,
         file_name: &str,
         sha256: &str,
         user: &str,
         at: DateTime<Utc>,
-    ) -> StoreResult<Vec<i64>> {
-        for (index, measure) in measures.iter().enumerate() {
-            check_new_measure(index, measure)?;
+    ) -> StoreResult<MeasuresImported> {
+        for (index, row) in list.iter().enumerate() {
+            check_new_measure(index, &row.measure)?;
         }
-        // The writer lock: nobody disables an owner or changes an entity between the checks
-        // and the inserts.
+        // The writer lock: nobody disables an owner, changes an entity or revises a measure
+        // between the checks, the matching and the writes.
         let mut tx = self.backend.write().await?;
         let refs = measure_refs(&mut *tx).await?;
-        for (index, measure) in measures.iter().enumerate() {
-            refs.check(index, measure)?;
+        for (index, row) in list.iter().enumerate() {
+            refs.check(index, &row.measure)?;
         }
-        let ids = insert_measures(&mut *tx, self.backend.dialect(), &measures, user, at).await?;
+        let sql = format!("SELECT {MEASURE_COLUMNS} FROM measures ORDER BY id");
+        let stored: Vec<Measure> = tx
+            .fetch_all(&sql, params![])
+            .await?
+            .into_iter()
+            .map(|mut row| measure_from_row(&mut row))
+            .collect::<StoreResult<_>>()?;
+        let plan = plan_measure_import(&stored, &list).map_err(|e| {
+            StoreError::Invalid(format!(
+                "measure {} ({}): {}",
+                e.index + 1,
+                list[e.index].measure.title,
+                e.message
+            ))
+        })?;
+        let new: Vec<NewMeasure> = list
+            .iter()
+            .zip(&plan)
+            .filter(|(_, p)| **p == PlannedMeasure::Create)
+            .map(|(row, _)| row.measure.clone())
+            .collect();
+        let mut created = insert_measures(&mut *tx, self.backend.dialect(), &new, user, at)
+            .await?
+            .into_iter();
+        let mut ids = Vec::with_capacity(list.len());
+        let mut outcomes = Vec::with_capacity(list.len());
+        for (row, planned) in list.iter().zip(plan) {
+            match planned {
+                PlannedMeasure::Create => {
+                    ids.push(created.next().ok_or_else(|| {
+                        StoreError::Database("fewer ids than new measures".into())
+                    })?);
+                    outcomes.push(MeasureOutcome::Created);
+                }
+                PlannedMeasure::Unchanged(id) => {
+                    ids.push(id);
+                    outcomes.push(MeasureOutcome::Unchanged);
+                }
+                PlannedMeasure::Revise(old) => {
+                    revise_from_list(&mut *tx, &old, &row.measure, file_name, user, at).await?;
+                    ids.push(old.id);
+                    outcomes.push(MeasureOutcome::Revised);
+                }
+            }
+        }
         audit(
             &mut *tx,
             at,
@@ -194,12 +315,12 @@ impl<B: Backend> MeasureStore for SqlStore<B> {
             "measures.import",
             &describe_measures_file(file_name),
             None,
-            Some(describe_measures_import(measures.len(), sha256)),
+            Some(describe_measures_import(list.len(), sha256)),
             None,
         )
         .await?;
         tx.commit().await?;
-        Ok(ids)
+        Ok(MeasuresImported { ids, outcomes })
     }
 
     async fn measures(&self) -> StoreResult<Vec<Measure>> {

@@ -137,27 +137,57 @@ pub async fn grid(
         .collect();
     let months: Vec<Month> = (1..=12).filter_map(|m| Month::new(year, m).ok()).collect();
     let base_depth = tree.depth(root);
+    // A lock on an ancestor's month covers this entity too. The nearest lock at or above each
+    // entity is carried down the subtree (parents come first), once: walking up from every
+    // entity was quadratic on a deep chain.
+    let lock_of = |id: EntityId, month: Month| {
+        recorded
+            .get(&(tree.entity(id).code.to_string(), month))
+            .copied()
+            .filter(|s| s.state == PeriodState::Locked)
+    };
+    let root_path = tree.path_to(root);
+    let above_root: Vec<Option<&PeriodStatus>> = months
+        .iter()
+        .map(|&month| {
+            root_path
+                .iter()
+                .rev()
+                .skip(1)
+                .find_map(|&a| lock_of(a, month))
+        })
+        .collect();
+    let mut lock_at_or_above: HashMap<EntityId, Vec<Option<&PeriodStatus>>> = HashMap::new();
     let mut rows = Vec::new();
     for id in tree.subtree(root) {
+        let above = match tree.parent(id) {
+            Some(parent) if id != root => lock_at_or_above
+                .get(&parent)
+                .cloned()
+                .unwrap_or_else(|| vec![None; months.len()]),
+            _ => above_root.clone(),
+        };
+        lock_at_or_above.insert(
+            id,
+            months
+                .iter()
+                .zip(&above)
+                .map(|(&month, above)| lock_of(id, month).or(*above))
+                .collect(),
+        );
         if !user.access.can_read(tree, id) {
             continue;
         }
         let entity = tree.entity(id);
-        // A lock on an ancestor's month covers this entity too.
-        let ancestors = tree.path_to(id);
         let mut missing = 0;
         let cells: Vec<GridCell> = months
             .iter()
-            .map(|&month| {
-                let locked_above = ancestors.iter().rev().skip(1).find_map(|&a| {
-                    recorded
-                        .get(&(tree.entity(a).code.to_string(), month))
-                        .filter(|s| s.state == PeriodState::Locked)
-                });
+            .zip(above)
+            .map(|(&month, locked_above)| {
                 let own = recorded.get(&(entity.code.to_string(), month));
                 let has_rows = filings.has_own_rows(id, month);
                 let (state_name, who) = match (locked_above, own) {
-                    (Some(lock), _) => ("locked", Some(*lock)),
+                    (Some(lock), _) => ("locked", Some(lock)),
                     (None, Some(s)) => (s.state.as_str(), Some(*s)),
                     (None, None) if has_rows => ("submitted", None),
                     (None, None) => ("none", None),

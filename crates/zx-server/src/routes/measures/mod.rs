@@ -256,6 +256,9 @@ pub fn measures_workbook(
         lang.pick("进度", "Progress"),
         lang.pick("是否逾期", "Overdue"),
         lang.pick("最新进展", "Latest update"),
+        // The stored measure's number: the import matches the row to it, so the list filled
+        // in and read back revises these measures rather than adding copies.
+        lang.pick("措施编号", "Measure ID"),
     ];
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(2, c as u16, *h, &bold)?;
@@ -278,6 +281,7 @@ pub fn measures_workbook(
             sheet.write_string_with_format(row, 10, lang.pick("已逾期", "overdue"), &red)?;
         }
         sheet.write_string(row, 11, &m.latest_update)?;
+        sheet.write_number(row, 12, m.id as f64)?;
     }
     sheet.set_column_width(2, 22)?;
     sheet.set_column_width(3, 40)?;
