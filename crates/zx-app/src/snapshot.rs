@@ -29,8 +29,9 @@ pub async fn load_tree(store: &dyn Store) -> Result<EntityTree, AppError> {
 /// loads and consolidates in milliseconds.
 pub async fn load_snapshot(store: &dyn Store, catalogue: &Catalogue) -> Result<Snapshot, AppError> {
     let tree = load_tree(store).await?;
-    let facts = store.current_facts().await?;
-    let (ledger, notes) = Ledger::from_facts(&tree, catalogue, &facts);
+    let facts = store.current_fact_table().await?;
+    let (ledger, notes) = Ledger::from_table(&tree, catalogue, &facts);
+    drop(facts);
     let targets = TargetBook::new(store.targets().await?);
     Ok(Snapshot {
         engine: Engine::new(tree, catalogue.clone(), ledger),

@@ -367,10 +367,10 @@ fn migrate_on_sqlite_and_a_newer_schema_refused() {
     let out = ok(d, &db, &["migrate", "--lang", "en"]);
     assert_eq!(
         out.trim(),
-        format!("{db}: schema 1 → 6 (this zx knows up to 6)")
+        format!("{db}: schema 1 → 7 (this zx knows up to 7)")
     );
     let out = ok(d, &db, &["migrate", "--lang", "en"]);
-    assert_eq!(out.trim(), format!("{db}: schema 6 — up to date"));
+    assert_eq!(out.trim(), format!("{db}: schema 7 — up to date"));
     let missing = d.join("missing.db");
     let error = failed(d, missing.to_str().unwrap(), &["migrate"]);
     assert!(error.contains("zx init --db"), "{error}");
@@ -382,7 +382,7 @@ fn migrate_on_sqlite_and_a_newer_schema_refused() {
         sqlx::query(FUTURE_MIGRATION).execute(&pool).await.unwrap();
         pool.close().await;
     });
-    newer_schema_is_refused(d, &db, 6);
+    newer_schema_is_refused(d, &db, 7);
 }
 
 #[test]
@@ -396,7 +396,7 @@ fn migrate_on_postgres_and_a_newer_schema_refused() {
     let db = database.url().to_owned();
     ok(d, &db, &["init"]);
     let out = ok(d, &db, &["migrate", "--lang", "en"]);
-    assert_eq!(out.trim(), format!("{db}: schema 5 — up to date"));
+    assert_eq!(out.trim(), format!("{db}: schema 6 — up to date"));
     runtime().block_on(async {
         use sqlx::{ConnectOptions, Connection, Executor};
         let mut conn = db
@@ -412,5 +412,5 @@ fn migrate_on_postgres_and_a_newer_schema_refused() {
         .unwrap();
         conn.close().await.unwrap();
     });
-    newer_schema_is_refused(d, &db, 5);
+    newer_schema_is_refused(d, &db, 6);
 }

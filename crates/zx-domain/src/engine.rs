@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 
 use crate::catalogue::{Catalogue, ItemKind};
 use crate::entity::{EntityCode, EntityId, EntityTree};
-use crate::facts::{DerivationIssue, Fact, SeriesRow, derive_monthly};
+use crate::facts::{DerivationIssue, Fact, FactTable, SeriesRow, derive_monthly};
 use crate::formula::{Aggregation, BinaryOp, Expr};
 use crate::period::{Basis, Month, Period};
 
@@ -89,95 +89,63 @@ impl Ledger {
         catalogue: &Catalogue,
         facts: impl IntoIterator<Item = &'f Fact>,
     ) -> (Self, Vec<DataNote>) {
-        let mut notes = Vec::new();
-        let items = catalogue.items().len();
-        // One series per (entity, item), indexed densely: no map on the hot path.
-        let mut series: Vec<Vec<SeriesRow>> = vec![Vec::new(); tree.len() * items];
-        let mut unknown_entities: HashSet<EntityCode> = HashSet::new();
-        let mut unknown_items: HashSet<String> = HashSet::new();
-        let mut range: Option<(Month, Month)> = None;
+        let mut rows = SeriesBuilder::new(tree, catalogue);
         // Files list an entity's rows together: remember the last lookup.
-        let mut last_entity: Option<(&EntityCode, EntityId)> = None;
-        let item_codes: Vec<&str> = catalogue.items().iter().map(|i| i.code.as_str()).collect();
+        let mut last_entity: Option<(&EntityCode, Option<EntityId>)> = None;
         for fact in facts {
             let entity = match last_entity {
                 Some((code, id)) if *code == fact.entity => id,
-                _ => match tree.id(&fact.entity) {
-                    Some(id) => {
-                        last_entity = Some((&fact.entity, id));
-                        id
-                    }
-                    None => {
-                        if unknown_entities.insert(fact.entity.clone()) {
-                            notes.push(DataNote::UnknownEntity(fact.entity.clone()));
-                        }
-                        continue;
-                    }
-                },
-            };
-            // A linear scan of a dozen short codes beats hashing the string.
-            let Some(item) = item_codes.iter().position(|code| *code == fact.item) else {
-                if unknown_items.insert(fact.item.clone()) {
-                    notes.push(DataNote::UnknownItem(fact.item.clone()));
+                _ => {
+                    let id = rows.entity(&fact.entity);
+                    last_entity = Some((&fact.entity, id));
+                    id
                 }
-                continue;
             };
-            if catalogue.item(item).derived.is_some() {
-                notes.push(DataNote::DerivedItemSubmitted {
-                    entity: fact.entity.clone(),
-                    item: fact.item.clone(),
-                });
-                continue;
-            }
-            range = Some(match range {
-                None => (fact.month, fact.month),
-                Some((a, b)) => (a.min(fact.month), b.max(fact.month)),
-            });
-            series[entity * items + item].push((fact.month, fact.value, fact.basis));
-        }
-        let (first, last) = range.unwrap_or_else(|| {
-            let m = Month::new(2000, 1).unwrap_or_else(|_| unreachable!());
-            (m, m)
-        });
-        let months = (last.ordinal() - first.ordinal() + 1) as usize;
-        let mut ledger = Self::new(tree, catalogue, first, months);
-        for (index, rows) in series.iter_mut().enumerate() {
-            if rows.is_empty() {
-                continue;
-            }
-            let (entity, item) = (index / items, index % items);
-            if !rows.is_sorted_by_key(|(m, _, _)| *m) {
-                rows.sort_by_key(|(m, _, _)| *m);
-            }
-            rows.dedup_by_key(|(m, _, _)| *m);
-            let def = catalogue.item(item);
-            // Month amounts and balances need no derivation: write them straight through.
-            if def.kind == ItemKind::Stock || rows.iter().all(|(_, _, b)| *b == Basis::Month) {
-                for &(month, amount, _) in rows.iter() {
-                    if def.non_negative && amount.is_sign_negative() && !amount.is_zero() {
-                        notes.push(DataNote::Derivation {
-                            entity: tree.entity(entity).code.clone(),
-                            item: def.code.clone(),
-                            issue: DerivationIssue::NegativeAmount { month, amount },
-                        });
-                    }
-                    ledger.set(entity, item, month, amount);
+            let Some(entity) = entity else { continue };
+            match rows.item(&fact.item) {
+                ItemLookup::Input(item) => {
+                    rows.push(entity, item, fact.month, fact.value, fact.basis);
                 }
-                continue;
-            }
-            let derived = derive_monthly(def.kind, def.non_negative, rows);
-            for issue in derived.issues {
-                notes.push(DataNote::Derivation {
-                    entity: tree.entity(entity).code.clone(),
-                    item: def.code.clone(),
-                    issue,
-                });
-            }
-            for (month, amount) in derived.amounts {
-                ledger.set(entity, item, month, amount);
+                ItemLookup::Derived => rows.derived(&fact.entity, &fact.item),
+                ItemLookup::Unknown => {}
             }
         }
-        (ledger, notes)
+        rows.finish()
+    }
+
+    /// [`Self::from_facts`] over a [`FactTable`]: each entity and item code is looked up once,
+    /// not once per row; the notes are the same, in the same order.
+    pub fn from_table(
+        tree: &EntityTree,
+        catalogue: &Catalogue,
+        table: &FactTable,
+    ) -> (Self, Vec<DataNote>) {
+        let mut rows = SeriesBuilder::new(tree, catalogue);
+        // Resolved on first use, so the notes come in row order as from `from_facts`.
+        let mut entities: Vec<Option<Option<EntityId>>> = vec![None; table.entities().len()];
+        let mut items: Vec<Option<ItemLookup>> = vec![None; table.items().len()];
+        for row in table.rows() {
+            let (e, i) = (row.entity as usize, row.item as usize);
+            let (Some(code), Some(item_code)) = (table.entities().get(e), table.items().get(i))
+            else {
+                continue;
+            };
+            let entity = match entities[e] {
+                Some(id) => id,
+                None => *entities[e].insert(rows.entity(code)),
+            };
+            let Some(entity) = entity else { continue };
+            let item = match items[i] {
+                Some(lookup) => lookup,
+                None => *items[i].insert(rows.item(item_code)),
+            };
+            match item {
+                ItemLookup::Input(item) => rows.push(entity, item, row.month, row.value, row.basis),
+                ItemLookup::Derived => rows.derived(code, item_code),
+                ItemLookup::Unknown => {}
+            }
+        }
+        rows.finish()
     }
 
     fn slot(&self, entity: EntityId, item: usize, month: Month) -> Option<usize> {
@@ -207,6 +175,134 @@ impl Ledger {
 
     pub fn month_count(&self) -> usize {
         self.months
+    }
+}
+
+/// How a submitted row's item code reads against the catalogue.
+#[derive(Debug, Clone, Copy)]
+enum ItemLookup {
+    /// A submitted item: its index.
+    Input(usize),
+    /// Computed by a formula: a submitted row for it is ignored with a note.
+    Derived,
+    Unknown,
+}
+
+/// What [`Ledger::from_facts`] and [`Ledger::from_table`] share: rows sorted into one series per
+/// (entity, item), indexed densely (no map on the hot path), then de-cumulated.
+struct SeriesBuilder<'a> {
+    tree: &'a EntityTree,
+    catalogue: &'a Catalogue,
+    items: usize,
+    item_codes: Vec<&'a str>,
+    series: Vec<Vec<SeriesRow>>,
+    notes: Vec<DataNote>,
+    unknown_entities: HashSet<EntityCode>,
+    unknown_items: HashSet<String>,
+    range: Option<(Month, Month)>,
+}
+
+impl<'a> SeriesBuilder<'a> {
+    fn new(tree: &'a EntityTree, catalogue: &'a Catalogue) -> Self {
+        let items = catalogue.items().len();
+        Self {
+            tree,
+            catalogue,
+            items,
+            item_codes: catalogue.items().iter().map(|i| i.code.as_str()).collect(),
+            series: vec![Vec::new(); tree.len() * items],
+            notes: Vec::new(),
+            unknown_entities: HashSet::new(),
+            unknown_items: HashSet::new(),
+            range: None,
+        }
+    }
+
+    /// The entity's id; an unknown one is noted once.
+    fn entity(&mut self, code: &EntityCode) -> Option<EntityId> {
+        let id = self.tree.id(code);
+        if id.is_none() && self.unknown_entities.insert(code.clone()) {
+            self.notes.push(DataNote::UnknownEntity(code.clone()));
+        }
+        id
+    }
+
+    /// The item's index; an unknown one is noted once.
+    fn item(&mut self, code: &str) -> ItemLookup {
+        // A linear scan of a dozen short codes beats hashing the string.
+        match self.item_codes.iter().position(|c| *c == code) {
+            Some(item) if self.catalogue.item(item).derived.is_some() => ItemLookup::Derived,
+            Some(item) => ItemLookup::Input(item),
+            None => {
+                if self.unknown_items.insert(code.to_owned()) {
+                    self.notes.push(DataNote::UnknownItem(code.to_owned()));
+                }
+                ItemLookup::Unknown
+            }
+        }
+    }
+
+    /// A row submitted for a derived item: noted every time.
+    fn derived(&mut self, entity: &EntityCode, item: &str) {
+        self.notes.push(DataNote::DerivedItemSubmitted {
+            entity: entity.clone(),
+            item: item.to_owned(),
+        });
+    }
+
+    fn push(&mut self, entity: EntityId, item: usize, month: Month, value: Decimal, basis: Basis) {
+        self.range = Some(match self.range {
+            None => (month, month),
+            Some((a, b)) => (a.min(month), b.max(month)),
+        });
+        self.series[entity * self.items + item].push((month, value, basis));
+    }
+
+    fn finish(mut self) -> (Ledger, Vec<DataNote>) {
+        let (first, last) = self.range.unwrap_or_else(|| {
+            let m = Month::new(2000, 1).unwrap_or_else(|_| unreachable!());
+            (m, m)
+        });
+        let months = (last.ordinal() - first.ordinal() + 1) as usize;
+        let mut ledger = Ledger::new(self.tree, self.catalogue, first, months);
+        let mut series = std::mem::take(&mut self.series);
+        for (index, rows) in series.iter_mut().enumerate() {
+            if rows.is_empty() {
+                continue;
+            }
+            let (entity, item) = (index / self.items, index % self.items);
+            if !rows.is_sorted_by_key(|(m, _, _)| *m) {
+                rows.sort_by_key(|(m, _, _)| *m);
+            }
+            rows.dedup_by_key(|(m, _, _)| *m);
+            let def = self.catalogue.item(item);
+            // Month amounts and balances need no derivation: write them straight through.
+            if def.kind == ItemKind::Stock || rows.iter().all(|(_, _, b)| *b == Basis::Month) {
+                for &(month, amount, _) in rows.iter() {
+                    if def.non_negative && amount.is_sign_negative() && !amount.is_zero() {
+                        self.notes.push(DataNote::Derivation {
+                            entity: self.tree.entity(entity).code.clone(),
+                            item: def.code.clone(),
+                            issue: DerivationIssue::NegativeAmount { month, amount },
+                        });
+                    }
+                    ledger.set(entity, item, month, amount);
+                }
+                continue;
+            }
+            let derived = derive_monthly(def.kind, def.non_negative, rows);
+            for issue in derived.issues {
+                self.notes.push(DataNote::Derivation {
+                    entity: self.tree.entity(entity).code.clone(),
+                    item: def.code.clone(),
+                    issue,
+                });
+            }
+            for (month, amount) in derived.amounts {
+                ledger.set(entity, item, month, amount);
+            }
+        }
+        (ledger, self.notes)
     }
 }
 

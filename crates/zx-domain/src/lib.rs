@@ -28,7 +28,7 @@ pub use access::{Access, Role};
 pub use catalogue::{Catalogue, CatalogueError, IndicatorDef, ItemDef, ItemKind};
 pub use engine::{Engine, Explanation, Ledger, Unavailable};
 pub use entity::{Entity, EntityCode, EntityId, EntityKind, EntityTree, TreeError};
-pub use facts::Fact;
+pub use facts::{Fact, FactRow, FactTable};
 pub use kpi::{KpiReport, Status, Target, TargetBook};
 pub use measures::{Measure, MeasureStatus};
 pub use notes::Lang;

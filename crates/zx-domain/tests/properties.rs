@@ -4,8 +4,8 @@ use proptest::prelude::*;
 use zx_domain::engine::Unavailable;
 use zx_domain::formula::Aggregation;
 use zx_domain::{
-    Basis, Catalogue, Decimal, Engine, Entity, EntityCode, EntityKind, EntityTree, Fact, Ledger,
-    Month, Period,
+    Basis, Catalogue, Decimal, Engine, Entity, EntityCode, EntityKind, EntityTree, Fact, FactTable,
+    Ledger, Month, Period,
 };
 
 const ITEMS: [&str; 9] = [
@@ -200,4 +200,68 @@ fn a_missing_leaf_row_is_never_silently_left_out() {
             .evaluate(e0, Period::new(month(6), Basis::Month), rd)
             .is_ok()
     );
+}
+
+/// Codes a stored row may carry: the tree's, an unknown entity, an unknown item and a derived one.
+const ROW_ENTITIES: [&str; 4] = ["E0", "E1", "E2", "GONE"];
+const ROW_ITEMS: [&str; 5] = [
+    "operating_revenue",
+    "total_assets",
+    "net_profit",
+    "no_such_item",
+    "net_assets",
+];
+
+proptest! {
+    /// The columnar load gives the ledger and the notes (same ones, same order) that the rows
+    /// give as `Fact`s, whatever they hold: unknown codes, derived items, YTD rows with gaps,
+    /// repeated keys, negative amounts, any order.
+    #[test]
+    fn a_fact_table_builds_the_ledger_its_facts_build(
+        rows in proptest::collection::vec(
+            (0..ROW_ENTITIES.len(), 0..ROW_ITEMS.len(), 0i32..14, -500i64..5_000, any::<bool>()),
+            0..120,
+        )
+    ) {
+        let entity = |code: &str, parent: Option<&str>| Entity {
+            code: EntityCode::parse(code).unwrap(),
+            name: code.to_owned(),
+            parent: parent.map(|p| EntityCode::parse(p).unwrap()),
+            kind: EntityKind::Company,
+            region: String::new(),
+            segment: String::new(),
+        };
+        let tree = EntityTree::build(vec![
+            entity("E0", None),
+            entity("E1", Some("E0")),
+            entity("E2", Some("E0")),
+        ])
+        .unwrap();
+        let facts: Vec<Fact> = rows
+            .iter()
+            .map(|&(e, i, m, v, ytd)| Fact {
+                entity: EntityCode::parse(ROW_ENTITIES[e]).unwrap(),
+                month: month(m),
+                item: ROW_ITEMS[i].to_owned(),
+                value: Decimal::new(v, 2),
+                basis: if ytd { Basis::Ytd } else { Basis::Month },
+            })
+            .collect();
+        let catalogue = Catalogue::builtin().unwrap();
+        let (by_rows, notes_by_rows) = Ledger::from_facts(&tree, &catalogue, &facts);
+        let table = FactTable::from_facts(&facts);
+        prop_assert_eq!(table.to_facts(), facts.clone());
+        let (by_table, notes_by_table) = Ledger::from_table(&tree, &catalogue, &table);
+        prop_assert_eq!(notes_by_table, notes_by_rows);
+        prop_assert_eq!(by_table.first_month(), by_rows.first_month());
+        prop_assert_eq!(by_table.month_count(), by_rows.month_count());
+        for id in 0..tree.len() {
+            for item in 0..catalogue.items().len() {
+                for m in 0..by_rows.month_count() as i32 {
+                    let at = by_rows.first_month().offset(m).unwrap();
+                    prop_assert_eq!(by_table.get(id, item, at), by_rows.get(id, item, at));
+                }
+            }
+        }
+    }
 }

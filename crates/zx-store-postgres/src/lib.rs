@@ -67,7 +67,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 const TABLES: &str = "alarms, alarm_rule_sets, stacks, attachments, blobs, milestones, \
                       measure_updates, measure_co_owners, notifications, measures, visit_entities, \
                       visits, sessions, api_tokens, users, period_status, audit_log, targets, \
-                      target_revisions, facts, fact_revisions, entities, submissions";
+                      target_revisions, fact_blocks, facts, fact_revisions, entities, submissions";
 
 static DIALECT: Dialect = Dialect {
     in_list: "{column} = ANY(?)",

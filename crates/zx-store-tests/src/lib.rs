@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod archive;
 pub mod followup;
+pub mod loads;
 pub mod measures;
 pub mod stacks;
 pub mod story;
@@ -44,6 +45,7 @@ macro_rules! stories {
             story::entity_changes_are_audited_with_old_and_new,
             story::decimals_come_back_exactly_with_their_places,
             story::a_target_listed_twice_is_revised_in_order,
+            loads::the_loaded_values_are_the_values_in_force,
             accounts::users_are_created_listed_and_unique,
             accounts::a_scope_is_required_exactly_where_the_role_needs_one,
             accounts::a_new_password_ends_the_sessions,

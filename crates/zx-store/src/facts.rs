@@ -150,6 +150,8 @@ pub trait FactStore: Send + Sync {
     async fn entities(&self) -> StoreResult<Vec<Entity>>;
     /// The value in force for every (entity, month, item).
     async fn current_facts(&self) -> StoreResult<Vec<Fact>>;
+    /// The values in force as columns ([`FactTable`]): what a report loads.
+    async fn current_fact_table(&self) -> StoreResult<FactTable>;
     /// The target in force for every (entity, year, indicator).
     async fn targets(&self) -> StoreResult<Vec<Target>>;
     /// Writes all files of the import in one transaction: all or nothing. A new or changed

@@ -42,8 +42,8 @@ pub use zx_domain::followup::{
 };
 pub use zx_domain::measures::ReminderReason;
 use zx_domain::{
-    Basis, Decimal, Entity, EntityCode, EntityKind, Fact, Measure, MeasureStatus, Month, Role,
-    Target,
+    Basis, Decimal, Entity, EntityCode, EntityKind, Fact, FactTable, Measure, MeasureStatus, Month,
+    Role, Target,
 };
 
 /// What went wrong in the storage layer. File data problems are caught before (in ingest), so

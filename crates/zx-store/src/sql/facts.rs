@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use zx_domain::{Entity, Fact, Target};
+use zx_domain::{Entity, Fact, FactTable, Target};
 
 use super::{Backend, Connection, Row, SqlStore, Value};
 use crate::{
@@ -69,27 +69,33 @@ impl<B: Backend> FactStore for SqlStore<B> {
     }
 
     async fn current_facts(&self) -> StoreResult<Vec<Fact>> {
-        // The load of every report and of the roll-up: one query, one pass over its rows.
+        Ok(self.current_fact_table().await?.to_facts())
+    }
+
+    async fn current_fact_table(&self) -> StoreResult<FactTable> {
+        // The load of every report and of the roll-up: the entities' blocks when they are
+        // complete (one read, no decimal text parsed), else one pass over `facts`.
+        let mut conn = self.backend.read().await?;
+        if let Some(table) = super::fact_blocks::load(&mut *conn).await? {
+            return Ok(table);
+        }
         let mut facts = Vec::new();
-        self.backend
-            .read()
-            .await?
-            .fetch_each(
-                "SELECT entity, period, item, value, basis FROM facts",
-                params![],
-                &mut |row| {
-                    facts.push(Fact {
-                        entity: row.get(0)?,
-                        month: row.get(1)?,
-                        item: row.get(2)?,
-                        value: row.get(3)?,
-                        basis: row.get(4)?,
-                    });
-                    Ok(())
-                },
-            )
-            .await?;
-        Ok(facts)
+        conn.fetch_each(
+            "SELECT entity, period, item, value, basis FROM facts",
+            params![],
+            &mut |row| {
+                facts.push(Fact {
+                    entity: row.get(0)?,
+                    month: row.get(1)?,
+                    item: row.get(2)?,
+                    value: row.get(3)?,
+                    basis: row.get(4)?,
+                });
+                Ok(())
+            },
+        )
+        .await?;
+        Ok(FactTable::from_facts(&facts))
     }
 
     async fn targets(&self) -> StoreResult<Vec<Target>> {

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use zx_domain::{Basis, Decimal, Entity, EntityCode, Fact, Month};
 
+use super::fact_blocks::{self, BlockRow};
 use super::facts::{load_entities, sql_count};
 use super::targets::import_targets;
 use super::{AUDIT_INTO, Backend, Connection, Value, audit, audit_row};
@@ -25,6 +26,14 @@ pub(crate) async fn import<B: Backend>(
     // recorded between that check and this import's commit.
     let mut tx = backend.write().await?;
     let in_list = backend.dialect().in_list("entity");
+    let has_facts = import
+        .files
+        .iter()
+        .any(|(_, changes)| matches!(changes, Changes::Facts(_)));
+    // A database migrated with values has no blocks yet: built once, before they are updated.
+    if has_facts && !fact_blocks::complete(&mut *tx).await? {
+        fact_blocks::rebuild(&mut *tx).await?;
+    }
     let mut receipts = Vec::with_capacity(import.files.len());
     for (submission, changes) in &import.files {
         let row = tx
@@ -167,6 +176,9 @@ async fn import_entities(
     Ok(receipt)
 }
 
+/// Values whose statement parameters are built and written at a time.
+const WRITE_CHUNK: usize = 20_000;
+
 /// A fact this import writes: its new revision, and the value it replaces (`None`: new key).
 struct FactWrite<'a> {
     fact: &'a Fact,
@@ -252,48 +264,52 @@ async fn import_facts(
             }
         }
     }
-    let revisions = writes
-        .iter()
-        .map(|w| {
-            params![
-                &w.fact.entity,
-                w.fact.month,
-                &w.fact.item,
-                w.revision,
-                w.fact.value,
-                w.fact.basis,
-                submission_id
-            ]
-        })
-        .collect();
-    conn.insert_rows(
-        "fact_revisions (entity, period, item, revision, value, basis, submission_id)",
-        "",
-        revisions,
-    )
-    .await?;
-    let in_force = writes
-        .iter()
-        .map(|w| {
-            params![
-                &w.fact.entity,
-                w.fact.month,
-                &w.fact.item,
-                w.fact.value,
-                w.fact.basis,
-                w.revision,
-                submission_id
-            ]
-        })
-        .collect();
-    conn.insert_rows(
-        "facts (entity, period, item, value, basis, revision, submission_id)",
-        "ON CONFLICT (entity, period, item) DO UPDATE SET value = excluded.value,
-           basis = excluded.basis, revision = excluded.revision,
-           submission_id = excluded.submission_id",
-        in_force,
-    )
-    .await?;
+    // Parameters are built a chunk at a time: for 3 million values, building every row's
+    // parameters at once held ~1 GB per statement list.
+    for chunk in writes.chunks(WRITE_CHUNK) {
+        let revisions = chunk
+            .iter()
+            .map(|w| {
+                params![
+                    &w.fact.entity,
+                    w.fact.month,
+                    &w.fact.item,
+                    w.revision,
+                    w.fact.value,
+                    w.fact.basis,
+                    submission_id
+                ]
+            })
+            .collect();
+        conn.insert_rows(
+            "fact_revisions (entity, period, item, revision, value, basis, submission_id)",
+            "",
+            revisions,
+        )
+        .await?;
+        let in_force = chunk
+            .iter()
+            .map(|w| {
+                params![
+                    &w.fact.entity,
+                    w.fact.month,
+                    &w.fact.item,
+                    w.fact.value,
+                    w.fact.basis,
+                    w.revision,
+                    submission_id
+                ]
+            })
+            .collect();
+        conn.insert_rows(
+            "facts (entity, period, item, value, basis, revision, submission_id)",
+            "ON CONFLICT (entity, period, item) DO UPDATE SET value = excluded.value,
+               basis = excluded.basis, revision = excluded.revision,
+               submission_id = excluded.submission_id",
+            in_force,
+        )
+        .await?;
+    }
     // Corrections are what auditors look for: one line per changed value, old and new.
     let audit_lines = writes
         .iter()
@@ -311,7 +327,42 @@ async fn import_facts(
         })
         .collect();
     conn.insert_rows(AUDIT_INTO, "", audit_lines).await?;
+    write_blocks(conn, &current, facts).await?;
     Ok((receipt, months))
+}
+
+/// Rewrites the blocks of the entities a data file touches ([`fact_blocks`]): each entity's
+/// stored values (`current`, read before the file was written) with the file's on top.
+async fn write_blocks(
+    conn: &mut dyn Connection,
+    current: &HashMap<(String, Month, String), (Decimal, Basis, i64)>,
+    facts: &[Fact],
+) -> StoreResult<()> {
+    let mut stored: HashMap<&str, Vec<BlockRow<'_>>> = HashMap::new();
+    for ((entity, month, item), (value, basis, _)) in current {
+        stored
+            .entry(entity.as_str())
+            .or_default()
+            .push((item.as_str(), *month, *value, *basis));
+    }
+    // The file's rows by entity, each entity's in file order (a later row wins in a block).
+    let mut order: Vec<&Fact> = facts.iter().collect();
+    order.sort_by(|a, b| a.entity.cmp(&b.entity));
+    let mut blocks = Vec::new();
+    for group in order.chunk_by(|a, b| a.entity == b.entity) {
+        let entity = group[0].entity.as_str();
+        let mut rows = stored.remove(entity).unwrap_or_default();
+        rows.extend(
+            group
+                .iter()
+                .map(|f| (f.item.as_str(), f.month, f.value, f.basis)),
+        );
+        blocks.push((entity.to_owned(), fact_blocks::encode(&rows)?));
+        if blocks.len() >= 1_000 {
+            fact_blocks::write(conn, std::mem::take(&mut blocks)).await?;
+        }
+    }
+    fact_blocks::write(conn, blocks).await
 }
 
 /// Records the workflow state of each entity-month a submitted data file holds

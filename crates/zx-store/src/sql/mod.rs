@@ -19,6 +19,7 @@ mod accounts;
 mod archive_io;
 mod emissions;
 mod export;
+mod fact_blocks;
 mod facts;
 mod followup;
 mod import;

@@ -193,6 +193,7 @@ pub(crate) async fn restore(
         params![],
     )
     .await?;
+    super::fact_blocks::rebuild(conn).await?;
     conn.execute(
         "INSERT INTO targets (entity, year, indicator, value, revision, submission_id)
          SELECT r.entity, r.year, r.indicator, r.value, r.revision, r.submission_id
