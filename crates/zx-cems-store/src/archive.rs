@@ -232,6 +232,9 @@ fn intern_codes(
     Ok(())
 }
 
+/// A column's dictionary entries and each row's index into them.
+type DictionaryColumn = (Vec<Vec<u8>>, Vec<u32>);
+
 /// A dictionary-encoded BYTE_ARRAY column (how [`write_partition`] writes `code` and `flag`):
 /// the dictionary and each row's index into it, read from the pages. The reader's own decoding
 /// makes a reference-counted `ByteArray` per row, which was a quarter of the time a stack-month
@@ -241,7 +244,7 @@ fn dictionary_column(
     row_group: &dyn RowGroupReader,
     col: usize,
     rows: usize,
-) -> Result<Option<(Vec<Vec<u8>>, Vec<u32>)>, String> {
+) -> Result<Option<DictionaryColumn>, String> {
     let mut pages = row_group
         .get_column_page_reader(col)
         .map_err(|e| e.to_string())?;
