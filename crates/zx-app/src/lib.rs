@@ -9,6 +9,7 @@
 //! - [`import`]: reading files through `zx-ingest` with every check, then one `Store::import`.
 //! - [`collect`]: the collection loop (upload checked as submitted, states, HQ's review and lock).
 //! - [`snapshot`]: the group tree, the consolidated engine and the targets, loaded from the store.
+//! - [`cems`]: a stack's stored minutes judged day by day, the days on every core.
 //! - [`filings`]: what each unit filed for each month (workflow states over the rows), for the
 //!   collection rules of `zx_domain::collection`.
 //!
@@ -17,6 +18,7 @@
 //! binary.
 #![forbid(unsafe_code)]
 
+pub mod cems;
 pub mod clock;
 pub mod collect;
 pub mod database;

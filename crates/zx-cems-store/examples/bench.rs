@@ -5,7 +5,8 @@
 //! `cargo run --release -p zx-cems-store --example bench [-- --keep DIR]`. With `--keep` the
 //! stores are left in DIR/day and DIR/month, so `scripts/duckdb_check.py DIR/day` can compare
 //! DuckDB's figures with the totals printed here. `-- --appends` prints only the 64-thread
-//! append figure (twice); `-- --read DIR/month` only the reads of a kept month store.
+//! append figure (twice); `-- --read DIR/month` only the reads of a kept month store;
+//! `-- --judge DIR/month` only the decoding and judging of its stack-month (read-only).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,7 +15,9 @@ use std::time::Instant;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use zx_cems_store::MinuteStore;
-use zx_domain::cems::{Flag, MinuteReading};
+use zx_domain::cems::compliance::check_stack_columns;
+use zx_domain::cems::{FactorMap, Flag, MinuteReading, Standard};
+use zx_domain::parallel::map_in_parallel;
 
 /// Factor code, typical level, diurnal swing, noise, decimals.
 const FACTORS: [(&str, f64, f64, f64, u32); 10] = [
@@ -106,9 +109,65 @@ fn appends_per_second(threads: usize, per_thread: usize) -> f64 {
     (threads * per_thread) as f64 / began.elapsed().as_secs_f64()
 }
 
+/// Median, min and max of `times` runs of `f`, in ms, and `f`'s last result.
+fn timed(times: usize, f: &dyn Fn() -> usize) -> (usize, f64, f64, f64) {
+    let mut millis = Vec::new();
+    let mut count = 0;
+    for _ in 0..times {
+        let began = Instant::now();
+        count = f();
+        millis.push(began.elapsed().as_secs_f64() * 1000.0);
+    }
+    millis.sort_by(f64::total_cmp);
+    (count, millis[times / 2], millis[0], millis[times - 1])
+}
+
+/// Stack 1's June the way the compliance views read it: each day's partition decoded from its
+/// file into columns (`read_day`, not cached) and judged (`check_stack_columns`), on 1 and 2
+/// threads; then decoding alone.
+fn judge_month(store: &MinuteStore, times: usize) {
+    let (from, to) = (start(), start() + Duration::days(30));
+    let dates: Vec<NaiveDate> = (0..30).map(|d| from.date() + Duration::days(d)).collect();
+    let (standard, factors) = (Standard::gb18485_2014(), FactorMap::default());
+    let read = |date: &NaiveDate| {
+        store
+            .read_day(&mn(1), *date, from, to)
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    for threads in [1, 2] {
+        let (days, mid, min, max) = timed(times, &|| {
+            map_in_parallel(&dates, threads, |date| {
+                read(date).map(|day| {
+                    let columns = day.columns().unwrap_or_else(|e| panic!("{e}"));
+                    check_stack_columns(&columns, &factors, &standard, 1)
+                        .days
+                        .len()
+                })
+            })
+            .into_iter()
+            .flatten()
+            .sum()
+        });
+        println!(
+            "read_day + check_stack_columns, 30 days on {threads} thread(s): {days} days judged, median {mid:.1} ms (min {min:.1}, max {max:.1})"
+        );
+        let (rows, mid, min, max) = timed(times, &|| {
+            map_in_parallel(&dates, threads, |date| {
+                read(date).map_or(0, |day| day.len())
+            })
+            .into_iter()
+            .sum()
+        });
+        println!(
+            "read_day alone (decode), 30 days on {threads} thread(s): {rows} readings, median {mid:.1} ms (min {min:.1}, max {max:.1})"
+        );
+    }
+}
+
 /// Reads stack 1's June: once cold (partitions decoded from the files), then `times` times warm
 /// (decoded partitions cached), as columns and as `MinuteReading`s.
 fn read_month(store: &MinuteStore, times: usize) {
+    judge_month(store, times);
     let (from, to) = (start(), start() + Duration::days(30));
     let began = Instant::now();
     let cold = store
@@ -119,17 +178,7 @@ fn read_month(store: &MinuteStore, times: usize) {
         "read_columns of a stack-month from 30 partitions, cold: {} readings in {cold_ms:.1} ms",
         cold.len()
     );
-    let median = |f: &dyn Fn() -> usize| {
-        let mut millis = Vec::new();
-        let mut count = 0;
-        for _ in 0..times {
-            let began = Instant::now();
-            count = f();
-            millis.push(began.elapsed().as_secs_f64() * 1000.0);
-        }
-        millis.sort_by(f64::total_cmp);
-        (count, millis[times / 2], millis[0], millis[times - 1])
-    };
+    let median = |f: &dyn Fn() -> usize| timed(times, f);
     let (count, mid, min, max) = median(&|| {
         store
             .read_columns(&mn(1), from, to)
@@ -158,6 +207,14 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .map(PathBuf::from);
 
+    if let Some(i) = args.iter().position(|a| a == "--judge") {
+        let dir = PathBuf::from(args.get(i + 1).map_or("", String::as_str));
+        judge_month(
+            &MinuteStore::open_read_only(&dir).unwrap_or_else(|e| panic!("{e}")),
+            41,
+        );
+        return;
+    }
     if let Some(i) = args.iter().position(|a| a == "--read") {
         let dir = PathBuf::from(args.get(i + 1).map_or("", String::as_str));
         read_month(

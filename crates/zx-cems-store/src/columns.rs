@@ -6,10 +6,12 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
+use zx_domain::cems::compliance::ReadingColumns;
 use zx_domain::cems::{Flag, MinuteReading};
 
+use crate::CemsStoreError;
 use crate::archive::Columns;
-use crate::codec::{DAY_MS, date_of_day, day_of, from_scaled};
+use crate::codec::{DAY_MS, SCALE, date_of_day, day_of, from_scaled, to_millis};
 use crate::recent::Row;
 
 /// A stack's readings over a time range, sorted by (minute, code), one vector per field.
@@ -89,6 +91,115 @@ impl MinuteColumns {
     pub(crate) fn push_row(&mut self, (ms, code, scaled, flag): Row) {
         let code = self.code_id(&code);
         self.push(minute_of(ms), code, scaled, flag);
+    }
+}
+
+/// One stack-day's readings as the archive holds them, in no particular order, each (minute,
+/// code) once: what [`MinuteStore::read_day`](crate::MinuteStore::read_day) returns for the
+/// compliance engine ([`DayReadings::columns`]), without a sort or a string per reading.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DayReadings {
+    pub date: NaiveDate,
+    /// The distinct codes; `code[i]` indexes it.
+    pub codes: Vec<Arc<str>>,
+    /// Milliseconds since 1970-01-01 00:00, local wall time (the archive's `minute`).
+    pub minute_ms: Vec<i64>,
+    pub code: Vec<u32>,
+    /// Values in millionths (the archive's DECIMAL(18,6) integer).
+    pub value_millionths: Vec<i64>,
+    pub flag: Vec<Flag>,
+}
+
+impl DayReadings {
+    pub fn len(&self) -> usize {
+        self.minute_ms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.minute_ms.is_empty()
+    }
+
+    /// The readings as the compliance engine's input.
+    pub fn columns(&self) -> Result<ReadingColumns<'_, Arc<str>>, CemsStoreError> {
+        ReadingColumns::new(
+            &self.codes,
+            &self.minute_ms,
+            &self.code,
+            &self.value_millionths,
+            SCALE,
+            &self.flag,
+        )
+        .map_err(|source| CemsStoreError::Columns {
+            date: self.date,
+            source,
+        })
+    }
+
+    /// The rows of `columns` (a partition in any order) with `from_ms <= minute < to_ms`.
+    pub(crate) fn of_partition(
+        date: NaiveDate,
+        columns: Columns,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> DayReadings {
+        let inside = |ms: i64| from_ms <= ms && ms < to_ms;
+        if columns.ms.iter().all(|ms| inside(*ms)) {
+            return DayReadings {
+                date,
+                codes: columns.codes,
+                minute_ms: columns.ms,
+                code: columns.code,
+                value_millionths: columns.value,
+                flag: columns.flag,
+            };
+        }
+        let mut day = DayReadings {
+            date,
+            codes: columns.codes,
+            ..DayReadings::default()
+        };
+        for i in (0..columns.ms.len()).filter(|i| inside(columns.ms[*i])) {
+            day.minute_ms.push(columns.ms[i]);
+            day.code.push(columns.code[i]);
+            day.value_millionths.push(columns.value[i]);
+            day.flag.push(columns.flag[i]);
+        }
+        day
+    }
+
+    /// A cached partition's rows with `from_ms <= minute < to_ms`.
+    pub(crate) fn of_cached(day: &DayColumns, from_ms: i64, to_ms: i64) -> DayReadings {
+        let start = day.ms.partition_point(|ms| *ms < from_ms);
+        let end = day.ms.partition_point(|ms| *ms < to_ms).max(start);
+        DayReadings {
+            date: day.date,
+            codes: day.codes.clone(),
+            minute_ms: day.ms[start..end].to_vec(),
+            code: day.code[start..end].to_vec(),
+            value_millionths: day.value[start..end].to_vec(),
+            flag: day.flag[start..end].to_vec(),
+        }
+    }
+
+    /// What [`MinuteStore::read_columns`](crate::MinuteStore::read_columns) merged from a
+    /// partition and memory.
+    pub(crate) fn of_merged(date: NaiveDate, merged: MinuteColumns) -> DayReadings {
+        DayReadings {
+            date,
+            codes: merged
+                .codes
+                .iter()
+                .map(|code| Arc::from(code.as_str()))
+                .collect(),
+            minute_ms: merged
+                .minute
+                .iter()
+                .map(|minute| to_millis(*minute))
+                .collect(),
+            code: merged.code,
+            value_millionths: merged.value_millionths,
+            flag: merged.flag,
+        }
     }
 }
 

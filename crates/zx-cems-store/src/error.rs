@@ -51,6 +51,14 @@ pub enum CemsStoreError {
     /// A Parquet partition is readable but not one of ours (wrong columns or values).
     #[error("parquet file {}: {detail}", path.display())]
     BadPartition { path: PathBuf, detail: String },
+    /// A day's columns the compliance engine cannot take (inconsistent lengths or codes); the
+    /// store's own reads never give such columns.
+    #[error("minute data of {date}: {source}")]
+    Columns {
+        date: chrono::NaiveDate,
+        #[source]
+        source: zx_domain::cems::compliance::ColumnsError,
+    },
     /// An MN that cannot name a partition directory (HJ 212 MNs are 1–24 letters, digits, '_' and '-').
     #[error("MN {0:?} must be 1 to 24 letters, digits, '_' or '-'")]
     InvalidMn(String),

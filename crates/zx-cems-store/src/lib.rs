@@ -40,13 +40,13 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
 use chrono::{NaiveDate, NaiveDateTime};
 use zx_domain::cems::{Flag, MinuteReading};
 
-pub use columns::MinuteColumns;
+pub use columns::{DayReadings, MinuteColumns};
 pub use error::CemsStoreError;
 pub use sidecar::{
     DayVerdicts, FRAMES_DIR, FrameLog, QUALITY_FILE, QualityLog, VERDICTS_FILE, stable_hash,
 };
 
-use codec::{DAY_MS, Entry, check_mn, date_of_day, day_number, day_of, to_millis};
+use codec::{DAY_MS, Entry, check_mn, date_of_day, day_number, day_of, from_millis, to_millis};
 use columns::{DayColumns, PartitionCache, time_of_day};
 use recent::Recent;
 use wal::Segment;
@@ -482,6 +482,58 @@ impl MinuteStore {
             out.push_row(row);
         }
         Ok(out)
+    }
+
+    /// The readings of stack `mn` on `date` with `from <= minute < to`, for the compliance
+    /// engine (`None` when there are none): what [`MinuteStore::read`] gives for that day, in
+    /// no particular order. A sealed day is decoded straight into columns (no sort, no string
+    /// per reading, not kept in the cache of [`MinuteStore::read`]); a day with readings in
+    /// memory is merged as `read` does. Safe to call for several days at once from several
+    /// threads: that is how a stack-month's partitions are decoded in parallel.
+    pub fn read_day(
+        &self,
+        mn: &str,
+        date: NaiveDate,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> Result<Option<DayReadings>, CemsStoreError> {
+        check_mn(mn)?;
+        let day_start = day_number(date) * DAY_MS;
+        let from_ms = to_millis(from).max(day_start);
+        let to_ms = to_millis(to).min(day_start + DAY_MS);
+        if from_ms >= to_ms {
+            return Ok(None);
+        }
+        // Memory first, as in `read_columns`: what a seal moves out of memory after this is in
+        // the partition read below.
+        let in_memory = !self
+            .recent
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .range(mn, from_ms, to_ms)
+            .is_empty();
+        let day = if in_memory {
+            let (Some(from), Some(to)) = (from_millis(from_ms), from_millis(to_ms)) else {
+                return Ok(None);
+            };
+            DayReadings::of_merged(date, self.read_columns(mn, from, to)?)
+        } else if !lock(&self.partitions).contains_key(&(mn.to_owned(), date)) {
+            return Ok(None);
+        } else if let Some(cached) = lock(&self.cache).days.get(&(mn.to_owned(), date)).cloned() {
+            DayReadings::of_cached(&cached, from_ms, to_ms)
+        } else {
+            let path = archive::partition_dir(&self.archive_dir, mn, date).join(archive::FILE_NAME);
+            match archive::read_partition(&path) {
+                Ok(columns) => DayReadings::of_partition(date, columns, from_ms, to_ms),
+                Err(CemsStoreError::Io { source, .. })
+                    if source.kind() == io::ErrorKind::NotFound =>
+                {
+                    return Ok(None);
+                }
+                Err(error) => return Err(error),
+            }
+        };
+        Ok((!day.is_empty()).then_some(day))
     }
 
     /// A partition's rows in (minute, code) order, from the cache or the file; `None` if the

@@ -230,3 +230,143 @@ fn a_bad_csv_is_refused_naming_file_line_column_and_value() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("unknown standard \"gb0\""), "{stderr}");
 }
+
+/// A minute store in `dir` holding stack 1's 2026-06-01 (sealed into the Parquet archive) and,
+/// on 2026-06-02 (still in the write-ahead log), stack 2's minutes under stack 1's MN.
+fn stored(dir: &Path) -> String {
+    let mut body = String::new();
+    stack1(&mut body);
+    let mut june2 = String::new();
+    stack2(&mut june2);
+    body.push_str(
+        &june2
+            .replace("2026-06-01T", "2026-06-02T")
+            .replace(MN2, MN1),
+    );
+    let csv = format!("time,mn,code,value,flag\n{body}");
+    let readings = zx_ingest::minutes::read_minutes("minutes.csv", csv.as_bytes()).unwrap();
+    let store_dir = dir.join("zx.db.cems");
+    let store = zx_cems_store::MinuteStore::open(&store_dir).unwrap();
+    store.append(&readings).unwrap();
+    store
+        .seal(chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap())
+        .unwrap();
+    store_dir.to_string_lossy().into_owned()
+}
+
+/// `zx cems check --mn` of a range, and `zx cems export` of it checked from the CSV: stdout
+/// of both, which must be the same bytes.
+fn both_ways(dir: &Path, store: &str, range: [&str; 2], format: &[&str]) -> String {
+    let csv = dir.join("export.csv");
+    let export = zx(&[
+        "cems",
+        "export",
+        "--dir",
+        store,
+        "--mn",
+        MN1,
+        "--from",
+        range[0],
+        "--to",
+        range[1],
+        "-o",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(export.status.success(), "{export:?}");
+    let mut args = vec!["cems", "check", "--input", csv.to_str().unwrap()];
+    args.extend(format);
+    let from_csv = zx(&args);
+    assert!(from_csv.status.success(), "{from_csv:?}");
+    let mut args = vec![
+        "cems", "check", "--dir", store, "--mn", MN1, "--from", range[0], "--to", range[1],
+    ];
+    args.extend(format);
+    let direct = zx(&args);
+    assert!(direct.status.success(), "{direct:?}");
+    let direct = String::from_utf8(direct.stdout).unwrap();
+    assert_eq!(direct, String::from_utf8(from_csv.stdout).unwrap());
+    direct
+}
+
+#[test]
+fn stored_minutes_are_judged_as_their_export_is_to_the_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = stored(dir.path());
+    let json = both_ways(
+        dir.path(),
+        &store,
+        ["2026-06-01", "2026-06-02"],
+        &["--format", "json"],
+    );
+    let json: Value = serde_json::from_str(&json).unwrap();
+    let days = &json["stacks"][MN1]["days"];
+    // June 1 from the archive: as `json_is_the_contract_to_the_byte` worked it out.
+    let nox = &days["2026-06-01"]["factors"]["a21002"];
+    assert_eq!(nox["hourly"]["08"], "212.400");
+    assert_eq!(nox["hour_exceedances"], serde_json::json!(["10"]));
+    assert_eq!(days["2026-06-01"]["furnace_low_5min"], 6);
+    assert_eq!(days["2026-06-01"]["violation"], true);
+    // June 2 from memory: 20 hours of 2700 / 10.8 = 250, the daily limit, not above it.
+    assert_eq!(
+        days["2026-06-02"]["factors"]["a21002"]["daily_avg"],
+        "250.000"
+    );
+    assert_eq!(days["2026-06-02"]["violation"], false);
+
+    // The tables too, and a range of minutes: 09:00 to 10:00 holds hour 09 alone (300.000).
+    let text = both_ways(
+        dir.path(),
+        &store,
+        ["2026-06-01", "2026-06-02"],
+        &["--lang", "en"],
+    );
+    assert!(text.contains("VIOLATION DAY"), "{text}");
+    let json = both_ways(
+        dir.path(),
+        &store,
+        ["2026-06-01T09:00", "2026-06-01T10:00"],
+        &["--format", "json"],
+    );
+    let json: Value = serde_json::from_str(&json).unwrap();
+    let nox = &json["stacks"][MN1]["days"]["2026-06-01"]["factors"]["a21002"];
+    assert_eq!(nox["hourly"]["09"], "300.000");
+    assert_eq!(nox["hourly"]["08"], Value::Null);
+    assert_eq!(nox["valid_hours"], 1);
+
+    // A range without minutes: no stack, as a CSV without rows.
+    let json = both_ways(
+        dir.path(),
+        &store,
+        ["2026-07-01", "2026-07-02"],
+        &["--format", "json"],
+    );
+    assert_eq!(json, "{\"stacks\":{}}\n");
+
+    // --mn needs --from and --to; --input and --mn exclude each other.
+    let output = zx(&[
+        "cems",
+        "check",
+        "--dir",
+        &store,
+        "--mn",
+        MN1,
+        "--from",
+        "2026-06-01",
+    ]);
+    assert!(!output.status.success());
+    let output = zx(&[
+        "cems",
+        "check",
+        "--input",
+        "x.csv",
+        "--mn",
+        MN1,
+        "--from",
+        "2026-06-01",
+        "--to",
+        "2026-06-01",
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}

@@ -22,6 +22,7 @@ pub mod formula;
 pub mod kpi;
 pub mod measures;
 pub mod notes;
+pub mod parallel;
 pub mod period;
 
 pub use access::{Access, Role};

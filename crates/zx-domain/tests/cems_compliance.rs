@@ -1,5 +1,7 @@
 //! The compliance engine against hand-worked numbers, one rule of cems.md at a time. Every
-//! expected value is worked out in the comment next to it, never taken from the engine.
+//! expected value is worked out in the comment next to it, never taken from the engine. Each
+//! check runs both inputs of the engine — readings (`check_stack`) and columns
+//! (`check_stack_columns`, the minute store's shape) — and requires the same verdicts.
 //!
 //! Standard: GB 18485-2014 (reference O₂ 11 %, so corrected = measured × 10 / (21 − O₂); NOx
 //! a21002 limits 300 hourly, 250 daily; 45 minutes, 20 hours; furnace 850 °C, at most 5 low).
@@ -11,7 +13,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use zx_domain::cems::compliance::{
-    DayCompliance, FactorDay, StackMinutes, check_stack, check_stacks, output_value,
+    ColumnsError, DayCompliance, FactorDay, ReadingColumns, StackCompliance, StackMinutes,
+    check_stack, check_stack_columns, check_stacks, output_value,
 };
 use zx_domain::cems::{FactorMap, Flag, MinuteReading, Standard};
 
@@ -63,8 +66,69 @@ fn gb() -> Standard {
     Standard::gb18485_2014()
 }
 
+/// Readings as the columns the minute store reads: codes interned in order of first
+/// appearance, minutes in milliseconds since 1970-01-01 00:00, values in millionths.
+struct Columns {
+    codes: Vec<String>,
+    minute_ms: Vec<i64>,
+    code: Vec<u32>,
+    value: Vec<i64>,
+    flag: Vec<Flag>,
+}
+
+fn columns_of(readings: &[MinuteReading]) -> Columns {
+    let mut columns = Columns {
+        codes: Vec::new(),
+        minute_ms: Vec::new(),
+        code: Vec::new(),
+        value: Vec::new(),
+        flag: Vec::new(),
+    };
+    for reading in readings {
+        let code = match columns.codes.iter().position(|c| *c == reading.code) {
+            Some(index) => index,
+            None => {
+                columns.codes.push(reading.code.clone());
+                columns.codes.len() - 1
+            }
+        };
+        let mut millionths = reading.value;
+        millionths.rescale(6);
+        assert_eq!(millionths, reading.value, "at most 6 decimals");
+        columns
+            .minute_ms
+            .push(reading.minute.and_utc().timestamp_millis());
+        columns.code.push(code as u32);
+        columns
+            .value
+            .push(i64::try_from(millionths.mantissa()).unwrap());
+        columns.flag.push(reading.flag);
+    }
+    columns
+}
+
+/// The engine on columns, on `threads` threads.
+fn check_columns(readings: &[MinuteReading], map: &FactorMap, threads: usize) -> StackCompliance {
+    let c = columns_of(readings);
+    let columns =
+        ReadingColumns::new(&c.codes, &c.minute_ms, &c.code, &c.value, 6, &c.flag).unwrap();
+    check_stack_columns(&columns, map, &gb(), threads)
+}
+
+/// Both inputs of the engine, which must agree; the verdicts by day.
+fn check_with(readings: &[MinuteReading], map: &FactorMap) -> StackCompliance {
+    let result = check_stack(readings, map, &gb());
+    assert_eq!(check_columns(readings, map, 1), result, "columns, 1 thread");
+    assert_eq!(
+        check_columns(readings, map, 2),
+        result,
+        "columns, 2 threads"
+    );
+    result
+}
+
 fn check(readings: &[MinuteReading]) -> BTreeMap<NaiveDate, DayCompliance> {
-    check_stack(readings, &FactorMap::default(), &gb()).days
+    check_with(readings, &FactorMap::default()).days
 }
 
 fn factor<'a>(days: &'a BTreeMap<NaiveDate, DayCompliance>, day: u32, code: &str) -> &'a FactorDay {
@@ -362,7 +426,7 @@ fn factors_of_the_day_only_aliases_resolved_unknown_codes_ignored() {
     }
     // June 2 has only an unknown code: the day is there, with no factor.
     data.push(reading("a01012", at(2, 0, 0), "120", Flag::N));
-    let days = check_stack(&data, &map, &gb()).days;
+    let days = check_with(&data, &map).days;
     let june1 = &days[&NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()];
     assert_eq!(june1.factors.keys().collect::<Vec<_>>(), vec![NOX]);
     assert_eq!(june1.factors[NOX].hourly[0].average, Some(d("250")));
@@ -384,7 +448,7 @@ fn capture_rate_over_a_period_counts_missing_days_as_no_valid_hours() {
     for hour in 0..12 {
         minutes(&mut data, 2, hour, 45, NOX, "100", "11");
     }
-    let result = check_stack(&data, &FactorMap::default(), &gb());
+    let result = check_with(&data, &FactorMap::default());
     let june = |day| NaiveDate::from_ymd_opt(2026, 6, day).unwrap();
     // June 1–3: (20 + 12) / 72 = 4 / 9.
     let rates = result.capture_rates(june(1), june(3));
@@ -406,6 +470,61 @@ fn output_rounds_half_away_from_zero_to_three_places() {
     assert_eq!(output_value(Decimal::from(250)), "250.000");
     // 1000 / 3 = 333.333…
     assert_eq!(output_value(d("1000") / d("3")), "333.333");
+}
+
+#[test]
+fn columns_that_do_not_line_up_are_refused_before_judging() {
+    let codes = ["a21002"];
+    let (ms, value, flag) = ([0_i64, 60_000], [1_i64, 2], [Flag::N, Flag::N]);
+    assert_eq!(
+        ReadingColumns::new(&codes, &ms, &[0], &value, 6, &flag).unwrap_err(),
+        ColumnsError::Lengths {
+            minute: 2,
+            code: 1,
+            value: 2,
+            flag: 2
+        }
+    );
+    assert_eq!(
+        ReadingColumns::new(&codes, &ms, &[0, 1], &value, 6, &flag).unwrap_err(),
+        ColumnsError::Code {
+            row: 1,
+            index: 1,
+            codes: 1
+        }
+    );
+    assert_eq!(
+        ReadingColumns::new(&codes, &ms, &[0, 0], &value, 29, &flag).unwrap_err(),
+        ColumnsError::Scale(29)
+    );
+    assert_eq!(
+        ReadingColumns::new(&codes, &ms, &[0, 0], &value, 28, &flag)
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn columns_read_values_at_their_scale_and_minutes_as_local_milliseconds() {
+    // 2026-06-01 08:00 is 1,780,300,800,000 ms after 1970-01-01 00:00 (20,605 days × 86,400,000
+    // + 8 × 3,600,000). 45 minutes of NOx 16992 at scale 2 (169.92) with O₂ 1300 (13) →
+    // 169.92 × 10 / 8 = 212.4 at 08:00, as the readings path computes it.
+    let start = 20_605 * 86_400_000 + 8 * 3_600_000_i64;
+    let (mut ms, mut code, mut value) = (Vec::new(), Vec::new(), Vec::new());
+    for minute in 0..45 {
+        for (index, scaled) in [(0, 16_992), (1, 1_300)] {
+            ms.push(start + minute * 60_000);
+            code.push(index);
+            value.push(scaled);
+        }
+    }
+    let flag = vec![Flag::N; ms.len()];
+    let codes = [NOX, O2];
+    let columns = ReadingColumns::new(&codes, &ms, &code, &value, 2, &flag).unwrap();
+    let days = check_stack_columns(&columns, &FactorMap::default(), &gb(), 2).days;
+    assert_eq!(factor(&days, 1, NOX).hourly[8].average, Some(d("212.4")));
+    assert_eq!(factor(&days, 1, NOX).hourly[8].valid_minutes, 45);
 }
 
 fn arb_readings() -> impl Strategy<Value = Vec<MinuteReading>> {
@@ -465,6 +584,13 @@ proptest! {
             }
             prop_assert!(day.furnace_low_5min <= 288);
         }
+    }
+
+    #[test]
+    fn columns_give_the_verdicts_of_readings_duplicates_included(data in arb_readings(), threads in 1usize..4) {
+        // The same rows, in the same order (duplicates: the later wins on both paths).
+        let old = check_stack(&data, &FactorMap::default(), &gb());
+        prop_assert_eq!(check_columns(&data, &FactorMap::default(), threads), old);
     }
 
     #[test]

@@ -31,10 +31,28 @@ use crate::cli::{Global, TextFormat};
 pub enum CemsCommand {
     /// Judge a minute CSV (`time,mn,code,value,flag`) by an emission standard: hourly and daily
     /// averages, exceedances, the furnace rule and violation days, per stack and natural day.
+    /// With `--mn`, `--from` and `--to` instead of `--input`, a stack's stored minutes are judged
+    /// straight from the minute store (read-only, safe while the server runs): the same output
+    /// as `zx cems export` of that range piped into `zx cems check`, without the CSV.
     Check {
         /// The minute CSV.
-        #[arg(long)]
-        input: PathBuf,
+        #[arg(long, required_unless_present = "mn", conflicts_with = "mn")]
+        input: Option<PathBuf>,
+        /// A stored stack's MN (with `--from` and `--to`).
+        #[arg(long, requires_all = ["from", "to"])]
+        mn: Option<String>,
+        /// First day (`2026-06-01`, inclusive) or minute (`2026-06-01T08:00`).
+        #[arg(long, requires = "mn")]
+        from: Option<String>,
+        /// Last day (`2026-06-02`, inclusive) or minute (`2026-06-01T09:00`, exclusive).
+        #[arg(long, requires = "mn")]
+        to: Option<String>,
+        /// Minute store directory, with `--mn` (default: as `zx cems export`).
+        #[arg(long, requires = "mn")]
+        dir: Option<PathBuf>,
+        /// Settings file, for `[emissions] dir`, with `--mn`.
+        #[arg(long, default_value = "zengxiao.toml")]
+        config: PathBuf,
         /// A built-in standard id (gb18485-2014) or the path of a standard TOML file.
         #[arg(long, default_value = "gb18485-2014")]
         standard: String,
@@ -71,9 +89,28 @@ pub async fn run(global: &Global, db: &DatabaseUrl, command: CemsCommand) -> Res
     match command {
         CemsCommand::Check {
             input,
+            mn,
+            from,
+            to,
+            dir,
+            config,
             standard,
             format,
-        } => check(global, &input, &standard, format),
+        } => match (input, mn, from, to) {
+            (Some(input), _, _, _) => check(global, &input, &standard, format),
+            (None, Some(mn), Some(from), Some(to)) => {
+                let range = StoredRange {
+                    mn: &mn,
+                    from: &from,
+                    to: &to,
+                    dir,
+                    config: &config,
+                };
+                check_stored(global, db, range, &standard, format)
+            }
+            // clap requires --input or all of --mn, --from and --to.
+            _ => Err(anyhow!("give --input FILE, or --mn, --from and --to")),
+        },
         CemsCommand::Export {
             mn,
             from,
@@ -102,6 +139,38 @@ fn bound(flag: &str, text: &str, end: bool) -> Result<NaiveDateTime> {
     })
 }
 
+/// A stack's stored minutes: `--mn`, `--from`, `--to`, and where the store is.
+struct StoredRange<'a> {
+    mn: &'a str,
+    from: &'a str,
+    to: &'a str,
+    dir: Option<PathBuf>,
+    config: &'a Path,
+}
+
+/// The minute store opened read-only and the range's bounds (`from <= minute < to`).
+fn open_range(
+    db: &DatabaseUrl,
+    range: &StoredRange<'_>,
+) -> Result<(zx_cems_store::MinuteStore, NaiveDateTime, NaiveDateTime)> {
+    let start = bound("--from", range.from, false)?;
+    let end = bound("--to", range.to, true)?;
+    if end <= start {
+        return Err(anyhow!(
+            "--to {} is not after --from {}",
+            range.to,
+            range.from
+        ));
+    }
+    let dir = match &range.dir {
+        Some(dir) => dir.clone(),
+        None => db.minute_store_dir(&zx_server::Settings::load(range.config)?.emissions.dir),
+    };
+    let store = zx_cems_store::MinuteStore::open_read_only(&dir)
+        .with_context(|| format!("cannot read the minute store {}", dir.display()))?;
+    Ok((store, start, end))
+}
+
 #[allow(clippy::too_many_arguments)] // the subcommand's flags, passed on as they are
 fn export(
     global: &Global,
@@ -113,17 +182,16 @@ fn export(
     dir: Option<PathBuf>,
     config: &Path,
 ) -> Result<()> {
-    let start = bound("--from", from, false)?;
-    let end = bound("--to", to, true)?;
-    if end <= start {
-        return Err(anyhow!("--to {to} is not after --from {from}"));
-    }
-    let dir = match dir {
-        Some(dir) => dir,
-        None => db.minute_store_dir(&zx_server::Settings::load(config)?.emissions.dir),
-    };
-    let store = zx_cems_store::MinuteStore::open_read_only(&dir)
-        .with_context(|| format!("cannot read the minute store {}", dir.display()))?;
+    let (store, start, end) = open_range(
+        db,
+        &StoredRange {
+            mn,
+            from,
+            to,
+            dir,
+            config,
+        },
+    )?;
     let readings = store.read(mn, start, end)?;
     if output == Path::new("-") {
         let stdout = std::io::stdout();
@@ -183,6 +251,31 @@ fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// `zx cems check --mn`: the stack's stored minutes judged day by day straight from the
+/// store's columns (`zx_app::cems`), printed as `check` prints a CSV of the same minutes. As
+/// there, the stack's registered aliases are not applied: codes are read as sent.
+fn check_stored(
+    global: &Global,
+    db: &DatabaseUrl,
+    range: StoredRange<'_>,
+    standard: &str,
+    format: TextFormat,
+) -> Result<()> {
+    let lang = crate::app::lang(global)?;
+    let standard = load_standard(standard)?;
+    let (store, start, end) = open_range(db, &range)?;
+    let map = FactorMap::default();
+    let days =
+        zx_app::cems::judge_stored_days(&store, range.mn, start, end, &map, &standard, threads())?;
+    let result = StackCompliance { days };
+    let verdicts: Vec<(&str, &StackCompliance)> = if result.days.is_empty() {
+        Vec::new()
+    } else {
+        vec![(range.mn, &result)]
+    };
+    print_check(&verdicts, &standard, lang, format)
+}
+
 fn check(global: &Global, input: &Path, standard: &str, format: TextFormat) -> Result<()> {
     let lang = crate::app::lang(global)?;
     let standard = load_standard(standard)?;
@@ -202,13 +295,23 @@ fn check(global: &Global, input: &Path, standard: &str, format: TextFormat) -> R
     let results = check_stacks(&inputs, &standard, threads());
     let verdicts: Vec<(&str, &StackCompliance)> =
         inputs.iter().map(|stack| stack.mn).zip(&results).collect();
+    print_check(&verdicts, &standard, lang, format)
+}
+
+/// The verdicts as `zx cems check` prints them: the JSON contract or the tables.
+fn print_check(
+    verdicts: &[(&str, &StackCompliance)],
+    standard: &Standard,
+    lang: Lang,
+    format: TextFormat,
+) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match format {
         TextFormat::Json => {
-            serde_json::to_writer(&mut out, &CheckJson::new(&verdicts))?;
+            serde_json::to_writer(&mut out, &CheckJson::new(verdicts))?;
             writeln!(out)?;
         }
-        TextFormat::Text => write!(out, "{}", check_text(&verdicts, &standard, lang))?,
+        TextFormat::Text => write!(out, "{}", check_text(verdicts, standard, lang))?,
     }
     out.flush()?;
     Ok(())

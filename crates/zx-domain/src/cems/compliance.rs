@@ -28,13 +28,12 @@
 //! multiplication, division and addition per pollutant minute.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{NaiveDate, Timelike};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::{FactorLimit, FactorMap, MinuteReading, Standard};
+use super::{FactorLimit, FactorMap, Flag, MinuteReading, Standard};
+use crate::parallel::map_in_parallel;
 
 /// Minutes in a natural day.
 const MINUTES_PER_DAY: usize = 1440;
@@ -135,38 +134,9 @@ pub fn check_stacks(
     standard: &Standard,
     threads: usize,
 ) -> Vec<StackCompliance> {
-    let threads = threads.clamp(1, stacks.len().max(1));
-    if threads == 1 {
-        return stacks
-            .iter()
-            .map(|stack| check_stack(stack.readings, stack.factors, standard))
-            .collect();
-    }
-    // Stacks are handed out one at a time so that a large stack does not leave a core idle.
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<StackCompliance>>> = Mutex::new(vec![None; stacks.len()]);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(stack) = stacks.get(index) else {
-                        break;
-                    };
-                    let result = check_stack(stack.readings, stack.factors, standard);
-                    // A poisoned lock only means another worker panicked; its slot stays None.
-                    let mut guard = results.lock().unwrap_or_else(|e| e.into_inner());
-                    guard[index] = Some(result);
-                }
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .map(Option::unwrap_or_default)
-        .collect()
+    map_in_parallel(stacks, threads, |stack| {
+        check_stack(stack.readings, stack.factors, standard)
+    })
 }
 
 /// What a resolved code means for the engine.
@@ -254,57 +224,240 @@ pub fn check_stack(
     factors: &FactorMap,
     standard: &Standard,
 ) -> StackCompliance {
-    let slot_count = FIRST_POLLUTANT + standard.factors.len();
     let mut slots = Slots {
         factors,
         standard,
         seen: Vec::new(),
         many: HashMap::new(),
     };
-    let mut grids: Vec<(NaiveDate, DayGrid)> = Vec::new();
-    let mut day_index: HashMap<NaiveDate, usize> = HashMap::new();
-    let mut last_day: Option<(NaiveDate, usize)> = None;
-
+    let mut grids = Grids::new(standard);
     for reading in readings {
-        let date = reading.minute.date();
-        let grid_index = match last_day {
-            Some((day, index)) if day == date => index,
-            _ => {
-                let index = *day_index.entry(date).or_insert_with(|| {
-                    grids.push((
-                        date,
-                        DayGrid {
-                            slots: (0..slot_count).map(|_| None).collect(),
-                        },
-                    ));
-                    grids.len() - 1
-                });
-                last_day = Some((date, index));
-                index
-            }
-        };
+        let day = grids.day(reading.minute.date());
         let slot = slots.resolve(&reading.code);
-        if slot == SLOT_IGNORED {
-            // The day still has data (it appears in the verdicts), the code means nothing here.
-            continue;
-        }
         let minute = (reading.minute.time().num_seconds_from_midnight() / 60) as usize;
-        let minutes =
-            grids[grid_index].1.slots[slot].get_or_insert_with(|| Box::new(SlotMinutes::new()));
-        minutes.values[minute] = reading.value;
-        minutes.states[minute] = if reading.flag.is_valid() {
-            VALID
-        } else {
-            INVALID
-        };
+        grids.put(day, slot, minute, reading.value, reading.flag.is_valid());
     }
-
     let rules = Rules::new(standard);
     StackCompliance {
         days: grids
+            .days
             .into_iter()
             .map(|(date, grid)| (date, rules.judge_day(&grid)))
             .collect(),
+    }
+}
+
+/// Milliseconds in a natural day.
+const DAY_MS: i64 = 86_400_000;
+/// Days from 0001-01-01 (chrono's day 1) to 1970-01-01.
+const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
+
+/// Why columns cannot be a [`ReadingColumns`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ColumnsError {
+    #[error(
+        "columns of different lengths: minute {minute}, code {code}, value {value}, flag {flag}"
+    )]
+    Lengths {
+        minute: usize,
+        code: usize,
+        value: usize,
+        flag: usize,
+    },
+    #[error("row {row}: code index {index} is not below the {codes} distinct codes")]
+    Code {
+        row: usize,
+        index: u32,
+        codes: usize,
+    },
+    #[error("value scale {0} is above 28, the most a decimal holds")]
+    Scale(u32),
+}
+
+/// One stack's minutes as columns, the shape the minute store's Parquet archive has (minute
+/// TIMESTAMP(MILLIS) local time, code dictionary, value DECIMAL(18,6), flag): the engine's
+/// input without a string per reading. Row `i` is the minute `minute_ms[i]` (milliseconds since
+/// 1970-01-01 00:00, local wall time), the code `codes[code[i]]`, the value `value[i]` ×
+/// 10^−scale and the flag `flag[i]`. Checked once by [`ReadingColumns::new`], so the engine
+/// can trust it.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadingColumns<'a, C> {
+    codes: &'a [C],
+    minute_ms: &'a [i64],
+    code: &'a [u32],
+    value: &'a [i64],
+    scale: u32,
+    flag: &'a [Flag],
+}
+
+impl<'a, C: AsRef<str>> ReadingColumns<'a, C> {
+    /// Columns of equal length, every code index within `codes`, a scale of at most 28.
+    pub fn new(
+        codes: &'a [C],
+        minute_ms: &'a [i64],
+        code: &'a [u32],
+        value: &'a [i64],
+        scale: u32,
+        flag: &'a [Flag],
+    ) -> Result<Self, ColumnsError> {
+        let rows = minute_ms.len();
+        if code.len() != rows || value.len() != rows || flag.len() != rows {
+            return Err(ColumnsError::Lengths {
+                minute: rows,
+                code: code.len(),
+                value: value.len(),
+                flag: flag.len(),
+            });
+        }
+        if let Some(row) = code.iter().position(|c| *c as usize >= codes.len()) {
+            return Err(ColumnsError::Code {
+                row,
+                index: code[row],
+                codes: codes.len(),
+            });
+        }
+        if scale > 28 {
+            return Err(ColumnsError::Scale(scale));
+        }
+        Ok(ReadingColumns {
+            codes,
+            minute_ms,
+            code,
+            value,
+            scale,
+            flag,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.minute_ms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.minute_ms.is_empty()
+    }
+}
+
+/// A scaled integer as the decimal without trailing zeros (`12_500_000` at scale 6 is `12.5`),
+/// the value [`check_stack`] gets from the minute store's readings, so both paths compute with
+/// the same decimals.
+fn decimal_of(scaled: i64, scale: u32) -> Decimal {
+    let (mut mantissa, mut scale) = (scaled, scale);
+    while scale > 0 && mantissa % 10 == 0 {
+        mantissa /= 10;
+        scale -= 1;
+    }
+    Decimal::new(mantissa, scale)
+}
+
+/// Judges one stack from columns, exactly as [`check_stack`] judges the same rows as
+/// [`MinuteReading`]s (rows in any order; of two with the same minute and code the later row
+/// wins), with the days judged on up to `threads` threads. Codes are resolved once per
+/// distinct code, and a value becomes a decimal only when its code is one the engine uses.
+/// A row whose minute is out of the calendar's range is left out.
+pub fn check_stack_columns<C: AsRef<str>>(
+    columns: &ReadingColumns<'_, C>,
+    factors: &FactorMap,
+    standard: &Standard,
+    threads: usize,
+) -> StackCompliance {
+    let slots = Slots {
+        factors,
+        standard,
+        seen: Vec::new(),
+        many: HashMap::new(),
+    };
+    let slot_of_code: Vec<usize> = columns
+        .codes
+        .iter()
+        .map(|code| slots.slot_of(code.as_ref()))
+        .collect();
+    let mut grids = Grids::new(standard);
+    let mut last: Option<(i64, usize)> = None;
+    for row in 0..columns.len() {
+        let ms = columns.minute_ms[row];
+        let day_number = ms.div_euclid(DAY_MS);
+        let day = match last {
+            Some((number, day)) if number == day_number => day,
+            _ => {
+                let Some(date) = UNIX_EPOCH_DAYS_FROM_CE
+                    .checked_add(day_number)
+                    .and_then(|days| i32::try_from(days).ok())
+                    .and_then(NaiveDate::from_num_days_from_ce_opt)
+                else {
+                    continue;
+                };
+                let day = grids.day(date);
+                last = Some((day_number, day));
+                day
+            }
+        };
+        let slot = slot_of_code[columns.code[row] as usize];
+        let minute = (ms.rem_euclid(DAY_MS) / 60_000) as usize;
+        if slot != SLOT_IGNORED {
+            let value = decimal_of(columns.value[row], columns.scale);
+            grids.put(day, slot, minute, value, columns.flag[row].is_valid());
+        }
+    }
+    let rules = Rules::new(standard);
+    let judged = map_in_parallel(&grids.days, threads, |(date, grid)| {
+        (*date, rules.judge_day(grid))
+    });
+    StackCompliance {
+        days: judged.into_iter().collect(),
+    }
+}
+
+/// The day grids of one stack, in order of first appearance.
+struct Grids {
+    slot_count: usize,
+    days: Vec<(NaiveDate, DayGrid)>,
+    index: HashMap<NaiveDate, usize>,
+    /// The day of the previous reading: readings mostly come day by day.
+    last: Option<(NaiveDate, usize)>,
+}
+
+impl Grids {
+    fn new(standard: &Standard) -> Self {
+        Grids {
+            slot_count: FIRST_POLLUTANT + standard.factors.len(),
+            days: Vec::new(),
+            index: HashMap::new(),
+            last: None,
+        }
+    }
+
+    /// The grid of `date`, created empty the first time: a day with any reading is in the
+    /// verdicts, even when none of its codes means anything to the standard.
+    fn day(&mut self, date: NaiveDate) -> usize {
+        if let Some((day, index)) = self.last
+            && day == date
+        {
+            return index;
+        }
+        let (days, slot_count) = (&mut self.days, self.slot_count);
+        let index = *self.index.entry(date).or_insert_with(|| {
+            days.push((
+                date,
+                DayGrid {
+                    slots: (0..slot_count).map(|_| None).collect(),
+                },
+            ));
+            days.len() - 1
+        });
+        self.last = Some((date, index));
+        index
+    }
+
+    /// Sets one minute of one slot of a day (a later reading replaces an earlier one).
+    fn put(&mut self, day: usize, slot: usize, minute: usize, value: Decimal, valid: bool) {
+        if slot == SLOT_IGNORED || minute >= MINUTES_PER_DAY {
+            return;
+        }
+        let minutes =
+            self.days[day].1.slots[slot].get_or_insert_with(|| Box::new(SlotMinutes::new()));
+        minutes.values[minute] = value;
+        minutes.states[minute] = if valid { VALID } else { INVALID };
     }
 }
 

@@ -11,19 +11,19 @@
 
 pub mod report;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use zx_app::Clock;
 use zx_cems_store::{CemsStoreError, DayVerdicts, FrameLog, MinuteStore, QualityLog, stable_hash};
 use zx_domain::calendar::{china_offset, china_time, china_today};
 use zx_domain::cems::alarms::{self, AlarmEvent, Rules, StackMonitor};
-use zx_domain::cems::compliance::{DayCompliance, check_stack};
+use zx_domain::cems::compliance::DayCompliance;
 use zx_domain::cems::quality::{QualityEvent, QualityKind};
 use zx_domain::cems::{MinuteReading, Stack, Standard};
 use zx_domain::{EntityTree, Role};
@@ -338,31 +338,73 @@ impl Emissions {
         entry: &StackEntry,
         day: NaiveDate,
     ) -> Result<Option<Arc<DayCompliance>>, CemsStoreError> {
-        let key = (entry.stack.mn.clone(), day);
+        Ok(self.days(entry, day, day)?.remove(&day))
+    }
+
+    /// The verdicts of `mn` on the days `first..=last` that have data. Past days are cached for
+    /// a while; the others are read and judged straight from the store's columns, the days on
+    /// every core (`zx_app::cems::judge_stored_days`).
+    pub fn days(
+        &self,
+        entry: &StackEntry,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<BTreeMap<NaiveDate, Arc<DayCompliance>>, CemsStoreError> {
         let today = self.china_now().date();
-        if day < today
-            && let Some((at, verdict)) =
-                self.verdicts.lock().ok().and_then(|c| c.get(&key).cloned())
-            && at.elapsed()
-                < if day + TimeDelta::days(1) < today {
-                    OLDER_TTL
-                } else {
-                    YESTERDAY_TTL
+        let mut days = BTreeMap::new();
+        let mut missing = Vec::new();
+        {
+            let cache = self.verdicts.lock().ok();
+            for day in first.iter_days().take_while(|day| *day <= last) {
+                let key = (entry.stack.mn.clone(), day);
+                let cached = cache.as_ref().and_then(|c| c.get(&key)).filter(|(at, _)| {
+                    day < today
+                        && at.elapsed()
+                            < if day + TimeDelta::days(1) < today {
+                                OLDER_TTL
+                            } else {
+                                YESTERDAY_TTL
+                            }
+                });
+                match cached {
+                    Some((_, verdict)) => {
+                        if let Some(verdict) = verdict {
+                            days.insert(day, Arc::clone(verdict));
+                        }
+                    }
+                    None => missing.push(day),
                 }
-        {
-            return Ok(verdict);
+            }
         }
-        let readings = self.day_minutes(&entry.stack.mn, day)?;
-        let verdict = check_stack(&readings, &entry.stack.factors, &entry.standard)
-            .days
-            .remove(&day)
-            .map(Arc::new);
-        if day < today
-            && let Ok(mut cache) = self.verdicts.lock()
-        {
-            cache.insert(key, (Instant::now(), verdict.clone()));
+        let (Some(from), Some(to)) = (missing.first(), missing.last()) else {
+            return Ok(days);
+        };
+        let from = from.and_time(NaiveTime::MIN);
+        let to = to.and_time(NaiveTime::MIN) + TimeDelta::days(1);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut judged = zx_app::cems::judge_stored_days(
+            &self.minutes,
+            &entry.stack.mn,
+            from,
+            to,
+            &entry.stack.factors,
+            &entry.standard,
+            threads,
+        )?;
+        let mut cache = self.verdicts.lock().ok();
+        for day in missing {
+            let verdict = judged.remove(&day).map(Arc::new);
+            if day < today
+                && let Some(cache) = cache.as_mut()
+            {
+                let key = (entry.stack.mn.clone(), day);
+                cache.insert(key, (Instant::now(), verdict.clone()));
+            }
+            if let Some(verdict) = verdict {
+                days.insert(day, verdict);
+            }
         }
-        Ok(verdict)
+        Ok(days)
     }
 
     /// Whether `day` was a violation day for the stack. A sealed day's answer is kept in

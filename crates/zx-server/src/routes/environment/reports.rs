@@ -1,11 +1,9 @@
 //! The daily and monthly compliance workbooks as downloads (`crate::emissions::report` writes
 //! them).
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Query, State};
 use axum::response::Response;
-use chrono::{NaiveDate, TimeDelta};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{blocking, parse_day, service, visible};
@@ -67,15 +65,7 @@ pub async fn report_xlsx(
         let verdicts = blocking(move || {
             let mut out = Vec::new();
             for entry in &list {
-                let mut days = BTreeMap::new();
-                let mut day = first;
-                while day <= last {
-                    if let Some(verdict) = work.day(entry, day)? {
-                        days.insert(day, verdict);
-                    }
-                    day = day.succ_opt().unwrap_or(last + TimeDelta::days(1));
-                }
-                out.push(days);
+                out.push(work.days(entry, first, last)?);
             }
             Ok(out)
         })
