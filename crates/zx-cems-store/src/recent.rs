@@ -74,11 +74,16 @@ impl Recent {
         let Some(days) = self.stacks.get(mn) else {
             return rows;
         };
+        // The empty code sorts first: the range starts at the first reading of `from_ms`, so a
+        // one-minute read (the receiver's revision check, per frame) costs a lookup, not a
+        // walk over the day.
+        let start = (from_ms, Arc::<str>::from(""));
         for (_, day) in days.range(day_of(from_ms)..=day_of(to_ms - 1)) {
-            for ((ms, code), slot) in day {
-                if (from_ms..to_ms).contains(ms) {
-                    rows.push((*ms, Arc::clone(code), slot.scaled, slot.flag));
+            for ((ms, code), slot) in day.range(start.clone()..) {
+                if *ms >= to_ms {
+                    break;
                 }
+                rows.push((*ms, Arc::clone(code), slot.scaled, slot.flag));
             }
         }
         rows
@@ -144,5 +149,51 @@ impl Recent {
             .get(mn)
             .map(|days| days.keys().copied().collect())
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(mn: &str, code: &str, ms: i64, scaled: i64) -> Entry {
+        Entry {
+            mn: mn.to_owned(),
+            code: code.to_owned(),
+            ms,
+            scaled,
+            flag: Flag::N,
+        }
+    }
+
+    #[test]
+    fn a_range_starts_at_its_first_minute_and_ends_before_its_last() {
+        let mut recent = Recent::default();
+        for (ms, value) in [(60_000, 1), (120_000, 2), (180_000, 3)] {
+            recent.insert(&entry("M1", "a21002", ms, value));
+            recent.insert(&entry("M1", "a01012", ms, value * 10));
+        }
+        recent.insert(&entry("M2", "a21002", 120_000, 99));
+        // One minute: both codes of 120,000 ms, sorted by code, nothing of M2.
+        let rows: Vec<(i64, String, i64)> = recent
+            .range("M1", 120_000, 120_001)
+            .into_iter()
+            .map(|(ms, code, scaled, _)| (ms, code.to_string(), scaled))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (120_000, "a01012".to_owned(), 20),
+                (120_000, "a21002".to_owned(), 2)
+            ]
+        );
+        // A start between minutes takes the next one; the end is exclusive.
+        let times: Vec<i64> = recent
+            .range("M1", 90_000, 180_000)
+            .into_iter()
+            .map(|row| row.0)
+            .collect();
+        assert_eq!(times, vec![120_000, 120_000]);
+        assert!(recent.range("M1", 180_001, 240_000).is_empty());
     }
 }
