@@ -106,6 +106,17 @@ type AuditLine<'a> = (
     Option<i64>,
 );
 
+fn audit_line(e: &AuditEntry) -> AuditLine<'_> {
+    (
+        e.user.as_str(),
+        e.action.as_str(),
+        e.object.as_str(),
+        e.old_value.as_deref(),
+        e.new_value.as_deref(),
+        e.submission_id,
+    )
+}
+
 pub(crate) async fn audit_lines(store: &dyn Store) -> Vec<AuditEntry> {
     store.audit_log(&AuditFilter::default()).await.unwrap()
 }
@@ -169,19 +180,7 @@ pub async fn measures_are_imported_in_order_and_audited(store: &dyn Store) {
     // One line per measure, then one for the file; oldest first here.
     let lines: Vec<AuditEntry> = audit_lines(store).await.into_iter().rev().collect();
     assert_eq!(lines.len(), before + 4);
-    let new: Vec<AuditLine<'_>> = lines[before..]
-        .iter()
-        .map(|e| {
-            (
-                e.user.as_str(),
-                e.action.as_str(),
-                e.object.as_str(),
-                e.old_value.as_deref(),
-                e.new_value.as_deref(),
-                e.submission_id,
-            )
-        })
-        .collect();
+    let new: Vec<AuditLine<'_>> = lines[before..].iter().map(audit_line).collect();
     let sha = format!("rows=3; sha256={}", "cd".repeat(32));
     assert_eq!(
         new,
@@ -391,19 +390,7 @@ pub async fn a_list_imported_again_revises_its_measures(store: &dyn Store) {
         )
     );
     let lines: Vec<AuditEntry> = audit_lines(store).await.into_iter().rev().collect();
-    let new: Vec<AuditLine<'_>> = lines[audit_before + 1..]
-        .iter()
-        .map(|e| {
-            (
-                e.user.as_str(),
-                e.action.as_str(),
-                e.object.as_str(),
-                e.old_value.as_deref(),
-                e.new_value.as_deref(),
-                e.submission_id,
-            )
-        })
-        .collect();
+    let new: Vec<AuditLine<'_>> = lines[audit_before + 1..].iter().map(audit_line).collect();
     assert_eq!(
         new[..2],
         [
