@@ -20,6 +20,7 @@
 
 mod batch;
 mod data;
+mod encoding;
 mod entities;
 pub mod evidence;
 mod fields;
