@@ -5,6 +5,9 @@
 //! CRC computed in this file from the spec's text (cems.md "HJ 212-2017 frames"), not by the
 //! crate under test.
 
+mod common;
+use common::{read_reply, silent_for};
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::str::FromStr;
@@ -17,8 +20,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::oneshot;
 use zx_domain::cems::quality::QualityKind;
-use zx_hj212::frame::FrameDecoder;
-use zx_hj212::packet::{Packet, ValueIssue};
+use zx_hj212::packet::ValueIssue;
 use zx_hj212::{
     AcceptedFrame, FrameSink, ReceiverOptions, ReceiverStats, RejectReason, SinkError,
     StackDirectory, serve,
@@ -159,30 +161,6 @@ async fn start(options: ReceiverOptions) -> Running {
         stop: Some(stop),
         task,
     }
-}
-
-async fn read_reply(stream: &mut TcpStream, buf: &mut BytesMut) -> Option<Packet> {
-    let mut decoder = FrameDecoder::new();
-    loop {
-        if let Some(item) = decoder.decode_frame(buf) {
-            let frame = item.expect("the receiver sends well-formed frames");
-            return Some(Packet::parse(&frame.data).expect("the ack parses"));
-        }
-        let read = tokio::time::timeout(Duration::from_secs(5), stream.read_buf(buf))
-            .await
-            .expect("a reply within 5 s")
-            .unwrap();
-        if read == 0 {
-            return None;
-        }
-    }
-}
-
-async fn silent_for(stream: &mut TcpStream, wait: Duration) -> bool {
-    let mut byte = [0u8; 1];
-    tokio::time::timeout(wait, stream.read(&mut byte))
-        .await
-        .is_err()
 }
 
 fn readings(frame: &AcceptedFrame) -> Vec<(String, String)> {

@@ -1,5 +1,8 @@
 //! The receiver end to end over loopback: real sockets, the simulator, an in-memory sink.
 
+mod common;
+use common::{read_reply, silent_for};
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::str::FromStr;
@@ -9,11 +12,10 @@ use std::time::Duration;
 use bytes::BytesMut;
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, oneshot};
-use zx_hj212::frame::{FrameDecoder, frame_to_string};
-use zx_hj212::packet::Packet;
+use zx_hj212::frame::frame_to_string;
 use zx_hj212::receiver::RejectSource;
 use zx_hj212::simulator::{self, Fleet, SimulationProgress, SimulatorConfig};
 use zx_hj212::{
@@ -127,32 +129,6 @@ fn good(qn: &str) -> String {
         PASSWORD,
         "a21002-Avg=212.4,a21002-Flag=N;a19001-Avg=9.8,a19001-Flag=N",
     )
-}
-
-/// Reads the next frame from `stream` (within 5 s) and parses it; the decoder checked its CRC.
-async fn read_reply(stream: &mut TcpStream, buf: &mut BytesMut) -> Option<Packet> {
-    let mut decoder = FrameDecoder::new();
-    loop {
-        if let Some(item) = decoder.decode_frame(buf) {
-            let frame = item.expect("the receiver sends well-formed frames");
-            return Some(Packet::parse(&frame.data).expect("the ack parses"));
-        }
-        let read = tokio::time::timeout(Duration::from_secs(5), stream.read_buf(buf))
-            .await
-            .expect("a reply within 5 s")
-            .unwrap();
-        if read == 0 {
-            return None;
-        }
-    }
-}
-
-/// True when nothing arrives on `stream` for `wait`.
-async fn silent_for(stream: &mut TcpStream, wait: Duration) -> bool {
-    let mut byte = [0u8; 1];
-    tokio::time::timeout(wait, stream.read(&mut byte))
-        .await
-        .is_err()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
