@@ -370,7 +370,7 @@ fn a_bad_workbook_cell_is_named_by_its_cell() {
     ]);
     let people = "person,entity,role,role_since,hired\nE1,P1,staff,2020-01-01,2020-01-01\n";
     std::fs::write(dir.join("training.xlsx"), training).unwrap();
-    let files = vec![
+    let files = [
         write(&dir, "people.csv", people),
         dir.join("training.xlsx").to_string_lossy().into_owned(),
     ];
@@ -409,7 +409,7 @@ P1,pump,onsite,2025-01-10
 P1,pit,onsite,2026-02-30
 ";
     let drills = "entity,plan,date,joint_with\nP1,pmup,2026-03-01,\n";
-    let files = vec![
+    let files = [
         write(&dir, "hazards.csv", hazards),
         write(&dir, "plans.csv", plans),
         write(&dir, "drills.csv", drills),
