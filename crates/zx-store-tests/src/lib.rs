@@ -12,6 +12,7 @@ pub mod archive;
 pub mod followup;
 pub mod loads;
 pub mod measures;
+pub mod safety;
 pub mod stacks;
 pub mod story;
 pub mod submissions;
@@ -75,6 +76,8 @@ macro_rules! stories {
             stacks::alarms_are_raised_once_acknowledged_and_cleared,
             stacks::stacks_rules_and_alarms_survive_export_and_restore,
             stacks::a_restored_database_keeps_stacks_rules_and_open_alarms,
+            safety::safety_records_import_read_back_and_revise,
+            safety::a_safety_import_with_a_bad_reference_writes_nothing,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {
