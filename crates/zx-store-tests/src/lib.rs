@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod archive;
 pub mod followup;
+pub mod hazards;
 pub mod loads;
 pub mod measures;
 pub mod stacks;
@@ -75,6 +76,9 @@ macro_rules! stories {
             stacks::alarms_are_raised_once_acknowledged_and_cleared,
             stacks::stacks_rules_and_alarms_survive_export_and_restore,
             stacks::a_restored_database_keeps_stacks_rules_and_open_alarms,
+            hazards::a_major_hazard_runs_the_loop_with_history_audit_and_evidence,
+            hazards::a_ledger_imported_again_revises_or_leaves_its_hazards,
+            hazards::a_rules_hazard_is_raised_once,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

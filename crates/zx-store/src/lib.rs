@@ -23,6 +23,7 @@ mod accounts;
 pub mod archive;
 mod emissions;
 mod facts;
+mod hazards;
 mod measures;
 pub mod sql;
 mod workflow;
@@ -31,6 +32,7 @@ pub use accounts::*;
 pub use archive::{Archive, ArchiveCounts};
 pub use emissions::*;
 pub use facts::*;
+pub use hazards::*;
 pub use measures::*;
 pub use workflow::*;
 
@@ -42,8 +44,8 @@ pub use zx_domain::followup::{
 };
 pub use zx_domain::measures::ReminderReason;
 use zx_domain::{
-    Basis, Decimal, Entity, EntityCode, EntityKind, Fact, FactTable, Measure, MeasureStatus, Month,
-    Role, Target,
+    Access, Basis, Decimal, Entity, EntityCode, EntityKind, Fact, FactTable, Measure,
+    MeasureStatus, Month, Role, Target,
 };
 
 /// What went wrong in the storage layer. File data problems are caught before (in ingest), so
@@ -122,12 +124,18 @@ pub trait ArchiveStore: Send + Sync {
 
 /// The database, whatever the backend: every area.
 pub trait Store:
-    FactStore + AccountStore + WorkflowStore + MeasureStore + EmissionStore + ArchiveStore
+    FactStore + AccountStore + WorkflowStore + MeasureStore + EmissionStore + ArchiveStore + HazardStore
 {
 }
 
 impl<T> Store for T where
-    T: FactStore + AccountStore + WorkflowStore + MeasureStore + EmissionStore + ArchiveStore
+    T: FactStore
+        + AccountStore
+        + WorkflowStore
+        + MeasureStore
+        + EmissionStore
+        + ArchiveStore
+        + HazardStore
 {
 }
 
@@ -227,6 +235,7 @@ mod tests {
 /// The area traits, for callers that hold a concrete store or a `dyn Store`:
 /// `use zx_store::prelude::*;` brings every method into scope.
 pub mod prelude {
+    pub use crate::HazardStore;
     pub use crate::{
         AccountStore, ArchiveStore, EmissionStore, FactStore, MeasureStore, Store, WorkflowStore,
     };

@@ -1,0 +1,2 @@
+//! Production safety (safety.md): hazards and their closed loop.
+pub mod hazards;
