@@ -4,8 +4,8 @@
 
 use zx_domain::{Access, EntityTree, Role};
 use zx_store::{
-    Actor, Assurances, AuditFilter, HazardGrade, HazardScores, HazardStatus, ImportedHazard,
-    NewEvidence, NewHazard, Step, Store, StoreError,
+    Actor, Assurances, AuditFilter, HazardGrade, HazardStatus, ImportedHazard, LecScore,
+    NewEvidence, NewHazard, Score, Step, Store, StoreError,
 };
 
 use crate::measures::{at, code, date, setup};
@@ -28,6 +28,14 @@ fn new_hazard(grade: HazardGrade) -> NewHazard {
         scores: None,
         auto_key: None,
     }
+}
+
+fn lec_score(l: &str, e: &str, c: &str) -> LecScore {
+    LecScore::new(l.parse().unwrap(), e.parse().unwrap(), c.parse().unwrap()).unwrap()
+}
+
+fn lec(l: &str, e: &str, c: &str) -> Score {
+    Score::Lec(lec_score(l, e, c))
 }
 
 async fn tree(store: &dyn Store) -> EntityTree {
@@ -111,11 +119,7 @@ pub async fn a_major_hazard_runs_the_loop_with_history_audit_and_evidence(store:
             plan: String::new(),
             ..assurances()
         },
-        scores: Some(HazardScores::Lec {
-            l: "6".parse().unwrap(),
-            e: "3".parse().unwrap(),
-            c: "15".parse().unwrap(),
-        }),
+        scores: Some(lec("6", "3", "15")),
     };
     let assessed = store
         .take_hazard_step(id, 1, assess.clone(), "", vec![], fujian, at(2, 10))
@@ -335,11 +339,7 @@ fn ledger_row(id: &str, entity: &str, owner: &str, status: HazardStatus) -> Impo
         id: id.into(),
         found: date("2026-03-01"),
         grade: HazardGrade::General,
-        lec: Some((
-            "0.5".parse().unwrap(),
-            "6".parse().unwrap(),
-            "7".parse().unwrap(),
-        )),
+        lec: Some(lec_score("0.5", "6", "7")),
         owner: owner.into(),
         deadline: date("2026-03-31"),
         status,
@@ -360,14 +360,7 @@ pub async fn a_ledger_imported_again_revises_or_leaves_its_hazards(store: &dyn S
     let stored = store.hazards().await.unwrap();
     assert_eq!(stored[0].code.as_deref(), Some("H-1"));
     // 0.5 keeps its places: decimals come back exactly.
-    assert_eq!(
-        stored[0].scores,
-        Some(HazardScores::Lec {
-            l: "0.5".parse().unwrap(),
-            e: "6".parse().unwrap(),
-            c: "7".parse().unwrap()
-        })
-    );
+    assert_eq!(stored[0].scores, Some(lec("0.5", "6", "7")));
     let mut again = list.clone();
     again[0].status = HazardStatus::AwaitingVerification;
     let done = store

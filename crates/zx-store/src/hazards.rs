@@ -5,9 +5,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 pub use zx_domain::safety::hazards::{
-    Assurances, Hazard, HazardAttachment, HazardGrade, HazardScores, HazardStatus,
-    HazardStepRecord, Step,
+    Assurances, Hazard, HazardAttachment, HazardGrade, HazardStatus, HazardStepRecord, Step,
 };
+pub use zx_domain::safety::{LecScore, MatrixScore, Score};
 
 use crate::*;
 
@@ -19,7 +19,7 @@ pub struct NewHazard {
     pub description: String,
     pub location: String,
     pub grade: HazardGrade,
-    pub scores: Option<HazardScores>,
+    pub scores: Option<Score>,
     /// When raised by a rule: its key; a second hazard with the same key is not raised.
     pub auto_key: Option<String>,
 }
@@ -41,8 +41,8 @@ pub struct ImportedHazard {
     pub id: String,
     pub found: NaiveDate,
     pub grade: HazardGrade,
-    /// L, E, C: all three or none.
-    pub lec: Option<(Decimal, Decimal, Decimal)>,
+    /// L, E, C: all three or none (checked against the method's values by ingest).
+    pub lec: Option<LecScore>,
     pub owner: String,
     pub deadline: NaiveDate,
     pub status: HazardStatus,
@@ -164,11 +164,16 @@ fn date_or_empty(date: Option<NaiveDate>) -> String {
 }
 
 /// A hazard's scores as the audit log shows them: `lec=6x3x15`, `ls=4x5`, empty for none.
-pub fn describe_scores(scores: Option<&HazardScores>) -> String {
+pub fn describe_scores(scores: Option<&Score>) -> String {
     match scores {
         None => String::new(),
-        Some(HazardScores::Lec { l, e, c }) => format!("lec={l}x{e}x{c}"),
-        Some(HazardScores::Matrix { l, s }) => format!("ls={l}x{s}"),
+        Some(Score::Lec(s)) => format!(
+            "lec={}x{}x{}",
+            s.likelihood(),
+            s.exposure(),
+            s.consequence()
+        ),
+        Some(Score::Matrix(s)) => format!("ls={}x{}", s.likelihood(), s.severity()),
     }
 }
 
@@ -177,8 +182,8 @@ pub fn describe_scores(scores: Option<&HazardScores>) -> String {
 pub fn describe_hazard_state(h: &Hazard) -> String {
     format!(
         "status={}; grade={}; owner={}; deadline={}; scores={}; assurances={}/5",
-        h.status.as_str(),
-        h.grade.as_str(),
+        h.status.code(),
+        h.grade.code(),
         h.owner,
         date_or_empty(h.deadline),
         describe_scores(h.scores.as_ref()),
@@ -192,7 +197,7 @@ pub fn describe_new_hazard(h: &NewHazard) -> String {
         "entity={}; found={}; grade={}; scores={}; description={}",
         h.entity,
         h.found.format("%Y-%m-%d"),
-        h.grade.as_str(),
+        h.grade.code(),
         describe_scores(h.scores.as_ref()),
         h.description.trim()
     )
@@ -203,7 +208,7 @@ pub fn describe_new_hazard(h: &NewHazard) -> String {
 pub fn describe_hazard_ledger(
     found: NaiveDate,
     grade: HazardGrade,
-    scores: Option<&HazardScores>,
+    scores: Option<&Score>,
     owner: &str,
     deadline: Option<NaiveDate>,
     status: HazardStatus,
@@ -211,10 +216,10 @@ pub fn describe_hazard_ledger(
     format!(
         "found={}; grade={}; scores={}; owner={owner}; deadline={}; status={}",
         found.format("%Y-%m-%d"),
-        grade.as_str(),
+        grade.code(),
         describe_scores(scores),
         date_or_empty(deadline),
-        status.as_str()
+        status.code()
     )
 }
 
@@ -237,8 +242,8 @@ pub fn check_new_hazard(h: &NewHazard) -> StoreResult<()> {
 }
 
 /// A ledger row as a hazard's stored fields, to compare with what is stored.
-pub fn ledger_scores(row: &ImportedHazard) -> Option<HazardScores> {
-    row.lec.map(|(l, e, c)| HazardScores::Lec { l, e, c })
+pub fn ledger_scores(row: &ImportedHazard) -> Option<Score> {
+    row.lec.map(Score::Lec)
 }
 
 #[cfg(test)]
@@ -256,11 +261,14 @@ mod tests {
             location: String::new(),
             grade: HazardGrade::Major,
             status: HazardStatus::Assessed,
-            scores: Some(HazardScores::Lec {
-                l: "6".parse().unwrap(),
-                e: "3".parse().unwrap(),
-                c: "15".parse().unwrap(),
-            }),
+            scores: Some(Score::Lec(
+                LecScore::new(
+                    "6".parse().unwrap(),
+                    "3".parse().unwrap(),
+                    "15".parse().unwrap(),
+                )
+                .unwrap(),
+            )),
             owner: "nanchong".into(),
             deadline: Some("2026-12-20".parse().unwrap()),
             assurances: Assurances {

@@ -1,61 +1,63 @@
-//! Hidden hazards (隐患) and their closed loop, safety.md §2: reported → assessed → rectifying →
-//! awaiting verification → closed (销号), a rejection sending a hazard back to rectifying with a
-//! reason.
+//! Hidden hazards (隐患, safety.md §2): their grade, the states of the closed loop and when one is
+//! overdue, and the loop's rules: reported → assessed → rectifying → awaiting verification →
+//! closed (销号), a rejection sending a hazard back to rectifying with a reason.
 //!
 //! Who may take each step is a rule of the domain, not of a page: [`check_step`] answers it
 //! for the web, the API and any tool alike. Overdue and age are derived from the date passed
 //! in (the date in China), never stored.
 
+use std::fmt;
+use std::str::FromStr;
+
 use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
+use thiserror::Error;
 
 use crate::access::{Access, Role};
 use crate::entity::{EntityCode, EntityTree};
+use crate::format::{hazard_grade_label, hazard_status_label};
 use crate::notes::Lang;
+use crate::safety::grading::Score;
 
-/// 一般 / 重大 (domain.md §3.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// The regulator's two grades: a major hazard (重大事故隐患) goes to HQ the day it is graded and is
+/// verified above the plant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HazardGrade {
+    /// 一般隐患
     General,
+    /// 重大隐患
     Major,
 }
 
-impl HazardGrade {
-    pub const ALL: [HazardGrade; 2] = [HazardGrade::General, HazardGrade::Major];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HazardGrade::General => "general",
-            HazardGrade::Major => "major",
-        }
-    }
-
-    /// `general|major`, or the names people read (`一般`, `重大`, `一般隐患`).
-    pub fn parse(text: &str) -> Option<Self> {
-        let text = text.trim();
-        Self::ALL.into_iter().find(|g| {
-            g.as_str().eq_ignore_ascii_case(text)
-                || g.label(Lang::Zh) == text
-                || format!("{}隐患", g.label(Lang::Zh)) == text
-        })
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            HazardGrade::General => lang.pick("一般", "general"),
-            HazardGrade::Major => lang.pick("重大", "major"),
-        }
-    }
-}
-
-/// Where a hazard stands in the loop. `overdue` is not a status: see [`is_overdue`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Where a hazard is in its closed loop. Rejection at verification is not a state: it sends the
+/// hazard back to `Rectifying` with a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum HazardStatus {
     Reported,
     Assessed,
     Rectifying,
     AwaitingVerification,
+    /// 销号
     Closed,
+}
+
+/// A code that is not a grade or a status, named with the allowed codes.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{field} = {value} is not allowed; allowed: {allowed}")]
+pub struct UnknownCode {
+    pub field: &'static str,
+    pub value: String,
+    pub allowed: &'static str,
+}
+
+impl HazardGrade {
+    pub const ALL: [HazardGrade; 2] = [HazardGrade::General, HazardGrade::Major];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            HazardGrade::General => "general",
+            HazardGrade::Major => "major",
+        }
+    }
 }
 
 impl HazardStatus {
@@ -67,7 +69,7 @@ impl HazardStatus {
         HazardStatus::Closed,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             HazardStatus::Reported => "reported",
             HazardStatus::Assessed => "assessed",
@@ -77,33 +79,79 @@ impl HazardStatus {
         }
     }
 
-    /// The stored name, with spaces for underscores, or the name people read in either
-    /// language (as an exported register writes it).
-    pub fn parse(text: &str) -> Option<Self> {
-        let text = text.trim();
-        Self::ALL.into_iter().find(|s| {
-            s.as_str().eq_ignore_ascii_case(text)
-                || s.as_str().replace('_', " ").eq_ignore_ascii_case(text)
-                || s.label(Lang::Zh) == text
-                || s.label(Lang::En).eq_ignore_ascii_case(text)
-        })
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            HazardStatus::Reported => lang.pick("已上报", "reported"),
-            HazardStatus::Assessed => lang.pick("已评估", "assessed"),
-            HazardStatus::Rectifying => lang.pick("整改中", "rectifying"),
-            HazardStatus::AwaitingVerification => lang.pick("待验收", "awaiting verification"),
-            HazardStatus::Closed => lang.pick("已销号", "closed"),
-        }
+    /// Open means still someone's work: everything before closing.
+    pub fn is_open(self) -> bool {
+        self != HazardStatus::Closed
     }
 }
 
-/// Overdue: not closed and the deadline (a date in China) is before `as_of`. A hazard without
-/// a deadline yet (reported, not assessed) is never overdue.
+impl fmt::Display for HazardGrade {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl fmt::Display for HazardStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for HazardGrade {
+    type Err = UnknownCode;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        HazardGrade::ALL
+            .into_iter()
+            .find(|g| g.code() == text.trim())
+            .ok_or_else(|| UnknownCode {
+                field: "grade",
+                value: text.to_owned(),
+                allowed: "general, major",
+            })
+    }
+}
+
+impl FromStr for HazardStatus {
+    type Err = UnknownCode;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        HazardStatus::ALL
+            .into_iter()
+            .find(|s| s.code() == text.trim())
+            .ok_or_else(|| UnknownCode {
+                field: "status",
+                value: text.to_owned(),
+                allowed: "reported, assessed, rectifying, awaiting_verification, closed",
+            })
+    }
+}
+
+/// Overdue (safety.md §2): not closed and the deadline, a date in China, is before `as_of`. On
+/// the deadline itself a hazard is not overdue yet; one without a deadline never is.
 pub fn is_overdue(status: HazardStatus, deadline: Option<NaiveDate>, as_of: NaiveDate) -> bool {
-    status != HazardStatus::Closed && deadline.is_some_and(|d| d < as_of)
+    status.is_open() && deadline.is_some_and(|deadline| deadline < as_of)
+}
+
+/// A grade as typed or as an exported register shows it: its code, or its name in either
+/// language (`重大`, `重大隐患`, `major`).
+pub fn parse_grade(text: &str) -> Option<HazardGrade> {
+    let text = text.trim();
+    HazardGrade::ALL.into_iter().find(|g| {
+        g.code().eq_ignore_ascii_case(text)
+            || hazard_grade_label(*g, Lang::Zh) == text
+            || hazard_grade_label(*g, Lang::Zh).trim_end_matches("隐患") == text
+    })
+}
+
+/// A status as typed or as an exported register shows it: its code (or with spaces), or its
+/// name in either language.
+pub fn parse_status(text: &str) -> Option<HazardStatus> {
+    let text = text.trim();
+    HazardStatus::ALL.into_iter().find(|s| {
+        s.code().eq_ignore_ascii_case(text)
+            || s.code().replace('_', " ").eq_ignore_ascii_case(text)
+            || hazard_status_label(*s, Lang::Zh) == text
+            || hazard_status_label(*s, Lang::En).eq_ignore_ascii_case(text)
+    })
 }
 
 /// The five assurances (五落实) of a major hazard's rectification: 责任, 措施, 资金, 时限, 预案.
@@ -176,14 +224,6 @@ impl Assurances {
     }
 }
 
-/// A hazard's risk scores: LEC (D = L × E × C) or the risk matrix (R = L × S), safety.md §1.
-/// Which values are allowed is `grading`'s rule, checked where the scores are read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HazardScores {
-    Lec { l: Decimal, e: Decimal, c: Decimal },
-    Matrix { l: u8, s: u8 },
-}
-
 /// A hazard of the register, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hazard {
@@ -196,7 +236,7 @@ pub struct Hazard {
     pub location: String,
     pub grade: HazardGrade,
     pub status: HazardStatus,
-    pub scores: Option<HazardScores>,
+    pub scores: Option<Score>,
     /// The account (or, in an imported ledger, the person) answering for it; empty until
     /// assessed.
     pub owner: String,
@@ -293,7 +333,7 @@ pub enum Step {
         owner: String,
         deadline: NaiveDate,
         assurances: Assurances,
-        scores: Option<HazardScores>,
+        scores: Option<Score>,
     },
     /// Rectification starts: assessed → rectifying (a major needs its five assurances).
     StartRectifying,
@@ -342,7 +382,7 @@ impl Step {
 pub enum StepError {
     #[error("only someone who may submit data for {entity} may do this")]
     MayNotAct { entity: EntityCode },
-    #[error("a hazard that is {} cannot be {}", status.as_str(), step)]
+    #[error("a hazard that is {} cannot be {}", status.code(), step)]
     WrongStatus {
         status: HazardStatus,
         step: &'static str,
@@ -380,7 +420,7 @@ impl StepError {
                 }
                 StepError::WrongStatus { status, step } => format!(
                     "隐患当前为“{}”，不能{}",
-                    status.label(Lang::Zh),
+                    hazard_status_label(*status, Lang::Zh),
                     step_label(step, Lang::Zh)
                 ),
                 StepError::MissingAssurances { missing } => format!(
@@ -591,3 +631,63 @@ impl AgeBand {
 #[cfg(test)]
 #[path = "hazards_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+mod base_tests {
+    use super::*;
+
+    fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn overdue_is_the_day_after_the_deadline_while_open() {
+        let deadline = Some(date("2026-06-30"));
+        assert!(!is_overdue(
+            HazardStatus::Rectifying,
+            deadline,
+            date("2026-06-30")
+        ));
+        assert!(is_overdue(
+            HazardStatus::Rectifying,
+            deadline,
+            date("2026-07-01")
+        ));
+        assert!(is_overdue(
+            HazardStatus::AwaitingVerification,
+            deadline,
+            date("2026-07-01")
+        ));
+        assert!(is_overdue(
+            HazardStatus::Reported,
+            deadline,
+            date("2027-01-01")
+        ));
+        assert!(!is_overdue(
+            HazardStatus::Closed,
+            deadline,
+            date("2026-07-01")
+        ));
+        assert!(!is_overdue(
+            HazardStatus::Rectifying,
+            None,
+            date("2030-01-01")
+        ));
+    }
+
+    #[test]
+    fn codes_read_back() {
+        for status in HazardStatus::ALL {
+            assert_eq!(status.code().parse::<HazardStatus>().unwrap(), status);
+        }
+        for grade in HazardGrade::ALL {
+            assert_eq!(grade.code().parse::<HazardGrade>().unwrap(), grade);
+        }
+        let err = "rejected".parse::<HazardStatus>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "status = rejected is not allowed; allowed: reported, assessed, rectifying, awaiting_verification, closed"
+        );
+        assert!("Major ".parse::<HazardGrade>().is_err());
+    }
+}

@@ -1,2 +1,8 @@
-//! Production safety (safety.md): hazards and their closed loop.
+//! Production safety (`shared/reference/safety.md`): risk grading, hidden hazards and their closed
+//! loop. Pure rules; "today" is an `as_of` date in China passed in.
+
+pub mod grading;
 pub mod hazards;
+
+pub use grading::{GradingBands, LecGrade, LecScore, MatrixScore, RiskLevel, Score, ScoreError};
+pub use hazards::{HazardGrade, HazardStatus, is_overdue};

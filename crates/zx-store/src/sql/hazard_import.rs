@@ -103,7 +103,7 @@ pub(super) async fn import(
         match stored.get(&row.id) {
             Some(h) if ledger_of(h) == ledger_of_row(row) => done.unchanged += 1,
             Some(h) => {
-                let mut values = params![row.found, row.grade.as_str(), row.status.as_str()];
+                let mut values = params![row.found, row.grade.code(), row.status.code()];
                 values.extend(score_params(scores.as_ref()));
                 values.extend(params![row.owner.trim(), row.deadline, h.id]);
                 tx.execute(
@@ -145,8 +145,8 @@ pub(super) async fn import(
                     row.id.trim(),
                     &row.entity,
                     row.found,
-                    row.grade.as_str(),
-                    row.status.as_str()
+                    row.grade.code(),
+                    row.status.code()
                 ];
                 values.extend(score_params(scores.as_ref()));
                 values.extend(params![row.owner.trim(), row.deadline, at, user]);

@@ -8,11 +8,11 @@ use zx_domain::safety::hazards::{StepError, check_step};
 use super::measures::insert_returning;
 use super::{Backend, Connection, Row, SqlStore, audit};
 use crate::{
-    Actor, Assurances, Hazard, HazardAttachment, HazardGrade, HazardNotification, HazardScores,
-    HazardStatus, HazardStepRecord, HazardStore, HazardsImported, ImportedHazard, MAJOR_GRADED,
-    NewEvidence, NewHazard, Step, StoreError, StoreResult, check_new_hazard, content_sha256,
-    describe_hazard_attachment, describe_hazard_object, describe_hazard_state, describe_new_hazard,
-    params,
+    Actor, Assurances, Hazard, HazardAttachment, HazardGrade, HazardNotification, HazardStatus,
+    HazardStepRecord, HazardStore, HazardsImported, ImportedHazard, LecScore, MAJOR_GRADED,
+    MatrixScore, NewEvidence, NewHazard, Score, Step, StoreError, StoreResult, check_new_hazard,
+    content_sha256, describe_hazard_attachment, describe_hazard_object, describe_hazard_state,
+    describe_new_hazard, params,
 };
 
 /// The columns of a [`Hazard`], in the order [`hazard_from_row`] reads them.
@@ -30,33 +30,32 @@ const ATTACHMENT_COLUMNS: &str =
 fn grade(text: String) -> StoreResult<HazardGrade> {
     HazardGrade::ALL
         .into_iter()
-        .find(|g| g.as_str() == text)
+        .find(|g| g.code() == text)
         .ok_or_else(|| StoreError::Corrupt(format!("hazard grade \"{text}\"")))
 }
 
 fn status(text: String) -> StoreResult<HazardStatus> {
     HazardStatus::ALL
         .into_iter()
-        .find(|s| s.as_str() == text)
+        .find(|s| s.code() == text)
         .ok_or_else(|| StoreError::Corrupt(format!("hazard status \"{text}\"")))
 }
 
-fn matrix_score(n: i64) -> StoreResult<u8> {
-    u8::try_from(n)
-        .ok()
-        .filter(|v| (1..=5).contains(v))
-        .ok_or_else(|| StoreError::Corrupt(format!("risk matrix score {n}")))
+fn matrix_factor(n: i64) -> StoreResult<u8> {
+    u8::try_from(n).map_err(|_| StoreError::Corrupt(format!("risk matrix score {n}")))
 }
 
 pub(super) fn hazard_from_row(row: &mut Row) -> StoreResult<Hazard> {
     let lec = (row.get(8)?, row.get(9)?, row.get(10)?);
     let ls: (Option<i64>, Option<i64>) = (row.get(11)?, row.get(12)?);
+    let corrupt = |e: zx_domain::safety::ScoreError| StoreError::Corrupt(e.to_string());
     let scores = match (lec, ls) {
-        ((Some(l), Some(e), Some(c)), _) => Some(HazardScores::Lec { l, e, c }),
-        (_, (Some(l), Some(s))) => Some(HazardScores::Matrix {
-            l: matrix_score(l)?,
-            s: matrix_score(s)?,
-        }),
+        ((Some(l), Some(e), Some(c)), _) => {
+            Some(Score::Lec(LecScore::new(l, e, c).map_err(corrupt)?))
+        }
+        (_, (Some(l), Some(s))) => Some(Score::Matrix(
+            MatrixScore::new(matrix_factor(l)?, matrix_factor(s)?).map_err(corrupt)?,
+        )),
         _ => None,
     };
     Ok(Hazard {
@@ -116,17 +115,21 @@ fn attachment_from_row(row: &mut Row) -> StoreResult<HazardAttachment> {
 }
 
 /// The score columns' values: L, E, C, then L, S of the matrix.
-pub(super) fn score_params(scores: Option<&HazardScores>) -> Vec<super::Value> {
+pub(super) fn score_params(scores: Option<&Score>) -> Vec<super::Value> {
     match scores {
-        Some(HazardScores::Lec { l, e, c }) => {
-            params![Some(*l), Some(*e), Some(*c), None::<i64>, None::<i64>]
-        }
-        Some(HazardScores::Matrix { l, s }) => params![
+        Some(Score::Lec(s)) => params![
+            Some(s.likelihood()),
+            Some(s.exposure()),
+            Some(s.consequence()),
+            None::<i64>,
+            None::<i64>
+        ],
+        Some(Score::Matrix(m)) => params![
             None::<zx_domain::Decimal>,
             None::<zx_domain::Decimal>,
             None::<zx_domain::Decimal>,
-            Some(i64::from(*l)),
-            Some(i64::from(*s))
+            Some(i64::from(m.likelihood())),
+            Some(i64::from(m.severity()))
         ],
         None => params![
             None::<zx_domain::Decimal>,
@@ -164,8 +167,8 @@ pub(super) async fn insert_step(
         params![
             hazard,
             step,
-            before.map(|s| s.as_str()),
-            after.as_str(),
+            before.map(|s| s.code()),
+            after.code(),
             comment.trim(),
             at,
             user
@@ -324,8 +327,8 @@ impl<B: Backend> HazardStore for SqlStore<B> {
             hazard.found,
             hazard.description.trim(),
             hazard.location.trim(),
-            hazard.grade.as_str(),
-            HazardStatus::Reported.as_str()
+            hazard.grade.code(),
+            HazardStatus::Reported.code()
         ];
         values.extend(score_params(hazard.scores.as_ref()));
         values.extend(params![hazard.auto_key.as_deref(), at, user]);
@@ -424,7 +427,7 @@ impl<B: Backend> HazardStore for SqlStore<B> {
             }
             Step::StartRectifying => {}
         }
-        let mut values = params![after.grade.as_str(), after.status.as_str()];
+        let mut values = params![after.grade.code(), after.status.code()];
         values.extend(score_params(after.scores.as_ref()));
         values.extend(params![
             &after.owner,
