@@ -32,21 +32,9 @@ pub struct NewEvidence {
     pub content: Vec<u8>,
 }
 
-/// One row of a hazards ledger (safety.md §7's `entity,id,found,grade,l,e,c,owner,deadline,
-/// status`), read and checked by ingest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportedHazard {
-    pub entity: EntityCode,
-    /// The ledger's hazard number (`id`), the key a second import matches on.
-    pub id: String,
-    pub found: NaiveDate,
-    pub grade: HazardGrade,
-    /// L, E, C: all three or none (checked against the method's values by ingest).
-    pub lec: Option<LecScore>,
-    pub owner: String,
-    pub deadline: NaiveDate,
-    pub status: HazardStatus,
-}
+/// One row of a hazards ledger: the check slice's record of safety.md §7's hazards file
+/// (`entity,id,found,grade,l,e,c,owner,deadline,status`), read and checked by ingest.
+pub use zx_domain::safety::check::HazardRow as ImportedHazard;
 
 /// What an import did to each row: created, revised, or left alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
