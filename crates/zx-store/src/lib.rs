@@ -23,6 +23,7 @@ mod accounts;
 pub mod archive;
 mod emissions;
 mod facts;
+mod hazards;
 mod measures;
 mod safety;
 pub mod sql;
@@ -32,6 +33,7 @@ pub use accounts::*;
 pub use archive::{Archive, ArchiveCounts};
 pub use emissions::*;
 pub use facts::*;
+pub use hazards::*;
 pub use measures::*;
 pub use safety::*;
 pub use workflow::*;
@@ -44,8 +46,8 @@ pub use zx_domain::followup::{
 };
 pub use zx_domain::measures::ReminderReason;
 use zx_domain::{
-    Basis, Decimal, Entity, EntityCode, EntityKind, Fact, FactTable, Measure, MeasureStatus, Month,
-    Role, Target,
+    Access, Basis, Decimal, Entity, EntityCode, EntityKind, Fact, FactTable, Measure,
+    MeasureStatus, Month, Role, Target,
 };
 
 /// What went wrong in the storage layer. File data problems are caught before (in ingest), so
@@ -131,6 +133,7 @@ pub trait Store:
     + EmissionStore
     + ArchiveStore
     + SafetyRecordStore
+    + HazardStore
 {
 }
 
@@ -142,6 +145,7 @@ impl<T> Store for T where
         + EmissionStore
         + ArchiveStore
         + SafetyRecordStore
+        + HazardStore
 {
 }
 
@@ -241,6 +245,7 @@ mod tests {
 /// The area traits, for callers that hold a concrete store or a `dyn Store`:
 /// `use zx_store::prelude::*;` brings every method into scope.
 pub mod prelude {
+    pub use crate::HazardStore;
     pub use crate::{
         AccountStore, ArchiveStore, EmissionStore, FactStore, MeasureStore, SafetyRecordStore,
         Store, WorkflowStore,
