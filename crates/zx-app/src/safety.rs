@@ -59,7 +59,7 @@ pub async fn import_files(
         plans: &stored.plans,
         people: &stored.people,
         entities: Some(&entities),
-        certificates_need_people: true,
+        check_references: true,
     };
     let read = match read_safety_files(&inputs(files), &known) {
         Ok(read) => read,

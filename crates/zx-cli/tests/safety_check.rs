@@ -413,7 +413,7 @@ P1,H2,2026-05-01,severe,3,6,,li,2026-06-30,open
 P1,pump,onsite,2025-01-10
 P1,pit,onsite,2026-02-30
 ";
-    let drills = "entity,plan,date,joint_with\nP1,pmup,2026-03-01,\n";
+    let drills = "entity,plan,date,joint_with\nP1,pump,2026-03-01,\n";
     let files = [
         write(&dir, "hazards.csv", hazards),
         write(&dir, "plans.csv", plans),
@@ -441,10 +441,76 @@ P1,pit,onsite,2026-02-30
         "hazards.csv:3: c: is empty while other LEC factors are given",
         "hazards.csv:3: status: \"open\" is not allowed",
         "plans.csv:3: approved: \"2026-02-30\" is not a date in the form YYYY-MM-DD",
-        "drills.csv:2: plan: \"pmup\" is not a plan of P1 in the plans files",
     ] {
         assert!(err.contains(line), "missing {line:?} in:\n{err}");
     }
+}
+
+#[test]
+fn a_header_without_rows_is_an_empty_register_and_strays_count_for_nothing() {
+    // W1 is a special operator and the certificates file has no rows: no certificate at all →
+    // an automatic major hazard. A training record of someone not on the staff list and a drill
+    // of a plan not given count for nothing in a check (the import refuses them).
+    let dir = temp_dir("empty");
+    let files = [
+        write(
+            &dir,
+            "people.csv",
+            "person,entity,role,role_since,hired\nW1,P1,special_operator,2020-01-01,2020-01-01\n",
+        ),
+        write(
+            &dir,
+            "certificates.csv",
+            "person,type,number,issued,expires,last_review\n",
+        ),
+        write(
+            &dir,
+            "training.csv",
+            "person,date,hours,course\nX9,2026-03-01,4,安全生产法\n",
+        ),
+        write(
+            &dir,
+            "drills.csv",
+            "entity,plan,date,joint_with\nP1,pmup,2026-03-01,\n",
+        ),
+    ];
+    let output = check("2026-07-01", &files);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // W1: hired 2020 → 8 h required, none done.
+    let expected = concat!(
+        r#"{"auto_hazards":[{"person":"W1","reason":"no_valid_certificate"}],"certificates":{},"drills":{},"#,
+        r#""hazards":{},"training":{"W1":{"done":"0","required":"8","short":"8"}}}"#,
+        "\n"
+    );
+    assert_eq!(stdout(&output), expected);
+}
+
+#[test]
+fn codes_are_read_whatever_their_case() {
+    // `Onsite` and `Major` as a spreadsheet capitalises them.
+    let dir = temp_dir("case");
+    let files = [
+        write(
+            &dir,
+            "plans.csv",
+            "Entity,Plan,Kind,Approved\nP1,pump,Onsite,2025-01-10\n",
+        ),
+        write(
+            &dir,
+            "hazards.csv",
+            "entity,id,found,grade,l,e,c,owner,deadline,status\nP1,H1,2026-05-01,Major,,,,li,2026-06-30,Closed\n",
+        ),
+    ];
+    let output = check("2026-07-01", &files);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // Approved 2025-01-10, never drilled; as of 1 July: H1 ended without → overdue, H2 due.
+    assert_eq!(
+        json["drills"]["P1"]["onsite"]["pump"],
+        serde_json::json!({"2026-H1": "overdue", "2026-H2": "due"})
+    );
+    // Closed: not overdue although the deadline (06-30) has passed.
+    assert_eq!(json["hazards"]["H1"]["overdue"], false);
 }
 
 #[test]
@@ -658,6 +724,20 @@ fn a_bad_file_writes_nothing(ws: Workspace) {
         "{err}"
     );
     assert!(err.contains("nothing was imported"), "{err}");
+    // A drill of a plan neither stored nor in the files.
+    let drills = write(
+        dir,
+        "drills.csv",
+        "entity,plan,date,joint_with\nP1,pmup,2026-03-01,\n",
+    );
+    let output = ws.zx(&["safety", "import", &drills]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output)
+            .contains("drills.csv:2: plan: \"pmup\" is not a plan of P1 in the plans files"),
+        "{}",
+        stderr(&output)
+    );
     let status: serde_json::Value = serde_json::from_str(&ws.status("2026-07-01")).unwrap();
     assert_eq!(status["training"], serde_json::json!({}));
     assert_eq!(status["drills"], serde_json::json!({}));
