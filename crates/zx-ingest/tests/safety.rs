@@ -182,3 +182,29 @@ fn the_kind_is_known_from_the_header_alone() {
     let errors = sniff_safety(input("x.csv", b"entity,plan\n")).unwrap_err();
     assert_eq!(errors[0].code.as_str(), "unknown_header");
 }
+
+#[test]
+fn the_same_course_twice_a_day_is_summed_by_a_check_and_refused_by_an_import() {
+    let people = "person,entity,role,role_since,hired\nE1,P1,staff,2020-01-01,2020-01-01\n";
+    let training = "person,date,hours,course\nE1,2026-03-02,2,消防\nE1,2026-03-02,1.5,消防\n";
+    let files = [
+        input("people.csv", people.as_bytes()),
+        input("training.csv", training.as_bytes()),
+    ];
+    // A check: two records, 2 + 1.5 = 3.5 h.
+    let read = read_safety_files(&files, &KnownSafety::default()).unwrap();
+    let hours: zx_domain::Decimal = read.records.training.iter().map(|t| t.hours).sum();
+    assert_eq!(hours.to_string(), "3.5");
+    // An import keeps one row per person, day and course: the second names the first.
+    let known = KnownSafety {
+        check_references: true,
+        ..KnownSafety::default()
+    };
+    let rejected = read_safety_files(&files, &known).unwrap_err();
+    assert_eq!(
+        lines(&rejected),
+        [
+            "training.csv:3: course: \"消防\" is listed twice: the same course for this person on this day (add the hours up in one row) is on training.csv line 2"
+        ]
+    );
+}
