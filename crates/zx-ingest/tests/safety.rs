@@ -208,3 +208,26 @@ fn the_same_course_twice_a_day_is_summed_by_a_check_and_refused_by_an_import() {
         ]
     );
 }
+
+#[test]
+fn only_a_manager_needs_the_role_start() {
+    // Staff with a blank role start: it is the hiring date. A principal without one: refused,
+    // since the role's first year decides 32 h or 12 h.
+    let people = "person,entity,role,role_since,hired\nS1,P1,staff,,2026-02-01\nE1,P1,principal,,2019-01-01\n";
+    let rejected = read_safety_files(
+        &[input("people.csv", people.as_bytes())],
+        &KnownSafety::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        lines(&rejected),
+        ["people.csv:3: role_since: must not be empty"]
+    );
+    let people = "person,entity,role,role_since,hired\nS1,P1,staff,,2026-02-01\n";
+    let read = read_safety_files(
+        &[input("people.csv", people.as_bytes())],
+        &KnownSafety::default(),
+    )
+    .unwrap();
+    assert_eq!(read.records.people[0].role_since.to_string(), "2026-02-01");
+}

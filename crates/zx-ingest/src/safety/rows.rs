@@ -455,8 +455,17 @@ impl<'k> Reader<'k> {
                         )
                     })
                 });
-                let role_since = f.date("role_since");
+                // Only a principal's or safety manager's role start changes the hours: for
+                // anyone else a blank one is the hiring date.
+                let blank_is_hired = cells.cell("role_since").is_empty()
+                    && role.is_some_and(|r: PersonRole| !r.is_manager());
+                let role_since = if blank_is_hired {
+                    None
+                } else {
+                    f.date("role_since")
+                };
                 let hired = f.date("hired");
+                let role_since = if blank_is_hired { hired } else { role_since };
                 if let Some(person) = &person
                     && let Err(first) =
                         Self::first_time(&mut self.people, person.clone(), origin("person"))
