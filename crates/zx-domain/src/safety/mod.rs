@@ -1,0 +1,3 @@
+//! Production safety (safety.md).
+
+pub mod natural;
