@@ -4,6 +4,7 @@
 pub mod grading;
 pub mod hazards;
 pub mod natural;
+pub mod risks;
 
 pub use grading::{GradingBands, LecGrade, LecScore, MatrixScore, RiskLevel, Score, ScoreError};
 pub use hazards::{HazardGrade, HazardStatus, is_overdue};
