@@ -12,6 +12,7 @@ pub mod archive;
 pub mod followup;
 pub mod loads;
 pub mod measures;
+pub mod risks;
 pub mod stacks;
 pub mod story;
 pub mod submissions;
@@ -75,6 +76,8 @@ macro_rules! stories {
             stacks::alarms_are_raised_once_acknowledged_and_cleared,
             stacks::stacks_rules_and_alarms_survive_export_and_restore,
             stacks::a_restored_database_keeps_stacks_rules_and_open_alarms,
+            risks::risks_are_registered_revised_and_retired_with_an_audit_trail,
+            risks::warnings_trigger_alerts_acknowledged_once_and_escalated_once,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

@@ -24,6 +24,7 @@ pub mod archive;
 mod emissions;
 mod facts;
 mod measures;
+mod risks;
 pub mod sql;
 mod workflow;
 
@@ -32,6 +33,7 @@ pub use archive::{Archive, ArchiveCounts};
 pub use emissions::*;
 pub use facts::*;
 pub use measures::*;
+pub use risks::*;
 pub use workflow::*;
 
 use async_trait::async_trait;
@@ -122,12 +124,18 @@ pub trait ArchiveStore: Send + Sync {
 
 /// The database, whatever the backend: every area.
 pub trait Store:
-    FactStore + AccountStore + WorkflowStore + MeasureStore + EmissionStore + ArchiveStore
+    FactStore + AccountStore + WorkflowStore + MeasureStore + EmissionStore + ArchiveStore + RiskStore
 {
 }
 
 impl<T> Store for T where
-    T: FactStore + AccountStore + WorkflowStore + MeasureStore + EmissionStore + ArchiveStore
+    T: FactStore
+        + AccountStore
+        + WorkflowStore
+        + MeasureStore
+        + EmissionStore
+        + ArchiveStore
+        + RiskStore
 {
 }
 
@@ -228,6 +236,7 @@ mod tests {
 /// `use zx_store::prelude::*;` brings every method into scope.
 pub mod prelude {
     pub use crate::{
-        AccountStore, ArchiveStore, EmissionStore, FactStore, MeasureStore, Store, WorkflowStore,
+        AccountStore, ArchiveStore, EmissionStore, FactStore, MeasureStore, RiskStore, Store,
+        WorkflowStore,
     };
 }

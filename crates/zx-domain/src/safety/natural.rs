@@ -565,7 +565,7 @@ mod tests {
         assert_eq!(
             codes(affected_sites(
                 &tree,
-                &[none.clone()],
+                std::slice::from_ref(&none),
                 "福建省",
                 NaturalHazard::Typhoon
             )),

@@ -26,6 +26,7 @@ mod import;
 mod measure_rows;
 mod measures;
 mod restore;
+mod risks;
 mod targets;
 mod workflow;
 
