@@ -28,6 +28,7 @@ mod issue;
 mod measures;
 pub mod minutes;
 mod numbers;
+pub mod safety_risks;
 mod schema;
 mod source;
 pub mod stacks;
