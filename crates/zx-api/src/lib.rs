@@ -13,6 +13,7 @@ mod collection;
 mod emissions;
 mod import;
 mod records;
+pub mod safety_risks;
 
 pub use accounts::{NotificationJson, UserJson};
 pub use bench::{

@@ -84,7 +84,7 @@ pub async fn import_warnings(
 pub async fn import_risks(
     store: &dyn Store,
     tree: &EntityTree,
-    writable: &dyn Fn(&EntityCode) -> bool,
+    writable: &(dyn Fn(&EntityCode) -> bool + Sync),
     file_name: &str,
     bytes: &[u8],
     user: &str,
@@ -130,7 +130,7 @@ impl AlertView {
 /// entities (the caller's scope).
 pub async fn alerts(
     store: &dyn Store,
-    keep: &dyn Fn(&EntityCode) -> bool,
+    keep: &(dyn Fn(&EntityCode) -> bool + Sync),
 ) -> Result<Vec<AlertView>, AppError> {
     let warnings: HashMap<i64, StoredWarning> = store
         .warnings()
