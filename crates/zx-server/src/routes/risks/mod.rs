@@ -406,19 +406,41 @@ pub struct ActiveWarning {
 
 /// The "active warnings" section of `/safety` (and of `/safety/warnings`): the alerts of the
 /// plants in the caller's scope whose warning is in force or that are not acknowledged yet.
-/// Render it with `{% include "safety_warnings.html" %}` in a template that has `lang`, `me`,
-/// `here` and `active: ActiveWarnings`.
+///
+/// To plug it into `/safety` (`routes::safety::pages::SafetyPage`): add a field
+/// `active: crate::routes::risks::ActiveWarnings`, fill it with
+/// `crate::routes::risks::active_warnings(&state, &user, entity).await?` (`entity`: the page's
+/// `?entity=`, `None` for the whole scope), and replace the placeholder
+/// `<section id="safety-warnings">…</section>` of `safety.html` with
+/// `{% include "safety_warnings.html" %}` (the partial reads `lang`, `me`, `here`, `active`).
 pub struct ActiveWarnings {
     pub alerts: Vec<ActiveWarning>,
 }
 
-/// The active warnings for `user` at the state's clock.
-pub async fn active_warnings(state: &AppState, user: &CurrentUser) -> ApiResult<ActiveWarnings> {
+/// The active warnings for `user` at the state's clock, under `entity` when given.
+pub async fn active_warnings(
+    state: &AppState,
+    user: &CurrentUser,
+    entity: Option<&str>,
+) -> ApiResult<ActiveWarnings> {
     let lang = user.lang;
     let now = state.now();
     let snapshot = state.snapshot().await?;
     let tree = snapshot.engine.tree();
-    let views = visible_alerts(state, user).await?;
+    let root = match entity {
+        Some(code) => Some(entity_in_scope(&snapshot, user, code)?),
+        None => None,
+    };
+    let views: Vec<AlertView> = visible_alerts(state, user)
+        .await?
+        .into_iter()
+        .filter(|v| {
+            root.is_none_or(|r| {
+                tree.id(&v.alert.entity)
+                    .is_some_and(|e| tree.is_within(e, r))
+            })
+        })
+        .collect();
     let at = |t: DateTime<Utc>| {
         zx_domain::calendar::china_time(t)
             .format("%m-%d %H:%M")

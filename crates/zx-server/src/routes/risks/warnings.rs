@@ -72,7 +72,7 @@ async fn render(
         lang,
         me: Me::of(user),
         here: "/safety/warnings".into(),
-        active: active_warnings(state, user).await?,
+        active: active_warnings(state, user, None).await?,
         exposures,
         hazards: NaturalHazard::ALL
             .iter()
