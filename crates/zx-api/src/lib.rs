@@ -14,6 +14,7 @@ mod emissions;
 mod import;
 mod records;
 mod safety;
+pub mod safety_risks;
 
 pub use accounts::{NotificationJson, UserJson};
 pub use bench::{

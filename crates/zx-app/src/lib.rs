@@ -11,6 +11,7 @@
 //! - [`snapshot`]: the group tree, the consolidated engine and the targets, loaded from the store.
 //! - [`cems`]: a stack's stored minutes judged day by day, the days on every core.
 //! - [`safety`]: safety.md §7's check over files or the stored safety records.
+//! - [`risks`]: safety risks and natural-hazard warnings (alerts of the affected plants).
 //! - [`filings`]: what each unit filed for each month (workflow states over the rows), for the
 //!   collection rules of `zx_domain::collection`.
 //!
@@ -26,6 +27,7 @@ pub mod database;
 mod error;
 pub mod filings;
 pub mod import;
+pub mod risks;
 pub mod safety;
 pub mod snapshot;
 

@@ -31,6 +31,7 @@ mod demo;
 mod facts;
 mod model;
 mod rng;
+pub mod safety_risks;
 mod synthetic;
 
 use std::path::Path;

@@ -343,6 +343,14 @@ pub fn audit_action_label(action: &str, lang: Lang) -> String {
         "alarm.raise" => ("报警", "alarm raised"),
         "alarm.acknowledge" => ("确认报警", "alarm acknowledged"),
         "alarm.clear" => ("报警消除", "alarm cleared"),
+        "risk.create" => ("登记安全风险", "risk registered"),
+        "risk.revise" => ("修订安全风险", "risk revised"),
+        "risk.retire" => ("停用安全风险", "risk retired"),
+        "exposure.set" => ("设定自然灾害暴露", "site exposure set"),
+        "warning.add" => ("登记灾害预警", "warning recorded"),
+        "warning_alert.trigger" => ("向厂站发出预警", "plant alerted"),
+        "warning_alert.acknowledge" => ("厂站确认预警", "warning acknowledged"),
+        "warning_alert.escalate" => ("预警超时督办", "warning escalated"),
         _ => return action.to_owned(),
     };
     lang.pick(zh, en).to_owned()

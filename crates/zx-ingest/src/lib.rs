@@ -29,6 +29,7 @@ mod measures;
 pub mod minutes;
 mod numbers;
 pub mod safety;
+pub mod safety_risks;
 mod schema;
 mod source;
 pub mod stacks;

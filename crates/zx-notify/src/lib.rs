@@ -20,6 +20,7 @@
 mod channels;
 mod deliver;
 mod message;
+mod warnings;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -31,6 +32,7 @@ use zx_store::{NewNotification, ReminderReason, Store, StoreError};
 pub use channels::{Channels, SmtpSettings, WebhookKind, WebhookSettings, redact_webhook_url};
 pub use deliver::{Alert, ChannelReport, DeliveryReport, deliver, deliver_alert};
 pub use message::{Message, message, webhook_body};
+pub use warnings::{deliver_escalations, escalation_message, run_warning_escalations};
 
 /// Why the reminder service could not run. Delivery failures are not errors (see
 /// [`DeliveryReport`]): only the store, whose answer decides what is recorded, can fail a run.

@@ -79,21 +79,58 @@ async fn reminder_loop(
     {
         return;
     }
+    let mut at = next_run(clock.now(), daily_at);
     loop {
         if *stop.borrow() {
             return;
         }
+        // Warnings are acknowledged within hours, not days: between the daily runs the job
+        // wakes every `ESCALATION_CHECK` to escalate the alerts whose time is up.
         let now = clock.now();
-        let at = next_run(now, daily_at);
         tracing::debug!(next = %at, "next reminder run");
-        let wait = (at - now).to_std().unwrap_or_default();
+        let wait = (at - now)
+            .to_std()
+            .unwrap_or_default()
+            .min(ESCALATION_CHECK);
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
             _ = stop.changed() => return,
         }
-        if !run_unless_stopped(&*store, &reminders, &channels, &*clock, &mut stop).await {
+        let now = clock.now();
+        if now >= at {
+            if !run_unless_stopped(&*store, &reminders, &channels, &*clock, &mut stop).await {
+                return;
+            }
+            at = next_run(clock.now(), daily_at);
+        } else {
+            tokio::select! {
+                () = escalate_warnings(&*store, &channels, now) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    }
+}
+
+/// How often the job looks for warnings not acknowledged in time.
+pub const ESCALATION_CHECK: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Records the escalations of warnings not acknowledged in time and delivers the new ones;
+/// logs, fails nothing (the next check tries again; each escalation is recorded once).
+pub async fn escalate_warnings(store: &dyn Store, channels: &Channels, now: DateTime<Utc>) {
+    let sent = match zx_notify::run_warning_escalations(store, now, false).await {
+        Ok(sent) => sent,
+        Err(e) => {
+            tracing::error!(error = %e, "warning escalation failed");
             return;
         }
+    };
+    if sent.is_empty() {
+        return;
+    }
+    tracing::info!(recorded = sent.len(), "warning escalations recorded");
+    match zx_notify::deliver_escalations(store, channels, &sent).await {
+        Ok(report) => log_report(&report),
+        Err(e) => tracing::error!(error = %e, "escalations recorded but not delivered"),
     }
 }
 
@@ -127,6 +164,7 @@ pub async fn run_once(store: &dyn Store, grace_days: u32, channels: &Channels, n
         }
     };
     tracing::info!(recorded = sent.len(), "reminders recorded");
+    escalate_warnings(store, channels, now).await;
     if sent.is_empty() || !channels.any() {
         return;
     }

@@ -291,6 +291,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/visits",
             get(visits::api::api_visits).post(visits::api::api_create_visit),
         )
+        .merge(routes::risks::routes())
         .fallback(layout::not_found)
         .layer(axum::middleware::from_fn(api_errors_as_json))
         .layer(axum::middleware::map_response(move |response: Response| {

@@ -74,5 +74,7 @@ use crate::routes::targets::api as targets;
 pub struct ApiDoc;
 
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::routes::risks::api::RisksApi::openapi());
+    Json(doc)
 }

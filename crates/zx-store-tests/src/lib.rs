@@ -13,6 +13,7 @@ pub mod followup;
 pub mod hazards;
 pub mod loads;
 pub mod measures;
+pub mod risks;
 pub mod safety;
 pub mod stacks;
 pub mod story;
@@ -83,6 +84,8 @@ macro_rules! stories {
             hazards::a_major_hazard_runs_the_loop_with_history_audit_and_evidence,
             hazards::a_ledger_imported_again_revises_or_leaves_its_hazards,
             hazards::a_rules_hazard_is_raised_once,
+            risks::risks_are_registered_revised_and_retired_with_an_audit_trail,
+            risks::warnings_trigger_alerts_acknowledged_once_and_escalated_once,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

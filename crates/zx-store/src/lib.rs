@@ -25,6 +25,7 @@ mod emissions;
 mod facts;
 mod hazards;
 mod measures;
+mod risks;
 mod safety;
 pub mod sql;
 mod workflow;
@@ -35,6 +36,7 @@ pub use emissions::*;
 pub use facts::*;
 pub use hazards::*;
 pub use measures::*;
+pub use risks::*;
 pub use safety::*;
 pub use workflow::*;
 
@@ -134,6 +136,7 @@ pub trait Store:
     + ArchiveStore
     + SafetyRecordStore
     + HazardStore
+    + RiskStore
 {
 }
 
@@ -146,6 +149,7 @@ impl<T> Store for T where
         + ArchiveStore
         + SafetyRecordStore
         + HazardStore
+        + RiskStore
 {
 }
 
@@ -247,7 +251,7 @@ mod tests {
 pub mod prelude {
     pub use crate::HazardStore;
     pub use crate::{
-        AccountStore, ArchiveStore, EmissionStore, FactStore, MeasureStore, SafetyRecordStore,
-        Store, WorkflowStore,
+        AccountStore, ArchiveStore, EmissionStore, FactStore, MeasureStore, RiskStore,
+        SafetyRecordStore, Store, WorkflowStore,
     };
 }

@@ -131,7 +131,36 @@ pub async fn build(
     std::fs::write(&path, csv).context("cannot write the demo measures")?;
     crate::commands::measures::import_quiet(&app, &path).await?;
     followup(&app).await?;
+    safety_risks(&app, &data).await?;
     Ok((app, data))
+}
+
+/// The demo's standing risks per plant, the sites' exposures and the typhoon warning for the
+/// Fujian plants (their alerts wait for acknowledgement), through the same services as a user's.
+async fn safety_risks(app: &App, data: &zx_demo::DemoData) -> Result<()> {
+    use zx_demo::safety_risks::{demo_exposures, demo_risks, demo_typhoon_warning};
+    let store = app.store.as_ref();
+    let now = app.clock.now();
+    let rows = demo_risks(data)
+        .into_iter()
+        .map(|risk| zx_store::RiskRow { id: None, risk })
+        .collect();
+    store.save_risks(rows, DEMO_USER, now).await?;
+    store
+        .set_site_exposures(demo_exposures(data), DEMO_USER, now)
+        .await?;
+    let tree = zx_app::load_tree(store).await?;
+    zx_app::risks::add_warnings(
+        store,
+        &tree,
+        &zx_domain::safety::natural::Checklists::default(),
+        vec![demo_typhoon_warning(now)],
+        "demo",
+        DEMO_USER,
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 /// The demo's follow-up: progress with comments, a milestone with evidence, and an inspection

@@ -40,17 +40,28 @@ pub async fn remind(
     let grace_days = grace_days.unwrap_or(settings.reminders.grace_days);
     let store = app.store.as_ref();
     let sent = zx_notify::run_reminders(store, now, grace_days, dry_run).await?;
+    // Natural-hazard warnings not acknowledged in time go up the same channels.
+    let escalated = zx_notify::run_warning_escalations(store, now, dry_run).await?;
     match format {
         TextFormat::Json => {
             let items: Vec<NotificationJson> = sent.iter().map(NotificationJson::from).collect();
+            let escalations: Vec<_> = escalated
+                .iter()
+                .map(|e| json!({"alert": e.alert, "to": e.user}))
+                .collect();
             println!(
                 "{}",
-                serde_json::to_string_pretty(&json!({ "notifications": items }))?
+                serde_json::to_string_pretty(
+                    &json!({ "notifications": items, "warning_escalations": escalations })
+                )?
             );
         }
         TextFormat::Text => {
             for n in &sent {
                 println!("measure {}\t{}\t{}", n.measure, n.user, n.reason);
+            }
+            for e in &escalated {
+                println!("warning alert {}\t{}\tescalated", e.alert, e.user);
             }
             let what = if dry_run {
                 app.lang.pick(
@@ -70,6 +81,14 @@ pub async fn remind(
         eprintln!("{} {report}", app.lang.pick("投递：", "delivery:"));
         for line in report.email.errors.iter().chain(&report.webhook.errors) {
             eprintln!("  {line}");
+        }
+        if !escalated.is_empty() {
+            let report =
+                zx_notify::deliver_escalations(store, &settings.notify, &escalated).await?;
+            eprintln!(
+                "{} {report}",
+                app.lang.pick("预警督办投递：", "warning escalations:")
+            );
         }
     }
     Ok(())

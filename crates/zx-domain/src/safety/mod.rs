@@ -7,6 +7,8 @@ pub mod check;
 pub mod drills;
 pub mod grading;
 pub mod hazards;
+pub mod natural;
+pub mod risks;
 pub mod training;
 
 pub use certificates::{AutoHazard, AutoHazardReason, Certificate, CertificateState};

@@ -11,6 +11,7 @@ pub mod environment;
 pub mod followup;
 pub mod measures;
 pub mod notifications;
+pub mod risks;
 pub mod session;
 pub mod stacks;
 pub mod targets;

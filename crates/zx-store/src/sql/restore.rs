@@ -10,7 +10,7 @@ use crate::{StoreError, StoreResult, factors_to_json, params};
 
 /// Every table holding data (sessions included): a database to restore into must have none.
 /// The first table found with rows is named, so the order is part of the message.
-const DATA_TABLES: [&str; 23] = [
+const DATA_TABLES: [&str; 28] = [
     "submissions",
     "entities",
     "fact_revisions",
@@ -31,6 +31,11 @@ const DATA_TABLES: [&str; 23] = [
     "milestones",
     "blobs",
     "attachments",
+    "safety_risks",
+    "site_exposures",
+    "natural_warnings",
+    "warning_alerts",
+    "warning_escalations",
     "stacks",
     "alarm_rule_sets",
     "alarms",
