@@ -111,7 +111,7 @@ pub async fn the_loaded_values_are_the_values_in_force(store: &dyn Store) {
             2,
             vec![file(
                 "jan.csv",
-                Changes::Facts(vec![
+                Changes::facts(vec![
                     fact("P1", "2026-01", "operating_revenue", "100.50", month),
                     fact("P1", "2026-01", "net_profit", "-3", month),
                     fact("P2", "2026-01", "operating_revenue", "7", month),
@@ -127,7 +127,7 @@ pub async fn the_loaded_values_are_the_values_in_force(store: &dyn Store) {
             vec![
                 file(
                     "fix.csv",
-                    Changes::Facts(vec![
+                    Changes::facts(vec![
                         fact("P1", "2026-01", "operating_revenue", "101", month),
                         fact("P1", "2026-02", "operating_revenue", "5", Basis::Ytd),
                         fact("P1", "2026-01", "net_profit", "-3.00", month),
@@ -135,7 +135,7 @@ pub async fn the_loaded_values_are_the_values_in_force(store: &dyn Store) {
                 ),
                 file(
                     "fix2.csv",
-                    Changes::Facts(vec![fact(
+                    Changes::facts(vec![fact(
                         "P1",
                         "2026-02",
                         "operating_revenue",
@@ -189,11 +189,11 @@ pub async fn the_loaded_values_are_the_values_in_force(store: &dyn Store) {
             vec![
                 file(
                     "ok.csv",
-                    Changes::Facts(vec![fact("P2", "2026-01", "operating_revenue", "8", month)]),
+                    Changes::facts(vec![fact("P2", "2026-01", "operating_revenue", "8", month)]),
                 ),
                 file(
                     "bad.csv",
-                    Changes::Facts(vec![fact("XX", "2026-01", "operating_revenue", "1", month)]),
+                    Changes::facts(vec![fact("XX", "2026-01", "operating_revenue", "1", month)]),
                 ),
             ],
         ))
@@ -210,7 +210,7 @@ pub async fn the_loaded_values_are_the_values_in_force(store: &dyn Store) {
             5,
             vec![file(
                 "places.csv",
-                Changes::Facts(vec![fact(
+                Changes::facts(vec![fact(
                     "P2",
                     "2026-03",
                     "total_assets",
