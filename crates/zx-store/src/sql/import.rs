@@ -230,26 +230,28 @@ async fn import_facts(
         "SELECT entity, period, item, value, basis, revision FROM facts
          WHERE {in_list} AND period >= ? AND period <= ?"
     );
-    conn.fetch_each(
-        &sql,
-        vec![Value::TextList(touched.clone()), first.into(), last.into()],
-        &mut |row| {
-            let entity: String = row.get(0)?;
-            let item: String = row.get(2)?;
-            let (Some(&entity), Some(item)) = (
-                entity_at.get(entity.as_str()),
-                facts.items().iter().position(|i| *i == item),
-            ) else {
-                return Ok(());
-            };
-            in_force.insert(
-                (entity, row.get(1)?, item as u32),
-                (row.get(3)?, row.get(4)?, row.get(5)?),
-            );
-            Ok(())
-        },
-    )
-    .await?;
+    // Read whole (a month's file reads that month): a statement left open on `facts` while
+    // the file's rows are inserted would slow every insert.
+    let rows = conn
+        .fetch_all(
+            &sql,
+            vec![Value::TextList(touched.clone()), first.into(), last.into()],
+        )
+        .await?;
+    for mut row in rows {
+        let entity: String = row.get(0)?;
+        let item: String = row.get(2)?;
+        let (Some(&entity), Some(item)) = (
+            entity_at.get(entity.as_str()),
+            facts.items().iter().position(|i| *i == item),
+        ) else {
+            continue;
+        };
+        in_force.insert(
+            (entity, row.get(1)?, item as u32),
+            (row.get(3)?, row.get(4)?, row.get(5)?),
+        );
+    }
     let entity_code = |row: &FactRow| &facts.entities()[row.entity as usize];
     let item_code = |row: &FactRow| &facts.items()[row.item as usize];
     let mut receipt = FileReceipt {
@@ -391,16 +393,17 @@ async fn write_blocks(
     written: &[bool],
 ) -> StoreResult<()> {
     let mut stored = FactTable::new();
-    conn.fetch_each(
-        &format!("SELECT entity, data FROM fact_blocks WHERE {in_list}"),
-        vec![Value::TextList(touched)],
-        &mut |row| {
-            let entity: EntityCode = row.get(0)?;
-            let data: Vec<u8> = row.get(1)?;
-            fact_blocks::decode(entity, &data, &mut stored)
-        },
-    )
-    .await?;
+    let rows = conn
+        .fetch_all(
+            &format!("SELECT entity, data FROM fact_blocks WHERE {in_list}"),
+            vec![Value::TextList(touched)],
+        )
+        .await?;
+    for mut row in rows {
+        let entity: EntityCode = row.get(0)?;
+        let data: Vec<u8> = row.get(1)?;
+        fact_blocks::decode(entity, &data, &mut stored)?;
+    }
     // A decoded block's rows are together: each stored entity's range of rows.
     let mut ranges: HashMap<&str, std::ops::Range<usize>> = HashMap::new();
     let mut start = 0;
