@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The cold paths at scale, in one run: a synthetic group imported into SQLite and into
 # PostgreSQL, the first cockpit after each import (`zx report --depth 1`: load, consolidate,
-# print), each with its wall time and peak memory (max RSS), beside DuckDB's whole roll-up
-# pipeline (bench/rollup_duckdb.py) on the same rows. See BENCHMARKS.md, "The cold paths".
+# print), then a month's file imported into that history, each with its wall time and peak
+# memory (max RSS), beside DuckDB's whole roll-up pipeline (bench/rollup_duckdb.py) on the
+# same rows. See BENCHMARKS.md, "The cold paths".
 #
 #   bench/cold.sh [ENTITIES] [MONTHS] [RUNS]     # default: 10000 entities, 36 months, 3 runs
 #
@@ -64,10 +65,19 @@ if [ ! -s "$DATA/import/data.csv" ]; then
     awk -F, -v now="$NOW" 'NR == 1 || $2 <= now' "$DATA/csv/data.csv" > "$DATA/import/data.csv"
     cp "$DATA/csv/entities.csv" "$DATA/csv/targets.csv" "$DATA/import/"
 fi
+# A month's file into that history: the last month's rows, every value one more (revisions).
+if [ ! -s "$DATA/month/data.csv" ]; then
+    mkdir -p "$DATA/month"
+    LAST=$(tail -n 1 "$DATA/import/data.csv" | cut -d, -f2)
+    awk -F, -v last="$LAST" 'BEGIN { OFS = "," } NR == 1 { print; next }
+        $2 == last { $4 = sprintf("%.2f", $4 + 1); print }' "$DATA/import/data.csv" \
+        > "$DATA/month/data.csv"
+fi
 FILES=("$DATA/import/entities.csv" "$DATA/import/data.csv" "$DATA/import/targets.csv")
 ROWS_D=$(($(wc -l < "$DATA/import/data.csv") - 1))
 ROWS_E=$(($(wc -l < "$DATA/import/entities.csv") - 1))
-echo "   $ROWS_E entities, $ROWS_D data rows"
+ROWS_M=$(($(wc -l < "$DATA/month/data.csv") - 1))
+echo "   $ROWS_E entities, $ROWS_D data rows; a month's file of $ROWS_M rows"
 
 # "SECONDS MAX_RSS_MB" of one command, its output discarded; a failure stops the script.
 measured() {
@@ -78,7 +88,7 @@ median() { tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1
 best() { tr ' ' '\n' | sort -n | head -n 1; }
 most() { tr ' ' '\n' | sort -n | tail -n 1; }
 
-declare -A import_s import_mb report_s report_mb
+declare -A import_s import_mb report_s report_mb month_s month_mb
 for backend in sqlite postgres; do
     echo "== $backend: import, then the first report, ×$RUNS"
     for run in $(seq "$RUNS"); do
@@ -94,7 +104,10 @@ for backend in sqlite postgres; do
         read -r rs rmb <<< "$(measured "$ZX_BIN" report --db "$db" --depth 1)"
         report_s[$backend]="${report_s[$backend]:-} $rs"
         report_mb[$backend]="${report_mb[$backend]:-} $rmb"
-        echo "   run $run: import $s s ($mb MB), first report $rs s ($rmb MB)"
+        read -r ms mmb <<< "$(measured "$ZX_BIN" import --db "$db" "$DATA/month/data.csv")"
+        month_s[$backend]="${month_s[$backend]:-} $ms"
+        month_mb[$backend]="${month_mb[$backend]:-} $mmb"
+        echo "   run $run: import $s s ($mb MB), first report $rs s ($rmb MB), a month's file $ms s ($mmb MB)"
         # One database at a time: 10,000 × 36 is a gigabyte each.
         if [ "$backend" = sqlite ]; then
             rm -f "$db" "$db-wal" "$db-shm"
@@ -121,4 +134,6 @@ echo "| \`zx import\` (3 files, one transaction) | $(trim "${import_s[sqlite]}" 
 echo "| … its peak memory (max RSS) | $(trim "${import_mb[sqlite]}" | most) MB | $(trim "${import_mb[postgres]}" | most) MB |"
 echo "| first \`zx report --depth 1\` after it (load, consolidate, print) | $(trim "${report_s[sqlite]}" | best) s / $(trim "${report_s[sqlite]}" | median) s | $(trim "${report_s[postgres]}" | best) s / $(trim "${report_s[postgres]}" | median) s |"
 echo "| … its peak memory (max RSS) | $(trim "${report_mb[sqlite]}" | most) MB | $(trim "${report_mb[postgres]}" | most) MB |"
+echo "| then \`zx import\` of a month's file into that history ($ROWS_M revised values) | $(trim "${month_s[sqlite]}" | best) s / $(trim "${month_s[sqlite]}" | median) s | $(trim "${month_s[postgres]}" | best) s / $(trim "${month_s[postgres]}" | median) s |"
+echo "| … its peak memory (max RSS) | $(trim "${month_mb[sqlite]}" | most) MB | $(trim "${month_mb[postgres]}" | most) MB |"
 echo "| DuckDB's whole pipeline from its own tables, same run | $duck_best s / $duck_median s | |"

@@ -96,7 +96,7 @@ pub async fn check_files_in_scope(
     writable: Option<&HashSet<EntityCode>>,
 ) -> Result<Checked, AppError> {
     let mut entities: Vec<Entity> = store.entities().await?;
-    let stored = zx_ingest::StoredIndex::new(store.current_facts().await?);
+    let stored = zx_ingest::StoredIndex::from_table(store.current_fact_table().await?);
     let locks = store.locked_periods().await?;
     let latest_month = china_month(now);
     // Sniff first, to order the files: entities before what refers to them.

@@ -79,7 +79,7 @@ fn read_table(
         ["code", "name", "parent", "kind"].map(|name| columns.get(name).unwrap_or(usize::MAX));
     let region_col = columns.get("region");
     let segment_col = columns.get("segment");
-    for row in &table.rows {
+    for row in table.rows() {
         let loc = |col: usize| table.loc(row.line, col);
         let mut ok = true;
         let mut report = |sink: &mut Sink, col: usize, draft: Draft| {

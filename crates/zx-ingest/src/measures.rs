@@ -148,8 +148,8 @@ pub(crate) fn read(
     let number_col = columns.get("number");
     // Where each number was first seen, so a number given twice is an error on the second.
     let mut numbered: std::collections::HashMap<i64, Place> = std::collections::HashMap::new();
-    let mut rows = Vec::with_capacity(table.rows.len());
-    for row in &table.rows {
+    let mut rows = Vec::with_capacity(table.row_count());
+    for row in table.rows() {
         let loc = |c: usize| table.loc(row.line, c);
         let number = match number_col {
             None => Some(None),

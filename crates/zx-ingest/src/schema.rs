@@ -345,7 +345,13 @@ pub(crate) fn columns(table: &Table, sink: &mut Sink) -> Option<Columns> {
         .filter(|(_, cell)| cell.is_empty())
         .map(|(i, _)| i)
         .collect();
-    for row in &table.rows {
+    // Walking a CSV's rows reads them again: only when a heading is blank.
+    let rows = if blank.is_empty() {
+        None
+    } else {
+        Some(table.rows())
+    };
+    for row in rows.into_iter().flatten() {
         for &i in &blank {
             let cell = row.cell(i);
             if !cell.is_empty() {

@@ -3,6 +3,7 @@
 //! Everything after this module works on [`Table`] and does not care whether the file was a CSV
 //! in GBK or the second sheet of a workbook; the table knows how to name a cell's [`Place`].
 
+use std::borrow::Cow;
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -98,11 +99,151 @@ pub(crate) struct Table {
     origin: Origin,
     pub header_line: usize,
     pub header: Vec<Value>,
-    pub rows: Vec<Row>,
+    rows: Rows,
     pub encoding: &'static str,
 }
 
+/// A table's data rows. A workbook's are its cells as read (a sheet is at most
+/// [`MAX_SHEET_CELLS`]); a CSV's are the decoded text and where each row starts in it, its
+/// cells read again from the text when the rows are walked: three million rows held as owned
+/// cells took 1.3 GB, their starts take 48 MB.
+#[derive(Debug, Clone)]
+enum Rows {
+    Cells(Vec<Row>),
+    Csv(CsvRows),
+}
+
+#[derive(Debug, Clone)]
+struct CsvRows {
+    /// The decoded text; rows are read from `text[skip..]` (past a byte order mark).
+    text: String,
+    skip: usize,
+    delimiter: u8,
+    /// Each data row's physical line and the byte offset of its record, blank rows left out.
+    starts: Vec<(usize, u64)>,
+}
+
+impl CsvRows {
+    fn body(&self) -> &[u8] {
+        self.text.as_bytes().get(self.skip..).unwrap_or_default()
+    }
+
+    /// A reader of the records from byte `offset` of the body on: the first read split the
+    /// text into records, so reading again from a record's start gives the same records.
+    fn reader_at(&self, offset: u64) -> csv::Reader<&[u8]> {
+        let body = self.body();
+        let at = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(body.len());
+        reader(self.delimiter, &body[at..])
+    }
+}
+
+/// The CSV reader every pass over a text uses.
+fn reader(delimiter: u8, bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(bytes)
+}
+
+fn is_blank(record: &csv::StringRecord) -> bool {
+    record.iter().all(|field| field.trim().is_empty())
+}
+
+/// The rows of a [`Table`] in order: borrowed from a workbook's cells, built from a CSV
+/// record at a time.
+pub(crate) struct RowIter<'t> {
+    inner: RowSource<'t>,
+}
+
+enum RowSource<'t> {
+    Cells(std::slice::Iter<'t, Row>),
+    Csv {
+        reader: csv::Reader<&'t [u8]>,
+        starts: std::slice::Iter<'t, (usize, u64)>,
+        record: csv::StringRecord,
+    },
+}
+
+impl<'t> Iterator for RowIter<'t> {
+    type Item = Cow<'t, Row>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.inner {
+            RowSource::Cells(rows) => rows.next().map(Cow::Borrowed),
+            RowSource::Csv {
+                reader,
+                starts,
+                record,
+            } => {
+                let &(line, _) = starts.next()?;
+                // Blank records were skipped when the rows were found; skip them again. The
+                // text read without error the first time, so it does again.
+                while reader.read_record(record).ok()? {
+                    if !is_blank(record) {
+                        let cells = record.iter().map(Value::from_text).collect();
+                        return Some(Cow::Owned(Row { line, cells }));
+                    }
+                }
+                None
+            }
+        }
+    }
+}
+
 impl Table {
+    /// The data rows, in order.
+    pub(crate) fn rows(&self) -> RowIter<'_> {
+        let inner = match &self.rows {
+            Rows::Cells(rows) => RowSource::Cells(rows.iter()),
+            Rows::Csv(csv) => RowSource::Csv {
+                reader: csv.reader_at(csv.starts.first().map_or(u64::MAX, |s| s.1)),
+                starts: csv.starts.iter(),
+                record: csv::StringRecord::new(),
+            },
+        };
+        RowIter { inner }
+    }
+
+    /// How many data rows the table has.
+    pub(crate) fn row_count(&self) -> usize {
+        match &self.rows {
+            Rows::Cells(rows) => rows.len(),
+            Rows::Csv(csv) => csv.starts.len(),
+        }
+    }
+
+    /// The line (CSV) or sheet row (workbook) of the data row at `index` (as [`Self::rows`]
+    /// counts them).
+    pub(crate) fn line_of(&self, index: usize) -> usize {
+        match &self.rows {
+            Rows::Cells(rows) => rows.get(index).map_or(0, |r| r.line),
+            Rows::Csv(csv) => csv.starts.get(index).map_or(0, |s| s.0),
+        }
+    }
+
+    /// The cell under header column `column` of the data row at `index`: what a message about
+    /// a figure shows, read again from the text for a CSV.
+    pub(crate) fn cell_at(&self, index: usize, column: usize) -> Value {
+        match &self.rows {
+            Rows::Cells(rows) => rows
+                .get(index)
+                .map_or(Value::Empty, |r| r.cell(column).clone()),
+            Rows::Csv(csv) => {
+                let Some(&(_, offset)) = csv.starts.get(index) else {
+                    return Value::Empty;
+                };
+                let mut record = csv::StringRecord::new();
+                match csv.reader_at(offset).read_record(&mut record) {
+                    Ok(true) => record.get(column).map_or(Value::Empty, Value::from_text),
+                    _ => Value::Empty,
+                }
+            }
+        }
+    }
+
     /// The place of the cell in header column `index` of line/row `line`.
     pub(crate) fn loc(&self, line: usize, index: usize) -> Loc {
         match &self.origin {
@@ -194,9 +335,14 @@ impl<'t> LineIndex<'t> {
 /// Lines are the file's physical line numbers; a row that is entirely blank (`,,,,` as Excel
 /// leaves them) is skipped. The delimiter is a comma, or a tab when the header line has tabs and
 /// no comma (Excel's "Unicode text" export).
-pub(crate) fn read_csv(text: &str, encoding: &'static str, sink: &mut Sink) -> Option<Table> {
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let first_line = text
+pub(crate) fn read_csv(text: String, encoding: &'static str, sink: &mut Sink) -> Option<Table> {
+    let skip = if text.starts_with('\u{FEFF}') {
+        '\u{FEFF}'.len_utf8()
+    } else {
+        0
+    };
+    let body = &text[skip..];
+    let first_line = body
         .split(['\r', '\n'])
         .find(|l| !l.trim().is_empty())
         .unwrap_or("");
@@ -205,14 +351,11 @@ pub(crate) fn read_csv(text: &str, encoding: &'static str, sink: &mut Sink) -> O
     } else {
         b','
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let lines = LineIndex::new(text);
+    let mut reader = reader(delimiter, body.as_bytes());
+    let lines = LineIndex::new(body);
     let mut header: Option<(usize, Vec<Value>)> = None;
-    let mut rows = Vec::new();
+    // Only where each row starts is kept: its cells are read again when the rows are walked.
+    let mut starts = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -240,16 +383,17 @@ pub(crate) fn read_csv(text: &str, encoding: &'static str, sink: &mut Sink) -> O
                 return None;
             }
         }
+        let offset = record.position().map_or(0, |p| p.byte());
         let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
-        let cells: Vec<Value> = record.iter().map(Value::from_text).collect();
-        if cells.iter().all(Value::is_empty) {
+        if is_blank(&record) {
             continue;
         }
         match &header {
-            None => header = Some((line, cells)),
+            None => header = Some((line, record.iter().map(Value::from_text).collect())),
             Some((_, names)) => {
                 let width = names.len();
-                if cells.len() > width && cells[width..].iter().any(|c| !c.is_empty()) {
+                let fields = record.len();
+                if fields > width && record.iter().skip(width).any(|f| !f.trim().is_empty()) {
                     sink.error(
                         &Loc {
                             place: Place::Line(line),
@@ -258,40 +402,37 @@ pub(crate) fn read_csv(text: &str, encoding: &'static str, sink: &mut Sink) -> O
                         Draft::new(
                             IssueCode::WrongFieldCount,
                             format!(
-                                "line has {} fields but the header has {width} columns (a comma inside a number or name must be quoted)",
-                                cells.len()
+                                "line has {fields} fields but the header has {width} columns (a comma inside a number or name must be quoted)"
                             ),
                             format!(
-                                "本行有 {} 个字段，但表头只有 {width} 列（数字或名称中含逗号时须加英文双引号）",
-                                cells.len()
+                                "本行有 {fields} 个字段，但表头只有 {width} 列（数字或名称中含逗号时须加英文双引号）"
                             ),
                         ),
                     );
-                } else if cells.len() < width {
+                } else if fields < width {
                     // A short line would read its missing fields as blanks and clear stored
                     // values (an entity's region, say) as a revision nobody typed.
                     sink.error(
                         &Loc {
                             place: Place::Line(line),
-                            key: (0, line, cells.len()),
+                            key: (0, line, fields),
                         },
                         Draft::new(
                             IssueCode::WrongFieldCount,
                             format!(
-                                "line has {} fields but the header has {width} columns: a field is missing (leave a blank field between commas, e.g. \"a,,c\")",
-                                cells.len()
+                                "line has {fields} fields but the header has {width} columns: a field is missing (leave a blank field between commas, e.g. \"a,,c\")"
                             ),
                             format!(
-                                "本行只有 {} 个字段，但表头有 {width} 列：缺少字段（空值也须保留逗号，如 \"a,,c\"）",
-                                cells.len()
+                                "本行只有 {fields} 个字段，但表头有 {width} 列：缺少字段（空值也须保留逗号，如 \"a,,c\"）"
                             ),
                         ),
                     );
                 }
-                rows.push(Row { line, cells });
+                starts.push((line, offset));
             }
         }
     }
+    drop(reader);
     let Some((header_line, header)) = header else {
         sink.error(&Loc::file(), empty_file());
         return None;
@@ -300,7 +441,12 @@ pub(crate) fn read_csv(text: &str, encoding: &'static str, sink: &mut Sink) -> O
         origin: Origin::Csv,
         header_line,
         header,
-        rows,
+        rows: Rows::Csv(CsvRows {
+            text,
+            skip,
+            delimiter,
+            starts,
+        }),
         encoding,
     })
 }
@@ -709,10 +855,11 @@ fn read_xlsx_inner<K: PartialEq>(
             },
             header_line,
             header,
-            rows: rows
-                .into_iter()
-                .map(|(line, cells)| Row { line, cells })
-                .collect(),
+            rows: Rows::Cells(
+                rows.into_iter()
+                    .map(|(line, cells)| Row { line, cells })
+                    .collect(),
+            ),
             encoding: "XLSX",
         };
         let hidden = meta.visible != calamine::SheetVisible::Visible;
@@ -805,8 +952,9 @@ mod tests {
         let started = std::time::Instant::now();
         let table = first_table(&bytes);
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
-        assert_eq!(table.rows.len(), 2);
-        let stray = &table.rows[1];
+        let rows: Vec<_> = table.rows().collect();
+        assert_eq!(rows.len(), 2);
+        let stray = &rows[1];
         assert_eq!(stray.line, 1_048_576);
         assert_eq!(stray.cells.len(), 16_384);
         assert_eq!(stray.cells[16_383], Value::Text("x".into()));
@@ -845,10 +993,11 @@ mod tests {
         // Z1000: 3 rows with data × 26 columns.
         let table = first_table(&workbook_with(1, Some((999, 25))));
         assert_eq!(table.header_line, 1);
-        assert_eq!(table.rows.len(), 2);
-        assert_eq!(table.rows[1].line, 1000);
-        assert_eq!(table.rows[1].cells[25], Value::Text("x".into()));
-        assert_eq!(table.rows[0].cells[0], Value::Text("FJ".into()));
+        let rows: Vec<_> = table.rows().collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].line, 1000);
+        assert_eq!(rows[1].cells[25], Value::Text("x".into()));
+        assert_eq!(rows[0].cells[0], Value::Text("FJ".into()));
         assert_eq!(
             table.loc(1000, 25).place,
             Place::Cell {
@@ -862,7 +1011,7 @@ mod tests {
     fn a_line_with_fewer_fields_than_the_header_is_an_error_on_that_line() {
         let mut sink = Sink::new("entities.csv");
         let text = "code,name,parent,kind,region,segment\nFJ,福建公司,ZX,company,福建,环保\nFJ-A,甲厂,FJ,plant\n";
-        read_csv(text, "UTF-8", &mut sink).unwrap();
+        read_csv(text.to_owned(), "UTF-8", &mut sink).unwrap();
         let (errors, _) = sink.finish();
         let issue = &errors[0];
         assert_eq!(issue.code, IssueCode::WrongFieldCount);
@@ -891,16 +1040,21 @@ mod tests {
     fn csv_lines_are_physical_lines() {
         let mut sink = Sink::new("x.csv");
         let text = "\r\n a , b \r\n\r\n\"multi\r\nline\",2\r\n,\r\n\r\n3,4,5\r\n";
-        let table = read_csv(text, "UTF-8", &mut sink).unwrap();
+        let table = read_csv(text.to_owned(), "UTF-8", &mut sink).unwrap();
         assert_eq!(table.header_line, 2);
         assert_eq!(
             table.header,
             vec![Value::Text("a".into()), Value::Text("b".into())]
         );
-        let lines: Vec<usize> = table.rows.iter().map(|r| r.line).collect();
+        let rows: Vec<_> = table.rows().collect();
+        let lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
         assert_eq!(lines, [4, 8]);
-        assert_eq!(table.rows[0].cell(0), &Value::Text("multi\r\nline".into()));
-        assert_eq!(table.rows[0].cell(5), &Value::Empty);
+        assert_eq!(rows[0].cell(0), &Value::Text("multi\r\nline".into()));
+        assert_eq!(rows[0].cell(5), &Value::Empty);
+        // A row's cell read again from the text, as a message about it shows it.
+        assert_eq!(table.cell_at(0, 0), Value::Text("multi\r\nline".into()));
+        assert_eq!(table.cell_at(1, 2), Value::Text("5".into()));
+        assert_eq!(table.line_of(1), 8);
         let (errors, _) = sink.finish();
         assert_eq!(errors.len(), 1);
         assert_eq!(
@@ -912,8 +1066,8 @@ mod tests {
     #[test]
     fn tab_separated_text_is_split_on_tabs() {
         let mut sink = Sink::new("x.txt");
-        let table = read_csv("a\tb\n1\t2\n", "UTF-16", &mut sink).unwrap();
-        assert_eq!(table.rows[0].cells.len(), 2);
+        let table = read_csv("a\tb\n1\t2\n".to_owned(), "UTF-16", &mut sink).unwrap();
+        assert_eq!(table.rows().next().map(|r| r.cells.len()), Some(2));
         assert_eq!(table.encoding, "UTF-16");
     }
 

@@ -189,7 +189,7 @@ fn tables(input: Input<'_>, problems: &mut Problems) -> Option<Vec<Table>> {
         source::read_xlsx(bytes, &|cells| is_header(cells).then_some(()), &mut sink)
     } else {
         match source::decode(bytes) {
-            Ok((text, encoding)) => source::read_csv(&text, encoding, &mut sink).map(|t| vec![t]),
+            Ok((text, encoding)) => source::read_csv(text, encoding, &mut sink).map(|t| vec![t]),
             Err(failure) => {
                 let (loc, draft) = *failure;
                 sink.error(&loc, draft);
@@ -332,7 +332,7 @@ fn read_table(
         );
         return None;
     }
-    for row in &table.rows {
+    for row in table.rows() {
         let column = |name: &str| index.get(name).copied();
         let cell = |name: &str| column(name).map_or(&Value::Empty, |c| row.cell(c));
         let loc = |name: &str| table.loc(row.line, column(name).unwrap_or(0));
@@ -521,7 +521,7 @@ fn read_table(
             });
         }
     }
-    Some(table.rows.len())
+    Some(table.row_count())
 }
 
 /// Whether `password` passes [`Stack::validate`]'s password rule (the rule lives there, once).

@@ -120,7 +120,7 @@ fn read_table(
     let [entity_col, year_col, indicator_col, target_col] =
         ["entity", "year", "indicator", "target"]
             .map(|name| columns.get(name).unwrap_or(usize::MAX));
-    for row in &table.rows {
+    for row in table.rows() {
         let loc = |col: usize| table.loc(row.line, col);
         let report = |sink: &mut Sink, col: usize, draft: Draft| sink.error(&loc(col), draft);
         let entity = known

@@ -28,6 +28,7 @@ fn a_good_file_becomes_facts() {
     let Payload::Data(facts) = parsed.payload else {
         panic!("not data");
     };
+    let facts = facts.to_facts();
     assert_eq!(
         facts,
         vec![
@@ -73,6 +74,7 @@ fn basis_column_is_optional() {
     let Payload::Data(facts) = parsed.payload else {
         panic!("not data");
     };
+    let facts = facts.to_facts();
     assert_eq!(facts[0].basis, Basis::Month);
 }
 
@@ -520,6 +522,7 @@ fn utf16_files_are_read() {
         let Payload::Data(facts) = parsed.payload else {
             panic!("not data");
         };
+        let facts = facts.to_facts();
         assert_eq!(facts[0].value, dec("1.5"));
     }
     // Excel's "Unicode text": UTF-16 with tabs.
@@ -540,6 +543,7 @@ fn the_worked_example_parses_cleanly() {
     let Payload::Data(facts) = parsed.payload else {
         panic!("not data");
     };
+    let facts = facts.to_facts();
     assert_eq!(facts.len(), 441);
     let p1 = facts
         .iter()

@@ -298,9 +298,10 @@ fn expected_facts(figures: &BTreeMap<(usize, u32, usize), (Decimal, bool)>) -> V
 }
 
 fn sorted_facts(payload: Payload) -> Vec<Fact> {
-    let Payload::Data(mut facts) = payload else {
+    let Payload::Data(facts) = payload else {
         panic!("not data: {payload:?}")
     };
+    let mut facts = facts.to_facts();
     facts.sort_by(|a, b| (&a.entity, a.month, &a.item).cmp(&(&b.entity, b.month, &b.item)));
     facts
 }

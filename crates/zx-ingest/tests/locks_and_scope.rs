@@ -78,6 +78,7 @@ fn an_unchanged_figure_for_a_locked_month_is_accepted() {
     let Payload::Data(facts) = parsed.payload else {
         panic!("data")
     };
+    let facts = facts.to_facts();
     assert_eq!(facts.len(), 2);
 }
 

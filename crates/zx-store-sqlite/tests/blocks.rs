@@ -86,7 +86,7 @@ async fn values_stored_before_the_blocks_are_loaded_and_kept_by_the_next_import(
                     sha256: "cd".repeat(32),
                     rows: 1,
                 },
-                Changes::Facts(vec![Fact {
+                Changes::facts(vec![Fact {
                     entity: EntityCode::parse("A").unwrap(),
                     month: Month::parse("2026-01").unwrap(),
                     item: "operating_revenue".into(),

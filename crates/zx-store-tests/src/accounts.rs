@@ -56,7 +56,7 @@ fn data(file: &str, facts: Vec<Fact>) -> Import {
     Import {
         user: "clerk".into(),
         at: at(10, 9),
-        files: vec![(submission(file, facts.len()), Changes::Facts(facts))],
+        files: vec![(submission(file, facts.len()), Changes::facts(facts))],
     }
 }
 

@@ -400,7 +400,7 @@ pub async fn a_restored_archive_exports_unchanged(store: &dyn Store) {
                     sha256: "ef".repeat(32),
                     rows: 1,
                 },
-                Changes::Facts(vec![Fact {
+                Changes::facts(vec![Fact {
                     entity: code("P1"),
                     month: month("2026-03"),
                     item: "total_profit".into(),
@@ -482,7 +482,7 @@ pub async fn a_restored_archive_exports_unchanged(store: &dyn Store) {
                     sha256: "cd".repeat(32),
                     rows: 1,
                 },
-                Changes::Facts(vec![Fact {
+                Changes::facts(vec![Fact {
                     entity: code("P1"),
                     month: month("2026-02"),
                     item: "total_profit".into(),
@@ -598,7 +598,7 @@ pub async fn an_export_holds_what_was_written(store: &dyn Store) {
             at: at(1, 8),
             files: vec![
                 (file("entities.csv"), Changes::Entities(entities)),
-                (file("data.csv"), Changes::Facts(vec![fact("100.50")])),
+                (file("data.csv"), Changes::facts(vec![fact("100.50")])),
             ],
         })
         .await
@@ -607,7 +607,7 @@ pub async fn an_export_holds_what_was_written(store: &dyn Store) {
         .import(Import {
             user: "clerk".into(),
             at: at(2, 8),
-            files: vec![(file("fix.csv"), Changes::Facts(vec![fact("101")]))],
+            files: vec![(file("fix.csv"), Changes::facts(vec![fact("101")]))],
         })
         .await
         .unwrap();

@@ -49,6 +49,7 @@ macro_rules! stories {
             story::decimals_come_back_exactly_with_their_places,
             story::a_target_listed_twice_is_revised_in_order,
             loads::the_loaded_values_are_the_values_in_force,
+            loads::an_equal_value_and_a_months_file_leave_the_rest_in_force,
             accounts::users_are_created_listed_and_unique,
             accounts::a_scope_is_required_exactly_where_the_role_needs_one,
             accounts::a_new_password_ends_the_sessions,

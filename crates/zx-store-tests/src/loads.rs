@@ -111,7 +111,7 @@ pub async fn the_loaded_values_are_the_values_in_force(store: &dyn Store) {
             2,
             vec![file(
                 "jan.csv",
-                Changes::Facts(vec![
+                Changes::facts(vec![
                     fact("P1", "2026-01", "operating_revenue", "100.50", month),
                     fact("P1", "2026-01", "net_profit", "-3", month),
                     fact("P2", "2026-01", "operating_revenue", "7", month),
@@ -127,7 +127,7 @@ pub async fn the_loaded_values_are_the_values_in_force(store: &dyn Store) {
             vec![
                 file(
                     "fix.csv",
-                    Changes::Facts(vec![
+                    Changes::facts(vec![
                         fact("P1", "2026-01", "operating_revenue", "101", month),
                         fact("P1", "2026-02", "operating_revenue", "5", Basis::Ytd),
                         fact("P1", "2026-01", "net_profit", "-3.00", month),
@@ -135,7 +135,7 @@ pub async fn the_loaded_values_are_the_values_in_force(store: &dyn Store) {
                 ),
                 file(
                     "fix2.csv",
-                    Changes::Facts(vec![fact(
+                    Changes::facts(vec![fact(
                         "P1",
                         "2026-02",
                         "operating_revenue",
@@ -189,11 +189,11 @@ pub async fn the_loaded_values_are_the_values_in_force(store: &dyn Store) {
             vec![
                 file(
                     "ok.csv",
-                    Changes::Facts(vec![fact("P2", "2026-01", "operating_revenue", "8", month)]),
+                    Changes::facts(vec![fact("P2", "2026-01", "operating_revenue", "8", month)]),
                 ),
                 file(
                     "bad.csv",
-                    Changes::Facts(vec![fact("XX", "2026-01", "operating_revenue", "1", month)]),
+                    Changes::facts(vec![fact("XX", "2026-01", "operating_revenue", "1", month)]),
                 ),
             ],
         ))
@@ -210,7 +210,7 @@ pub async fn the_loaded_values_are_the_values_in_force(store: &dyn Store) {
             5,
             vec![file(
                 "places.csv",
-                Changes::Facts(vec![fact(
+                Changes::facts(vec![fact(
                     "P2",
                     "2026-03",
                     "total_assets",
@@ -225,4 +225,106 @@ pub async fn the_loaded_values_are_the_values_in_force(store: &dyn Store) {
     assert_eq!(loaded.len(), 5);
     assert_eq!(loaded[4].3, "2500.10");
     assert_eq!(in_force(store).await, loaded);
+}
+
+/// A file that repeats a stored value with other places (`-3.00` for `-3`) changes nothing:
+/// the stored value stays in force, in `facts` and in the blocks a report reads (the blocks
+/// took the file's `-3.00`). A month's file into a longer history revises that month only and
+/// leaves the other months' values, revisions and blocks as they were.
+pub async fn an_equal_value_and_a_months_file_leave_the_rest_in_force(store: &dyn Store) {
+    let import = |day, files| Import {
+        user: "hq".into(),
+        at: at(day),
+        files,
+    };
+    let entity = |c: &str, parent: Option<&str>| Entity {
+        code: code(c),
+        name: c.into(),
+        parent: parent.map(code),
+        kind: if parent.is_none() {
+            EntityKind::Group
+        } else {
+            EntityKind::Company
+        },
+        region: String::new(),
+        segment: String::new(),
+    };
+    let month = Basis::Month;
+    store
+        .import(import(
+            1,
+            vec![
+                file(
+                    "entities.csv",
+                    Changes::Entities(vec![entity("G", None), entity("P1", Some("G"))]),
+                ),
+                file(
+                    "history.csv",
+                    Changes::facts(vec![
+                        fact("P1", "2026-01", "net_profit", "-3", month),
+                        fact("P1", "2026-02", "net_profit", "4", month),
+                        fact("P1", "2026-03", "net_profit", "5", month),
+                    ]),
+                ),
+            ],
+        ))
+        .await
+        .unwrap();
+    let receipts = store
+        .import(import(
+            2,
+            vec![file(
+                "february.csv",
+                Changes::facts(vec![
+                    fact("P1", "2026-02", "net_profit", "4.50", month),
+                    fact("P1", "2026-01", "net_profit", "-3.00", month),
+                ]),
+            )],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            receipts[0].inserted,
+            receipts[0].revised,
+            receipts[0].unchanged
+        ),
+        (0, 1, 1)
+    );
+    let expected: Vec<(String, String, String, String, Basis)> =
+        [("2026-01", "-3"), ("2026-02", "4.50"), ("2026-03", "5")]
+            .iter()
+            .map(|(m, v)| {
+                (
+                    "P1".to_owned(),
+                    (*m).to_owned(),
+                    "net_profit".to_owned(),
+                    (*v).to_owned(),
+                    month,
+                )
+            })
+            .collect();
+    assert_eq!(
+        rows(store.current_fact_table().await.unwrap().to_facts()),
+        expected
+    );
+    assert_eq!(in_force(store).await, expected);
+    let history = store.history(&HistoryFilter::default()).await.unwrap();
+    let revisions: Vec<(String, i64)> = {
+        let mut list: Vec<(String, i64)> = history
+            .iter()
+            .filter(|r| r.current)
+            .map(|r| (r.month.to_string(), r.revision))
+            .collect();
+        list.sort();
+        list
+    };
+    assert_eq!(
+        revisions,
+        [
+            ("2026-01".to_owned(), 1),
+            ("2026-02".to_owned(), 2),
+            ("2026-03".to_owned(), 1)
+        ]
+    );
 }

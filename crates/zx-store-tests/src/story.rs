@@ -57,7 +57,7 @@ pub async fn submissions_revise_and_never_overwrite(store: &dyn Store) {
                 ),
                 (
                     submission("data.csv", 2),
-                    Changes::Facts(vec![
+                    Changes::facts(vec![
                         fact("P1", "2026-03", "total_profit", "100.50", Basis::Month),
                         fact("P1", "2026-03", "operating_revenue", "1000", Basis::Ytd),
                     ]),
@@ -93,7 +93,7 @@ pub async fn submissions_revise_and_never_overwrite(store: &dyn Store) {
             at: later,
             files: vec![(
                 submission("fix.csv", 2),
-                Changes::Facts(vec![
+                Changes::facts(vec![
                     fact("P1", "2026-03", "total_profit", "98.25", Basis::Month),
                     fact("P1", "2026-03", "operating_revenue", "1000.00", Basis::Ytd),
                 ]),
@@ -174,7 +174,7 @@ pub async fn an_import_is_all_or_nothing(store: &dyn Store) {
                 ),
                 (
                     submission("data.csv", 1),
-                    Changes::Facts(vec![fact(
+                    Changes::facts(vec![fact(
                         "NOPE",
                         "2026-03",
                         "total_profit",
@@ -264,7 +264,7 @@ pub async fn decimals_come_back_exactly_with_their_places(store: &dyn Store) {
                     submission("entities.csv", 1),
                     Changes::Entities(vec![entity("G", None, "集团")]),
                 ),
-                (submission("data.csv", facts.len()), Changes::Facts(facts)),
+                (submission("data.csv", facts.len()), Changes::facts(facts)),
                 (
                     submission("targets.csv", 1),
                     Changes::Targets(vec![Target {
@@ -311,7 +311,7 @@ pub async fn decimals_come_back_exactly_with_their_places(store: &dyn Store) {
             at,
             files: vec![(
                 submission("again.csv", 2),
-                Changes::Facts(vec![
+                Changes::facts(vec![
                     fact("G", "2026-03", "item_0", "0.10", Basis::Month),
                     fact("G", "2026-03", "item_2", "1200", Basis::Month),
                 ]),

@@ -41,7 +41,7 @@ fn data(file: &str, day: u32, facts: Vec<Fact>) -> Import {
                 sha256: "ef".repeat(32),
                 rows: facts.len(),
             },
-            Changes::Facts(facts),
+            Changes::facts(facts),
         )],
     }
 }

@@ -17,11 +17,18 @@ pub struct NewSubmission {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Changes {
     Entities(Vec<Entity>),
-    Facts(Vec<Fact>),
+    /// Figures as columns ([`FactTable`], 32 bytes a figure): a 10,000-entity group's
+    /// 3 million figures as owned [`Fact`]s held ~430 MB through the import.
+    Facts(FactTable),
     Targets(Vec<Target>),
 }
 
 impl Changes {
+    /// A data file's figures given as [`Fact`]s.
+    pub fn facts(facts: Vec<Fact>) -> Self {
+        Changes::Facts(FactTable::from_facts(&facts))
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Changes::Entities(_) => "entities",

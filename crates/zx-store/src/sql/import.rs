@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use zx_domain::{Basis, Decimal, Entity, EntityCode, Fact, Month};
+use zx_domain::{Basis, Decimal, Entity, EntityCode, Fact, FactRow, FactTable, Month};
 
 use super::fact_blocks::{self, BlockRow};
 use super::facts::{load_entities, sql_count};
@@ -181,7 +181,7 @@ const WRITE_CHUNK: usize = 20_000;
 
 /// A fact this import writes: its new revision, and the value it replaces (`None`: new key).
 struct FactWrite<'a> {
-    fact: &'a Fact,
+    row: &'a FactRow,
     revision: i64,
     previous: Option<(Decimal, Basis)>,
 }
@@ -189,94 +189,132 @@ struct FactWrite<'a> {
 /// (entity, month) → (inserted, revised, unchanged) values of one data file.
 type MonthCounts = BTreeMap<(String, Month), (usize, usize, usize)>;
 
-/// A data file: the current values of every entity it touches read in one query; a new key is
+/// A data file: the current values of the file's keys read in one query; a new key is
 /// revision 1, a changed value (or basis) the next revision, an equal value (`1000.00` =
-/// `1000`) nothing. A new or changed value in a `locked` month fails the import. Revisions,
-/// the values in force and one `fact.revise` audit line per corrected value are then written
-/// in bulk.
+/// `1000`) nothing. A new or changed value in a `locked` month fails the import (the
+/// transaction is dropped, so what was written of the file before goes too). Revisions and
+/// the values in force are planned and written a chunk of the file at a time (3 million
+/// planned writes at once held 150 MB), then one `fact.revise` audit line per corrected value.
 async fn import_facts(
     conn: &mut dyn Connection,
     in_list: &str,
     import: &Import,
     submission_id: i64,
-    facts: &[Fact],
+    facts: &FactTable,
     locked: &HashSet<(String, Month)>,
 ) -> StoreResult<(FileReceipt, MonthCounts)> {
-    let sql =
-        format!("SELECT entity, period, item, value, basis, revision FROM facts WHERE {in_list}");
+    let touched = touched_entities(facts);
+    let (Some(first), Some(last)) = (
+        facts.rows().iter().map(|r| r.month).min(),
+        facts.rows().iter().map(|r| r.month).max(),
+    ) else {
+        return Ok((
+            FileReceipt {
+                submission_id,
+                ..FileReceipt::default()
+            },
+            MonthCounts::new(),
+        ));
+    };
+    // The stored values of the file's keys, by the table's indices (no strings per key): only
+    // the touched entities' months the file spans are read, so a month's file read into a
+    // 36-month history reads that month, not three million values.
+    let entity_at: HashMap<&str, u32> = facts
+        .entities()
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.as_str(), i as u32))
+        .collect();
+    let mut in_force: HashMap<(u32, Month, u32), (Decimal, Basis, i64)> = HashMap::new();
+    let sql = format!(
+        "SELECT entity, period, item, value, basis, revision FROM facts
+         WHERE {in_list} AND period >= ? AND period <= ?"
+    );
+    // Read whole (a month's file reads that month): a statement left open on `facts` while
+    // the file's rows are inserted would slow every insert.
     let rows = conn
-        .fetch_all(&sql, vec![Value::TextList(touched_entities(facts))])
+        .fetch_all(
+            &sql,
+            vec![Value::TextList(touched.clone()), first.into(), last.into()],
+        )
         .await?;
-    let mut current: HashMap<(String, Month, String), (Decimal, Basis, i64)> =
-        HashMap::with_capacity(rows.len());
     for mut row in rows {
-        current.insert(
-            (row.get(0)?, row.get(1)?, row.get(2)?),
+        let entity: String = row.get(0)?;
+        let item: String = row.get(2)?;
+        let (Some(&entity), Some(item)) = (
+            entity_at.get(entity.as_str()),
+            facts.items().iter().position(|i| *i == item),
+        ) else {
+            continue;
+        };
+        in_force.insert(
+            (entity, row.get(1)?, item as u32),
             (row.get(3)?, row.get(4)?, row.get(5)?),
         );
     }
+    let entity_code = |row: &FactRow| &facts.entities()[row.entity as usize];
+    let item_code = |row: &FactRow| &facts.items()[row.item as usize];
     let mut receipt = FileReceipt {
         submission_id,
         ..FileReceipt::default()
     };
-    let mut writes: Vec<FactWrite<'_>> = Vec::new();
-    let mut months = MonthCounts::new();
-    for fact in facts {
-        let key = (
-            fact.entity.as_str().to_owned(),
-            fact.month,
-            fact.item.clone(),
-        );
-        let counts = months
-            .entry((key.0.clone(), fact.month))
-            .or_insert((0, 0, 0));
-        let unchanged = current
-            .get(&key)
-            .is_some_and(|(value, basis, _)| *value == fact.value && *basis == fact.basis);
-        if !unchanged && locked.contains(&(key.0.clone(), fact.month)) {
-            return Err(StoreError::Locked {
-                entity: key.0,
-                month: fact.month.to_string(),
-            });
+    let mut counts: HashMap<(u32, Month), (usize, usize, usize)> = HashMap::new();
+    let mut audit_lines = Vec::new();
+    // Which rows were written: only they go into the blocks (an equal value, `-3.00` for a
+    // stored `-3`, leaves the stored one in force, and so in its block).
+    let mut written = Vec::with_capacity(facts.len());
+    for chunk in facts.rows().chunks(WRITE_CHUNK) {
+        let mut writes: Vec<FactWrite<'_>> = Vec::with_capacity(chunk.len());
+        for row in chunk {
+            let stored = in_force.get(&(row.entity, row.month, row.item));
+            let counts = counts.entry((row.entity, row.month)).or_insert((0, 0, 0));
+            let unchanged =
+                stored.is_some_and(|(value, basis, _)| *value == row.value && *basis == row.basis);
+            if !unchanged && !locked.is_empty() {
+                let entity = entity_code(row).as_str();
+                if locked.contains(&(entity.to_owned(), row.month)) {
+                    return Err(StoreError::Locked {
+                        entity: entity.to_owned(),
+                        month: row.month.to_string(),
+                    });
+                }
+            }
+            written.push(!unchanged);
+            match stored {
+                None => {
+                    counts.0 += 1;
+                    receipt.inserted += 1;
+                    writes.push(FactWrite {
+                        row,
+                        revision: 1,
+                        previous: None,
+                    });
+                }
+                Some(_) if unchanged => {
+                    counts.2 += 1;
+                    receipt.unchanged += 1;
+                }
+                Some((value, basis, revision)) => {
+                    counts.1 += 1;
+                    receipt.revised += 1;
+                    writes.push(FactWrite {
+                        row,
+                        revision: revision + 1,
+                        previous: Some((*value, *basis)),
+                    });
+                }
+            }
         }
-        match current.get(&key) {
-            None => {
-                counts.0 += 1;
-                receipt.inserted += 1;
-                writes.push(FactWrite {
-                    fact,
-                    revision: 1,
-                    previous: None,
-                });
-            }
-            Some(_) if unchanged => {
-                counts.2 += 1;
-                receipt.unchanged += 1;
-            }
-            Some((value, basis, revision)) => {
-                counts.1 += 1;
-                receipt.revised += 1;
-                writes.push(FactWrite {
-                    fact,
-                    revision: revision + 1,
-                    previous: Some((*value, *basis)),
-                });
-            }
-        }
-    }
-    // Parameters are built a chunk at a time: for 3 million values, building every row's
-    // parameters at once held ~1 GB per statement list.
-    for chunk in writes.chunks(WRITE_CHUNK) {
-        let revisions = chunk
+        let revisions = writes
             .iter()
             .map(|w| {
                 params![
-                    &w.fact.entity,
-                    w.fact.month,
-                    &w.fact.item,
+                    entity_code(w.row),
+                    w.row.month,
+                    item_code(w.row),
                     w.revision,
-                    w.fact.value,
-                    w.fact.basis,
+                    w.row.value,
+                    w.row.basis,
                     submission_id
                 ]
             })
@@ -287,15 +325,15 @@ async fn import_facts(
             revisions,
         )
         .await?;
-        let in_force = chunk
+        let values = writes
             .iter()
             .map(|w| {
                 params![
-                    &w.fact.entity,
-                    w.fact.month,
-                    &w.fact.item,
-                    w.fact.value,
-                    w.fact.basis,
+                    entity_code(w.row),
+                    w.row.month,
+                    item_code(w.row),
+                    w.row.value,
+                    w.row.basis,
                     w.revision,
                     submission_id
                 ]
@@ -306,57 +344,101 @@ async fn import_facts(
             "ON CONFLICT (entity, period, item) DO UPDATE SET value = excluded.value,
                basis = excluded.basis, revision = excluded.revision,
                submission_id = excluded.submission_id",
-            in_force,
+            values,
         )
         .await?;
-    }
-    // Corrections are what auditors look for: one line per changed value, old and new.
-    let audit_lines = writes
-        .iter()
-        .filter_map(|w| {
+        // Corrections are what auditors look for: one line per changed value, old and new.
+        audit_lines.extend(writes.iter().filter_map(|w| {
             let (value, basis) = w.previous?;
+            let fact = Fact {
+                entity: entity_code(w.row).clone(),
+                month: w.row.month,
+                item: item_code(w.row).clone(),
+                value: w.row.value,
+                basis: w.row.basis,
+            };
             Some(audit_row(
                 import.at,
                 &import.user,
                 "fact.revise",
-                describe_fact_key(w.fact),
+                describe_fact_key(&fact),
                 Some(describe_fact_value(value, basis)),
-                Some(describe_fact_value(w.fact.value, w.fact.basis)),
+                Some(describe_fact_value(fact.value, fact.basis)),
                 Some(submission_id),
             ))
+        }));
+    }
+    conn.insert_rows(AUDIT_INTO, "", audit_lines).await?;
+    write_blocks(conn, in_list, touched, facts, &written).await?;
+    let months = counts
+        .into_iter()
+        .map(|((entity, month), counts)| {
+            (
+                (facts.entities()[entity as usize].as_str().to_owned(), month),
+                counts,
+            )
         })
         .collect();
-    conn.insert_rows(AUDIT_INTO, "", audit_lines).await?;
-    write_blocks(conn, &current, facts).await?;
     Ok((receipt, months))
 }
 
-/// Rewrites the blocks of the entities a data file touches ([`fact_blocks`]): each entity's
-/// stored values (`current`, read before the file was written) with the file's on top.
+/// Rewrites the blocks of the entities a data file changed ([`fact_blocks`]): each entity's
+/// block as it was before the file (complete: the import built every block first if they were
+/// not), with the file's `written` values on top.
 async fn write_blocks(
     conn: &mut dyn Connection,
-    current: &HashMap<(String, Month, String), (Decimal, Basis, i64)>,
-    facts: &[Fact],
+    in_list: &str,
+    touched: Vec<String>,
+    facts: &FactTable,
+    written: &[bool],
 ) -> StoreResult<()> {
-    let mut stored: HashMap<&str, Vec<BlockRow<'_>>> = HashMap::new();
-    for ((entity, month, item), (value, basis, _)) in current {
-        stored
-            .entry(entity.as_str())
-            .or_default()
-            .push((item.as_str(), *month, *value, *basis));
+    let mut stored = FactTable::new();
+    let rows = conn
+        .fetch_all(
+            &format!("SELECT entity, data FROM fact_blocks WHERE {in_list}"),
+            vec![Value::TextList(touched)],
+        )
+        .await?;
+    for mut row in rows {
+        let entity: EntityCode = row.get(0)?;
+        let data: Vec<u8> = row.get(1)?;
+        fact_blocks::decode(entity, &data, &mut stored)?;
     }
+    // A decoded block's rows are together: each stored entity's range of rows.
+    let mut ranges: HashMap<&str, std::ops::Range<usize>> = HashMap::new();
+    let mut start = 0;
+    for run in stored.rows().chunk_by(|a, b| a.entity == b.entity) {
+        let code = stored.entities()[run[0].entity as usize].as_str();
+        ranges.insert(code, start..start + run.len());
+        start += run.len();
+    }
+    let entity_code = |row: &FactRow| facts.entities()[row.entity as usize].as_str();
     // The file's rows by entity, each entity's in file order (a later row wins in a block).
-    let mut order: Vec<&Fact> = facts.iter().collect();
-    order.sort_by(|a, b| a.entity.cmp(&b.entity));
+    let mut order: Vec<&FactRow> = facts
+        .rows()
+        .iter()
+        .zip(written)
+        .filter(|(_, w)| **w)
+        .map(|(row, _)| row)
+        .collect();
+    order.sort_by(|a, b| entity_code(a).cmp(entity_code(b)));
     let mut blocks = Vec::new();
     for group in order.chunk_by(|a, b| a.entity == b.entity) {
-        let entity = group[0].entity.as_str();
-        let mut rows = stored.remove(entity).unwrap_or_default();
-        rows.extend(
-            group
-                .iter()
-                .map(|f| (f.item.as_str(), f.month, f.value, f.basis)),
-        );
+        let entity = entity_code(group[0]);
+        let before = ranges
+            .get(entity)
+            .and_then(|range| stored.rows().get(range.clone()))
+            .unwrap_or_default();
+        let rows: Vec<BlockRow<'_>> = before
+            .iter()
+            .map(|r| (stored.items()[r.item as usize].as_str(), r))
+            .chain(
+                group
+                    .iter()
+                    .map(|r| (facts.items()[r.item as usize].as_str(), *r)),
+            )
+            .map(|(item, r)| (item, r.month, r.value, r.basis))
+            .collect();
         blocks.push((entity.to_owned(), fact_blocks::encode(&rows)?));
         if blocks.len() >= 1_000 {
             fact_blocks::write(conn, std::mem::take(&mut blocks)).await?;
@@ -438,8 +520,20 @@ async fn record_submitted(
 }
 
 /// The entities a data file touches, each once.
-fn touched_entities(facts: &[Fact]) -> Vec<String> {
-    let mut entities: Vec<String> = facts.iter().map(|f| f.entity.as_str().to_owned()).collect();
+fn touched_entities(facts: &FactTable) -> Vec<String> {
+    let mut touched = vec![false; facts.entities().len()];
+    for row in facts.rows() {
+        if let Some(t) = touched.get_mut(row.entity as usize) {
+            *t = true;
+        }
+    }
+    let mut entities: Vec<String> = facts
+        .entities()
+        .iter()
+        .zip(touched)
+        .filter(|(_, t)| *t)
+        .map(|(e, _)| e.as_str().to_owned())
+        .collect();
     entities.sort_unstable();
     entities.dedup();
     entities
@@ -452,7 +546,7 @@ fn touched_entities(facts: &[Fact]) -> Vec<String> {
 async fn locked_months(
     conn: &mut dyn Connection,
     code_in_list: String,
-    facts: &[Fact],
+    facts: &FactTable,
 ) -> StoreResult<HashSet<(String, Month)>> {
     let any_lock = conn
         .fetch_optional(
