@@ -319,7 +319,7 @@ fn tables(
         source::read_xlsx(bytes, &is_header, &mut sink)
     } else {
         match source::decode(bytes) {
-            Ok((text, encoding)) => source::read_csv(&text, encoding, &mut sink).map(|t| vec![t]),
+            Ok((text, encoding)) => source::read_csv(text, encoding, &mut sink).map(|t| vec![t]),
             Err(failure) => {
                 let (loc, draft) = *failure;
                 sink.error(&loc, draft);
@@ -468,11 +468,11 @@ pub fn read_warnings(input: Input<'_>) -> Result<Vec<NewWarning>, RowFileRejecte
             else {
                 continue;
             };
-            for row in &table.rows {
+            for row in table.rows() {
                 rows += 1;
                 let cells = Cells {
                     table,
-                    row,
+                    row: &row,
                     index: &index,
                 };
                 if let Some(w) = warning_row(&cells, &mut problems) {
@@ -601,11 +601,11 @@ pub fn read_risks(
             let Some(index) = header_index(table, RISK_COLUMNS, &layout, &mut problems) else {
                 continue;
             };
-            for row in &table.rows {
+            for row in table.rows() {
                 rows += 1;
                 let cells = Cells {
                     table,
-                    row,
+                    row: &row,
                     index: &index,
                 };
                 if let Some(r) = risk_row(&cells, &known, writable, &mut problems) {

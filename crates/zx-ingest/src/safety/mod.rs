@@ -270,7 +270,7 @@ fn read_file(
     };
     // A header without rows is a register with nothing in it (no certificates at all): read
     // as such, not refused.
-    let rows: usize = tables.iter().map(|t| t.rows.len()).sum();
+    let rows: usize = tables.iter().map(|t| t.row_count()).sum();
     for table in &tables {
         // Sheets after the first hold the same kind (read_xlsx saw to it); their columns may
         // be in another order.
@@ -281,10 +281,10 @@ fn read_file(
             .map(|(i, cell)| (heading(cell), i))
             .filter(|(name, _)| !name.is_empty())
             .collect();
-        for row in &table.rows {
+        for row in table.rows() {
             let cells = rows::Cells {
                 table,
-                row,
+                row: &row,
                 index: &index,
             };
             read.row(kind, &cells, file, sink);
@@ -332,7 +332,7 @@ fn tables(input: Input<'_>, sink: &mut Sink) -> Option<Vec<Table>> {
         None
     } else {
         match source::decode(bytes) {
-            Ok((text, encoding)) => source::read_csv(&text, encoding, sink).map(|t| vec![t]),
+            Ok((text, encoding)) => source::read_csv(text, encoding, sink).map(|t| vec![t]),
             Err(failure) => {
                 let (loc, draft) = *failure;
                 sink.error(&loc, draft);
