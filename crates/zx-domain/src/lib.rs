@@ -24,6 +24,7 @@ pub mod measures;
 pub mod notes;
 pub mod parallel;
 pub mod period;
+pub mod safety;
 
 pub use access::{Access, Role};
 pub use catalogue::{Catalogue, CatalogueError, IndicatorDef, ItemDef, ItemKind};

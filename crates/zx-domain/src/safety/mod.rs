@@ -1,0 +1,3 @@
+//! Production safety (safety.md): hazards, grading, plans and drills, training, certificates.
+
+pub mod drill_plan;
