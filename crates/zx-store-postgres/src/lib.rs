@@ -65,7 +65,8 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Every table, for [`erase_all_data`].
 const TABLES: &str = "alarms, alarm_rule_sets, stacks, attachments, blobs, milestones, \
-                      measure_updates, measure_co_owners, notifications, measures, visit_entities, \
+                      safety_drill_reminders, safety_planned_drills, measure_updates, measure_co_owners, notifications, \
+                      measures, visit_entities, \
                       visits, sessions, api_tokens, users, period_status, audit_log, targets, \
                       target_revisions, fact_blocks, facts, fact_revisions, entities, submissions";
 

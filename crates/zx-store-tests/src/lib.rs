@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod archive;
+pub mod drill_plan;
 pub mod followup;
 pub mod loads;
 pub mod measures;
@@ -75,6 +76,8 @@ macro_rules! stories {
             stacks::alarms_are_raised_once_acknowledged_and_cleared,
             stacks::stacks_rules_and_alarms_survive_export_and_restore,
             stacks::a_restored_database_keeps_stacks_rules_and_open_alarms,
+            drill_plan::planned_drills_are_added_all_or_nothing_and_revised_with_an_audit_trail,
+            drill_plan::drill_reminders_are_recorded_once_and_audited,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

@@ -21,6 +21,7 @@
 
 mod accounts;
 pub mod archive;
+mod drill_plan;
 mod emissions;
 mod facts;
 mod measures;
@@ -29,6 +30,7 @@ mod workflow;
 
 pub use accounts::*;
 pub use archive::{Archive, ArchiveCounts};
+pub use drill_plan::*;
 pub use emissions::*;
 pub use facts::*;
 pub use measures::*;
@@ -122,12 +124,24 @@ pub trait ArchiveStore: Send + Sync {
 
 /// The database, whatever the backend: every area.
 pub trait Store:
-    FactStore + AccountStore + WorkflowStore + MeasureStore + EmissionStore + ArchiveStore
+    FactStore
+    + AccountStore
+    + WorkflowStore
+    + MeasureStore
+    + EmissionStore
+    + ArchiveStore
+    + DrillPlanStore
 {
 }
 
 impl<T> Store for T where
-    T: FactStore + AccountStore + WorkflowStore + MeasureStore + EmissionStore + ArchiveStore
+    T: FactStore
+        + AccountStore
+        + WorkflowStore
+        + MeasureStore
+        + EmissionStore
+        + ArchiveStore
+        + DrillPlanStore
 {
 }
 
@@ -228,6 +242,7 @@ mod tests {
 /// `use zx_store::prelude::*;` brings every method into scope.
 pub mod prelude {
     pub use crate::{
-        AccountStore, ArchiveStore, EmissionStore, FactStore, MeasureStore, Store, WorkflowStore,
+        AccountStore, ArchiveStore, DrillPlanStore, EmissionStore, FactStore, MeasureStore, Store,
+        WorkflowStore,
     };
 }

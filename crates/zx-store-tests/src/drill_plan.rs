@@ -1,0 +1,214 @@
+//! Yearly drill plans: planned drills are added all or nothing and audited, corrected by
+//! revision with old and new values, and their reminders are recorded once.
+
+use zx_store::{DrillReminder, DrillReminderReason, NewPlannedDrill, Store, StoreError};
+
+use crate::measures::{at, audit_lines, code, date, setup};
+
+fn planned(entity: &str, plan: &str, due: &str) -> NewPlannedDrill {
+    NewPlannedDrill {
+        entity: code(entity),
+        plan: plan.into(),
+        due: date(due),
+        scenario: "垃圾坑有限空间中毒窒息".into(),
+        joint_with: String::new(),
+    }
+}
+
+/// Planned drills come back as written, in entity and date order; a list with an unknown
+/// entity writes nothing; a correction is a revision with old and new in the audit log, and an
+/// unchanged one writes nothing.
+pub async fn planned_drills_are_added_all_or_nothing_and_revised_with_an_audit_trail(
+    store: &dyn Store,
+) {
+    setup(store).await;
+    let mut joint = planned("P1", "P1-ZX-HZ", "2026-11-20");
+    joint.joint_with = "晋江消防救援大队".into();
+    let ids = store
+        .add_planned_drills(
+            vec![
+                planned("P2", "P2-XC-01", "2026-06-30"),
+                joint,
+                planned("P1", "P1-XC-01", "2026-06-15"),
+            ],
+            "fujian",
+            at(2, 9),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids, vec![1, 2, 3]);
+    let before = audit_lines(store).await.len();
+    let refused = store
+        .add_planned_drills(
+            vec![
+                planned("P1", "P1-XC-02", "2026-12-31"),
+                planned("NOPE", "X", "2026-12-31"),
+            ],
+            "fujian",
+            at(3, 9),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, StoreError::Invalid(m) if m == "planned drill 2: unknown entity NOPE"),
+        "{refused:?}"
+    );
+    assert_eq!(audit_lines(store).await.len(), before);
+    let list: Vec<(i64, String, String, String)> = store
+        .planned_drills()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.id, p.entity.to_string(), p.due.to_string(), p.joint_with))
+        .collect();
+    assert_eq!(
+        list,
+        vec![
+            (3, "P1".into(), "2026-06-15".into(), String::new()),
+            (
+                2,
+                "P1".into(),
+                "2026-11-20".into(),
+                "晋江消防救援大队".into()
+            ),
+            (1, "P2".into(), "2026-06-30".into(), String::new()),
+        ]
+    );
+
+    store
+        .revise_planned_drill(
+            3,
+            date("2026-06-25"),
+            "垃圾坑有限空间中毒窒息".into(),
+            "晋江市医院".into(),
+            "fujian",
+            at(4, 9),
+        )
+        .await
+        .unwrap();
+    // The same values again: nothing written.
+    store
+        .revise_planned_drill(
+            3,
+            date("2026-06-25"),
+            "垃圾坑有限空间中毒窒息".into(),
+            "晋江市医院".into(),
+            "fujian",
+            at(5, 9),
+        )
+        .await
+        .unwrap();
+    let lines = audit_lines(store).await;
+    assert_eq!(lines.len(), before + 1);
+    let e = &lines[0];
+    assert_eq!(
+        (
+            e.user.as_str(),
+            e.action.as_str(),
+            e.object.as_str(),
+            e.old_value.as_deref(),
+            e.new_value.as_deref(),
+            e.at,
+        ),
+        (
+            "fujian",
+            "drill_plan.revise",
+            "planned drill 3",
+            Some(
+                "entity=P1; plan=P1-XC-01; due=2026-06-15; scenario=垃圾坑有限空间中毒窒息; joint_with="
+            ),
+            Some(
+                "entity=P1; plan=P1-XC-01; due=2026-06-25; scenario=垃圾坑有限空间中毒窒息; joint_with=晋江市医院"
+            ),
+            at(4, 9),
+        )
+    );
+    assert!(matches!(
+        store
+            .revise_planned_drill(99, date("2026-06-25"), String::new(), String::new(), "fujian", at(5, 9))
+            .await,
+        Err(StoreError::Invalid(m)) if m == "no planned drill 99"
+    ));
+}
+
+/// A (planned drill, user, reason) reminder is recorded once, audited by `system`; an unknown
+/// planned drill refuses the whole list.
+pub async fn drill_reminders_are_recorded_once_and_audited(store: &dyn Store) {
+    setup(store).await;
+    store
+        .add_planned_drills(
+            vec![planned("P1", "P1-XC-01", "2026-04-20")],
+            "fujian",
+            at(2, 9),
+        )
+        .await
+        .unwrap();
+    let r = |user: &str, reason| DrillReminder {
+        planned: 1,
+        user: user.into(),
+        reason,
+    };
+    let first = vec![r("fujian", DrillReminderReason::DueSoon)];
+    assert_eq!(
+        store
+            .record_drill_reminders(first.clone(), at(10, 1))
+            .await
+            .unwrap(),
+        first
+    );
+    let before = audit_lines(store).await.len();
+    let sent = store
+        .record_drill_reminders(
+            vec![
+                r("fujian", DrillReminderReason::DueSoon),
+                r("fujian", DrillReminderReason::Overdue),
+            ],
+            at(21, 1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent, vec![r("fujian", DrillReminderReason::Overdue)]);
+    let lines = audit_lines(store).await;
+    assert_eq!(lines.len(), before + 1);
+    assert_eq!(
+        (
+            lines[0].user.as_str(),
+            lines[0].action.as_str(),
+            lines[0].object.as_str(),
+            lines[0].new_value.as_deref()
+        ),
+        (
+            "system",
+            "drill_reminder.send",
+            "planned drill 1",
+            Some("to=fujian; reason=drill_overdue")
+        )
+    );
+    let mine: Vec<(DrillReminderReason, bool)> = store
+        .drill_notifications("fujian")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| (n.reason, n.read_at.is_some()))
+        .collect();
+    assert_eq!(
+        mine,
+        vec![
+            (DrillReminderReason::Overdue, false),
+            (DrillReminderReason::DueSoon, false)
+        ]
+    );
+    assert!(matches!(
+        store
+            .record_drill_reminders(
+                vec![DrillReminder {
+                    planned: 7,
+                    user: "fujian".into(),
+                    reason: DrillReminderReason::DueSoon
+                }],
+                at(22, 1)
+            )
+            .await,
+        Err(StoreError::Invalid(m)) if m == "no planned drill 7"
+    ));
+}
