@@ -16,6 +16,7 @@ use crate::kpi::{IndicatorResult, Requirement, Status};
 use crate::measures::MeasureStatus;
 use crate::notes::Lang;
 use crate::period::{Basis, Period};
+use crate::safety::{HazardGrade, HazardStatus, LecGrade, RiskLevel};
 
 /// Output precision of exact values: 12 decimal places, half-even, trailing zeros dropped.
 /// Far beyond any accounting need, and what the reference examples use.
@@ -212,6 +213,46 @@ pub fn measure_status_label(status: &str, lang: Lang) -> String {
             )
             .to_owned(),
         None => status.to_owned(),
+    }
+}
+
+/// A four-colour risk level as people say it (重大/较大/一般/低风险).
+pub fn risk_level_label(level: RiskLevel, lang: Lang) -> &'static str {
+    match level {
+        RiskLevel::Red => lang.pick("重大风险", "major (red)"),
+        RiskLevel::Orange => lang.pick("较大风险", "high (orange)"),
+        RiskLevel::Yellow => lang.pick("一般风险", "general (yellow)"),
+        RiskLevel::Blue => lang.pick("低风险", "low (blue)"),
+    }
+}
+
+/// An LEC grade with what it asks for.
+pub fn lec_grade_label(grade: LecGrade, lang: Lang) -> &'static str {
+    match grade {
+        LecGrade::Extreme => lang.pick("极其危险，不能继续作业", "extreme: stop work"),
+        LecGrade::High => lang.pick("高度危险，需立即整改", "high: fix immediately"),
+        LecGrade::Significant => lang.pick("显著危险，需要整改", "significant: needs fixing"),
+        LecGrade::Possible => lang.pick("一般危险，需要注意", "possible: needs attention"),
+        LecGrade::Slight => lang.pick("稍有危险，可以接受", "slight: acceptable"),
+    }
+}
+
+/// A hazard's grade (一般隐患/重大隐患).
+pub fn hazard_grade_label(grade: HazardGrade, lang: Lang) -> &'static str {
+    match grade {
+        HazardGrade::General => lang.pick("一般隐患", "general"),
+        HazardGrade::Major => lang.pick("重大隐患", "major"),
+    }
+}
+
+/// Where a hazard is in its closed loop.
+pub fn hazard_status_label(status: HazardStatus, lang: Lang) -> &'static str {
+    match status {
+        HazardStatus::Reported => lang.pick("已上报", "reported"),
+        HazardStatus::Assessed => lang.pick("已评估", "assessed"),
+        HazardStatus::Rectifying => lang.pick("整改中", "rectifying"),
+        HazardStatus::AwaitingVerification => lang.pick("待验收", "awaiting verification"),
+        HazardStatus::Closed => lang.pick("已销号", "closed"),
     }
 }
 

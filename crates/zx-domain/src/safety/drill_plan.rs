@@ -44,6 +44,16 @@ pub struct RecordedDrill<'a> {
     pub date: NaiveDate,
 }
 
+impl<'a> From<&'a super::Drill> for RecordedDrill<'a> {
+    fn from(d: &'a super::Drill) -> Self {
+        RecordedDrill {
+            entity: &d.entity,
+            plan: &d.plan,
+            date: d.date,
+        }
+    }
+}
+
 /// Where a planned drill stands as of a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PlannedState {
