@@ -212,3 +212,66 @@ pub async fn drill_reminders_are_recorded_once_and_audited(store: &dyn Store) {
         Err(StoreError::Invalid(m)) if m == "no planned drill 7"
     ));
 }
+
+/// The reminder service on a fixed clock: nothing 15 days before a planned date (lead time 14),
+/// P1's manager from 14 days before, once; once the date has passed, the manager again
+/// (overdue) and nobody above P1 with a manager account (G has none); a drill recorded for the
+/// plan ends the reminders. The China date decides: 16:00 UTC on 06-15 is 06-16 in China.
+pub async fn drill_reminders_go_out_lead_days_before_the_date_and_once(store: &dyn Store) {
+    use chrono::{TimeZone, Utc};
+    use zx_domain::safety::Drill;
+
+    setup(store).await;
+    store
+        .add_planned_drills(
+            vec![planned("P1", "P1-XC-01", "2026-06-30")],
+            "fujian",
+            at(2, 9),
+        )
+        .await
+        .unwrap();
+    let now = |m: u32, d: u32, h: u32| Utc.with_ymd_and_hms(2026, m, d, h, 0, 0).unwrap();
+    let run = async |drills: &[Drill], at| {
+        zx_notify::run_drill_reminders(store, drills, at, 14, false)
+            .await
+            .unwrap()
+    };
+    let due_soon = DrillReminder {
+        planned: 1,
+        user: "fujian".into(),
+        reason: DrillReminderReason::DueSoon,
+    };
+    // 06-15 15:59 UTC is 06-15 23:59 in China: 15 days before 06-30.
+    assert!(run(&[], now(6, 15, 15)).await.is_empty());
+    // 06-15 16:00 UTC is 06-16 in China: 14 days before.
+    let dry = zx_notify::run_drill_reminders(store, &[], now(6, 15, 16), 14, true)
+        .await
+        .unwrap();
+    assert_eq!(dry, vec![due_soon.clone()]);
+    assert_eq!(run(&[], now(6, 15, 16)).await, vec![due_soon.clone()]);
+    assert!(run(&[], now(6, 20, 1)).await.is_empty());
+    // 07-01 in China: overdue.
+    assert_eq!(
+        run(&[], now(7, 1, 1)).await,
+        vec![DrillReminder {
+            reason: DrillReminderReason::Overdue,
+            ..due_soon.clone()
+        }]
+    );
+    // A second planned drill, drilled in time: no reminder for it.
+    store
+        .add_planned_drills(
+            vec![planned("P1", "P1-ZH", "2026-07-10")],
+            "fujian",
+            at(3, 9),
+        )
+        .await
+        .unwrap();
+    let drilled = [Drill {
+        entity: code("P1"),
+        plan: "P1-ZH".into(),
+        date: date("2026-07-02"),
+        joint_with: None,
+    }];
+    assert!(run(&drilled, now(7, 5, 1)).await.is_empty());
+}

@@ -78,6 +78,7 @@ macro_rules! stories {
             stacks::a_restored_database_keeps_stacks_rules_and_open_alarms,
             drill_plan::planned_drills_are_added_all_or_nothing_and_revised_with_an_audit_trail,
             drill_plan::drill_reminders_are_recorded_once_and_audited,
+            drill_plan::drill_reminders_go_out_lead_days_before_the_date_and_once,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {
