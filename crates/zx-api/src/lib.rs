@@ -13,6 +13,7 @@ mod collection;
 mod emissions;
 mod import;
 mod records;
+mod safety;
 
 pub use accounts::{NotificationJson, UserJson};
 pub use bench::{
@@ -25,6 +26,9 @@ pub use emissions::{
 };
 pub use import::{ImportRejectedJson, ImportedFileJson, ImportedJson, IssueJson};
 pub use records::{AuditEntryJson, EntityJson, GapJson, RevisionJson, SubmissionJson};
+pub use safety::{
+    AutoHazardJson, DrillObligationsJson, HazardCheckJson, SafetyCheckJson, TrainingJson,
+};
 
 use std::collections::BTreeMap;
 

@@ -10,6 +10,7 @@
 //! - [`collect`]: the collection loop (upload checked as submitted, states, HQ's review and lock).
 //! - [`snapshot`]: the group tree, the consolidated engine and the targets, loaded from the store.
 //! - [`cems`]: a stack's stored minutes judged day by day, the days on every core.
+//! - [`safety`]: safety.md §7's check over files or the stored safety records.
 //! - [`filings`]: what each unit filed for each month (workflow states over the rows), for the
 //!   collection rules of `zx_domain::collection`.
 //!
@@ -25,6 +26,7 @@ pub mod database;
 mod error;
 pub mod filings;
 pub mod import;
+pub mod safety;
 pub mod snapshot;
 
 pub use clock::{Clock, FixedClock, SystemClock, china_month, china_time, china_today};

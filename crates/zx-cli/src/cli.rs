@@ -238,6 +238,12 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::commands::cems::CemsCommand,
     },
+    /// Production safety: check safety files (hazards, plans, drills, people, training,
+    /// certificates) against safety.md's rules.
+    Safety {
+        #[command(subcommand)]
+        command: crate::commands::safety::SafetyCommand,
+    },
     /// Stacks (flues) and their data loggers: register, import, list.
     Stack {
         #[command(subcommand)]

@@ -158,6 +158,21 @@ pub enum IssueCode {
     LockedPeriod,
     /// A row for an entity the submitter may not write for.
     OutsideScope,
+    // Safety files (safety.md §7).
+    /// An LEC factor outside the method's values, or only some of L, E and C given.
+    InvalidScore,
+    /// A hazard grade other than general or major.
+    InvalidGrade,
+    /// A plan kind other than comprehensive, special or onsite.
+    InvalidPlanKind,
+    /// A person's role other than principal, safety_manager, staff or special_operator.
+    InvalidRole,
+    /// Training hours that are not a positive decimal.
+    InvalidHours,
+    /// A drill naming no plan of its entity.
+    UnknownPlan,
+    /// A training record or certificate naming no person of the staff list.
+    UnknownPerson,
 }
 
 impl IssueCode {
@@ -204,6 +219,13 @@ impl IssueCode {
             IssueCode::UnknownUser => "unknown_user",
             IssueCode::LockedPeriod => "locked_period",
             IssueCode::OutsideScope => "outside_scope",
+            IssueCode::InvalidScore => "invalid_score",
+            IssueCode::InvalidGrade => "invalid_grade",
+            IssueCode::InvalidPlanKind => "invalid_plan_kind",
+            IssueCode::InvalidRole => "invalid_role",
+            IssueCode::InvalidHours => "invalid_hours",
+            IssueCode::UnknownPlan => "unknown_plan",
+            IssueCode::UnknownPerson => "unknown_person",
         }
     }
 }

@@ -28,6 +28,7 @@ mod issue;
 mod measures;
 pub mod minutes;
 mod numbers;
+pub mod safety;
 mod schema;
 mod source;
 pub mod stacks;

@@ -9,6 +9,7 @@ pub mod measures;
 pub mod query;
 pub mod records;
 pub mod remind;
+pub mod safety;
 pub mod serve;
 pub mod simulate;
 pub mod stack;
