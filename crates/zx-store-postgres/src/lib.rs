@@ -64,9 +64,10 @@ pub const WRITER_LOCK: i64 = 0x7a78_7772_6974_6572;
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Every table, for [`erase_all_data`].
-const TABLES: &str = "alarms, alarm_rule_sets, stacks, attachments, blobs, milestones, \
-                      safety_drill_reminders, safety_planned_drills, measure_updates, measure_co_owners, notifications, \
-                      measures, visit_entities, \
+const TABLES: &str = "safety_drill_improvements, safety_drill_reports, safety_drill_reminders, \
+                      safety_planned_drills, safety_certificates, safety_training, safety_people, \
+                      safety_drills, safety_plans, alarms, alarm_rule_sets, stacks, attachments, blobs, \
+                      milestones, measure_updates, measure_co_owners, notifications, measures, visit_entities, \
                       visits, sessions, api_tokens, users, period_status, audit_log, targets, \
                       target_revisions, fact_blocks, facts, fact_revisions, entities, submissions";
 

@@ -13,6 +13,7 @@ pub mod drill_plan;
 pub mod followup;
 pub mod loads;
 pub mod measures;
+pub mod safety;
 pub mod stacks;
 pub mod story;
 pub mod submissions;
@@ -79,6 +80,8 @@ macro_rules! stories {
             drill_plan::planned_drills_are_added_all_or_nothing_and_revised_with_an_audit_trail,
             drill_plan::drill_reminders_are_recorded_once_and_audited,
             drill_plan::drill_reminders_go_out_lead_days_before_the_date_and_once,
+            safety::safety_records_import_read_back_and_revise,
+            safety::a_safety_import_with_a_bad_reference_writes_nothing,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

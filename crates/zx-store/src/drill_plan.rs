@@ -32,7 +32,7 @@ pub struct DrillNotification {
 
 /// Yearly drill plans and their reminders.
 #[async_trait]
-pub trait DrillPlanStore: Send + Sync {
+pub trait DrillStore: Send + Sync {
     /// Adds planned drills in one transaction (all or nothing); returns their ids in order.
     /// One `drill_plan.create` audit line each (new value [`describe_planned_drill`]). An
     /// unknown entity, an empty plan code or a text over [`MAX_PLAN_TEXT`] characters is
@@ -72,7 +72,7 @@ pub trait DrillPlanStore: Send + Sync {
 /// The longest scenario or joint-units text a planned drill keeps, in characters.
 pub const MAX_PLAN_TEXT: usize = 500;
 
-/// What [`DrillPlanStore::add_planned_drills`] refuses before looking at the database.
+/// What [`DrillStore::add_planned_drills`] refuses before looking at the database.
 /// `index` is the row's place in the list (from 0).
 pub fn check_new_planned_drill(index: usize, d: &NewPlannedDrill) -> StoreResult<()> {
     let row = index + 1;

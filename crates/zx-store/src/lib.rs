@@ -25,6 +25,7 @@ mod drill_plan;
 mod emissions;
 mod facts;
 mod measures;
+mod safety;
 pub mod sql;
 mod workflow;
 
@@ -34,6 +35,7 @@ pub use drill_plan::*;
 pub use emissions::*;
 pub use facts::*;
 pub use measures::*;
+pub use safety::*;
 pub use workflow::*;
 
 use async_trait::async_trait;
@@ -130,7 +132,8 @@ pub trait Store:
     + MeasureStore
     + EmissionStore
     + ArchiveStore
-    + DrillPlanStore
+    + DrillStore
+    + SafetyRecordStore
 {
 }
 
@@ -141,7 +144,8 @@ impl<T> Store for T where
         + MeasureStore
         + EmissionStore
         + ArchiveStore
-        + DrillPlanStore
+        + DrillStore
+        + SafetyRecordStore
 {
 }
 
@@ -242,7 +246,7 @@ mod tests {
 /// `use zx_store::prelude::*;` brings every method into scope.
 pub mod prelude {
     pub use crate::{
-        AccountStore, ArchiveStore, DrillPlanStore, EmissionStore, FactStore, MeasureStore, Store,
-        WorkflowStore,
+        AccountStore, ArchiveStore, DrillStore, EmissionStore, FactStore, MeasureStore,
+        SafetyRecordStore, Store, WorkflowStore,
     };
 }

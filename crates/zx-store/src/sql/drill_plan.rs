@@ -1,11 +1,11 @@
-//! DrillPlanStore over SQL: companies' yearly drill plans and the reminders sent about them.
+//! DrillStore over SQL: companies' yearly drill plans and the reminders sent about them.
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Backend, Row, SqlStore, audit};
 use crate::{
-    DrillNotification, DrillPlanStore, DrillReminder, DrillReminderReason, NOTIFICATION_SENDER,
+    DrillNotification, DrillReminder, DrillReminderReason, DrillStore, NOTIFICATION_SENDER,
     NewPlannedDrill, PlannedDrill, StoreError, StoreResult, check_new_planned_drill,
     describe_drill_reminder, describe_planned_drill, describe_planned_drill_object, params,
 };
@@ -37,7 +37,7 @@ fn reminder_from_row(row: &mut Row) -> StoreResult<DrillNotification> {
 }
 
 #[async_trait]
-impl<B: Backend> DrillPlanStore for SqlStore<B> {
+impl<B: Backend> DrillStore for SqlStore<B> {
     async fn add_planned_drills(
         &self,
         list: Vec<NewPlannedDrill>,
