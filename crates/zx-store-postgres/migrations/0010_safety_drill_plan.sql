@@ -27,3 +27,28 @@ CREATE TABLE safety_drill_reminders (
 );
 
 CREATE INDEX safety_drill_reminders_user ON safety_drill_reminders (user_name);
+
+-- A drill's report as recorded on the web: the drill itself is a row of `safety_drills` (the
+-- records area), found by entity, plan and date; its improvements may each become a measure.
+CREATE TABLE safety_drill_reports (
+    id            BIGINT      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    entity        TEXT        COLLATE "C" NOT NULL REFERENCES entities (code),
+    plan          TEXT        COLLATE "C" NOT NULL,
+    drill_date    DATE        NOT NULL,
+    scenario      TEXT        NOT NULL,
+    participants  TEXT        NOT NULL,
+    evaluation    TEXT        NOT NULL,
+    created_by    TEXT        COLLATE "C" NOT NULL,
+    created_at    TIMESTAMPTZ NOT NULL,
+    UNIQUE (entity, plan, drill_date)
+);
+
+CREATE TABLE safety_drill_improvements (
+    id          BIGINT      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    report      BIGINT      NOT NULL REFERENCES safety_drill_reports (id),
+    text        TEXT        NOT NULL,
+    measure     BIGINT      REFERENCES measures (id),
+    created_at  TIMESTAMPTZ NOT NULL
+);
+
+CREATE INDEX safety_drill_improvements_report ON safety_drill_improvements (report);

@@ -28,3 +28,28 @@ CREATE TABLE safety_drill_reminders (
 );
 
 CREATE INDEX safety_drill_reminders_user ON safety_drill_reminders (user_name);
+
+-- A drill's report as recorded on the web: the drill itself is a row of `safety_drills` (the
+-- records area), found by entity, plan and date; its improvements may each become a measure.
+CREATE TABLE safety_drill_reports (
+    id            INTEGER PRIMARY KEY,
+    entity        TEXT    NOT NULL REFERENCES entities (code),
+    plan          TEXT    NOT NULL,
+    drill_date    TEXT    NOT NULL,
+    scenario      TEXT    NOT NULL,
+    participants  TEXT    NOT NULL,
+    evaluation    TEXT    NOT NULL,
+    created_by    TEXT    NOT NULL,
+    created_at    TEXT    NOT NULL,
+    UNIQUE (entity, plan, drill_date)
+);
+
+CREATE TABLE safety_drill_improvements (
+    id          INTEGER PRIMARY KEY,
+    report      INTEGER NOT NULL REFERENCES safety_drill_reports (id),
+    text        TEXT    NOT NULL,
+    measure     INTEGER REFERENCES measures (id),
+    created_at  TEXT    NOT NULL
+);
+
+CREATE INDEX safety_drill_improvements_report ON safety_drill_improvements (report);

@@ -275,3 +275,159 @@ pub async fn drill_reminders_go_out_lead_days_before_the_date_and_once(store: &d
     }];
     assert!(run(&drilled, now(7, 5, 1)).await.is_empty());
 }
+
+/// A drill recorded with its report writes the drill (the obligations count it), the report and
+/// its improvements in one transaction; an unknown plan or the same drill again writes nothing;
+/// an improvement becomes a measure once, linked and audited.
+pub async fn a_drill_is_recorded_with_its_report_and_an_improvement_becomes_a_measure(
+    store: &dyn Store,
+) {
+    use zx_domain::safety::{Drill, Plan, PlanKind, SafetyRecords};
+    use zx_store::{NewDrillReport, SafetySource};
+
+    setup(store).await;
+    store
+        .import_safety_records(
+            &SafetyRecords {
+                plans: vec![Plan {
+                    entity: code("P1"),
+                    plan: "P1-ZX-HZ".into(),
+                    kind: PlanKind::Special,
+                    approved: date("2025-03-15"),
+                }],
+                ..SafetyRecords::default()
+            },
+            &[SafetySource {
+                file: "plans.csv".into(),
+                sha256: "ab".repeat(32),
+            }],
+            "fujian",
+            at(2, 9),
+        )
+        .await
+        .unwrap();
+    let report = |plan: &str| NewDrillReport {
+        drill: Drill {
+            entity: code("P1"),
+            plan: plan.into(),
+            date: date("2026-04-10"),
+            joint_with: Some("晋江消防救援大队".into()),
+        },
+        scenario: "垃圾池火灾".into(),
+        participants: "运行部 12 人".into(),
+        evaluation: "响应及时，通讯不畅".into(),
+        improvements: vec![
+            "对讲机频道统一".into(),
+            " ".into(),
+            "增设消防通道标识".into(),
+        ],
+    };
+    let before = audit_lines(store).await.len();
+    let refused = store
+        .record_drill(report("P1-XC-09"), "fujian", at(10, 9))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, StoreError::Invalid(m) if m == "P1 has no plan \"P1-XC-09\" in its register"),
+        "{refused:?}"
+    );
+    assert_eq!(audit_lines(store).await.len(), before);
+
+    let id = store
+        .record_drill(report("P1-ZX-HZ"), "fujian", at(10, 9))
+        .await
+        .unwrap();
+    let drills = store.safety_records().await.unwrap().drills;
+    assert_eq!(drills, vec![report("P1-ZX-HZ").drill]);
+    // The drill, the report and two improvements (the blank one left out): four lines.
+    let lines = audit_lines(store).await;
+    assert_eq!(lines.len(), before + 4);
+    let actions: Vec<&str> = lines[..4].iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        vec![
+            "drill_improvement.create",
+            "drill_improvement.create",
+            "drill_report.create",
+            "safety_drill.create"
+        ]
+    );
+    assert_eq!(
+        lines[2].new_value.as_deref(),
+        Some(
+            "entity=P1; plan=P1-ZX-HZ; date=2026-04-10; scenario=垃圾池火灾; participants=运行部 12 人; evaluation=响应及时，通讯不畅"
+        )
+    );
+    let again = store
+        .record_drill(report("P1-ZX-HZ"), "fujian", at(11, 9))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&again, StoreError::Invalid(m) if m == "a drill of P1 plan \"P1-ZX-HZ\" on 2026-04-10 is recorded already"),
+        "{again:?}"
+    );
+    let reports = store.drill_reports().await.unwrap();
+    assert_eq!(
+        (
+            reports.len(),
+            reports[0].id,
+            reports[0].recorded_by.as_str()
+        ),
+        (1, id, "fujian")
+    );
+    let improvements = store.drill_improvements().await.unwrap();
+    let texts: Vec<(&str, Option<i64>)> = improvements
+        .iter()
+        .map(|i| (i.text.as_str(), i.measure))
+        .collect();
+    assert_eq!(
+        texts,
+        vec![("对讲机频道统一", None), ("增设消防通道标识", None)]
+    );
+
+    let measure = store
+        .improvement_to_measure(
+            improvements[0].id,
+            crate::measures::new_measure("P1", "演练改进：对讲机频道统一", "fujian", "2026-05-31"),
+            "fujian",
+            at(12, 9),
+        )
+        .await
+        .unwrap();
+    let m = store.measure(measure).await.unwrap().unwrap();
+    assert_eq!(
+        (m.entity.as_str(), m.title.as_str(), m.owner.as_str()),
+        ("P1", "演练改进：对讲机频道统一", "fujian")
+    );
+    assert_eq!(
+        store.drill_improvements().await.unwrap()[0].measure,
+        Some(measure)
+    );
+    let lines = audit_lines(store).await;
+    assert_eq!(
+        (
+            lines[0].action.as_str(),
+            lines[0].object.as_str(),
+            lines[0].new_value.clone()
+        ),
+        (
+            "drill_improvement.measure",
+            format!("drill improvement {}", improvements[0].id).as_str(),
+            Some(format!("measure {measure}"))
+        )
+    );
+    assert_eq!(lines[1].action, "measure.create");
+    let twice = store
+        .improvement_to_measure(
+            improvements[0].id,
+            crate::measures::new_measure("P1", "再来一次", "fujian", "2026-05-31"),
+            "fujian",
+            at(12, 10),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&twice, StoreError::Invalid(m) if m.ends_with(&format!("is measure {measure} already"))),
+        "{twice:?}"
+    );
+}

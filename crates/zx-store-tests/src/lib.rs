@@ -80,6 +80,7 @@ macro_rules! stories {
             drill_plan::planned_drills_are_added_all_or_nothing_and_revised_with_an_audit_trail,
             drill_plan::drill_reminders_are_recorded_once_and_audited,
             drill_plan::drill_reminders_go_out_lead_days_before_the_date_and_once,
+            drill_plan::a_drill_is_recorded_with_its_report_and_an_improvement_becomes_a_measure,
             safety::safety_records_import_read_back_and_revise,
             safety::a_safety_import_with_a_bad_reference_writes_nothing,
         );

@@ -1,4 +1,6 @@
-//! The yearly drill plans of companies (年度应急演练计划) and the reminders sent about them.
+//! Drills as the web records them (the drill with its scenario, participants, evaluation and the
+//! improvements found, each of which may become a measure), the yearly drill plans of companies
+//! (年度应急演练计划) and the reminders sent about them.
 //!
 //! A planned drill is written once and corrected by revision (a new date, scenario or joint
 //! units, with the old values in the audit line); nothing is deleted. Reminders are recorded
@@ -30,9 +32,73 @@ pub struct DrillNotification {
     pub read_at: Option<DateTime<Utc>>,
 }
 
-/// Yearly drill plans and their reminders.
+/// A drill recorded on the web or through the API: the drill itself (what the obligations
+/// count, in the records area's `safety_drills`) and its report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDrillReport {
+    pub drill: zx_domain::safety::Drill,
+    /// What was rehearsed (情景).
+    pub scenario: String,
+    /// Who took part, free text.
+    pub participants: String,
+    /// The evaluation (评估) of the drill.
+    pub evaluation: String,
+    /// The improvements found, one each; empty ones are left out.
+    pub improvements: Vec<String>,
+}
+
+/// A drill's report as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrillReport {
+    pub id: i64,
+    pub entity: EntityCode,
+    pub plan: String,
+    pub date: NaiveDate,
+    pub scenario: String,
+    pub participants: String,
+    pub evaluation: String,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// An improvement found in a drill, and the measure it became, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrillImprovement {
+    pub id: i64,
+    pub report: i64,
+    pub text: String,
+    pub measure: Option<i64>,
+}
+
+/// Drills recorded with their reports, yearly drill plans and their reminders.
 #[async_trait]
 pub trait DrillStore: Send + Sync {
+    /// Records a drill with its report and improvements in one transaction: the drill in the
+    /// records area's table (`safety_drill.create`, as its import writes it), the report
+    /// (`drill_report.create`) and one `drill_improvement.create` line per improvement. The
+    /// entity's plan must be registered and the drill not recorded yet (same plan and date):
+    /// otherwise `Invalid`, writing nothing. Returns the report's id.
+    async fn record_drill(
+        &self,
+        report: NewDrillReport,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+    /// Every drill report, newest drill first.
+    async fn drill_reports(&self) -> StoreResult<Vec<DrillReport>>;
+    /// The improvements of every report, by report and id.
+    async fn drill_improvements(&self) -> StoreResult<Vec<DrillImprovement>>;
+    /// Makes an improvement a measure: creates `measure` (the checks and audit line of
+    /// `create_measure`) and links it to the improvement (`drill_improvement.measure`), in one
+    /// transaction. An unknown improvement, or one that is a measure already, is `Invalid`.
+    /// Returns the measure's id.
+    async fn improvement_to_measure(
+        &self,
+        improvement: i64,
+        measure: NewMeasure,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64>;
     /// Adds planned drills in one transaction (all or nothing); returns their ids in order.
     /// One `drill_plan.create` audit line each (new value [`describe_planned_drill`]). An
     /// unknown entity, an empty plan code or a text over [`MAX_PLAN_TEXT`] characters is
@@ -89,6 +155,55 @@ pub fn check_new_planned_drill(index: usize, d: &NewPlannedDrill) -> StoreResult
         if text.chars().count() > MAX_PLAN_TEXT {
             return Err(StoreError::Invalid(format!(
                 "planned drill {row}: {field} is longer than {MAX_PLAN_TEXT} characters"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The audit object of a drill report: `drill report 7`.
+pub fn describe_drill_report_object(id: i64) -> String {
+    format!("drill report {id}")
+}
+
+/// A drill report as the audit log shows it:
+/// `entity=…; plan=…; date=YYYY-MM-DD; scenario=…; participants=…; evaluation=…`.
+pub fn describe_drill_report(r: &NewDrillReport) -> String {
+    format!(
+        "entity={}; plan={}; date={}; scenario={}; participants={}; evaluation={}",
+        r.drill.entity,
+        r.drill.plan,
+        r.drill.date.format("%Y-%m-%d"),
+        r.scenario,
+        r.participants,
+        r.evaluation
+    )
+}
+
+/// The audit object of an improvement: `drill improvement 7`.
+pub fn describe_improvement_object(id: i64) -> String {
+    format!("drill improvement {id}")
+}
+
+/// What [`DrillStore::record_drill`] refuses before looking at the database: an empty plan,
+/// texts over [`MAX_PLAN_TEXT`] characters (improvements each), joint units given as blank.
+pub fn check_new_drill_report(r: &NewDrillReport) -> StoreResult<()> {
+    if r.drill.plan.trim().is_empty() {
+        return Err(StoreError::Invalid("the drill names no plan".into()));
+    }
+    let joint = r.drill.joint_with.as_deref().unwrap_or_default();
+    for (field, text) in [
+        ("scenario", r.scenario.as_str()),
+        ("participants", r.participants.as_str()),
+        ("evaluation", r.evaluation.as_str()),
+        ("joint_with", joint),
+    ]
+    .into_iter()
+    .chain(r.improvements.iter().map(|i| ("improvement", i.as_str())))
+    {
+        if text.chars().count() > MAX_PLAN_TEXT {
+            return Err(StoreError::Invalid(format!(
+                "{field} is longer than {MAX_PLAN_TEXT} characters"
             )));
         }
     }
