@@ -45,7 +45,12 @@ use crate::routes::targets::api as targets;
         crate::routes::followup::api::api_attachment,
         crate::routes::visits::api::api_visits,
         crate::routes::visits::api::api_create_visit,
-        crate::routes::environment::api::minutes_json
+        crate::routes::environment::api::minutes_json,
+        crate::routes::drills::api::drills,
+        crate::routes::drills::api::post_planned,
+        crate::routes::drills::api::post_drill,
+        crate::routes::drills::api::post_improvement_measure,
+        crate::routes::people::api::people
     ),
     components(schemas(
         ErrorBody,
@@ -62,6 +67,11 @@ use crate::routes::targets::api as targets;
         crate::routes::collect::api::PeriodStateJson,
         crate::routes::environment::api::ChartData,
         crate::routes::environment::api::ChartFactor,
+        crate::routes::drills::api::DrillsJson,
+        crate::routes::drills::PlannedDrillInput,
+        crate::routes::drills::DrillInput,
+        crate::routes::drills::ImprovementMeasureInput,
+        crate::routes::people::api::PeopleJson,
         MeJson,
         EntityJson,
         AuditEntryJson,

@@ -7,10 +7,13 @@
 pub mod audit;
 pub mod cockpit;
 pub mod collect;
+pub mod drills;
 pub mod environment;
 pub mod followup;
 pub mod measures;
 pub mod notifications;
+pub mod people;
+pub mod registers;
 pub mod session;
 pub mod stacks;
 pub mod targets;
