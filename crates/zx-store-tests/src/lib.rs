@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod archive;
 pub mod drill_plan;
 pub mod followup;
+pub mod hazards;
 pub mod loads;
 pub mod measures;
 pub mod safety;
@@ -83,6 +84,10 @@ macro_rules! stories {
             drill_plan::a_drill_is_recorded_with_its_report_and_an_improvement_becomes_a_measure,
             safety::safety_records_import_read_back_and_revise,
             safety::a_safety_import_with_a_bad_reference_writes_nothing,
+            safety::hazards_go_to_the_register_in_the_same_transaction,
+            hazards::a_major_hazard_runs_the_loop_with_history_audit_and_evidence,
+            hazards::a_ledger_imported_again_revises_or_leaves_its_hazards,
+            hazards::a_rules_hazard_is_raised_once,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

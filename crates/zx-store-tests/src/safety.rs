@@ -93,6 +93,7 @@ fn records() -> SafetyRecords {
 fn source() -> Vec<SafetySource> {
     vec![SafetySource {
         file: "people.csv".into(),
+        kind: "people".into(),
         sha256: "ab".repeat(32),
     }]
 }
@@ -109,7 +110,8 @@ pub async fn safety_records_import_read_back_and_revise(store: &dyn Store) {
         SafetyImportSummary {
             created: 5,
             revised: 0,
-            unchanged: 0
+            unchanged: 0,
+            hazards: Default::default(),
         }
     );
     assert_eq!(store.safety_records().await.unwrap(), records());
@@ -189,4 +191,51 @@ pub async fn a_safety_import_with_a_bad_reference_writes_nothing(store: &dyn Sto
         .await
         .unwrap();
     assert!(lines.is_empty());
+}
+
+pub async fn hazards_go_to_the_register_in_the_same_transaction(store: &dyn Store) {
+    use zx_domain::safety::{HazardGrade, HazardRow, HazardStatus, LecScore};
+    setup(store).await;
+    let hazard = HazardRow {
+        entity: code("P1"),
+        id: "H1".into(),
+        found: date("2026-05-01"),
+        grade: HazardGrade::General,
+        lec: Some(LecScore::new(Decimal::from(3), Decimal::from(6), Decimal::from(15)).unwrap()),
+        owner: "li".into(),
+        deadline: date("2026-06-30"),
+        status: HazardStatus::Rectifying,
+    };
+    let sources = vec![
+        SafetySource {
+            file: "hazards.csv".into(),
+            kind: "hazards".into(),
+            sha256: "ef".repeat(32),
+        },
+        source().remove(0),
+    ];
+    // A bad certificate in the same import: the hazard is not written either.
+    let mut bad = records();
+    bad.hazards.push(hazard.clone());
+    bad.certificates[0].person = "W9".into();
+    assert!(
+        store
+            .import_safety_records(&bad, &sources, "hq", at(2))
+            .await
+            .is_err()
+    );
+    assert!(store.hazards().await.unwrap().is_empty());
+
+    let mut good = records();
+    good.hazards.push(hazard);
+    let summary = store
+        .import_safety_records(&good, &sources, "hq", at(3))
+        .await
+        .unwrap();
+    assert_eq!((summary.created, summary.hazards.created), (5, 1));
+    let hazards = store.hazards().await.unwrap();
+    assert_eq!(hazards.len(), 1);
+    assert_eq!(hazards[0].code.as_deref(), Some("H1"));
+    // The register's records stay out of the safety records' lists.
+    assert!(store.safety_records().await.unwrap().hazards.is_empty());
 }

@@ -24,6 +24,7 @@ pub mod archive;
 mod drill_plan;
 mod emissions;
 mod facts;
+mod hazards;
 mod measures;
 mod safety;
 pub mod sql;
@@ -34,6 +35,7 @@ pub use archive::{Archive, ArchiveCounts};
 pub use drill_plan::*;
 pub use emissions::*;
 pub use facts::*;
+pub use hazards::*;
 pub use measures::*;
 pub use safety::*;
 pub use workflow::*;
@@ -46,8 +48,8 @@ pub use zx_domain::followup::{
 };
 pub use zx_domain::measures::ReminderReason;
 use zx_domain::{
-    Basis, Decimal, Entity, EntityCode, EntityKind, Fact, FactTable, Measure, MeasureStatus, Month,
-    Role, Target,
+    Access, Basis, Decimal, Entity, EntityCode, EntityKind, Fact, FactTable, Measure,
+    MeasureStatus, Month, Role, Target,
 };
 
 /// What went wrong in the storage layer. File data problems are caught before (in ingest), so
@@ -134,6 +136,7 @@ pub trait Store:
     + ArchiveStore
     + DrillStore
     + SafetyRecordStore
+    + HazardStore
 {
 }
 
@@ -146,6 +149,7 @@ impl<T> Store for T where
         + ArchiveStore
         + DrillStore
         + SafetyRecordStore
+        + HazardStore
 {
 }
 
@@ -245,6 +249,7 @@ mod tests {
 /// The area traits, for callers that hold a concrete store or a `dyn Store`:
 /// `use zx_store::prelude::*;` brings every method into scope.
 pub mod prelude {
+    pub use crate::HazardStore;
     pub use crate::{
         AccountStore, ArchiveStore, DrillStore, EmissionStore, FactStore, MeasureStore,
         SafetyRecordStore, Store, WorkflowStore,

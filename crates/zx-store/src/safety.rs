@@ -16,26 +16,31 @@ use crate::StoreResult;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SafetySource {
     pub file: String,
+    /// The file's kind (`hazards`, `plans`, …): hazards files are named in the hazard
+    /// register's own import line.
+    pub kind: String,
     pub sha256: String,
 }
 
-/// What an import did, over every record kind.
+/// What an import did, over every record kind but hazards (counted by the hazard register).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SafetyImportSummary {
     pub created: usize,
     pub revised: usize,
     pub unchanged: usize,
+    pub hazards: crate::HazardsImported,
 }
 
 #[async_trait]
 pub trait SafetyRecordStore: Send + Sync {
     /// Writes the plans, drills, people, training records and certificates of `records` in
-    /// one transaction (all or nothing; `records.hazards` must be empty: hazards are the hazard
-    /// area's). A record whose key is new is created (`safety_<kind>.create`), one that differs
+    /// one transaction (all or nothing), and its hazards into the hazard register in the same
+    /// transaction (as [`crate::HazardStore::import_hazards`] does, counted in `hazards`). A record whose key is new is created (`safety_<kind>.create`), one that differs
     /// from the stored one is revised (`safety_<kind>.revise` with old and new value), an equal
     /// one is counted unchanged; one `safety.import` line names the files and their SHA-256.
     /// `Invalid` for an entity that is not stored, a drill of no stored or imported plan, a
-    /// training record or certificate of no stored or imported person, or hazards.
+    /// training record or certificate of no stored or imported person, or a hazard the hazard
+    /// register refuses.
     async fn import_safety_records(
         &self,
         records: &SafetyRecords,

@@ -135,54 +135,31 @@ pub async fn build(
     Ok((app, data))
 }
 
-/// The demo's safety registers (`zx_demo::demo_safety`, laid out around today in China): plans,
-/// drills, people, training and certificates of every plant, written as the six files a plant
-/// would send and read back through the same checks as theirs.
+/// The demo's safety registers (`zx_demo::demo_safety`, laid out around today in China): the
+/// hazards, plans, drills, people, training and certificates of every plant, as the six files a
+/// plant would send, through `zx safety import`'s own service (the hazards into their register).
 async fn safety(app: &App, data: &zx_demo::DemoData) -> Result<()> {
-    use zx_ingest::Input;
-    use zx_ingest::safety::{KnownSafety, read_safety_files};
-    use zx_store::SafetySource;
+    use zx_app::import::SourceFile;
+    use zx_app::safety::{SafetyImport, import_files};
 
     let today = zx_domain::calendar::china_today(app.clock.now());
-    let files = zx_demo::demo_safety(data, today);
-    // The hazards are the hazard register's (imported there): the five other registers here.
-    let registers: Vec<(&str, &str)> = files
+    let files: Vec<SourceFile> = zx_demo::demo_safety(data, today)
         .files()
         .into_iter()
-        .filter(|(name, _)| *name != "hazards.csv")
-        .collect();
-    let inputs: Vec<Input<'_>> = registers
-        .iter()
-        .map(|(name, text)| Input {
-            file_name: name,
-            bytes: text.as_bytes(),
+        .map(|(name, text)| SourceFile {
+            name: name.to_owned(),
+            bytes: text.as_bytes().to_vec(),
         })
         .collect();
-    let known = KnownSafety {
-        entities: Some(&data.entities),
-        certificates_need_people: true,
-        ..KnownSafety::default()
-    };
-    let read = match read_safety_files(&inputs, &known) {
-        Ok(read) => read,
-        Err(rejected) => {
+    match import_files(app.store.as_ref(), &files, DEMO_USER, app.clock.now()).await? {
+        SafetyImport::Imported { .. } => Ok(()),
+        SafetyImport::Rejected(rejected) => {
             for issue in &rejected.errors {
                 eprintln!("{}", issue_line(issue, app.lang));
             }
             bail!("the demo safety files did not pass validation (a bug: please report it)");
         }
-    };
-    let sources: Vec<SafetySource> = registers
-        .iter()
-        .map(|(name, text)| SafetySource {
-            file: (*name).to_owned(),
-            sha256: zx_store::content_sha256(text.as_bytes()),
-        })
-        .collect();
-    app.store
-        .import_safety_records(&read.records, &sources, DEMO_USER, app.clock.now())
-        .await?;
-    Ok(())
+    }
 }
 
 /// The demo's follow-up: progress with comments, a milestone with evidence, and an inspection

@@ -82,6 +82,11 @@ fn text(cell: &Value, column: &str) -> Result<String, Draft> {
     Ok(text.trim().to_owned())
 }
 
+/// A code cell (`onsite`, `major`…), read as written or with another case (`Major`).
+fn code_text(cell: &Value, column: &str) -> Result<String, Draft> {
+    Ok(text(cell, column)?.to_lowercase())
+}
+
 /// A `YYYY-MM-DD` date (years 1900–2999), or a workbook date cell without a time.
 fn date(cell: &Value, column: &str) -> Result<NaiveDate, Draft> {
     let invalid = |value: String| {
@@ -238,7 +243,7 @@ impl<'k> Reader<'k> {
                 let id = f.text("id");
                 let found = f.date("found");
                 let grade = f.take("grade", |c| {
-                    let text = text(c, "grade")?;
+                    let text = code_text(c, "grade")?;
                     HazardGrade::from_str(&text).map_err(|_| {
                         code_error(IssueCode::InvalidGrade, "grade", text, "general, major")
                     })
@@ -300,7 +305,7 @@ impl<'k> Reader<'k> {
                 let owner = f.text("owner");
                 let deadline = f.date("deadline");
                 let status = f.take("status", |c| {
-                    let text = text(c, "status")?;
+                    let text = code_text(c, "status")?;
                     HazardStatus::from_str(&text).map_err(|e| {
                         code_error(IssueCode::InvalidStatus, "status", text, e.allowed)
                     })
@@ -355,7 +360,7 @@ impl<'k> Reader<'k> {
                 let entity = f.take("entity", |c| entity(c, "entity", known));
                 let plan = f.text("plan");
                 let kind = f.take("kind", |c| {
-                    let text = text(c, "kind")?;
+                    let text = code_text(c, "kind")?;
                     PlanKind::parse(&text).ok_or_else(|| {
                         code_error(
                             IssueCode::InvalidPlanKind,
@@ -419,7 +424,7 @@ impl<'k> Reader<'k> {
                 let person = f.text("person");
                 let entity = f.take("entity", |c| entity(c, "entity", known));
                 let role = f.take("role", |c| {
-                    let text = text(c, "role")?;
+                    let text = code_text(c, "role")?;
                     PersonRole::parse(&text).ok_or_else(|| {
                         code_error(
                             IssueCode::InvalidRole,
@@ -542,9 +547,7 @@ impl<'k> Reader<'k> {
                     );
                     f.error("number", draft);
                 }
-                if let Some(person) = &person
-                    && known.certificates_need_people
-                {
+                if let Some(person) = &person {
                     self.persons.push((
                         SafetyFileKind::Certificates,
                         Reference {

@@ -23,6 +23,8 @@ mod export;
 mod fact_blocks;
 mod facts;
 mod followup;
+mod hazard_import;
+mod hazards;
 mod import;
 mod measure_rows;
 mod measures;

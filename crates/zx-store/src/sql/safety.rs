@@ -99,11 +99,6 @@ fn check_import(
     entities: &HashSet<String>,
 ) -> StoreResult<()> {
     let invalid = |what: String| Err(StoreError::Invalid(what));
-    if !records.hazards.is_empty() {
-        return invalid(
-            "hazards are imported into the hazard register, not with these records".into(),
-        );
-    }
     for entity in records
         .plans
         .iter()
@@ -399,6 +394,21 @@ impl<B: Backend> SafetyRecordStore for SqlStore<B> {
         let mut summary = SafetyImportSummary::default();
         for write in writes(records, &stored, at) {
             apply(&mut *tx, write, user, at, &mut summary).await?;
+        }
+        if !records.hazards.is_empty() {
+            let hazard_files: Vec<&SafetySource> =
+                sources.iter().filter(|s| s.kind == "hazards").collect();
+            let names: Vec<&str> = hazard_files.iter().map(|s| s.file.as_str()).collect();
+            let shas: Vec<&str> = hazard_files.iter().map(|s| s.sha256.as_str()).collect();
+            summary.hazards = super::hazard_import::import(
+                &mut *tx,
+                records.hazards.clone(),
+                &names.join(", "),
+                &shas.join(", "),
+                user,
+                at,
+            )
+            .await?;
         }
         audit(
             &mut *tx,
