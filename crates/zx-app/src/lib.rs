@@ -11,6 +11,8 @@
 //! - [`snapshot`]: the group tree, the consolidated engine and the targets, loaded from the store.
 //! - [`cems`]: a stack's stored minutes judged day by day, the days on every core.
 //! - [`safety`]: safety.md §7's check over files or the stored safety records.
+//! - [`auto_hazards`]: the major hazard of a special operator without a certificate in force,
+//!   raised once per person.
 //! - [`filings`]: what each unit filed for each month (workflow states over the rows), for the
 //!   collection rules of `zx_domain::collection`.
 //!
@@ -19,6 +21,7 @@
 //! binary.
 #![forbid(unsafe_code)]
 
+pub mod auto_hazards;
 pub mod cems;
 pub mod clock;
 pub mod collect;

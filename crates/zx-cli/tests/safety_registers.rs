@@ -277,9 +277,55 @@ async fn each_register_exports_in_its_import_layout(server: Server) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// The demo raised one major hazard per plant for its electrician whose only certificate
+/// expired (safety.md §5), by `system`; a reminder run raises none again.
+async fn an_uncertified_operator_is_a_major_hazard_raised_once(server: Server) {
+    use zx_domain::safety::HazardGrade;
+    let auto: Vec<_> = server
+        .store
+        .hazards()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|h| h.auto_key.is_some())
+        .collect();
+    // 57 plants, one electrician each.
+    assert_eq!(auto.len(), 57);
+    let nanchong = auto
+        .iter()
+        .find(|h| h.auto_key.as_deref() == Some("uncertified:刘丽华"))
+        .unwrap();
+    assert_eq!(nanchong.entity.as_str(), "SC-NC-WTE");
+    assert_eq!(nanchong.grade, HazardGrade::Major);
+    assert_eq!(nanchong.reported_by, "system");
+    assert!(nanchong.description.contains("刘丽华"));
+    let out: Value = serde_json::from_str(&zx(
+        &server.db,
+        &[
+            "remind",
+            "--format",
+            "json",
+            "--config",
+            "/nonexistent.toml",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(out["auto_hazards"], json!([]));
+    let again = server
+        .store
+        .hazards()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|h| h.auto_key.is_some())
+        .count();
+    assert_eq!(again, 57);
+}
+
 on_both_backends!(
     async Server("the safety registers test"):
     a_plant_manager_sees_his_plant_a_viewer_only_reads_hq_sees_all,
     a_drill_is_recorded_and_its_improvement_becomes_a_measure,
     each_register_exports_in_its_import_layout,
+    an_uncertified_operator_is_a_major_hazard_raised_once,
 );

@@ -125,6 +125,10 @@ pub async fn run_once(
     now: DateTime<Utc>,
 ) {
     run_drill_reminders(store, reminders.drill_lead_days, channels, now).await;
+    match zx_app::auto_hazards::raise_auto_hazards(store, now).await {
+        Ok(ids) => tracing::info!(raised = ids.len(), "automatic major hazards raised"),
+        Err(e) => tracing::error!(error = %e, "automatic major hazards not raised"),
+    }
     let sent = match zx_notify::run_reminders(store, now, reminders.grace_days, false).await {
         Ok(sent) => sent,
         Err(e) => {

@@ -152,7 +152,11 @@ async fn safety(app: &App, data: &zx_demo::DemoData) -> Result<()> {
         })
         .collect();
     match import_files(app.store.as_ref(), &files, DEMO_USER, app.clock.now()).await? {
-        SafetyImport::Imported { .. } => Ok(()),
+        SafetyImport::Imported { .. } => {
+            // Each plant's electrician whose only certificate expired: his major hazard.
+            zx_app::auto_hazards::raise_auto_hazards(app.store.as_ref(), app.clock.now()).await?;
+            Ok(())
+        }
         SafetyImport::Rejected(rejected) => {
             for issue in &rejected.errors {
                 eprintln!("{}", issue_line(issue, app.lang));

@@ -46,6 +46,12 @@ pub async fn remind(
     let lead_days = drill_lead_days.unwrap_or(settings.reminders.drill_lead_days);
     let drill_sent =
         zx_notify::run_drill_reminders(store, &drills, now, lead_days, dry_run).await?;
+    // Special operators without a certificate in force: their major hazard, raised once.
+    let raised = if dry_run {
+        Vec::new()
+    } else {
+        zx_app::auto_hazards::raise_auto_hazards(store, now).await?
+    };
     match format {
         TextFormat::Json => {
             let items: Vec<NotificationJson> = sent.iter().map(NotificationJson::from).collect();
@@ -56,7 +62,8 @@ pub async fn remind(
             println!(
                 "{}",
                 serde_json::to_string_pretty(
-                    &json!({ "notifications": items, "drill_reminders": drill_items })
+                    &json!({ "notifications": items, "drill_reminders": drill_items,
+                             "auto_hazards": raised })
                 )?
             );
         }
