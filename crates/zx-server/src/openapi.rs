@@ -10,6 +10,7 @@ use zx_api::{AuditEntryJson, EntityJson, GapJson, SubmissionJson};
 use crate::routes::audit::api as audit;
 use crate::routes::cockpit::api as cockpit;
 use crate::routes::collect::api::{self as collect, CollectionRowJson};
+use crate::routes::hazards::api as hazards;
 use crate::routes::measures::api as measures;
 use crate::routes::session::api::{self as session, MeJson};
 use crate::routes::targets::TargetJson;
@@ -45,7 +46,13 @@ use crate::routes::targets::api as targets;
         crate::routes::followup::api::api_attachment,
         crate::routes::visits::api::api_visits,
         crate::routes::visits::api::api_create_visit,
-        crate::routes::environment::api::minutes_json
+        crate::routes::environment::api::minutes_json,
+        hazards::api_hazards,
+        hazards::api_hazard,
+        hazards::api_report,
+        hazards::api_step,
+        hazards::api_add_attachments,
+        hazards::api_attachment
     ),
     components(schemas(
         ErrorBody,
@@ -68,7 +75,14 @@ use crate::routes::targets::api as targets;
         TargetJson,
         SubmissionJson,
         CollectionRowJson,
-        GapJson
+        GapJson,
+        hazards::HazardJson,
+        hazards::HazardDetailJson,
+        hazards::HazardStepJson,
+        hazards::HazardAttachmentJson,
+        crate::routes::hazards::ReportInput,
+        crate::routes::hazards::StepInput,
+        crate::routes::hazards::ScoreInput
     ))
 )]
 pub struct ApiDoc;
