@@ -298,6 +298,9 @@ struct HazardPage {
     /// The assurances' current texts, for the assess form: responsibility, measures, funds,
     /// timeline, plan.
     assure: [String; 5],
+    /// The LEC scores' L, E, C as the form preselects them (empty when not so scored; a
+    /// hazard scored on the risk matrix keeps its matrix scores only through the API).
+    lec: [String; 3],
     rectified_by: String,
     verified_by: String,
     steps: Vec<StepRow>,
@@ -387,6 +390,14 @@ async fn hazard_page(
         .map(|a| (a.label(lang), h.assurances.get(a).to_owned()))
         .collect();
     let assure = Assurance::ALL.map(|a| h.assurances.get(a).to_owned());
+    let lec = match &h.scores {
+        Some(zx_domain::safety::Score::Lec(s)) => [
+            s.likelihood().to_string(),
+            s.exposure().to_string(),
+            s.consequence().to_string(),
+        ],
+        _ => Default::default(),
+    };
     let view = HazardView::of(h.clone(), tree, state.today(), &bands());
     Ok(HazardPage {
         lang,
@@ -399,6 +410,7 @@ async fn hazard_page(
         scores,
         assurances,
         assure,
+        lec,
         rectified_by: h.rectified_by.clone().unwrap_or_default(),
         verified_by: h.verified_by.clone().unwrap_or_default(),
         steps,
