@@ -308,8 +308,72 @@ async fn the_overview_counts_and_the_workbook_reads_as_the_hazards_file(env: Env
     assert!(rows[1][1].starts_with('#'), "{:?}", rows[1]);
 }
 
+async fn import(env: &Env, who: &(reqwest::Client, String), name: &str, bytes: Vec<u8>) -> String {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", who.1.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+    let response = who
+        .0
+        .post(format!("{}/safety/hazards/import", env.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let page = response.text().await.unwrap();
+    let start = page.find("id=\"flash\">").expect("a message") + 11;
+    page[start..].split("</p>").next().unwrap().to_owned()
+}
+
+async fn a_register_imports_and_its_export_reads_back_unchanged(env: Env) {
+    let nanchong = session(&env, "nanchong").await;
+    let header = "entity,id,found,grade,l,e,c,owner,deadline,status\n";
+    let csv = format!(
+        "{header}SC-NC-WTE,H-1,2026-10-01,general,0.5,6,7,nanchong,2026-10-31,rectifying\n\
+         SC-NC-WTE,H-2,2026-10-02,major,,,,nanchong,2026-12-31,assessed\n"
+    );
+    let done = import(&env, &nanchong, "台账.csv", csv.into_bytes()).await;
+    assert!(
+        done.contains("新增 2 条") || done.contains("2 created"),
+        "{done}"
+    );
+    let bytes = nanchong
+        .0
+        .get(format!("{}/safety/hazards.xlsx", env.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let again = import(&env, &nanchong, "hazards.xlsx", bytes).await;
+    assert!(
+        again.contains("未变 2 条") || again.contains("2 unchanged"),
+        "{again}"
+    );
+    // L = 4 is refused naming the file, the line and the column; nothing is written.
+    let bad =
+        format!("{header}SC-NC-WTE,H-3,2026-10-01,general,4,6,7,nanchong,2026-10-31,reported\n");
+    let refused = import(&env, &nanchong, "bad.csv", bad.into_bytes()).await;
+    assert!(
+        refused.contains("bad.csv") && refused.contains('2'),
+        "{refused}"
+    );
+    // Another subsidiary's plant: refused.
+    let other =
+        format!("{header}FJ-JJ-WTE,H-4,2026-10-01,general,,,,nanchong,2026-10-31,reported\n");
+    let refused = import(&env, &nanchong, "other.csv", other.into_bytes()).await;
+    assert!(refused.contains("FJ-JJ-WTE"), "{refused}");
+    let (_, list) = get_json(&env, &nanchong.0, "/api/v1/hazards").await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+}
+
 on_both_backends!(
     async Env("the hazards web test"):
     the_loop_runs_through_the_api_with_its_refusals,
     the_overview_counts_and_the_workbook_reads_as_the_hazards_file,
+    a_register_imports_and_its_export_reads_back_unchanged,
 );

@@ -43,6 +43,7 @@ pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/safety/hazards", get(pages::list).post(pages::post_report))
         .route("/safety/hazards.xlsx", get(pages::export))
+        .route("/safety/hazards/import", post(pages::post_import))
         .route("/safety/hazards/new", get(pages::new))
         .route("/safety/hazards/{id}", get(pages::page))
         .route("/safety/hazards/{id}/step", post(pages::post_step))
@@ -585,6 +586,69 @@ pub fn possible_steps(h: &Hazard, user: &CurrentUser, tree: &EntityTree) -> Vec<
     })
     .map(|s| s.as_str())
     .collect()
+}
+
+// --- importing a register -------------------------------------------------------------------
+
+/// Imports a hazards file (CSV or XLSX in safety.md §7's layout, as the export writes it) in
+/// one transaction: read and checked by ingest (every bad cell named by file, line and
+/// column), every row's entity one the user may report for, then matched to the register by
+/// its number (the store). Other safety file kinds go through `zx safety import`.
+pub async fn import_file(
+    state: &AppState,
+    user: &CurrentUser,
+    file_name: &str,
+    bytes: &[u8],
+) -> ApiResult<zx_store::HazardsImported> {
+    use zx_ingest::safety::{KnownSafety, SafetyFileKind, read_safety_files};
+    let snapshot = state.snapshot().await?;
+    let tree = snapshot.engine.tree();
+    let known = KnownSafety {
+        entities: Some(tree.entities()),
+        ..KnownSafety::default()
+    };
+    let input = zx_ingest::Input { file_name, bytes };
+    let read = read_safety_files(&[input], &known).map_err(|rejected| {
+        let lines = |zh: bool| {
+            rejected
+                .errors
+                .iter()
+                .take(10)
+                .map(|i| if zh { i.to_string_zh() } else { i.to_string() })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        ApiError::new(ErrorCode::InvalidFile, lines(false)).zh(lines(true))
+    })?;
+    if read.files.iter().any(|f| f.kind != SafetyFileKind::Hazards) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidFile,
+            format!("{file_name}: not a hazards register (its header is another safety file's)"),
+        )
+        .zh(format!("{file_name}：不是隐患台账（表头属于其他安全台账）")));
+    }
+    let rows = read.records.hazards;
+    if let Some(row) = rows
+        .iter()
+        .find(|r| !may_report(&user.access, tree, &r.entity))
+    {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            format!(
+                "{file_name}: hazard {}: you may not import hazards of {}",
+                row.id, row.entity
+            ),
+        )
+        .zh(format!(
+            "{file_name}：隐患 {}：无权导入 {} 的隐患",
+            row.id, row.entity
+        )));
+    }
+    let sha256 = zx_store::content_sha256(bytes);
+    Ok(state
+        .store
+        .import_hazards(rows, file_name, &sha256, &user.user.name, state.now())
+        .await?)
 }
 
 // --- uploads and downloads --------------------------------------------------------------------

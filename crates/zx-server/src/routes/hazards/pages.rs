@@ -90,6 +90,8 @@ struct HazardsPage {
     filter_age: String,
     filter_overdue: bool,
     can_report: bool,
+    /// What an import did, or why it was refused.
+    message: Option<String>,
 }
 
 fn level_choices(lang: Lang) -> Vec<Choice> {
@@ -109,35 +111,44 @@ pub async fn list(
 ) -> Response {
     let lang = user.lang;
     match listing(&state, &user, &q).await {
-        Ok((entity, views)) => {
-            let mut statuses: Vec<Choice> = vec![("open", lang.pick("未销号", "open"))];
-            statuses.extend(
-                HazardStatus::ALL
-                    .into_iter()
-                    .map(|s| (s.code(), hazard_status_label(s, lang))),
-            );
-            HazardsPage {
-                lang,
-                me: Me::of(&user),
-                here: here(&uri),
-                rows: views.iter().map(|v| row(v, lang)).collect(),
-                can_report: user.access.role != zx_domain::Role::Viewer,
-                entity,
-                statuses,
-                levels: level_choices(lang),
-                ages: AgeBand::ALL
-                    .into_iter()
-                    .map(|a| (a.as_str(), a.label(lang)))
-                    .collect(),
-                filter_status: q.status.unwrap_or_default(),
-                filter_grade: q.grade.unwrap_or_default(),
-                filter_level: q.level.unwrap_or_default(),
-                filter_age: q.age.unwrap_or_default(),
-                filter_overdue: q.overdue.is_some_and(|o| !o.is_empty()),
-            }
-            .into_response()
-        }
+        Ok((entity, views)) => list_page(&user, &uri, &q, entity, &views).into_response(),
         Err(error) => error_page(Some(&user), lang, error),
+    }
+}
+
+fn list_page(
+    user: &CurrentUser,
+    uri: &axum::http::Uri,
+    q: &HazardFilter,
+    entity: String,
+    views: &[HazardView],
+) -> HazardsPage {
+    let lang = user.lang;
+    let mut statuses: Vec<Choice> = vec![("open", lang.pick("未销号", "open"))];
+    statuses.extend(
+        HazardStatus::ALL
+            .into_iter()
+            .map(|s| (s.code(), hazard_status_label(s, lang))),
+    );
+    HazardsPage {
+        lang,
+        me: Me::of(user),
+        here: here(uri),
+        rows: views.iter().map(|v| row(v, lang)).collect(),
+        can_report: user.access.role != zx_domain::Role::Viewer,
+        entity,
+        statuses,
+        levels: level_choices(lang),
+        ages: AgeBand::ALL
+            .into_iter()
+            .map(|a| (a.as_str(), a.label(lang)))
+            .collect(),
+        filter_status: q.status.clone().unwrap_or_default(),
+        filter_grade: q.grade.clone().unwrap_or_default(),
+        filter_level: q.level.clone().unwrap_or_default(),
+        filter_age: q.age.clone().unwrap_or_default(),
+        filter_overdue: q.overdue.as_ref().is_some_and(|o| !o.is_empty()),
+        message: None,
     }
 }
 
@@ -513,5 +524,55 @@ pub async fn export(
     match result {
         Ok((name, bytes)) => crate::layout::xlsx_download(&name, bytes),
         Err(error) => error_page(Some(&user), user.lang, error),
+    }
+}
+
+/// The import form: the list again with what the file did, or the reasons it was refused.
+pub async fn post_import(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    uri: axum::http::Uri,
+    multipart: Multipart,
+) -> Response {
+    let lang = user.lang;
+    let result = async {
+        let form = read_form(multipart).await?;
+        user.check_csrf(form.field("csrf").as_deref())?;
+        let Some((name, bytes)) = form.files.into_iter().next() else {
+            return Err(ApiError::new(
+                ErrorCode::InvalidFile,
+                lang.pick("请选择要导入的文件", "choose a file to import"),
+            ));
+        };
+        super::import_file(&state, &user, &name, &bytes).await
+    }
+    .await;
+    let message = match result {
+        Ok(done) => lang
+            .pick(
+                "导入完成：新增 {c} 条，修订 {r} 条，未变 {u} 条",
+                "Imported: {c} created, {r} revised, {u} unchanged",
+            )
+            .replace("{c}", &done.created.to_string())
+            .replace("{r}", &done.revised.to_string())
+            .replace("{u}", &done.unchanged.to_string()),
+        Err(error)
+            if matches!(
+                error.code,
+                ErrorCode::InvalidFile | ErrorCode::InvalidParameter | ErrorCode::Forbidden
+            ) =>
+        {
+            error.text_for(lang)
+        }
+        Err(error) => return error_page(Some(&user), lang, error),
+    };
+    let filter = HazardFilter::default();
+    match listing(&state, &user, &filter).await {
+        Ok((entity, views)) => {
+            let mut page = list_page(&user, &uri, &filter, entity, &views);
+            page.message = Some(message);
+            page.into_response()
+        }
+        Err(error) => error_page(Some(&user), lang, error),
     }
 }
