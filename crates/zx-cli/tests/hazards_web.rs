@@ -236,6 +236,15 @@ async fn the_loop_runs_through_the_api_with_its_refusals(env: Env) {
         page.contains(&format!("href=\"/safety/hazards/{id}\">#{id}")),
         "{page}"
     );
+    // And among HQ's notifications; the plant's manager was not notified.
+    let (_, page) = env.get(&hq.0, "/notifications").await;
+    assert!(page.contains("id=\"hazard-notifications\""), "{page}");
+    assert!(
+        page.contains(&format!("href=\"/safety/hazards/{id}\"")),
+        "{page}"
+    );
+    let (_, page) = env.get(&nanchong.0, "/notifications").await;
+    assert!(!page.contains("hazard-notifications"), "{page}");
 }
 
 async fn the_overview_counts_and_the_workbook_reads_as_the_hazards_file(env: Env) {
