@@ -1,14 +1,26 @@
-//! Production safety's records: the check of safety.md §7 over files (`zx safety check`), and
-//! later over what is stored (`zx safety status`), through the one pure
-//! `zx_domain::safety::check::check`.
+//! Production safety's records: the check of safety.md §7 over files (`zx safety check`), the
+//! import of the same files into the database (`zx safety import`) and the same check over what
+//! is stored (`zx safety status`), all through the one pure `zx_domain::safety::check::check`.
 
-use chrono::NaiveDate;
-use zx_domain::safety::check::check;
+use chrono::{DateTime, NaiveDate, Utc};
+use zx_domain::safety::check::{check, check_scored_hazard};
 use zx_domain::safety::{GradingBands, SafetyCheck};
 use zx_ingest::Input;
-use zx_ingest::safety::{KnownSafety, SafetyRejected, read_safety_files};
+use zx_ingest::safety::{KnownSafety, SafetyFileSummary, SafetyRejected, read_safety_files};
+use zx_store::{SafetyImportSummary, SafetySource, Store, content_sha256};
 
+use crate::AppError;
 use crate::import::SourceFile;
+
+fn inputs(files: &[SourceFile]) -> Vec<Input<'_>> {
+    files
+        .iter()
+        .map(|f| Input {
+            file_name: &f.name,
+            bytes: &f.bytes,
+        })
+        .collect()
+}
 
 /// safety.md §7 over `files` as of `as_of`: every file read and cross-checked (a drill's plan,
 /// a training record's person), then the pure check. Any problem in any file and nothing is
@@ -18,13 +30,80 @@ pub fn check_files(
     bands: &GradingBands,
     as_of: NaiveDate,
 ) -> Result<SafetyCheck, SafetyRejected> {
-    let inputs: Vec<Input<'_>> = files
+    let read = read_safety_files(&inputs(files), &KnownSafety::default())?;
+    Ok(check(&read.records, bands, as_of))
+}
+
+/// What a safety import did: every file read and written, or every problem and nothing written.
+#[derive(Debug)]
+pub enum SafetyImport {
+    Imported {
+        files: Vec<SafetyFileSummary>,
+        summary: SafetyImportSummary,
+    },
+    Rejected(SafetyRejected),
+}
+
+/// Reads `files` against what is stored (entities must be registered; a drill may name a stored
+/// plan, a training record or certificate a stored person) and writes them in one transaction,
+/// hazards into the hazard register, every change audited by `user` at `at`.
+pub async fn import_files(
+    store: &dyn Store,
+    files: &[SourceFile],
+    user: &str,
+    at: DateTime<Utc>,
+) -> Result<SafetyImport, AppError> {
+    let entities = store.entities().await?;
+    let stored = store.safety_records().await?;
+    let known = KnownSafety {
+        plans: &stored.plans,
+        people: &stored.people,
+        entities: Some(&entities),
+        check_references: true,
+    };
+    let read = match read_safety_files(&inputs(files), &known) {
+        Ok(read) => read,
+        Err(rejected) => return Ok(SafetyImport::Rejected(rejected)),
+    };
+    let sources: Vec<SafetySource> = read
+        .files
         .iter()
-        .map(|f| Input {
-            file_name: &f.name,
-            bytes: &f.bytes,
+        .zip(files)
+        .map(|(summary, file)| SafetySource {
+            file: summary.file.clone(),
+            kind: summary.kind.code().to_owned(),
+            sha256: content_sha256(&file.bytes),
         })
         .collect();
-    let read = read_safety_files(&inputs, &KnownSafety::default())?;
-    Ok(check(&read.records, bands, as_of))
+    let summary = store
+        .import_safety_records(&read.records, &sources, user, at)
+        .await?;
+    Ok(SafetyImport::Imported {
+        files: read.files,
+        summary,
+    })
+}
+
+/// safety.md §7 over what is stored, as of `as_of`: the same document as [`check_files`] of the
+/// files that were imported. Hazards come from the register, keyed by their ledger number (the
+/// file's `id`), or by the register's own number when reported on the web.
+pub async fn stored_status(
+    store: &dyn Store,
+    bands: &GradingBands,
+    as_of: NaiveDate,
+) -> Result<SafetyCheck, AppError> {
+    let records = store.safety_records().await?;
+    let mut result = check(&records, bands, as_of);
+    for hazard in store.hazards().await? {
+        let key = hazard.code.clone().unwrap_or_else(|| hazard.id.to_string());
+        let graded = check_scored_hazard(
+            hazard.scores.as_ref(),
+            hazard.status,
+            hazard.deadline,
+            bands,
+            as_of,
+        );
+        result.hazards.insert(key, graded);
+    }
+    Ok(result)
 }

@@ -239,7 +239,7 @@ pub enum Command {
         command: crate::commands::cems::CemsCommand,
     },
     /// Production safety: check safety files (hazards, plans, drills, people, training,
-    /// certificates) against safety.md's rules.
+    /// certificates) against safety.md's rules, import them, and the check over the database.
     Safety {
         #[command(subcommand)]
         command: crate::commands::safety::SafetyCommand,

@@ -190,7 +190,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Restore { file } => archive::restore(global, &db, &file).await,
         Command::Migrate => archive::migrate(global, &db).await,
         Command::Cems { command } => commands::cems::run(global, &db, command).await,
-        Command::Safety { command } => commands::safety::run(global, command),
+        Command::Safety { command } => commands::safety::run(global, &db, &clock, command).await,
         Command::Stack { command } => {
             let app = App::open(global, &db, false, &clock).await?;
             commands::stack::run(&app, command).await

@@ -1,6 +1,11 @@
 //! `zx safety check` end to end (safety.md §7): files written here, the built `zx` binary, its
 //! JSON compared to the byte with a document worked out by hand in the comments, workbooks read
-//! as their CSV twins are, and bad input refused with file, line and column, no JSON.
+//! as their CSV twins are, and bad input refused with file, line and column, no JSON. Then
+//! `zx safety import` and `zx safety status` on both backends: the same document from the
+//! database, an import again changing nothing, a bad file writing nothing.
+
+#[macro_use]
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -408,7 +413,7 @@ P1,H2,2026-05-01,severe,3,6,,li,2026-06-30,open
 P1,pump,onsite,2025-01-10
 P1,pit,onsite,2026-02-30
 ";
-    let drills = "entity,plan,date,joint_with\nP1,pmup,2026-03-01,\n";
+    let drills = "entity,plan,date,joint_with\nP1,pump,2026-03-01,\n";
     let files = [
         write(&dir, "hazards.csv", hazards),
         write(&dir, "plans.csv", plans),
@@ -436,10 +441,76 @@ P1,pit,onsite,2026-02-30
         "hazards.csv:3: c: is empty while other LEC factors are given",
         "hazards.csv:3: status: \"open\" is not allowed",
         "plans.csv:3: approved: \"2026-02-30\" is not a date in the form YYYY-MM-DD",
-        "drills.csv:2: plan: \"pmup\" is not a plan of P1 in the plans files",
     ] {
         assert!(err.contains(line), "missing {line:?} in:\n{err}");
     }
+}
+
+#[test]
+fn a_header_without_rows_is_an_empty_register_and_strays_count_for_nothing() {
+    // W1 is a special operator and the certificates file has no rows: no certificate at all →
+    // an automatic major hazard. A training record of someone not on the staff list and a drill
+    // of a plan not given count for nothing in a check (the import refuses them).
+    let dir = temp_dir("empty");
+    let files = [
+        write(
+            &dir,
+            "people.csv",
+            "person,entity,role,role_since,hired\nW1,P1,special_operator,2020-01-01,2020-01-01\n",
+        ),
+        write(
+            &dir,
+            "certificates.csv",
+            "person,type,number,issued,expires,last_review\n",
+        ),
+        write(
+            &dir,
+            "training.csv",
+            "person,date,hours,course\nX9,2026-03-01,4,安全生产法\n",
+        ),
+        write(
+            &dir,
+            "drills.csv",
+            "entity,plan,date,joint_with\nP1,pmup,2026-03-01,\n",
+        ),
+    ];
+    let output = check("2026-07-01", &files);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // W1: hired 2020 → 8 h required, none done.
+    let expected = concat!(
+        r#"{"auto_hazards":[{"person":"W1","reason":"no_valid_certificate"}],"certificates":{},"drills":{},"#,
+        r#""hazards":{},"training":{"W1":{"done":"0","required":"8","short":"8"}}}"#,
+        "\n"
+    );
+    assert_eq!(stdout(&output), expected);
+}
+
+#[test]
+fn codes_are_read_whatever_their_case() {
+    // `Onsite` and `Major` as a spreadsheet capitalises them.
+    let dir = temp_dir("case");
+    let files = [
+        write(
+            &dir,
+            "plans.csv",
+            "Entity,Plan,Kind,Approved\nP1,pump,Onsite,2025-01-10\n",
+        ),
+        write(
+            &dir,
+            "hazards.csv",
+            "entity,id,found,grade,l,e,c,owner,deadline,status\nP1,H1,2026-05-01,Major,,,,li,2026-06-30,Closed\n",
+        ),
+    ];
+    let output = check("2026-07-01", &files);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // Approved 2025-01-10, never drilled; as of 1 July: H1 ended without → overdue, H2 due.
+    assert_eq!(
+        json["drills"]["P1"]["onsite"]["pump"],
+        serde_json::json!({"2026-H1": "overdue", "2026-H2": "due"})
+    );
+    // Closed: not overdue although the deadline (06-30) has passed.
+    assert_eq!(json["hazards"]["H1"]["overdue"], false);
 }
 
 #[test]
@@ -509,3 +580,186 @@ fn a_bad_as_of_date_is_refused() {
     assert_eq!(stdout(&output), "");
     assert!(stderr(&output).contains("--as-of \"2026-02-30\""));
 }
+
+// ---------------------------------------------------------------------------------------------
+// zx safety import / zx safety status
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/kpi-example");
+
+/// A database with the example group (G > S1 > P1, P2; S2), SQLite or PostgreSQL.
+struct Workspace {
+    dir: tempfile::TempDir,
+    postgres: Option<zx_store_postgres::TestDatabase>,
+}
+
+impl Workspace {
+    fn sqlite() -> Self {
+        Self::with_group(None)
+    }
+
+    fn postgres() -> Option<Self> {
+        let base = zx_store_postgres::test_database_url("the zx safety test")?;
+        let database = zx_store_postgres::TestDatabase::create_blocking(&base).unwrap();
+        Some(Self::with_group(Some(database)))
+    }
+
+    fn with_group(postgres: Option<zx_store_postgres::TestDatabase>) -> Self {
+        let ws = Self {
+            dir: tempfile::tempdir().unwrap(),
+            postgres,
+        };
+        assert!(ws.zx(&["init"]).status.success());
+        let entities = format!("{EXAMPLE}/entities.csv");
+        assert!(ws.zx(&["import", &entities]).status.success());
+        ws
+    }
+
+    fn db(&self) -> String {
+        match &self.postgres {
+            Some(database) => database.url().to_owned(),
+            None => self.dir.path().join("zx.db").to_string_lossy().into_owned(),
+        }
+    }
+
+    fn zx(&self, args: &[&str]) -> Output {
+        let mut command = Command::new(ZX);
+        command
+            .args(args)
+            .arg("--db")
+            .arg(self.db())
+            .arg("--lang")
+            .arg("en")
+            .env("ZX_USER", "safety.officer")
+            .env_remove("ZX_LANG");
+        common::run(command, None)
+    }
+
+    fn status(&self, as_of: &str) -> String {
+        let output = self.zx(&["safety", "status", "--as-of", as_of, "--format", "json"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output)
+    }
+}
+
+fn imported_files_give_the_same_document_from_the_database(ws: Workspace) {
+    let files = all_files(ws.dir.path());
+    let mut args = vec!["safety", "import"];
+    args.extend(files.iter().map(String::as_str));
+    let output = ws.zx(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // 4 plans + 3 drills + 7 people + 8 training records + 5 certificates = 27 created;
+    // 8 hazards into the register.
+    assert!(
+        stdout(&output).ends_with(
+            "created 27, revised 0, unchanged 0; hazards: created 8, revised 0, unchanged 0\n"
+        ),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(ws.status("2026-07-01"), EXPECTED_2026_07_01);
+
+    // The same files again: nothing changes, nothing is duplicated.
+    let output = ws.zx(&args);
+    assert!(
+        stdout(&output).ends_with(
+            "created 0, revised 0, unchanged 27; hazards: created 0, revised 0, unchanged 8\n"
+        ),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(ws.status("2026-07-01"), EXPECTED_2026_07_01);
+
+    // A correction: E1's 1.5 h were 3.5 h → done 9 + 3.5 = 12.5 ≥ 12, short 0; one revision,
+    // audited with old and new value.
+    let corrected = TRAINING.replace("E1,2026-06-30,1.5,消防", "E1,2026-06-30,3.5,消防");
+    let file = write(ws.dir.path(), "training.csv", &corrected);
+    let output = ws.zx(&["safety", "import", &file]);
+    assert!(
+        stdout(&output).contains("created 0, revised 1, unchanged 7;"),
+        "{}",
+        stdout(&output)
+    );
+    let status: serde_json::Value = serde_json::from_str(&ws.status("2026-07-01")).unwrap();
+    assert_eq!(
+        status["training"]["E1"],
+        serde_json::json!({"done": "12.5", "required": "12", "short": "0"})
+    );
+    let audit = ws.zx(&["audit", "--format", "json"]);
+    let audit: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let revision = audit["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|line| line["action"] == "safety_training.revise")
+        .expect("the revision is audited");
+    assert_eq!(revision["old"], "hours=1.5");
+    assert_eq!(revision["new"], "hours=3.5");
+    assert_eq!(revision["user"], "safety.officer");
+}
+
+fn a_bad_file_writes_nothing(ws: Workspace) {
+    // Good people, but training of someone on no staff list and a plan of an unregistered
+    // entity: every problem named, nothing written.
+    let dir = ws.dir.path();
+    let people = write(dir, "people.csv", PEOPLE);
+    let training = write(
+        dir,
+        "training.csv",
+        "person,date,hours,course\nX1,2026-03-02,2,安全生产法\n",
+    );
+    let plans = write(
+        dir,
+        "plans.csv",
+        "entity,plan,kind,approved\nP9,general,comprehensive,2024-01-01\n",
+    );
+    let output = ws.zx(&["safety", "import", &people, &training, &plans]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("training.csv:2: person: \"X1\" is not a person of the people files"),
+        "{err}"
+    );
+    assert!(
+        err.contains("plans.csv:2: entity: \"P9\" is not a known entity"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was imported"), "{err}");
+    // A drill of a plan neither stored nor in the files.
+    let drills = write(
+        dir,
+        "drills.csv",
+        "entity,plan,date,joint_with\nP1,pmup,2026-03-01,\n",
+    );
+    let output = ws.zx(&["safety", "import", &drills]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output)
+            .contains("drills.csv:2: plan: \"pmup\" is not a plan of P1 in the plans files"),
+        "{}",
+        stderr(&output)
+    );
+    let status: serde_json::Value = serde_json::from_str(&ws.status("2026-07-01")).unwrap();
+    assert_eq!(status["training"], serde_json::json!({}));
+    assert_eq!(status["drills"], serde_json::json!({}));
+}
+
+fn a_later_import_may_refer_to_what_is_stored(ws: Workspace) {
+    // People first, then their training alone: the stored person is known.
+    let dir = ws.dir.path();
+    let people = write(dir, "people.csv", PEOPLE);
+    assert!(ws.zx(&["safety", "import", &people]).status.success());
+    let training = write(dir, "training.csv", TRAINING);
+    let output = ws.zx(&["safety", "import", &training]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let status: serde_json::Value = serde_json::from_str(&ws.status("2026-07-01")).unwrap();
+    assert_eq!(
+        status["training"]["E1"],
+        serde_json::json!({"done": "10.5", "required": "12", "short": "1.5"})
+    );
+}
+
+on_both_backends!(Workspace:
+    imported_files_give_the_same_document_from_the_database,
+    a_bad_file_writes_nothing,
+    a_later_import_may_refer_to_what_is_stored,
+);

@@ -64,7 +64,8 @@ pub const WRITER_LOCK: i64 = 0x7a78_7772_6974_6572;
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Every table, for [`erase_all_data`].
-const TABLES: &str = "hazard_notifications, hazard_attachments, hazard_steps, hazards, \
+const TABLES: &str = "safety_certificates, safety_training, safety_people, safety_drills, \
+                      safety_plans, hazard_notifications, hazard_attachments, hazard_steps, hazards, \
                       alarms, alarm_rule_sets, stacks, attachments, blobs, milestones, \
                       measure_updates, measure_co_owners, notifications, measures, visit_entities, \
                       visits, sessions, api_tokens, users, period_status, audit_log, targets, \

@@ -13,6 +13,7 @@ pub mod followup;
 pub mod hazards;
 pub mod loads;
 pub mod measures;
+pub mod safety;
 pub mod stacks;
 pub mod story;
 pub mod submissions;
@@ -76,6 +77,9 @@ macro_rules! stories {
             stacks::alarms_are_raised_once_acknowledged_and_cleared,
             stacks::stacks_rules_and_alarms_survive_export_and_restore,
             stacks::a_restored_database_keeps_stacks_rules_and_open_alarms,
+            safety::safety_records_import_read_back_and_revise,
+            safety::a_safety_import_with_a_bad_reference_writes_nothing,
+            safety::hazards_go_to_the_register_in_the_same_transaction,
             hazards::a_major_hazard_runs_the_loop_with_history_audit_and_evidence,
             hazards::a_ledger_imported_again_revises_or_leaves_its_hazards,
             hazards::a_rules_hazard_is_raised_once,

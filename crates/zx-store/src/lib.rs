@@ -25,6 +25,7 @@ mod emissions;
 mod facts;
 mod hazards;
 mod measures;
+mod safety;
 pub mod sql;
 mod workflow;
 
@@ -34,6 +35,7 @@ pub use emissions::*;
 pub use facts::*;
 pub use hazards::*;
 pub use measures::*;
+pub use safety::*;
 pub use workflow::*;
 
 use async_trait::async_trait;
@@ -124,7 +126,14 @@ pub trait ArchiveStore: Send + Sync {
 
 /// The database, whatever the backend: every area.
 pub trait Store:
-    FactStore + AccountStore + WorkflowStore + MeasureStore + EmissionStore + ArchiveStore + HazardStore
+    FactStore
+    + AccountStore
+    + WorkflowStore
+    + MeasureStore
+    + EmissionStore
+    + ArchiveStore
+    + SafetyRecordStore
+    + HazardStore
 {
 }
 
@@ -135,6 +144,7 @@ impl<T> Store for T where
         + MeasureStore
         + EmissionStore
         + ArchiveStore
+        + SafetyRecordStore
         + HazardStore
 {
 }
@@ -237,6 +247,7 @@ mod tests {
 pub mod prelude {
     pub use crate::HazardStore;
     pub use crate::{
-        AccountStore, ArchiveStore, EmissionStore, FactStore, MeasureStore, Store, WorkflowStore,
+        AccountStore, ArchiveStore, EmissionStore, FactStore, MeasureStore, SafetyRecordStore,
+        Store, WorkflowStore,
     };
 }

@@ -1,4 +1,5 @@
-//! `zx safety`: production safety's records (safety.md).
+//! `zx safety`: production safety's records (safety.md): check files, import them, and the
+//! same check over what is stored.
 //!
 //! `zx safety check` is a contract (safety.md §7): its JSON is exactly
 //! `{"auto_hazards":[…],"certificates":{…},"drills":{…},"hazards":{…},"training":{…}}`, keys
@@ -7,15 +8,19 @@
 
 use std::io::Write as _;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Result, anyhow, bail};
 use chrono::NaiveDate;
 use clap::Subcommand;
 use zx_api::SafetyCheckJson;
 use zx_app::import::SourceFile;
+use zx_app::safety::SafetyImport;
+use zx_app::{Clock, DatabaseUrl};
 use zx_domain::Lang;
 use zx_domain::safety::{GradingBands, SafetyCheck};
 
+use crate::app::App;
 use crate::cli::{Global, TextFormat};
 use crate::commands::import::issue_line;
 
@@ -34,15 +39,108 @@ pub enum SafetyCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Import safety files (the six kinds of `zx safety check`) into the database in one
+    /// transaction, every change audited; hazards go to the hazard register. A register
+    /// imported again revises what changed and never duplicates a row.
+    Import {
+        /// The files, of any of the six kinds, read together.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// The document of `zx safety check`, computed from what the database holds.
+    Status {
+        /// The date to judge on (YYYY-MM-DD); default: today in China.
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+    },
 }
 
-pub fn run(global: &Global, command: SafetyCommand) -> Result<()> {
+pub async fn run(
+    global: &Global,
+    db: &DatabaseUrl,
+    clock: &Arc<dyn Clock>,
+    command: SafetyCommand,
+) -> Result<()> {
     match command {
         SafetyCommand::Check {
             as_of,
             format,
             files,
         } => check(global, &as_of, format, &files),
+        SafetyCommand::Import { files } => {
+            let app = App::open(global, db, false, clock).await?;
+            import(&app, &files).await
+        }
+        SafetyCommand::Status { as_of, format } => {
+            let app = App::open(global, db, false, clock).await?;
+            let as_of = match as_of {
+                Some(text) => as_of_date(&text)?,
+                None => app.clock.today(),
+            };
+            let result =
+                zx_app::safety::stored_status(app.store.as_ref(), &GradingBands::default(), as_of)
+                    .await?;
+            print_check(&result, app.lang, format)
+        }
+    }
+}
+
+/// `zx safety import`: every file checked, then one transaction; a summary line per file.
+async fn import(app: &App, paths: &[PathBuf]) -> Result<()> {
+    let files = paths
+        .iter()
+        .map(|path| SourceFile::read(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let lang = app.lang;
+    match zx_app::safety::import_files(app.store.as_ref(), &files, &app.user, app.clock.now())
+        .await?
+    {
+        SafetyImport::Rejected(rejected) => {
+            let mut err = std::io::stderr().lock();
+            for issue in &rejected.errors {
+                writeln!(err, "{}", issue_line(issue, lang))?;
+            }
+            bail!(
+                "{}",
+                lang.pick(
+                    "文件有错误，未写入任何数据（nothing was imported）",
+                    "the files have errors: nothing was imported"
+                )
+            )
+        }
+        SafetyImport::Imported { files, summary } => {
+            let mut out = std::io::stdout().lock();
+            for file in &files {
+                writeln!(
+                    out,
+                    "{}: {} {} ({})",
+                    file.file,
+                    file.rows,
+                    lang.pick("行", "rows"),
+                    file.kind.code()
+                )?;
+            }
+            writeln!(
+                out,
+                "{} {}, {} {}, {} {}; {} {} {}, {} {}, {} {}",
+                lang.pick("新增", "created"),
+                summary.created,
+                lang.pick("修订", "revised"),
+                summary.revised,
+                lang.pick("未变", "unchanged"),
+                summary.unchanged,
+                lang.pick("隐患：", "hazards:"),
+                lang.pick("新增", "created"),
+                summary.hazards.created,
+                lang.pick("修订", "revised"),
+                summary.hazards.revised,
+                lang.pick("未变", "unchanged"),
+                summary.hazards.unchanged,
+            )?;
+            Ok(())
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use crate::safety::certificates::{
     AutoHazard, Certificate, CertificateState, certificate_states, uncertified_operators,
 };
 use crate::safety::drills::{Drill, EntityDrills, Plan, drill_obligations};
-use crate::safety::grading::{GradingBands, LecScore, RiskLevel};
+use crate::safety::grading::{GradingBands, LecScore, RiskLevel, Score};
 use crate::safety::hazards::{HazardGrade, HazardStatus, is_overdue};
 use crate::safety::training::{Person, TrainingRecord, TrainingStatus, training_by_person};
 
@@ -69,11 +69,32 @@ pub struct SafetyCheck {
 
 /// Grades a hazard row on `as_of` with `bands`.
 pub fn check_hazard(row: &HazardRow, bands: &GradingBands, as_of: NaiveDate) -> HazardCheck {
-    let danger = row.lec.map(|score| score.danger());
+    check_scored_hazard(
+        row.lec.map(Score::Lec).as_ref(),
+        row.status,
+        Some(row.deadline),
+        bands,
+        as_of,
+    )
+}
+
+/// Grades a hazard of the register (scored by either method, perhaps without a deadline yet):
+/// D and its colour come from LEC scores only, as the contract says; a matrix score gives none.
+pub fn check_scored_hazard(
+    score: Option<&Score>,
+    status: HazardStatus,
+    deadline: Option<NaiveDate>,
+    bands: &GradingBands,
+    as_of: NaiveDate,
+) -> HazardCheck {
+    let danger = match score {
+        Some(Score::Lec(lec)) => Some(lec.danger()),
+        _ => None,
+    };
     HazardCheck {
         danger,
         level: danger.map(|d| bands.lec(d).1),
-        overdue: is_overdue(row.status, Some(row.deadline), as_of),
+        overdue: is_overdue(status, deadline, as_of),
     }
 }
 

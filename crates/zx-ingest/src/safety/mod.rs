@@ -159,9 +159,13 @@ pub struct KnownSafety<'a> {
     /// The registered entities: when given, every entity cell must name one (an import);
     /// when `None` only the code's shape is checked (a check of files).
     pub entities: Option<&'a [Entity]>,
-    /// Whether a certificate must name a known person (an import: a certificate's plant, and
-    /// so who may see it, is its holder's). A check grades certificates by number alone.
-    pub certificates_need_people: bool,
+    /// Whether rows must name what they refer to (an import, where the database keeps them
+    /// linked and a certificate's plant, and so who may see it, is its holder's): a drill a plan
+    /// of its entity, a training record or certificate a person, in these files or stored.
+    /// A check of files does not: a drill of a plan it was not given, a training record of a
+    /// person not on its staff list count for nothing there (safety.md §7 lists the people of
+    /// the people file), and certificates are graded by number alone.
+    pub check_references: bool,
 }
 
 /// One file that was read: its name, kind, encoding and rows (blank rows not counted).
@@ -218,8 +222,8 @@ pub fn sniff_safety(input: Input<'_>) -> Result<SafetyFileKind, Vec<Issue>> {
 }
 
 /// Reads and checks the files of one command together. Rows refer across files and to what is
-/// `known`: a drill names a plan of its entity, a training record a person (each in these files
-/// or known); a hazard id, a plan (per entity), a person and a certificate number appear once
+/// `known`: with [`KnownSafety::check_references`], a drill names a plan of its entity, a
+/// training record or certificate a person (each in these files or known). A hazard id, a plan (per entity), a person and a certificate number appear once
 /// across the files.
 pub fn read_safety_files(
     inputs: &[Input<'_>],
@@ -238,7 +242,7 @@ pub fn read_safety_files(
     }
     // A file that could not be read at all (unknown kind, unreadable) would make every
     // reference to its rows look wrong: those are not reported on top of its own error.
-    if files.len() == inputs.len() {
+    if files.len() == inputs.len() && known.check_references {
         read.cross_check(&mut sinks);
     }
     let errors: Vec<Issue> = sinks.into_iter().flat_map(|s| s.finish().0).collect();
@@ -264,18 +268,9 @@ fn read_file(
         sink.error(&first.line_loc(first.header_line), unknown_header(first));
         return None;
     };
+    // A header without rows is a register with nothing in it (no certificates at all): read
+    // as such, not refused.
     let rows: usize = tables.iter().map(|t| t.rows.len()).sum();
-    if rows == 0 {
-        sink.error(
-            &Loc::file(),
-            Draft::new(
-                IssueCode::EmptyFile,
-                "file has a header but no rows",
-                "文件只有表头，没有数据行",
-            ),
-        );
-        return None;
-    }
     for table in &tables {
         // Sheets after the first hold the same kind (read_xlsx saw to it); their columns may
         // be in another order.

@@ -82,6 +82,11 @@ fn text(cell: &Value, column: &str) -> Result<String, Draft> {
     Ok(text.trim().to_owned())
 }
 
+/// A code cell (`onsite`, `major`…), read as written or with another case (`Major`).
+fn code_text(cell: &Value, column: &str) -> Result<String, Draft> {
+    Ok(text(cell, column)?.to_lowercase())
+}
+
 /// A `YYYY-MM-DD` date (years 1900–2999), or a workbook date cell without a time.
 fn date(cell: &Value, column: &str) -> Result<NaiveDate, Draft> {
     let invalid = |value: String| {
@@ -157,6 +162,10 @@ pub(crate) struct Reader<'k> {
     plans: HashMap<(EntityCode, String), Origin>,
     people: HashMap<String, Origin>,
     numbers: HashMap<String, Origin>,
+    /// For an import, where each is one stored row: a drill by plan and date, a training
+    /// record by person, date and course.
+    drill_keys: HashMap<(EntityCode, String, NaiveDate), Origin>,
+    training_keys: HashMap<(String, NaiveDate, String), Origin>,
     /// Drills' (entity, plan) and the plan cell.
     drill_plans: Vec<((EntityCode, String), Reference)>,
     /// Training records' and certificates' person cells.
@@ -173,6 +182,8 @@ impl<'k> Reader<'k> {
             plans: HashMap::new(),
             people: HashMap::new(),
             numbers: HashMap::new(),
+            drill_keys: HashMap::new(),
+            training_keys: HashMap::new(),
             drill_plans: Vec::new(),
             persons: Vec::new(),
         }
@@ -238,7 +249,7 @@ impl<'k> Reader<'k> {
                 let id = f.text("id");
                 let found = f.date("found");
                 let grade = f.take("grade", |c| {
-                    let text = text(c, "grade")?;
+                    let text = code_text(c, "grade")?;
                     HazardGrade::from_str(&text).map_err(|_| {
                         code_error(IssueCode::InvalidGrade, "grade", text, "general, major")
                     })
@@ -300,7 +311,7 @@ impl<'k> Reader<'k> {
                 let owner = f.text("owner");
                 let deadline = f.date("deadline");
                 let status = f.take("status", |c| {
-                    let text = text(c, "status")?;
+                    let text = code_text(c, "status")?;
                     HazardStatus::from_str(&text).map_err(|e| {
                         code_error(IssueCode::InvalidStatus, "status", text, e.allowed)
                     })
@@ -355,7 +366,7 @@ impl<'k> Reader<'k> {
                 let entity = f.take("entity", |c| entity(c, "entity", known));
                 let plan = f.text("plan");
                 let kind = f.take("kind", |c| {
-                    let text = text(c, "kind")?;
+                    let text = code_text(c, "kind")?;
                     PlanKind::parse(&text).ok_or_else(|| {
                         code_error(
                             IssueCode::InvalidPlanKind,
@@ -404,6 +415,21 @@ impl<'k> Reader<'k> {
                         },
                     ));
                 }
+                if let (true, Some(entity), Some(plan), Some(date)) =
+                    (known.check_references, &entity, &plan, date)
+                {
+                    let key = (entity.clone(), plan.clone(), date);
+                    if let Err(first) = Self::first_time(&mut self.drill_keys, key, origin("date"))
+                    {
+                        let draft = self.duplicate(
+                            &first,
+                            "date",
+                            &date.to_string(),
+                            ("drill of this plan on this day", "预案同日的演练"),
+                        );
+                        f.error("date", draft);
+                    }
+                }
                 if let (false, Some(entity), Some(plan), Some(date)) =
                     (f.failed, entity, plan, date)
                 {
@@ -419,7 +445,7 @@ impl<'k> Reader<'k> {
                 let person = f.text("person");
                 let entity = f.take("entity", |c| entity(c, "entity", known));
                 let role = f.take("role", |c| {
-                    let text = text(c, "role")?;
+                    let text = code_text(c, "role")?;
                     PersonRole::parse(&text).ok_or_else(|| {
                         code_error(
                             IssueCode::InvalidRole,
@@ -484,6 +510,25 @@ impl<'k> Reader<'k> {
                         },
                     ));
                 }
+                if let (true, Some(person), Some(date), Some(course)) =
+                    (known.check_references, &person, date, &course)
+                {
+                    let key = (person.clone(), date, course.clone());
+                    if let Err(first) =
+                        Self::first_time(&mut self.training_keys, key, origin("course"))
+                    {
+                        let draft = self.duplicate(
+                            &first,
+                            "course",
+                            course,
+                            (
+                                "course for this person on this day (add the hours up in one row)",
+                                "人员同日同一课程（请合并为一行学时）",
+                            ),
+                        );
+                        f.error("course", draft);
+                    }
+                }
                 if let (false, Some(person), Some(date), Some(hours), Some(course)) =
                     (f.failed, person, date, hours, course)
                 {
@@ -542,9 +587,7 @@ impl<'k> Reader<'k> {
                     );
                     f.error("number", draft);
                 }
-                if let Some(person) = &person
-                    && known.certificates_need_people
-                {
+                if let Some(person) = &person {
                     self.persons.push((
                         SafetyFileKind::Certificates,
                         Reference {

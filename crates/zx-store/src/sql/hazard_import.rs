@@ -52,8 +52,10 @@ fn row_error(index: usize, row: &ImportedHazard, why: String) -> StoreError {
     ))
 }
 
+/// The import's writes in the caller's transaction (`import_hazards` commits it; a safety
+/// import writes hazards beside its other records in one).
 pub(super) async fn import(
-    mut tx: Box<dyn Connection>,
+    tx: &mut dyn Connection,
     rows: Vec<ImportedHazard>,
     file_name: &str,
     sha256: &str,
@@ -212,6 +214,5 @@ pub(super) async fn import(
         None,
     )
     .await?;
-    tx.commit().await?;
     Ok(done)
 }

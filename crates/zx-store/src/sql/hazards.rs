@@ -495,8 +495,11 @@ impl<B: Backend> HazardStore for SqlStore<B> {
         user: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<HazardsImported> {
-        let tx = self.backend.write().await?;
-        super::hazard_import::import(tx, rows, file_name, sha256, user, at).await
+        let mut tx = self.backend.write().await?;
+        let done =
+            super::hazard_import::import(&mut *tx, rows, file_name, sha256, user, at).await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     async fn hazards(&self) -> StoreResult<Vec<Hazard>> {

@@ -28,6 +28,7 @@ mod import;
 mod measure_rows;
 mod measures;
 mod restore;
+mod safety;
 mod targets;
 mod workflow;
 
