@@ -312,6 +312,9 @@ pub fn audit_action_label(action: &str, lang: Lang) -> String {
             period_state_label(state, lang)
         );
     }
+    if let Some(label) = safety_record_action_label(action, lang) {
+        return label;
+    }
     let (zh, en) = match action {
         "import" => ("导入文件", "file imported"),
         "fact.revise" => ("修订数据", "figure revised"),
@@ -343,6 +346,35 @@ pub fn audit_action_label(action: &str, lang: Lang) -> String {
         _ => return action.to_owned(),
     };
     lang.pick(zh, en).to_owned()
+}
+
+/// The audit actions of `zx safety import` (`safety_plan.create`, `safety_training.revise`,
+/// `safety.import`, …) as people read them.
+fn safety_record_action_label(action: &str, lang: Lang) -> Option<String> {
+    if action == "safety.import" {
+        return Some(
+            lang.pick("导入安全台账", "safety records imported")
+                .to_owned(),
+        );
+    }
+    let (record, verb) = action.strip_prefix("safety_")?.split_once('.')?;
+    let (zh, en) = match record {
+        "plan" => ("应急预案", "emergency plan"),
+        "drill" => ("应急演练", "drill"),
+        "person" => ("人员", "person"),
+        "training" => ("培训记录", "training record"),
+        "certificate" => ("特种作业操作证", "certificate"),
+        _ => return None,
+    };
+    let (zh_verb, en_verb) = match verb {
+        "create" => ("新增", "added"),
+        "revise" => ("修订", "revised"),
+        _ => return None,
+    };
+    Some(match lang {
+        Lang::Zh => format!("{zh_verb}{zh}"),
+        Lang::En => format!("{en} {en_verb}"),
+    })
 }
 
 /// `n` things in the reader's language: Chinese counts with a measure word and no plural
@@ -593,6 +625,26 @@ pub fn audit_text(text: &str, lang: Lang, names: &dyn Fn(&str) -> Option<String>
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn safety_import_actions_read_as_words() {
+        assert_eq!(
+            audit_action_label("safety_training.revise", Lang::Zh),
+            "修订培训记录"
+        );
+        assert_eq!(
+            audit_action_label("safety_certificate.create", Lang::En),
+            "certificate added"
+        );
+        assert_eq!(
+            audit_action_label("safety.import", Lang::Zh),
+            "导入安全台账"
+        );
+        assert_eq!(
+            audit_action_label("safety_other.create", Lang::En),
+            "safety_other.create"
+        );
+    }
+
     use super::*;
 
     fn d(s: &str) -> Decimal {

@@ -34,8 +34,8 @@ use zx_domain::Catalogue;
 use zx_store::Store;
 
 use routes::{
-    audit, cockpit, collect, drills, environment, followup, measures, notifications, people,
-    registers, session, stacks, targets, visits,
+    audit, cockpit, collect, drills, environment, followup, hazards, measures, notifications,
+    people, registers, safety, session, stacks, targets, visits,
 };
 
 pub use config::Settings;
@@ -182,6 +182,8 @@ pub fn router(state: AppState) -> Router {
             "/visits",
             get(visits::pages::visits).post(visits::pages::post_visit),
         )
+        .route("/safety", get(safety::pages::page))
+        .merge(hazards::routes())
         .route("/notifications", get(notifications::pages::notifications))
         .route("/environment", get(environment::pages::overview))
         .route("/environment/alarms", get(environment::alarms::alarms_page))

@@ -88,6 +88,7 @@ macro_rules! stories {
             hazards::a_major_hazard_runs_the_loop_with_history_audit_and_evidence,
             hazards::a_ledger_imported_again_revises_or_leaves_its_hazards,
             hazards::a_rules_hazard_is_raised_once,
+            hazards::a_web_hazard_exported_and_imported_back_is_unchanged,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

@@ -162,6 +162,10 @@ pub(crate) struct Reader<'k> {
     plans: HashMap<(EntityCode, String), Origin>,
     people: HashMap<String, Origin>,
     numbers: HashMap<String, Origin>,
+    /// For an import, where each is one stored row: a drill by plan and date, a training
+    /// record by person, date and course.
+    drill_keys: HashMap<(EntityCode, String, NaiveDate), Origin>,
+    training_keys: HashMap<(String, NaiveDate, String), Origin>,
     /// Drills' (entity, plan) and the plan cell.
     drill_plans: Vec<((EntityCode, String), Reference)>,
     /// Training records' and certificates' person cells.
@@ -178,6 +182,8 @@ impl<'k> Reader<'k> {
             plans: HashMap::new(),
             people: HashMap::new(),
             numbers: HashMap::new(),
+            drill_keys: HashMap::new(),
+            training_keys: HashMap::new(),
             drill_plans: Vec::new(),
             persons: Vec::new(),
         }
@@ -409,6 +415,21 @@ impl<'k> Reader<'k> {
                         },
                     ));
                 }
+                if let (true, Some(entity), Some(plan), Some(date)) =
+                    (known.check_references, &entity, &plan, date)
+                {
+                    let key = (entity.clone(), plan.clone(), date);
+                    if let Err(first) = Self::first_time(&mut self.drill_keys, key, origin("date"))
+                    {
+                        let draft = self.duplicate(
+                            &first,
+                            "date",
+                            &date.to_string(),
+                            ("drill of this plan on this day", "预案同日的演练"),
+                        );
+                        f.error("date", draft);
+                    }
+                }
                 if let (false, Some(entity), Some(plan), Some(date)) =
                     (f.failed, entity, plan, date)
                 {
@@ -488,6 +509,25 @@ impl<'k> Reader<'k> {
                             value: person.clone(),
                         },
                     ));
+                }
+                if let (true, Some(person), Some(date), Some(course)) =
+                    (known.check_references, &person, date, &course)
+                {
+                    let key = (person.clone(), date, course.clone());
+                    if let Err(first) =
+                        Self::first_time(&mut self.training_keys, key, origin("course"))
+                    {
+                        let draft = self.duplicate(
+                            &first,
+                            "course",
+                            course,
+                            (
+                                "course for this person on this day (add the hours up in one row)",
+                                "人员同日同一课程（请合并为一行学时）",
+                            ),
+                        );
+                        f.error("course", draft);
+                    }
                 }
                 if let (false, Some(person), Some(date), Some(hours), Some(course)) =
                     (f.failed, person, date, hours, course)

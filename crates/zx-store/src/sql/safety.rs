@@ -154,6 +154,24 @@ fn check_import(
             return invalid(format!("{person} is not a person of the staff list"));
         }
     }
+    let mut drills = HashSet::new();
+    for drill in &records.drills {
+        if !drills.insert((drill.entity.as_str(), drill.plan.as_str(), drill.date)) {
+            return invalid(format!(
+                "the drill of {}/{} on {} is listed twice",
+                drill.entity, drill.plan, drill.date
+            ));
+        }
+    }
+    let mut training = HashSet::new();
+    for record in &records.training {
+        if !training.insert((record.person.as_str(), record.date, record.course.as_str())) {
+            return invalid(format!(
+                "the training of {} on {} in {} is listed twice",
+                record.person, record.date, record.course
+            ));
+        }
+    }
     let mut numbers = HashSet::new();
     for certificate in &records.certificates {
         if !numbers.insert(certificate.number.as_str()) {
