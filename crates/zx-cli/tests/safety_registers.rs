@@ -151,6 +151,25 @@ async fn a_plant_manager_sees_his_plant_a_viewer_only_reads_hq_sees_all(server: 
     let (status, page) = server.get(&manager, "/safety/people").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("刘丽华"));
+    // The overview's registers sections for his plant: XC-02's half before today's overdue;
+    // today's half due for XC-02 only (XC-01 and the year are done); two people short of hours
+    // (the new safety manager, the new employee); one certificate within 60 days of expiry,
+    // one expired, one uncertified electrician.
+    let (status, page) = server.get(&manager, "/safety").await;
+    assert_eq!(status, StatusCode::OK);
+    for (id, count) in [
+        ("drills-overdue", 1),
+        ("drills-due", 1),
+        ("training-short", 2),
+        ("certificates-renew", 1),
+        ("certificates-expired", 1),
+        ("uncertified-count", 1),
+    ] {
+        assert!(
+            page.contains(&format!("id=\"{id}\">{count}</strong>")),
+            "{id} {count}"
+        );
+    }
 }
 
 async fn a_drill_is_recorded_and_its_improvement_becomes_a_measure(server: Server) {

@@ -168,3 +168,55 @@ pub async fn view(state: &AppState, user: &CurrentUser, q: &DrillsQuery) -> ApiR
         uncertified,
     })
 }
+
+/// What the safety overview (`/safety`) shows of the drill, training and certificate registers
+/// for a subtree: counts, each linking to its register.
+pub struct RegistersSummary {
+    /// Obligations overdue (the period before today's without a drill) and due (today's).
+    pub drills_overdue: usize,
+    pub drills_due: usize,
+    /// Planned drills of the yearly plans due soon or overdue.
+    pub planned_due: usize,
+    pub short: usize,
+    pub to_renew: usize,
+    pub expired: usize,
+    pub uncertified: usize,
+}
+
+/// The overview's counts for `entity`'s subtree as the caller may see it.
+pub async fn registers_summary(
+    state: &AppState,
+    user: &CurrentUser,
+    entity: &str,
+) -> ApiResult<RegistersSummary> {
+    let q = DrillsQuery {
+        entity: Some(entity.to_owned()),
+        as_of: None,
+    };
+    let drills = crate::routes::drills::view(state, user, &q).await?;
+    let people = view(state, user, &q).await?;
+    let count = |status: &str| {
+        drills
+            .obligations
+            .iter()
+            .filter(|o| o.status == status)
+            .count()
+    };
+    Ok(RegistersSummary {
+        drills_overdue: count("overdue"),
+        drills_due: count("due"),
+        planned_due: drills
+            .planned
+            .iter()
+            .filter(|p| p.state == "due_soon" || p.state == "overdue")
+            .count(),
+        short: people.short(),
+        to_renew: people.to_renew(),
+        expired: people
+            .certificates
+            .iter()
+            .filter(|c| c.state == "expired")
+            .count(),
+        uncertified: people.uncertified.len(),
+    })
+}

@@ -22,6 +22,8 @@ struct SafetyPage {
     me: Option<Me>,
     here: String,
     o: SafetyOverview,
+    /// The drill, training and certificate registers' counts (registers slice).
+    registers: crate::routes::people::RegistersSummary,
     majors: Vec<HazardRow>,
     overdue: Vec<HazardRow>,
     /// (code, label) of the four colours then "not scored", in the summary's order.
@@ -53,8 +55,15 @@ pub async fn page(
     Query(q): Query<SafetyQuery>,
 ) -> Response {
     let lang = user.lang;
-    match overview(&state, &user, q.entity.as_deref().filter(|e| !e.is_empty())).await {
-        Ok(o) => SafetyPage {
+    let result = async {
+        let o = overview(&state, &user, q.entity.as_deref().filter(|e| !e.is_empty())).await?;
+        let registers = crate::routes::people::registers_summary(&state, &user, &o.entity).await?;
+        Ok::<_, crate::error::ApiError>((o, registers))
+    }
+    .await;
+    match result {
+        Ok((o, registers)) => SafetyPage {
+            registers,
             lang,
             me: Me::of(&user),
             here: here(&uri),
