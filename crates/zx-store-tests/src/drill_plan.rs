@@ -299,6 +299,7 @@ pub async fn a_drill_is_recorded_with_its_report_and_an_improvement_becomes_a_me
             },
             &[SafetySource {
                 file: "plans.csv".into(),
+                kind: "plans".into(),
                 sha256: "ab".repeat(32),
             }],
             "fujian",
