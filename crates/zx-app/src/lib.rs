@@ -12,6 +12,8 @@
 //! - [`cems`]: a stack's stored minutes judged day by day, the days on every core.
 //! - [`safety`]: safety.md §7's check over files or the stored safety records.
 //! - [`risks`]: safety risks and natural-hazard warnings (alerts of the affected plants).
+//! - [`auto_hazards`]: the major hazard of a special operator without a certificate in force,
+//!   raised once per person.
 //! - [`filings`]: what each unit filed for each month (workflow states over the rows), for the
 //!   collection rules of `zx_domain::collection`.
 //!
@@ -20,6 +22,7 @@
 //! binary.
 #![forbid(unsafe_code)]
 
+pub mod auto_hazards;
 pub mod cems;
 pub mod clock;
 pub mod collect;

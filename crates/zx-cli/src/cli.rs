@@ -198,6 +198,10 @@ pub enum Command {
         /// `reminders.grace_days`, else 7).
         #[arg(long)]
         grace_days: Option<u32>,
+        /// Days before a planned drill of a yearly drill plan that its managers are reminded
+        /// (default: the settings' `reminders.drill_lead_days`, else 14).
+        #[arg(long)]
+        drill_lead_days: Option<u32>,
         #[arg(long, value_enum, default_value = "text")]
         format: TextFormat,
         /// Settings file, as for `zx serve` (defaults < file < ZX_* environment).

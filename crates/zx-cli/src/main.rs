@@ -152,11 +152,13 @@ async fn run(cli: Cli) -> Result<()> {
             now,
             dry_run,
             grace_days,
+            drill_lead_days,
             format,
             config,
         } => {
             let app = App::open(global, &db, false, &clock).await?;
-            remind::remind(&app, now.as_deref(), dry_run, grace_days, format, &config).await
+            let days = (grace_days, drill_lead_days);
+            remind::remind(&app, now.as_deref(), dry_run, days, format, &config).await
         }
         Command::Serve {
             listen,

@@ -31,6 +31,7 @@ mod demo;
 mod facts;
 mod model;
 mod rng;
+mod safety;
 pub mod safety_risks;
 mod synthetic;
 
@@ -39,6 +40,7 @@ use std::path::Path;
 pub use demo::{DEMO_SEED, TARGET_YEAR, demo_last_month};
 pub use facts::REPORTED_ITEMS;
 pub use model::Segment;
+pub use safety::{SafetyFiles, demo_safety, plan_codes};
 use zx_domain::{Entity, Fact, Target};
 
 /// A group's entities, submitted figures and targets, ready to import or to feed the engine.

@@ -1,4 +1,5 @@
-//! Reminders about improvement measures, and their delivery outside the application.
+//! Reminders about improvement measures and companies' yearly drill plans, and their delivery
+//! outside the application.
 //!
 //! [`run_reminders`] is the reminder *service*: it applies the domain rule
 //! (`zx_domain::measures::reminders`) to the store's measures and accounts and records the
@@ -13,12 +14,16 @@
 //! reminder itself. Failures come back in a [`DeliveryReport`] for the caller to log, not as
 //! errors.
 //!
+//! [`run_drill_reminders`] does the same for the planned drills of the yearly drill plans
+//! (`zx_domain::safety::drill_plan`), and [`deliver_drill_reminders`] sends them as alerts.
+//!
 //! Not here: the rule itself (zx-domain), SQL (the backends), reading the clock (callers pass
 //! `now`).
 #![forbid(unsafe_code)]
 
 mod channels;
 mod deliver;
+mod drills;
 mod message;
 mod warnings;
 
@@ -31,6 +36,7 @@ use zx_store::{NewNotification, ReminderReason, Store, StoreError};
 
 pub use channels::{Channels, SmtpSettings, WebhookKind, WebhookSettings, redact_webhook_url};
 pub use deliver::{Alert, ChannelReport, DeliveryReport, deliver, deliver_alert};
+pub use drills::{deliver_drill_reminders, drill_alert, run_drill_reminders};
 pub use message::{Message, message, webhook_body};
 pub use warnings::{deliver_escalations, escalation_message, run_warning_escalations};
 

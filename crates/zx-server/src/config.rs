@@ -170,6 +170,9 @@ pub struct Reminders {
     pub daily_at: String,
     /// Days an overdue measure waits before it is escalated (as `zx remind --grace-days`).
     pub grace_days: u32,
+    /// Days before a planned drill of a company's yearly drill plan that its managers are
+    /// reminded (as `zx remind --drill-lead-days`).
+    pub drill_lead_days: u32,
     /// Also run once right after start, before the first `daily_at` (a server started after a
     /// missed morning catches up; tests need not wait for the clock). Re-runs send nothing twice.
     pub run_on_start: bool,
@@ -181,6 +184,7 @@ impl Default for Reminders {
             enabled: true,
             daily_at: "08:30".into(),
             grace_days: zx_domain::measures::DEFAULT_GRACE_DAYS,
+            drill_lead_days: zx_domain::safety::drill_plan::DEFAULT_LEAD_DAYS,
             run_on_start: false,
         }
     }

@@ -145,7 +145,7 @@ async fn run_unless_stopped(
     stop: &mut watch::Receiver<bool>,
 ) -> bool {
     tokio::select! {
-        () = run_once(store, reminders.grace_days, channels, clock.now()) => true,
+        () = run_once(store, reminders, channels, clock.now()) => true,
         _ = stop.changed() => {
             tracing::warn!("shutdown interrupted the reminder run");
             false
@@ -155,8 +155,18 @@ async fn run_unless_stopped(
 
 /// Records the reminders due at `now` and delivers the new ones; logs everything, fails nothing
 /// (tomorrow's run tries again: a reminder is recorded only once, so an outage never duplicates).
-pub async fn run_once(store: &dyn Store, grace_days: u32, channels: &Channels, now: DateTime<Utc>) {
-    let sent = match zx_notify::run_reminders(store, now, grace_days, false).await {
+pub async fn run_once(
+    store: &dyn Store,
+    reminders: &Reminders,
+    channels: &Channels,
+    now: DateTime<Utc>,
+) {
+    run_drill_reminders(store, reminders.drill_lead_days, channels, now).await;
+    match zx_app::auto_hazards::raise_auto_hazards(store, now).await {
+        Ok(ids) => tracing::info!(raised = ids.len(), "automatic major hazards raised"),
+        Err(e) => tracing::error!(error = %e, "automatic major hazards not raised"),
+    }
+    let sent = match zx_notify::run_reminders(store, now, reminders.grace_days, false).await {
         Ok(sent) => sent,
         Err(e) => {
             tracing::error!(error = %e, "reminder run failed");
@@ -171,6 +181,38 @@ pub async fn run_once(store: &dyn Store, grace_days: u32, channels: &Channels, n
     match zx_notify::deliver_recorded(store, channels, &sent).await {
         Ok(report) => log_report(&report),
         Err(e) => tracing::error!(error = %e, "reminders recorded but not delivered"),
+    }
+}
+
+/// The yearly drill plans' reminders, recorded and delivered as `zx remind` does; logs, fails
+/// nothing.
+async fn run_drill_reminders(
+    store: &dyn Store,
+    lead_days: u32,
+    channels: &Channels,
+    now: DateTime<Utc>,
+) {
+    let drills = match store.safety_records().await {
+        Ok(records) => records.drills,
+        Err(e) => {
+            tracing::error!(error = %e, "drill reminder run failed");
+            return;
+        }
+    };
+    let sent = match zx_notify::run_drill_reminders(store, &drills, now, lead_days, false).await {
+        Ok(sent) => sent,
+        Err(e) => {
+            tracing::error!(error = %e, "drill reminder run failed");
+            return;
+        }
+    };
+    tracing::info!(recorded = sent.len(), "drill reminders recorded");
+    if sent.is_empty() || !channels.any() {
+        return;
+    }
+    match zx_notify::deliver_drill_reminders(store, channels, &sent).await {
+        Ok(report) => log_report(&report),
+        Err(e) => tracing::error!(error = %e, "drill reminders recorded but not delivered"),
     }
 }
 

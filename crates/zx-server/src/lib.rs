@@ -34,8 +34,8 @@ use zx_domain::Catalogue;
 use zx_store::Store;
 
 use routes::{
-    audit, cockpit, collect, environment, followup, measures, notifications, session, stacks,
-    targets, visits,
+    audit, cockpit, collect, drills, environment, followup, hazards, measures, notifications,
+    people, registers, safety, session, stacks, targets, visits,
 };
 
 pub use config::Settings;
@@ -182,6 +182,8 @@ pub fn router(state: AppState) -> Router {
             "/visits",
             get(visits::pages::visits).post(visits::pages::post_visit),
         )
+        .route("/safety", get(safety::pages::page))
+        .merge(hazards::routes())
         .route("/notifications", get(notifications::pages::notifications))
         .route("/environment", get(environment::pages::overview))
         .route("/environment/alarms", get(environment::alarms::alarms_page))
@@ -207,6 +209,26 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/stacks/{mn}/minutes",
             get(environment::api::minutes_json),
         )
+        .route("/safety/drills", get(drills::pages::page))
+        .route("/safety/drills.xlsx", get(drills::pages::export))
+        .route("/safety/drills/plan", post(drills::pages::post_planned))
+        .route("/safety/drills/record", post(drills::pages::post_drill))
+        .route(
+            "/safety/drill-improvements/{id}/measure",
+            post(drills::pages::post_improvement_measure),
+        )
+        .route("/safety/people", get(people::pages::page))
+        .route("/safety/registers/{kind}", get(registers::pages::export))
+        .route("/api/v1/safety/people", get(people::api::people))
+        .route(
+            "/api/v1/safety/drills",
+            get(drills::api::drills).post(drills::api::post_drill),
+        )
+        .route(
+            "/api/v1/safety/drill-improvements/{id}/measure",
+            post(drills::api::post_improvement_measure),
+        )
+        .route("/api/v1/safety/drill-plan", post(drills::api::post_planned))
         .route("/collect", get(collect::pages::page))
         .route(
             "/collect/upload",

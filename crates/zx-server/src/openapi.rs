@@ -10,6 +10,7 @@ use zx_api::{AuditEntryJson, EntityJson, GapJson, SubmissionJson};
 use crate::routes::audit::api as audit;
 use crate::routes::cockpit::api as cockpit;
 use crate::routes::collect::api::{self as collect, CollectionRowJson};
+use crate::routes::hazards::api as hazards;
 use crate::routes::measures::api as measures;
 use crate::routes::session::api::{self as session, MeJson};
 use crate::routes::targets::TargetJson;
@@ -45,7 +46,18 @@ use crate::routes::targets::api as targets;
         crate::routes::followup::api::api_attachment,
         crate::routes::visits::api::api_visits,
         crate::routes::visits::api::api_create_visit,
-        crate::routes::environment::api::minutes_json
+        crate::routes::environment::api::minutes_json,
+        crate::routes::drills::api::drills,
+        crate::routes::drills::api::post_planned,
+        crate::routes::drills::api::post_drill,
+        crate::routes::drills::api::post_improvement_measure,
+        crate::routes::people::api::people,
+        hazards::api_hazards,
+        hazards::api_hazard,
+        hazards::api_report,
+        hazards::api_step,
+        hazards::api_add_attachments,
+        hazards::api_attachment
     ),
     components(schemas(
         ErrorBody,
@@ -62,13 +74,25 @@ use crate::routes::targets::api as targets;
         crate::routes::collect::api::PeriodStateJson,
         crate::routes::environment::api::ChartData,
         crate::routes::environment::api::ChartFactor,
+        crate::routes::drills::api::DrillsJson,
+        crate::routes::drills::PlannedDrillInput,
+        crate::routes::drills::DrillInput,
+        crate::routes::drills::ImprovementMeasureInput,
+        crate::routes::people::api::PeopleJson,
         MeJson,
         EntityJson,
         AuditEntryJson,
         TargetJson,
         SubmissionJson,
         CollectionRowJson,
-        GapJson
+        GapJson,
+        hazards::HazardJson,
+        hazards::HazardDetailJson,
+        hazards::HazardStepJson,
+        hazards::HazardAttachmentJson,
+        crate::routes::hazards::ReportInput,
+        crate::routes::hazards::StepInput,
+        crate::routes::hazards::ScoreInput
     ))
 )]
 pub struct ApiDoc;

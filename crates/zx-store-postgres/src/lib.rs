@@ -65,10 +65,11 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Every table, for [`erase_all_data`].
 const TABLES: &str = "warning_escalations, warning_alerts, natural_warnings, site_exposures, \
-                      safety_risks, safety_certificates, safety_training, safety_people, \
-                      safety_drills, safety_plans, hazard_notifications, hazard_attachments, \
-                      hazard_steps, hazards, alarms, alarm_rule_sets, stacks, attachments, blobs, \
-                      milestones, \
+                      safety_risks, safety_drill_improvements, safety_drill_reports, \
+                      safety_drill_reminders, safety_planned_drills, safety_certificates, \
+                      safety_training, safety_people, safety_drills, safety_plans, \
+                      hazard_notifications, hazard_attachments, hazard_steps, hazards, alarms, \
+                      alarm_rule_sets, stacks, attachments, blobs, milestones, \
                       measure_updates, measure_co_owners, notifications, measures, visit_entities, \
                       visits, sessions, api_tokens, users, period_status, audit_log, targets, \
                       target_revisions, fact_blocks, facts, fact_revisions, entities, submissions";

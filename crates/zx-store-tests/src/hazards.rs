@@ -441,3 +441,65 @@ pub async fn a_rules_hazard_is_raised_once(store: &dyn Store) {
         .await;
     assert!(matches!(empty, Err(StoreError::Invalid(_))));
 }
+
+pub async fn a_web_hazard_exported_and_imported_back_is_unchanged(store: &dyn Store) {
+    setup(store).await;
+    let tree = tree(store).await;
+    let plant = plant();
+    let fujian = Actor {
+        user: "fujian",
+        access: &plant,
+        tree: &tree,
+    };
+    let reported = store
+        .report_hazard(
+            NewHazard {
+                scores: Some(Score::Matrix(zx_store::MatrixScore::new(4, 5).unwrap())),
+                ..new_hazard(HazardGrade::General)
+            },
+            vec![],
+            "fujian",
+            at(2, 9),
+        )
+        .await
+        .unwrap();
+    let assess = Step::Assess {
+        grade: HazardGrade::General,
+        owner: "wang".into(),
+        deadline: date("2026-04-30"),
+        assurances: Assurances::default(),
+        scores: reported.scores,
+    };
+    let assessed = store
+        .take_hazard_step(reported.id, 1, assess, "", vec![], fujian, at(2, 10))
+        .await
+        .unwrap();
+    // The export's row: `#id`, no L, E, C (its scores are the matrix's), as the register shows it.
+    let row = ImportedHazard {
+        entity: code("P1"),
+        id: format!("#{}", reported.id),
+        found: date("2026-04-02"),
+        grade: HazardGrade::General,
+        lec: None,
+        owner: "wang".into(),
+        deadline: date("2026-04-30"),
+        status: HazardStatus::Assessed,
+    };
+    let done = store
+        .import_hazards(vec![row.clone()], "hazards.xlsx", "aa", "li.hq", at(3, 9))
+        .await
+        .unwrap();
+    assert_eq!((done.created, done.revised, done.unchanged), (0, 0, 1));
+    assert_eq!(store.hazard(reported.id).await.unwrap().unwrap(), assessed);
+    // A `#number` of no hazard is refused rather than made a register number.
+    let stray = ImportedHazard {
+        id: "#999".into(),
+        ..row
+    };
+    assert!(matches!(
+        store
+            .import_hazards(vec![stray], "hazards.xlsx", "bb", "li.hq", at(3, 9))
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+}

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod archive;
+pub mod drill_plan;
 pub mod followup;
 pub mod hazards;
 pub mod loads;
@@ -79,6 +80,10 @@ macro_rules! stories {
             stacks::alarms_are_raised_once_acknowledged_and_cleared,
             stacks::stacks_rules_and_alarms_survive_export_and_restore,
             stacks::a_restored_database_keeps_stacks_rules_and_open_alarms,
+            drill_plan::planned_drills_are_added_all_or_nothing_and_revised_with_an_audit_trail,
+            drill_plan::drill_reminders_are_recorded_once_and_audited,
+            drill_plan::drill_reminders_go_out_lead_days_before_the_date_and_once,
+            drill_plan::a_drill_is_recorded_with_its_report_and_an_improvement_becomes_a_measure,
             safety::safety_records_import_read_back_and_revise,
             safety::a_safety_import_with_a_bad_reference_writes_nothing,
             safety::hazards_go_to_the_register_in_the_same_transaction,
@@ -87,6 +92,7 @@ macro_rules! stories {
             hazards::a_rules_hazard_is_raised_once,
             risks::risks_are_registered_revised_and_retired_with_an_audit_trail,
             risks::warnings_trigger_alerts_acknowledged_once_and_escalated_once,
+            hazards::a_web_hazard_exported_and_imported_back_is_unchanged,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

@@ -21,6 +21,7 @@
 
 mod accounts;
 pub mod archive;
+mod drill_plan;
 mod emissions;
 mod facts;
 mod hazards;
@@ -32,6 +33,7 @@ mod workflow;
 
 pub use accounts::*;
 pub use archive::{Archive, ArchiveCounts};
+pub use drill_plan::*;
 pub use emissions::*;
 pub use facts::*;
 pub use hazards::*;
@@ -134,6 +136,7 @@ pub trait Store:
     + MeasureStore
     + EmissionStore
     + ArchiveStore
+    + DrillStore
     + SafetyRecordStore
     + HazardStore
     + RiskStore
@@ -147,6 +150,7 @@ impl<T> Store for T where
         + MeasureStore
         + EmissionStore
         + ArchiveStore
+        + DrillStore
         + SafetyRecordStore
         + HazardStore
         + RiskStore
@@ -251,7 +255,7 @@ mod tests {
 pub mod prelude {
     pub use crate::HazardStore;
     pub use crate::{
-        AccountStore, ArchiveStore, EmissionStore, FactStore, MeasureStore, RiskStore,
+        AccountStore, ArchiveStore, DrillStore, EmissionStore, FactStore, MeasureStore, RiskStore,
         SafetyRecordStore, Store, WorkflowStore,
     };
 }

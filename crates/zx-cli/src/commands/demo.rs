@@ -132,7 +132,39 @@ pub async fn build(
     crate::commands::measures::import_quiet(&app, &path).await?;
     followup(&app).await?;
     safety_risks(&app, &data).await?;
+    safety(&app, &data).await?;
     Ok((app, data))
+}
+
+/// The demo's safety registers (`zx_demo::demo_safety`, laid out around today in China): the
+/// hazards, plans, drills, people, training and certificates of every plant, as the six files a
+/// plant would send, through `zx safety import`'s own service (the hazards into their register).
+async fn safety(app: &App, data: &zx_demo::DemoData) -> Result<()> {
+    use zx_app::import::SourceFile;
+    use zx_app::safety::{SafetyImport, import_files};
+
+    let today = zx_domain::calendar::china_today(app.clock.now());
+    let files: Vec<SourceFile> = zx_demo::demo_safety(data, today)
+        .files()
+        .into_iter()
+        .map(|(name, text)| SourceFile {
+            name: name.to_owned(),
+            bytes: text.as_bytes().to_vec(),
+        })
+        .collect();
+    match import_files(app.store.as_ref(), &files, DEMO_USER, app.clock.now()).await? {
+        SafetyImport::Imported { .. } => {
+            // Each plant's electrician whose only certificate expired: his major hazard.
+            zx_app::auto_hazards::raise_auto_hazards(app.store.as_ref(), app.clock.now()).await?;
+            Ok(())
+        }
+        SafetyImport::Rejected(rejected) => {
+            for issue in &rejected.errors {
+                eprintln!("{}", issue_line(issue, app.lang));
+            }
+            bail!("the demo safety files did not pass validation (a bug: please report it)");
+        }
+    }
 }
 
 /// The demo's standing risks per plant, the sites' exposures and the typhoon warning for the

@@ -1,5 +1,6 @@
 //! `zx remind`: in-app notifications about measures due soon, overdue, or overdue past the grace
-//! period (escalated to the enabled managers of the superior entity). Each (measure, user,
+//! period (escalated to the enabled managers of the superior entity), and about the planned
+//! drills of the yearly drill plans (`drill_lead_days` before each date, and once it passed). Each (measure, user,
 //! reason) is sent once: re-runs send only what is new. The service itself is
 //! `zx_notify::run_reminders`, shared with the server's daily job; with e-mail or a webhook in
 //! the settings, what is newly recorded is delivered there too (a summary on stderr, stdout
@@ -26,7 +27,7 @@ pub async fn remind(
     app: &App,
     now: Option<&str>,
     dry_run: bool,
-    grace_days: Option<u32>,
+    (grace_days, drill_lead_days): (Option<u32>, Option<u32>),
     format: TextFormat,
     config: &Path,
 ) -> Result<()> {
@@ -42,9 +43,24 @@ pub async fn remind(
     let sent = zx_notify::run_reminders(store, now, grace_days, dry_run).await?;
     // Natural-hazard warnings not acknowledged in time go up the same channels.
     let escalated = zx_notify::run_warning_escalations(store, now, dry_run).await?;
+    // The yearly drill plans: reminders before each planned date, judged on the drills recorded.
+    let drills = store.safety_records().await?.drills;
+    let lead_days = drill_lead_days.unwrap_or(settings.reminders.drill_lead_days);
+    let drill_sent =
+        zx_notify::run_drill_reminders(store, &drills, now, lead_days, dry_run).await?;
+    // Special operators without a certificate in force: their major hazard, raised once.
+    let raised = if dry_run {
+        Vec::new()
+    } else {
+        zx_app::auto_hazards::raise_auto_hazards(store, now).await?
+    };
     match format {
         TextFormat::Json => {
             let items: Vec<NotificationJson> = sent.iter().map(NotificationJson::from).collect();
+            let drill_items: Vec<serde_json::Value> = drill_sent
+                .iter()
+                .map(|r| json!({"planned_drill": r.planned, "to": r.user, "reason": r.reason.as_str()}))
+                .collect();
             let escalations: Vec<_> = escalated
                 .iter()
                 .map(|e| json!({"alert": e.alert, "to": e.user}))
@@ -52,7 +68,8 @@ pub async fn remind(
             println!(
                 "{}",
                 serde_json::to_string_pretty(
-                    &json!({ "notifications": items, "warning_escalations": escalations })
+                    &json!({ "notifications": items, "warning_escalations": escalations,
+                             "drill_reminders": drill_items, "auto_hazards": raised })
                 )?
             );
         }
@@ -63,6 +80,14 @@ pub async fn remind(
             for e in &escalated {
                 println!("warning alert {}\t{}\tescalated", e.alert, e.user);
             }
+            for r in &drill_sent {
+                println!(
+                    "planned drill {}\t{}\t{}",
+                    r.planned,
+                    r.user,
+                    r.reason.as_str()
+                );
+            }
             let what = if dry_run {
                 app.lang.pick(
                     "条通知待发送（演练，未记录）",
@@ -71,16 +96,20 @@ pub async fn remind(
             } else {
                 app.lang.pick("条通知已发送", "notifications sent")
             };
-            println!("{} {what}", sent.len());
+            println!("{} {what}", sent.len() + drill_sent.len() + escalated.len());
         }
     }
     if !dry_run && settings.notify.any() {
         // The notifications are recorded: a delivery failure is reported, not an error exit
         // (a re-run would find nothing new to deliver).
         let report = zx_notify::deliver_recorded(store, &settings.notify, &sent).await?;
-        eprintln!("{} {report}", app.lang.pick("投递：", "delivery:"));
-        for line in report.email.errors.iter().chain(&report.webhook.errors) {
-            eprintln!("  {line}");
+        let drills =
+            zx_notify::deliver_drill_reminders(store, &settings.notify, &drill_sent).await?;
+        for report in [report, drills] {
+            eprintln!("{} {report}", app.lang.pick("投递：", "delivery:"));
+            for line in report.email.errors.iter().chain(&report.webhook.errors) {
+                eprintln!("  {line}");
+            }
         }
         if !escalated.is_empty() {
             let report =

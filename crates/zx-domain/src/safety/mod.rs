@@ -4,6 +4,7 @@
 
 pub mod certificates;
 pub mod check;
+pub mod drill_plan;
 pub mod drills;
 pub mod grading;
 pub mod hazards;

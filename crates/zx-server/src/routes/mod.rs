@@ -7,11 +7,16 @@
 pub mod audit;
 pub mod cockpit;
 pub mod collect;
+pub mod drills;
 pub mod environment;
 pub mod followup;
+pub mod hazards;
 pub mod measures;
 pub mod notifications;
+pub mod people;
+pub mod registers;
 pub mod risks;
+pub mod safety;
 pub mod session;
 pub mod stacks;
 pub mod targets;

@@ -9,7 +9,7 @@ use super::hazards::{HAZARD_COLUMNS, hazard_from_row, insert_step, notify_major,
 use super::measures::insert_returning;
 use super::{Connection, audit, read_all};
 use crate::{
-    Hazard, HazardGrade, HazardsImported, ImportedHazard, StoreError, StoreResult,
+    Hazard, HazardGrade, HazardsImported, ImportedHazard, Score, StoreError, StoreResult,
     describe_hazard_ledger, describe_hazard_object, ledger_scores, params,
 };
 
@@ -24,11 +24,20 @@ fn ledger_of(h: &Hazard) -> String {
     )
 }
 
-fn ledger_of_row(row: &ImportedHazard) -> String {
+/// The scores a row leaves a hazard with: its LEC, else the matrix scores the hazard has (the
+/// ledger has no columns for them), else none.
+fn scores_after(row: &ImportedHazard, stored: Option<&Hazard>) -> Option<Score> {
+    ledger_scores(row).or(match stored.and_then(|h| h.scores) {
+        Some(matrix @ Score::Matrix(_)) => Some(matrix),
+        _ => None,
+    })
+}
+
+fn ledger_of_row(row: &ImportedHazard, stored: Option<&Hazard>) -> String {
     describe_hazard_ledger(
         row.found,
         row.grade,
-        ledger_scores(row).as_ref(),
+        scores_after(row, stored).as_ref(),
         &row.owner,
         Some(row.deadline),
         row.status,
@@ -60,20 +69,29 @@ pub(super) async fn import(
         .await?
         .into_iter()
         .collect();
+    // By register number; a hazard reported on the web has none and is exported as `#id`
+    // (`Hazard::number`), which matches it back.
     let stored: HashMap<String, Hazard> = read_all(
         &mut *tx,
-        &format!("SELECT {HAZARD_COLUMNS} FROM hazards WHERE code IS NOT NULL"),
+        &format!("SELECT {HAZARD_COLUMNS} FROM hazards"),
         params![],
         hazard_from_row,
     )
     .await?
     .into_iter()
-    .filter_map(|h| h.code.clone().map(|c| (c, h)))
+    .map(|h| (h.number(), h))
     .collect();
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (index, row) in rows.iter().enumerate() {
         if row.id.trim().is_empty() {
             return Err(row_error(index, row, "has no hazard id".into()));
+        }
+        if row.id.starts_with('#') && !stored.contains_key(&row.id) {
+            return Err(row_error(
+                index,
+                row,
+                "names a hazard reported on the web (#number) that does not exist".into(),
+            ));
         }
         if let Some(first) = seen.insert(row.id.as_str(), index) {
             return Err(row_error(
@@ -101,9 +119,10 @@ pub(super) async fn import(
     }
     let mut done = HazardsImported::default();
     for row in &rows {
-        let scores = ledger_scores(row);
-        match stored.get(&row.id) {
-            Some(h) if ledger_of(h) == ledger_of_row(row) => done.unchanged += 1,
+        let matched = stored.get(&row.id);
+        let scores = scores_after(row, matched);
+        match matched {
+            Some(h) if ledger_of(h) == ledger_of_row(row, Some(h)) => done.unchanged += 1,
             Some(h) => {
                 let mut values = params![row.found, row.grade.code(), row.status.code()];
                 values.extend(score_params(scores.as_ref()));
@@ -133,7 +152,7 @@ pub(super) async fn import(
                     "hazard.revise",
                     &describe_hazard_object(h.id),
                     Some(ledger_of(h)),
-                    Some(ledger_of_row(row)),
+                    Some(ledger_of_row(row, Some(h))),
                     None,
                 )
                 .await?;
@@ -173,7 +192,7 @@ pub(super) async fn import(
                     "hazard.import",
                     &describe_hazard_object(id),
                     None,
-                    Some(ledger_of_row(row)),
+                    Some(ledger_of_row(row, None)),
                     None,
                 )
                 .await?;

@@ -17,6 +17,7 @@ mod value;
 
 mod accounts;
 mod archive_io;
+mod drill_plan;
 mod emissions;
 mod export;
 mod fact_blocks;

@@ -33,6 +33,8 @@ struct CockpitPage {
     months: Vec<String>,
     /// The month shown is partial: not every expected unit has reported it.
     partial: bool,
+    /// The safety panel of the entity shown (`routes::safety`).
+    safety: Option<crate::routes::safety::SafetyOverview>,
 }
 
 #[derive(Deserialize)]
@@ -71,11 +73,15 @@ pub async fn cockpit(
         .await?;
         let view = cockpit_view(&state, &user, &snapshot, id, &chosen, q).await?;
         let violations = cockpit_violations(&state, &user, id, chosen.period.end.year()).await?;
-        Ok::<_, ApiError>((view, violations))
+        let code = snapshot.engine.tree().entity(id).code.to_string();
+        let safety = crate::routes::safety::overview(&state, &user, Some(&code))
+            .await
+            .ok();
+        Ok::<_, ApiError>((view, (violations, safety)))
     }
     .await;
     match result {
-        Ok((view, violations)) => {
+        Ok((view, (violations, safety))) => {
             let ranking_json = serde_json::json!({
                 "title": view.cards.iter().find(|c| c.id == view.rank_by).map(|c| format!("{} ({})", c.name, c.unit)),
                 "rows": view.ranking,
@@ -92,6 +98,7 @@ pub async fn cockpit(
                 ranking_json,
                 violations,
                 months: month_names(lang),
+                safety,
             }
             .into_response()
         }

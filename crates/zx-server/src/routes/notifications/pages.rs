@@ -26,6 +26,8 @@ struct NotificationsPage {
     me: Option<Me>,
     here: String,
     rows: Vec<NotificationRow>,
+    /// Major hazards graded (HQ's safety department): hazard id, its description, when, unread.
+    hazards: Vec<(i64, String, String, bool)>,
 }
 
 /// The user's notifications; opening the page marks them read.
@@ -58,19 +60,43 @@ pub async fn notifications(
                 unread: n.read_at.is_none(),
             })
             .collect();
+        let all_hazards = state.store.hazards().await?;
+        let hazards = state
+            .store
+            .hazard_notifications(&user.user.name)
+            .await?
+            .into_iter()
+            .map(|n| {
+                let what = all_hazards
+                    .iter()
+                    .find(|h| h.id == n.hazard)
+                    .map_or(String::new(), |h| format!("{} {}", h.entity, h.description));
+                (
+                    n.hazard,
+                    what,
+                    china_time(n.created_at),
+                    n.read_at.is_none(),
+                )
+            })
+            .collect();
         state
             .store
             .mark_notifications_read(&user.user.name, state.now())
             .await?;
-        Ok::<_, ApiError>(rows)
+        state
+            .store
+            .mark_hazard_notifications_read(&user.user.name, state.now())
+            .await?;
+        Ok::<_, ApiError>((rows, hazards))
     }
     .await;
     match result {
-        Ok(rows) => NotificationsPage {
+        Ok((rows, hazards)) => NotificationsPage {
             lang,
             me: Me::of(&user),
             here: here(&uri),
             rows,
+            hazards,
         }
         .into_response(),
         Err(error) => error_page(Some(&user), lang, error),
