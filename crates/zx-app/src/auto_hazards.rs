@@ -47,9 +47,9 @@ pub async fn raise_auto_hazards(
         let hazard = NewHazard {
             entity: person.entity.clone(),
             found: today,
-            description: format!(
-                "特种作业人员 {name} 无有效的特种作业操作证（无证上岗属重大事故隐患）/ special operator {name} has no valid certificate",
-                name = auto.person
+            description: zx_domain::format::uncertified_operator_hazard(
+                &auto.person,
+                zx_domain::Lang::Zh,
             ),
             location: String::new(),
             grade: HazardGrade::Major,

@@ -256,6 +256,16 @@ pub fn hazard_status_label(status: HazardStatus, lang: Lang) -> &'static str {
     }
 }
 
+/// The hazard raised for a special operator without a certificate in force (safety.md §5).
+pub fn uncertified_operator_hazard(person: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => {
+            format!("特种作业人员 {person} 无有效的特种作业操作证（无证上岗属重大事故隐患）")
+        }
+        Lang::En => format!("special operator {person} has no valid certificate (a major hazard)"),
+    }
+}
+
 /// A month's state in the collection workflow (`submitted`, `approved`, `returned`, `locked`).
 pub fn period_state_label(state: &str, lang: Lang) -> String {
     let label = match state {
@@ -343,6 +353,23 @@ pub fn audit_action_label(action: &str, lang: Lang) -> String {
         "alarm.raise" => ("报警", "alarm raised"),
         "alarm.acknowledge" => ("确认报警", "alarm acknowledged"),
         "alarm.clear" => ("报警消除", "alarm cleared"),
+        "hazard.report" => ("上报隐患", "hazard reported"),
+        "hazard.assess" => ("评估隐患", "hazard assessed"),
+        "hazard.start" => ("开始整改隐患", "hazard rectification started"),
+        "hazard.rectified" => ("隐患整改完成", "hazard rectified"),
+        "hazard.verify" => ("隐患验收销号", "hazard verified and closed"),
+        "hazard.reject" => ("隐患验收不通过", "hazard rejected at verification"),
+        "hazard.evidence" => ("上传隐患佐证", "hazard evidence added"),
+        "hazard.import" => ("导入隐患台账", "hazard register imported"),
+        "hazard.revise" => ("修订隐患", "hazard revised"),
+        "hazards.import" => ("导入隐患台账文件", "hazard register file imported"),
+        "drill_plan.create" => ("制定年度演练计划", "drill plan created"),
+        "drill_plan.revise" => ("修订年度演练计划", "drill plan revised"),
+        "drill_reminder.send" => ("发送演练提醒", "drill reminder sent"),
+        "drill_report.create" => ("记录应急演练", "drill recorded"),
+        "drill_improvement.create" => ("登记演练改进项", "drill improvement recorded"),
+        "drill_improvement.measure" => ("演练改进项转为措施", "drill improvement made a measure"),
+        "safety.import" => ("导入安全台账", "safety registers imported"),
         "risk.create" => ("登记安全风险", "risk registered"),
         "risk.revise" => ("修订安全风险", "risk revised"),
         "risk.retire" => ("停用安全风险", "risk retired"),
@@ -509,6 +536,11 @@ fn audit_key_label(key: &str, lang: Lang) -> Option<&'static str> {
         "requirements" => ("督办事项", "requirements"),
         "type" => ("类型", "type"),
         "size" => ("大小", "size"),
+        "deadline" => ("整改期限", "deadline"),
+        "grade" => ("等级", "grade"),
+        "scores" => ("评分", "scores"),
+        "assurances" => ("五落实", "assurances"),
+        "found" => ("发现日期", "found"),
         _ => return None,
     };
     Some(lang.pick(zh, en))
@@ -533,6 +565,11 @@ fn audit_word_label(
     if Role::parse(word).is_some() {
         return Some(role_label(word, lang));
     }
+    if word.contains('_')
+        && let Ok(status) = word.parse::<HazardStatus>()
+    {
+        return Some(hazard_status_label(status, lang).to_owned());
+    }
     if let Some(kind) = EntityKind::parse(word) {
         return Some(lang.pick(kind.name_zh(), kind.as_str()).to_owned());
     }
@@ -546,6 +583,7 @@ fn audit_word_label(
         "due_soon" => ("即将到期", "due soon"),
         "overdue" => ("已逾期", "overdue"),
         "escalated" => ("已上报上级", "escalated"),
+        "major_graded" => ("定为重大隐患", "graded major"),
         "ytd" => ("本年累计", "year to date"),
         "month" => ("当月", "month"),
         "acknowledged" => ("已确认", "acknowledged"),

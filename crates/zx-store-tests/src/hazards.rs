@@ -341,7 +341,7 @@ fn ledger_row(id: &str, entity: &str, owner: &str, status: HazardStatus) -> Impo
         grade: HazardGrade::General,
         lec: Some(lec_score("0.5", "6", "7")),
         owner: owner.into(),
-        deadline: date("2026-03-31"),
+        deadline: Some(date("2026-03-31")),
         status,
     }
 }
@@ -482,7 +482,7 @@ pub async fn a_web_hazard_exported_and_imported_back_is_unchanged(store: &dyn St
         grade: HazardGrade::General,
         lec: None,
         owner: "wang".into(),
-        deadline: date("2026-04-30"),
+        deadline: Some(date("2026-04-30")),
         status: HazardStatus::Assessed,
     };
     let done = store

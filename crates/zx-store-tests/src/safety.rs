@@ -203,7 +203,7 @@ pub async fn hazards_go_to_the_register_in_the_same_transaction(store: &dyn Stor
         grade: HazardGrade::General,
         lec: Some(LecScore::new(Decimal::from(3), Decimal::from(6), Decimal::from(15)).unwrap()),
         owner: "li".into(),
-        deadline: date("2026-06-30"),
+        deadline: Some(date("2026-06-30")),
         status: HazardStatus::Rectifying,
     };
     let sources = vec![

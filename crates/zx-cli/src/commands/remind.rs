@@ -103,9 +103,14 @@ pub async fn remind(
         // The notifications are recorded: a delivery failure is reported, not an error exit
         // (a re-run would find nothing new to deliver).
         let report = zx_notify::deliver_recorded(store, &settings.notify, &sent).await?;
-        let drills =
-            zx_notify::deliver_drill_reminders(store, &settings.notify, &drill_sent).await?;
-        for report in [report, drills] {
+        let mut reports = vec![report];
+        // Drill reminders report their own delivery only when there were some, as escalations do.
+        if !drill_sent.is_empty() {
+            reports.push(
+                zx_notify::deliver_drill_reminders(store, &settings.notify, &drill_sent).await?,
+            );
+        }
+        for report in reports {
             eprintln!("{} {report}", app.lang.pick("投递：", "delivery:"));
             for line in report.email.errors.iter().chain(&report.webhook.errors) {
                 eprintln!("  {line}");

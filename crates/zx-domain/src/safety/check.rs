@@ -28,8 +28,9 @@ pub struct HazardRow {
     pub grade: HazardGrade,
     /// `None` when the row has no L, E and C.
     pub lec: Option<LecScore>,
+    /// Empty, like `deadline` `None`, only while `reported` (not assessed yet).
     pub owner: String,
-    pub deadline: NaiveDate,
+    pub deadline: Option<NaiveDate>,
     pub status: HazardStatus,
 }
 
@@ -72,7 +73,7 @@ pub fn check_hazard(row: &HazardRow, bands: &GradingBands, as_of: NaiveDate) -> 
     check_scored_hazard(
         row.lec.map(Score::Lec).as_ref(),
         row.status,
-        Some(row.deadline),
+        row.deadline,
         bands,
         as_of,
     )
@@ -143,7 +144,7 @@ mod tests {
             grade: HazardGrade::General,
             lec: lec.map(|(l, e, c)| LecScore::new(dec(l), dec(e), dec(c)).unwrap()),
             owner: "li".into(),
-            deadline: date(deadline),
+            deadline: Some(date(deadline)),
             status: status.parse().unwrap(),
         }
     }

@@ -308,15 +308,31 @@ impl<'k> Reader<'k> {
                     }
                     _ => None,
                 };
-                let owner = f.text("owner");
-                let deadline = f.date("deadline");
+                // A reported hazard is not assessed yet: its owner and deadline come with the
+                // assessment, so only then may they be blank (a register exported before it
+                // reads back).
+                let owner = f.take("owner", |c| match c {
+                    Value::Empty => Ok(String::new()),
+                    _ => text(c, "owner"),
+                });
+                let deadline = f.optional_date("deadline");
                 let status = f.take("status", |c| {
                     let text = code_text(c, "status")?;
                     HazardStatus::from_str(&text).map_err(|e| {
                         code_error(IssueCode::InvalidStatus, "status", text, e.allowed)
                     })
                 });
-                if let (Some(found), Some(deadline)) = (found, deadline)
+                if let Some(status) = status
+                    && status != HazardStatus::Reported
+                {
+                    if owner.as_deref() == Some("") {
+                        f.error("owner", fields::empty("owner"));
+                    }
+                    if deadline == Some(None) {
+                        f.error("deadline", fields::empty("deadline"));
+                    }
+                }
+                if let (Some(found), Some(Some(deadline))) = (found, deadline)
                     && deadline < found
                 {
                     f.error(

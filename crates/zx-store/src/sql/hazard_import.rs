@@ -39,7 +39,7 @@ fn ledger_of_row(row: &ImportedHazard, stored: Option<&Hazard>) -> String {
         row.grade,
         scores_after(row, stored).as_ref(),
         &row.owner,
-        Some(row.deadline),
+        row.deadline,
         row.status,
     )
 }

@@ -159,6 +159,24 @@ impl HazardView {
         })
     }
 
+    /// What the hazard is called on a page: a hazard the system raised is worded in the
+    /// reader's language from its key; one a person reported, as they wrote it.
+    pub fn title(&self, lang: Lang) -> String {
+        let h = &self.hazard;
+        if let Some(person) = h
+            .auto_key
+            .as_deref()
+            .and_then(|k| k.strip_prefix("uncertified:"))
+        {
+            return zx_domain::format::uncertified_operator_hazard(person, lang);
+        }
+        if h.description.is_empty() {
+            h.number()
+        } else {
+            h.description.clone()
+        }
+    }
+
     pub fn grade_label(&self, lang: Lang) -> &'static str {
         hazard_grade_label(self.hazard.grade, lang)
     }

@@ -51,11 +51,7 @@ pub fn row(v: &HazardView, lang: Lang) -> HazardRow {
         number: h.number(),
         entity: h.entity.to_string(),
         entity_name: v.entity_name.clone(),
-        description: if h.description.is_empty() {
-            h.number()
-        } else {
-            h.description.clone()
-        },
+        description: v.title(lang),
         found: h.found.to_string(),
         age_days: v.age_days,
         grade: v.grade_label(lang),

@@ -24,6 +24,8 @@ struct SafetyPage {
     o: SafetyOverview,
     /// The drill, training and certificate registers' counts (registers slice).
     registers: crate::routes::people::RegistersSummary,
+    /// The natural-hazard warnings in force for the unit's plants (risks slice).
+    active: crate::routes::risks::ActiveWarnings,
     majors: Vec<HazardRow>,
     overdue: Vec<HazardRow>,
     /// (code, label) of the four colours then "not scored", in the summary's order.
@@ -58,12 +60,14 @@ pub async fn page(
     let result = async {
         let o = overview(&state, &user, q.entity.as_deref().filter(|e| !e.is_empty())).await?;
         let registers = crate::routes::people::registers_summary(&state, &user, &o.entity).await?;
-        Ok::<_, crate::error::ApiError>((o, registers))
+        let active = crate::routes::risks::active_warnings(&state, &user, Some(&o.entity)).await?;
+        Ok::<_, crate::error::ApiError>((o, registers, active))
     }
     .await;
     match result {
-        Ok((o, registers)) => SafetyPage {
+        Ok((o, registers, active)) => SafetyPage {
             registers,
+            active,
             lang,
             me: Me::of(&user),
             here: here(&uri),
