@@ -191,12 +191,12 @@ fn write_plans(
         "{code},{comprehensive},{},",
         ymd(as_of.year() - 1, 11, 12)
     );
-    // This year's joint fire drill with the local fire brigade, twenty days ago (in January's
-    // first days it falls in last year: then this year's obligation is still due).
+    // This year's joint fire drill with the local fire brigade, twenty days ago but never before
+    // the 1st of January (so the yearly obligation reads done whatever day the demo is built).
     let _ = writeln!(
         files.drills,
         "{code},{fire},{},{city}消防救援大队",
-        minus(as_of, 20)
+        minus(as_of, 20).max(ymd(as_of.year(), 1, 1))
     );
     // The first on-site plan drilled in both halves, the second in neither (overdue).
     let _ = writeln!(files.drills, "{code},{onsite},{},", plus(previous_half, 40));
