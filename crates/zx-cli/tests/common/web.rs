@@ -40,7 +40,37 @@ impl Env {
         let store = zx_store_sqlite::SqliteStore::open(&db, false)
             .await
             .unwrap();
-        Env::serve(dir, db, Arc::new(store), None, clock, collection).await
+        Env::serve(
+            dir,
+            db,
+            Arc::new(store),
+            None,
+            clock,
+            collection,
+            Default::default(),
+        )
+        .await
+    }
+
+    /// The demo on SQLite, served with a group's own `[safety]` files.
+    pub async fn sqlite_with_safety(safety: zx_server::config::SafetyFiles) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("zx.db").to_string_lossy().into_owned();
+        zx(&db, &["demo", "--lang", "en"]);
+        let store = zx_store_sqlite::SqliteStore::open(&db, false)
+            .await
+            .unwrap();
+        let clock = Arc::new(zx_app::SystemClock);
+        Env::serve(
+            dir,
+            db,
+            Arc::new(store),
+            None,
+            clock,
+            Default::default(),
+            safety,
+        )
+        .await
     }
 
     pub async fn postgres(test: &str) -> Option<Env> {
@@ -60,6 +90,7 @@ impl Env {
                 Some(database),
                 Arc::new(zx_app::SystemClock),
                 zx_server::config::Collection::default(),
+                Default::default(),
             )
             .await,
         )
@@ -72,6 +103,7 @@ impl Env {
         postgres: Option<zx_store_postgres::TestDatabase>,
         clock: Arc<dyn zx_app::Clock>,
         collection: zx_server::config::Collection,
+        safety: zx_server::config::SafetyFiles,
     ) -> Env {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let hj212 = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -86,6 +118,7 @@ impl Env {
                 ..Default::default()
             },
             collection,
+            safety,
             ..Default::default()
         };
         tokio::spawn(zx_server::serve_with(
