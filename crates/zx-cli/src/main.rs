@@ -194,10 +194,11 @@ async fn run(cli: Cli) -> Result<()> {
                         ..global.clone()
                     })?;
                     println!(
-                        "{}: {} items, {} indicators — OK",
+                        "{}: {} items, {} indicators, {} operating indicators — OK",
                         path.display(),
                         catalogue.items().len(),
-                        catalogue.indicators().len()
+                        catalogue.indicators().len(),
+                        catalogue.operating_indicators().len()
                     );
                 }
             }
