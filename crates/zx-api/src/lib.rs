@@ -9,6 +9,7 @@
 
 mod accounts;
 mod bench;
+mod benchmark;
 mod collection;
 mod emissions;
 mod import;
@@ -20,6 +21,7 @@ pub use accounts::{NotificationJson, UserJson};
 pub use bench::{
     CemsBenchJson, CemsChecksumJson, CemsSampleJson, RollupBenchJson, RollupPhasesJson,
 };
+pub use benchmark::{BenchmarkJson, BenchmarkPeerJson, BenchmarkStatsJson, benchmark_json};
 pub use collection::{MonthProgressJson, PendingUnitJson};
 pub use emissions::{
     CheckDayJson, CheckFactorJson, CheckJson, CheckStackJson, PASSWORD_MASK, RuleSetJson,

@@ -14,6 +14,8 @@
 //! - [`risks`]: safety risks and natural-hazard warnings (alerts of the affected plants).
 //! - [`auto_hazards`]: the major hazard of a special operator without a certificate in force,
 //!   raised once per person.
+//! - [`benchmark`]: an operating indicator benchmarked over a peer group of plants (`zx
+//!   benchmark`), the question checked against the loaded engine.
 //! - [`filings`]: what each unit filed for each month (workflow states over the rows), for the
 //!   collection rules of `zx_domain::collection`.
 //!
@@ -23,6 +25,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auto_hazards;
+pub mod benchmark;
 pub mod cems;
 pub mod clock;
 pub mod collect;

@@ -93,6 +93,25 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "ytd")]
         basis: BasisArg,
     },
+    /// An operating indicator benchmarked over plants (对标): quartiles, ranks, each plant's
+    /// quartile and what reaching the top quartile is worth; plants without a value apart.
+    Benchmark {
+        #[arg(long)]
+        period: String,
+        #[arg(long, value_enum, default_value = "ytd")]
+        basis: BasisArg,
+        /// cost_per_tonne, on_grid_per_tonne, utilisation_hours… (the catalogue's ids).
+        #[arg(long)]
+        indicator: String,
+        /// Compare the plants under this entity (default: the group).
+        #[arg(long)]
+        entity: Option<String>,
+        /// Only the plants of this segment (default: every segment the indicator applies to).
+        #[arg(long)]
+        segment: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+    },
     /// Why an indicator has its value: the formula, its inputs, and the children behind them.
     Explain {
         #[arg(long)]

@@ -17,7 +17,7 @@ use zx_app::{Clock, DatabaseUrl, SystemClock};
 use crate::app::App;
 use crate::cli::{BenchCommand, Cli, Command, MeasuresCommand};
 use crate::commands::{
-    archive, bench, demo, import, measures, query, records, remind, serve, user,
+    archive, bench, benchmark, demo, import, measures, query, records, remind, serve, user,
 };
 
 fn main() -> ExitCode {
@@ -78,6 +78,25 @@ async fn run(cli: Cli) -> Result<()> {
         } => {
             let app = App::open(global, &db, false, &clock).await?;
             query::report(&app, entity.as_deref(), period.as_deref(), depth, basis).await
+        }
+        Command::Benchmark {
+            period,
+            basis,
+            indicator,
+            entity,
+            segment,
+            format,
+        } => {
+            let app = App::open(global, &db, false, &clock).await?;
+            let args = benchmark::BenchmarkArgs {
+                period: &period,
+                basis,
+                indicator: &indicator,
+                entity: entity.as_deref(),
+                segment: segment.as_deref(),
+                format,
+            };
+            benchmark::benchmark(&app, args).await
         }
         Command::Explain {
             entity,
@@ -175,10 +194,11 @@ async fn run(cli: Cli) -> Result<()> {
                         ..global.clone()
                     })?;
                     println!(
-                        "{}: {} items, {} indicators — OK",
+                        "{}: {} items, {} indicators, {} operating indicators — OK",
                         path.display(),
                         catalogue.items().len(),
-                        catalogue.indicators().len()
+                        catalogue.indicators().len(),
+                        catalogue.operating_indicators().len()
                     );
                 }
             }

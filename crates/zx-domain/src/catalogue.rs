@@ -38,7 +38,8 @@ impl ItemKind {
     }
 }
 
-/// Unit of an item or indicator, for formatting.
+/// Unit of an item or indicator, for formatting. Money and headcount are shown in 万元 and
+/// persons; physical quantities as such (t, MWh, m³, kWh/t, h: `format::unit_label`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
@@ -46,6 +47,78 @@ pub enum Unit {
     Persons,
     YuanPerPerson,
     Ratio,
+    /// Tonnes (of waste).
+    #[serde(rename = "t")]
+    Tonnes,
+    #[serde(rename = "mwh")]
+    Mwh,
+    #[serde(rename = "kwh")]
+    Kwh,
+    /// Cubic metres (of water).
+    #[serde(rename = "m3")]
+    CubicMetres,
+    /// A design capacity in tonnes a day.
+    #[serde(rename = "t_per_d")]
+    TonnesPerDay,
+    #[serde(rename = "m3_per_d")]
+    CubicMetresPerDay,
+    #[serde(rename = "mw")]
+    Mw,
+    #[serde(rename = "kwh_per_t")]
+    KwhPerTonne,
+    #[serde(rename = "kwh_per_m3")]
+    KwhPerCubicMetre,
+    #[serde(rename = "yuan_per_t")]
+    YuanPerTonne,
+    #[serde(rename = "yuan_per_m3")]
+    YuanPerCubicMetre,
+    #[serde(rename = "yuan_per_mwh")]
+    YuanPerMwh,
+    /// Hours (at full capacity).
+    #[serde(rename = "h")]
+    Hours,
+}
+
+impl Unit {
+    /// A unit per unit of output times that output: what a gap in a unit cost or a unit energy
+    /// is worth over the plant's output (yuan/t × t = yuan, kWh/m³ × m³ = kWh).
+    pub fn numerator(self) -> Option<Unit> {
+        match self {
+            Unit::YuanPerTonne | Unit::YuanPerCubicMetre | Unit::YuanPerMwh => Some(Unit::Yuan),
+            Unit::KwhPerTonne | Unit::KwhPerCubicMetre => Some(Unit::Kwh),
+            _ => None,
+        }
+    }
+}
+
+/// The usual business segments, with the other spellings a group's entity list may use.
+const SEGMENT_SPELLINGS: [(&str, &[&str]); 4] = [
+    (
+        "waste-to-energy",
+        &["垃圾焚烧发电", "垃圾发电", "wte", "waste to energy"],
+    ),
+    ("water", &["水务"]),
+    ("solar", &["光伏", "pv"]),
+    ("wind", &["风电"]),
+];
+
+/// A segment as one spelling, so an entity's free-text segment and the catalogue's item segments
+/// match however they were written: trimmed, lower case, `_` and spaces as `-`, and the usual
+/// Chinese names as their code (`垃圾焚烧发电`, `Waste_to_Energy` → `waste-to-energy`). Other
+/// segments stay as the group wrote them (normalised the same way).
+pub fn segment_code(text: &str) -> String {
+    let text = text.trim();
+    for (code, others) in SEGMENT_SPELLINGS {
+        if others.contains(&text) || others.iter().any(|o| o.eq_ignore_ascii_case(text)) {
+            return code.to_owned();
+        }
+    }
+    text.chars()
+        .map(|c| match c {
+            '_' | ' ' => '-',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
 }
 
 /// Whether an indicator is a level or a rate; decides what year-on-year means.
@@ -56,6 +129,16 @@ pub enum IndicatorKind {
     Amount,
     /// YoY is the change of the fraction, this − last.
     Rate,
+}
+
+/// Where an indicator is shown: the KPI card of every entity (一利五率, `zx kpi`), or among the
+/// operating indicators a plant is benchmarked on (`zx benchmark`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorFamily {
+    #[default]
+    Kpi,
+    Operations,
 }
 
 /// Which direction is good.
@@ -78,6 +161,25 @@ pub struct ItemDef {
     pub non_negative: bool,
     /// Computed month by month from other items; never submitted.
     pub derived: Option<Expr>,
+    /// The segments whose plants report it (canonical, [`segment_code`]); `None`: every
+    /// segment. A plant of another segment is never missing it.
+    pub segments: Option<Vec<String>>,
+    /// The item this one is a part of (a cost element of `operating_cost`): when an entity
+    /// reports the whole and parts for a month, the parts add up to the whole.
+    pub part_of: Option<usize>,
+}
+
+impl ItemDef {
+    /// Whether a plant of `segment` reports this item.
+    pub fn applies_to(&self, segment: &str) -> bool {
+        match &self.segments {
+            None => true,
+            Some(list) => {
+                let code = segment_code(segment);
+                list.contains(&code)
+            }
+        }
+    }
 }
 
 /// An indicator computed over a period.
@@ -97,6 +199,10 @@ pub struct IndicatorDef {
     pub annualise: bool,
     /// Absolute status band; `None` means 10% of the expected value.
     pub band: Option<Decimal>,
+    pub family: IndicatorFamily,
+    /// For a unit cost or unit energy: the flow item it is per unit of (`waste_incinerated_t`),
+    /// whose amount over the basis times a gap in the indicator says what the gap is worth.
+    pub output: Option<usize>,
 }
 
 /// A stable indicator may not rise by more than `max_rise` against last year.
@@ -121,8 +227,12 @@ pub struct YearRule {
 pub struct Catalogue {
     items: Vec<ItemDef>,
     indicators: Vec<IndicatorDef>,
+    /// The `operations` family, apart so the KPI card's indicators and their indices stay as
+    /// they are (`zx kpi` shows the six, whatever operating indicators a group adds).
+    operating: Vec<IndicatorDef>,
     item_index: HashMap<String, usize>,
     indicator_index: HashMap<String, usize>,
+    operating_index: HashMap<String, usize>,
     rule: YearRule,
 }
 
@@ -157,6 +267,8 @@ struct RawItem {
     #[serde(default)]
     non_negative: bool,
     formula: Option<String>,
+    segments: Option<Vec<String>>,
+    part_of: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -173,6 +285,9 @@ struct RawIndicator {
     #[serde(default)]
     annualise: bool,
     band: Option<String>,
+    #[serde(default)]
+    family: IndicatorFamily,
+    output: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -276,6 +391,54 @@ impl Catalogue {
                     Some(expr)
                 }
             };
+            let segments = match raw_item.segments {
+                None => None,
+                Some(list) => {
+                    let codes: Vec<String> = list.iter().map(|s| segment_code(s)).collect();
+                    if codes.is_empty() || codes.iter().any(String::is_empty) {
+                        return Err(CatalogueError {
+                            location: format!("{location}: segments"),
+                            message: "name at least one segment, none empty (leave segments out for every segment)".into(),
+                        });
+                    }
+                    if derived.is_some() {
+                        return Err(CatalogueError {
+                            location: format!("{location}: segments"),
+                            message: "a derived item applies where its inputs do: no segments"
+                                .into(),
+                        });
+                    }
+                    Some(codes)
+                }
+            };
+            let part_of = match &raw_item.part_of {
+                None => None,
+                Some(whole) => {
+                    let at = format!("{location}: part_of");
+                    let Some(&index) = item_index.get(whole) else {
+                        return Err(CatalogueError {
+                            location: at,
+                            message: format!(
+                                "unknown item \"{whole}\" (define it before its parts)"
+                            ),
+                        });
+                    };
+                    let whole_def: &ItemDef = &items[index];
+                    if whole_def.derived.is_some()
+                        || derived.is_some()
+                        || whole_def.kind != raw_item.kind
+                        || whole_def.unit != raw_item.unit
+                    {
+                        return Err(CatalogueError {
+                            location: at,
+                            message: format!(
+                                "a part is reported like its whole: {whole} and its parts must be reported items of the same kind and unit"
+                            ),
+                        });
+                    }
+                    Some(index)
+                }
+            };
             item_index.insert(raw_item.code.clone(), items.len());
             items.push(ItemDef {
                 code: raw_item.code,
@@ -285,10 +448,14 @@ impl Catalogue {
                 unit: raw_item.unit,
                 non_negative: raw_item.non_negative,
                 derived,
+                segments,
+                part_of,
             });
         }
         let mut indicators = Vec::with_capacity(raw.indicators.len());
         let mut indicator_index = HashMap::new();
+        let mut operating = Vec::new();
+        let mut operating_index = HashMap::new();
         for raw_indicator in raw.indicators {
             let location = format!("indicator {}", raw_indicator.id);
             if !is_code(&raw_indicator.id) {
@@ -297,7 +464,9 @@ impl Catalogue {
                     message: "indicator ids are lower-case letters, digits and '_', starting with a letter".into(),
                 });
             }
-            if indicator_index.contains_key(&raw_indicator.id) {
+            if indicator_index.contains_key(&raw_indicator.id)
+                || operating_index.contains_key(&raw_indicator.id)
+            {
                 return Err(CatalogueError {
                     location,
                     message: "defined twice".into(),
@@ -319,8 +488,24 @@ impl Catalogue {
                     message: format!("\"{text}\" is not a decimal number"),
                 })?),
             };
-            indicator_index.insert(raw_indicator.id.clone(), indicators.len());
-            indicators.push(IndicatorDef {
+            let output = match &raw_indicator.output {
+                None => None,
+                Some(code) => match item_index.get(code) {
+                    Some(&index) if items[index].kind == ItemKind::Flow => Some(index),
+                    _ => {
+                        return Err(CatalogueError {
+                            location: format!("{location}: output"),
+                            message: format!("\"{code}\" is not a flow item of the catalogue"),
+                        });
+                    }
+                },
+            };
+            let (list, index) = match raw_indicator.family {
+                IndicatorFamily::Kpi => (&mut indicators, &mut indicator_index),
+                IndicatorFamily::Operations => (&mut operating, &mut operating_index),
+            };
+            index.insert(raw_indicator.id.clone(), list.len());
+            list.push(IndicatorDef {
                 id: raw_indicator.id,
                 name_zh: raw_indicator.name_zh,
                 name_en: raw_indicator.name_en,
@@ -332,6 +517,8 @@ impl Catalogue {
                 accrues: raw_indicator.accrues,
                 annualise: raw_indicator.annualise,
                 band,
+                family: raw_indicator.family,
+                output,
             });
         }
         let lookup = |name: &str, what: &str| {
@@ -385,8 +572,10 @@ impl Catalogue {
         Ok(Self {
             items,
             indicators,
+            operating,
             item_index,
             indicator_index,
+            operating_index,
             rule,
         })
     }
@@ -421,6 +610,50 @@ impl Catalogue {
 
     pub fn indicator_index(&self, id: &str) -> Option<usize> {
         self.indicator_index.get(id).copied()
+    }
+
+    /// The operating indicators plants are benchmarked on (family `operations`).
+    pub fn operating_indicators(&self) -> &[IndicatorDef] {
+        &self.operating
+    }
+
+    /// Any indicator by id, of the KPI card or the operating ones.
+    pub fn find_indicator(&self, id: &str) -> Option<&IndicatorDef> {
+        match self.indicator_index.get(id) {
+            Some(&i) => Some(&self.indicators[i]),
+            None => self.operating_index.get(id).map(|&i| &self.operating[i]),
+        }
+    }
+
+    /// The segments where every item an indicator reads applies (the intersection of its
+    /// items' segments, a derived item's inputs included); `None`: every segment.
+    pub fn indicator_segments(&self, def: &IndicatorDef) -> Option<Vec<String>> {
+        let mut inputs: Vec<usize> = Vec::new();
+        for (_, item) in def.formula.inputs() {
+            match &self.items[item].derived {
+                Some(expr) => inputs.extend(expr.inputs().into_iter().map(|(_, i)| i)),
+                None => inputs.push(item),
+            }
+        }
+        let mut segments: Option<Vec<String>> = None;
+        for item in inputs {
+            let Some(own) = &self.items[item].segments else {
+                continue;
+            };
+            segments = Some(match segments {
+                None => own.clone(),
+                Some(so_far) => so_far.into_iter().filter(|s| own.contains(s)).collect(),
+            });
+        }
+        segments
+    }
+
+    /// The parts of an item (its cost elements), in catalogue order.
+    pub fn parts_of(&self, whole: usize) -> impl Iterator<Item = (usize, &ItemDef)> {
+        self.items
+            .iter()
+            .enumerate()
+            .filter(move |(_, item)| item.part_of == Some(whole))
     }
 
     pub fn rule(&self) -> &YearRule {
@@ -466,7 +699,8 @@ mod tests {
                 "operating_cash_ratio"
             ]
         );
-        assert_eq!(catalogue.reported_items().count(), 9);
+        // The nine of kpi.md, the eleven operating items of operations.md, eight cost elements.
+        assert_eq!(catalogue.reported_items().count(), 9 + 11 + 8);
         assert!(
             catalogue
                 .item(catalogue.item_index("net_assets").unwrap())
@@ -474,6 +708,113 @@ mod tests {
                 .is_some()
         );
         assert_eq!(catalogue.rule().improve.len(), 4);
+    }
+
+    #[test]
+    fn operating_indicators_stand_apart_with_their_segments() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let ids: Vec<&str> = catalogue
+            .operating_indicators()
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "on_grid_per_tonne",
+                "self_use_rate",
+                "wte_load_rate",
+                "cost_per_tonne",
+                "power_per_m3",
+                "water_load_rate",
+                "cost_per_m3",
+                "utilisation_hours",
+                "curtailment_rate",
+                "cost_per_mwh"
+            ]
+        );
+        let segments = |id: &str| {
+            catalogue
+                .indicator_segments(catalogue.find_indicator(id).unwrap())
+                .map(|list| list.join(","))
+        };
+        // operations.md: every item of the indicator applies.
+        assert_eq!(segments("cost_per_tonne").unwrap(), "waste-to-energy");
+        assert_eq!(segments("utilisation_hours").unwrap(), "solar,wind");
+        assert_eq!(
+            segments("cost_per_mwh").unwrap(),
+            "waste-to-energy,solar,wind"
+        );
+        assert_eq!(segments("cost_per_m3").unwrap(), "water");
+        assert_eq!(segments("roe"), None);
+        let cost = catalogue.find_indicator("cost_per_tonne").unwrap();
+        assert_eq!(cost.unit, Unit::YuanPerTonne);
+        assert_eq!(cost.better, Better::Lower);
+        assert_eq!(cost.output, catalogue.item_index("waste_incinerated_t"));
+        let whole = catalogue.item_index("operating_cost").unwrap();
+        let parts: Vec<&str> = catalogue
+            .parts_of(whole)
+            .map(|(_, p)| p.code.as_str())
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                "cost_fuel",
+                "cost_chemicals",
+                "cost_power",
+                "cost_water",
+                "cost_labour",
+                "cost_maintenance",
+                "cost_depreciation",
+                "cost_other"
+            ]
+        );
+        let tonnes = catalogue.item(catalogue.item_index("waste_incinerated_t").unwrap());
+        assert!(tonnes.applies_to("waste-to-energy"));
+        assert!(tonnes.applies_to(" 垃圾焚烧发电 "));
+        assert!(tonnes.applies_to("Waste_to_Energy"));
+        assert!(!tonnes.applies_to("water"));
+        assert!(!tonnes.applies_to(""));
+        // Items without segments apply everywhere, a plant without a segment included.
+        let profit = catalogue.item(catalogue.item_index("total_profit").unwrap());
+        assert!(profit.applies_to("") && profit.applies_to("biogas"));
+    }
+
+    #[test]
+    fn segments_and_parts_are_checked_at_load() {
+        let with =
+            |extra: &str| Catalogue::from_toml(&format!("{DEFAULT_CATALOGUE_TOML}\n{extra}"));
+        assert_eq!(
+            with("[[item]]\ncode = \"x\"\nname_zh = \"x\"\nname_en = \"x\"\nkind = \"flow\"\nunit = \"t\"\nsegments = []\n")
+                .unwrap_err()
+                .location,
+            "item x: segments"
+        );
+        assert!(
+            with("[[item]]\ncode = \"x\"\nname_zh = \"x\"\nname_en = \"x\"\nkind = \"flow\"\nunit = \"t\"\npart_of = \"operating_cost\"\n")
+                .unwrap_err()
+                .message
+                .contains("same kind and unit")
+        );
+        assert!(
+            with("[[item]]\ncode = \"x\"\nname_zh = \"x\"\nname_en = \"x\"\nkind = \"flow\"\nunit = \"yuan\"\npart_of = \"nothing\"\n")
+                .unwrap_err()
+                .message
+                .contains("unknown item")
+        );
+        assert_eq!(
+            with("[[indicator]]\nid = \"y\"\nname_zh = \"y\"\nname_en = \"y\"\nformula = \"days\"\nkind = \"amount\"\nunit = \"h\"\nbetter = \"higher\"\naccrues = false\noutput = \"design_capacity_tpd\"\n")
+                .unwrap_err()
+                .to_string(),
+            "indicator y: output: \"design_capacity_tpd\" is not a flow item of the catalogue"
+        );
+        // An operating indicator's id may not repeat a KPI indicator's.
+        assert_eq!(
+            with("[[indicator]]\nid = \"roe\"\nname_zh = \"y\"\nname_en = \"y\"\nformula = \"days\"\nkind = \"amount\"\nunit = \"h\"\nbetter = \"higher\"\naccrues = false\nfamily = \"operations\"\n")
+                .unwrap_err()
+                .to_string(),
+            "indicator roe: defined twice"
+        );
     }
 
     #[test]

@@ -9,11 +9,11 @@
 //! ancestor for that item and month. An indicator that reads a missing total is unavailable with a
 //! note naming the leaves that have not reported — never a silently partial figure.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
-use crate::catalogue::{Catalogue, ItemKind};
+use crate::catalogue::{Catalogue, IndicatorDef, ItemKind};
 use crate::entity::{EntityCode, EntityId, EntityTree};
 use crate::facts::{DerivationIssue, Fact, FactTable, SeriesRow, derive_monthly};
 use crate::formula::{Aggregation, BinaryOp, Expr};
@@ -357,10 +357,28 @@ impl Engine {
         let mut complete = vec![true; totals.len()];
         let mut overflow = vec![false; totals.len()];
         // Leaves are complete where they reported; a parent with no own row contributes zero.
+        // A leaf of a segment an item does not apply to is never missing it (a water plant
+        // reports no tonnes of waste): complete, with whatever it did report.
+        let segmented: Vec<usize> = (0..items)
+            .filter(|&i| catalogue.item(i).segments.is_some())
+            .collect();
+        let mut not_applying: HashMap<&str, Vec<usize>> = HashMap::new();
         for entity in 0..tree.len() {
             if tree.is_leaf(entity) {
                 let range = entity * stride..(entity + 1) * stride;
                 complete[range.clone()].copy_from_slice(&ledger.present[range]);
+                let segment = tree.entity(entity).segment.as_str();
+                let skip = not_applying.entry(segment).or_insert_with(|| {
+                    segmented
+                        .iter()
+                        .copied()
+                        .filter(|&i| !catalogue.item(i).applies_to(segment))
+                        .collect()
+                });
+                for &item in skip.iter() {
+                    let start = entity * stride + item * months;
+                    complete[start..start + months].fill(true);
+                }
             }
         }
         for &entity in tree.post_order() {
@@ -434,6 +452,11 @@ impl Engine {
     ) -> Option<Decimal> {
         match expr {
             Expr::Number(n) => Some(*n),
+            // Derived items cannot name `days` (the parser refuses it): unusable, not a number.
+            Expr::Days => {
+                *complete = false;
+                Some(Decimal::ZERO)
+            }
             Expr::Item { item, .. } => {
                 let slot = self.slot_at(entity, *item, offset);
                 if !self.complete[slot] || self.overflow[slot] {
@@ -645,10 +668,12 @@ impl Engine {
         };
         let mut entities = Vec::new();
         for leaf in self.tree.leaves_under(entity) {
+            let segment = &self.tree.entity(leaf).segment;
             let lacks = months.iter().any(|&month| {
-                inputs
-                    .iter()
-                    .any(|&input| self.ledger.get(leaf, input, month).is_none())
+                inputs.iter().any(|&input| {
+                    self.catalogue.item(input).applies_to(segment)
+                        && self.ledger.get(leaf, input, month).is_none()
+                })
             });
             if lacks {
                 entities.push(self.tree.entity(leaf).code.clone());
@@ -672,25 +697,38 @@ impl Engine {
         self.eval(expr, entity, period)
     }
 
+    /// The value of any indicator, of the KPI card or an operating one
+    /// ([`Catalogue::find_indicator`]), for an entity and period.
+    pub fn evaluate_def(
+        &self,
+        def: &IndicatorDef,
+        entity: EntityId,
+        period: Period,
+    ) -> Result<Decimal, Unavailable> {
+        self.eval(&def.formula, entity, period)
+    }
+
     fn eval(&self, expr: &Expr, entity: EntityId, period: Period) -> Result<Decimal, Unavailable> {
-        self.eval_with(expr, &|item, aggregation| {
+        self.eval_with(expr, period, &|item, aggregation| {
             self.read(entity, item, aggregation, period)
         })
     }
 
     /// Evaluates a formula with its inputs read by `read` (one entity's consolidated totals,
-    /// or the sum over a set of units).
+    /// or the sum over a set of units) and `days` the period's calendar days.
     fn eval_with(
         &self,
         expr: &Expr,
+        period: Period,
         read: &dyn Fn(usize, Aggregation) -> Result<Decimal, Unavailable>,
     ) -> Result<Decimal, Unavailable> {
         match expr {
             Expr::Number(n) => Ok(*n),
+            Expr::Days => Ok(Decimal::from(period.days())),
             Expr::Item { aggregation, item } => read(*item, *aggregation),
-            Expr::Negate(inner) => Ok(-self.eval_with(inner, read)?),
+            Expr::Negate(inner) => Ok(-self.eval_with(inner, period, read)?),
             Expr::Positive(inner) => {
-                let value = self.eval_with(inner, read)?;
+                let value = self.eval_with(inner, period, read)?;
                 if value > Decimal::ZERO {
                     Ok(value)
                 } else {
@@ -701,8 +739,8 @@ impl Engine {
                 }
             }
             Expr::Binary { op, left, right } => {
-                let l = self.eval_with(left, read)?;
-                let r = self.eval_with(right, read)?;
+                let l = self.eval_with(left, period, read)?;
+                let r = self.eval_with(right, period, read)?;
                 match op {
                     BinaryOp::Add => l.checked_add(r).ok_or(Unavailable::Overflow),
                     BinaryOp::Sub => l.checked_sub(r).ok_or(Unavailable::Overflow),
@@ -737,7 +775,7 @@ impl Engine {
             return Err(Unavailable::NoUnits);
         }
         let expr = &self.catalogue.indicator(indicator).formula;
-        self.eval_with(expr, &|item, aggregation| {
+        self.eval_with(expr, period, &|item, aggregation| {
             if let Some(derived) = &self.catalogue.item(item).derived
                 && !derived.is_additive()
             {

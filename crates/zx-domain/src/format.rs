@@ -74,32 +74,36 @@ pub fn wan_yuan(value: Decimal) -> String {
     grouped(value / Decimal::from(10_000), 2)
 }
 
-/// A value for people, by unit: percentages for ratios, grouped numbers otherwise.
+/// A value for people, by unit: percentages for ratios, grouped numbers otherwise (physical
+/// quantities as such: tonnes, MWh, kWh/t, hours, with two places).
 pub fn human(value: Decimal, unit: Unit) -> String {
     match unit {
         Unit::Ratio => percent(value),
         Unit::Persons => grouped(value, 1),
-        Unit::Yuan | Unit::YuanPerPerson => grouped(value, 2),
+        _ => grouped(value, 2),
     }
 }
 
-/// A value for reports: amounts in 万元 for yuan, percentages for ratios.
+/// A value for reports: amounts in 万元 for yuan, percentages for ratios, physical quantities
+/// and unit costs (元/吨) as they are.
 pub fn show_value(value: Decimal, unit: Unit) -> String {
     match unit {
         Unit::Yuan => wan_yuan(value),
         Unit::YuanPerPerson => wan_yuan(value),
         Unit::Ratio => percent(value),
         Unit::Persons => grouped(value, 1),
+        _ => grouped(value, 2),
     }
 }
 
 /// A stored value (元, 元/人, a fraction, persons) in the unit people read and type
-/// ([`unit_label`]: 万元, 万元/人, %, 人), exact: 1135600 元/人 → 113.56, 0.65 → 65.
+/// ([`unit_label`]: 万元, 万元/人, %, 人), exact: 1135600 元/人 → 113.56, 0.65 → 65. Physical
+/// quantities and unit costs are read and typed as stored.
 pub fn to_display_unit(value: Decimal, unit: Unit) -> Decimal {
     match unit {
         Unit::Yuan | Unit::YuanPerPerson => value / Decimal::from(10_000),
         Unit::Ratio => value * Decimal::ONE_HUNDRED,
-        Unit::Persons => value,
+        _ => value,
     }
 }
 
@@ -109,7 +113,7 @@ pub fn from_display_unit(value: Decimal, unit: Unit) -> Option<Decimal> {
     match unit {
         Unit::Yuan | Unit::YuanPerPerson => value.checked_mul(Decimal::from(10_000)),
         Unit::Ratio => value.checked_div(Decimal::ONE_HUNDRED),
-        Unit::Persons => Some(value),
+        _ => Some(value),
     }
 }
 
@@ -120,6 +124,32 @@ pub fn unit_label(unit: Unit, lang: Lang) -> &'static str {
         Unit::YuanPerPerson => lang.pick("万元/人", "10k yuan/person"),
         Unit::Ratio => "%",
         Unit::Persons => lang.pick("人", "persons"),
+        Unit::Tonnes => lang.pick("吨", "t"),
+        Unit::Mwh => "MWh",
+        Unit::Kwh => "kWh",
+        Unit::CubicMetres => "m³",
+        Unit::TonnesPerDay => lang.pick("吨/日", "t/d"),
+        Unit::CubicMetresPerDay => lang.pick("m³/日", "m³/d"),
+        Unit::Mw => "MW",
+        Unit::KwhPerTonne => lang.pick("kWh/吨", "kWh/t"),
+        Unit::KwhPerCubicMetre => "kWh/m³",
+        Unit::YuanPerTonne => lang.pick("元/吨", "yuan/t"),
+        Unit::YuanPerCubicMetre => lang.pick("元/m³", "yuan/m³"),
+        Unit::YuanPerMwh => lang.pick("元/MWh", "yuan/MWh"),
+        Unit::Hours => lang.pick("小时", "h"),
+    }
+}
+
+/// What a gap in a unit indicator over a plant's output is worth, for people: yuan in 万元,
+/// energy in kWh (`Unit::numerator`).
+pub fn show_worth(value: Decimal, unit: Unit, lang: Lang) -> String {
+    match unit.numerator() {
+        Some(numerator) => format!(
+            "{} {}",
+            show_value(value, numerator),
+            unit_label(numerator, lang)
+        ),
+        None => "—".to_owned(),
     }
 }
 
@@ -753,6 +783,25 @@ mod tests {
         assert_eq!(show_value(d("1234.56"), Unit::Persons), "1,234.6");
         assert_eq!(unit_label(Unit::Yuan, Lang::Zh), "万元");
         assert_eq!(unit_label(Unit::YuanPerPerson, Lang::En), "10k yuan/person");
+        // Physical units are shown as such, never in 万.
+        assert_eq!(show_value(d("123456.785"), Unit::Tonnes), "123,456.79");
+        assert_eq!(show_value(d("412.5"), Unit::YuanPerTonne), "412.50");
+        assert_eq!(human(d("2250"), Unit::Hours), "2,250.00");
+        assert_eq!(unit_label(Unit::CubicMetres, Lang::Zh), "m³");
+        assert_eq!(unit_label(Unit::KwhPerTonne, Lang::En), "kWh/t");
+        assert_eq!(unit_label(Unit::YuanPerTonne, Lang::Zh), "元/吨");
+        assert_eq!(to_display_unit(d("350.5"), Unit::Mwh), d("350.5"));
+        assert_eq!(from_display_unit(d("350.5"), Unit::Mwh), Some(d("350.5")));
+        // 5 yuan/t × 120,000 t = 600,000 yuan = 60.00 万元 (operations.md's example).
+        assert_eq!(
+            show_worth(d("600000"), Unit::YuanPerTonne, Lang::Zh),
+            "60.00 万元"
+        );
+        assert_eq!(
+            show_worth(d("1500"), Unit::KwhPerCubicMetre, Lang::En),
+            "1,500.00 kWh"
+        );
+        assert_eq!(show_worth(d("1"), Unit::Ratio, Lang::En), "—");
         let month = crate::period::Month::parse("2026-03").unwrap();
         assert_eq!(
             basis_label(Period::new(month, Basis::Ytd), Lang::Zh),

@@ -5,7 +5,9 @@
 //! balance at the period end and before its start, `average(x)` averages an average item over the
 //! months. Derived items (`net_assets = total_assets - total_liabilities`) name items bare: they are
 //! evaluated month by month. `positive(e)` makes the result unavailable unless `e > 0` (ROE on
-//! negative equity means nothing). Operators: `+ - * /`, parentheses, decimal numbers.
+//! negative equity means nothing). `days` is the number of calendar days the period covers (only in
+//! indicator formulas: a load rate is output / (capacity × days)). Operators: `+ - * /`,
+//! parentheses, decimal numbers.
 
 use std::fmt;
 
@@ -80,6 +82,8 @@ pub enum Expr {
     },
     /// Unavailable unless the inner value is strictly positive.
     Positive(Box<Expr>),
+    /// The calendar days of the period the indicator is read over.
+    Days,
 }
 
 impl Expr {
@@ -92,7 +96,7 @@ impl Expr {
 
     fn collect_inputs(&self, out: &mut Vec<(Aggregation, usize)>) {
         match self {
-            Expr::Number(_) => {}
+            Expr::Number(_) | Expr::Days => {}
             Expr::Item { aggregation, item } => {
                 if !out.contains(&(*aggregation, *item)) {
                     out.push((*aggregation, *item));
@@ -111,7 +115,7 @@ impl Expr {
     /// `positive(…)` guard do not.
     pub fn is_additive(&self) -> bool {
         match self {
-            Expr::Number(_) | Expr::Positive(_) => false,
+            Expr::Number(_) | Expr::Positive(_) | Expr::Days => false,
             Expr::Item { .. } => true,
             Expr::Negate(inner) => inner.is_additive(),
             Expr::Binary { op, left, right } => match op {
@@ -148,6 +152,7 @@ impl Expr {
     ) {
         match self {
             Expr::Number(n) => out.push_str(&n.to_string()),
+            Expr::Days => out.push_str("days"),
             Expr::Item { aggregation, item } => out.push_str(&term(*aggregation, *item)),
             Expr::Negate(inner) => {
                 out.push('−');
@@ -178,6 +183,7 @@ impl Expr {
     fn render_into(&self, out: &mut String, name: &dyn Fn(usize) -> String, parent_prec: u8) {
         match self {
             Expr::Number(n) => out.push_str(&n.to_string()),
+            Expr::Days => out.push_str("days"),
             Expr::Item { aggregation, item } => match aggregation {
                 Aggregation::AtMonth => out.push_str(&name(*item)),
                 other => {
@@ -492,6 +498,10 @@ impl Parser<'_> {
     }
 
     fn bare_item(&mut self, name: &str, column: usize) -> Result<Expr, FormulaError> {
+        // An indicator never reads an item bare, so `days` cannot shadow one there.
+        if name == "days" && self.context == FormulaContext::Indicator {
+            return Ok(Expr::Days);
+        }
         let (item, _) = self.resolve(name, column)?;
         if self.context == FormulaContext::Indicator {
             return Err(FormulaError {
@@ -589,6 +599,34 @@ mod tests {
         )
         .unwrap();
         assert_eq!(e.render(&names), "assets - (revenue - people)");
+    }
+
+    #[test]
+    fn days_is_the_periods_length_in_indicators_only() {
+        let e = parse(
+            "flow(revenue) / (end(assets) * days)",
+            &Items,
+            FormulaContext::Indicator,
+        )
+        .unwrap();
+        assert_eq!(e.render(&names), "flow(revenue) / (end(assets) * days)");
+        // `days` reads no item and does not add up over entities.
+        assert_eq!(
+            e.inputs(),
+            vec![(Aggregation::Flow, 0), (Aggregation::End, 1)]
+        );
+        assert!(
+            !parse("days", &Items, FormulaContext::Indicator)
+                .unwrap()
+                .is_additive()
+        );
+        // A derived item is computed month by month: `days` is no item there.
+        assert_eq!(
+            parse("assets * days", &Items, FormulaContext::DerivedItem)
+                .unwrap_err()
+                .to_string(),
+            "column 10: unknown item \"days\""
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod benchmark;
 pub mod calendar;
 pub mod catalogue;
 pub mod cems;

@@ -133,12 +133,15 @@ pub fn status(def: &IndicatorDef, value: Decimal, assessment: &Assessment, lang:
     // The same units as the cockpit: amounts in 万元, ratios as percentages.
     let show = |d: Decimal| match def.unit {
         Unit::Yuan | Unit::YuanPerPerson => format::wan_yuan(d),
-        Unit::Ratio | Unit::Persons => format::human(d, def.unit),
+        _ => format::human(d, def.unit),
     };
     let unit = match def.unit {
-        Unit::Yuan => lang.pick("（万元）", " (10k yuan)"),
-        Unit::YuanPerPerson => lang.pick("（万元/人）", " (10k yuan/person)"),
-        Unit::Ratio | Unit::Persons => "",
+        Unit::Ratio | Unit::Persons => String::new(),
+        other => {
+            let label = format::unit_label(other, lang);
+            lang.pick(&format!("（{label}）"), &format!(" ({label})"))
+                .to_owned()
+        }
     };
     let (v, e, b) = (
         show(value),

@@ -96,6 +96,16 @@ impl Month {
             month: 1,
         }
     }
+
+    /// Calendar days in the month (Gregorian leap years: 2024-02 has 29, 2100-02 has 28).
+    pub fn days(self) -> u32 {
+        match self.month {
+            4 | 6 | 9 | 11 => 30,
+            2 if self.year % 4 == 0 && (self.year % 100 != 0 || self.year % 400 == 0) => 29,
+            2 => 28,
+            _ => 31,
+        }
+    }
 }
 
 impl fmt::Display for Month {
@@ -173,6 +183,12 @@ impl Period {
         }
     }
 
+    /// Calendar days covered: the month's days, or 1 January to the month's last day (the
+    /// `days` of indicator formulas: a load rate divides by capacity × days).
+    pub fn days(self) -> u32 {
+        self.months().map(Month::days).sum()
+    }
+
     /// The months covered, in order.
     pub fn months(self) -> impl Iterator<Item = Month> {
         let start = self.start().ordinal();
@@ -230,5 +246,19 @@ mod tests {
         assert_eq!(ytd.year_before().unwrap().end.to_string(), "2025-03");
         let january = Month::parse("2026-01").unwrap();
         assert_eq!(january.previous().unwrap().to_string(), "2025-12");
+    }
+
+    #[test]
+    fn a_period_counts_its_calendar_days() {
+        let period = |text: &str, basis| Period::new(Month::parse(text).unwrap(), basis);
+        // operations.md: 2026-03 YTD = 31 + 28 + 31 = 90; 2024-03 YTD = 31 + 29 + 31 = 91.
+        assert_eq!(period("2026-03", Basis::Ytd).days(), 90);
+        assert_eq!(period("2024-03", Basis::Ytd).days(), 91);
+        assert_eq!(period("2024-02", Basis::Month).days(), 29);
+        assert_eq!(period("2100-02", Basis::Month).days(), 28);
+        assert_eq!(period("2000-02", Basis::Month).days(), 29);
+        assert_eq!(period("2026-04", Basis::Month).days(), 30);
+        assert_eq!(period("2026-12", Basis::Ytd).days(), 365);
+        assert_eq!(period("2024-12", Basis::Ytd).days(), 366);
     }
 }

@@ -524,6 +524,7 @@ fn finish(
         ctx,
     };
     checks.cumulatives(&usable, &tainted, sink);
+    checks.parts(&usable, &tainted, sink);
     checks.balances(&usable, sink);
     let mut table = FactTable::new();
     for code in &interned.codes {
@@ -673,6 +674,95 @@ impl Checks<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// Parts given with their whole for an entity and month on the same basis (the cost
+    /// elements and operating_cost) add up to it exactly; an error on the whole's value cell
+    /// names every part and the difference. Different bases are not compared (the sums would
+    /// be of different months), nor figures with an error of their own.
+    fn parts(&self, usable: &[u32], tainted: &HashSet<(u32, u32, Month)>, sink: &mut Sink) {
+        let catalogue = self.ctx.catalogue;
+        let whole_of: Vec<Option<u32>> = catalogue
+            .items()
+            .iter()
+            .map(|item| item.part_of.map(index_u32))
+            .collect();
+        if whole_of.iter().all(Option::is_none) {
+            return;
+        }
+        // (entity's rank, month, whole) → (the whole's figure, the parts' figures)
+        type WholeAndParts = (Option<u32>, Vec<u32>);
+        let mut groups: BTreeMap<(u32, Month, u32), WholeAndParts> = BTreeMap::new();
+        for &i in usable {
+            let e = self.entry(i);
+            if let Some(Some(whole)) = whole_of.get(e.item as usize) {
+                groups
+                    .entry((self.rank(e), e.month, *whole))
+                    .or_default()
+                    .1
+                    .push(i);
+            } else if catalogue.parts_of(e.item as usize).next().is_some() {
+                groups.entry((self.rank(e), e.month, e.item)).or_default().0 = Some(i);
+            }
+        }
+        let places = self.places;
+        for ((_, month, whole_item), (whole, parts)) in groups {
+            let Some(w) = whole else { continue };
+            let whole_entry = self.entry(w);
+            let entity = whole_entry.entity;
+            let clean = |i: &u32| {
+                let e = self.entry(*i);
+                e.ok && e.basis == whole_entry.basis
+            };
+            let tainted_part = catalogue
+                .parts_of(whole_item as usize)
+                .any(|(p, _)| tainted.contains(&(entity, index_u32(p), month)));
+            if parts.is_empty() || !whole_entry.ok || tainted_part || !parts.iter().all(clean) {
+                continue;
+            }
+            let (Some(total), Some(sum)) = (
+                whole_entry.value,
+                parts.iter().try_fold(Decimal::ZERO, |acc, &i| {
+                    acc.checked_add(self.entry(i).value?)
+                }),
+            ) else {
+                continue;
+            };
+            if sum == total {
+                continue;
+            }
+            let terms: Vec<String> = parts
+                .iter()
+                .map(|&i| {
+                    let e = self.entry(i);
+                    let code = &catalogue.item(e.item as usize).code;
+                    format!("{code} {}", grouped(e.value.unwrap_or_default(), 2))
+                })
+                .collect();
+            let terms = terms.join(" + ");
+            let code = &catalogue.item(whole_item as usize).code;
+            let who = self.interned.code(entity);
+            let difference = total
+                .checked_sub(sum)
+                .map_or_else(|| "—".to_owned(), |d| grouped(d, 2));
+            let sum = grouped(sum, 2);
+            let total = grouped(total, 2);
+            sink.error(
+                &places.value_loc(whole_entry),
+                Draft::new(
+                    IssueCode::PartsDoNotAddUp,
+                    format!(
+                        "{code} {total} of {who} for {month} is not the sum of its parts given: {terms} = {sum} (difference {difference}); correct the total or the parts"
+                    ),
+                    format!(
+                        "{who} {month} 的{}（{code}）{total} 不等于所填成本构成之和：{terms} = {sum}（差额 {difference}）；请更正合计或构成",
+                        catalogue.item(whole_item as usize).name_zh
+                    ),
+                )
+                .column(places.value_column(whole_entry))
+                .value(places.raw_value(whole_entry).text()),
+            );
         }
     }
 

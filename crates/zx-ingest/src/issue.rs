@@ -134,6 +134,9 @@ pub enum IssueCode {
     UnknownParent,
     /// An entity that would be its own ancestor.
     Cycle,
+    /// Parts given with their whole for an entity-month (cost elements and operating_cost) that
+    /// do not add up to it.
+    PartsDoNotAddUp,
     /// Warning: liabilities above assets for an entity-month.
     LiabilitiesExceedAssets,
     /// Warning: a negative asset or liability balance.
@@ -207,6 +210,7 @@ impl IssueCode {
             IssueCode::DuplicateCode => "duplicate_code",
             IssueCode::UnknownParent => "unknown_parent",
             IssueCode::Cycle => "cycle",
+            IssueCode::PartsDoNotAddUp => "parts_do_not_add_up",
             IssueCode::LiabilitiesExceedAssets => "liabilities_exceed_assets",
             IssueCode::NegativeBalance => "negative_balance",
             IssueCode::RateLooksLikePercent => "rate_looks_like_percent",

@@ -34,6 +34,8 @@ fn unit_label(unit: Unit) -> &'static str {
         Unit::Persons => "人",
         Unit::YuanPerPerson => "元/人",
         Unit::Ratio => "比率",
+        // Physical quantities are reported as such (吨, MWh, m³), as the pages show them.
+        physical => zx_domain::format::unit_label(physical, zx_domain::Lang::Zh),
     }
 }
 
@@ -123,6 +125,11 @@ pub(crate) fn write(
     let mut row: u32 = 1;
     for (_, item) in catalogue.reported_items() {
         let by_basis = prefilled.get(item.code.as_str());
+        // A plant fills in its segment's operating items, not another segment's (a water
+        // plant has no tonnes of waste); what it already reported stays, whatever it is.
+        if by_basis.is_none() && !item.applies_to(&entity.segment) {
+            continue;
+        }
         let bases: Vec<(Basis, Option<&BTreeMap<Month, rust_decimal::Decimal>>)> = match by_basis {
             None => vec![(Basis::Month, None)],
             Some(map) => map

@@ -248,7 +248,7 @@ fn unknown_item() {
     assert_eq!(
         errors("data.csv", &data("P1,2026-01,revenue,1,month\n")),
         [
-            "data.csv:2: item: \"revenue\" is not an item of the catalogue (items: operating_revenue, total_profit, net_profit, operating_cash_flow, rd_expenditure, value_added, avg_employees, total_assets, total_liabilities)"
+            "data.csv:2: item: \"revenue\" is not an item of the catalogue (items: operating_revenue, total_profit, net_profit, operating_cash_flow, rd_expenditure, value_added, avg_employees, total_assets, total_liabilities, waste_received_t, waste_incinerated_t, power_generated_mwh, power_on_grid_mwh, design_capacity_tpd, water_treated_m3, design_capacity_m3d, power_consumed_mwh, installed_capacity_mw, curtailed_mwh, operating_cost, cost_fuel, cost_chemicals, cost_power, cost_water, cost_labour, cost_maintenance, cost_depreciation, cost_other)"
         ]
     );
 }
@@ -279,6 +279,51 @@ fn duplicate_row_whatever_the_basis() {
         [
             "data.csv:4: P1 2026-01 net_profit is given a second time (first at line 2); give one figure per entity, period and item, whatever the basis"
         ]
+    );
+}
+
+#[test]
+fn cost_elements_must_add_up_to_the_operating_cost() {
+    // P1 2026-01: 600,000 + 250,000 + 100,000 = 950,000 ≠ 1,000,000 (50,000 short): refused
+    // on the total's line. P1 2026-02: 700,000 + 300,000 = 1,000,000: accepted. P2 reports
+    // elements alone and P1 2026-03 the total alone: nothing to compare.
+    let text = data(
+        "P1,2026-01,operating_cost,1000000,month
+         P1,2026-01,cost_fuel,600000,month
+         P1,2026-01,cost_labour,250000,month
+         P1,2026-01,cost_depreciation,100000,month
+         P1,2026-02,operating_cost,1000000,month
+         P1,2026-02,cost_fuel,700000,month
+         P1,2026-02,cost_other,300000,month
+         P1,2026-03,operating_cost,1000000,month
+         P2,2026-01,cost_fuel,5,month
+",
+    );
+    let rejected = parse_text("data.csv", &text).unwrap_err();
+    assert_eq!(rejected.errors.len(), 1);
+    assert_eq!(rejected.errors[0].code, IssueCode::PartsDoNotAddUp);
+    assert_eq!(
+        rejected.errors[0].to_string(),
+        "data.csv:2: value: \"1000000\" operating_cost 1,000,000.00 of P1 for 2026-01 is not the sum of its parts given: cost_fuel 600,000.00 + cost_labour 250,000.00 + cost_depreciation 100,000.00 = 950,000.00 (difference 50,000.00); correct the total or the parts"
+    );
+    assert!(
+        rejected.errors[0]
+            .to_string_zh()
+            .contains("不等于所填成本构成之和")
+    );
+    // Corrected (the missing 50,000 was other costs), the whole file reads.
+    let fixed = text.replace(
+        "P1,2026-01,cost_depreciation,100000,month\n",
+        "P1,2026-01,cost_depreciation,100000,month\nP1,2026-01,cost_other,50000,month\n",
+    );
+    assert!(parse_text("data.csv", &fixed).is_ok());
+    // Elements given on another basis than the total are not compared (other months' sums).
+    assert!(
+        parse_text(
+            "data.csv",
+            &data("P1,2026-01,operating_cost,10,month\nP1,2026-01,cost_fuel,3,ytd\n")
+        )
+        .is_ok()
     );
 }
 
@@ -392,7 +437,7 @@ fn every_error_is_collected_in_file_order() {
             "data.csv:2: entity: \"P9\" is not a known entity; import it with an entities file first",
             "data.csv:2: value: \"abc\" is not a decimal number",
             "data.csv:3: period: \"2026-1x\" is not a month in the form YYYY-MM (2026-03)",
-            "data.csv:3: item: \"revenue\" is not an item of the catalogue (items: operating_revenue, total_profit, net_profit, operating_cash_flow, rd_expenditure, value_added, avg_employees, total_assets, total_liabilities)",
+            "data.csv:3: item: \"revenue\" is not an item of the catalogue (items: operating_revenue, total_profit, net_profit, operating_cash_flow, rd_expenditure, value_added, avg_employees, total_assets, total_liabilities, waste_received_t, waste_incinerated_t, power_generated_mwh, power_on_grid_mwh, design_capacity_tpd, water_treated_m3, design_capacity_m3d, power_consumed_mwh, installed_capacity_mw, curtailed_mwh, operating_cost, cost_fuel, cost_chemicals, cost_power, cost_water, cost_labour, cost_maintenance, cost_depreciation, cost_other)",
             "data.csv:3: basis: \"cum\" is not a basis: write month (the month's own amount) or ytd (the year-to-date cumulative)",
         ]
     );

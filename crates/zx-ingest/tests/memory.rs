@@ -59,7 +59,8 @@ fn checking_a_data_file_holds_about_its_text_and_a_few_dozen_bytes_a_figure() {
     let items: Vec<&str> = catalogue
         .items()
         .iter()
-        .filter(|i| i.derived.is_none())
+        // Cost elements left out: eight parts each equal to operating_cost would not add up.
+        .filter(|i| i.derived.is_none() && i.part_of.is_none())
         .map(|i| i.code.as_str())
         .collect();
     let mut entities: Vec<Entity> = vec![entity("G", None, EntityKind::Group)];

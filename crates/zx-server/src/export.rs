@@ -12,7 +12,7 @@ fn number(value: Decimal, unit: Unit) -> f64 {
     // Excel stores IEEE doubles; the conversion happens here, at the very edge, for display.
     let scaled = match unit {
         Unit::Yuan | Unit::YuanPerPerson => value / Decimal::from(10_000),
-        Unit::Ratio | Unit::Persons => value,
+        _ => value,
     };
     scaled.to_string().parse().unwrap_or(f64::NAN)
 }

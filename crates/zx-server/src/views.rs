@@ -226,12 +226,11 @@ pub fn subtotal_label(filter: Filter<'_>, units: usize, lang: Lang) -> String {
 /// A value in the unit people read (`format::show_value`: 万元 for yuan, percent for ratios),
 /// as a plain decimal string for charts (no separators, no %).
 pub fn chart_value(value: Decimal, unit: Unit) -> String {
-    let scaled = match unit {
-        Unit::Yuan | Unit::YuanPerPerson => value / Decimal::from(10_000),
-        Unit::Ratio => value * Decimal::ONE_HUNDRED,
-        Unit::Persons => value,
-    };
-    scaled.round_dp(4).normalize().to_string()
+    // Physical quantities (t, MWh, kWh/t) as they are: the same scaling as what people type.
+    format::to_display_unit(value, unit)
+        .round_dp(4)
+        .normalize()
+        .to_string()
 }
 
 fn status_of(result: &IndicatorResult) -> Status {

@@ -2,6 +2,7 @@
 
 pub mod archive;
 pub mod bench;
+pub mod benchmark;
 pub mod cems;
 pub mod demo;
 pub mod import;

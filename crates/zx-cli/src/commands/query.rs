@@ -22,7 +22,7 @@ fn status_color(status: Status) -> Option<Color> {
     }
 }
 
-fn new_table() -> Table {
+pub(crate) fn new_table() -> Table {
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_FULL_CONDENSED)
