@@ -716,8 +716,9 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
     let (status, location, _) =
         post_form(&server, &fujian, "/measures/new", &create("FJ-JJ-WTE")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    // 14 listed measures and 2 visit requirements in the demo: this is the 17th.
-    assert_eq!(location, "/measures/17");
+    // 15 listed measures (the last on 南充's cost per tonne) and 2 visit requirements in the
+    // demo: this is the 18th.
+    assert_eq!(location, "/measures/18");
     // Outside the manager's subtree: refused, nothing created.
     let (status, _, _) = post_form(&server, &fujian, "/measures/new", &create("ZJ")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -737,7 +738,7 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
     let (status, _, _) = post_form(
         &server,
         &fujian,
-        "/measures/17/update",
+        "/measures/18/update",
         &update("1", "in_progress", "30", "分选线已招标"),
     )
     .await;
@@ -745,14 +746,14 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
     for (form, reason) in [
         (
             update("1", "in_progress", "50", "分选线调试中"),
-            "measure 17 was changed by someone else (revision 2 now, 1 when read): reload and try again",
+            "measure 18 was changed by someone else (revision 2 now, 1 when read): reload and try again",
         ),
         (
             update("2", "cancelled", "30", ""),
-            "measure 17: cancelling a measure needs a reason",
+            "measure 18: cancelling a measure needs a reason",
         ),
     ] {
-        let (status, _, page) = post_form(&server, &fujian, "/measures/17/update", &form).await;
+        let (status, _, page) = post_form(&server, &fujian, "/measures/18/update", &form).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
         assert!(page.contains(reason), "{page}");
         assert!(
@@ -762,13 +763,13 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
     }
 
     // Evidence: judged by content; the real PDF is kept and downloads exactly.
-    let (status, page) = post_evidence(&server, &fujian, 17, "验收单.pdf", PNG.to_vec()).await;
+    let (status, page) = post_evidence(&server, &fujian, 18, "验收单.pdf", PNG.to_vec()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.contains("文件内容不是 pdf 文件（实际为 image/png）"),
         "{page}"
     );
-    let (status, page) = post_evidence(&server, &fujian, 17, "setup.exe", pdf()).await;
+    let (status, page) = post_evidence(&server, &fujian, 18, "setup.exe", pdf()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("不接受 “exe” 类型"), "{page}");
     // A `%PDF` header followed by a Windows program (MZ, e_lfanew 0x80, PE there): refused.
@@ -777,17 +778,17 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
     program[0x3C] = 0x80;
     program[0x80..0x84].copy_from_slice(b"PE\0\0");
     let disguised = [b"%PDF-1.7\n".to_vec(), program].concat();
-    let (status, page) = post_evidence(&server, &fujian, 17, "验收单.pdf", disguised).await;
+    let (status, page) = post_evidence(&server, &fujian, 18, "验收单.pdf", disguised).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("文件中含有可执行程序（第 9 字节处"), "{page}");
     // Over the limit: refused before the body is read, so the server closes that connection; a
     // client of its own keeps the others' pooled connections out of it.
     let big = [pdf(), vec![b' '; 21 * 1024 * 1024]].concat();
     let uploader = server.login("fujian", "zengxiao-fujian").await;
-    let (status, _) = post_evidence(&server, &uploader, 17, "big.pdf", big).await;
+    let (status, _) = post_evidence(&server, &uploader, 18, "big.pdf", big).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let detail: Value = fujian
-        .get(format!("{}/api/v1/measures/17", server.base))
+        .get(format!("{}/api/v1/measures/18", server.base))
         .send()
         .await
         .unwrap()
@@ -795,11 +796,11 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
         .await
         .unwrap();
     assert!(detail["attachments"].as_array().unwrap().is_empty());
-    let (status, _) = post_evidence(&server, &fujian, 17, "验收单.pdf", pdf()).await;
+    let (status, _) = post_evidence(&server, &fujian, 18, "验收单.pdf", pdf()).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 
     let detail: Value = fujian
-        .get(format!("{}/api/v1/measures/17", server.base))
+        .get(format!("{}/api/v1/measures/18", server.base))
         .send()
         .await
         .unwrap()
@@ -828,7 +829,7 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
     // The Sichuan viewer sees neither the measure nor its evidence; HQ sees both.
     let sichuan = server.login("sichuan", "zengxiao-sichuan").await;
     assert_eq!(
-        server.get(&sichuan, "/measures/17").await.0,
+        server.get(&sichuan, "/measures/18").await.0,
         StatusCode::NOT_FOUND
     );
     assert_eq!(server.get(&sichuan, &href).await.0, StatusCode::NOT_FOUND);
@@ -841,7 +842,7 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
 
     // A milestone through the API, reached today (in China); another measure's is not found.
     let created = fujian
-        .post(format!("{}/api/v1/measures/17/milestones", server.base))
+        .post(format!("{}/api/v1/measures/18/milestones", server.base))
         .header("x-csrf-token", &csrf)
         .json(&serde_json::json!({"title": "分选线安装", "due": "2027-01-31"}))
         .send()
@@ -853,7 +854,7 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
         .unwrap();
     let reached = fujian
         .post(format!(
-            "{}/api/v1/measures/17/milestones/{milestone}/done",
+            "{}/api/v1/measures/18/milestones/{milestone}/done",
             server.base
         ))
         .header("x-csrf-token", &csrf)
@@ -879,7 +880,7 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
     assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
     // Without the CSRF token a cookie session may not write.
     let forged = fujian
-        .post(format!("{}/api/v1/measures/17/milestones", server.base))
+        .post(format!("{}/api/v1/measures/18/milestones", server.base))
         .json(&serde_json::json!({"title": "x", "due": "2027-01-31"}))
         .send()
         .await
@@ -888,7 +889,7 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
 
     // Closing through the API, with the session's CSRF token.
     let closed = fujian
-        .post(format!("{}/api/v1/measures/17/updates", server.base))
+        .post(format!("{}/api/v1/measures/18/updates", server.base))
         .header("x-csrf-token", &csrf)
         .json(&serde_json::json!({"revision": 2, "status": "done", "comment": "分选线投运"}))
         .send()
@@ -902,7 +903,7 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
     );
     let audit = zx(
         &server.db,
-        &["audit", "--object", "measure 17", "--format", "json"],
+        &["audit", "--object", "measure 18", "--format", "json"],
     );
     assert!(
         audit.contains("status=done; progress=100; due=2027-03-31; comment=分选线投运"),
@@ -926,7 +927,7 @@ async fn measures_are_followed_up_with_scope_and_evidence_checks(server: Server)
         .await
         .unwrap();
     assert_eq!(visits[0]["requirements"], 2);
-    assert_eq!(visits[0]["measures"], serde_json::json!([15, 16]));
+    assert_eq!(visits[0]["measures"], serde_json::json!([16, 17]));
     let (_, page) = server.get(&hq, "/visits").await;
     let csrf = hidden(&page, "csrf");
     let (status, _, page) = post_form(

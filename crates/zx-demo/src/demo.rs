@@ -10,6 +10,7 @@ use zx_domain::{
 use crate::DemoData;
 use crate::facts::{Cumulator, leaf_facts, own_facts};
 use crate::model::{Segment, Trouble, cents, simulate};
+use crate::operating::operating_facts;
 use crate::rng::Rng;
 
 /// The seed of the demo group's figures. Changing it changes every number.
@@ -224,6 +225,7 @@ fn facts() -> Vec<Fact> {
             let mut rng = Rng::for_stream(DEMO_SEED, c);
             let sim = simulate(&mut rng, segment, first, last, &troubles(c));
             leaf_facts(&mut facts, &entity, &sim, basis);
+            operating_facts(&mut facts, &entity, segment, &sim, basis);
         }
         if let Some(&(_, basis, every, revenue, profit)) = ELIMINATIONS.iter().find(|e| e.0 == c) {
             let mut rng = Rng::for_stream(DEMO_SEED, &format!("elimination:{c}"));

@@ -24,12 +24,17 @@
 //!   - `ZJ` 浙江: local governments and the subsidy fund stop paying in 2026 — the operating cash
 //!     ratio of the subsidiary and its plants collapses to a few percent, some months negative;
 //!   - `HN-SY-PV` 邵阳光伏电站: no R&D at all — R&D intensity zero against a 0.3% floor.
+//! - Every plant also reports its operating data (operations.md, `operating.rs`): tonnes and
+//!   power, water treated and power consumed, generation and curtailment, design or installed
+//!   capacity, and its operating cost split into cost elements. 南充's outage puts it clearly in
+//!   the bottom quartile of cost per tonne, with a measure addressing it.
 #![forbid(unsafe_code)]
 
 mod csv;
 mod demo;
 mod facts;
 mod model;
+mod operating;
 mod rng;
 mod safety;
 pub mod safety_risks;
@@ -40,6 +45,7 @@ use std::path::Path;
 pub use demo::{DEMO_SEED, TARGET_YEAR, demo_last_month};
 pub use facts::REPORTED_ITEMS;
 pub use model::Segment;
+pub use operating::COST_ELEMENTS;
 pub use safety::{SafetyFiles, demo_safety, plan_codes};
 use zx_domain::{Entity, Fact, Target};
 
@@ -82,6 +88,8 @@ pub fn write_csv(data: &DemoData, dir: &Path) -> std::io::Result<()> {
 /// (`hq`, `fujian`, `nanchong`). Dates sit around the demo's last month (2026-10) so the list shows
 /// every state: done, in progress, planned, cancelled, overdue and due soon; and one red
 /// indicator (邵阳光伏 R&D) deliberately has no measure, so the cockpit shows a gap without action.
+/// The last addresses 南充's cost per tonne, the bottom quartile of the waste-to-energy plants
+/// since its furnace outage.
 pub fn demo_measures_csv() -> &'static str {
     "entity,title,indicator,owner,start,due,status,progress
 SC-NC-WTE,1号炉炉排检修，恢复入炉量至设计值,total_profit,nanchong,2026-03-15,2026-12-31,in_progress,60
@@ -98,6 +106,7 @@ FJ-XM-WAT,污泥处置外包改自营,total_profit,fujian,2026-01-15,2026-04-30,
 GD,广东公司应收账款周转提速,operating_cash_ratio,hq,2026-02-15,2026-10-15,done,100
 ZX,集团研发投入强度提升计划,rd_intensity,hq,2026-01-01,2026-12-31,in_progress,65
 ZX,一利五率月度分析会机制,,hq,2026-01-01,2026-03-31,done,100
+SC-NC-WTE,吨垃圾处理成本压降：药剂用量优化与检修外包比价，回到同类中位数,cost_per_tonne,nanchong,2026-07-01,2027-03-31,in_progress,30
 "
 }
 

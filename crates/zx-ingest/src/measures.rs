@@ -194,15 +194,18 @@ pub(crate) fn read(
             cell => {
                 // The id (`roe`), or the name as the exported list shows it (净资产收益率 /
                 // Return on net assets).
+                // A KPI or an operating indicator (a plant's measure on its cost per tonne).
                 let text = cell.text().trim().to_owned();
                 let found = catalogue
-                    .indicator_index(&text.to_ascii_lowercase())
+                    .find_indicator(&text.to_ascii_lowercase())
                     .or_else(|| {
-                        catalogue.indicators().iter().position(|i| {
-                            i.name_zh == text || i.name_en.eq_ignore_ascii_case(&text)
-                        })
+                        catalogue
+                            .indicators()
+                            .iter()
+                            .chain(catalogue.operating_indicators())
+                            .find(|i| i.name_zh == text || i.name_en.eq_ignore_ascii_case(&text))
                     })
-                    .map(|i| Some(catalogue.indicator(i).id.clone()));
+                    .map(|i| Some(i.id.clone()));
                 keep(
                     sink,
                     &loc(indicator_col),
@@ -210,6 +213,7 @@ pub(crate) fn read(
                         let ids: Vec<&str> = catalogue
                             .indicators()
                             .iter()
+                            .chain(catalogue.operating_indicators())
                             .map(|i| i.id.as_str())
                             .collect();
                         Draft::new(

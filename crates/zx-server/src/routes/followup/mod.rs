@@ -258,7 +258,7 @@ pub async fn create_measure(
         .map(|i| i.trim().to_owned())
         .filter(|i| !i.is_empty());
     if let Some(id) = &indicator
-        && snapshot.engine.catalogue().indicator_index(id).is_none()
+        && snapshot.engine.catalogue().find_indicator(id).is_none()
     {
         return Err(ApiError::new(
             ErrorCode::IndicatorNotFound,

@@ -193,13 +193,9 @@ async fn measure_page(
         indicator: m
             .indicator
             .as_deref()
-            .and_then(|i| catalogue.indicator_index(i))
-            .map_or("—".to_owned(), |i| {
-                lang.pick(
-                    &catalogue.indicator(i).name_zh,
-                    &catalogue.indicator(i).name_en,
-                )
-                .to_owned()
+            .and_then(|i| catalogue.find_indicator(i))
+            .map_or("—".to_owned(), |def| {
+                lang.pick(&def.name_zh, &def.name_en).to_owned()
             }),
         description: m.description.clone(),
         expected_effect: m.expected_effect.clone(),

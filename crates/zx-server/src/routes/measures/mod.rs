@@ -168,13 +168,9 @@ pub async fn listing(
                 indicator: m
                     .indicator
                     .as_deref()
-                    .and_then(|i| catalogue.indicator_index(i))
-                    .map_or(String::new(), |i| {
-                        lang.pick(
-                            &catalogue.indicator(i).name_zh,
-                            &catalogue.indicator(i).name_en,
-                        )
-                        .to_owned()
+                    .and_then(|i| catalogue.find_indicator(i))
+                    .map_or(String::new(), |def| {
+                        lang.pick(&def.name_zh, &def.name_en).to_owned()
                     }),
                 owner: m.owner.clone(),
                 start: m.start.map(|d| d.to_string()).unwrap_or_default(),
