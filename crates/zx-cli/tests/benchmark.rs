@@ -292,6 +292,67 @@ fn the_text_says_what_reaching_the_top_quartile_is_worth(ws: Workspace) {
     );
 }
 
+fn the_groups_tonnes_are_complete_without_the_water_plant(ws: Workspace) {
+    ws.group();
+    // W never reports tonnes, yet the group's are complete. YTD to February: S1 A 2,000 +
+    // B 4,000 + C 1,000 = 7,000 t; S2 D 3,000 + E 1,600 + F 0 + H 2,000 = 6,600 t; 13,600 t.
+    // Costs: S1 210,000 + 360,000 + 125,000 + W's 116,000 = 811,000; S2 300,000 + 192,000 +
+    // 100,000 + 210,000 = 802,000; 1,613,000. 1,613,000 / 13,600 = 118.602941176470588…,
+    // 118.602941176471 to 12 places.
+    let out = ws.ok(&[
+        "explain",
+        "--entity",
+        "G",
+        "--period",
+        "2026-02",
+        "--indicator",
+        "cost_per_tonne",
+        "--format",
+        "json",
+    ]);
+    let json: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["value"], "118.602941176471");
+    assert_eq!(json["inputs"][0]["call"], "flow(operating_cost)");
+    assert_eq!(json["inputs"][0]["value"], "1613000");
+    assert_eq!(json["inputs"][1]["call"], "flow(waste_incinerated_t)");
+    assert_eq!(json["inputs"][1]["value"], "13600");
+    let children: Vec<(String, String)> = json["inputs"][1]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["entity"].as_str().unwrap().to_owned(),
+                c["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        children,
+        [("S1".into(), "7000".into()), ("S2".into(), "6600".into())]
+    );
+    // The water plant's own cost per tonne has no value: zero tonnes, not missing ones.
+    let out = ws.ok(&[
+        "--lang",
+        "en",
+        "explain",
+        "--entity",
+        "W",
+        "--period",
+        "2026-02",
+        "--indicator",
+        "cost_per_tonne",
+        "--format",
+        "json",
+    ]);
+    let json: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["value"], Value::Null);
+    assert_eq!(
+        json["note"],
+        "zero denominator: flow(waste_incinerated_t) = 0"
+    );
+}
+
 fn cost_elements_that_do_not_add_up_are_refused_and_nothing_is_written(ws: Workspace) {
     ws.group();
     // B's February elements: 100,000 + 70,000 = 170,000, but its operating_cost is 180,000.
@@ -324,5 +385,6 @@ on_both_backends!(
     cost_per_tonne_year_to_date_as_operations_md_says,
     the_month_basis_the_entity_and_the_segment_narrow_the_question,
     the_text_says_what_reaching_the_top_quartile_is_worth,
+    the_groups_tonnes_are_complete_without_the_water_plant,
     cost_elements_that_do_not_add_up_are_refused_and_nothing_is_written,
 );

@@ -604,8 +604,25 @@ impl Catalogue {
         &self.indicators
     }
 
+    /// An indicator by index: the KPI card's (`indicators()`) first, then the operating ones
+    /// ([`Self::any_indicator_index`]), so `Engine::evaluate` and `Engine::explain` read both.
     pub fn indicator(&self, index: usize) -> &IndicatorDef {
-        &self.indicators[index]
+        match self.indicators.get(index) {
+            Some(def) => def,
+            None => &self.operating[index - self.indicators.len()],
+        }
+    }
+
+    /// The index of any indicator, of the KPI card or an operating one, for
+    /// [`Self::indicator`]. `indicator_index` keeps to the KPI card (targets, measures).
+    pub fn any_indicator_index(&self, id: &str) -> Option<usize> {
+        match self.indicator_index.get(id) {
+            Some(&i) => Some(i),
+            None => self
+                .operating_index
+                .get(id)
+                .map(|&i| self.indicators.len() + i),
+        }
     }
 
     pub fn indicator_index(&self, id: &str) -> Option<usize> {
@@ -619,10 +636,7 @@ impl Catalogue {
 
     /// Any indicator by id, of the KPI card or the operating ones.
     pub fn find_indicator(&self, id: &str) -> Option<&IndicatorDef> {
-        match self.indicator_index.get(id) {
-            Some(&i) => Some(&self.indicators[i]),
-            None => self.operating_index.get(id).map(|&i| &self.operating[i]),
-        }
+        self.any_indicator_index(id).map(|i| self.indicator(i))
     }
 
     /// The segments where every item an indicator reads applies (the intersection of its
@@ -747,6 +761,15 @@ mod tests {
         );
         assert_eq!(segments("cost_per_m3").unwrap(), "water");
         assert_eq!(segments("roe"), None);
+        // One index space: the six first, the operating ones after them.
+        assert_eq!(
+            catalogue.any_indicator_index("roe"),
+            catalogue.indicator_index("roe")
+        );
+        let index = catalogue.any_indicator_index("cost_per_tonne").unwrap();
+        assert_eq!(index, 6 + 3);
+        assert_eq!(catalogue.indicator(index).id, "cost_per_tonne");
+        assert_eq!(catalogue.indicator_index("cost_per_tonne"), None);
         let cost = catalogue.find_indicator("cost_per_tonne").unwrap();
         assert_eq!(cost.unit, Unit::YuanPerTonne);
         assert_eq!(cost.better, Better::Lower);

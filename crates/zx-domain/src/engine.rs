@@ -669,11 +669,16 @@ impl Engine {
         let mut entities = Vec::new();
         for leaf in self.tree.leaves_under(entity) {
             let segment = &self.tree.entity(leaf).segment;
+            // A plant of a segment an input does not apply to never lacks it.
+            let applicable: Vec<usize> = inputs
+                .iter()
+                .copied()
+                .filter(|&input| self.catalogue.item(input).applies_to(segment))
+                .collect();
             let lacks = months.iter().any(|&month| {
-                inputs.iter().any(|&input| {
-                    self.catalogue.item(input).applies_to(segment)
-                        && self.ledger.get(leaf, input, month).is_none()
-                })
+                applicable
+                    .iter()
+                    .any(|&input| self.ledger.get(leaf, input, month).is_none())
             });
             if lacks {
                 entities.push(self.tree.entity(leaf).code.clone());

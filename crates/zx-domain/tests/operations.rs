@@ -384,3 +384,95 @@ fn peers_follow_the_indicators_segments() {
     let result = benchmark(&engine, root, def, ytd(), Some("wind")).unwrap();
     assert_eq!(result.peers[0].value, d("6"));
 }
+
+mod segment_completeness {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SEGMENTS: [&str; 4] = ["waste-to-energy", "water", "solar", "wind"];
+
+    /// A random tree (node i's parent is some j < i), a segment per node, and per node a
+    /// month's tonnes: a value in tenths, or no row.
+    fn group() -> impl Strategy<Value = (Vec<usize>, Vec<usize>, Vec<Option<i64>>)> {
+        (2usize..30).prop_flat_map(|n| {
+            (
+                (1..n).map(|i| 0..i).collect::<Vec<_>>(),
+                proptest::collection::vec(0..SEGMENTS.len(), n),
+                proptest::collection::vec(proptest::option::weighted(0.85, 0i64..1_000_000), n),
+            )
+        })
+    }
+
+    proptest! {
+        /// A total of tonnes is complete exactly when every waste-to-energy leaf under the entity
+        /// reported; it is then their sum, and a missing one names exactly the silent
+        /// waste-to-energy leaves — never a water, solar or wind plant.
+        #[test]
+        fn only_the_plants_of_an_items_segments_can_be_missing((parents, segments, tonnes) in group()) {
+            let n = segments.len();
+            let name = |i: usize| format!("E{i}");
+            let entities: Vec<Entity> = (0..n)
+                .map(|i| Entity {
+                    code: code(&name(i)),
+                    name: name(i),
+                    parent: (i > 0).then(|| code(&name(parents[i - 1]))),
+                    kind: if i == 0 { EntityKind::Group } else { EntityKind::Plant },
+                    region: String::new(),
+                    segment: SEGMENTS[segments[i]].to_owned(),
+                })
+                .collect();
+            let tree = EntityTree::build(entities).unwrap();
+            let wte = |i: usize| segments[i] == 0;
+            // Only waste-to-energy plants send tonnes. The group's own profit row puts March in
+            // the ledger even when no plant sent anything (a month nobody reported is no data).
+            let mut facts = vec![fact("E0", "2026-03", "total_profit", "0", Basis::Month)];
+            facts.extend((0..n)
+                .filter(|&i| wte(i) && tree.is_leaf(tree.id_of(&name(i)).unwrap()))
+                .filter_map(|i| {
+                    tonnes[i].map(|t| Fact {
+                        entity: code(&name(i)),
+                        month: month("2026-03"),
+                        item: "waste_incinerated_t".into(),
+                        value: Decimal::new(t, 1),
+                        basis: Basis::Month,
+                    })
+                }));
+            let catalogue = Catalogue::builtin().unwrap();
+            let (ledger, _) = Ledger::from_facts(&tree, &catalogue, &facts);
+            let engine = Engine::new(tree, catalogue, ledger);
+            let tree = engine.tree();
+            for i in 0..n {
+                let id = tree.id_of(&name(i)).unwrap();
+                let leaves = tree.leaves_under(id);
+                let silent: Vec<EntityCode> = leaves
+                    .iter()
+                    .map(|&leaf| tree.entity(leaf).code.clone())
+                    .filter(|c| {
+                        let k: usize = c.as_str()[1..].parse().unwrap();
+                        wte(k) && tonnes[k].is_none()
+                    })
+                    .collect();
+                let sum: Decimal = leaves
+                    .iter()
+                    .map(|&leaf| {
+                        let k: usize = tree.entity(leaf).code.as_str()[1..].parse().unwrap();
+                        if wte(k) { tonnes[k].map_or(Decimal::ZERO, |t| Decimal::new(t, 1)) } else { Decimal::ZERO }
+                    })
+                    .sum();
+                let got = flow(&engine, &name(i), "waste_incinerated_t", march());
+                if silent.is_empty() {
+                    prop_assert_eq!(got, Ok(sum));
+                } else {
+                    let mut silent = silent;
+                    silent.sort();
+                    let mut named = match got {
+                        Err(Unavailable::Missing { entities, .. }) => entities,
+                        other => return Err(TestCaseError::fail(format!("{other:?}"))),
+                    };
+                    named.sort();
+                    prop_assert_eq!(named, silent);
+                }
+            }
+        }
+    }
+}

@@ -141,6 +141,8 @@ pub enum IssueCode {
     LiabilitiesExceedAssets,
     /// Warning: a negative asset or liability balance.
     NegativeBalance,
+    /// Warning: a plant reports an item of other segments (tonnes of waste from a water plant).
+    ItemOutsideSegment,
     /// Warning: a ratio target above 1 written without `%` (65 meant as 65%?).
     RateLooksLikePercent,
     /// More than [`MAX_ERRORS`] errors; the rest are not listed.
@@ -213,6 +215,7 @@ impl IssueCode {
             IssueCode::PartsDoNotAddUp => "parts_do_not_add_up",
             IssueCode::LiabilitiesExceedAssets => "liabilities_exceed_assets",
             IssueCode::NegativeBalance => "negative_balance",
+            IssueCode::ItemOutsideSegment => "item_outside_segment",
             IssueCode::RateLooksLikePercent => "rate_looks_like_percent",
             IssueCode::TooManyErrors => "too_many_errors",
             IssueCode::TooManyWarnings => "too_many_warnings",

@@ -328,6 +328,40 @@ fn cost_elements_must_add_up_to_the_operating_cost() {
 }
 
 #[test]
+fn a_plant_reporting_another_segments_item_is_warned_once() {
+    let mut entities = group();
+    for e in &mut entities {
+        if e.code == code("P1") {
+            e.segment = "water".into();
+        }
+        if e.code == code("P2") {
+            e.segment = "垃圾焚烧发电".into();
+        }
+    }
+    // P1 treats water: its tonnes of waste are counted but warned about, once for the item;
+    // its cubic metres are its own. P2 burns waste (written in Chinese): no warning. S1 is a
+    // parent: its own rows are adjustments, never judged.
+    let text = data(
+        "P1,2026-01,waste_incinerated_t,10,month\n\
+         P1,2026-02,waste_incinerated_t,12,month\n\
+         P1,2026-01,water_treated_m3,3000,month\n\
+         P2,2026-01,waste_incinerated_t,500,month\n\
+         S1,2026-01,waste_incinerated_t,5,month\n",
+    );
+    let parsed = parse_with("data.csv", text.as_bytes(), &entities, &MapStore::default())
+        .unwrap_or_else(|r| panic!("{r}"));
+    assert_eq!(parsed.rows, 5);
+    let warnings: Vec<String> = parsed.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "data.csv:2: P1 is a plant of segment water, but waste_incinerated_t is reported by plants of waste-to-energy: check the entity or the item"
+        ]
+    );
+    assert_eq!(parsed.warnings[0].code, IssueCode::ItemOutsideSegment);
+}
+
+#[test]
 fn negative_headcount() {
     assert_eq!(
         errors("data.csv", &data("P1,2026-01,avg_employees,-3,month\n")),

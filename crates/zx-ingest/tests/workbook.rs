@@ -5,7 +5,7 @@ mod common;
 use calamine::{Data, Reader, Xlsx};
 use common::*;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-use zx_domain::{Basis, Fact};
+use zx_domain::{Basis, EntityKind, Fact};
 use zx_ingest::{DATA_SHEET, INSTRUCTIONS_SHEET, IssueCode, Payload, Place, write_template};
 
 /// A cell to write in a test workbook.
@@ -274,6 +274,36 @@ fn template_round_trip() {
     };
     let facts = facts.to_facts();
     assert_eq!(sorted(facts), sorted(existing));
+}
+
+#[test]
+fn a_plants_template_holds_its_segments_operating_items() {
+    let mut water = entity("P1", Some("S1"), EntityKind::Plant);
+    water.segment = "water".into();
+    let catalogue = catalogue();
+    // A stray row of tonnes sent before stays in its template, to be read back as it is.
+    let sent = [fact("P1", "2026-01", "waste_received_t", "5", Basis::Month)];
+    let bytes = write_template(&catalogue, &water, 2026, &sent).unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range(DATA_SHEET).unwrap();
+    let rows: Vec<(String, String)> = range
+        .rows()
+        .skip(1)
+        .map(|r| (r[1].to_string(), r[4].to_string()))
+        .collect();
+    let items: Vec<&str> = rows.iter().map(|(item, _)| item.as_str()).collect();
+    // The nine items of kpi.md, the water items (treated, capacity, power consumed), the
+    // operating cost and its eight elements, and the tonnes already sent: 9 + 3 + 1 + 8 + 1.
+    assert_eq!(items.len(), 22, "{items:?}");
+    assert!(items.contains(&"water_treated_m3") && items.contains(&"cost_chemicals"));
+    assert!(items.contains(&"waste_received_t"));
+    assert!(!items.contains(&"waste_incinerated_t") && !items.contains(&"installed_capacity_mw"));
+    // Physical units are named as such.
+    let unit = |code: &str| rows.iter().find(|(i, _)| i == code).unwrap().1.clone();
+    assert_eq!(unit("water_treated_m3"), "m³");
+    assert_eq!(unit("design_capacity_m3d"), "m³/日");
+    assert_eq!(unit("power_consumed_mwh"), "MWh");
+    assert_eq!(unit("operating_cost"), "元");
 }
 
 #[test]

@@ -373,7 +373,8 @@ pub async fn explain(
     let id = find_entity(engine, entity)?;
     let period = parse_period(period, basis)?;
     let catalogue = engine.catalogue();
-    let index = catalogue.indicator_index(indicator).ok_or_else(|| {
+    // Operating indicators too (why a plant's cost per tonne is what it is, or null).
+    let index = catalogue.any_indicator_index(indicator).ok_or_else(|| {
         let ids: Vec<&str> = catalogue
             .indicators()
             .iter()
