@@ -2,7 +2,10 @@
 //! import of the same files into the database (`zx safety import`) and the same check over what
 //! is stored (`zx safety status`), all through the one pure `zx_domain::safety::check::check`.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
+use zx_domain::EntityCode;
 use zx_domain::safety::check::{check, check_scored_hazard};
 use zx_domain::safety::{GradingBands, SafetyCheck};
 use zx_ingest::Input;
@@ -53,13 +56,29 @@ pub async fn import_files(
     user: &str,
     at: DateTime<Utc>,
 ) -> Result<SafetyImport, AppError> {
+    import_files_within(store, files, None, user, at).await
+}
+
+/// [`import_files`] for someone who may write only the entities of `writable` (a plant's or
+/// subsidiary's manager on the web; `None`: anything, HQ): a row of another entity, or of a
+/// person or certificate of one, refuses the whole import, named by file, row, column and
+/// value like every other bad cell.
+pub async fn import_files_within(
+    store: &dyn Store,
+    files: &[SourceFile],
+    writable: Option<&BTreeSet<EntityCode>>,
+    user: &str,
+    at: DateTime<Utc>,
+) -> Result<SafetyImport, AppError> {
     let entities = store.entities().await?;
     let stored = store.safety_records().await?;
     let known = KnownSafety {
         plans: &stored.plans,
         people: &stored.people,
+        certificates: &stored.certificates,
         entities: Some(&entities),
         check_references: true,
+        writable,
     };
     let read = match read_safety_files(&inputs(files), &known) {
         Ok(read) => read,

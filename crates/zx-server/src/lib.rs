@@ -219,6 +219,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/safety/people", get(people::pages::page))
         .route("/safety/registers/{kind}", get(registers::pages::export))
+        .route(
+            "/safety/registers/import",
+            post(registers::import::post_import),
+        )
+        .route(
+            "/api/v1/safety/records/import",
+            post(registers::import::api_import),
+        )
         .route("/api/v1/safety/people", get(people::api::people))
         .route(
             "/api/v1/safety/drills",
