@@ -25,6 +25,7 @@ use crate::state::AppState;
     paths(
         risks,
         save_risk,
+        retire,
         risk_map,
         exposures,
         put_exposures,
@@ -42,7 +43,8 @@ use crate::state::AppState;
         WarningAlertJson,
         WarningInput,
         WarningsAddedJson,
-        AckInput
+        AckInput,
+        RetireInput
     ))
 )]
 pub struct RisksApi;
@@ -262,4 +264,30 @@ pub async fn acknowledge(
     let input: AckInput = json_body(&state, &user, request).await?;
     let view = super::acknowledge(&state, &user, id, &input.note).await?;
     Ok(Json(super::alert_json(&view)))
+}
+
+/// Why a risk is retired.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RetireInput {
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/safety/risks/{id}/retire", tag = "safety",
+    params(("id" = i64, Path, description = "The risk")), request_body = RetireInput,
+    responses((status = 200, body = RiskJson, description = "Retired: off the maps and the open list, in the register with `all=true`"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn retire(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    request: Request,
+) -> ApiResult<Json<RiskJson>> {
+    let input: RetireInput = json_body(&state, &user, request).await?;
+    super::retire_risk(&state, &user, id, &input.reason).await?;
+    let stored = state
+        .store
+        .risk(id)
+        .await?
+        .ok_or_else(|| ApiError::internal("the retired risk is stored"))?;
+    Ok(Json(RiskJson::of(&stored, &bands())))
 }

@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/safety/risks", get(pages::register).post(pages::create))
         .route("/safety/risks.xlsx", get(pages::export))
         .route("/safety/risks/import", post(pages::import))
+        .route("/safety/risks/{id}/retire", post(pages::retire))
         .route(
             "/safety/warnings",
             get(warnings::page).post(warnings::create),
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/safety/warnings/import", post(warnings::import))
         .route("/safety/alerts/{id}/ack", post(warnings::acknowledge))
         .route("/api/v1/safety/risks", get(api::risks).post(api::save_risk))
+        .route("/api/v1/safety/risks/{id}/retire", post(api::retire))
         .route("/api/v1/safety/risk-map", get(api::risk_map))
         .route(
             "/api/v1/safety/exposures",
@@ -208,6 +210,52 @@ fn score_from_input(score: &ScoreJson) -> ApiResult<Score> {
             format!("评价方法“{other}”应为 lec 或 matrix"),
         )),
     }
+}
+
+/// Retires a standing risk (the work or the place is gone) with a reason: it leaves the maps
+/// and the open list and stays in the register and its export as retired. Outside the caller's
+/// scope `not_found`; a viewer or someone who may not write its entity `forbidden`; a blank
+/// reason or a risk retired already `invalid_parameter`.
+pub async fn retire_risk(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    reason: &str,
+) -> ApiResult<StoredRisk> {
+    let not_found =
+        || ApiError::new(ErrorCode::NotFound, format!("no risk {id}")).zh(format!("没有风险 {id}"));
+    let stored = state.store.risk(id).await?.ok_or_else(not_found)?;
+    let snapshot = state.snapshot().await?;
+    let tree = snapshot.engine.tree();
+    let entity = tree
+        .id(&stored.risk.entity)
+        .filter(|e| user.access.can_read(tree, *e))
+        .ok_or_else(not_found)?;
+    refuse_viewer(user)?;
+    if !user.access.can_submit(tree, entity) {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            format!("you may not retire risks of {}", stored.risk.entity),
+        )
+        .zh(format!("您不能停用 {} 的风险", stored.risk.entity)));
+    }
+    if reason.trim().is_empty() {
+        return Err(invalid(
+            "reason: say why the risk is retired",
+            "停用原因：请填写停用原因",
+        ));
+    }
+    if !stored.active {
+        return Err(invalid(
+            format!("risk {id} is retired already"),
+            format!("风险 {id} 已停用"),
+        ));
+    }
+    state
+        .store
+        .retire_risk(id, reason, &user.user.name, state.now())
+        .await?;
+    Ok(stored)
 }
 
 /// Registers or changes one risk; the caller must be able to write its entity.

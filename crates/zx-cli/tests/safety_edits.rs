@@ -1,0 +1,248 @@
+//! Editing the safety registers on the web, on the demo: a standing risk retired with its
+//! reason (off the map and the open list, kept in the register and its export, which reads
+//! back leaving it retired). Scope and roles as everywhere. Both backends.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+#[macro_use]
+mod common;
+use common::web::{Env, hidden};
+use common::zx;
+
+fn token(env: &Env, name: &str) -> String {
+    zx(&env.db, &["user", "token", "--name", name])
+        .trim()
+        .to_owned()
+}
+
+async fn get_json(env: &Env, token: &str, path: &str) -> Value {
+    let response = Env::client()
+        .get(format!("{}{path}", env.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.json().await.unwrap()
+}
+
+async fn post_json(env: &Env, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let response = Env::client()
+        .post(format!("{}{path}", env.base))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Posts a page's form (its CSRF token read from `page`).
+async fn post_form(
+    env: &Env,
+    client: &reqwest::Client,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let csrf = hidden(&env.get(client, page).await.1, "csrf");
+    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let response = client
+        .post(format!("{}{action}", env.base))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.text().await.unwrap())
+}
+
+async fn upload(
+    env: &Env,
+    client: &reqwest::Client,
+    page: &str,
+    action: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> String {
+    let csrf = hidden(&env.get(client, page).await.1, "csrf");
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("entity", "SC-NC-WTE")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+    let response = client
+        .post(format!("{}{action}", env.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    response.text().await.unwrap()
+}
+
+async fn a_retired_risk_leaves_the_map_and_stays_in_the_register(env: Env) {
+    let nanchong = token(&env, "nanchong");
+    let page = "/safety/risks?entity=SC-NC-WTE";
+    let risks = get_json(&env, &nanchong, "/api/v1/safety/risks?entity=SC-NC-WTE").await;
+    // The demo plant's four: 渗滤液池 red (6 × 6 × 15 = 540), 垃圾吊 orange (270), 锅炉检修平台
+    // yellow (126), 氨水罐区 blue (42).
+    assert_eq!(risks.as_array().unwrap().len(), 4);
+    let pit = risks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["area"] == "渗滤液池")
+        .unwrap();
+    assert_eq!(
+        (&pit["level"], &pit["revision"]),
+        (&json!("red"), &json!(1))
+    );
+    let id = pit["id"].as_i64().unwrap();
+    let retire = format!("/api/v1/safety/risks/{id}/retire");
+    let reason = json!({"reason": "渗滤液池已改造为封闭式，清淤改为机械作业"});
+    // A viewer may not; a manager of another subsidiary does not see it; a blank reason is
+    // refused.
+    let (status, _) = post_json(&env, &token(&env, "sichuan"), &retire, reason.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = post_json(&env, &token(&env, "fujian"), &retire, reason.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = post_json(&env, &nanchong, &retire, json!({"reason": " "})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The plant manager retires it on the page.
+    let manager = env.login("nanchong", "zengxiao-nanchong").await;
+    let (_, before) = env.get(&manager, page).await;
+    assert!(before.contains(&format!("action=\"/safety/risks/{id}/retire\"")));
+    let (status, body) = post_form(
+        &env,
+        &manager,
+        page,
+        &format!("/safety/risks/{id}/retire"),
+        &[
+            ("reason", "渗滤液池已改造为封闭式，清淤改为机械作业"),
+            ("entity", "SC-NC-WTE"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    // Off the map (red 1 → 0) and the open list (4 → 3); in the register with all=true.
+    let map = get_json(&env, &nanchong, "/api/v1/safety/risk-map?entity=SC-NC-WTE").await;
+    assert_eq!(
+        map["total"],
+        json!({"red": 0, "orange": 1, "yellow": 1, "blue": 1})
+    );
+    let open = get_json(&env, &nanchong, "/api/v1/safety/risks?entity=SC-NC-WTE").await;
+    assert_eq!(open.as_array().unwrap().len(), 3);
+    let all = get_json(
+        &env,
+        &nanchong,
+        "/api/v1/safety/risks?entity=SC-NC-WTE&all=true",
+    )
+    .await;
+    let retired = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap();
+    assert_eq!(
+        (&retired["active"], &retired["revision"]),
+        (&json!(false), &json!(2))
+    );
+    let (_, after) = env.get(&manager, page).await;
+    assert!(!after.contains(&format!("id=\"risk-{id}\"")));
+    assert!(after.contains(&format!("id=\"retired-risk-{id}\"")));
+    // Audited with its reason.
+    let lines = env
+        .store
+        .audit_log(&zx_store::AuditFilter {
+            action: Some("risk.retire".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].user, "nanchong");
+    assert_eq!(
+        lines[0].new_value.as_deref(),
+        Some("retired; reason=渗滤液池已改造为封闭式，清淤改为机械作业")
+    );
+    // Retired already: refused.
+    let (status, _) = post_json(&env, &nanchong, &retire, reason).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The export keeps it, marked 已停用; read back, the four rows are imported and it stays
+    // retired (revision 2: nothing changed).
+    let workbook = manager
+        .get(format!("{}/safety/risks.xlsx?entity=SC-NC-WTE", env.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let done = upload(
+        &env,
+        &manager,
+        page,
+        "/safety/risks/import",
+        "risks.xlsx",
+        workbook,
+    )
+    .await;
+    assert!(done.contains("4 行已导入"), "{done}");
+    let all = get_json(
+        &env,
+        &nanchong,
+        "/api/v1/safety/risks?entity=SC-NC-WTE&all=true",
+    )
+    .await;
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["revision"] == if r["id"] == id { 2 } else { 1 })
+    );
+    let map = get_json(&env, &nanchong, "/api/v1/safety/risk-map?entity=SC-NC-WTE").await;
+    assert_eq!(map["total"]["red"], 0);
+    // A risk in use marked retired in a file is refused on its state cell: retiring takes a
+    // reason, on the page.
+    let orange = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["area"] == "垃圾吊")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let csv = format!(
+        "风险编号,单位编码,区域/部位,作业活动,类别,危险因素,L,E,C,S,管控措施,管控层级,责任人,状态\n\
+         {orange},SC-NC-WTE,垃圾吊,检修,高处作业,高处坠落,3,6,15,,安全带,厂级,李工,已停用\n"
+    );
+    let refused = upload(
+        &env,
+        &manager,
+        page,
+        "/safety/risks/import",
+        "bad.csv",
+        csv.into(),
+    )
+    .await;
+    assert!(
+        refused.contains("bad.csv:2: state: “已停用” 与登记册中该风险的状态不符"),
+        "{refused}"
+    );
+    let open = get_json(&env, &nanchong, "/api/v1/safety/risks?entity=SC-NC-WTE").await;
+    assert_eq!(open.as_array().unwrap().len(), 3);
+}
+
+on_both_backends!(
+    async Env("the safety edits test"):
+    a_retired_risk_leaves_the_map_and_stays_in_the_register,
+);
