@@ -9,8 +9,12 @@ use zx_domain::EntityCode;
 use zx_domain::safety::check::{check, check_scored_hazard};
 use zx_domain::safety::{GradingBands, SafetyCheck};
 use zx_ingest::Input;
+use zx_ingest::safety::plan_file::read_drill_plan;
 use zx_ingest::safety::{KnownSafety, SafetyFileSummary, SafetyRejected, read_safety_files};
-use zx_store::{SafetyImportSummary, SafetySource, Store, content_sha256};
+use zx_store::{
+    NewPlannedDrill, PlannedDrillRow, PlannedOutcome, SafetyImportSummary, SafetySource, Store,
+    content_sha256,
+};
 
 use crate::AppError;
 use crate::import::SourceFile;
@@ -125,4 +129,47 @@ pub async fn stored_status(
         result.hazards.insert(key, graded);
     }
     Ok(result)
+}
+
+/// Reads a yearly drill plan file (`zx_ingest::safety::plan_file`, the layout its export
+/// writes) against what is stored and saves it in one transaction: new rows added, changed
+/// ones revised (reason: the file), rows with a cancel reason cancelled. `writable`: the
+/// entities the importer may write (`None`: any). The file's problems, or what each row did.
+pub async fn import_drill_plan(
+    store: &dyn Store,
+    file_name: &str,
+    bytes: &[u8],
+    writable: Option<&BTreeSet<EntityCode>>,
+    user: &str,
+    at: DateTime<Utc>,
+) -> Result<Result<Vec<(i64, PlannedOutcome)>, SafetyRejected>, AppError> {
+    let entities = store.entities().await?;
+    let stored = store.safety_records().await?;
+    let known = KnownSafety {
+        plans: &stored.plans,
+        entities: Some(&entities),
+        writable,
+        ..KnownSafety::default()
+    };
+    let rows = match read_drill_plan(Input { file_name, bytes }, &known) {
+        Ok(rows) => rows,
+        Err(rejected) => return Ok(Err(rejected)),
+    };
+    let rows = rows
+        .into_iter()
+        .map(|r| PlannedDrillRow {
+            id: r.id,
+            drill: NewPlannedDrill {
+                entity: r.entity,
+                plan: r.plan,
+                due: r.due,
+                scenario: r.scenario,
+                joint_with: r.joint_with,
+            },
+            cancel_reason: r.cancel_reason,
+        })
+        .collect();
+    Ok(Ok(store
+        .save_planned_drills(rows, file_name, user, at)
+        .await?))
 }

@@ -1,7 +1,10 @@
 //! Editing the safety registers on the web, on the demo: a standing risk retired with its
 //! reason (off the map and the open list, kept in the register and its export, which reads
-//! back leaving it retired). Scope and roles as everywhere. Both backends.
+//! back leaving it retired); a planned drill moved with a reason (its reminder follows the new
+//! date) and cancelled with one (reminded of no more), the drill plan's workbook read back
+//! unchanged. Scope and roles as everywhere. Both backends.
 
+use chrono::{TimeDelta, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -242,7 +245,230 @@ async fn a_retired_risk_leaves_the_map_and_stays_in_the_register(env: Env) {
     assert_eq!(open.as_array().unwrap().len(), 3);
 }
 
+/// The drill reminders `zx remind` sends now for planned drill `id`: (to, reason).
+fn reminders_of(env: &Env, id: i64) -> Vec<(String, String)> {
+    reminders_at(env, id, Utc::now())
+}
+
+/// The same, with `now` as the run's clock.
+fn reminders_at(env: &Env, id: i64, now: chrono::DateTime<Utc>) -> Vec<(String, String)> {
+    let now = now.to_rfc3339();
+    let out: Value = serde_json::from_str(&zx(
+        &env.db,
+        &[
+            "remind",
+            "--format",
+            "json",
+            "--config",
+            "/nonexistent.toml",
+            "--now",
+            &now,
+        ],
+    ))
+    .unwrap();
+    out["drill_reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["planned_drill"] == id)
+        .map(|r| {
+            (
+                r["to"].as_str().unwrap().to_owned(),
+                r["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The planned drill `id` as the drills API shows it.
+async fn planned_of(env: &Env, token: &str, id: i64) -> Value {
+    get_json(env, token, "/api/v1/safety/drills").await["planned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap_or_else(|| panic!("planned drill {id}"))
+        .clone()
+}
+
+async fn a_planned_drill_is_moved_with_a_reason_and_cancelled_with_one(env: Env) {
+    let nanchong = token(&env, "nanchong");
+    let today = zx_domain::calendar::china_today(Utc::now());
+    let in_days = |n: i64| (today + TimeDelta::days(n)).to_string();
+    // Planned 30 days out: more than the 14 lead days away, no reminder yet.
+    let (status, created) = post_json(
+        &env,
+        &nanchong,
+        "/api/v1/safety/drill-plan",
+        json!({"entity": "SC-NC-WTE", "plan": "SC-NC-WTE-XC-02", "due": in_days(30),
+               "scenario": "氨水罐泄漏"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(planned_of(&env, &nanchong, id).await["state"], "planned");
+    assert_eq!(reminders_of(&env, id), []);
+    // Moved to 5 days out: a new date needs a reason; then due soon (5 ≤ 14) and reminded.
+    let revise = format!("/api/v1/safety/drill-plan/{id}/revise");
+    let (status, _) = post_json(&env, &nanchong, &revise, json!({"due": in_days(5)})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = post_json(
+        &env,
+        &token(&env, "sichuan"),
+        &revise,
+        json!({"due": in_days(5), "reason": "x"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = post_json(
+        &env,
+        &token(&env, "fujian"),
+        &revise,
+        json!({"due": in_days(5), "reason": "x"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let manager = env.login("nanchong", "zengxiao-nanchong").await;
+    let (status, body) = post_form(
+        &env,
+        &manager,
+        "/safety/drills",
+        &format!("/safety/drills/plan/{id}/revise"),
+        &[
+            ("entity", "SC-NC-WTE"),
+            ("due", &in_days(5)),
+            ("scenario", "氨水罐泄漏"),
+            ("joint_with", "南充消防救援大队"),
+            ("reason", "与消防大队联合，提前"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let p = planned_of(&env, &nanchong, id).await;
+    assert_eq!(
+        (&p["due"], &p["state"], &p["joint_with"]),
+        (
+            &json!(in_days(5)),
+            &json!("due_soon"),
+            &json!("南充消防救援大队")
+        )
+    );
+    assert_eq!(
+        reminders_of(&env, id),
+        [("nanchong".to_owned(), "drill_due_soon".to_owned())]
+    );
+    assert_eq!(reminders_of(&env, id), []);
+    // Moved again, 10 days out (still within 14): reminded again for the new date, once.
+    let (status, _) = post_json(
+        &env,
+        &nanchong,
+        &revise,
+        json!({"due": in_days(10), "reason": "消防大队档期调整"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        reminders_of(&env, id),
+        [("nanchong".to_owned(), "drill_due_soon".to_owned())]
+    );
+    let lines = env
+        .store
+        .audit_log(&zx_store::AuditFilter {
+            action: Some("drill_plan.revise".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        lines[0]
+            .new_value
+            .as_deref()
+            .unwrap()
+            .ends_with("; reason=消防大队档期调整"),
+        "{lines:?}"
+    );
+    // Cancelled with a reason: kept in the plan as cancelled, reminded of no more.
+    let cancel = format!("/api/v1/safety/drill-plan/{id}/cancel");
+    let (status, _) = post_json(&env, &nanchong, &cancel, json!({"reason": ""})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, body) = post_form(
+        &env,
+        &manager,
+        "/safety/drills",
+        &format!("/safety/drills/plan/{id}/cancel"),
+        &[("entity", "SC-NC-WTE"), ("reason", "并入年底综合演练")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let p = planned_of(&env, &nanchong, id).await;
+    assert_eq!(
+        (&p["state"], &p["cancel_reason"]),
+        (&json!("cancelled"), &json!("并入年底综合演练"))
+    );
+    let (status, _) = post_json(&env, &nanchong, &cancel, json!({"reason": "again"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Two days after its date an overdue reminder would go out (to nanchong and the unit
+    // above); cancelled, it is reminded of no more.
+    let later = Utc::now() + TimeDelta::days(12);
+    assert_eq!(reminders_at(&env, id, later), []);
+
+    // The plan out to Excel and back: every planned drill unchanged (the cancelled one too).
+    let count = get_json(&env, &nanchong, "/api/v1/safety/drills").await["planned"]
+        .as_array()
+        .unwrap()
+        .len();
+    let workbook = manager
+        .get(format!("{}/safety/drill-plan.xlsx", env.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let page = upload(
+        &env,
+        &manager,
+        "/safety/drills",
+        "/safety/drills/plan/import",
+        "plan.xlsx",
+        workbook,
+    )
+    .await;
+    assert!(
+        page.contains(&format!("新增 0 条，修改 0 条，取消 0 条，未变 {count} 条")),
+        "{page}"
+    );
+    // A new row for another subsidiary's plant is refused naming its cell; nothing added.
+    let csv = format!(
+        "id,entity,plan,due,scenario,joint_with,cancel_reason
+         ,SC-NC-WTE,SC-NC-WTE-XC-01,{d},,,
+,FJ-JJ-WTE,FJ-JJ-WTE-XC-01,{d},,,
+",
+        d = in_days(40)
+    );
+    let page = upload(
+        &env,
+        &manager,
+        "/safety/drills",
+        "/safety/drills/plan/import",
+        "plan.csv",
+        csv.into(),
+    )
+    .await;
+    assert!(
+        page.contains("plan.csv:3") && page.contains("FJ-JJ-WTE"),
+        "{page}"
+    );
+    let after = get_json(&env, &nanchong, "/api/v1/safety/drills").await["planned"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(after, count);
+}
+
 on_both_backends!(
     async Env("the safety edits test"):
     a_retired_risk_leaves_the_map_and_stays_in_the_register,
+    a_planned_drill_is_moved_with_a_reason_and_cancelled_with_one,
 );

@@ -8,6 +8,7 @@
 //! every file is reported at once, each naming file, line or cell, column and value, with a
 //! stable snake_case code; any problem and nothing is returned.
 
+pub mod plan_file;
 mod rows;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -140,7 +141,7 @@ impl SafetyFileKind {
     }
 }
 
-fn heading(cell: &Value) -> String {
+pub(super) fn heading(cell: &Value) -> String {
     cell.text()
         .trim()
         .trim_start_matches('\u{FEFF}')

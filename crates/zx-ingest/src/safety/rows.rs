@@ -77,7 +77,7 @@ impl Fields<'_, '_> {
 }
 
 /// A required cell's text, trimmed.
-fn text(cell: &Value, column: &str) -> Result<String, Draft> {
+pub(super) fn text(cell: &Value, column: &str) -> Result<String, Draft> {
     let text = fields::required_text(cell, column)?;
     Ok(text.trim().to_owned())
 }
@@ -88,7 +88,7 @@ fn code_text(cell: &Value, column: &str) -> Result<String, Draft> {
 }
 
 /// A `YYYY-MM-DD` date (years 1900–2999), or a workbook date cell without a time.
-fn date(cell: &Value, column: &str) -> Result<NaiveDate, Draft> {
+pub(super) fn date(cell: &Value, column: &str) -> Result<NaiveDate, Draft> {
     let invalid = |value: String| {
         Draft::new(
             IssueCode::InvalidDate,
@@ -124,7 +124,11 @@ fn code_error(code: IssueCode, column: &str, value: String, allowed: &str) -> Dr
     .value(value)
 }
 
-fn entity(cell: &Value, column: &str, known: &KnownSafety<'_>) -> Result<EntityCode, Draft> {
+pub(super) fn entity(
+    cell: &Value,
+    column: &str,
+    known: &KnownSafety<'_>,
+) -> Result<EntityCode, Draft> {
     let code = fields::entity_code(cell, column)?;
     match known.entities {
         Some(entities) if !entities.iter().any(|e| e.code == code) => Err(Draft::new(
