@@ -467,8 +467,97 @@ async fn a_planned_drill_is_moved_with_a_reason_and_cancelled_with_one(env: Env)
     assert_eq!(after, count);
 }
 
+/// `entity`'s exposures as the API lists them: (hazard, exposure, season).
+async fn exposures_of(env: &Env, token: &str, entity: &str) -> Vec<(String, String, Value)> {
+    get_json(
+        env,
+        token,
+        &format!("/api/v1/safety/exposures?entity={entity}"),
+    )
+    .await
+    .as_array()
+    .unwrap()
+    .iter()
+    .filter(|x| x["entity"] == entity)
+    .map(|x| {
+        (
+            x["hazard"].as_str().unwrap().to_owned(),
+            x["exposure"].as_str().unwrap().to_owned(),
+            x["season"].clone(),
+        )
+    })
+    .collect()
+}
+
+async fn a_plants_exposures_are_edited_on_the_warnings_page(env: Env) {
+    let nanchong = token(&env, "nanchong");
+    let before = exposures_of(&env, &nanchong, "SC-NC-WTE").await;
+    assert!(before.iter().all(|(h, _, _)| h != "flood"), "{before:?}");
+    let manager = env.login("nanchong", "zengxiao-nanchong").await;
+    let page = "/safety/warnings";
+    let set = |season: &'static str| {
+        vec![
+            ("entity", "SC-NC-WTE"),
+            ("hazard", "flood"),
+            ("exposure", "high"),
+            ("season", season),
+        ]
+    };
+    // The flood season of southern China, May to September.
+    let (status, body) = post_form(&env, &manager, page, "/safety/exposures", &set("5-9")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let flood = |list: &[(String, String, Value)]| {
+        list.iter()
+            .find(|(h, _, _)| h == "flood")
+            .map(|(_, x, s)| (x.clone(), s.clone()))
+    };
+    assert_eq!(
+        flood(&exposures_of(&env, &nanchong, "SC-NC-WTE").await),
+        Some(("high".to_owned(), json!("5-9")))
+    );
+    let (_, html) = env.get(&manager, page).await;
+    assert!(html.contains("data-entity=\"SC-NC-WTE\" data-hazard=\"flood\""));
+    // All year (season left empty): replaced, not added.
+    let (status, _) = post_form(&env, &manager, page, "/safety/exposures", &set("")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let after = exposures_of(&env, &nanchong, "SC-NC-WTE").await;
+    assert_eq!(after.len(), before.len() + 1);
+    assert_eq!(flood(&after), Some(("high".to_owned(), Value::Null)));
+    // Month 13 is no season: refused on the page, nothing changed.
+    let (status, body) = post_form(&env, &manager, page, "/safety/exposures", &set("5-13")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("5-13"), "{body}");
+    // Another subsidiary's plant, and a viewer: refused.
+    let other = [
+        ("entity", "FJ-JJ-WTE"),
+        ("hazard", "flood"),
+        ("exposure", "none"),
+        ("season", ""),
+    ];
+    let (status, _) = post_form(&env, &manager, page, "/safety/exposures", &other).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let viewer = env.login("sichuan", "zengxiao-sichuan").await;
+    let (_, html) = env.get(&viewer, page).await;
+    assert!(!html.contains("id=\"exposure-form\""));
+    let (status, _) = post_form(&env, &viewer, page, "/safety/exposures", &set("5-9")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Two changes audited with old and new value.
+    let lines = env
+        .store
+        .audit_log(&zx_store::AuditFilter {
+            action: Some("exposure.set".into()),
+            user: Some("nanchong".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].old_value.is_some());
+}
+
 on_both_backends!(
     async Env("the safety edits test"):
     a_retired_risk_leaves_the_map_and_stays_in_the_register,
     a_planned_drill_is_moved_with_a_reason_and_cancelled_with_one,
+    a_plants_exposures_are_edited_on_the_warnings_page,
 );

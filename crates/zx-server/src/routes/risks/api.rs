@@ -10,13 +10,11 @@ use zx_api::safety_risks::{
 };
 use zx_domain::EntityKind;
 use zx_domain::safety::risks::{group_map, plant_map};
-use zx_store::{Exposure, NaturalHazard, Season, SiteExposure};
 
 use super::{bands, risks_under, root};
 use crate::auth::ApiUser;
-use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::routes::{CreatedJson, json_body};
-use crate::scope::entity_in_scope;
 use crate::state::AppState;
 
 /// The paths of this resource, merged into the API's OpenAPI document.
@@ -180,41 +178,7 @@ pub async fn put_exposures(
     request: Request,
 ) -> ApiResult<Json<usize>> {
     let input: Vec<ExposureJson> = json_body(&state, &user, request).await?;
-    let snapshot = state.snapshot().await?;
-    let tree = snapshot.engine.tree();
-    let mut list = Vec::with_capacity(input.len());
-    for x in &input {
-        let id = entity_in_scope(&snapshot, &user, &x.entity)?;
-        if !user.access.can_submit(tree, id) {
-            return Err(ApiError::new(
-                ErrorCode::Forbidden,
-                format!("you may not set exposures for {}", x.entity),
-            )
-            .zh(format!("您不能设置 {} 的灾害暴露", x.entity)));
-        }
-        let bad = |field: &str, value: &str| {
-            ApiError::new(
-                ErrorCode::InvalidParameter,
-                format!("{field} \"{value}\" is not allowed"),
-            )
-            .zh(format!("{field}“{value}”无效"))
-        };
-        list.push(SiteExposure {
-            entity: tree.entity(id).code.clone(),
-            hazard: NaturalHazard::parse(&x.hazard).ok_or_else(|| bad("hazard", &x.hazard))?,
-            exposure: Exposure::parse(&x.exposure).ok_or_else(|| bad("exposure", &x.exposure))?,
-            season: match x.season.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                None => None,
-                Some(s) => Some(Season::parse(s).ok_or_else(|| bad("season", s))?),
-            },
-        });
-    }
-    Ok(Json(
-        state
-            .store
-            .set_site_exposures(list, &user.user.name, state.now())
-            .await?,
-    ))
+    Ok(Json(super::set_exposures(&state, &user, &input).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/safety/warnings", tag = "safety",

@@ -16,13 +16,17 @@ use axum::Router;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use zx_api::safety_risks::{ChecklistItemJson, RiskInput, ScoreJson, WarningAlertJson};
+use zx_api::safety_risks::{
+    ChecklistItemJson, ExposureJson, RiskInput, ScoreJson, WarningAlertJson,
+};
 use zx_app::risks::AlertView;
 use zx_domain::safety::natural::{Checklists, parse_warning_time};
 use zx_domain::safety::risks::{ControlLevel, Risk, RiskCategory};
 use zx_domain::safety::{GradingBands, LecScore, MatrixScore, Score};
 use zx_domain::{EntityCode, EntityId, Lang, Role};
-use zx_store::{NaturalHazard, NewWarning, RiskRow, StoredRisk, WarningLevel};
+use zx_store::{
+    Exposure, NaturalHazard, NewWarning, RiskRow, Season, SiteExposure, StoredRisk, WarningLevel,
+};
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -42,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/safety/warnings/import", post(warnings::import))
         .route("/safety/alerts/{id}/ack", post(warnings::acknowledge))
+        .route("/safety/exposures", post(warnings::set_exposure))
         .route("/api/v1/safety/risks", get(api::risks).post(api::save_risk))
         .route("/api/v1/safety/risks/{id}/retire", post(api::retire))
         .route("/api/v1/safety/risk-map", get(api::risk_map))
@@ -210,6 +215,50 @@ fn score_from_input(score: &ScoreJson) -> ApiResult<Score> {
             format!("评价方法“{other}”应为 lec 或 matrix"),
         )),
     }
+}
+
+/// Records sites' exposures to natural hazards (each replaces that site's exposure to that
+/// hazard); returns how many changed. A viewer, or a site the caller may not submit for,
+/// `forbidden`; an unknown hazard, exposure or season `invalid_parameter`.
+pub async fn set_exposures(
+    state: &AppState,
+    user: &CurrentUser,
+    input: &[ExposureJson],
+) -> ApiResult<usize> {
+    refuse_viewer(user)?;
+    let snapshot = state.snapshot().await?;
+    let tree = snapshot.engine.tree();
+    let mut list = Vec::with_capacity(input.len());
+    for x in input {
+        let id = entity_in_scope(&snapshot, user, x.entity.trim())?;
+        if !user.access.can_submit(tree, id) {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                format!("you may not set exposures for {}", x.entity),
+            )
+            .zh(format!("您不能设置 {} 的灾害暴露", x.entity)));
+        }
+        let bad = |field: &str, value: &str| {
+            ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("{field} \"{value}\" is not allowed"),
+            )
+            .zh(format!("{field}“{value}”无效"))
+        };
+        list.push(SiteExposure {
+            entity: tree.entity(id).code.clone(),
+            hazard: NaturalHazard::parse(&x.hazard).ok_or_else(|| bad("hazard", &x.hazard))?,
+            exposure: Exposure::parse(&x.exposure).ok_or_else(|| bad("exposure", &x.exposure))?,
+            season: match x.season.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => None,
+                Some(s) => Some(Season::parse(s).ok_or_else(|| bad("season", s))?),
+            },
+        });
+    }
+    Ok(state
+        .store
+        .set_site_exposures(list, &user.user.name, state.now())
+        .await?)
 }
 
 /// Retires a standing risk (the work or the place is gone) with a reason: it leaves the maps

@@ -20,7 +20,9 @@ use crate::routes::read_upload;
 use crate::state::AppState;
 
 pub struct ExposureView {
+    pub code: String,
     pub entity: String,
+    pub hazard_code: &'static str,
     pub hazard: &'static str,
     pub exposure: &'static str,
     pub season: String,
@@ -36,6 +38,7 @@ struct WarningsPage {
     exposures: Vec<ExposureView>,
     hazards: Vec<(&'static str, &'static str)>,
     levels: Vec<(&'static str, &'static str)>,
+    exposure_levels: Vec<(&'static str, &'static str)>,
     can_enter: bool,
     message: Option<String>,
     issues: Vec<String>,
@@ -58,7 +61,9 @@ async fn render(
         .filter_map(|x| {
             let id = tree.id(&x.entity)?;
             user.access.can_read(tree, id).then(|| ExposureView {
+                code: x.entity.to_string(),
                 entity: tree.entity(id).name.clone(),
+                hazard_code: x.hazard.as_str(),
                 hazard: x.hazard.label(lang),
                 exposure: x.exposure.label(lang),
                 season: x.season.map_or_else(
@@ -81,6 +86,10 @@ async fn render(
         levels: WarningLevel::ALL
             .iter()
             .map(|l| (l.as_str(), l.label(lang)))
+            .collect(),
+        exposure_levels: zx_domain::safety::natural::Exposure::ALL
+            .iter()
+            .map(|x| (x.as_str(), x.label(lang)))
             .collect(),
         can_enter: user.access.role != zx_domain::Role::Viewer,
         message,
@@ -235,5 +244,44 @@ pub async fn acknowledge(
             Redirect::to(&next).into_response()
         }
         Err(error) => error_page(Some(&user), user.lang, error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ExposureForm {
+    csrf: String,
+    entity: String,
+    hazard: String,
+    exposure: String,
+    #[serde(default)]
+    season: String,
+}
+
+/// `POST /safety/exposures`: one site's exposure to one hazard, with its season (`5-9`; empty:
+/// all year); the page again, with the refusal when the input is wrong.
+pub async fn set_exposure(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Form(form): Form<ExposureForm>,
+) -> Response {
+    let lang = user.lang;
+    if let Err(error) = user.check_csrf(Some(&form.csrf)) {
+        return error_page(Some(&user), lang, error);
+    }
+    let input = zx_api::safety_risks::ExposureJson {
+        entity: form.entity,
+        hazard: form.hazard,
+        exposure: form.exposure,
+        season: Some(form.season),
+    };
+    match super::set_exposures(&state, &user, &[input]).await {
+        Ok(_) => Redirect::to("/safety/warnings#exposures").into_response(),
+        Err(error) if error.code == ErrorCode::InvalidParameter => {
+            match render(&state, &user, Some(error.text_for(lang)), Vec::new()).await {
+                Ok(page) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+                Err(error) => error_page(Some(&user), lang, error),
+            }
+        }
+        Err(error) => error_page(Some(&user), lang, error),
     }
 }
