@@ -3,10 +3,12 @@
 //! is stored (`zx safety status`), all through the one pure `zx_domain::safety::check::check`.
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use zx_domain::EntityCode;
 use zx_domain::safety::check::{check, check_scored_hazard};
+use zx_domain::safety::natural::Checklists;
 use zx_domain::safety::{GradingBands, SafetyCheck};
 use zx_ingest::Input;
 use zx_ingest::safety::plan_file::read_drill_plan;
@@ -172,4 +174,56 @@ pub async fn import_drill_plan(
     Ok(Ok(store
         .save_planned_drills(rows, file_name, user, at)
         .await?))
+}
+
+/// The group's safety configuration: the grading bands (LEC and risk-matrix levels) and the
+/// natural-hazard checklists with their acknowledgement hours. safety.md's defaults unless a
+/// group gives its own files, read once when the server or a command starts so a bad file stops
+/// it at once, named, instead of grading wrongly later.
+#[derive(Debug, Clone, Default)]
+pub struct SafetyRules {
+    pub bands: GradingBands,
+    pub checklists: Checklists,
+}
+
+/// Why a safety configuration file cannot be used: the file and what is wrong in it.
+#[derive(Debug, thiserror::Error)]
+pub enum SafetyRulesError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl SafetyRules {
+    /// The shipped defaults, replaced by whichever of the two files is given.
+    pub fn load(
+        grading: Option<&Path>,
+        checklists: Option<&Path>,
+    ) -> Result<Self, SafetyRulesError> {
+        fn read(path: &Path) -> Result<String, SafetyRulesError> {
+            std::fs::read_to_string(path).map_err(|source| SafetyRulesError::Read {
+                path: path.to_owned(),
+                source,
+            })
+        }
+        let invalid = |path: &Path, message: String| SafetyRulesError::Invalid {
+            path: path.to_owned(),
+            message,
+        };
+        let mut rules = SafetyRules::default();
+        if let Some(path) = grading {
+            rules.bands =
+                GradingBands::from_toml(&read(path)?).map_err(|e| invalid(path, e.to_string()))?;
+        }
+        if let Some(path) = checklists {
+            rules.checklists =
+                Checklists::from_toml(&read(path)?).map_err(|e| invalid(path, e.to_string()))?;
+        }
+        Ok(rules)
+    }
 }

@@ -96,6 +96,14 @@ fn views(dir: &Path, db: &str) -> Vec<String> {
         &["audit", "--limit", "100000", "--format", "json"],
         &["user", "list", "--format", "json"],
         &["entities", "--format", "json"],
+        &[
+            "safety",
+            "status",
+            "--as-of",
+            "2026-12-06",
+            "--format",
+            "json",
+        ],
     ]
     .iter()
     .map(|args| ok(dir, db, args))
@@ -197,7 +205,7 @@ fn a_database_moves_between_backends_unchanged() {
     assert!(out.contains("exported"), "{out}");
     let restored = ok(d, &b, &["restore", "a.jsonl", "--lang", "en"]);
     assert!(
-        restored.contains("archive of zx 0.1.0, format 5"),
+        restored.contains("archive of zx 0.1.0, format 6"),
         "{restored}"
     );
     ok(d, &b, &["export", "-o", "b.jsonl.gz"]);
@@ -230,6 +238,24 @@ fn a_database_moves_between_backends_unchanged() {
     assert!(a_text.contains(r#""value":"88880000.50","submission_id":null,"user":"hq","at":"2026-11-02T09:30:00.000000Z"}"#));
     assert!(a_text.contains(r#""state":"locked","comment":"五月关账""#));
     assert!(a_text.contains("$argon2id$"));
+    // The safety registers (format 6), with the evidence photos their hazards carry.
+    let tables = &header["counts"]["tables"];
+    for table in [
+        "hazards",
+        "hazard_steps",
+        "safety_plans",
+        "safety_drills",
+        "safety_people",
+        "safety_training",
+        "safety_certificates",
+        "safety_risks",
+        "site_exposures",
+        "natural_warnings",
+        "warning_alerts",
+    ] {
+        assert!(tables[table].as_u64().unwrap_or(0) > 0, "{table}: {tables}");
+    }
+    assert!(a_text.contains(r#"{"table_row":{"table":"hazards","row":{"id":1,"#));
 
     // What the application shows is the same on all three databases.
     assert_eq!(views(d, &b), before);

@@ -763,3 +763,80 @@ on_both_backends!(Workspace:
     a_bad_file_writes_nothing,
     a_later_import_may_refer_to_what_is_stored,
 );
+
+/// A group's own bands (stricter: red above 200, orange above 80, yellow above 20):
+/// H1 270 > 200 → red; H4 420 → red; H5 70: 20 < 70 ≤ 80 → yellow; H6 90 > 80 → orange;
+/// H7 20 is the yellow cut-off itself → the band below, blue; H2 21 > 20 → yellow.
+#[test]
+fn a_groups_own_grading_bands_colour_the_hazards() {
+    let dir = temp_dir("own-bands");
+    let own = write(
+        &dir,
+        "grading.toml",
+        r#"[lec]
+bands = [
+  { above = "200", grade = "extreme", level = "red" },
+  { above = "80", grade = "high", level = "orange" },
+  { above = "20", grade = "significant", level = "yellow" },
+]
+otherwise_grade = "slight"
+otherwise_level = "blue"
+[matrix]
+bands = [{ at_least = 16, level = "red" }]
+otherwise = "blue"
+"#,
+    );
+    let hazards = write(&dir, "hazards.csv", HAZARDS);
+    let output = zx(&[
+        "safety",
+        "check",
+        "--as-of",
+        "2026-07-01",
+        "--format",
+        "json",
+        "--grading",
+        &own,
+        &hazards,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let document: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let level = |h: &str| {
+        document["hazards"][h]["level"]
+            .as_str()
+            .unwrap_or("null")
+            .to_owned()
+    };
+    assert_eq!(
+        ["H1", "H2", "H4", "H5", "H6", "H7", "H8"].map(level),
+        ["red", "yellow", "red", "yellow", "orange", "blue", "blue"]
+    );
+
+    // A bands file listed upside down is refused, naming the file; nothing is printed.
+    let upside_down = write(
+        &dir,
+        "upside.toml",
+        &std::fs::read_to_string(&own)
+            .unwrap()
+            .replace(r#"above = "200""#, r#"above = "10""#),
+    );
+    let output = zx(&[
+        "safety",
+        "check",
+        "--as-of",
+        "2026-07-01",
+        "--format",
+        "json",
+        "--grading",
+        &upside_down,
+        &hazards,
+    ]);
+    assert!(!output.status.success());
+    assert!(stdout(&output).is_empty());
+    assert!(
+        stderr(&output).contains(&format!(
+            "{upside_down}: grading bands: bands must be listed from the highest cut-off down"
+        )),
+        "{}",
+        stderr(&output)
+    );
+}

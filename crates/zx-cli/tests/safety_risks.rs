@@ -361,3 +361,43 @@ on_both_backends!(async Env("safety risks"):
     alerts_not_acknowledged_in_time_are_escalated_once,
     risks_are_graded_by_the_bands_and_the_register_reads_back,
 );
+
+/// A group's own bands from `[safety] grading`: everything above D = 0 red, every matrix
+/// product at least 1 red. The demo's standing risks all read red then, where the shipped
+/// bands give the demo its four colours.
+#[tokio::test]
+async fn the_servers_own_grading_file_colours_the_register() {
+    let files = tempfile::tempdir().unwrap();
+    let grading = files.path().join("grading.toml");
+    std::fs::write(
+        &grading,
+        "[lec]\nbands = [{ above = \"0\", grade = \"extreme\", level = \"red\" }]\n\
+         otherwise_grade = \"slight\"\notherwise_level = \"blue\"\n\
+         [matrix]\nbands = [{ at_least = 1, level = \"red\" }]\notherwise = \"blue\"\n",
+    )
+    .unwrap();
+    let env = Env::sqlite_with_safety(zx_server::config::SafetyFiles {
+        grading: Some(grading),
+        checklists: None,
+    })
+    .await;
+    let hq = env.login("hq", "zengxiao-hq").await;
+    let risks = json(&env, &hq, "/api/v1/safety/risks").await;
+    let risks = risks.as_array().unwrap();
+    assert!(risks.len() > 4, "{risks:?}");
+    for risk in risks {
+        assert_eq!(risk["level"], "red", "{risk}");
+    }
+    // The same demo with the shipped bands has other colours.
+    let shipped = Env::sqlite().await;
+    let hq = shipped.login("hq", "zengxiao-hq").await;
+    let levels = json(&shipped, &hq, "/api/v1/safety/risks").await;
+    assert!(
+        levels
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["level"] != "red"),
+        "{levels}"
+    );
+}

@@ -32,6 +32,28 @@ pub struct Settings {
     pub emissions: Emissions,
     /// Who must submit monthly figures and by when: `[collection]`.
     pub collection: Collection,
+    /// The group's own safety grading and checklists instead of the shipped ones: `[safety]`.
+    #[serde(default)]
+    pub safety: SafetyFiles,
+}
+
+/// `[safety]`: files replacing safety.md's defaults (read when the server starts; a bad file
+/// stops it, named). Paths are relative to the directory the server starts in.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SafetyFiles {
+    /// LEC and risk-matrix bands, the layout of `zx-domain/src/safety/grading.toml`.
+    pub grading: Option<std::path::PathBuf>,
+    /// Natural-hazard checklists and acknowledgement hours, the layout of
+    /// `zx-domain/catalogue/natural_hazards.toml`.
+    pub checklists: Option<std::path::PathBuf>,
+}
+
+impl SafetyFiles {
+    /// The rules these files give (the shipped defaults where a file is not named).
+    pub fn load(&self) -> Result<zx_app::safety::SafetyRules, zx_app::safety::SafetyRulesError> {
+        zx_app::safety::SafetyRules::load(self.grading.as_deref(), self.checklists.as_deref())
+    }
 }
 
 /// The monthly collection: the deadline, who is expected to submit, and when a month counts as
@@ -218,6 +240,7 @@ impl Default for Settings {
             reminders: Reminders::default(),
             emissions: Emissions::default(),
             collection: Collection::default(),
+            safety: SafetyFiles::default(),
         }
     }
 }
@@ -236,6 +259,7 @@ impl fmt::Debug for Settings {
             .field("reminders", &self.reminders)
             .field("emissions", &self.emissions)
             .field("collection", &self.collection)
+            .field("safety", &self.safety)
             .finish()
     }
 }
@@ -260,6 +284,10 @@ impl Settings {
         settings.reminders.daily_time()?;
         settings.emissions.seal_time()?;
         settings.collection.policy()?;
+        settings
+            .safety
+            .load()
+            .map_err(|e| ConfigError(format!("[safety] {e}")))?;
         Ok(settings)
     }
 }
@@ -267,6 +295,29 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API returns its own large error
+    fn a_bad_safety_file_stops_the_start_naming_it() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("zengxiao.toml", "[safety]\nchecklists = \"lists.toml\"\n")?;
+            jail.create_file("lists.toml", "[ack_hours]\nblue = 1\n")?;
+            let error = Settings::load(Path::new("zengxiao.toml")).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                "configuration: [safety] lists.toml: checklists: no acknowledgement hours for yellow warnings"
+            );
+            jail.create_file("zengxiao.toml", "[safety]\ngrading = \"none.toml\"\n")?;
+            let error = Settings::load(Path::new("zengxiao.toml")).unwrap_err();
+            assert!(
+                error
+                    .to_string()
+                    .starts_with("configuration: [safety] cannot read none.toml: "),
+                "{error}"
+            );
+            Ok(())
+        });
+    }
 
     #[test]
     #[allow(clippy::result_large_err)] // figment's Jail API returns its own large error

@@ -381,6 +381,7 @@ pub async fn serve_with(
     clock: Arc<dyn Clock>,
 ) -> std::io::Result<()> {
     let db = DatabaseUrl::parse(&settings.db).map_err(std::io::Error::other)?;
+    let safety_rules = settings.safety.load().map_err(std::io::Error::other)?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let job = jobs::spawn_reminders(store.clone(), &settings, clock.clone(), stopped.clone());
     let dir = db.minute_store_dir(&settings.emissions.dir);
@@ -424,7 +425,11 @@ pub async fn serve_with(
             },
         ))
     });
-    let app = router(AppState::new(store, catalogue, settings, clock).with_emissions(service));
+    let app = router(
+        AppState::new(store, catalogue, settings, clock)
+            .with_emissions(service)
+            .with_safety_rules(safety_rules),
+    );
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

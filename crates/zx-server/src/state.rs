@@ -36,6 +36,8 @@ pub struct AppState {
     pub emissions: Option<Arc<crate::emissions::Emissions>>,
     /// Where "now" comes from: every handler and job reads this clock, never the wall clock.
     pub clock: Arc<dyn Clock>,
+    /// Grading bands and natural-hazard checklists in force (`[safety]`, else safety.md's).
+    pub safety_rules: Arc<zx_app::safety::SafetyRules>,
     snapshot: Arc<RwLock<Option<Loaded>>>,
     reload: Arc<tokio::sync::Mutex<()>>,
     limiter: Arc<Mutex<FailedLogins>>,
@@ -54,6 +56,7 @@ impl AppState {
             settings: Arc::new(settings),
             emissions: None,
             clock,
+            safety_rules: Arc::default(),
             snapshot: Arc::new(RwLock::new(None)),
             reload: Arc::new(tokio::sync::Mutex::new(())),
             limiter: Arc::new(Mutex::new(HashMap::new())),
@@ -63,6 +66,12 @@ impl AppState {
     /// The same state with the emissions service.
     pub fn with_emissions(mut self, emissions: Arc<crate::emissions::Emissions>) -> Self {
         self.emissions = Some(emissions);
+        self
+    }
+
+    /// The same state with a group's own safety grading and checklists.
+    pub fn with_safety_rules(mut self, rules: zx_app::safety::SafetyRules) -> Self {
+        self.safety_rules = Arc::new(rules);
         self
     }
 

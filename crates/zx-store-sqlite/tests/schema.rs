@@ -32,7 +32,7 @@ async fn migrate_reports_the_schema_before_and_after() {
 
     let url = path.to_str().unwrap();
     let known = SqliteStore::known_schema();
-    assert_eq!(known, 11);
+    assert_eq!(known, 12);
     let (before, after) = SqliteStore::migrate(url).await.unwrap();
     assert_eq!(
         before,
@@ -44,13 +44,13 @@ async fn migrate_reports_the_schema_before_and_after() {
     assert_eq!(
         after,
         SchemaVersion {
-            applied: Some(11),
+            applied: Some(12),
             known
         }
     );
     // Again: nothing left to do.
     let (before, after) = SqliteStore::migrate(url).await.unwrap();
-    assert_eq!((before.applied, after.applied), (Some(11), Some(11)));
+    assert_eq!((before.applied, after.applied), (Some(12), Some(12)));
     // A missing file is not created by `migrate`.
     let missing = dir.path().join("missing.db");
     let error = SqliteStore::migrate(missing.to_str().unwrap())
@@ -82,14 +82,14 @@ async fn a_schema_newer_than_this_build_is_refused() {
             error,
             StoreError::SchemaTooNew {
                 found: 99,
-                known: 11
+                known: 12
             }
         ),
         "{error:?}"
     );
     assert_eq!(
         error.to_string(),
-        "this database was migrated by a newer Zengxiao (schema 99 > 11); upgrade zx"
+        "this database was migrated by a newer Zengxiao (schema 99 > 12); upgrade zx"
     );
     let error = SqliteStore::migrate(url).await.unwrap_err();
     assert!(
@@ -103,6 +103,80 @@ async fn a_schema_newer_than_this_build_is_refused() {
             .fetch_all(&pool)
             .await
             .unwrap();
-    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 99]);
+    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 99]);
     pool.close().await;
+}
+
+/// Every table of the schema is either restored and refused-when-full (`DATA_TABLES`) or
+/// derived from those (rebuilt on restore); every table archived row by row is one of them.
+/// A migration that adds a table without a place in the archive fails here.
+#[tokio::test]
+async fn every_table_has_a_place_in_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.db");
+    SqliteStore::open(path.to_str().unwrap(), true)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    let pool = raw(&path).await;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    // Rebuilt from the fact revisions on restore, or the migrator's own.
+    let derived = ["_sqlx_migrations", "fact_blocks", "fact_blocks_state"];
+    let data = zx_store::sql::DATA_TABLES;
+    for table in &tables {
+        assert!(
+            data.contains(&table.as_str()) || derived.contains(&table.as_str()),
+            "table {table} is neither restored (DATA_TABLES and the archive) nor derived"
+        );
+    }
+    for table in data {
+        assert!(tables.contains(&table.to_string()), "{table} is no table");
+    }
+    let archived_by_rows: Vec<&str> = zx_store::archive::ARCHIVED_TABLES
+        .iter()
+        .map(|t| t.name)
+        .collect();
+    for table in &archived_by_rows {
+        assert!(data.contains(table), "{table} is not in DATA_TABLES");
+    }
+    // The tables the archive has a record type of its own for, and those rebuilt from them
+    // (facts, targets) or not archived by design (sessions).
+    let typed = [
+        "submissions",
+        "entities",
+        "fact_revisions",
+        "target_revisions",
+        "users",
+        "api_tokens",
+        "period_status",
+        "audit_log",
+        "measures",
+        "notifications",
+        "visits",
+        "visit_entities",
+        "measure_co_owners",
+        "measure_updates",
+        "milestones",
+        "blobs",
+        "attachments",
+        "stacks",
+        "alarm_rule_sets",
+        "alarms",
+        "facts",
+        "targets",
+        "sessions",
+    ];
+    for table in data {
+        assert!(
+            typed.contains(table) || archived_by_rows.contains(table),
+            "{table} is in no archive record: an export would lose it (add it to ARCHIVED_TABLES)"
+        );
+    }
 }

@@ -17,6 +17,7 @@ pub mod loads;
 pub mod measures;
 pub mod risks;
 pub mod safety;
+pub mod safety_archive;
 pub mod stacks;
 pub mod story;
 pub mod submissions;
@@ -68,6 +69,8 @@ macro_rules! stories {
             archive::a_restored_archive_exports_unchanged,
             archive::restore_refuses_a_database_that_is_not_empty,
             archive::an_export_holds_what_was_written,
+            safety_archive::safety_registers_are_restored_with_their_ids_and_export_unchanged,
+            safety_archive::a_safety_row_referring_to_nothing_is_refused,
             measures::measures_are_imported_in_order_and_audited,
             measures::a_list_imported_again_revises_its_measures,
             measures::notifications_are_recorded_once_and_audited,

@@ -791,7 +791,7 @@ pub async fn stacks_rules_and_alarms_survive_export_and_restore(store: &dyn Stor
     let mut file = Vec::new();
     zx_store::archive::write_lines(&archive, "test", &mut file, &mut || {}).unwrap();
     let text = String::from_utf8(file.clone()).unwrap();
-    assert!(text.contains(r#""format_version":5"#), "{text}");
+    assert!(text.contains(r#""format_version":6"#), "{text}");
     assert!(
         text.contains(r#""factors":{"oxygen":"a19001","furnace_temperature":"furnace_temp","aliases":{"NOX":"a21002","SO2":"a21026"}}"#),
         "{text}"

@@ -46,6 +46,7 @@ fn spinner(message: String) -> ProgressBar {
 }
 
 fn counts_line(counts: &ArchiveCounts, lang: Lang) -> String {
+    // In the order of `ArchiveCounts::named`, then `named_emissions`.
     let zh = [
         "报送记录",
         "单位",
@@ -56,19 +57,29 @@ fn counts_line(counts: &ArchiveCounts, lang: Lang) -> String {
         "期间状态",
         "审计记录",
         "措施",
+        "通知",
+        "督导检查",
+        "协办人",
+        "进展",
+        "节点",
+        "佐证文件",
+        "附件",
     ];
     let emissions_zh = ["排放口", "报警规则", "报警"];
-    counts
-        .named()
-        .iter()
-        .zip(zh)
+    let named = counts.named().into_iter().zip(zh);
+    let optional = counts
+        .named_emissions()
+        .into_iter()
+        .zip(emissions_zh)
         .chain(
             counts
-                .named_emissions()
-                .iter()
-                .zip(emissions_zh)
-                .filter(|((_, n), _)| *n > 0),
+                .named_tables()
+                .into_iter()
+                .map(|(table, n)| ((table.label_en, n), table.label_zh)),
         )
+        .filter(|((_, n), _)| *n > 0);
+    named
+        .chain(optional)
         .map(|((en, n), zh)| match lang {
             Lang::En => format!("{n} {en}"),
             Lang::Zh => format!("{zh} {n}"),

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use clap::Subcommand;
 use zx_api::SafetyCheckJson;
 use zx_app::import::SourceFile;
-use zx_app::safety::SafetyImport;
+use zx_app::safety::{SafetyImport, SafetyRules};
 use zx_app::{Clock, DatabaseUrl};
 use zx_domain::Lang;
 use zx_domain::safety::{GradingBands, SafetyCheck};
@@ -35,6 +35,10 @@ pub enum SafetyCommand {
         as_of: String,
         #[arg(long, value_enum, default_value = "text")]
         format: TextFormat,
+        /// The group's own grading bands (the layout of safety.md §1's `grading.toml`) instead
+        /// of the shipped ones; the server's `[safety] grading`.
+        #[arg(long, env = "ZX_SAFETY__GRADING")]
+        grading: Option<PathBuf>,
         /// The files, of any of the six kinds, read together.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -54,6 +58,10 @@ pub enum SafetyCommand {
         as_of: Option<String>,
         #[arg(long, value_enum, default_value = "text")]
         format: TextFormat,
+        /// The group's own grading bands (the layout of safety.md §1's `grading.toml`) instead
+        /// of the shipped ones; the server's `[safety] grading`.
+        #[arg(long, env = "ZX_SAFETY__GRADING")]
+        grading: Option<PathBuf>,
     },
 }
 
@@ -67,21 +75,25 @@ pub async fn run(
         SafetyCommand::Check {
             as_of,
             format,
+            grading,
             files,
-        } => check(global, &as_of, format, &files),
+        } => check(global, &as_of, format, &bands(grading)?, &files),
         SafetyCommand::Import { files } => {
             let app = App::open(global, db, false, clock).await?;
             import(&app, &files).await
         }
-        SafetyCommand::Status { as_of, format } => {
+        SafetyCommand::Status {
+            as_of,
+            format,
+            grading,
+        } => {
+            let bands = bands(grading)?;
             let app = App::open(global, db, false, clock).await?;
             let as_of = match as_of {
                 Some(text) => as_of_date(&text)?,
                 None => app.clock.today(),
             };
-            let result =
-                zx_app::safety::stored_status(app.store.as_ref(), &GradingBands::default(), as_of)
-                    .await?;
+            let result = zx_app::safety::stored_status(app.store.as_ref(), &bands, as_of).await?;
             print_check(&result, app.lang, format)
         }
     }
@@ -150,7 +162,18 @@ pub fn as_of_date(text: &str) -> Result<NaiveDate> {
         .map_err(|_| anyhow!("--as-of \"{text}\": expected a date YYYY-MM-DD"))
 }
 
-fn check(global: &Global, as_of: &str, format: TextFormat, paths: &[PathBuf]) -> Result<()> {
+/// The grading bands of `--grading`, else the shipped ones.
+fn bands(grading: Option<PathBuf>) -> Result<GradingBands> {
+    Ok(SafetyRules::load(grading.as_deref(), None)?.bands)
+}
+
+fn check(
+    global: &Global,
+    as_of: &str,
+    format: TextFormat,
+    bands: &GradingBands,
+    paths: &[PathBuf],
+) -> Result<()> {
     let lang = crate::app::lang(global)?;
     let as_of = as_of_date(as_of)?;
     let files = paths
@@ -163,7 +186,7 @@ fn check(global: &Global, as_of: &str, format: TextFormat, paths: &[PathBuf]) ->
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    match zx_app::safety::check_files(&files, &GradingBands::default(), as_of) {
+    match zx_app::safety::check_files(&files, bands, as_of) {
         Ok(result) => print_check(&result, lang, format),
         Err(rejected) => {
             let mut err = std::io::stderr().lock();

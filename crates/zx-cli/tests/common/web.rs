@@ -10,6 +10,17 @@ use zx_store::Store;
 
 use super::zx;
 
+/// The demo in a new SQLite file of a new directory.
+async fn demo_sqlite() -> (tempfile::TempDir, String, Arc<dyn Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("zx.db").to_string_lossy().into_owned();
+    zx(&db, &["demo", "--lang", "en"]);
+    let store = zx_store_sqlite::SqliteStore::open(&db, false)
+        .await
+        .unwrap();
+    (dir, db, Arc::new(store))
+}
+
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub db: String,
@@ -34,13 +45,15 @@ impl Env {
         clock: Arc<dyn zx_app::Clock>,
         collection: zx_server::config::Collection,
     ) -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("zx.db").to_string_lossy().into_owned();
-        zx(&db, &["demo", "--lang", "en"]);
-        let store = zx_store_sqlite::SqliteStore::open(&db, false)
-            .await
-            .unwrap();
-        Env::serve(dir, db, Arc::new(store), None, clock, collection).await
+        let (dir, db, store) = demo_sqlite().await;
+        Env::serve(dir, db, store, None, clock, collection, Default::default()).await
+    }
+
+    /// The demo on SQLite, served with a group's own `[safety]` files.
+    pub async fn sqlite_with_safety(safety: zx_server::config::SafetyFiles) -> Env {
+        let (dir, db, store) = demo_sqlite().await;
+        let clock = Arc::new(zx_app::SystemClock);
+        Env::serve(dir, db, store, None, clock, Default::default(), safety).await
     }
 
     pub async fn postgres(test: &str) -> Option<Env> {
@@ -60,6 +73,7 @@ impl Env {
                 Some(database),
                 Arc::new(zx_app::SystemClock),
                 zx_server::config::Collection::default(),
+                Default::default(),
             )
             .await,
         )
@@ -72,6 +86,7 @@ impl Env {
         postgres: Option<zx_store_postgres::TestDatabase>,
         clock: Arc<dyn zx_app::Clock>,
         collection: zx_server::config::Collection,
+        safety: zx_server::config::SafetyFiles,
     ) -> Env {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let hj212 = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -86,6 +101,7 @@ impl Env {
                 ..Default::default()
             },
             collection,
+            safety,
             ..Default::default()
         };
         tokio::spawn(zx_server::serve_with(

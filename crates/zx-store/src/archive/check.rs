@@ -1,10 +1,10 @@
 //! [`Archive::check`]: the references between records, checked before a restore writes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use zx_domain::EntityCode;
 
-use super::{Archive, ArchiveText};
+use super::{Archive, ArchiveText, Cell};
 use crate::{AlarmState, StoreError, StoreResult};
 
 impl Archive {
@@ -347,6 +347,62 @@ impl Archive {
                     a.kind,
                     a.code.as_deref().unwrap_or("")
                 )));
+            }
+        }
+        self.check_table_rows()
+    }
+
+    /// The rows of [`ARCHIVED_TABLES`](super::ARCHIVED_TABLES): keys unique within their table,
+    /// references ([`Ref`](super::tables::Ref)) to records the archive holds.
+    fn check_table_rows(&self) -> StoreResult<()> {
+        fn invalid(message: String) -> StoreError {
+            StoreError::Invalid(format!("the archive is inconsistent: {message}"))
+        }
+        fn text(cell: &Cell) -> Option<String> {
+            match cell {
+                Cell::Int(n) => Some(n.to_string()),
+                Cell::Text(t) => Some(t.clone()),
+                _ => None,
+            }
+        }
+        let mut keys = HashSet::new();
+        for row in &self.table_rows {
+            let key: Vec<Option<String>> = row.key().into_iter().map(text).collect();
+            if !keys.insert((row.table.name, key)) {
+                return Err(invalid(format!("{} appears twice", row.describe())));
+            }
+        }
+        let mut targets: HashMap<(&str, &str), HashSet<String>> = HashMap::new();
+        for reference in super::ARCHIVED_TABLES.iter().flat_map(|t| t.refs) {
+            let (table, column) = (reference.table, reference.target);
+            targets
+                .entry((table, column))
+                .or_insert_with(|| match table {
+                    "entities" => self.entities.iter().map(|e| e.code.to_string()).collect(),
+                    "blobs" => self.blobs.iter().map(|b| b.sha256.clone()).collect(),
+                    "measures" => self.measures.iter().map(|m| m.id.to_string()).collect(),
+                    _ => self
+                        .table_rows
+                        .iter()
+                        .filter(|r| r.table.name == table)
+                        .filter_map(|r| r.cell(column).and_then(text))
+                        .collect(),
+                });
+        }
+        for row in &self.table_rows {
+            for reference in row.table.refs {
+                let Some(value) = row.cell(reference.column).and_then(text) else {
+                    continue;
+                };
+                let known = targets.get(&(reference.table, reference.target));
+                if !known.is_some_and(|k| k.contains(&value)) {
+                    return Err(invalid(format!(
+                        "{} refers to {} {} {value}, which is not in the archive",
+                        row.describe(),
+                        reference.table,
+                        reference.target
+                    )));
+                }
             }
         }
         Ok(())

@@ -49,6 +49,7 @@ pub fn write_lines(
         Stack(&'a ArchivedStack),
         AlarmRuleSet(&'a ArchivedRuleSet),
         Alarm(&'a ArchivedAlarm),
+        TableRow(&'a ArchivedRow),
     }
     let records = archive
         .submissions
@@ -71,7 +72,8 @@ pub fn write_lines(
         .chain(archive.attachments.iter().map(Record::Attachment))
         .chain(archive.stacks.iter().map(Record::Stack))
         .chain(archive.alarm_rule_sets.iter().map(Record::AlarmRuleSet))
-        .chain(archive.alarms.iter().map(Record::Alarm));
+        .chain(archive.alarms.iter().map(Record::Alarm))
+        .chain(archive.table_rows.iter().map(Record::TableRow));
     for record in records {
         line(out, &record)?;
         progress();
@@ -160,6 +162,7 @@ pub fn read_lines(
             ArchiveRecord::Stack(r) => archive.stacks.push(r),
             ArchiveRecord::AlarmRuleSet(r) => archive.alarm_rule_sets.push(r),
             ArchiveRecord::Alarm(r) => archive.alarms.push(r),
+            ArchiveRecord::TableRow(r) => archive.table_rows.push(r),
         }
         progress();
     }
@@ -173,7 +176,19 @@ pub fn read_lines(
         .into_iter()
         .chain(header.counts.named_emissions());
     let found_counts = found.named().into_iter().chain(found.named_emissions());
-    for ((what, expected), (_, found)) in expected_counts.zip(found_counts) {
+    let expected_tables = header
+        .counts
+        .named_tables()
+        .into_iter()
+        .map(|(t, n)| (t.label_en, n));
+    let found_tables = found
+        .named_tables()
+        .into_iter()
+        .map(|(t, n)| (t.label_en, n));
+    for ((what, expected), (_, found)) in expected_counts
+        .chain(expected_tables)
+        .zip(found_counts.chain(found_tables))
+    {
         if expected != found {
             return Err(ArchiveFileError::Incomplete {
                 what,

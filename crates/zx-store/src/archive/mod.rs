@@ -9,7 +9,10 @@
 //! version 2) and the notifications sent about them (format version 3), and their follow-up
 //! (format version 4: co-owners, updates, milestones, evidence content and attachments,
 //! inspection visits, e-mail addresses), and emissions monitoring (format version 5: stacks with
-//! their data-logger passwords, alarm rule sets, alarms with their lifecycle) — all with their
+//! their data-logger passwords, alarm rule sets, alarms with their lifecycle), and the safety
+//! registers (format version 6: hazards with their steps, photos and notices, plans, drills,
+//! people, training, certificates, standing risks, exposures, warnings and their checklists,
+//! the yearly drill plans; rows of the tables [`ARCHIVED_TABLES`] describes) — all with their
 //! ids. Evidence content is base64.
 //! Sessions are not archived: they are ephemeral, and a restored database starts without any.
 //!
@@ -29,23 +32,28 @@
 mod check;
 mod format;
 mod records;
+mod tables;
 #[cfg(test)]
 mod tests;
 mod values;
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use format::{read_lines, write_lines};
 pub use records::*;
+pub use tables::{ARCHIVED_TABLES, ArchivedRow, Cell, ColumnKind, TableSpec, table_spec};
 pub use values::ArchiveText;
 
 /// The `format` of every archive header.
 pub const ARCHIVE_FORMAT: &str = "zengxiao-archive";
 /// The version of the archive format this build writes and the newest it reads. Version 2 added
 /// measures, version 3 notifications, version 4 the follow-up of measures, version 5 stacks,
-/// alarm rule sets and alarms; older archives (which have none) are still read.
-pub const ARCHIVE_FORMAT_VERSION: u32 = 5;
+/// alarm rule sets and alarms, version 6 the rows of the tables in [`ARCHIVED_TABLES`] (the
+/// safety registers); older archives (which have none) are still read.
+pub const ARCHIVE_FORMAT_VERSION: u32 = 6;
 
 /// Everything durable in a database. See the module documentation.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -100,10 +108,13 @@ pub struct Archive {
     /// By id.
     #[serde(default)]
     pub alarms: Vec<ArchivedAlarm>,
+    /// By table (in [`ARCHIVED_TABLES`]' order), then key. (Absent before format version 6.)
+    #[serde(default)]
+    pub table_rows: Vec<ArchivedRow>,
 }
 
 /// How many records of each kind an archive holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArchiveCounts {
     pub submissions: usize,
@@ -140,6 +151,9 @@ pub struct ArchiveCounts {
     pub alarm_rule_sets: usize,
     #[serde(default)]
     pub alarms: usize,
+    /// Rows per table of [`ARCHIVED_TABLES`] that has any. (Absent before format version 6.)
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tables: BTreeMap<String, usize>,
 }
 
 impl ArchiveCounts {
@@ -163,6 +177,7 @@ impl ArchiveCounts {
             + self.stacks
             + self.alarm_rule_sets
             + self.alarms
+            + self.tables.values().sum::<usize>()
     }
 
     /// `(name, count)` pairs in file order, for printing.
@@ -195,6 +210,15 @@ impl ArchiveCounts {
             ("alarm rule sets", self.alarm_rule_sets),
             ("alarms", self.alarms),
         ]
+    }
+
+    /// `(table, count)` of the tables archived row by row, in [`ARCHIVED_TABLES`]' order,
+    /// every table (zero where it has no row).
+    pub fn named_tables(&self) -> Vec<(&'static TableSpec, usize)> {
+        ARCHIVED_TABLES
+            .iter()
+            .map(|t| (t, self.tables.get(t.name).copied().unwrap_or(0)))
+            .collect()
     }
 }
 
@@ -234,6 +258,7 @@ pub enum ArchiveRecord {
     Stack(ArchivedStack),
     AlarmRuleSet(ArchivedRuleSet),
     Alarm(ArchivedAlarm),
+    TableRow(ArchivedRow),
 }
 
 /// What went wrong reading or writing an archive file.
@@ -285,6 +310,13 @@ impl Archive {
             stacks: self.stacks.len(),
             alarm_rule_sets: self.alarm_rule_sets.len(),
             alarms: self.alarms.len(),
+            tables: self
+                .table_rows
+                .iter()
+                .fold(BTreeMap::new(), |mut counts, row| {
+                    *counts.entry(row.table.name.to_owned()).or_insert(0) += 1;
+                    counts
+                }),
         }
     }
 
@@ -317,5 +349,6 @@ impl Archive {
         self.stacks.sort_by_key(|s| s.id);
         self.alarm_rule_sets.sort_by(|a, b| a.scope.cmp(&b.scope));
         self.alarms.sort_by_key(|a| a.id);
+        self.table_rows.sort_by(ArchivedRow::archive_cmp);
     }
 }

@@ -154,7 +154,7 @@ fn the_file_round_trips_exactly() {
     assert_eq!(lines.len(), 13);
     assert_eq!(
         lines[0],
-        r#"{"format":"zengxiao-archive","format_version":5,"tool_version":"9.9.9","counts":{"submissions":1,"entities":1,"fact_revisions":1,"target_revisions":1,"users":1,"api_tokens":1,"period_statuses":1,"audit_log":1,"measures":1,"notifications":1,"visits":0,"co_owners":0,"measure_updates":0,"milestones":0,"blobs":1,"attachments":1,"stacks":0,"alarm_rule_sets":0,"alarms":0}}"#
+        r#"{"format":"zengxiao-archive","format_version":6,"tool_version":"9.9.9","counts":{"submissions":1,"entities":1,"fact_revisions":1,"target_revisions":1,"users":1,"api_tokens":1,"period_statuses":1,"audit_log":1,"measures":1,"notifications":1,"visits":0,"co_owners":0,"measure_updates":0,"milestones":0,"blobs":1,"attachments":1,"stacks":0,"alarm_rule_sets":0,"alarms":0}}"#
     );
     assert_eq!(
         lines[9],
@@ -227,10 +227,10 @@ fn bad_files_are_refused_with_the_line() {
         let error = read(&bad).unwrap_err().to_string();
         assert!(error.starts_with(message), "{error}");
     }
-    let newer = text.replacen("\"format_version\":5", "\"format_version\":6", 1);
+    let newer = text.replacen("\"format_version\":6", "\"format_version\":7", 1);
     assert_eq!(
         read(&newer).unwrap_err().to_string(),
-        "archive format version 6 is newer than this zx reads (5); upgrade zx (the archive was written by zx 9.9.9)"
+        "archive format version 7 is newer than this zx reads (6); upgrade zx (the archive was written by zx 9.9.9)"
     );
     assert!(matches!(
         read("{\"a\":1}\n").unwrap_err(),

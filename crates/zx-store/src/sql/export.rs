@@ -12,10 +12,13 @@ use super::measure_rows::{
     update_from_row,
 };
 use super::workflow::{PERIOD_STATUS_COLUMNS, period_status_from_row};
-use super::{Connection, read_all};
+use chrono::{DateTime, NaiveDate, Utc};
+use zx_domain::Decimal;
+
+use super::{Connection, Row, read_all};
 use crate::archive::{
-    ArchivedBlob, ArchivedCoOwner, ArchivedEntity, ArchivedFactRevision, ArchivedSubmission,
-    ArchivedTargetRevision, ArchivedToken,
+    ARCHIVED_TABLES, ArchivedBlob, ArchivedCoOwner, ArchivedEntity, ArchivedFactRevision,
+    ArchivedRow, ArchivedSubmission, ArchivedTargetRevision, ArchivedToken, Cell, ColumnKind,
 };
 use crate::{Archive, StoreResult, params};
 
@@ -221,7 +224,44 @@ pub(crate) async fn export(conn: &mut dyn Connection) -> StoreResult<Archive> {
             |row| alarm_from_row(row).map(Into::into),
         )
         .await?,
+        table_rows: Vec::new(),
     };
+    for table in ARCHIVED_TABLES {
+        let rows = read_all(
+            conn,
+            &format!(
+                "SELECT {} FROM {} ORDER BY {}",
+                table.column_list(),
+                table.name,
+                table.key.join(", ")
+            ),
+            params![],
+            |row| {
+                let cells = table
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, column)| cell(row, i, column.kind))
+                    .collect::<StoreResult<Vec<_>>>()?;
+                Ok(ArchivedRow { table, cells })
+            },
+        )
+        .await?;
+        archive.table_rows.extend(rows);
+    }
     archive.sort();
     Ok(archive)
+}
+
+/// Column `index` of `row` as an archive cell of `kind`.
+fn cell(row: &mut Row, index: usize, kind: ColumnKind) -> StoreResult<Cell> {
+    Ok(match kind {
+        ColumnKind::Int => row.get::<Option<i64>>(index)?.map(Cell::Int),
+        ColumnKind::Text => row.get::<Option<String>>(index)?.map(Cell::Text),
+        ColumnKind::Decimal => row.get::<Option<Decimal>>(index)?.map(Cell::decimal),
+        ColumnKind::Date => row.get::<Option<NaiveDate>>(index)?.map(Cell::Date),
+        ColumnKind::Time => row.get::<Option<DateTime<Utc>>>(index)?.map(Cell::Time),
+        ColumnKind::Bool => row.get::<Option<bool>>(index)?.map(Cell::Bool),
+    }
+    .unwrap_or(Cell::Null))
 }

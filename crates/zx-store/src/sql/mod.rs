@@ -36,6 +36,7 @@ mod workflow;
 
 use async_trait::async_trait;
 
+pub use restore::DATA_TABLES;
 pub use value::{FromValue, Row, Value, date_text, month_first_day, timestamp_text};
 
 use crate::{SchemaVersion, StoreResult};

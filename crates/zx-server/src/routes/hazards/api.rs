@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use zx_domain::safety::Score;
 
 use super::{
-    HazardFilter, HazardView, ReportInput, StepInput, bands, download, listing, read_form,
+    HazardFilter, HazardView, ReportInput, StepInput, download, listing, read_form,
     readable_hazard, report, take_step,
 };
 use crate::auth::ApiUser;
@@ -151,7 +151,12 @@ pub async fn api_hazard(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<HazardDetailJson>> {
     let (h, snapshot) = readable_hazard(&state, &user, id).await?;
-    let view = HazardView::of(h, snapshot.engine.tree(), state.today(), &bands());
+    let view = HazardView::of(
+        h,
+        snapshot.engine.tree(),
+        state.today(),
+        &state.safety_rules.bands,
+    );
     let steps = state.store.hazard_steps(id).await?;
     let files = state.store.hazard_attachments(id).await?;
     Ok(Json(HazardDetailJson {
@@ -217,7 +222,7 @@ pub async fn api_step(
         h,
         snapshot.engine.tree(),
         state.today(),
-        &bands(),
+        &state.safety_rules.bands,
     ))))
 }
 

@@ -109,12 +109,6 @@ pub async fn readable_hazard(
     }
 }
 
-/// The grading bands in force: safety.md's defaults (a group's own file is configuration to
-/// come; `GradingBands::from_toml` reads it).
-pub fn bands() -> GradingBands {
-    GradingBands::default()
-}
-
 /// What a list, a page and the overview show of a hazard beyond its record: its danger and
 /// colour when scored, whether it is overdue and how old it is, as of a date in China.
 #[derive(Debug, Clone)]
@@ -232,7 +226,7 @@ pub async fn listing(
             .pick("账号未绑定单位", "your account has no entity"),
     )?;
     let as_of = state.today();
-    let bands = bands();
+    let bands = &state.safety_rules.bands;
     let mut rows: Vec<HazardView> = state
         .store
         .hazards()
@@ -242,7 +236,7 @@ pub async fn listing(
             tree.id(&h.entity)
                 .is_some_and(|e| tree.is_within(e, root) && user.access.can_read(tree, e))
         })
-        .map(|h| HazardView::of(h, tree, as_of, &bands))
+        .map(|h| HazardView::of(h, tree, as_of, bands))
         .filter(|v| match given(&filter.status) {
             None => true,
             Some("open") => v.hazard.is_open(),

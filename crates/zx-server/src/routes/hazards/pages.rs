@@ -16,8 +16,8 @@ use zx_domain::safety::hazards::{AgeBand, Assurance, HazardStatus, step_label};
 use zx_ingest::evidence::MAX_EVIDENCE_BYTES;
 
 use super::{
-    HazardFilter, HazardView, MultipartForm, ReportInput, ScoreInput, StepInput, bands, download,
-    listing, possible_steps, read_form, readable_hazard, report, take_step,
+    HazardFilter, HazardView, MultipartForm, ReportInput, ScoreInput, StepInput, download, listing,
+    possible_steps, read_form, readable_hazard, report, take_step,
 };
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -405,7 +405,7 @@ async fn hazard_page(
         ],
         _ => Default::default(),
     };
-    let view = HazardView::of(h.clone(), tree, state.today(), &bands());
+    let view = HazardView::of(h.clone(), tree, state.today(), &state.safety_rules.bands);
     Ok(HazardPage {
         lang,
         me: Me::of(user),

@@ -11,7 +11,7 @@ use zx_api::safety_risks::{
 use zx_domain::EntityKind;
 use zx_domain::safety::risks::{group_map, plant_map};
 
-use super::{bands, risks_under, root};
+use super::{risks_under, root};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::routes::{CreatedJson, json_body};
@@ -65,9 +65,9 @@ pub async fn risks(
     Query(query): Query<RisksQuery>,
 ) -> ApiResult<Json<Vec<RiskJson>>> {
     let (snapshot, root) = root(&state, &user, query.entity.as_deref()).await?;
-    let bands = bands();
+    let bands = &state.safety_rules.bands;
     let list = risks_under(&state, &user, &snapshot, root, query.all).await?;
-    Ok(Json(list.iter().map(|r| RiskJson::of(r, &bands)).collect()))
+    Ok(Json(list.iter().map(|r| RiskJson::of(r, bands)).collect()))
 }
 
 #[utoipa::path(post, path = "/api/v1/safety/risks", tag = "safety", request_body = RiskInput,
@@ -103,17 +103,17 @@ pub async fn map_json(
     root: zx_domain::EntityId,
 ) -> ApiResult<RiskMapJson> {
     let tree = snapshot.engine.tree();
-    let bands = bands();
+    let bands = &state.safety_rules.bands;
     let list = risks_under(state, user, snapshot, root, false).await?;
     let risks: Vec<_> = list.iter().map(|r| &r.risk).collect();
     let highest =
         |c: &zx_domain::safety::risks::LevelCounts| c.highest().map(|l| l.code().to_owned());
     let entity = tree.entity(root);
     if entity.kind == EntityKind::Plant {
-        let rows = plant_map(risks.iter().copied(), &bands);
+        let rows = plant_map(risks.iter().copied(), bands);
         let mut total = zx_domain::safety::risks::LevelCounts::default();
         for r in &risks {
-            total.add(r.level(&bands));
+            total.add(r.level(bands));
         }
         return Ok(RiskMapJson {
             entity: entity.code.to_string(),
@@ -129,7 +129,7 @@ pub async fn map_json(
             total: (&total).into(),
         });
     }
-    let (rows, total) = group_map(tree, root, risks.iter().copied(), &bands);
+    let (rows, total) = group_map(tree, root, risks.iter().copied(), bands);
     Ok(RiskMapJson {
         entity: entity.code.to_string(),
         by: "entity".into(),
@@ -188,7 +188,10 @@ pub async fn alerts(
     ApiUser(user): ApiUser,
 ) -> ApiResult<Json<Vec<WarningAlertJson>>> {
     let views = super::visible_alerts(&state, &user).await?;
-    Ok(Json(views.iter().map(super::alert_json).collect()))
+    let lists = &state.safety_rules.checklists;
+    Ok(Json(
+        views.iter().map(|v| super::alert_json(lists, v)).collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/safety/warnings", tag = "safety", request_body = WarningInput,
@@ -227,7 +230,10 @@ pub async fn acknowledge(
 ) -> ApiResult<Json<WarningAlertJson>> {
     let input: AckInput = json_body(&state, &user, request).await?;
     let view = super::acknowledge(&state, &user, id, &input.note).await?;
-    Ok(Json(super::alert_json(&view)))
+    Ok(Json(super::alert_json(
+        &state.safety_rules.checklists,
+        &view,
+    )))
 }
 
 /// Why a risk is retired.
@@ -253,5 +259,5 @@ pub async fn retire(
         .risk(id)
         .await?
         .ok_or_else(|| ApiError::internal("the retired risk is stored"))?;
-    Ok(Json(RiskJson::of(&stored, &bands())))
+    Ok(Json(RiskJson::of(&stored, &state.safety_rules.bands)))
 }

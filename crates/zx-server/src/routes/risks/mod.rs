@@ -22,7 +22,7 @@ use zx_api::safety_risks::{
 use zx_app::risks::AlertView;
 use zx_domain::safety::natural::{Checklists, parse_warning_time};
 use zx_domain::safety::risks::{ControlLevel, Risk, RiskCategory};
-use zx_domain::safety::{GradingBands, LecScore, MatrixScore, Score};
+use zx_domain::safety::{LecScore, MatrixScore, Score};
 use zx_domain::{EntityCode, EntityId, Lang, Role};
 use zx_store::{
     Exposure, NaturalHazard, NewWarning, RiskRow, Season, SiteExposure, StoredRisk, WarningLevel,
@@ -62,17 +62,6 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/safety/warning-alerts/{id}/acknowledge",
             post(api::acknowledge),
         )
-}
-
-/// The group's grading bands (safety.md §1's defaults until a group configures its own).
-pub fn bands() -> GradingBands {
-    GradingBands::default()
-}
-
-/// The natural-hazard checklists and acknowledgement hours (the shipped defaults,
-/// `zx-domain/catalogue/natural_hazards.toml`).
-pub fn checklists() -> Checklists {
-    Checklists::default()
 }
 
 fn invalid(en: impl Into<String>, zh: impl Into<String>) -> ApiError {
@@ -398,8 +387,13 @@ pub async fn add_warnings(
     let snapshot = state.snapshot().await?;
     let tree = snapshot.engine.tree();
     let exposures = state.store.site_exposures().await?;
-    let mut planned =
-        zx_app::risks::plan_alerts(tree, &exposures, &checklists(), warnings, state.now());
+    let mut planned = zx_app::risks::plan_alerts(
+        tree,
+        &exposures,
+        &state.safety_rules.checklists,
+        warnings,
+        state.now(),
+    );
     for (_, alerts) in &mut planned {
         alerts.retain(|a| {
             tree.id(&a.entity)
@@ -426,9 +420,9 @@ pub async fn visible_alerts(state: &AppState, user: &CurrentUser) -> ApiResult<V
 }
 
 /// The checklist of an alert's warning, both languages.
-pub fn checklist_json(view: &AlertView) -> Vec<ChecklistItemJson> {
+pub fn checklist_json(checklists: &Checklists, view: &AlertView) -> Vec<ChecklistItemJson> {
     let w = &view.warning.warning;
-    checklists()
+    checklists
         .items(w.hazard, w.level)
         .into_iter()
         .map(|i| ChecklistItemJson {
@@ -438,12 +432,12 @@ pub fn checklist_json(view: &AlertView) -> Vec<ChecklistItemJson> {
         .collect()
 }
 
-pub fn alert_json(view: &AlertView) -> WarningAlertJson {
+pub fn alert_json(checklists: &Checklists, view: &AlertView) -> WarningAlertJson {
     WarningAlertJson::of(
         &view.alert,
         &view.warning,
         &view.escalated_to,
-        checklist_json(view),
+        checklist_json(checklists, view),
     )
 }
 
@@ -543,7 +537,7 @@ pub async fn active_warnings(
             .format("%m-%d %H:%M")
             .to_string()
     };
-    let lists = checklists();
+    let lists = &state.safety_rules.checklists;
     let alerts = views
         .iter()
         .filter(|v| v.is_active(now))

@@ -16,7 +16,7 @@ use zx_domain::safety::risks::{ControlLevel, RiskCategory};
 use zx_ingest::safety_risks::RISK_HEADINGS;
 use zx_store::{StoredRisk, score_code};
 
-use super::{bands, level_label, risks_under, root};
+use super::{level_label, risks_under, root};
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::layout::{Me, error_page, here, xlsx_download};
@@ -76,9 +76,13 @@ pub struct RisksQuery {
     entity: Option<String>,
 }
 
-fn row_view(r: &StoredRisk, name: &str, lang: Lang) -> RiskRowView {
-    let bands = bands();
-    let level = r.risk.level(&bands);
+fn row_view(
+    r: &StoredRisk,
+    name: &str,
+    bands: &zx_domain::safety::GradingBands,
+    lang: Lang,
+) -> RiskRowView {
+    let level = r.risk.level(bands);
     let value = match r.risk.score {
         zx_domain::safety::Score::Lec(s) => s.danger().to_string(),
         zx_domain::safety::Score::Matrix(s) => s.risk().to_string(),
@@ -166,11 +170,11 @@ async fn render(
         total: cells(&map.total),
         rows: list
             .iter()
-            .map(|r| row_view(r, &name_of(&r.risk.entity), lang))
+            .map(|r| row_view(r, &name_of(&r.risk.entity), &state.safety_rules.bands, lang))
             .collect(),
         retired: retired
             .iter()
-            .map(|r| row_view(r, &name_of(&r.risk.entity), lang))
+            .map(|r| row_view(r, &name_of(&r.risk.entity), &state.safety_rules.bands, lang))
             .collect(),
         can_write: user.access.role != zx_domain::Role::Viewer
             && user.access.can_submit(tree, root_id),
@@ -285,7 +289,7 @@ pub async fn export(
             root_entity.name,
             lang.pick("安全风险分级管控清单", "risk register")
         );
-        let bytes = risks_workbook(&list, tree, &title, lang)
+        let bytes = risks_workbook(&list, tree, &title, &state.safety_rules.bands, lang)
             .map_err(|e| ApiError::new(ErrorCode::Internal, format!("workbook: {e}")))?;
         Ok::<_, ApiError>((format!("risks-{}.xlsx", root_entity.code), bytes))
     }
@@ -302,6 +306,7 @@ pub fn risks_workbook(
     list: &[StoredRisk],
     tree: &zx_domain::EntityTree,
     title: &str,
+    bands: &zx_domain::safety::GradingBands,
     lang: Lang,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
@@ -312,7 +317,6 @@ pub fn risks_workbook(
     for (c, (_, zh)) in RISK_HEADINGS.iter().enumerate() {
         sheet.write_string_with_format(2, c as u16, *zh, &bold)?;
     }
-    let bands = bands();
     for (i, r) in list.iter().enumerate() {
         let row = 3 + i as u32;
         let risk = &r.risk;
@@ -348,7 +352,7 @@ pub fn risks_workbook(
             c,
             s,
             value,
-            level_label(risk.level(&bands), Lang::Zh).to_owned(),
+            level_label(risk.level(bands), Lang::Zh).to_owned(),
             risk.controls.clone(),
             risk.control_level.label(Lang::Zh).to_owned(),
             risk.owner.clone(),
