@@ -181,3 +181,31 @@ pub async fn alerts(
     });
     Ok(out)
 }
+
+/// Reads a sites' exposures file (`zx_ingest::safety::exposure_file`, the export's layout) and
+/// records it in one transaction (each row replaces that site's exposure to that hazard).
+/// `writable`: the entities the importer may write (`None`: any). The file's problems, or how
+/// many exposures changed.
+pub async fn import_exposures(
+    store: &dyn Store,
+    file_name: &str,
+    bytes: &[u8],
+    writable: Option<&std::collections::BTreeSet<EntityCode>>,
+    user: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<usize, zx_ingest::safety::SafetyRejected>, AppError> {
+    let entities = store.entities().await?;
+    let known = zx_ingest::safety::KnownSafety {
+        entities: Some(&entities),
+        writable,
+        ..Default::default()
+    };
+    let rows = match zx_ingest::safety::exposure_file::read_exposures(
+        Input { file_name, bytes },
+        &known,
+    ) {
+        Ok(rows) => rows,
+        Err(rejected) => return Ok(Err(rejected)),
+    };
+    Ok(Ok(store.set_site_exposures(rows, user, now).await?))
+}

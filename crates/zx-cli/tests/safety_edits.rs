@@ -553,6 +553,41 @@ async fn a_plants_exposures_are_edited_on_the_warnings_page(env: Env) {
         .unwrap();
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(lines[0].old_value.is_some());
+
+    // The exposures out to Excel and back: nothing changes.
+    let workbook = manager
+        .get(format!("{}/safety/exposures.xlsx", env.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let import = "/safety/exposures/import";
+    let done = upload(&env, &manager, page, import, "exposures.xlsx", workbook).await;
+    assert!(done.contains("变更条数：0"), "{done}");
+    // zx-demo's Sichuan plants: landslide medium in the flood season (5-9), earthquake high.
+    // The file moves the landslide season to June–August: one change, no new row. Another
+    // subsidiary's plant is refused on its cell, and nothing of that file is written.
+    let csv = "entity,hazard,exposure,season\nSC-NC-WTE,landslide,medium,6-8\n";
+    let done = upload(&env, &manager, page, import, "x.csv", csv.into()).await;
+    assert!(done.contains("变更条数：1"), "{done}");
+    let csv = "entity,hazard,exposure,season\nSC-NC-WTE,heat,high,7-8\nFJ-JJ-WTE,heat,high,7-8\n";
+    let refused = upload(&env, &manager, page, import, "y.csv", csv.into()).await;
+    assert!(
+        refused.contains("y.csv:3: entity: “FJ-JJ-WTE” 不在您的权限范围内"),
+        "{refused}"
+    );
+    assert!(before.contains(&("landslide".into(), "medium".into(), json!("5-9"))));
+    let list = exposures_of(&env, &nanchong, "SC-NC-WTE").await;
+    // The demo's two and the flood one set above.
+    assert_eq!(list.len(), before.len() + 1);
+    assert!(
+        list.iter()
+            .any(|(h, x, s)| h == "landslide" && x == "medium" && s == "6-8")
+    );
+    assert!(list.iter().all(|(h, _, _)| h != "heat"));
 }
 
 on_both_backends!(

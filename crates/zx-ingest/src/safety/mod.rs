@@ -8,6 +8,7 @@
 //! every file is reported at once, each naming file, line or cell, column and value, with a
 //! stable snake_case code; any problem and nothing is returned.
 
+pub mod exposure_file;
 pub mod plan_file;
 mod rows;
 

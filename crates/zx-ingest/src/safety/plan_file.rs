@@ -80,7 +80,7 @@ pub fn read_drill_plan(
     known: &KnownSafety<'_>,
 ) -> Result<Vec<PlanFileRow>, SafetyRejected> {
     let mut sink = Sink::new(input.file_name);
-    let tables = tables(input, &mut sink);
+    let tables = file_tables(input, &is_plan_header, DRILL_PLAN_HEADER, &mut sink);
     let mut rows = Vec::new();
     let mut ids: HashMap<i64, usize> = HashMap::new();
     for table in tables.iter().flatten() {
@@ -192,7 +192,12 @@ pub fn read_drill_plan(
 }
 
 /// The value, or its error reported at `loc` (and the row marked failed).
-fn take<T>(sink: &mut Sink, loc: &Loc, failed: &mut bool, result: Result<T, Draft>) -> Option<T> {
+pub(super) fn take<T>(
+    sink: &mut Sink,
+    loc: &Loc,
+    failed: &mut bool,
+    result: Result<T, Draft>,
+) -> Option<T> {
     match result {
         Ok(v) => Some(v),
         Err(draft) => {
@@ -203,13 +208,26 @@ fn take<T>(sink: &mut Sink, loc: &Loc, failed: &mut bool, result: Result<T, Draf
     }
 }
 
-/// The file's tables: a workbook's sheets with the plan's header, or the decoded CSV text.
-fn tables(input: Input<'_>, sink: &mut Sink) -> Option<Vec<Table>> {
+/// The file's tables: a workbook's sheets whose header `is_header` accepts, or the decoded
+/// CSV text (its header checked by the caller). `header` is named when no sheet has it.
+pub(super) fn file_tables(
+    input: Input<'_>,
+    is_header: &dyn Fn(&[Value]) -> Option<()>,
+    header: &str,
+    sink: &mut Sink,
+) -> Option<Vec<Table>> {
     let bytes = input.bytes;
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        let tables = source::read_xlsx(bytes, &is_plan_header, sink)?;
+        let tables = source::read_xlsx(bytes, is_header, sink)?;
         if tables.is_empty() && !sink.has_errors() {
-            wrong_header(&Loc::file(), sink, String::new());
+            sink.error(
+                &Loc::file(),
+                Draft::new(
+                    IssueCode::UnknownHeader,
+                    format!("has no sheet with the header {header}"),
+                    format!("没有表头为 {header} 的工作表"),
+                ),
+            );
         }
         Some(tables)
     } else {

@@ -47,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .route("/safety/warnings/import", post(warnings::import))
         .route("/safety/alerts/{id}/ack", post(warnings::acknowledge))
         .route("/safety/exposures", post(warnings::set_exposure))
+        .route("/safety/exposures.xlsx", get(warnings::export_exposures))
+        .route("/safety/exposures/import", post(warnings::import_exposures))
         .route("/api/v1/safety/risks", get(api::risks).post(api::save_risk))
         .route("/api/v1/safety/risks/{id}/retire", post(api::retire))
         .route("/api/v1/safety/risk-map", get(api::risk_map))

@@ -285,3 +285,126 @@ pub async fn set_exposure(
         Err(error) => error_page(Some(&user), lang, error),
     }
 }
+
+/// `GET /safety/exposures.xlsx`: the sites' exposures the caller may read, in the layout the
+/// import reads (`entity,hazard,exposure,season`, codes as the API's).
+pub async fn export_exposures(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
+    let result: ApiResult<Vec<u8>> = async {
+        let snapshot = state.snapshot().await?;
+        let tree = snapshot.engine.tree();
+        let list: Vec<_> = state
+            .store
+            .site_exposures()
+            .await?
+            .into_iter()
+            .filter(|x| {
+                tree.id(&x.entity)
+                    .is_some_and(|id| user.access.can_read(tree, id))
+            })
+            .collect();
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        let sheet = workbook.add_worksheet();
+        let write = |e: rust_xlsxwriter::XlsxError| ApiError::internal(e);
+        sheet.set_name("exposures").map_err(write)?;
+        let header = zx_ingest::safety::exposure_file::EXPOSURE_HEADER;
+        for (c, h) in header.split(',').enumerate() {
+            sheet
+                .write_string_with_format(0, c as u16, h, &bold)
+                .map_err(write)?;
+        }
+        for (r, x) in list.iter().enumerate() {
+            let season = x.season.map(|s| s.code()).unwrap_or_default();
+            let cells = [
+                x.entity.as_str(),
+                x.hazard.as_str(),
+                x.exposure.as_str(),
+                &season,
+            ];
+            for (c, cell) in cells.iter().enumerate() {
+                if !cell.is_empty() {
+                    sheet
+                        .write_string(1 + r as u32, c as u16, *cell)
+                        .map_err(write)?;
+                }
+            }
+        }
+        workbook.save_to_buffer().map_err(write)
+    }
+    .await;
+    match result {
+        Ok(bytes) => crate::layout::xlsx_download("exposures.xlsx", bytes),
+        Err(error) => error_page(Some(&user), user.lang, error),
+    }
+}
+
+/// `POST /safety/exposures/import`: an exposures workbook or CSV, all or nothing, the rows of
+/// the caller's subtree only.
+pub async fn import_exposures(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    mut multipart: Multipart,
+) -> Response {
+    let lang = user.lang;
+    let result = async {
+        let form = read_upload(&mut multipart, "exposures.csv").await?;
+        user.check_csrf(form.csrf.as_deref())?;
+        super::refuse_viewer(&user)?;
+        let (file_name, bytes) = form.file.ok_or_else(|| {
+            ApiError::new(ErrorCode::InvalidFile, "choose a file").zh("请选择文件")
+        })?;
+        let snapshot = state.snapshot().await?;
+        let tree = snapshot.engine.tree();
+        let writable: std::collections::BTreeSet<zx_domain::EntityCode> = tree
+            .entities()
+            .iter()
+            .filter(|e| {
+                tree.id(&e.code)
+                    .is_some_and(|id| user.access.can_submit(tree, id))
+            })
+            .map(|e| e.code.clone())
+            .collect();
+        let outcome = zx_app::risks::import_exposures(
+            &*state.store,
+            &file_name,
+            &bytes,
+            Some(&writable),
+            &user.user.name,
+            state.now(),
+        )
+        .await?;
+        let (message, issues) = match outcome {
+            Ok(changed) => (
+                format!(
+                    "{}{changed}",
+                    lang.pick(
+                        "灾害暴露已导入，变更条数：",
+                        "Exposures imported; changed: "
+                    )
+                ),
+                Vec::new(),
+            ),
+            Err(rejected) => (
+                lang.pick(
+                    "文件有错误，未导入任何内容：",
+                    "The file has errors; nothing was imported:",
+                )
+                .to_owned(),
+                rejected
+                    .errors
+                    .iter()
+                    .map(|i| match lang {
+                        Lang::Zh => i.to_string_zh(),
+                        Lang::En => i.to_string(),
+                    })
+                    .collect(),
+            ),
+        };
+        render(&state, &user, Some(message), issues).await
+    }
+    .await;
+    match result {
+        Ok(page) => page.into_response(),
+        Err(error) => error_page(Some(&user), lang, error),
+    }
+}
