@@ -30,7 +30,8 @@ pub use emissions::{
 pub use import::{ImportRejectedJson, ImportedFileJson, ImportedJson, IssueJson};
 pub use records::{AuditEntryJson, EntityJson, GapJson, RevisionJson, SubmissionJson};
 pub use safety::{
-    AutoHazardJson, DrillObligationsJson, HazardCheckJson, SafetyCheckJson, TrainingJson,
+    AutoHazardJson, DrillObligationsJson, HazardCheckJson, SafetyCheckJson, SafetyImportedFileJson,
+    SafetyImportedJson, TrainingJson,
 };
 
 use std::collections::BTreeMap;

@@ -128,3 +128,28 @@ impl From<&SafetyCheck> for SafetyCheckJson {
         }
     }
 }
+
+/// A safety import that was written (`POST /api/v1/safety/records/import`): each file read
+/// and what the one transaction did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SafetyImportedJson {
+    /// Always `true` (a refused import answers `ImportRejectedJson`, 422).
+    pub ok: bool,
+    pub files: Vec<SafetyImportedFileJson>,
+    /// Plans, drills, people, training records and certificates.
+    pub created: usize,
+    pub revised: usize,
+    pub unchanged: usize,
+    pub hazards_created: usize,
+    pub hazards_revised: usize,
+    pub hazards_unchanged: usize,
+}
+
+/// One file of a safety import: its name, kind (`plans`, `drills`, `people`, `training`,
+/// `certificates`, `hazards`) and rows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SafetyImportedFileJson {
+    pub file: String,
+    pub kind: &'static str,
+    pub rows: usize,
+}

@@ -10,7 +10,7 @@
 //! Not here: escalation (`zx_notify::run_warning_escalations`, beside the measures' reminders),
 //! rendering, the clock ("now" is passed in).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use zx_domain::safety::natural::{Checklists, affected_sites, is_in_force};
@@ -90,18 +90,34 @@ pub async fn import_risks(
     user: &str,
     now: DateTime<Utc>,
 ) -> Result<Result<Vec<(i64, RiskOutcome)>, RowFileRejected>, AppError> {
-    let rows = match read_risks(Input { file_name, bytes }, tree.entities(), writable) {
+    let retired: HashSet<i64> = store
+        .risks()
+        .await?
+        .into_iter()
+        .filter(|r| !r.active)
+        .map(|r| r.id)
+        .collect();
+    let input = Input { file_name, bytes };
+    let rows = match read_risks(input, tree.entities(), writable, &retired) {
         Ok(rows) => rows,
         Err(rejected) => return Ok(Err(rejected)),
     };
-    let rows = rows
+    // A row marked retired is a retired risk read back as it is: left alone, not saved (saving
+    // would bring it back into use).
+    let (kept, live): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.retired);
+    let live = live
         .into_iter()
         .map(|r| RiskRow {
             id: r.id,
             risk: r.risk,
         })
         .collect();
-    Ok(Ok(store.save_risks(rows, user, now).await?))
+    let mut outcomes = store.save_risks(live, user, now).await?;
+    outcomes.extend(
+        kept.into_iter()
+            .filter_map(|r| Some((r.id?, RiskOutcome::Unchanged))),
+    );
+    Ok(Ok(outcomes))
 }
 
 /// An alert with its warning and whom it was escalated to.
@@ -164,4 +180,32 @@ pub async fn alerts(
             .then(a.alert.entity.cmp(&b.alert.entity))
     });
     Ok(out)
+}
+
+/// Reads a sites' exposures file (`zx_ingest::safety::exposure_file`, the export's layout) and
+/// records it in one transaction (each row replaces that site's exposure to that hazard).
+/// `writable`: the entities the importer may write (`None`: any). The file's problems, or how
+/// many exposures changed.
+pub async fn import_exposures(
+    store: &dyn Store,
+    file_name: &str,
+    bytes: &[u8],
+    writable: Option<&std::collections::BTreeSet<EntityCode>>,
+    user: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<usize, zx_ingest::safety::SafetyRejected>, AppError> {
+    let entities = store.entities().await?;
+    let known = zx_ingest::safety::KnownSafety {
+        entities: Some(&entities),
+        writable,
+        ..Default::default()
+    };
+    let rows = match zx_ingest::safety::exposure_file::read_exposures(
+        Input { file_name, bytes },
+        &known,
+    ) {
+        Ok(rows) => rows,
+        Err(rejected) => return Ok(Err(rejected)),
+    };
+    Ok(Ok(store.set_site_exposures(rows, user, now).await?))
 }

@@ -2,15 +2,21 @@
 //! import of the same files into the database (`zx safety import`) and the same check over what
 //! is stored (`zx safety status`), all through the one pure `zx_domain::safety::check::check`.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use zx_domain::EntityCode;
 use zx_domain::safety::check::{check, check_scored_hazard};
 use zx_domain::safety::natural::Checklists;
 use zx_domain::safety::{GradingBands, SafetyCheck};
 use zx_ingest::Input;
+use zx_ingest::safety::plan_file::read_drill_plan;
 use zx_ingest::safety::{KnownSafety, SafetyFileSummary, SafetyRejected, read_safety_files};
-use zx_store::{SafetyImportSummary, SafetySource, Store, content_sha256};
+use zx_store::{
+    NewPlannedDrill, PlannedDrillRow, PlannedOutcome, SafetyImportSummary, SafetySource, Store,
+    content_sha256,
+};
 
 use crate::AppError;
 use crate::import::SourceFile;
@@ -56,13 +62,29 @@ pub async fn import_files(
     user: &str,
     at: DateTime<Utc>,
 ) -> Result<SafetyImport, AppError> {
+    import_files_within(store, files, None, user, at).await
+}
+
+/// [`import_files`] for someone who may write only the entities of `writable` (a plant's or
+/// subsidiary's manager on the web; `None`: anything, HQ): a row of another entity, or of a
+/// person or certificate of one, refuses the whole import, named by file, row, column and
+/// value like every other bad cell.
+pub async fn import_files_within(
+    store: &dyn Store,
+    files: &[SourceFile],
+    writable: Option<&BTreeSet<EntityCode>>,
+    user: &str,
+    at: DateTime<Utc>,
+) -> Result<SafetyImport, AppError> {
     let entities = store.entities().await?;
     let stored = store.safety_records().await?;
     let known = KnownSafety {
         plans: &stored.plans,
         people: &stored.people,
+        certificates: &stored.certificates,
         entities: Some(&entities),
         check_references: true,
+        writable,
     };
     let read = match read_safety_files(&inputs(files), &known) {
         Ok(read) => read,
@@ -109,6 +131,49 @@ pub async fn stored_status(
         result.hazards.insert(key, graded);
     }
     Ok(result)
+}
+
+/// Reads a yearly drill plan file (`zx_ingest::safety::plan_file`, the layout its export
+/// writes) against what is stored and saves it in one transaction: new rows added, changed
+/// ones revised (reason: the file), rows with a cancel reason cancelled. `writable`: the
+/// entities the importer may write (`None`: any). The file's problems, or what each row did.
+pub async fn import_drill_plan(
+    store: &dyn Store,
+    file_name: &str,
+    bytes: &[u8],
+    writable: Option<&BTreeSet<EntityCode>>,
+    user: &str,
+    at: DateTime<Utc>,
+) -> Result<Result<Vec<(i64, PlannedOutcome)>, SafetyRejected>, AppError> {
+    let entities = store.entities().await?;
+    let stored = store.safety_records().await?;
+    let known = KnownSafety {
+        plans: &stored.plans,
+        entities: Some(&entities),
+        writable,
+        ..KnownSafety::default()
+    };
+    let rows = match read_drill_plan(Input { file_name, bytes }, &known) {
+        Ok(rows) => rows,
+        Err(rejected) => return Ok(Err(rejected)),
+    };
+    let rows = rows
+        .into_iter()
+        .map(|r| PlannedDrillRow {
+            id: r.id,
+            drill: NewPlannedDrill {
+                entity: r.entity,
+                plan: r.plan,
+                due: r.due,
+                scenario: r.scenario,
+                joint_with: r.joint_with,
+            },
+            cancel_reason: r.cancel_reason,
+        })
+        .collect();
+    Ok(Ok(store
+        .save_planned_drills(rows, file_name, user, at)
+        .await?))
 }
 
 /// The group's safety configuration: the grading bands (LEC and risk-matrix levels) and the

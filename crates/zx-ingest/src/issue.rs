@@ -168,6 +168,8 @@ pub enum IssueCode {
     InvalidScore,
     /// A hazard grade other than general or major.
     InvalidGrade,
+    /// A natural hazard, exposure level or season not among the allowed ones.
+    InvalidExposure,
     /// A plan kind other than comprehensive, special or onsite.
     InvalidPlanKind,
     /// A person's role other than principal, safety_manager, staff or special_operator.
@@ -226,6 +228,7 @@ impl IssueCode {
             IssueCode::UnknownUser => "unknown_user",
             IssueCode::LockedPeriod => "locked_period",
             IssueCode::OutsideScope => "outside_scope",
+            IssueCode::InvalidExposure => "invalid_exposure",
             IssueCode::InvalidScore => "invalid_score",
             IssueCode::InvalidGrade => "invalid_grade",
             IssueCode::InvalidPlanKind => "invalid_plan_kind",

@@ -11,7 +11,7 @@
 //! Every problem is reported at once (at most [`crate::MAX_ERRORS`]), each naming file, line or
 //! cell, column and value, with a stable snake_case code; a file with any problem yields nothing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -570,6 +570,9 @@ fn warning_row(cells: &Cells<'_>, problems: &mut Problems) -> Option<NewWarning>
 pub struct RiskFileRow {
     pub id: Option<i64>,
     pub risk: Risk,
+    /// Marked retired (`已停用`) in the state column: a risk retired already, read back as
+    /// it is (retiring takes a reason, on the page).
+    pub retired: bool,
 }
 
 /// The register's heading list, `风险编号,单位编码,…`, for messages.
@@ -583,10 +586,12 @@ fn risk_layout() -> String {
 
 /// Reads a risk register against the stored `entities`. `writable`: whether the importer may
 /// write an entity's risks (its subtree); a row of another entity is refused on its cell.
+/// `retired`: the ids of the risks retired in the register; a row marked retired must be one.
 pub fn read_risks(
     input: Input<'_>,
     entities: &[Entity],
     writable: &dyn Fn(&EntityCode) -> bool,
+    retired: &HashSet<i64>,
 ) -> Result<Vec<RiskFileRow>, RowFileRejected> {
     let mut problems = Problems {
         file: input.file_name.to_owned(),
@@ -608,7 +613,7 @@ pub fn read_risks(
                     row: &row,
                     index: &index,
                 };
-                if let Some(r) = risk_row(&cells, &known, writable, &mut problems) {
+                if let Some(r) = risk_row(&cells, &known, writable, retired, &mut problems) {
                     risks.push(r);
                 }
             }
@@ -629,6 +634,7 @@ fn risk_row(
     cells: &Cells<'_>,
     known: &HashMap<&str, &Entity>,
     writable: &dyn Fn(&EntityCode) -> bool,
+    retired: &HashSet<i64>,
     problems: &mut Problems,
 ) -> Option<RiskFileRow> {
     let id_text = cells.text("id");
@@ -713,7 +719,21 @@ fn risk_row(
         l
     });
     let score = score(cells, problems);
+    let marked = matches!(cells.text("state").as_str(), "已停用" | "retired");
+    if marked && !id.flatten().is_some_and(|id| retired.contains(&id)) {
+        problems.add(
+            &cells.loc("state"),
+            "invalid_state",
+            "state",
+            Some(cells.text("state")),
+            "is not the state of this risk in the register: retire a risk on the page, with a reason"
+                .into(),
+            "与登记册中该风险的状态不符：停用风险请在页面上操作并填写原因".into(),
+        );
+        return None;
+    }
     Some(RiskFileRow {
+        retired: marked,
         id: id?,
         risk: Risk {
             entity: entity?,
@@ -917,6 +937,7 @@ mod tests {
             },
             &entities,
             &only_p1,
+            &HashSet::new(),
         )
         .unwrap();
         assert_eq!(rows[0].id, Some(3));
@@ -938,6 +959,7 @@ mod tests {
             },
             &entities,
             &only_p1,
+            &HashSet::new(),
         )
         .unwrap_err();
         let lines: Vec<String> = err.issues.iter().map(ToString::to_string).collect();

@@ -231,3 +231,77 @@ fn only_a_manager_needs_the_role_start() {
     .unwrap();
     assert_eq!(read.records.people[0].role_since.to_string(), "2026-02-01");
 }
+
+#[test]
+fn an_import_within_a_scope_refuses_every_row_of_another_unit_by_its_cell() {
+    use zx_domain::safety::{Certificate, Person};
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let code = |s: &str| EntityCode::parse(s).unwrap();
+    // P2's staff member W9 and his certificate T-9 are stored; the importer may write P1 only.
+    let stored_people = [Person {
+        person: "W9".into(),
+        entity: code("P2"),
+        role: PersonRole::SpecialOperator,
+        role_since: date("2020-01-01"),
+        hired: date("2020-01-01"),
+    }];
+    let stored_certificates = [Certificate {
+        person: "W9".into(),
+        kind: "电工作业".into(),
+        number: "T-9".into(),
+        issued: date("2020-01-01"),
+        expires: date("2026-01-01"),
+        last_review: None,
+    }];
+    let scope: std::collections::BTreeSet<EntityCode> = [code("P1")].into();
+    let known = KnownSafety {
+        people: &stored_people,
+        certificates: &stored_certificates,
+        check_references: true,
+        writable: Some(&scope),
+        ..KnownSafety::default()
+    };
+    let people = "person,entity,role,role_since,hired\n\
+                  E1,P1,staff,2020-01-01,2020-01-01\n\
+                  E2,P2,staff,2020-01-01,2020-01-01\n\
+                  W9,P1,staff,2020-01-01,2020-01-01\n";
+    let training = "person,date,hours,course\nE1,2026-03-02,2,消防\nE2,2026-03-02,2,消防\n";
+    let certificates =
+        "person,type,number,issued,expires,last_review\nE1,电工作业,T-9,2020-08-31,2026-08-30,\n";
+    let rejected = read_safety_files(
+        &[
+            input("people.csv", people.as_bytes()),
+            input("training.csv", training.as_bytes()),
+            input("certs.csv", certificates.as_bytes()),
+        ],
+        &known,
+    )
+    .unwrap_err();
+    // Line 3: P2 itself; line 4: W9 is stored as P2's (moving him is rewriting P2's record);
+    // the training of E2 (a P2 person by this very file); T-9 is W9's certificate.
+    assert_eq!(
+        lines(&rejected),
+        [
+            "people.csv:3: entity: \"P2\" is outside your scope: you may import records only of your own unit and the units below it",
+            "people.csv:4: person: \"W9\" is a person of P2, outside your scope: you may import records only of your own unit and the units below it",
+            "training.csv:3: person: \"E2\" is a person of P2, outside your scope: you may import records only of your own unit and the units below it",
+            "certs.csv:2: number: \"T-9\" is the certificate of W9 of P2, outside your scope",
+        ]
+    );
+    // The same files without a scope (HQ, the CLI): read.
+    let hq = KnownSafety {
+        writable: None,
+        ..known
+    };
+    assert!(
+        read_safety_files(
+            &[
+                input("people.csv", people.as_bytes()),
+                input("training.csv", training.as_bytes()),
+                input("certs.csv", certificates.as_bytes()),
+            ],
+            &hq,
+        )
+        .is_ok()
+    );
+}

@@ -220,6 +220,7 @@ mod tests {
             due: NaiveDate::from_ymd_opt(2026, 12, 20).unwrap(),
             scenario: "氨水泄漏".into(),
             joint_with: String::new(),
+            cancel_reason: None,
         };
         let a = drill_alert(
             &p,

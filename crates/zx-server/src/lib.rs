@@ -212,6 +212,19 @@ pub fn router(state: AppState) -> Router {
         .route("/safety/drills", get(drills::pages::page))
         .route("/safety/drills.xlsx", get(drills::pages::export))
         .route("/safety/drills/plan", post(drills::pages::post_planned))
+        .route("/safety/drill-plan.xlsx", get(drills::plan::export))
+        .route(
+            "/safety/drills/plan/import",
+            post(drills::plan::post_import),
+        )
+        .route(
+            "/safety/drills/plan/{id}/revise",
+            post(drills::plan::post_revise),
+        )
+        .route(
+            "/safety/drills/plan/{id}/cancel",
+            post(drills::plan::post_cancel),
+        )
         .route("/safety/drills/record", post(drills::pages::post_drill))
         .route(
             "/safety/drill-improvements/{id}/measure",
@@ -219,6 +232,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/safety/people", get(people::pages::page))
         .route("/safety/registers/{kind}", get(registers::pages::export))
+        .route(
+            "/safety/registers/import",
+            post(registers::import::post_import),
+        )
+        .route(
+            "/api/v1/safety/records/import",
+            post(registers::import::api_import),
+        )
         .route("/api/v1/safety/people", get(people::api::people))
         .route(
             "/api/v1/safety/drills",
@@ -229,6 +250,14 @@ pub fn router(state: AppState) -> Router {
             post(drills::api::post_improvement_measure),
         )
         .route("/api/v1/safety/drill-plan", post(drills::api::post_planned))
+        .route(
+            "/api/v1/safety/drill-plan/{id}/revise",
+            post(drills::plan::api_revise),
+        )
+        .route(
+            "/api/v1/safety/drill-plan/{id}/cancel",
+            post(drills::plan::api_cancel),
+        )
         .route("/collect", get(collect::pages::page))
         .route(
             "/collect/upload",

@@ -5,7 +5,7 @@ use zx_store::{DrillReminder, DrillReminderReason, NewPlannedDrill, Store, Store
 
 use crate::measures::{at, audit_lines, code, date, setup};
 
-fn planned(entity: &str, plan: &str, due: &str) -> NewPlannedDrill {
+pub(crate) fn planned(entity: &str, plan: &str, due: &str) -> NewPlannedDrill {
     NewPlannedDrill {
         entity: code(entity),
         plan: plan.into(),
@@ -81,6 +81,7 @@ pub async fn planned_drills_are_added_all_or_nothing_and_revised_with_an_audit_t
             date("2026-06-25"),
             "垃圾坑有限空间中毒窒息".into(),
             "晋江市医院".into(),
+            "6 月中旬停炉检修，改期",
             "fujian",
             at(4, 9),
         )
@@ -93,6 +94,7 @@ pub async fn planned_drills_are_added_all_or_nothing_and_revised_with_an_audit_t
             date("2026-06-25"),
             "垃圾坑有限空间中毒窒息".into(),
             "晋江市医院".into(),
+            "again",
             "fujian",
             at(5, 9),
         )
@@ -118,14 +120,14 @@ pub async fn planned_drills_are_added_all_or_nothing_and_revised_with_an_audit_t
                 "entity=P1; plan=P1-XC-01; due=2026-06-15; scenario=垃圾坑有限空间中毒窒息; joint_with="
             ),
             Some(
-                "entity=P1; plan=P1-XC-01; due=2026-06-25; scenario=垃圾坑有限空间中毒窒息; joint_with=晋江市医院"
+                "entity=P1; plan=P1-XC-01; due=2026-06-25; scenario=垃圾坑有限空间中毒窒息; joint_with=晋江市医院; reason=6 月中旬停炉检修，改期"
             ),
             at(4, 9),
         )
     );
     assert!(matches!(
         store
-            .revise_planned_drill(99, date("2026-06-25"), String::new(), String::new(), "fujian", at(5, 9))
+            .revise_planned_drill(99, date("2026-06-25"), String::new(), String::new(), "x", "fujian", at(5, 9))
             .await,
         Err(StoreError::Invalid(m)) if m == "no planned drill 99"
     ));

@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod archive;
 pub mod drill_plan;
+pub mod drill_plan_edits;
 pub mod followup;
 pub mod hazards;
 pub mod loads;
@@ -87,6 +88,8 @@ macro_rules! stories {
             drill_plan::drill_reminders_are_recorded_once_and_audited,
             drill_plan::drill_reminders_go_out_lead_days_before_the_date_and_once,
             drill_plan::a_drill_is_recorded_with_its_report_and_an_improvement_becomes_a_measure,
+            drill_plan_edits::a_planned_drill_moves_with_a_reason_and_is_cancelled_with_one,
+            drill_plan_edits::a_drill_plan_file_is_saved_all_or_nothing,
             safety::safety_records_import_read_back_and_revise,
             safety::a_safety_import_with_a_bad_reference_writes_nothing,
             safety::hazards_go_to_the_register_in_the_same_transaction,

@@ -193,10 +193,21 @@ pub async fn risks_are_registered_revised_and_retired_with_an_audit_trail(store:
             .is_err()
     );
 
-    store.retire_risk(2, "fj1", at(5, 1)).await.unwrap();
+    // A blank reason is refused, writing nothing (revision 2 stays).
+    assert!(store.retire_risk(2, "  ", "fj1", at(5, 1)).await.is_err());
+    assert_eq!(store.risk(2).await.unwrap().unwrap().revision, 2);
+    store
+        .retire_risk(2, "垃圾吊检修平台已拆除", "fj1", at(5, 1))
+        .await
+        .unwrap();
     let retired = store.risk(2).await.unwrap().unwrap();
     assert_eq!((retired.active, retired.revision), (false, 3));
-    assert!(store.retire_risk(2, "fj1", at(5, 2)).await.is_err());
+    assert!(
+        store
+            .retire_risk(2, "again", "fj1", at(5, 2))
+            .await
+            .is_err()
+    );
 
     let lines = audit_lines(store, "risk.").await;
     let actions: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
@@ -215,6 +226,10 @@ pub async fn risks_are_registered_revised_and_retired_with_an_audit_trail(store:
     );
     assert!(lines[2].2.as_deref().unwrap().contains("score=LS 3×4"));
     assert!(lines[2].3.as_deref().unwrap().contains("score=LS 2×4"));
+    assert_eq!(
+        lines[3].3.as_deref(),
+        Some("retired; reason=垃圾吊检修平台已拆除")
+    );
 }
 
 pub async fn warnings_trigger_alerts_acknowledged_once_and_escalated_once(store: &dyn Store) {

@@ -21,6 +21,25 @@ pub struct NewPlannedDrill {
     pub joint_with: String,
 }
 
+/// A row of a drill plan file: a planned drill to add (no id) or an existing one as the file
+/// has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedDrillRow {
+    pub id: Option<i64>,
+    pub drill: NewPlannedDrill,
+    /// Given: the drill is (to be) cancelled for this reason.
+    pub cancel_reason: Option<String>,
+}
+
+/// What saving a drill plan row did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlannedOutcome {
+    Created,
+    Revised,
+    Cancelled,
+    Unchanged,
+}
+
 /// A recorded reminder about a planned drill.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DrillNotification {
@@ -110,17 +129,43 @@ pub trait DrillStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> StoreResult<Vec<i64>>;
     /// Corrects a planned drill (same entity and plan): its date, scenario and joint units.
-    /// `drill_plan.revise` audit line with the old and new values; an unknown id is `Invalid`;
-    /// nothing changes (and nothing is audited) when the values are equal.
+    /// `drill_plan.revise` audit line with the old and new values, the new one ending in
+    /// `; reason=…`; an unknown or cancelled one is `Invalid`, and so is a new date without a
+    /// reason; nothing changes (and nothing is audited) when the values are equal.
+    #[allow(clippy::too_many_arguments)]
     async fn revise_planned_drill(
         &self,
         id: i64,
         due: NaiveDate,
         scenario: String,
         joint_with: String,
+        reason: &str,
         user: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Cancels a planned drill with a reason (`drill_plan.cancel`, new value
+    /// `cancelled; reason=…`): it stays in the plan, counts for nothing and is reminded of no
+    /// more. An unknown or cancelled one, or a blank reason, is `Invalid`.
+    async fn cancel_planned_drill(
+        &self,
+        id: i64,
+        reason: &str,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Saves a drill plan read from a file, in one transaction (all or nothing): a row without
+    /// id is added, a row with the id of a planned drill of the same entity and plan revises
+    /// it (reason `imported from SOURCE`) when its date, scenario or joint units differ and
+    /// cancels it when it gives a cancel reason, otherwise leaves it. `Invalid` naming the row
+    /// (from 1) for what [`DrillStore::add_planned_drills`] refuses, an unknown id, one of
+    /// another entity or plan, an id twice, or a cancelled drill given without its reason.
+    async fn save_planned_drills(
+        &self,
+        rows: Vec<PlannedDrillRow>,
+        source: &str,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<(i64, PlannedOutcome)>>;
     /// Every planned drill, by entity, date and id.
     async fn planned_drills(&self) -> StoreResult<Vec<PlannedDrill>>;
     /// Records the reminders not recorded yet and returns those, in the order given: one

@@ -181,8 +181,16 @@ pub trait RiskStore: Send + Sync {
         user: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<Vec<(i64, RiskOutcome)>>;
-    /// Retires a risk (`risk.retire`); `Invalid` for an unknown or already retired one.
-    async fn retire_risk(&self, id: i64, user: &str, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Retires a risk (`risk.retire`, old value the risk, new value `retired; reason=…`): it
+    /// leaves the maps and the open list and stays in the register as retired. `Invalid` for
+    /// an unknown or already retired one, or a blank reason.
+    async fn retire_risk(
+        &self,
+        id: i64,
+        reason: &str,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
 
     /// Every recorded exposure, by entity and hazard.
     async fn site_exposures(&self) -> StoreResult<Vec<SiteExposure>>;

@@ -34,6 +34,9 @@ pub struct PlannedDrill {
     pub scenario: String,
     /// Local units planned to take part (fire brigade, hospital, township …); empty: none.
     pub joint_with: String,
+    /// Why it was cancelled, once it was (it stays in the plan, counts for nothing and is
+    /// reminded of no more).
+    pub cancel_reason: Option<String>,
 }
 
 /// A recorded drill as the plan needs it: which entity and plan, on which day.
@@ -65,6 +68,8 @@ pub enum PlannedState {
     DueSoon,
     /// Nothing recorded and the date has passed.
     Overdue,
+    /// Taken out of the plan, with a reason.
+    Cancelled,
 }
 
 impl PlannedState {
@@ -75,6 +80,7 @@ impl PlannedState {
             PlannedState::Planned => "planned",
             PlannedState::DueSoon => "due_soon",
             PlannedState::Overdue => "overdue",
+            PlannedState::Cancelled => "cancelled",
         }
     }
 
@@ -85,6 +91,7 @@ impl PlannedState {
             PlannedState::Planned => lang.pick("计划中", "planned"),
             PlannedState::DueSoon => lang.pick("即将到期", "due soon"),
             PlannedState::Overdue => lang.pick("已逾期", "overdue"),
+            PlannedState::Cancelled => lang.pick("已取消", "cancelled"),
         }
     }
 }
@@ -154,13 +161,18 @@ pub fn planned_states<'a>(
     }
     // (entity, plan, year) → the planned drills' indices, by due date then id.
     let mut groups: BTreeMap<(&str, &str, i32), Vec<usize>> = BTreeMap::new();
+    let mut states = vec![PlannedState::Planned; planned.len()];
     for (i, p) in planned.iter().enumerate() {
+        // A cancelled one takes no recorded drill from the others of its plan.
+        if p.cancel_reason.is_some() {
+            states[i] = PlannedState::Cancelled;
+            continue;
+        }
         groups
             .entry((p.entity.as_str(), p.plan.as_str(), p.due.year()))
             .or_default()
             .push(i);
     }
-    let mut states = vec![PlannedState::Planned; planned.len()];
     for (key, mut indices) in groups {
         indices.sort_by_key(|&i| (planned[i].due, planned[i].id));
         let done = dates.get(&key).map_or(&[][..], Vec::as_slice);
@@ -205,7 +217,7 @@ pub fn drill_reminders<'a>(
                 users.extend(escalate_to(&p.entity));
                 (DrillReminderReason::Overdue, users)
             }
-            PlannedState::Done(_) | PlannedState::Planned => continue,
+            PlannedState::Done(_) | PlannedState::Planned | PlannedState::Cancelled => continue,
         };
         out.extend(users.into_iter().map(|user| DrillReminder {
             planned: p.id,
@@ -238,6 +250,7 @@ mod tests {
             due: date(due),
             scenario: String::new(),
             joint_with: String::new(),
+            cancel_reason: None,
         }
     }
 
@@ -342,5 +355,32 @@ mod tests {
             assert_eq!(DrillReminderReason::parse(r.as_str()), Some(r));
         }
         assert_eq!(DrillReminderReason::parse("due_soon"), None);
+    }
+
+    #[test]
+    fn a_cancelled_planned_drill_takes_no_drill_and_is_reminded_of_no_more() {
+        let p1 = code("P1");
+        let mut cancelled = planned(1, "P1", "XC-01", "2026-05-31");
+        cancelled.cancel_reason = Some("检修停炉".into());
+        let plan = [cancelled, planned(2, "P1", "XC-01", "2026-11-30")];
+        // The one drill of the year (06-10) counts for the 11-30 one, not the cancelled
+        // 05-31 one, which would have been first in date order.
+        let drill = RecordedDrill {
+            entity: &p1,
+            plan: "XC-01",
+            date: date("2026-06-10"),
+        };
+        let states = planned_states(&plan, [drill], date("2026-07-01"), 14);
+        assert_eq!(
+            states,
+            [
+                PlannedState::Cancelled,
+                PlannedState::Done(date("2026-06-10"))
+            ]
+        );
+        // Past its date, nothing drilled: no overdue reminder for the cancelled one.
+        let managers = |_: &EntityCode| vec!["m".to_owned()];
+        let got = drill_reminders(&plan[..1], [], date("2026-07-01"), 14, managers, managers);
+        assert_eq!(got, []);
     }
 }

@@ -8,11 +8,13 @@
 //! every file is reported at once, each naming file, line or cell, column and value, with a
 //! stable snake_case code; any problem and nothing is returned.
 
+pub mod exposure_file;
+pub mod plan_file;
 mod rows;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-use zx_domain::safety::{Person, Plan, PlanKind, SafetyRecords};
+use zx_domain::safety::{Certificate, Person, Plan, PlanKind, SafetyRecords};
 use zx_domain::{Entity, EntityCode};
 
 use crate::issue::{Draft, IssueCode, Loc, Place, Sink};
@@ -140,7 +142,7 @@ impl SafetyFileKind {
     }
 }
 
-fn heading(cell: &Value) -> String {
+pub(super) fn heading(cell: &Value) -> String {
     cell.text()
         .trim()
         .trim_start_matches('\u{FEFF}')
@@ -156,6 +158,9 @@ pub struct KnownSafety<'a> {
     pub plans: &'a [Plan],
     /// People stored before (a training record or certificate may name one).
     pub people: &'a [Person],
+    /// Certificates stored before: with `writable`, a number held by someone outside it may
+    /// not be rewritten.
+    pub certificates: &'a [Certificate],
     /// The registered entities: when given, every entity cell must name one (an import);
     /// when `None` only the code's shape is checked (a check of files).
     pub entities: Option<&'a [Entity]>,
@@ -166,6 +171,18 @@ pub struct KnownSafety<'a> {
     /// person not on its staff list count for nothing there (safety.md §7 lists the people of
     /// the people file), and certificates are graded by number alone.
     pub check_references: bool,
+    /// The entities the importer may write (its subtree, on the web); `None`: any (HQ, the
+    /// CLI). A row for another entity is refused on its entity cell; a person, training
+    /// record or certificate whose person (in these files or stored) belongs to another, on
+    /// its person cell.
+    pub writable: Option<&'a BTreeSet<EntityCode>>,
+}
+
+impl KnownSafety<'_> {
+    /// Whether rows of `entity` may be written.
+    fn may_write(&self, entity: &EntityCode) -> bool {
+        self.writable.is_none_or(|scope| scope.contains(entity))
+    }
 }
 
 /// One file that was read: its name, kind, encoding and rows (blank rows not counted).

@@ -77,7 +77,7 @@ impl Fields<'_, '_> {
 }
 
 /// A required cell's text, trimmed.
-fn text(cell: &Value, column: &str) -> Result<String, Draft> {
+pub(super) fn text(cell: &Value, column: &str) -> Result<String, Draft> {
     let text = fields::required_text(cell, column)?;
     Ok(text.trim().to_owned())
 }
@@ -88,7 +88,7 @@ fn code_text(cell: &Value, column: &str) -> Result<String, Draft> {
 }
 
 /// A `YYYY-MM-DD` date (years 1900–2999), or a workbook date cell without a time.
-fn date(cell: &Value, column: &str) -> Result<NaiveDate, Draft> {
+pub(super) fn date(cell: &Value, column: &str) -> Result<NaiveDate, Draft> {
     let invalid = |value: String| {
         Draft::new(
             IssueCode::InvalidDate,
@@ -124,7 +124,11 @@ fn code_error(code: IssueCode, column: &str, value: String, allowed: &str) -> Dr
     .value(value)
 }
 
-fn entity(cell: &Value, column: &str, known: &KnownSafety<'_>) -> Result<EntityCode, Draft> {
+pub(super) fn entity(
+    cell: &Value,
+    column: &str,
+    known: &KnownSafety<'_>,
+) -> Result<EntityCode, Draft> {
     let code = fields::entity_code(cell, column)?;
     match known.entities {
         Some(entities) if !entities.iter().any(|e| e.code == code) => Err(Draft::new(
@@ -134,8 +138,33 @@ fn entity(cell: &Value, column: &str, known: &KnownSafety<'_>) -> Result<EntityC
         )
         .column(column)
         .value(code.as_str())),
+        _ if !known.may_write(&code) => Err(outside_scope(column, code.as_str())),
         _ => Ok(code),
     }
+}
+
+/// A row of an entity the importer may not write (`KnownSafety::writable`).
+fn outside_scope(column: &str, value: &str) -> Draft {
+    Draft::new(
+        IssueCode::OutsideScope,
+        "is outside your scope: you may import records only of your own unit and the units below it",
+        "不在您的权限范围内：只能导入本单位及下级单位的记录",
+    )
+    .column(column)
+    .value(value)
+}
+
+/// A person (or what is theirs) of an entity outside the importer's scope.
+fn person_outside_scope(person: &str, entity: &EntityCode) -> Draft {
+    Draft::new(
+        IssueCode::OutsideScope,
+        format!(
+            "is a person of {entity}, outside your scope: you may import records only of your own unit and the units below it"
+        ),
+        format!("是 {entity} 的人员，不在您的权限范围内：只能导入本单位及下级单位的记录"),
+    )
+    .column("person")
+    .value(person)
 }
 
 /// An LEC factor: a decimal, checked against the method's values with the others.
@@ -170,6 +199,9 @@ pub(crate) struct Reader<'k> {
     drill_plans: Vec<((EntityCode, String), Reference)>,
     /// Training records' and certificates' person cells.
     persons: Vec<(SafetyFileKind, Reference)>,
+    /// People of these files refused for their unit outside the importer's scope: their
+    /// training and certificates are refused for the same reason, not as of no one.
+    outside: HashMap<String, EntityCode>,
 }
 
 impl<'k> Reader<'k> {
@@ -186,6 +218,7 @@ impl<'k> Reader<'k> {
             training_keys: HashMap::new(),
             drill_plans: Vec::new(),
             persons: Vec::new(),
+            outside: HashMap::new(),
         }
     }
 
@@ -489,6 +522,19 @@ impl<'k> Reader<'k> {
                     let draft = self.duplicate(&first, "person", person, ("person", "人员"));
                     f.error("person", draft);
                 }
+                if let (Some(person), Ok(unit)) =
+                    (&person, fields::entity_code(cells.cell("entity"), "entity"))
+                    && !known.may_write(&unit)
+                {
+                    self.outside.insert(person.clone(), unit);
+                }
+                // Moving someone of another unit into one's own is rewriting their record.
+                if let Some(person) = &person
+                    && let Some(stored) = known.people.iter().find(|p| &p.person == person)
+                    && !known.may_write(&stored.entity)
+                {
+                    f.error("person", person_outside_scope(person, &stored.entity));
+                }
                 if let (
                     false,
                     Some(person),
@@ -612,6 +658,28 @@ impl<'k> Reader<'k> {
                     );
                     f.error("number", draft);
                 }
+                if let Some(number) = &number
+                    && let Some(stored) = known.certificates.iter().find(|c| &c.number == number)
+                    && let Some(holder) = known.people.iter().find(|p| p.person == stored.person)
+                    && !known.may_write(&holder.entity)
+                {
+                    f.error(
+                        "number",
+                        Draft::new(
+                            IssueCode::OutsideScope,
+                            format!(
+                                "is the certificate of {} of {}, outside your scope",
+                                holder.person, holder.entity
+                            ),
+                            format!(
+                                "是 {} 的 {} 的证书，不在您的权限范围内",
+                                holder.entity, holder.person
+                            ),
+                        )
+                        .column("number")
+                        .value(number.as_str()),
+                    );
+                }
                 if let Some(person) = &person {
                     self.persons.push((
                         SafetyFileKind::Certificates,
@@ -677,7 +745,26 @@ impl<'k> Reader<'k> {
             .chain(&self.records.people)
             .map(|p| p.person.as_str())
             .collect();
+        // A person's unit: the people files' first, else the stored one.
+        let units: HashMap<&str, &EntityCode> = self
+            .known
+            .people
+            .iter()
+            .chain(&self.records.people)
+            .map(|p| (p.person.as_str(), &p.entity))
+            .chain(self.outside.iter().map(|(p, e)| (p.as_str(), e)))
+            .collect();
         for (kind, reference) in &self.persons {
+            if let Some(entity) = units.get(reference.value.as_str())
+                && !self.known.may_write(entity)
+            {
+                report(
+                    sinks,
+                    reference,
+                    person_outside_scope(&reference.value, entity),
+                );
+                continue;
+            }
             if !people.contains(reference.value.as_str()) {
                 let what = match kind {
                     SafetyFileKind::Certificates => ("a certificate", "证书"),

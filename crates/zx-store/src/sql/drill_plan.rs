@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::measures::{insert_measures, measure_refs};
-use super::{Backend, Row, SqlStore, audit};
+use super::{Backend, Connection, Row, SqlStore, audit};
 use crate::{
     DrillImprovement, DrillReport, NewDrillReport, NewMeasure, check_new_drill_report,
     check_new_measure, describe_drill, describe_drill_object, describe_drill_report,
@@ -13,11 +13,12 @@ use crate::{
 };
 use crate::{
     DrillNotification, DrillReminder, DrillReminderReason, DrillStore, NOTIFICATION_SENDER,
-    NewPlannedDrill, PlannedDrill, StoreError, StoreResult, check_new_planned_drill,
-    describe_drill_reminder, describe_planned_drill, describe_planned_drill_object, params,
+    NewPlannedDrill, PlannedDrill, PlannedDrillRow, PlannedOutcome, StoreError, StoreResult,
+    check_new_planned_drill, describe_drill_reminder, describe_planned_drill,
+    describe_planned_drill_object, params,
 };
 
-const PLANNED_COLUMNS: &str = "id, entity, plan, due, scenario, joint_with";
+const PLANNED_COLUMNS: &str = "id, entity, plan, due, scenario, joint_with, cancel_reason";
 
 fn planned_from_row(row: &mut Row) -> StoreResult<PlannedDrill> {
     Ok(PlannedDrill {
@@ -27,6 +28,7 @@ fn planned_from_row(row: &mut Row) -> StoreResult<PlannedDrill> {
         due: row.get(3)?,
         scenario: row.get(4)?,
         joint_with: row.get(5)?,
+        cancel_reason: row.get(6)?,
     })
 }
 
@@ -267,52 +269,7 @@ impl<B: Backend> DrillStore for SqlStore<B> {
         let mut tx = self.backend.write().await?;
         let mut ids = Vec::with_capacity(list.len());
         for (i, d) in list.iter().enumerate() {
-            let known = tx
-                .fetch_optional("SELECT 1 FROM entities WHERE code = ?", params![&d.entity])
-                .await?;
-            if known.is_none() {
-                return Err(StoreError::Invalid(format!(
-                    "planned drill {}: unknown entity {}",
-                    i + 1,
-                    d.entity
-                )));
-            }
-            let mut row = tx
-                .fetch_optional(
-                    "INSERT INTO safety_planned_drills
-                     (entity, plan, due, scenario, joint_with, created_by, created_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    params![
-                        &d.entity,
-                        d.plan.trim(),
-                        d.due,
-                        &d.scenario,
-                        &d.joint_with,
-                        user,
-                        at
-                    ],
-                )
-                .await?
-                .ok_or_else(|| StoreError::Database("INSERT … RETURNING id gave no row".into()))?;
-            let id: i64 = row.get(0)?;
-            audit(
-                &mut *tx,
-                at,
-                user,
-                "drill_plan.create",
-                &describe_planned_drill_object(id),
-                None,
-                Some(describe_planned_drill(
-                    &d.entity,
-                    d.plan.trim(),
-                    d.due,
-                    &d.scenario,
-                    &d.joint_with,
-                )),
-                None,
-            )
-            .await?;
-            ids.push(id);
+            ids.push(insert_planned(&mut *tx, i, d, user, at).await?);
         }
         tx.commit().await?;
         Ok(ids)
@@ -324,15 +281,12 @@ impl<B: Backend> DrillStore for SqlStore<B> {
         due: NaiveDate,
         scenario: String,
         joint_with: String,
+        reason: &str,
         user: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         let mut tx = self.backend.write().await?;
-        let sql = format!("SELECT {PLANNED_COLUMNS} FROM safety_planned_drills WHERE id = ?");
-        let Some(mut row) = tx.fetch_optional(&sql, params![id]).await? else {
-            return Err(StoreError::Invalid(format!("no planned drill {id}")));
-        };
-        let old = planned_from_row(&mut row)?;
+        let old = load_planned(&mut *tx, id).await?;
         let new = NewPlannedDrill {
             entity: old.entity.clone(),
             plan: old.plan.clone(),
@@ -340,31 +294,103 @@ impl<B: Backend> DrillStore for SqlStore<B> {
             scenario,
             joint_with,
         };
-        check_new_planned_drill(0, &new)?;
-        if (old.due, &old.scenario, &old.joint_with) == (new.due, &new.scenario, &new.joint_with) {
-            return Ok(());
+        if revise_in(&mut *tx, &old, &new, reason, user, at).await? {
+            tx.commit().await?;
         }
-        tx.execute(
-            "UPDATE safety_planned_drills SET due = ?, scenario = ?, joint_with = ?,
-             revision = revision + 1 WHERE id = ?",
-            params![new.due, &new.scenario, &new.joint_with, id],
-        )
-        .await?;
-        let describe = |d: NaiveDate, s: &str, j: &str| {
-            describe_planned_drill(&old.entity, &old.plan, d, s, j)
-        };
-        audit(
-            &mut *tx,
-            at,
-            user,
-            "drill_plan.revise",
-            &describe_planned_drill_object(id),
-            Some(describe(old.due, &old.scenario, &old.joint_with)),
-            Some(describe(new.due, &new.scenario, &new.joint_with)),
-            None,
-        )
-        .await?;
+        Ok(())
+    }
+
+    async fn cancel_planned_drill(
+        &self,
+        id: i64,
+        reason: &str,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.backend.write().await?;
+        let old = load_planned(&mut *tx, id).await?;
+        cancel_in(&mut *tx, &old, reason, user, at).await?;
         tx.commit().await
+    }
+
+    async fn save_planned_drills(
+        &self,
+        rows: Vec<PlannedDrillRow>,
+        source: &str,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<(i64, PlannedOutcome)>> {
+        let at_row = |i: usize, e: StoreError| match e {
+            StoreError::Invalid(m) => StoreError::Invalid(format!("planned drill {}: {m}", i + 1)),
+            other => other,
+        };
+        for (i, r) in rows.iter().enumerate() {
+            check_new_planned_drill(i, &r.drill)?;
+        }
+        let reason = format!("imported from {source}");
+        let mut tx = self.backend.write().await?;
+        let mut seen = std::collections::HashSet::new();
+        let mut outcomes = Vec::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            let Some(id) = r.id else {
+                let id = insert_planned(&mut *tx, i, &r.drill, user, at).await?;
+                if let Some(why) = &r.cancel_reason {
+                    let new = load_planned(&mut *tx, id).await?;
+                    cancel_in(&mut *tx, &new, why, user, at)
+                        .await
+                        .map_err(|e| at_row(i, e))?;
+                }
+                outcomes.push((id, PlannedOutcome::Created));
+                continue;
+            };
+            if !seen.insert(id) {
+                return Err(at_row(
+                    i,
+                    StoreError::Invalid(format!("id {id} is listed twice")),
+                ));
+            }
+            let old = load_planned(&mut *tx, id).await.map_err(|e| at_row(i, e))?;
+            if (&old.entity, old.plan.as_str()) != (&r.drill.entity, r.drill.plan.trim()) {
+                return Err(at_row(
+                    i,
+                    StoreError::Invalid(format!(
+                        "id {id} is {}/{}'s planned drill, not {}/{}",
+                        old.entity, old.plan, r.drill.entity, r.drill.plan
+                    )),
+                ));
+            }
+            let outcome = match (&old.cancel_reason, &r.cancel_reason) {
+                // Cancelled before: the row reads back as it is, or is refused.
+                (Some(_), Some(_)) => PlannedOutcome::Unchanged,
+                (Some(_), None) => {
+                    return Err(at_row(
+                        i,
+                        StoreError::Invalid(format!(
+                            "id {id} was cancelled; a cancelled drill stays cancelled (plan a new one)"
+                        )),
+                    ));
+                }
+                (None, cancel) => {
+                    let revised = revise_in(&mut *tx, &old, &r.drill, &reason, user, at)
+                        .await
+                        .map_err(|e| at_row(i, e))?;
+                    if let Some(why) = cancel {
+                        let now = load_planned(&mut *tx, id).await?;
+                        cancel_in(&mut *tx, &now, why, user, at)
+                            .await
+                            .map_err(|e| at_row(i, e))?;
+                        PlannedOutcome::Cancelled
+                    } else if revised {
+                        PlannedOutcome::Revised
+                    } else {
+                        PlannedOutcome::Unchanged
+                    }
+                }
+            };
+            outcomes.push((id, outcome));
+        }
+        tx.commit().await?;
+        Ok(outcomes)
     }
 
     async fn planned_drills(&self) -> StoreResult<Vec<PlannedDrill>> {
@@ -387,24 +413,18 @@ impl<B: Backend> DrillStore for SqlStore<B> {
         let mut tx = self.backend.write().await?;
         let mut sent = Vec::new();
         for r in list {
-            let known = tx
-                .fetch_optional(
-                    "SELECT 1 FROM safety_planned_drills WHERE id = ?",
-                    params![r.planned],
-                )
-                .await?;
-            if known.is_none() {
-                return Err(StoreError::Invalid(format!(
-                    "no planned drill {}",
-                    r.planned
-                )));
+            let planned = load_planned(&mut *tx, r.planned).await?;
+            if planned.cancel_reason.is_some() {
+                continue;
             }
+            // Once per planned date: a drill moved to a new date is reminded of again.
             let inserted = tx
                 .execute(
-                    "INSERT INTO safety_drill_reminders (planned, user_name, reason, created_at)
-                     VALUES (?, ?, ?, ?)
-                     ON CONFLICT (planned, user_name, reason) DO NOTHING",
-                    params![r.planned, &r.user, r.reason.as_str(), at],
+                    "INSERT INTO safety_drill_reminders
+                     (planned, user_name, reason, due, created_at)
+                     VALUES (?, ?, ?, ?, ?)
+                     ON CONFLICT (planned, user_name, reason, due) DO NOTHING",
+                    params![r.planned, &r.user, r.reason.as_str(), planned.due, at],
                 )
                 .await?;
             if inserted == 0 {
@@ -436,4 +456,174 @@ impl<B: Backend> DrillStore for SqlStore<B> {
         )
         .await
     }
+}
+
+/// A planned drill by id, in the caller's transaction; `Invalid` when there is none.
+async fn load_planned(conn: &mut dyn Connection, id: i64) -> StoreResult<PlannedDrill> {
+    let sql = format!("SELECT {PLANNED_COLUMNS} FROM safety_planned_drills WHERE id = ?");
+    let Some(mut row) = conn.fetch_optional(&sql, params![id]).await? else {
+        return Err(StoreError::Invalid(format!("no planned drill {id}")));
+    };
+    planned_from_row(&mut row)
+}
+
+/// Adds one planned drill (`drill_plan.create`); `index` names its row.
+async fn insert_planned(
+    conn: &mut dyn Connection,
+    index: usize,
+    d: &NewPlannedDrill,
+    user: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<i64> {
+    let known = conn
+        .fetch_optional("SELECT 1 FROM entities WHERE code = ?", params![&d.entity])
+        .await?;
+    if known.is_none() {
+        return Err(StoreError::Invalid(format!(
+            "planned drill {}: unknown entity {}",
+            index + 1,
+            d.entity
+        )));
+    }
+    let mut row = conn
+        .fetch_optional(
+            "INSERT INTO safety_planned_drills
+             (entity, plan, due, scenario, joint_with, created_by, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            params![
+                &d.entity,
+                d.plan.trim(),
+                d.due,
+                &d.scenario,
+                &d.joint_with,
+                user,
+                at
+            ],
+        )
+        .await?
+        .ok_or_else(|| StoreError::Database("INSERT … RETURNING id gave no row".into()))?;
+    let id: i64 = row.get(0)?;
+    audit(
+        conn,
+        at,
+        user,
+        "drill_plan.create",
+        &describe_planned_drill_object(id),
+        None,
+        Some(describe_planned_drill(
+            &d.entity,
+            d.plan.trim(),
+            d.due,
+            &d.scenario,
+            &d.joint_with,
+        )),
+        None,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Revises `old` to `new`'s date, scenario and joint units (`drill_plan.revise`, the reason at
+/// the end of the new value). `false`: nothing differed, nothing written.
+async fn revise_in(
+    conn: &mut dyn Connection,
+    old: &PlannedDrill,
+    new: &NewPlannedDrill,
+    reason: &str,
+    user: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<bool> {
+    check_new_planned_drill(0, new)?;
+    if (old.due, old.scenario.as_str(), old.joint_with.as_str())
+        == (new.due, new.scenario.as_str(), new.joint_with.as_str())
+    {
+        return Ok(false);
+    }
+    let id = old.id;
+    if old.cancel_reason.is_some() {
+        return Err(StoreError::Invalid(format!(
+            "planned drill {id} is cancelled"
+        )));
+    }
+    let reason = reason.trim();
+    if old.due != new.due && reason.is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "planned drill {id}: a new date needs a reason"
+        )));
+    }
+    conn.execute(
+        "UPDATE safety_planned_drills SET due = ?, scenario = ?, joint_with = ?,
+         revision = revision + 1 WHERE id = ?",
+        params![new.due, &new.scenario, &new.joint_with, id],
+    )
+    .await?;
+    let describe =
+        |d: NaiveDate, s: &str, j: &str| describe_planned_drill(&old.entity, &old.plan, d, s, j);
+    let mut after = describe(new.due, &new.scenario, &new.joint_with);
+    if !reason.is_empty() {
+        after.push_str(&format!("; reason={reason}"));
+    }
+    audit(
+        conn,
+        at,
+        user,
+        "drill_plan.revise",
+        &describe_planned_drill_object(id),
+        Some(describe(old.due, &old.scenario, &old.joint_with)),
+        Some(after),
+        None,
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Cancels `old` (`drill_plan.cancel`); a blank reason or a cancelled one is `Invalid`.
+async fn cancel_in(
+    conn: &mut dyn Connection,
+    old: &PlannedDrill,
+    reason: &str,
+    user: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let id = old.id;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "planned drill {id}: cancelling it needs a reason"
+        )));
+    }
+    if old.cancel_reason.is_some() {
+        return Err(StoreError::Invalid(format!(
+            "planned drill {id} is cancelled already"
+        )));
+    }
+    if reason.chars().count() > crate::MAX_PLAN_TEXT {
+        return Err(StoreError::Invalid(format!(
+            "planned drill {id}: the reason is longer than {} characters",
+            crate::MAX_PLAN_TEXT
+        )));
+    }
+    conn.execute(
+        "UPDATE safety_planned_drills SET cancel_reason = ?, cancelled_by = ?, cancelled_at = ?,
+         revision = revision + 1 WHERE id = ?",
+        params![reason, user, at, id],
+    )
+    .await?;
+    audit(
+        conn,
+        at,
+        user,
+        "drill_plan.cancel",
+        &describe_planned_drill_object(id),
+        Some(describe_planned_drill(
+            &old.entity,
+            &old.plan,
+            old.due,
+            &old.scenario,
+            &old.joint_with,
+        )),
+        Some(format!("cancelled; reason={reason}")),
+        None,
+    )
+    .await
 }

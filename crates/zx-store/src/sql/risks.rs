@@ -281,7 +281,19 @@ impl<B: Backend> RiskStore for SqlStore<B> {
         Ok(outcomes)
     }
 
-    async fn retire_risk(&self, id: i64, user: &str, at: DateTime<Utc>) -> StoreResult<()> {
+    async fn retire_risk(
+        &self,
+        id: i64,
+        reason: &str,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "risk {id}: retiring it needs a reason"
+            )));
+        }
         let mut tx = self.backend.write().await?;
         let stored = load_risk(&mut *tx, id)
             .await?
@@ -302,7 +314,7 @@ impl<B: Backend> RiskStore for SqlStore<B> {
             "risk.retire",
             &describe_risk_object(id),
             Some(describe_risk(&stored.risk)),
-            None,
+            Some(format!("retired; reason={reason}")),
             None,
         )
         .await?;

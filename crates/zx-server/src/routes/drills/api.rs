@@ -47,10 +47,12 @@ pub struct PlannedDrillJson {
     pub due: String,
     pub scenario: String,
     pub joint_with: String,
-    /// `planned`, `due_soon`, `overdue` or `done`.
+    /// `planned`, `due_soon`, `overdue`, `done` or `cancelled`.
     pub state: String,
     /// The date of the drill that counted for it.
     pub done_on: Option<String>,
+    /// Why it was cancelled (state `cancelled`).
+    pub cancel_reason: Option<String>,
 }
 
 /// A drill's report and its improvements.
@@ -137,6 +139,7 @@ pub async fn drills(
                 joint_with: p.joint_with,
                 state: p.state.to_owned(),
                 done_on: some(p.done_on),
+                cancel_reason: some(p.cancel_reason),
             })
             .collect(),
         reports: v

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod plan;
 
 use std::collections::HashMap;
 
@@ -71,6 +72,11 @@ pub struct PlannedRow {
     pub state_label: &'static str,
     /// The date of the drill that counted for it; empty when none.
     pub done_on: String,
+    /// Why it was cancelled; empty while it is not.
+    pub cancel_reason: String,
+    /// Whether the caller may move or cancel it (its entity's managers, HQ; not once
+    /// cancelled).
+    pub writable: bool,
 }
 
 /// An improvement found in a drill, and the measure it became.
@@ -216,6 +222,11 @@ pub async fn view(state: &AppState, user: &CurrentUser, q: &DrillsQuery) -> ApiR
                 PlannedState::Done(date) => date.to_string(),
                 _ => String::new(),
             },
+            cancel_reason: p.cancel_reason.clone().unwrap_or_default(),
+            writable: p.cancel_reason.is_none()
+                && tree
+                    .id(&p.entity)
+                    .is_some_and(|id| user.access.can_submit(tree, id)),
         })
         .collect();
 

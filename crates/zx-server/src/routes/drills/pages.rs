@@ -17,6 +17,7 @@ use super::{
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::layout::{Me, error_page, here, xlsx_download};
+use crate::routes::registers::import::UploadNote;
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -38,6 +39,11 @@ struct DrillsPage {
     overdue: usize,
     joint: usize,
     message: Option<String>,
+    /// Whether the registers' upload form is shown (not to viewers).
+    can_upload: bool,
+    /// The page the upload comes back to.
+    back: &'static str,
+    upload: Option<UploadNote>,
 }
 
 fn render(
@@ -46,6 +52,7 @@ fn render(
     uri: &axum::http::Uri,
     v: DrillsView,
     message: Option<String>,
+    upload: Option<UploadNote>,
 ) -> Response {
     DrillsPage {
         lang: user.lang,
@@ -68,6 +75,9 @@ fn render(
         writable_plans: v.writable_plans,
         today: state.today().to_string(),
         message,
+        can_upload: user.access.role != zx_domain::Role::Viewer,
+        back: "drills",
+        upload,
     }
     .into_response()
 }
@@ -79,8 +89,26 @@ pub async fn page(
     Query(q): Query<DrillsQuery>,
 ) -> Response {
     match view(&state, &user, &q).await {
-        Ok(v) => render(&state, &user, &uri, v, None),
+        Ok(v) => render(&state, &user, &uri, v, None, None),
         Err(error) => error_page(Some(&user), user.lang, error),
+    }
+}
+
+/// The page again after an upload of registers, with what it did.
+pub async fn with_upload(
+    state: &AppState,
+    user: &CurrentUser,
+    uri: &axum::http::Uri,
+    entity: Option<String>,
+    upload: UploadNote,
+) -> Response {
+    let q = DrillsQuery {
+        entity,
+        as_of: None,
+    };
+    match view(state, user, &q).await {
+        Ok(v) => render(state, user, uri, v, None, Some(upload)),
+        Err(error) => error_page(Some(user), user.lang, error),
     }
 }
 
@@ -136,7 +164,7 @@ async fn after_post(
             match view(state, user, &q).await {
                 Ok(v) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    render(state, user, uri, v, Some(text)),
+                    render(state, user, uri, v, Some(text), None),
                 )
                     .into_response(),
                 Err(error) => error_page(Some(user), user.lang, error),

@@ -3,6 +3,7 @@
 //! (safety.md §7's header on the first row, one record a row), so a register circulated and
 //! filled in reads back through `zx safety import` as it is.
 
+pub mod import;
 pub mod pages;
 
 use chrono::NaiveDate;

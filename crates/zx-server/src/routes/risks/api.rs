@@ -10,13 +10,11 @@ use zx_api::safety_risks::{
 };
 use zx_domain::EntityKind;
 use zx_domain::safety::risks::{group_map, plant_map};
-use zx_store::{Exposure, NaturalHazard, Season, SiteExposure};
 
 use super::{risks_under, root};
 use crate::auth::ApiUser;
-use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::routes::{CreatedJson, json_body};
-use crate::scope::entity_in_scope;
 use crate::state::AppState;
 
 /// The paths of this resource, merged into the API's OpenAPI document.
@@ -25,6 +23,7 @@ use crate::state::AppState;
     paths(
         risks,
         save_risk,
+        retire,
         risk_map,
         exposures,
         put_exposures,
@@ -42,7 +41,8 @@ use crate::state::AppState;
         WarningAlertJson,
         WarningInput,
         WarningsAddedJson,
-        AckInput
+        AckInput,
+        RetireInput
     ))
 )]
 pub struct RisksApi;
@@ -178,41 +178,7 @@ pub async fn put_exposures(
     request: Request,
 ) -> ApiResult<Json<usize>> {
     let input: Vec<ExposureJson> = json_body(&state, &user, request).await?;
-    let snapshot = state.snapshot().await?;
-    let tree = snapshot.engine.tree();
-    let mut list = Vec::with_capacity(input.len());
-    for x in &input {
-        let id = entity_in_scope(&snapshot, &user, &x.entity)?;
-        if !user.access.can_submit(tree, id) {
-            return Err(ApiError::new(
-                ErrorCode::Forbidden,
-                format!("you may not set exposures for {}", x.entity),
-            )
-            .zh(format!("您不能设置 {} 的灾害暴露", x.entity)));
-        }
-        let bad = |field: &str, value: &str| {
-            ApiError::new(
-                ErrorCode::InvalidParameter,
-                format!("{field} \"{value}\" is not allowed"),
-            )
-            .zh(format!("{field}“{value}”无效"))
-        };
-        list.push(SiteExposure {
-            entity: tree.entity(id).code.clone(),
-            hazard: NaturalHazard::parse(&x.hazard).ok_or_else(|| bad("hazard", &x.hazard))?,
-            exposure: Exposure::parse(&x.exposure).ok_or_else(|| bad("exposure", &x.exposure))?,
-            season: match x.season.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                None => None,
-                Some(s) => Some(Season::parse(s).ok_or_else(|| bad("season", s))?),
-            },
-        });
-    }
-    Ok(Json(
-        state
-            .store
-            .set_site_exposures(list, &user.user.name, state.now())
-            .await?,
-    ))
+    Ok(Json(super::set_exposures(&state, &user, &input).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/safety/warnings", tag = "safety",
@@ -268,4 +234,30 @@ pub async fn acknowledge(
         &state.safety_rules.checklists,
         &view,
     )))
+}
+
+/// Why a risk is retired.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RetireInput {
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/safety/risks/{id}/retire", tag = "safety",
+    params(("id" = i64, Path, description = "The risk")), request_body = RetireInput,
+    responses((status = 200, body = RiskJson, description = "Retired: off the maps and the open list, in the register with `all=true`"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn retire(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    request: Request,
+) -> ApiResult<Json<RiskJson>> {
+    let input: RetireInput = json_body(&state, &user, request).await?;
+    super::retire_risk(&state, &user, id, &input.reason).await?;
+    let stored = state
+        .store
+        .risk(id)
+        .await?
+        .ok_or_else(|| ApiError::internal("the retired risk is stored"))?;
+    Ok(Json(RiskJson::of(&stored, &state.safety_rules.bands)))
 }

@@ -16,13 +16,17 @@ use axum::Router;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use zx_api::safety_risks::{ChecklistItemJson, RiskInput, ScoreJson, WarningAlertJson};
+use zx_api::safety_risks::{
+    ChecklistItemJson, ExposureJson, RiskInput, ScoreJson, WarningAlertJson,
+};
 use zx_app::risks::AlertView;
 use zx_domain::safety::natural::{Checklists, parse_warning_time};
 use zx_domain::safety::risks::{ControlLevel, Risk, RiskCategory};
 use zx_domain::safety::{LecScore, MatrixScore, Score};
 use zx_domain::{EntityCode, EntityId, Lang, Role};
-use zx_store::{NaturalHazard, NewWarning, RiskRow, StoredRisk, WarningLevel};
+use zx_store::{
+    Exposure, NaturalHazard, NewWarning, RiskRow, Season, SiteExposure, StoredRisk, WarningLevel,
+};
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -35,13 +39,18 @@ pub fn routes() -> Router<AppState> {
         .route("/safety/risks", get(pages::register).post(pages::create))
         .route("/safety/risks.xlsx", get(pages::export))
         .route("/safety/risks/import", post(pages::import))
+        .route("/safety/risks/{id}/retire", post(pages::retire))
         .route(
             "/safety/warnings",
             get(warnings::page).post(warnings::create),
         )
         .route("/safety/warnings/import", post(warnings::import))
         .route("/safety/alerts/{id}/ack", post(warnings::acknowledge))
+        .route("/safety/exposures", post(warnings::set_exposure))
+        .route("/safety/exposures.xlsx", get(warnings::export_exposures))
+        .route("/safety/exposures/import", post(warnings::import_exposures))
         .route("/api/v1/safety/risks", get(api::risks).post(api::save_risk))
+        .route("/api/v1/safety/risks/{id}/retire", post(api::retire))
         .route("/api/v1/safety/risk-map", get(api::risk_map))
         .route(
             "/api/v1/safety/exposures",
@@ -197,6 +206,96 @@ fn score_from_input(score: &ScoreJson) -> ApiResult<Score> {
             format!("评价方法“{other}”应为 lec 或 matrix"),
         )),
     }
+}
+
+/// Records sites' exposures to natural hazards (each replaces that site's exposure to that
+/// hazard); returns how many changed. A viewer, or a site the caller may not submit for,
+/// `forbidden`; an unknown hazard, exposure or season `invalid_parameter`.
+pub async fn set_exposures(
+    state: &AppState,
+    user: &CurrentUser,
+    input: &[ExposureJson],
+) -> ApiResult<usize> {
+    refuse_viewer(user)?;
+    let snapshot = state.snapshot().await?;
+    let tree = snapshot.engine.tree();
+    let mut list = Vec::with_capacity(input.len());
+    for x in input {
+        let id = entity_in_scope(&snapshot, user, x.entity.trim())?;
+        if !user.access.can_submit(tree, id) {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                format!("you may not set exposures for {}", x.entity),
+            )
+            .zh(format!("您不能设置 {} 的灾害暴露", x.entity)));
+        }
+        let bad = |field: &str, value: &str| {
+            ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("{field} \"{value}\" is not allowed"),
+            )
+            .zh(format!("{field}“{value}”无效"))
+        };
+        list.push(SiteExposure {
+            entity: tree.entity(id).code.clone(),
+            hazard: NaturalHazard::parse(&x.hazard).ok_or_else(|| bad("hazard", &x.hazard))?,
+            exposure: Exposure::parse(&x.exposure).ok_or_else(|| bad("exposure", &x.exposure))?,
+            season: match x.season.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => None,
+                Some(s) => Some(Season::parse(s).ok_or_else(|| bad("season", s))?),
+            },
+        });
+    }
+    Ok(state
+        .store
+        .set_site_exposures(list, &user.user.name, state.now())
+        .await?)
+}
+
+/// Retires a standing risk (the work or the place is gone) with a reason: it leaves the maps
+/// and the open list and stays in the register and its export as retired. Outside the caller's
+/// scope `not_found`; a viewer or someone who may not write its entity `forbidden`; a blank
+/// reason or a risk retired already `invalid_parameter`.
+pub async fn retire_risk(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    reason: &str,
+) -> ApiResult<StoredRisk> {
+    let not_found =
+        || ApiError::new(ErrorCode::NotFound, format!("no risk {id}")).zh(format!("没有风险 {id}"));
+    let stored = state.store.risk(id).await?.ok_or_else(not_found)?;
+    let snapshot = state.snapshot().await?;
+    let tree = snapshot.engine.tree();
+    let entity = tree
+        .id(&stored.risk.entity)
+        .filter(|e| user.access.can_read(tree, *e))
+        .ok_or_else(not_found)?;
+    refuse_viewer(user)?;
+    if !user.access.can_submit(tree, entity) {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            format!("you may not retire risks of {}", stored.risk.entity),
+        )
+        .zh(format!("您不能停用 {} 的风险", stored.risk.entity)));
+    }
+    if reason.trim().is_empty() {
+        return Err(invalid(
+            "reason: say why the risk is retired",
+            "停用原因：请填写停用原因",
+        ));
+    }
+    if !stored.active {
+        return Err(invalid(
+            format!("risk {id} is retired already"),
+            format!("风险 {id} 已停用"),
+        ));
+    }
+    state
+        .store
+        .retire_risk(id, reason, &user.user.name, state.now())
+        .await?;
+    Ok(stored)
 }
 
 /// Registers or changes one risk; the caller must be able to write its entity.

@@ -61,6 +61,8 @@ struct RisksPage {
     map: Vec<MapRowView>,
     total: Vec<(&'static str, usize)>,
     rows: Vec<RiskRowView>,
+    /// Retired risks: off the map and the list above, kept in the register.
+    retired: Vec<RiskRowView>,
     can_write: bool,
     categories: Vec<(&'static str, &'static str)>,
     control_levels: Vec<(&'static str, &'static str)>,
@@ -114,7 +116,10 @@ async fn render(
     let lang = user.lang;
     let (snapshot, root_id) = root(state, user, entity).await?;
     let tree = snapshot.engine.tree();
-    let list = risks_under(state, user, &snapshot, root_id, false).await?;
+    let (list, retired): (Vec<_>, Vec<_>) = risks_under(state, user, &snapshot, root_id, true)
+        .await?
+        .into_iter()
+        .partition(|r| r.active);
     let map = super::api::map_json(state, user, &snapshot, root_id).await?;
     let cells = |c: &zx_api::safety_risks::LevelCountsJson| {
         vec![
@@ -164,6 +169,10 @@ async fn render(
             .collect(),
         total: cells(&map.total),
         rows: list
+            .iter()
+            .map(|r| row_view(r, &name_of(&r.risk.entity), &state.safety_rules.bands, lang))
+            .collect(),
+        retired: retired
             .iter()
             .map(|r| row_view(r, &name_of(&r.risk.entity), &state.safety_rules.bands, lang))
             .collect(),
@@ -272,7 +281,8 @@ pub async fn export(
     let result = async {
         let (snapshot, root_id) = root(&state, &user, query.entity.as_deref()).await?;
         let tree = snapshot.engine.tree();
-        let list = risks_under(&state, &user, &snapshot, root_id, false).await?;
+        // Retired risks too, marked in the state column: the register keeps its history.
+        let list = risks_under(&state, &user, &snapshot, root_id, true).await?;
         let root_entity = tree.entity(root_id);
         let title = format!(
             "{} {}",
@@ -427,6 +437,54 @@ pub async fn import(
     .await;
     match result {
         Ok(page) => page.into_response(),
+        Err(error) => error_page(Some(&user), lang, error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RetireForm {
+    csrf: String,
+    reason: String,
+    /// The page's entity, to come back to.
+    #[serde(default)]
+    entity: String,
+}
+
+/// `POST /safety/risks/{id}/retire`: retires a risk with its reason; the register again, or
+/// with the refusal in the banner.
+pub async fn retire(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    uri: axum::http::Uri,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Form(form): Form<RetireForm>,
+) -> Response {
+    let lang = user.lang;
+    if let Err(error) = user.check_csrf(Some(&form.csrf)) {
+        return error_page(Some(&user), lang, error);
+    }
+    let back = format!(
+        "/safety/risks?entity={}",
+        crate::auth::urlencode(&form.entity)
+    );
+    match super::retire_risk(&state, &user, id, &form.reason).await {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(error) if error.code == ErrorCode::InvalidParameter => {
+            let entity = Some(form.entity.as_str()).filter(|e| !e.is_empty());
+            match render(
+                &state,
+                &user,
+                entity,
+                here(&uri),
+                Some(error.text_for(lang)),
+                Vec::new(),
+            )
+            .await
+            {
+                Ok(page) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+                Err(error) => error_page(Some(&user), lang, error),
+            }
+        }
         Err(error) => error_page(Some(&user), lang, error),
     }
 }
