@@ -252,6 +252,7 @@ fn a_database_moves_between_backends_unchanged() {
         "site_exposures",
         "natural_warnings",
         "warning_alerts",
+        "safety_planned_drills",
     ] {
         assert!(tables[table].as_u64().unwrap_or(0) > 0, "{table}: {tables}");
     }

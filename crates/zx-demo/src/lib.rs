@@ -46,7 +46,7 @@ pub use demo::{DEMO_SEED, TARGET_YEAR, demo_last_month};
 pub use facts::REPORTED_ITEMS;
 pub use model::Segment;
 pub use operating::COST_ELEMENTS;
-pub use safety::{SafetyFiles, demo_safety, plan_codes};
+pub use safety::{SafetyFiles, demo_drill_plan, demo_safety, plan_codes};
 use zx_domain::{Entity, Fact, Target};
 
 /// A group's entities, submitted figures and targets, ready to import or to feed the engine.

@@ -129,6 +129,36 @@ pub fn demo_safety(data: &DemoData, as_of: NaiveDate) -> SafetyFiles {
     files
 }
 
+/// The yearly drill plan of every plant, in the layout of the plan's export
+/// (`id,entity,plan,due,scenario,joint_with,cancel_reason`, no ids: new rows): the overdue
+/// on-site plan scheduled ten days after `as_of` (inside the reminders' 14-day lead, so
+/// `zx remind` reminds its plant), and the comprehensive plan's yearly drill two months on, the
+/// waste-to-energy plants' with the local fire brigade and hospital.
+pub fn demo_drill_plan(data: &DemoData, as_of: NaiveDate) -> String {
+    let mut out = "id,entity,plan,due,scenario,joint_with,cancel_reason\n".to_owned();
+    let plants = data.entities.iter().filter(|e| e.kind == EntityKind::Plant);
+    for plant in plants {
+        let code = plant.code.as_str();
+        let city: String = plant.name.chars().take(2).collect();
+        let [comprehensive, _, _, missed] = plan_codes(code);
+        let (onsite, joint) = match plant.segment.as_str() {
+            "waste-to-energy" => (
+                "渗滤液池有限空间中毒窒息救援",
+                format!("{city}消防救援大队；{city}市人民医院"),
+            ),
+            "water" => ("加氯间氯气泄漏处置", format!("{city}消防救援大队")),
+            _ => ("升压站变压器火灾扑救", String::new()),
+        };
+        let _ = writeln!(out, ",{code},{missed},{},{onsite},,", plus(as_of, 10));
+        let _ = writeln!(
+            out,
+            ",{code},{comprehensive},{},全厂停电综合应急演练,{joint},",
+            as_of.checked_add_months(Months::new(2)).unwrap_or(as_of)
+        );
+    }
+    out
+}
+
 /// Six hazards in every state (see the module documentation). The LEC scores and their D, by
 /// hand: 3 × 6 × 7 = 126 (yellow), 6 × 6 × 7 = 252 (orange), 3 × 3 × 15 = 135 (yellow),
 /// 10 × 6 × 15 = 900 (red), 1 × 6 × 3 = 18 (blue).

@@ -138,7 +138,8 @@ pub async fn build(
 
 /// The demo's safety registers (`zx_demo::demo_safety`, laid out around today in China): the
 /// hazards, plans, drills, people, training and certificates of every plant, as the six files a
-/// plant would send, through `zx safety import`'s own service (the hazards into their register).
+/// plant would send, through `zx safety import`'s own service (the hazards into their register),
+/// then each plant's yearly drill plan through the plan file's import.
 async fn safety(app: &App, data: &zx_demo::DemoData) -> Result<()> {
     use zx_app::import::SourceFile;
     use zx_app::safety::{SafetyImport, import_files};
@@ -156,6 +157,23 @@ async fn safety(app: &App, data: &zx_demo::DemoData) -> Result<()> {
         SafetyImport::Imported { .. } => {
             // Each plant's electrician whose only certificate expired: his major hazard.
             zx_app::auto_hazards::raise_auto_hazards(app.store.as_ref(), app.clock.now()).await?;
+            // The yearly drill plans, through the plan file's own import.
+            let plan = zx_demo::demo_drill_plan(data, today);
+            let saved = zx_app::safety::import_drill_plan(
+                app.store.as_ref(),
+                "drill-plan.csv",
+                plan.as_bytes(),
+                None,
+                DEMO_USER,
+                app.clock.now(),
+            )
+            .await?;
+            if let Err(rejected) = saved {
+                for issue in &rejected.errors {
+                    eprintln!("{}", issue_line(issue, app.lang));
+                }
+                bail!("the demo drill plan did not pass validation (a bug: please report it)");
+            }
             Ok(())
         }
         SafetyImport::Rejected(rejected) => {
