@@ -35,6 +35,9 @@ struct CockpitPage {
     partial: bool,
     /// The safety panel of the entity shown (`routes::safety`).
     safety: Option<crate::routes::safety::SafetyOverview>,
+    /// A plant's operating indicators against its peers, and the entity whose plants those are.
+    standings: Vec<crate::routes::benchmark::Standing>,
+    peers_within: String,
 }
 
 #[derive(Deserialize)]
@@ -77,11 +80,17 @@ pub async fn cockpit(
         let safety = crate::routes::safety::overview(&state, &user, Some(&code))
             .await
             .ok();
-        Ok::<_, ApiError>((view, (violations, safety)))
+        let (within, standings) = if snapshot.engine.tree().is_leaf(id) {
+            crate::routes::benchmark::standings(&snapshot, &user, id, chosen.period)
+        } else {
+            (id, Vec::new())
+        };
+        let within = snapshot.engine.tree().entity(within).code.to_string();
+        Ok::<_, ApiError>((view, (violations, safety, (standings, within))))
     }
     .await;
     match result {
-        Ok((view, (violations, safety))) => {
+        Ok((view, (violations, safety, (standings, peers_within)))) => {
             let ranking_json = serde_json::json!({
                 "title": view.cards.iter().find(|c| c.id == view.rank_by).map(|c| format!("{} ({})", c.name, c.unit)),
                 "rows": view.ranking,
@@ -99,6 +108,8 @@ pub async fn cockpit(
                 violations,
                 months: month_names(lang),
                 safety,
+                standings,
+                peers_within,
             }
             .into_response()
         }
