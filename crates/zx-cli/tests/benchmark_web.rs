@@ -360,6 +360,11 @@ async fn the_api_answers_byte_for_byte_what_the_cli_prints(group: Group) {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    // Documented in the OpenAPI document, with its shape.
+    let doc: Value =
+        serde_json::from_str(&get(&client, &group.base, "/api/openapi.json").await.1).unwrap();
+    assert!(doc["paths"]["/api/v1/benchmark"]["get"].is_object());
+    assert!(doc["components"]["schemas"]["BenchmarkJson"].is_object());
 }
 
 async fn each_role_benchmarks_only_the_plants_of_its_subtree(group: Group) {
