@@ -432,6 +432,26 @@ async fn each_role_benchmarks_only_the_plants_of_its_subtree(group: Group) {
         row.contains("/benchmark?indicator=cost_per_tonne&amp;entity=G"),
         "{row}"
     );
+    // S2's cockpit shows its plants' quartiles on cost per tonne among the group's plants
+    // (q1 101.25, median 105, q3 116.25): D 100 Q1, H 105 Q2, E 120 Q4; F has no value.
+    let (_, page) = get(&hq, &group.base, "/cockpit?entity=S2&period=2026-02").await;
+    let table = &page[page.find("id=\"plant-quartiles\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    for (code, cell) in [
+        ("D", "100.00 <span class=\"badge q1\">Q1</span>"),
+        ("H", "105.00 <span class=\"badge q2\">Q2</span>"),
+        ("E", "120.00 <span class=\"badge q4\">Q4</span>"),
+    ] {
+        let row = ranking_row(table, code);
+        assert!(row.contains(cell), "{code}: {row}");
+    }
+    assert!(!table.contains("data-code=\"F\""), "{table}");
+    // Its viewer places them among S2's own plants (q1 102.5, median 105, q3 112.5): the same
+    // quartiles here, D Q1, H Q2, E Q4.
+    let (_, page) = get(&s2, &group.base, "/cockpit?entity=S2&period=2026-02").await;
+    assert!(page.contains("peers under</small>") || page.contains("对标范围"));
+    let table = &page[page.find("id=\"plant-quartiles\"").unwrap()..];
+    assert!(ranking_row(table, "E").contains("badge q4"));
 }
 
 on_both_backends!(

@@ -96,16 +96,15 @@
     });
   });
 
-  // A plant's rank month by month: rank 1 at the top.
+  // A plant's rank month by month: rank 1 at the top (the plant is named by the select above).
   document.querySelectorAll(".rank-line").forEach(function (el) {
     var t = JSON.parse(el.dataset.ranks);
     var chart = echarts.init(el, null, { renderer: "svg" });
     follow(el, chart);
     chart.setOption({
       animation: false,
-      title: { text: t.title, left: 8, top: 6, textStyle: { fontSize: 12 } },
       tooltip: { trigger: "axis" },
-      grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: t.months, axisLabel: { hideOverlap: true } },
       yAxis: { type: "value", inverse: true, min: 1, max: Math.max(t.n, 1), minInterval: 1 },
       series: [{ type: "line", data: t.ranks, connectNulls: false, color: colors.blue }]

@@ -208,3 +208,97 @@ pub fn standings(
         .collect();
     (within, list)
 }
+
+/// The indicators a subsidiary's cockpit shows per plant: a unit cost and an efficiency of each
+/// segment.
+pub const MAIN_INDICATORS: [&str; 6] = [
+    "cost_per_tonne",
+    "on_grid_per_tonne",
+    "cost_per_m3",
+    "power_per_m3",
+    "utilisation_hours",
+    "cost_per_mwh",
+];
+
+/// A plant's row of [`PlantQuartiles`]: per column, its value for people and its quartile.
+pub struct QuartileRow {
+    pub code: String,
+    pub name: String,
+    pub cells: Vec<Option<(String, u8)>>,
+}
+
+/// The plants under an entity × the main operating indicators, each plant placed among the
+/// plants under the caller's home.
+pub struct PlantQuartiles {
+    /// Indicator id and name with unit.
+    pub columns: Vec<(String, String)>,
+    pub rows: Vec<QuartileRow>,
+    /// The entity whose plants are the peers.
+    pub within: String,
+}
+
+/// The quartiles of the plants under `entity` (a subsidiary) on [`MAIN_INDICATORS`]; `None`
+/// when no plant under it has a value on any of them.
+pub fn plant_quartiles(
+    snapshot: &Snapshot,
+    user: &CurrentUser,
+    entity: EntityId,
+    period: Period,
+) -> Option<PlantQuartiles> {
+    let engine = &snapshot.engine;
+    let tree = engine.tree();
+    let lang = user.lang;
+    let within = user.access.home(tree).unwrap_or(entity);
+    let plants = tree.leaves_under(entity);
+    let mut columns = Vec::new();
+    let mut placed: Vec<Vec<Option<(String, u8)>>> = Vec::new();
+    for id in MAIN_INDICATORS {
+        let params = BenchmarkParams {
+            indicator: Some(id.to_owned()),
+            ..Default::default()
+        };
+        let Ok(answer) = answer_at(snapshot, user, within, &params, period) else {
+            continue;
+        };
+        let def = answer.indicator;
+        let column: Vec<Option<(String, u8)>> = plants
+            .iter()
+            .map(|&plant| {
+                let peer = answer.result.peers.iter().find(|p| p.entity == plant)?;
+                Some((
+                    zx_domain::format::human(peer.value, def.unit),
+                    peer.quartile,
+                ))
+            })
+            .collect();
+        if column.iter().any(Option::is_some) {
+            columns.push((
+                def.id.clone(),
+                format!(
+                    "{} ({})",
+                    lang.pick(&def.name_zh, &def.name_en),
+                    zx_domain::format::unit_label(def.unit, lang)
+                ),
+            ));
+            placed.push(column);
+        }
+    }
+    if columns.is_empty() {
+        return None;
+    }
+    let rows = plants
+        .iter()
+        .enumerate()
+        .map(|(i, &plant)| QuartileRow {
+            code: tree.entity(plant).code.to_string(),
+            name: tree.entity(plant).name.clone(),
+            cells: placed.iter().map(|column| column[i].clone()).collect(),
+        })
+        .filter(|row| row.cells.iter().any(Option::is_some))
+        .collect();
+    Some(PlantQuartiles {
+        columns,
+        rows,
+        within: tree.entity(within).code.to_string(),
+    })
+}

@@ -68,7 +68,6 @@ struct PointJson {
 
 #[derive(Serialize)]
 struct TrendJson {
-    title: String,
     months: Vec<String>,
     ranks: Vec<Option<usize>>,
     n: usize,
@@ -313,7 +312,6 @@ pub async fn page(
             })
             .collect();
         let trend_json = serde_json::json!(TrendJson {
-            title: plant.map(name).unwrap_or_default(),
             months: trend.iter().map(|c| c.month.clone()).collect(),
             ranks: trend.iter().map(|c| c.rank.map(|r| r.0)).collect(),
             n: trend

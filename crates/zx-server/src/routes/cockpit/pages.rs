@@ -38,6 +38,8 @@ struct CockpitPage {
     /// A plant's operating indicators against its peers, and the entity whose plants those are.
     standings: Vec<crate::routes::benchmark::Standing>,
     peers_within: String,
+    /// A subsidiary's plants × the main operating indicators, with their quartiles.
+    quartiles: Option<crate::routes::benchmark::PlantQuartiles>,
 }
 
 #[derive(Deserialize)]
@@ -80,17 +82,22 @@ pub async fn cockpit(
         let safety = crate::routes::safety::overview(&state, &user, Some(&code))
             .await
             .ok();
-        let (within, standings) = if snapshot.engine.tree().is_leaf(id) {
+        let tree = snapshot.engine.tree();
+        let (within, standings) = if tree.is_leaf(id) {
             crate::routes::benchmark::standings(&snapshot, &user, id, chosen.period)
         } else {
             (id, Vec::new())
         };
+        // A subsidiary (not the group, whose plants are the benchmark page's) shows its plants.
+        let quartiles = (!tree.is_leaf(id) && tree.parent(id).is_some())
+            .then(|| crate::routes::benchmark::plant_quartiles(&snapshot, &user, id, chosen.period))
+            .flatten();
         let within = snapshot.engine.tree().entity(within).code.to_string();
-        Ok::<_, ApiError>((view, (violations, safety, (standings, within))))
+        Ok::<_, ApiError>((view, (violations, safety, (standings, within, quartiles))))
     }
     .await;
     match result {
-        Ok((view, (violations, safety, (standings, peers_within)))) => {
+        Ok((view, (violations, safety, (standings, peers_within, quartiles)))) => {
             let ranking_json = serde_json::json!({
                 "title": view.cards.iter().find(|c| c.id == view.rank_by).map(|c| format!("{} ({})", c.name, c.unit)),
                 "rows": view.ranking,
@@ -110,6 +117,7 @@ pub async fn cockpit(
                 safety,
                 standings,
                 peers_within,
+                quartiles,
             }
             .into_response()
         }
