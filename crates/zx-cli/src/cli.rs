@@ -308,6 +308,21 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Benchmark every operating indicator (operations.md) over every plant of a synthetic
+    /// group over the twelve months of 2026: quartiles, ranks and quartiles of each plant, year
+    /// to date at December.
+    Benchmark {
+        #[arg(long, default_value_t = 10_000)]
+        entities: usize,
+        /// Runs to time; the best and the median are reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Also write the generated data as CSV here (for the DuckDB comparison).
+        #[arg(long)]
+        write_csv: Option<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Minute readings/s through the compliance engine (GB 18485 rules) on the simulated
     /// fleet's minutes (the generator of `zx simulate hj212`).
     Cems {

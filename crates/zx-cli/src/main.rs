@@ -239,6 +239,12 @@ async fn run(cli: Cli) -> Result<()> {
                 };
                 bench::rollup(source, months, runs, threads).await
             }
+            BenchCommand::Benchmark {
+                entities,
+                runs,
+                write_csv,
+                seed,
+            } => bench::benchmark(entities, runs, write_csv, seed),
             BenchCommand::Cems {
                 stacks,
                 days,

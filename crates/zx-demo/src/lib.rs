@@ -74,7 +74,14 @@ pub fn demo_group() -> DemoData {
 /// Rows: `leaves × (2 + 9 × months)`; no parent has own rows. Entity codes such as `G`, `S01`,
 /// `S02-C1`, `S02-C1-P07`, `S01-P03`…
 pub fn synthetic_group(entities: usize, months: usize, seed: u64) -> DemoData {
-    synthetic::synthetic_group(entities, months, seed)
+    synthetic::synthetic_group(entities, months, seed, false)
+}
+
+/// [`synthetic_group`] with every plant's operating data of its segment too (operations.md:
+/// quantities, capacity, operating cost and its cost elements), for benchmarking plants at
+/// scale (`zx bench benchmark`). The financial rows are the same as [`synthetic_group`]'s.
+pub fn synthetic_operating_group(entities: usize, months: usize, seed: u64) -> DemoData {
+    synthetic::synthetic_group(entities, months, seed, true)
 }
 
 /// Writes `entities.csv`, `data.csv` and `targets.csv` in the import formats into `dir` (created

@@ -7,6 +7,7 @@ use zx_domain::{Basis, Entity, EntityCode, EntityKind, Month, Target};
 use crate::DemoData;
 use crate::facts::leaf_facts;
 use crate::model::{Segment, simulate};
+use crate::operating::operating_facts;
 use crate::rng::Rng;
 
 const PROVINCES: [&str; 10] = [
@@ -162,7 +163,12 @@ fn segment_of(text: &str) -> Segment {
         .unwrap_or(Segment::WasteToEnergy)
 }
 
-pub(crate) fn synthetic_group(entities: usize, months: usize, seed: u64) -> DemoData {
+pub(crate) fn synthetic_group(
+    entities: usize,
+    months: usize,
+    seed: u64,
+    operating: bool,
+) -> DemoData {
     let mut rng = Rng::new(seed);
     let nodes = tree(entities, &mut rng);
     let mut is_leaf = vec![true; nodes.len()];
@@ -191,6 +197,9 @@ pub(crate) fn synthetic_group(entities: usize, months: usize, seed: u64) -> Demo
             sim.months.clear();
         }
         leaf_facts(&mut facts, &node.entity.code, &sim, Basis::Month);
+        if operating {
+            operating_facts(&mut facts, &node.entity.code, segment, &sim, Basis::Month);
+        }
         counted_months = 0;
         for f in sim.months.iter().filter(|f| f.month.year() == target_year) {
             sums[index][0] += f.total_profit;

@@ -1,7 +1,9 @@
-//! `zx bench rollup`: consolidation and all indicators at every node, timed.
+//! `zx bench rollup`: consolidation and all indicators at every node, timed; `zx bench
+//! benchmark`: every operating indicator benchmarked over every plant, timed.
 //!
-//! The DuckDB side of the comparison is `bench/rollup_duckdb.py`, run on the CSV this command
-//! writes with `--write-csv`; `bench/rollup.sh` runs both in one go.
+//! The DuckDB sides of the comparisons are `bench/rollup_duckdb.py` and
+//! `bench/benchmark_duckdb.py`, run on the CSV these commands write with `--write-csv`;
+//! `bench/rollup.sh` and `bench/benchmark.sh` run both in one go.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -195,5 +197,111 @@ pub async fn rollup(source: Source, months: usize, runs: usize, threads: usize) 
     };
     // One line, keys sorted, as the scripts have always read it.
     println!("{}", serde_json::to_value(&json)?);
+    Ok(())
+}
+
+/// `zx bench benchmark`: a synthetic group with operating data for 2026; the ledger and consolidation
+/// once (what an import pays, timed as `engine_s`), then all ten operating indicators
+/// benchmarked at the root, year to date at the last month, `runs` times. Prints one JSON line
+/// with the times and each indicator's statistics as exact decimal strings, to compare with
+/// `bench/benchmark_duckdb.py`.
+pub fn benchmark(
+    entities: usize,
+    runs: usize,
+    write_csv: Option<PathBuf>,
+    seed: u64,
+) -> Result<()> {
+    if entities == 0 || runs == 0 {
+        return Err(anyhow!("--entities and --runs must be at least 1"));
+    }
+    // A whole year, so every plant's year to date is complete.
+    let data = zx_demo::synthetic_operating_group(entities, 12, seed);
+    if let Some(dir) = &write_csv {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        zx_demo::write_csv(&data, dir)
+            .with_context(|| format!("cannot write CSV into {}", dir.display()))?;
+    }
+    let catalogue = Catalogue::builtin().map_err(|e| anyhow!("{e}"))?;
+    let tree = EntityTree::build(data.entities.clone())
+        .map_err(|e| anyhow!("synthetic tree: {:?}", e.first()))?;
+    let last = data
+        .facts
+        .iter()
+        .map(|f| f.month)
+        .max()
+        .ok_or_else(|| anyhow!("no data generated"))?;
+    let started = Instant::now();
+    let (ledger, notes) = Ledger::from_facts(&tree, &catalogue, &data.facts);
+    if !notes.is_empty() {
+        return Err(anyhow!(
+            "synthetic data produced {} data notes",
+            notes.len()
+        ));
+    }
+    let engine = Engine::new(tree, catalogue, ledger);
+    let engine_s = seconds(started.elapsed());
+    let root = engine.tree().roots()[0];
+    let period = Period::new(last, Basis::Ytd);
+    let plants = (0..engine.tree().len())
+        .filter(|&e| engine.tree().is_leaf(e))
+        .count();
+
+    let progress = ProgressBar::new(runs as u64);
+    progress.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    progress.set_message("benchmark");
+    let mut times = Vec::new();
+    let mut stats = BTreeMap::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let results = engine
+            .catalogue()
+            .operating_indicators()
+            .iter()
+            .map(|def| {
+                zx_domain::benchmark::benchmark(&engine, root, def, period, None)
+                    .map(|b| (def.id.clone(), b))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| anyhow!("{e}"))?;
+        times.push(t.elapsed());
+        stats = results
+            .into_iter()
+            .filter_map(|(id, b)| {
+                b.stats.map(|s| {
+                    let exact = |d| format::exact(d);
+                    (
+                        id,
+                        serde_json::json!({
+                            "n": s.n, "min": exact(s.min), "q1": exact(s.q1),
+                            "median": exact(s.median), "q3": exact(s.q3), "max": exact(s.max),
+                            "ranked": b.peers.len(), "missing": b.missing.len(),
+                        }),
+                    )
+                })
+            })
+            .collect();
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let mut sorted = times.clone();
+    sorted.sort();
+    let json = serde_json::json!({
+        "tool": "zengxiao",
+        "version": env!("CARGO_PKG_VERSION"),
+        "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
+        "entities": engine.tree().len(),
+        "plants": plants,
+        "rows_in": data.facts.len(),
+        "period": last.to_string(),
+        "engine_s": engine_s,
+        "best_s": seconds(sorted[0]),
+        "median_s": seconds(sorted[sorted.len() / 2]),
+        "runs_s": times.iter().map(|t| seconds(*t)).collect::<Vec<_>>(),
+        "stats": stats,
+    });
+    println!("{json}");
     Ok(())
 }
