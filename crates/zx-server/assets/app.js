@@ -63,6 +63,53 @@
     });
   });
 
+
+  // Benchmark (对标): the quartile box (Q1–Q3 shaded, lines at min, median and max) with every
+  // plant as a point, spread vertically so equal values stay visible; the bottom quartile red.
+  document.querySelectorAll(".benchmark-chart").forEach(function (el) {
+    var b = JSON.parse(el.dataset.benchmark);
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    follow(el, chart);
+    var qc = { 1: colors.green, 2: colors.blue, 3: colors.yellow, 4: colors.red };
+    var lines = [], area = [];
+    if (b.stats) {
+      var s = b.stats.map(num);
+      var names = zh ? ["最小值", "Q1", "中位数", "Q3", "最大值"] : ["min", "Q1", "median", "Q3", "max"];
+      [0, 2, 4].forEach(function (i) { lines.push({ xAxis: s[i], name: names[i], label: { formatter: names[i] } }); });
+      area.push([{ xAxis: s[1] }, { xAxis: s[3] }]);
+    }
+    chart.setOption({
+      animation: false,
+      title: { text: b.title, left: 8, top: 6, textStyle: { fontSize: 13 } },
+      tooltip: { formatter: function (p) { return p.data.name + " " + p.data.code + "<br>" + p.data.value[0] + " " + b.unit + " · Q" + p.data.quartile; } },
+      grid: { left: 12, right: 24, top: 48, bottom: 28, containLabel: true },
+      xAxis: { type: "value", scale: true, axisLabel: { hideOverlap: true } },
+      yAxis: { type: "value", min: -1, max: 1, show: false },
+      series: [{
+        type: "scatter", symbolSize: 10,
+        data: b.points.map(function (p, i) {
+          return { value: [num(p.value), ((i % 7) - 3) * 0.22], name: p.name, code: p.code, quartile: p.quartile, itemStyle: { color: qc[p.quartile] } };
+        }),
+        markArea: { silent: true, itemStyle: { color: "rgba(9,105,218,0.10)", borderColor: colors.blue, borderWidth: 1 }, data: area },
+        markLine: { silent: true, symbol: "none", lineStyle: { color: colors.grey, type: "solid" }, label: { position: "end", fontSize: 10 }, data: lines }
+      }]
+    });
+  });
+
+  // A plant's rank month by month: rank 1 at the top (the plant is named by the select above).
+  document.querySelectorAll(".rank-line").forEach(function (el) {
+    var t = JSON.parse(el.dataset.ranks);
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    follow(el, chart);
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis" },
+      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: t.months, axisLabel: { hideOverlap: true } },
+      yAxis: { type: "value", inverse: true, min: 1, max: Math.max(t.n, 1), minInterval: 1 },
+      series: [{ type: "line", data: t.ranks, connectNulls: false, color: colors.blue }]
+    });
+  });
   }
 
   // A chart follows its box: the box is sized by CSS (the grid's columns change with the

@@ -34,8 +34,8 @@ use zx_domain::Catalogue;
 use zx_store::Store;
 
 use routes::{
-    audit, cockpit, collect, drills, environment, followup, hazards, measures, notifications,
-    people, registers, safety, session, stacks, targets, visits,
+    audit, benchmark, cockpit, collect, drills, environment, followup, hazards, measures,
+    notifications, people, registers, safety, session, stacks, targets, visits,
 };
 
 pub use config::Settings;
@@ -145,6 +145,8 @@ pub fn router(state: AppState) -> Router {
         .route("/lang", get(session::pages::switch_lang))
         .route("/cockpit", get(cockpit::pages::cockpit))
         .route("/explain", get(cockpit::pages::explain))
+        .route("/benchmark", get(benchmark::pages::page))
+        .route("/api/v1/benchmark", get(benchmark::api::benchmark))
         .route(
             "/targets",
             get(targets::pages::targets).post(targets::pages::save_target),

@@ -60,7 +60,8 @@ use crate::routes::targets::api as targets;
         hazards::api_report,
         hazards::api_step,
         hazards::api_add_attachments,
-        hazards::api_attachment
+        hazards::api_attachment,
+        crate::routes::benchmark::api::benchmark
     ),
     components(schemas(
         ErrorBody,
@@ -101,7 +102,10 @@ use crate::routes::targets::api as targets;
         hazards::HazardAttachmentJson,
         crate::routes::hazards::ReportInput,
         crate::routes::hazards::StepInput,
-        crate::routes::hazards::ScoreInput
+        crate::routes::hazards::ScoreInput,
+        zx_api::BenchmarkJson,
+        zx_api::BenchmarkStatsJson,
+        zx_api::BenchmarkPeerJson
     ))
 )]
 pub struct ApiDoc;

@@ -5,6 +5,7 @@
 //! [`crate::state`] — never a page or API module of another resource.
 
 pub mod audit;
+pub mod benchmark;
 pub mod cockpit;
 pub mod collect;
 pub mod drills;

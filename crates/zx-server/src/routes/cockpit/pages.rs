@@ -35,6 +35,11 @@ struct CockpitPage {
     partial: bool,
     /// The safety panel of the entity shown (`routes::safety`).
     safety: Option<crate::routes::safety::SafetyOverview>,
+    /// A plant's operating indicators against its peers, and the entity whose plants those are.
+    standings: Vec<crate::routes::benchmark::Standing>,
+    peers_within: String,
+    /// A subsidiary's plants × the main operating indicators, with their quartiles.
+    quartiles: Option<crate::routes::benchmark::PlantQuartiles>,
 }
 
 #[derive(Deserialize)]
@@ -77,11 +82,22 @@ pub async fn cockpit(
         let safety = crate::routes::safety::overview(&state, &user, Some(&code))
             .await
             .ok();
-        Ok::<_, ApiError>((view, (violations, safety)))
+        let tree = snapshot.engine.tree();
+        let (within, standings) = if tree.is_leaf(id) {
+            crate::routes::benchmark::standings(&snapshot, &user, id, chosen.period)
+        } else {
+            (id, Vec::new())
+        };
+        // A subsidiary (not the group, whose plants are the benchmark page's) shows its plants.
+        let quartiles = (!tree.is_leaf(id) && tree.parent(id).is_some())
+            .then(|| crate::routes::benchmark::plant_quartiles(&snapshot, &user, id, chosen.period))
+            .flatten();
+        let within = snapshot.engine.tree().entity(within).code.to_string();
+        Ok::<_, ApiError>((view, (violations, safety, (standings, within, quartiles))))
     }
     .await;
     match result {
-        Ok((view, (violations, safety))) => {
+        Ok((view, (violations, safety, (standings, peers_within, quartiles)))) => {
             let ranking_json = serde_json::json!({
                 "title": view.cards.iter().find(|c| c.id == view.rank_by).map(|c| format!("{} ({})", c.name, c.unit)),
                 "rows": view.ranking,
@@ -99,6 +115,9 @@ pub async fn cockpit(
                 violations,
                 months: month_names(lang),
                 safety,
+                standings,
+                peers_within,
+                quartiles,
             }
             .into_response()
         }
