@@ -79,8 +79,28 @@ fn triples(notifications: &Value) -> Vec<(i64, String, String)> {
 }
 
 fn dry_run(dir: &Path, db: &str) -> Vec<(i64, String, String)> {
+    dry_run_with_drills(dir, db).0
+}
+
+/// The measures' `(measure, to, reason)` and the drill reminders' `(planned drill, reason)`
+/// (one alert each) that a dry run announces.
+fn dry_run_with_drills(dir: &Path, db: &str) -> (Vec<(i64, String, String)>, Vec<(i64, String)>) {
     let (out, _) = zx(dir, db, &["remind", "--dry-run", "--format", "json"]);
-    triples(&serde_json::from_str(&out).unwrap())
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let mut drills: Vec<(i64, String)> = json["drill_reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["planned_drill"].as_i64().unwrap(),
+                d["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    drills.sort();
+    drills.dedup();
+    (triples(&json), drills)
 }
 
 /// A `zx serve` that is sent SIGTERM (graceful shutdown) and, failing that, killed when dropped.
@@ -113,11 +133,14 @@ async fn the_server_job_delivers_what_a_dry_run_announced_and_stops_gracefully()
     let (url, posts) = receiver().await;
     // The job judges on the current time, so does this dry run (a China midnight between the two
     // would change the list: seconds apart, accepted).
-    let expected = dry_run(dir.path(), &db);
+    let (expected, drills) = dry_run_with_drills(dir.path(), &db);
     assert!(
         !expected.is_empty(),
         "the demo has open measures, overdue from 2027-04 on at the latest"
     );
+    // 南充's overdue on-site plan is planned ten days after the demo was built: due soon.
+    assert_eq!(drills.len(), 1, "{drills:?}");
+    assert_eq!(drills[0].1, "drill_due_soon");
     let config = dir.path().join("zengxiao.toml");
     std::fs::write(
         &config,
@@ -147,10 +170,26 @@ async fn the_server_job_delivers_what_a_dry_run_announced_and_stops_gracefully()
     .unwrap();
     let mut server = Served(child);
 
-    wait_for(&posts, expected.len(), &log).await;
-    // Nothing more arrives: one POST per notification.
+    wait_for(&posts, expected.len() + drills.len(), &log).await;
+    // Nothing more arrives: one POST per notification, one per drill alert.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let bodies = posts.lock().unwrap().clone();
+    let (bodies, drill_bodies): (Vec<Value>, Vec<Value>) = posts
+        .lock()
+        .unwrap()
+        .clone()
+        .into_iter()
+        .partition(|b| b.get("measure").is_some());
+    let mut got_drills: Vec<(i64, String)> = drill_bodies
+        .iter()
+        .map(|b| {
+            (
+                b["planned_drill"].as_i64().unwrap(),
+                b["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    got_drills.sort();
+    assert_eq!(got_drills, drills);
     let mut got: Vec<(i64, String, String)> = bodies
         .iter()
         .map(|b| {

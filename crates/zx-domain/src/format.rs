@@ -571,6 +571,9 @@ fn audit_key_label(key: &str, lang: Lang) -> Option<&'static str> {
         "scores" => ("评分", "scores"),
         "assurances" => ("五落实", "assurances"),
         "found" => ("发现日期", "found"),
+        "plan" => ("预案", "plan"),
+        "scenario" => ("演练情景", "scenario"),
+        "joint_with" => ("联合单位", "joint units"),
         _ => return None,
     };
     Some(lang.pick(zh, en))
@@ -647,9 +650,23 @@ fn audit_word_label(
 /// this is only how it reads.
 pub fn audit_text(text: &str, lang: Lang, names: &dyn Fn(&str) -> Option<String>) -> String {
     // Free text follows these fields to the end of the pair: never translated.
-    const FREE: [&str; 6] = ["title", "comment", "name", "leader", "aliases", "sha256"];
+    const FREE: [&str; 8] = [
+        "title",
+        "comment",
+        "name",
+        "leader",
+        "aliases",
+        "sha256",
+        "scenario",
+        "joint_with",
+    ];
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
+    // Objects named by two words, the first of which is also a status (`planned`).
+    if let Some(id) = text.strip_prefix("planned drill ") {
+        out.push_str(lang.pick("演练计划 ", "planned drill "));
+        rest = id;
+    }
     let mut free = false;
     let mut at_start = true;
     while let Some(c) = rest.chars().next() {
@@ -931,6 +948,19 @@ mod tests {
         assert_eq!(
             audit_text("98.25 (month)", Lang::Zh, &names),
             "98.25 (当月)"
+        );
+        // A planned drill: its object and fields, the scenario and joint units as typed.
+        assert_eq!(
+            audit_text("planned drill 113", Lang::Zh, &names),
+            "演练计划 113"
+        );
+        assert_eq!(
+            audit_text(
+                "entity=P1; plan=P1-ZH; due=2027-02-06; scenario=全厂停电 planned; joint_with=fire brigade",
+                Lang::Zh,
+                &names
+            ),
+            "单位=P1; 预案=P1-ZH; 截止日期=2027-02-06; 演练情景=全厂停电 planned; 联合单位=fire brigade"
         );
         assert_eq!(
             audit_text("role=hq_analyst", Lang::Zh, &names),
