@@ -60,6 +60,9 @@ fn demo(dir: &Path) -> String {
     db
 }
 
+/// `(measure, to, reason)` of a notification.
+type Triple = (i64, String, String);
+
 /// `(measure, to, reason)` of `zx remind --format json` output.
 fn triples(notifications: &Value) -> Vec<(i64, String, String)> {
     let mut list: Vec<(i64, String, String)> = notifications["notifications"]
@@ -84,7 +87,7 @@ fn dry_run(dir: &Path, db: &str) -> Vec<(i64, String, String)> {
 
 /// The measures' `(measure, to, reason)` and the drill reminders' `(planned drill, reason)`
 /// (one alert each) that a dry run announces.
-fn dry_run_with_drills(dir: &Path, db: &str) -> (Vec<(i64, String, String)>, Vec<(i64, String)>) {
+fn dry_run_with_drills(dir: &Path, db: &str) -> (Vec<Triple>, Vec<(i64, String)>) {
     let (out, _) = zx(dir, db, &["remind", "--dry-run", "--format", "json"]);
     let json: Value = serde_json::from_str(&out).unwrap();
     let mut drills: Vec<(i64, String)> = json["drill_reminders"]
