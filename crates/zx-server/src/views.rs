@@ -528,3 +528,38 @@ pub fn cockpit(
         passed_over: None,
     }
 }
+
+/// A problem of an uploaded file that reads in Chinese as well as English (ingest's issues).
+pub trait IssueText: std::fmt::Display {
+    fn text_zh(&self) -> String;
+}
+
+impl IssueText for zx_ingest::Issue {
+    fn text_zh(&self) -> String {
+        self.to_string_zh()
+    }
+}
+
+impl IssueText for zx_ingest::safety_risks::RowIssue {
+    fn text_zh(&self) -> String {
+        self.to_string_zh()
+    }
+}
+
+impl IssueText for zx_ingest::stacks::StackIssue {
+    fn text_zh(&self) -> String {
+        self.to_string_zh()
+    }
+}
+
+/// The problems of a refused upload, one line each in the reader's language, as every upload
+/// page lists them.
+pub fn issue_lines<I: IssueText>(issues: &[I], lang: Lang) -> Vec<String> {
+    issues
+        .iter()
+        .map(|i| match lang {
+            Lang::Zh => i.text_zh(),
+            Lang::En => i.to_string(),
+        })
+        .collect()
+}

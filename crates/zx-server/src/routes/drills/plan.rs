@@ -385,14 +385,7 @@ pub async fn post_import(
                         "The file has errors; nothing was imported:",
                     )
                     .to_owned(),
-                issues: rejected
-                    .errors
-                    .iter()
-                    .map(|i| match lang {
-                        Lang::Zh => i.to_string_zh(),
-                        Lang::En => i.to_string(),
-                    })
-                    .collect(),
+                issues: crate::views::issue_lines(&rejected.errors, lang),
             },
         };
         Ok((entity, note))

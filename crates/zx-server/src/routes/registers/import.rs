@@ -117,14 +117,7 @@ pub fn note(outcome: &SafetyImport, lang: Lang) -> UploadNote {
                     "The files have errors; nothing was imported:",
                 )
                 .to_owned(),
-            issues: rejected
-                .errors
-                .iter()
-                .map(|i| match lang {
-                    Lang::Zh => i.to_string_zh(),
-                    Lang::En => i.to_string(),
-                })
-                .collect(),
+            issues: crate::views::issue_lines(&rejected.errors, lang),
         },
     }
 }

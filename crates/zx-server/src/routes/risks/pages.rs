@@ -414,14 +414,7 @@ pub async fn import(
                     "The file has errors; nothing was imported:",
                 )
                 .to_owned(),
-                rejected
-                    .issues
-                    .iter()
-                    .map(|i| match lang {
-                        Lang::Zh => i.to_string_zh(),
-                        Lang::En => i.to_string(),
-                    })
-                    .collect(),
+                crate::views::issue_lines(&rejected.issues, lang),
             ),
         };
         render(

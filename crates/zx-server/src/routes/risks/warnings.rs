@@ -193,14 +193,7 @@ pub async fn import(
                     "The file has errors; nothing was imported:",
                 )
                 .to_owned(),
-                rejected
-                    .issues
-                    .iter()
-                    .map(|i| match lang {
-                        Lang::Zh => i.to_string_zh(),
-                        Lang::En => i.to_string(),
-                    })
-                    .collect(),
+                crate::views::issue_lines(&rejected.issues, lang),
             ),
         };
         render(&state, &user, Some(message), issues).await
@@ -390,14 +383,7 @@ pub async fn import_exposures(
                     "The file has errors; nothing was imported:",
                 )
                 .to_owned(),
-                rejected
-                    .errors
-                    .iter()
-                    .map(|i| match lang {
-                        Lang::Zh => i.to_string_zh(),
-                        Lang::En => i.to_string(),
-                    })
-                    .collect(),
+                crate::views::issue_lines(&rejected.errors, lang),
             ),
         };
         render(&state, &user, Some(message), issues).await

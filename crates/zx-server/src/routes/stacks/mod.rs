@@ -240,14 +240,7 @@ pub async fn import_file(
     let stacks = match read_stacks(Input { file_name, bytes }, &entities) {
         Ok(stacks) => stacks,
         Err(rejected) => {
-            let issues = rejected
-                .issues
-                .iter()
-                .map(|issue| match lang {
-                    Lang::Zh => issue.to_string_zh(),
-                    Lang::En => issue.to_string(),
-                })
-                .collect();
+            let issues = crate::views::issue_lines(&rejected.issues, lang);
             let outcome = Outcome {
                 error: Some(format!(
                     "{file_name}: {}",
