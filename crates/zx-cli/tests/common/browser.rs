@@ -387,6 +387,16 @@ impl Page {
             .await
             .unwrap();
         element(&self.c, "#sign-in").await.click().await.unwrap();
+        // The login page has the toggle too: wait until the form's navigation has left it, or a
+        // `goto` right after signing in races the redirect and loses.
+        let deadline = Instant::now() + PATIENCE;
+        while url(&self.c).await.contains("/login") {
+            assert!(
+                Instant::now() < deadline,
+                "{name} still on the login page after {PATIENCE:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         element(&self.c, "#lang-toggle").await;
     }
 
