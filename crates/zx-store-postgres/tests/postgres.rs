@@ -185,7 +185,7 @@ async fn a_schema_newer_than_this_build_is_refused() {
             .fetch_all(&mut conn)
             .await
             .unwrap();
-    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 99]);
+    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 99]);
     conn.close().await.unwrap();
 }
 

@@ -32,7 +32,7 @@ async fn migrate_reports_the_schema_before_and_after() {
 
     let url = path.to_str().unwrap();
     let known = SqliteStore::known_schema();
-    assert_eq!(known, 12);
+    assert_eq!(known, 15);
     let (before, after) = SqliteStore::migrate(url).await.unwrap();
     assert_eq!(
         before,
@@ -44,13 +44,13 @@ async fn migrate_reports_the_schema_before_and_after() {
     assert_eq!(
         after,
         SchemaVersion {
-            applied: Some(12),
+            applied: Some(15),
             known
         }
     );
     // Again: nothing left to do.
     let (before, after) = SqliteStore::migrate(url).await.unwrap();
-    assert_eq!((before.applied, after.applied), (Some(12), Some(12)));
+    assert_eq!((before.applied, after.applied), (Some(15), Some(15)));
     // A missing file is not created by `migrate`.
     let missing = dir.path().join("missing.db");
     let error = SqliteStore::migrate(missing.to_str().unwrap())
@@ -82,14 +82,14 @@ async fn a_schema_newer_than_this_build_is_refused() {
             error,
             StoreError::SchemaTooNew {
                 found: 99,
-                known: 12
+                known: 15
             }
         ),
         "{error:?}"
     );
     assert_eq!(
         error.to_string(),
-        "this database was migrated by a newer Zengxiao (schema 99 > 12); upgrade zx"
+        "this database was migrated by a newer Zengxiao (schema 99 > 15); upgrade zx"
     );
     let error = SqliteStore::migrate(url).await.unwrap_err();
     assert!(
@@ -103,7 +103,7 @@ async fn a_schema_newer_than_this_build_is_refused() {
             .fetch_all(&pool)
             .await
             .unwrap();
-    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 99]);
+    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 99]);
     pool.close().await;
 }
 

@@ -16,6 +16,7 @@ pub mod hazards;
 pub mod loads;
 pub mod measures;
 pub mod risks;
+pub mod rnd;
 pub mod safety;
 pub mod safety_archive;
 pub mod stacks;
@@ -99,6 +100,8 @@ macro_rules! stories {
             risks::risks_are_registered_revised_and_retired_with_an_audit_trail,
             risks::warnings_trigger_alerts_acknowledged_once_and_escalated_once,
             hazards::a_web_hazard_exported_and_imported_back_is_unchanged,
+            rnd::rnd_projects_spend_and_partners_are_saved_revised_and_audited,
+            rnd::a_bad_rnd_row_refuses_the_whole_save,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

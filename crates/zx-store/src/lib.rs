@@ -27,6 +27,7 @@ mod facts;
 mod hazards;
 mod measures;
 mod risks;
+mod rnd;
 mod safety;
 pub mod sql;
 mod workflow;
@@ -39,6 +40,7 @@ pub use facts::*;
 pub use hazards::*;
 pub use measures::*;
 pub use risks::*;
+pub use rnd::*;
 pub use safety::*;
 pub use workflow::*;
 
@@ -140,6 +142,7 @@ pub trait Store:
     + SafetyRecordStore
     + HazardStore
     + RiskStore
+    + RndStore
 {
 }
 
@@ -154,6 +157,7 @@ impl<T> Store for T where
         + SafetyRecordStore
         + HazardStore
         + RiskStore
+        + RndStore
 {
 }
 
@@ -256,6 +260,6 @@ pub mod prelude {
     pub use crate::HazardStore;
     pub use crate::{
         AccountStore, ArchiveStore, DrillStore, EmissionStore, FactStore, MeasureStore, RiskStore,
-        SafetyRecordStore, Store, WorkflowStore,
+        RndStore, SafetyRecordStore, Store, WorkflowStore,
     };
 }

@@ -30,6 +30,7 @@ mod measure_rows;
 mod measures;
 mod restore;
 mod risks;
+mod rnd;
 mod safety;
 mod targets;
 mod workflow;
