@@ -348,6 +348,49 @@ impl Project {
     }
 }
 
+/// A project's budget for a year (yuan).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    pub project: String,
+    pub year: i32,
+    pub amount: Decimal,
+}
+
+/// A project's spend in a month (yuan), as entered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthSpend {
+    pub project: String,
+    pub month: Month,
+    pub amount: Decimal,
+}
+
+/// A partner of a project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partner {
+    pub project: String,
+    pub name: String,
+    pub kind: PartnerKind,
+}
+
+/// The register's four tables, rows referring to projects by code: what a workbook holds and
+/// what one save writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Register {
+    pub projects: Vec<Project>,
+    pub budgets: Vec<Budget>,
+    pub spend: Vec<MonthSpend>,
+    pub partners: Vec<Partner>,
+}
+
+impl Register {
+    pub fn is_empty(&self) -> bool {
+        self.projects.is_empty()
+            && self.budgets.is_empty()
+            && self.spend.is_empty()
+            && self.partners.is_empty()
+    }
+}
+
 /// A gate that should have been reached: planned before `as_of` and not reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LateGate {

@@ -180,6 +180,12 @@ pub enum IssueCode {
     UnknownPlan,
     /// A training record or certificate naming no person of the staff list.
     UnknownPerson,
+    // The R&D register.
+    UnknownProject,
+    InvalidProject,
+    InvalidFieldKind,
+    InvalidPartnerKind,
+    InvalidCount,
 }
 
 impl IssueCode {
@@ -236,6 +242,11 @@ impl IssueCode {
             IssueCode::InvalidHours => "invalid_hours",
             IssueCode::UnknownPlan => "unknown_plan",
             IssueCode::UnknownPerson => "unknown_person",
+            IssueCode::UnknownProject => "unknown_project",
+            IssueCode::InvalidProject => "invalid_project",
+            IssueCode::InvalidFieldKind => "invalid_field_kind",
+            IssueCode::InvalidPartnerKind => "invalid_partner_kind",
+            IssueCode::InvalidCount => "invalid_count",
         }
     }
 }

@@ -103,7 +103,10 @@ async fn a_schema_newer_than_this_build_is_refused() {
             .fetch_all(&pool)
             .await
             .unwrap();
-    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 99]);
+    assert_eq!(
+        versions,
+        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 99]
+    );
     pool.close().await;
 }
 

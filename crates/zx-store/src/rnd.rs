@@ -18,21 +18,10 @@ pub struct StoredProject {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A year's budget of a project (yuan).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BudgetRow {
-    pub project: String,
-    pub year: i32,
-    pub amount: Decimal,
-}
-
-/// One month's spend of a project (yuan), as recorded or to record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpendRow {
-    pub project: String,
-    pub month: Month,
-    pub amount: Decimal,
-}
+/// A year's budget, a month's spend and a partner as saved: the domain's rows.
+pub use zx_domain::rnd::{
+    Budget as BudgetRow, MonthSpend as SpendRow, Partner as PartnerRow, Register as RndChanges,
+};
 
 /// A stored spend revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,33 +35,6 @@ pub struct StoredSpend {
     pub current: bool,
     pub recorded_by: String,
     pub recorded_at: DateTime<Utc>,
-}
-
-/// A partner of a project.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartnerRow {
-    pub project: String,
-    pub name: String,
-    pub kind: PartnerKind,
-}
-
-/// What one save brings: any of the register's four tables, rows referring to projects by code
-/// (registered, or in the same save).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RndChanges {
-    pub projects: Vec<Project>,
-    pub budgets: Vec<BudgetRow>,
-    pub spend: Vec<SpendRow>,
-    pub partners: Vec<PartnerRow>,
-}
-
-impl RndChanges {
-    pub fn is_empty(&self) -> bool {
-        self.projects.is_empty()
-            && self.budgets.is_empty()
-            && self.spend.is_empty()
-            && self.partners.is_empty()
-    }
 }
 
 /// What a save did, row by row, counted.
