@@ -14,6 +14,7 @@ mod collection;
 mod emissions;
 mod import;
 mod records;
+pub mod rnd;
 mod safety;
 pub mod safety_risks;
 

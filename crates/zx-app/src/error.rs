@@ -35,4 +35,7 @@ pub enum AppError {
     /// A measures list given to the import of entities, data and targets.
     #[error("{0} is a measures list: import it with `zx measures import`")]
     MeasuresList(String),
+    /// A workbook could not be written (the XLSX writer's message).
+    #[error("cannot write the workbook: {0}")]
+    Workbook(String),
 }

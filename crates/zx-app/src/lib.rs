@@ -12,6 +12,8 @@
 //! - [`cems`]: a stack's stored minutes judged day by day, the days on every core.
 //! - [`safety`]: safety.md §7's check over files or the stored safety records.
 //! - [`risks`]: safety risks and natural-hazard warnings (alerts of the affected plants).
+//! - [`rnd`]: the R&D project portfolio (register, late gates, budget against spend, the
+//!   reconciliation of projects' spend with reported R&D expenditure).
 //! - [`auto_hazards`]: the major hazard of a special operator without a certificate in force,
 //!   raised once per person.
 //! - [`benchmark`]: an operating indicator benchmarked over a peer group of plants (`zx
@@ -34,6 +36,7 @@ mod error;
 pub mod filings;
 pub mod import;
 pub mod risks;
+pub mod rnd;
 pub mod safety;
 pub mod snapshot;
 

@@ -267,6 +267,12 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::commands::safety::SafetyCommand,
     },
+    /// The R&D project portfolio: import and export the register, list the projects, reconcile
+    /// their spend with the reported R&D expenditure.
+    Rnd {
+        #[command(subcommand)]
+        command: crate::commands::rnd::RndCommand,
+    },
     /// Stacks (flues) and their data loggers: register, import, list.
     Stack {
         #[command(subcommand)]

@@ -10,6 +10,7 @@ pub mod measures;
 pub mod query;
 pub mod records;
 pub mod remind;
+pub mod rnd;
 pub mod safety;
 pub mod serve;
 pub mod simulate;
