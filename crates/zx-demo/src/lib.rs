@@ -35,6 +35,7 @@ mod demo;
 mod facts;
 mod model;
 mod operating;
+pub mod rnd;
 mod rng;
 mod safety;
 pub mod safety_risks;

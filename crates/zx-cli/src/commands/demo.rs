@@ -133,6 +133,11 @@ pub async fn build(
     followup(&app).await?;
     safety_risks(&app, &data).await?;
     safety(&app, &data).await?;
+    // The R&D portfolio: twenty projects, their 2026 spend matching the plants' reported R&D
+    // expenditure but for one flagged month, one late gate.
+    app.store
+        .save_rnd(zx_demo::rnd::demo_rnd(&data), DEMO_USER, app.clock.now())
+        .await?;
     Ok((app, data))
 }
 
