@@ -97,6 +97,26 @@
   });
 
   // A plant's rank month by month: rank 1 at the top (the plant is named by the select above).
+  // R&D portfolio: each project's budget for the year against what it spent (10k yuan).
+  document.querySelectorAll(".rnd-chart").forEach(function (el) {
+    var b = JSON.parse(el.dataset.budget);
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    follow(el, chart);
+    chart.setOption({
+      animation: false,
+      title: { text: b.title, left: 8, top: 6, textStyle: { fontSize: 13 } },
+      tooltip: { trigger: "axis" },
+      legend: { left: "center", bottom: 4, textStyle: { fontSize: 11 } },
+      grid: { left: 8, right: 16, top: 36, bottom: 32, containLabel: true },
+      xAxis: { type: "category", data: b.projects, axisLabel: { rotate: 45, fontSize: 10, hideOverlap: true } },
+      yAxis: { type: "value", axisLabel: { hideOverlap: true } },
+      series: [
+        { name: b.budget_label, type: "bar", data: b.budget.map(num), color: colors.grey },
+        { name: b.spent_label, type: "bar", data: b.spent.map(num), color: colors.blue }
+      ]
+    });
+  });
+
   document.querySelectorAll(".rank-line").forEach(function (el) {
     var t = JSON.parse(el.dataset.ranks);
     var chart = echarts.init(el, null, { renderer: "svg" });

@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod people;
 pub mod registers;
 pub mod risks;
+pub mod rnd;
 pub mod safety;
 pub mod session;
 pub mod stacks;

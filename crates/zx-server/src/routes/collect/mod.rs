@@ -36,6 +36,9 @@ pub struct GridCell {
     pub deadline: chrono::NaiveDate,
     pub label: String,
     pub title: String,
+    /// The R&D reconciliation's flag for the entity-month (`routes::rnd::flags`): the sentence
+    /// naming the projects' spend, the reported figure and the difference.
+    pub rnd_flag: Option<String>,
 }
 
 /// One row: an entity and its twelve months.
@@ -136,6 +139,7 @@ pub async fn grid(
         .map(|s| ((s.entity.to_string(), s.month), s))
         .collect();
     let months: Vec<Month> = (1..=12).filter_map(|m| Month::new(year, m).ok()).collect();
+    let rnd_flags = crate::routes::rnd::flags(state, user).await?;
     let base_depth = tree.depth(root);
     // A lock on an ancestor's month covers this entity too. The nearest lock at or above each
     // entity is carried down the subtree (parents come first), once: walking up from every
@@ -232,6 +236,9 @@ pub async fn grid(
                     deadline: policy.deadline(month),
                     label,
                     title,
+                    rnd_flag: rnd_flags
+                        .get(&(entity.code.clone(), month))
+                        .map(|r| r.sentence(lang)),
                 }
             })
             .collect();

@@ -207,31 +207,55 @@ pub async fn set_state(
     let lang = user.lang;
     let result = async {
         user.check_csrf(Some(&form.csrf))?;
-        review(
+        // Approving a month whose R&D projects' spend disagrees with the reported R&D
+        // expenditure is allowed, never silent: the flag goes into the approval's comment (the
+        // audit log) and the message.
+        let flag = match zx_domain::Month::parse(&form.month) {
+            Ok(month) if form.state == "approved" => crate::routes::rnd::flags(&state, &user)
+                .await?
+                .into_iter()
+                .find(|((e, m), _)| e.as_str() == form.entity.trim() && *m == month)
+                .map(|(_, r)| r),
+            _ => None,
+        };
+        let comment = match (&flag, form.comment.clone()) {
+            (Some(r), comment) => Some(
+                format!("{} [{}]", comment.unwrap_or_default(), r.sentence(Lang::Zh))
+                    .trim()
+                    .to_owned(),
+            ),
+            (None, comment) => comment,
+        };
+        let reviewed = review(
             &state,
             &user,
             &form.entity,
             &form.month,
             &form.state,
-            form.comment.clone(),
+            comment,
             form.force.as_deref().is_some_and(|f| !f.is_empty()),
         )
-        .await
+        .await?;
+        Ok::<_, ApiError>((reviewed, flag.map(|r| r.sentence(lang))))
     }
     .await;
     match result {
-        Ok((month, Reviewed::Done)) => Redirect::to(&format!(
+        Ok(((month, Reviewed::Done), flag)) => Redirect::to(&format!(
             "/collect?year={}&message={}",
             month.year(),
             crate::auth::urlencode(&format!(
-                "{} {} {}",
+                "{} {} {}{}",
                 form.entity,
                 form.month,
-                state_label(&form.state, lang)
+                state_label(&form.state, lang),
+                flag.map_or(String::new(), |f| format!(
+                    "{}{f}",
+                    lang.pick("。注意：", ". Note: ")
+                ))
             ))
         ))
         .into_response(),
-        Ok((month, Reviewed::NeedsConfirmation { missing })) => {
+        Ok(((month, Reviewed::NeedsConfirmation { missing }), _)) => {
             let outcome = Outcome {
                 file_name: String::new(),
                 issues: Vec::new(),
