@@ -246,6 +246,7 @@ async fn check_every_page(page: &Page, user: &str) {
         paths.push(href);
     }
     paths.push("/measures/new".into());
+    paths.push("/rnd/projects/RD-SC-02".into());
     paths.push("/environment/stacks".into());
     paths.push("/environment/alarms".into());
     paths.push(format!("/environment/stacks/{MN}?date={}", yesterday()));

@@ -8,7 +8,7 @@ use common::web::Env;
 
 /// One of each kind: the sign-in form (signed out), every page of the menu, forms, a stack,
 /// a workbook, a script, the API and the app's 404.
-const PATHS: [&str; 16] = [
+const PATHS: [&str; 18] = [
     "/cockpit",
     "/cockpit?entity=FJ&region=福建",
     "/explain?entity=ZX&indicator=roe",
@@ -17,6 +17,8 @@ const PATHS: [&str; 16] = [
     "/measures",
     "/measures/new",
     "/visits",
+    "/rnd",
+    "/rnd/projects/RD-FJ-01",
     "/notifications",
     "/audit",
     "/environment",

@@ -108,8 +108,9 @@
       tooltip: { trigger: "axis" },
       legend: { left: "center", bottom: 4, textStyle: { fontSize: 11 } },
       grid: { left: 8, right: 16, top: 36, bottom: 32, containLabel: true },
-      xAxis: { type: "category", data: b.projects, axisLabel: { rotate: 45, fontSize: 10, hideOverlap: true } },
-      yAxis: { type: "value", axisLabel: { hideOverlap: true } },
+      // Projects down the side (the first on top): their codes never crowd as on a phone's x axis.
+      yAxis: { type: "category", inverse: true, data: b.projects, axisLabel: { fontSize: 11, hideOverlap: true } },
+      xAxis: { type: "value", axisLabel: { hideOverlap: true } },
       series: [
         { name: b.budget_label, type: "bar", data: b.budget.map(num), color: colors.grey },
         { name: b.spent_label, type: "bar", data: b.spent.map(num), color: colors.blue }
