@@ -408,7 +408,7 @@ pub fn audit_action_label(action: &str, lang: Lang) -> String {
         "warning_alert.trigger" => ("向厂站发出预警", "plant alerted"),
         "warning_alert.acknowledge" => ("厂站确认预警", "warning acknowledged"),
         "warning_alert.escalate" => ("预警超时督办", "warning escalated"),
-        _ => return action.to_owned(),
+        _ => return crate::rnd::action_label(action, lang).unwrap_or_else(|| action.to_owned()),
     };
     lang.pick(zh, en).to_owned()
 }

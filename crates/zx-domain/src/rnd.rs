@@ -696,5 +696,18 @@ fn compare(
     }
 }
 
+/// The register's audit actions as people read them (`format::audit_action_label`).
+pub fn action_label(action: &str, lang: Lang) -> Option<String> {
+    let (zh, en) = match action {
+        "rnd_project.create" => ("登记研发项目", "R&D project registered"),
+        "rnd_project.revise" => ("修订研发项目", "R&D project revised"),
+        "rnd_budget.set" => ("设定研发预算", "R&D budget set"),
+        "rnd_spend.record" => ("记录研发支出", "R&D spend recorded"),
+        "rnd_partner.set" => ("设定研发合作单位", "R&D partner set"),
+        _ => return None,
+    };
+    Some(lang.pick(zh, en).to_owned())
+}
+
 #[cfg(test)]
 mod tests;

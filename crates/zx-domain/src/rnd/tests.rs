@@ -234,3 +234,15 @@ fn months_before_the_first_spend_are_not_compared() {
     assert_eq!(months, ["2026-03", "2026-04", "2026-05"]);
     assert_eq!(out[1].verdict, Verdict::Differs);
 }
+
+#[test]
+fn audit_actions_read_in_both_languages() {
+    assert_eq!(
+        format::audit_action_label("rnd_spend.record", Lang::Zh),
+        "记录研发支出"
+    );
+    assert_eq!(
+        format::audit_action_label("rnd_project.revise", Lang::En),
+        "R&D project revised"
+    );
+}
