@@ -26,6 +26,7 @@ mod emissions;
 mod facts;
 mod hazards;
 mod measures;
+mod references;
 mod risks;
 mod rnd;
 mod safety;
@@ -39,6 +40,7 @@ pub use emissions::*;
 pub use facts::*;
 pub use hazards::*;
 pub use measures::*;
+pub use references::*;
 pub use risks::*;
 pub use rnd::*;
 pub use safety::*;
@@ -142,6 +144,7 @@ pub trait Store:
     + SafetyRecordStore
     + HazardStore
     + RiskStore
+    + ReferenceStore
     + RndStore
 {
 }
@@ -157,6 +160,7 @@ impl<T> Store for T where
         + SafetyRecordStore
         + HazardStore
         + RiskStore
+        + ReferenceStore
         + RndStore
 {
 }
@@ -259,7 +263,7 @@ mod tests {
 pub mod prelude {
     pub use crate::HazardStore;
     pub use crate::{
-        AccountStore, ArchiveStore, DrillStore, EmissionStore, FactStore, MeasureStore, RiskStore,
-        RndStore, SafetyRecordStore, Store, WorkflowStore,
+        AccountStore, ArchiveStore, DrillStore, EmissionStore, FactStore, MeasureStore,
+        ReferenceStore, RiskStore, RndStore, SafetyRecordStore, Store, WorkflowStore,
     };
 }
