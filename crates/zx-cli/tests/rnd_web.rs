@@ -122,6 +122,26 @@ async fn the_portfolio_flags_one_month_and_one_late_gate_within_scope(env: Env) 
         "{audit}"
     );
 
+    // Through the API too: the approval's audit comment carries the flag.
+    let response = hq
+        .post(format!("{}/api/v1/collection/state", env.base))
+        .header("x-csrf-token", csrf.as_str())
+        .json(&serde_json::json!({
+            "entity": "JX-NC-WTE", "month": "2026-08", "state": "approved", "comment": "复核"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let audit = json(&env, &hq, "/api/v1/audit?object=JX-NC-WTE").await;
+    assert!(
+        audit.as_array().unwrap().iter().any(|a| a["new"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("approved: 复核 [JX-NC-WTE 2026-08：研发项目支出")),
+        "{audit}"
+    );
+
     // Fujian's manager: Fujian's four projects, nobody else's, and no flag of Jiangxi's.
     let fujian = env.login("fujian", "zengxiao-fujian").await;
     let mine = json(&env, &fujian, "/api/v1/rnd/projects").await;

@@ -452,6 +452,19 @@ fn refused(error: AppError, lang: Lang) -> ApiError {
     }
 }
 
+/// The R&D reconciliation's flag on an entity-month the caller may see: its projects' spend
+/// differs from its reported `rd_expenditure` by more than the tolerance.
+pub async fn rnd_flag(
+    state: &AppState,
+    user: &CurrentUser,
+    entity: &EntityCode,
+    month: Month,
+) -> ApiResult<Option<zx_domain::rnd::Reconciliation>> {
+    Ok(crate::routes::rnd::flags(state, user)
+        .await?
+        .remove(&(entity.clone(), month)))
+}
+
 /// HQ reviews a month of `entity`: approve, return with a comment, lock, or reopen (back to
 /// submitted). The form's texts are parsed here; a lock over units that have not submitted
 /// comes back as `NeedsConfirmation` unless `force` is set.
@@ -488,6 +501,21 @@ pub async fn review(
         ApiError::new(ErrorCode::InvalidParameter, e.to_string())
             .zh(format!("单位编码“{entity}”无效"))
     })?;
+    // Approving a month whose R&D projects' spend disagrees with the reported R&D expenditure
+    // is allowed, never silent: the flag goes into the approval's comment, so the audit log
+    // keeps it (the page's message shows it too).
+    let comment = match rnd_flag(state, user, &entity, parsed).await? {
+        Some(flag) if new_state == PeriodState::Approved => Some(
+            format!(
+                "{} [{}]",
+                comment.unwrap_or_default(),
+                flag.sentence(zx_domain::Lang::Zh)
+            )
+            .trim()
+            .to_owned(),
+        ),
+        _ => comment,
+    };
     let reviewed = collect::review(
         &*state.store,
         &snapshot.engine,

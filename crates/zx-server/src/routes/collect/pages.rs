@@ -8,7 +8,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use zx_app::import::SourceFile;
-use zx_domain::Lang;
+use zx_domain::{EntityCode, Lang};
 
 use super::{ConfirmLock, GridRow, IssueRow, Outcome, check_and_import, grid, review, state_label};
 use crate::auth::{CurrentUser, PageUser};
@@ -207,35 +207,27 @@ pub async fn set_state(
     let lang = user.lang;
     let result = async {
         user.check_csrf(Some(&form.csrf))?;
-        // Approving a month whose R&D projects' spend disagrees with the reported R&D
-        // expenditure is allowed, never silent: the flag goes into the approval's comment (the
-        // audit log) and the message.
-        let flag = match zx_domain::Month::parse(&form.month) {
-            Ok(month) if form.state == "approved" => crate::routes::rnd::flags(&state, &user)
-                .await?
-                .into_iter()
-                .find(|((e, m), _)| e.as_str() == form.entity.trim() && *m == month)
-                .map(|(_, r)| r),
-            _ => None,
-        };
-        let comment = match (&flag, form.comment.clone()) {
-            (Some(r), comment) => Some(
-                format!("{} [{}]", comment.unwrap_or_default(), r.sentence(Lang::Zh))
-                    .trim()
-                    .to_owned(),
-            ),
-            (None, comment) => comment,
-        };
         let reviewed = review(
             &state,
             &user,
             &form.entity,
             &form.month,
             &form.state,
-            comment,
+            form.comment.clone(),
             form.force.as_deref().is_some_and(|f| !f.is_empty()),
         )
         .await?;
+        // The approval went through; its message names the R&D flag the comment now carries.
+        let flag = match (
+            &reviewed,
+            form.state.as_str(),
+            EntityCode::parse(&form.entity),
+        ) {
+            ((month, Reviewed::Done), "approved", Ok(entity)) => {
+                super::rnd_flag(&state, &user, &entity, *month).await?
+            }
+            _ => None,
+        };
         Ok::<_, ApiError>((reviewed, flag.map(|r| r.sentence(lang))))
     }
     .await;
