@@ -87,6 +87,22 @@ async fn the_portfolio_flags_one_month_and_one_late_gate_within_scope(env: Env) 
     assert_eq!(grid.matches("rnd-flag-mark").count(), 1, "{grid}");
     assert!(grid.contains("JX-NC-WTE 2026-08：研发项目支出"), "{grid}");
     assert!(grid.contains("相差 360,000.00 元"), "{grid}");
+    // And the collection API, on the row's August.
+    let rows = json(&env, &hq, "/api/v1/collection?year=2026&entity=JX").await;
+    let jx = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["entity"] == "JX-NC-WTE")
+        .unwrap();
+    assert!(
+        jx["rnd_flags"][7]
+            .as_str()
+            .unwrap()
+            .contains("相差 360,000.00 元"),
+        "{jx}"
+    );
+    assert!(jx["rnd_flags"][6].is_null());
     // The portfolio page too, with the late gate.
     let page = env.get(&hq, "/rnd").await.1;
     assert!(page.contains("id=\"rnd-flags\""), "{page}");

@@ -44,6 +44,9 @@ pub struct CollectionRowJson {
     pub deadlines: Vec<String>,
     /// Months counted as missing (expected and past their deadline without a submission).
     pub missing: usize,
+    /// One per month: the R&D reconciliation's flag (its projects' spend differs from the
+    /// reported `rd_expenditure` beyond the tolerance, in the caller's language) or null.
+    pub rnd_flags: Vec<Option<String>>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -78,6 +81,7 @@ pub async fn collection(
                 verdicts: r.cells.iter().map(|c| c.verdict_code.to_owned()).collect(),
                 deadlines: r.cells.iter().map(|c| c.deadline.to_string()).collect(),
                 missing: r.missing,
+                rnd_flags: r.cells.iter().map(|c| c.rnd_flag.clone()).collect(),
             })
             .collect(),
     ))

@@ -87,8 +87,7 @@ fn year_of(state: &AppState, snapshot: &zx_app::Snapshot) -> i32 {
         .engine
         .last_month()
         .map(|m| m.year())
-        .or_else(|| zx_app::china_month(state.now()).map(|m| m.year()))
-        .unwrap_or(2026)
+        .unwrap_or_else(|| chrono::Datelike::year(&state.today()))
 }
 
 async fn render(
