@@ -35,6 +35,38 @@ pub struct Settings {
     /// The group's own safety grading and checklists instead of the shipped ones: `[safety]`.
     #[serde(default)]
     pub safety: SafetyFiles,
+    /// The R&D reconciliation's tolerance: `[rnd]`.
+    #[serde(default)]
+    pub rnd: RndSettings,
+}
+
+/// `[rnd]`: how far R&D projects' spend may stray from the reported `rd_expenditure` before the
+/// entity-month is flagged: the larger of `share` × the reported amount and `floor` yuan
+/// (default 0.05 and 10000, `zx_domain::rnd::Tolerance` says why).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RndSettings {
+    pub share: rust_decimal::Decimal,
+    pub floor: rust_decimal::Decimal,
+}
+
+impl Default for RndSettings {
+    fn default() -> Self {
+        let t = zx_domain::rnd::Tolerance::default();
+        Self {
+            share: t.share,
+            floor: t.floor,
+        }
+    }
+}
+
+impl RndSettings {
+    pub fn tolerance(&self) -> zx_domain::rnd::Tolerance {
+        zx_domain::rnd::Tolerance {
+            share: self.share,
+            floor: self.floor,
+        }
+    }
 }
 
 /// `[safety]`: files replacing safety.md's defaults (read when the server starts; a bad file
@@ -241,6 +273,7 @@ impl Default for Settings {
             emissions: Emissions::default(),
             collection: Collection::default(),
             safety: SafetyFiles::default(),
+            rnd: RndSettings::default(),
         }
     }
 }
@@ -260,6 +293,7 @@ impl fmt::Debug for Settings {
             .field("emissions", &self.emissions)
             .field("collection", &self.collection)
             .field("safety", &self.safety)
+            .field("rnd", &self.rnd)
             .finish()
     }
 }
@@ -315,6 +349,27 @@ mod tests {
                     .starts_with("configuration: [safety] cannot read none.toml: "),
                 "{error}"
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API returns its own large error
+    fn the_rnd_tolerance_comes_from_file_and_environment_exactly() {
+        figment::Jail::expect_with(|jail| {
+            let settings = Settings::load(Path::new("missing.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(
+                settings.rnd.tolerance(),
+                zx_domain::rnd::Tolerance::default()
+            );
+            jail.create_file("zengxiao.toml", "[rnd]\nshare = \"0.10\"\n")?;
+            jail.set_env("ZX_RND__FLOOR", "20000");
+            let settings = Settings::load(Path::new("zengxiao.toml")).map_err(|e| e.to_string())?;
+            let t = settings.rnd.tolerance();
+            assert_eq!(t.share.to_string(), "0.10");
+            assert_eq!(t.floor.to_string(), "20000");
+            // max(0.10 × 150,000 = 15,000, 20,000) = 20,000.
+            assert_eq!(t.allowed("150000".parse().unwrap()).to_string(), "20000");
             Ok(())
         });
     }

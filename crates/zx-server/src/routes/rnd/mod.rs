@@ -17,7 +17,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use zx_app::Snapshot;
 use zx_app::rnd::Portfolio;
-use zx_domain::rnd::{Reconciliation, Tolerance};
+use zx_domain::rnd::Reconciliation;
 use zx_domain::{EntityCode, Month};
 
 use crate::auth::CurrentUser;
@@ -71,7 +71,8 @@ pub async fn project(
     Ok((snapshot, portfolio))
 }
 
-/// The reconciliation of the portfolio's entities through the latest month with data.
+/// The reconciliation of the portfolio's entities through the latest month with data, with
+/// the tolerance of `[rnd]`.
 pub fn reconciliation(
     state: &AppState,
     snapshot: &Snapshot,
@@ -84,7 +85,7 @@ pub fn reconciliation(
         snapshot,
         &portfolio.spend_lines(),
         through,
-        Tolerance::default(),
+        state.settings.rnd.tolerance(),
     )
 }
 
