@@ -58,6 +58,7 @@ pub fn benchmark_json(engine: &Engine, def: &IndicatorDef, result: &Benchmark) -
         better: match result.better {
             Better::Higher => "higher",
             Better::Lower => "lower",
+            Better::Neither => "none",
         },
         stats: BenchmarkStatsJson {
             n: stats.map_or(0, |s| s.n),

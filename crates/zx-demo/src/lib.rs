@@ -35,6 +35,7 @@ mod demo;
 mod facts;
 mod model;
 mod operating;
+mod reform;
 mod rng;
 mod safety;
 pub mod safety_risks;
@@ -46,6 +47,7 @@ pub use demo::{DEMO_SEED, TARGET_YEAR, demo_last_month};
 pub use facts::REPORTED_ITEMS;
 pub use model::Segment;
 pub use operating::COST_ELEMENTS;
+pub use reform::REFORM_ITEMS;
 pub use safety::{SafetyFiles, demo_drill_plan, demo_safety, plan_codes};
 use zx_domain::{Entity, Fact, Target};
 

@@ -131,14 +131,17 @@ pub enum IndicatorKind {
     Rate,
 }
 
-/// Where an indicator is shown: the KPI card of every entity (一利五率, `zx kpi`), or among the
-/// operating indicators a plant is benchmarked on (`zx benchmark`).
+/// Where an indicator is shown: the KPI card of every entity (一利五率, `zx kpi`), among the
+/// operating indicators a plant is benchmarked on (`zx benchmark`), or in the reform group
+/// (三项制度改革, reform.md): in `zx kpi` with YoY and targets like the card's, but shown as a
+/// group of its own on the cockpit and never part of the year's rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IndicatorFamily {
     #[default]
     Kpi,
     Operations,
+    Reform,
 }
 
 /// Which direction is good.
@@ -147,6 +150,11 @@ pub enum IndicatorFamily {
 pub enum Better {
     Higher,
     Lower,
+    /// No direction (`better = "none"`): the value and its YoY are shown without colour, and a
+    /// target gives no status (the market exit rate: neither more nor fewer exits is "good").
+    /// Not allowed in the year's rule nor for a benchmarked indicator.
+    #[serde(rename = "none")]
+    Neither,
 }
 
 /// An item entities report.
@@ -222,6 +230,18 @@ pub struct YearRule {
     pub improve: Vec<usize>,
 }
 
+/// Pay follows results (工资效益联动, reform.md): the YoY growth of `wages` may not exceed that of
+/// `results` when results grew, and must not be positive when they did not.
+#[derive(Debug, Clone)]
+pub struct WageLinkageDef {
+    pub name_zh: String,
+    pub name_en: String,
+    /// The flow item of pay (`wage_total`).
+    pub wages: usize,
+    /// The flow item of results (`total_profit`).
+    pub results: usize,
+}
+
 /// Items, indicators and the year's rule, checked and indexed.
 #[derive(Debug, Clone)]
 pub struct Catalogue {
@@ -234,6 +254,7 @@ pub struct Catalogue {
     indicator_index: HashMap<String, usize>,
     operating_index: HashMap<String, usize>,
     rule: YearRule,
+    wage_linkage: Option<WageLinkageDef>,
 }
 
 /// A catalogue that cannot be loaded; `location` names the entry (`indicator roe: formula`).
@@ -254,6 +275,16 @@ struct RawCatalogue {
     #[serde(default, rename = "indicator")]
     indicators: Vec<RawIndicator>,
     rule: Option<RawRule>,
+    wage_linkage: Option<RawWageLinkage>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWageLinkage {
+    name_zh: String,
+    name_en: String,
+    wages: String,
+    results: String,
 }
 
 #[derive(Deserialize)]
@@ -500,8 +531,20 @@ impl Catalogue {
                     }
                 },
             };
+            if raw_indicator.family == IndicatorFamily::Operations
+                && raw_indicator.better == Better::Neither
+            {
+                return Err(CatalogueError {
+                    location: format!("{location}: better"),
+                    message: "plants are ranked on an operating indicator: say higher or lower"
+                        .into(),
+                });
+            }
+            // Reform indicators share the card's list (targets, `zx kpi`, one index space).
             let (list, index) = match raw_indicator.family {
-                IndicatorFamily::Kpi => (&mut indicators, &mut indicator_index),
+                IndicatorFamily::Kpi | IndicatorFamily::Reform => {
+                    (&mut indicators, &mut indicator_index)
+                }
                 IndicatorFamily::Operations => (&mut operating, &mut operating_index),
             };
             index.insert(raw_indicator.id.clone(), list.len());
@@ -522,13 +565,22 @@ impl Catalogue {
             });
         }
         let lookup = |name: &str, what: &str| {
-            indicator_index
+            let index = indicator_index
                 .get(name)
                 .copied()
                 .ok_or_else(|| CatalogueError {
                     location: format!("rule: {what}"),
                     message: format!("unknown indicator \"{name}\""),
-                })
+                })?;
+            if indicators[index].better == Better::Neither {
+                return Err(CatalogueError {
+                    location: format!("rule: {what}"),
+                    message: format!(
+                        "\"{name}\" has no better direction, so it cannot grow, improve or stay stable"
+                    ),
+                });
+            }
+            Ok(index)
         };
         let rule = match raw.rule {
             None => YearRule {
@@ -569,6 +621,24 @@ impl Catalogue {
                     .collect::<Result<_, _>>()?,
             },
         };
+        let wage_linkage = match raw.wage_linkage {
+            None => None,
+            Some(raw) => {
+                let flow = |code: &str, what: &str| match item_index.get(code) {
+                    Some(&index) if items[index].kind == ItemKind::Flow => Ok(index),
+                    _ => Err(CatalogueError {
+                        location: format!("wage_linkage: {what}"),
+                        message: format!("\"{code}\" is not a flow item of the catalogue"),
+                    }),
+                };
+                Some(WageLinkageDef {
+                    wages: flow(&raw.wages, "wages")?,
+                    results: flow(&raw.results, "results")?,
+                    name_zh: raw.name_zh,
+                    name_en: raw.name_en,
+                })
+            }
+        };
         Ok(Self {
             items,
             indicators,
@@ -577,6 +647,7 @@ impl Catalogue {
             indicator_index,
             operating_index,
             rule,
+            wage_linkage,
         })
     }
 
@@ -600,8 +671,22 @@ impl Catalogue {
             .filter(|(_, item)| item.derived.is_none())
     }
 
+    /// The indicators of `zx kpi`: the card's (一利五率 and any a group adds) and the reform
+    /// group's, in catalogue order; their index is their position here.
     pub fn indicators(&self) -> &[IndicatorDef] {
         &self.indicators
+    }
+
+    /// The indicators of `zx kpi` of one family (the card's six, or the reform group), with
+    /// their indices.
+    pub fn indicators_of(
+        &self,
+        family: IndicatorFamily,
+    ) -> impl Iterator<Item = (usize, &IndicatorDef)> {
+        self.indicators
+            .iter()
+            .enumerate()
+            .filter(move |(_, def)| def.family == family)
     }
 
     /// An indicator by index: the KPI card's (`indicators()`) first, then the operating ones
@@ -674,6 +759,11 @@ impl Catalogue {
         &self.rule
     }
 
+    /// Pay follows results, when the catalogue defines it.
+    pub fn wage_linkage(&self) -> Option<&WageLinkageDef> {
+        self.wage_linkage.as_ref()
+    }
+
     /// An indicator's formula rendered with item codes.
     pub fn render(&self, expr: &Expr) -> String {
         expr.render(&|i| self.items[i].code.clone())
@@ -697,13 +787,14 @@ mod tests {
     #[test]
     fn builtin_catalogue_loads_with_the_six_indicators() {
         let catalogue = Catalogue::builtin().unwrap();
-        let ids: Vec<&str> = catalogue
-            .indicators()
-            .iter()
-            .map(|i| i.id.as_str())
-            .collect();
+        let ids = |family| -> Vec<&str> {
+            catalogue
+                .indicators_of(family)
+                .map(|(_, i)| i.id.as_str())
+                .collect()
+        };
         assert_eq!(
-            ids,
+            ids(IndicatorFamily::Kpi),
             [
                 "total_profit",
                 "asset_liability_ratio",
@@ -713,6 +804,28 @@ mod tests {
                 "operating_cash_ratio"
             ]
         );
+        // The five of reform.md after them, in `zx kpi` too.
+        assert_eq!(
+            ids(IndicatorFamily::Reform),
+            [
+                "labour_cost_profit_rate",
+                "personnel_expense_rate",
+                "market_exit_rate",
+                "manager_adjustment_rate",
+                "contract_coverage"
+            ]
+        );
+        assert_eq!(catalogue.indicators().len(), 6 + 5);
+        assert_eq!(catalogue.indicator_index("contract_coverage"), Some(10));
+        let better = |id: &str| catalogue.find_indicator(id).unwrap().better;
+        assert_eq!(better("labour_cost_profit_rate"), Better::Higher);
+        assert_eq!(better("personnel_expense_rate"), Better::Lower);
+        assert_eq!(better("market_exit_rate"), Better::Neither);
+        assert_eq!(better("manager_adjustment_rate"), Better::Neither);
+        assert_eq!(better("contract_coverage"), Better::Higher);
+        let linkage = catalogue.wage_linkage().unwrap();
+        assert_eq!(catalogue.item(linkage.wages).code, "wage_total");
+        assert_eq!(catalogue.item(linkage.results).code, "total_profit");
         // The nine of kpi.md, the eight reform items of reform.md, the eleven operating items of
         // operations.md, eight cost elements.
         assert_eq!(catalogue.reported_items().count(), 9 + 8 + 11 + 8);
@@ -762,13 +875,13 @@ mod tests {
         );
         assert_eq!(segments("cost_per_m3").unwrap(), "water");
         assert_eq!(segments("roe"), None);
-        // One index space: the six first, the operating ones after them.
+        // One index space: the six and the five reform ones first, the operating ones after.
         assert_eq!(
             catalogue.any_indicator_index("roe"),
             catalogue.indicator_index("roe")
         );
         let index = catalogue.any_indicator_index("cost_per_tonne").unwrap();
-        assert_eq!(index, 6 + 3);
+        assert_eq!(index, 6 + 5 + 3);
         assert_eq!(catalogue.indicator(index).id, "cost_per_tonne");
         assert_eq!(catalogue.indicator_index("cost_per_tonne"), None);
         let cost = catalogue.find_indicator("cost_per_tonne").unwrap();
@@ -875,5 +988,45 @@ mod tests {
             .to_string()
             .contains("a stock item can only be derived from stock items, but net_profit is a flow item"));
         assert!(Catalogue::from_toml("[[item]]\ncode = 1").is_err());
+    }
+
+    #[test]
+    fn an_indicator_without_direction_is_refused_where_a_direction_is_needed() {
+        let base = r#"
+[[item]]
+code = "x"
+name_zh = "x"
+name_en = "x"
+kind = "flow"
+unit = "yuan"
+
+[[indicator]]
+id = "i"
+name_zh = "i"
+name_en = "i"
+formula = "flow(x)"
+kind = "amount"
+unit = "yuan"
+better = "none"
+accrues = true
+"#;
+        let loaded = Catalogue::from_toml(base).unwrap();
+        assert_eq!(loaded.indicator(0).better, Better::Neither);
+        // In the year's rule: nothing can grow or improve without a direction.
+        let error = Catalogue::from_toml(&format!(
+            "{base}[rule]\nname_zh = \"r\"\nname_en = \"r\"\nimprove = [\"i\"]\n"
+        ))
+        .unwrap_err();
+        assert_eq!(error.location, "rule: improve");
+        assert!(error.message.contains("no better direction"), "{error}");
+        // Benchmarked plants are ranked: an operating indicator needs one.
+        let error = Catalogue::from_toml(&format!("{base}family = \"operations\"\n")).unwrap_err();
+        assert_eq!(error.location, "indicator i: better");
+        // Pay follows results reads flow items only.
+        let error = Catalogue::from_toml(&format!(
+            "{base}[wage_linkage]\nname_zh = \"w\"\nname_en = \"w\"\nwages = \"x\"\nresults = \"y\"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(error.location, "wage_linkage: results");
     }
 }

@@ -333,6 +333,7 @@ pub async fn page(
             better: match def.better {
                 Better::Lower => lang.pick("越低越好", "lower is better"),
                 Better::Higher => lang.pick("越高越好", "higher is better"),
+                Better::Neither => lang.pick("不分高低", "neither higher nor lower is better"),
             }
             .to_owned(),
             entity_code: entity.code.to_string(),
