@@ -14,9 +14,7 @@ use zx_domain::benchmark::references::{ExternalReference, ReferenceError, Refere
 
 use crate::Input;
 use crate::numbers::parse_decimal;
-use crate::safety_risks::{
-    Cells, Column, Problems, RowFileRejected, empty_file, header_index, tables,
-};
+use crate::safety_risks::{Cells, Column, Problems, RowFileRejected, read_rows};
 
 /// The header of a reference values file.
 pub const REFERENCE_CSV_HEADER: &str = "indicator,segment,kind,value,year,source";
@@ -60,53 +58,22 @@ pub fn read_references(
     input: Input<'_>,
     catalogue: &Catalogue,
 ) -> Result<Vec<ExternalReference>, RowFileRejected> {
-    let mut problems = Problems {
-        file: input.file_name.to_owned(),
-        list: Vec::new(),
-    };
-    let mut references = Vec::new();
-    let mut rows = 0;
-    if let Some(tables) = tables(input, COLUMNS, &mut problems) {
-        for table in &tables {
-            let Some(index) = header_index(table, COLUMNS, REFERENCE_CSV_HEADER, &mut problems)
-            else {
-                continue;
-            };
-            let mut first_line = HashMap::new();
-            for row in table.rows() {
-                rows += 1;
-                let cells = Cells {
-                    table,
-                    row: &row,
-                    index: &index,
-                };
-                let Some(reference) = reference_row(&cells, catalogue, &mut problems) else {
-                    continue;
-                };
-                if let Some(first) = first_line.insert(reference.key(), row.line) {
-                    problems.add(
-                        &cells.loc("indicator"),
-                        "duplicate_row",
-                        "indicator",
-                        Some(reference.indicator.clone()),
-                        format!("the same indicator, segment, kind and year as line {first}"),
-                        format!("与第 {first} 行的指标、板块、类型和年份相同"),
-                    );
-                    continue;
-                }
-                references.push(reference);
-            }
+    let mut first_line = HashMap::new();
+    read_rows(input, COLUMNS, REFERENCE_CSV_HEADER, |cells, problems| {
+        let reference = reference_row(cells, catalogue, problems)?;
+        if let Some(first) = first_line.insert(reference.key(), cells.row.line) {
+            problems.add(
+                &cells.loc("indicator"),
+                "duplicate_row",
+                "indicator",
+                Some(reference.indicator.clone()),
+                format!("the same indicator, segment, kind and year as line {first}"),
+                format!("与第 {first} 行的指标、板块、类型和年份相同"),
+            );
+            return None;
         }
-        if rows == 0 && problems.list.is_empty() {
-            empty_file(&mut problems);
-        }
-    }
-    let issues = problems.finish();
-    if issues.is_empty() {
-        Ok(references)
-    } else {
-        Err(RowFileRejected { issues })
-    }
+        Some(reference)
+    })
 }
 
 /// `12.5%` as 0.125, otherwise the number as written.
