@@ -21,7 +21,10 @@ pub use accounts::{NotificationJson, UserJson};
 pub use bench::{
     CemsBenchJson, CemsChecksumJson, CemsSampleJson, RollupBenchJson, RollupPhasesJson,
 };
-pub use benchmark::{BenchmarkJson, BenchmarkPeerJson, BenchmarkStatsJson, benchmark_json};
+pub use benchmark::{
+    BenchmarkJson, BenchmarkPeerJson, BenchmarkStatsJson, CostBreakdownJson, CostStepJson,
+    ReferenceJson, ReferencesImportedJson, benchmark_json, cost_breakdown_json,
+};
 pub use collection::{MonthProgressJson, PendingUnitJson};
 pub use emissions::{
     CheckDayJson, CheckFactorJson, CheckJson, CheckStackJson, PASSWORD_MASK, RuleSetJson,

@@ -268,6 +268,12 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::commands::safety::SafetyCommand,
     },
+    /// External reference values for benchmarking (industry averages and best values with
+    /// source and year): import a file, list those in force.
+    References {
+        #[command(subcommand)]
+        command: crate::commands::references::ReferencesCommand,
+    },
     /// Stacks (flues) and their data loggers: register, import, list.
     Stack {
         #[command(subcommand)]

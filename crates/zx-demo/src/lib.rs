@@ -50,7 +50,7 @@ use std::path::Path;
 pub use demo::{DEMO_SEED, TARGET_YEAR, demo_last_month};
 pub use facts::REPORTED_ITEMS;
 pub use model::Segment;
-pub use operating::COST_ELEMENTS;
+pub use operating::{COST_ELEMENTS, demo_references_csv};
 pub use reform::REFORM_ITEMS;
 pub use safety::{SafetyFiles, demo_drill_plan, demo_safety, plan_codes};
 use zx_domain::{Entity, Fact, Target};

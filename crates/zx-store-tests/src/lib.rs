@@ -15,6 +15,7 @@ pub mod followup;
 pub mod hazards;
 pub mod loads;
 pub mod measures;
+pub mod references;
 pub mod risks;
 pub mod safety;
 pub mod safety_archive;
@@ -99,6 +100,7 @@ macro_rules! stories {
             risks::risks_are_registered_revised_and_retired_with_an_audit_trail,
             risks::warnings_trigger_alerts_acknowledged_once_and_escalated_once,
             hazards::a_web_hazard_exported_and_imported_back_is_unchanged,
+            references::reference_values_are_revised_never_overwritten,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

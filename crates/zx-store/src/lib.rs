@@ -26,6 +26,7 @@ mod emissions;
 mod facts;
 mod hazards;
 mod measures;
+mod references;
 mod risks;
 mod safety;
 pub mod sql;
@@ -38,6 +39,7 @@ pub use emissions::*;
 pub use facts::*;
 pub use hazards::*;
 pub use measures::*;
+pub use references::*;
 pub use risks::*;
 pub use safety::*;
 pub use workflow::*;
@@ -140,6 +142,7 @@ pub trait Store:
     + SafetyRecordStore
     + HazardStore
     + RiskStore
+    + ReferenceStore
 {
 }
 
@@ -154,6 +157,7 @@ impl<T> Store for T where
         + SafetyRecordStore
         + HazardStore
         + RiskStore
+        + ReferenceStore
 {
 }
 
@@ -255,7 +259,7 @@ mod tests {
 pub mod prelude {
     pub use crate::HazardStore;
     pub use crate::{
-        AccountStore, ArchiveStore, DrillStore, EmissionStore, FactStore, MeasureStore, RiskStore,
-        SafetyRecordStore, Store, WorkflowStore,
+        AccountStore, ArchiveStore, DrillStore, EmissionStore, FactStore, MeasureStore,
+        ReferenceStore, RiskStore, SafetyRecordStore, Store, WorkflowStore,
     };
 }

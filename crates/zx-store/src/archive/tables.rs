@@ -546,6 +546,27 @@ pub static ARCHIVED_TABLES: &[TableSpec] = &[
         label_en: "drill improvements",
         label_zh: "演练改进项",
     },
+    TableSpec {
+        name: "benchmark_references",
+        columns: &[
+            col("id", Int),
+            col("indicator", Text),
+            col("segment", Text),
+            col("kind", Text),
+            col("year", Int),
+            col("value", Dec),
+            col("source", Text),
+            col("revision", Int),
+            col("file", Text),
+            col("recorded_by", Text),
+            col("recorded_at", Time),
+        ],
+        key: &["id"],
+        identity: true,
+        refs: &[],
+        label_en: "benchmark reference values",
+        label_zh: "对标外部参考值",
+    },
 ];
 
 /// The spec of a table archived row by row.

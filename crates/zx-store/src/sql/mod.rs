@@ -28,6 +28,7 @@ mod hazards;
 mod import;
 mod measure_rows;
 mod measures;
+mod references;
 mod restore;
 mod risks;
 mod safety;

@@ -58,6 +58,7 @@ pub const DATA_TABLES: &[&str] = &[
     "safety_drill_reminders",
     "safety_drill_reports",
     "safety_drill_improvements",
+    "benchmark_references",
 ];
 
 /// Tables whose `id` the database hands out: a restore writes the archive's ids into them, and
