@@ -84,8 +84,16 @@
     (b.references || []).forEach(function (r) {
       lines.push({ xAxis: num(r.value), name: r.label, lineStyle: { color: colors.purple, type: "dashed" }, label: { formatter: r.label, position: "insideEndTop" } });
     });
-    var low = refs.length ? function (v) { return Math.min(v.min, Math.min.apply(null, refs)); } : undefined;
-    var high = refs.length ? function (v) { return Math.max(v.max, Math.max.apply(null, refs)); } : undefined;
+    // Bounds rounded outward to a step a tenth of the range's magnitude, so the axis reads
+    // 210 … 430, not 220.9603.
+    var bound = function (v, down) {
+      var lo = Math.min(v.min, Math.min.apply(null, refs)), hi = Math.max(v.max, Math.max.apply(null, refs));
+      var range = (hi - lo) || Math.abs(hi) || 1;
+      var step = Math.pow(10, Math.floor(Math.log10(range)) - 1);
+      return down ? Math.floor((lo - range * 0.03) / step) * step : Math.ceil((hi + range * 0.03) / step) * step;
+    };
+    var low = refs.length ? function (v) { return bound(v, true); } : undefined;
+    var high = refs.length ? function (v) { return bound(v, false); } : undefined;
     chart.setOption({
       animation: false,
       title: { text: b.title, left: 8, top: 6, textStyle: { fontSize: 13 } },
