@@ -28,6 +28,7 @@ mod issue;
 mod measures;
 pub mod minutes;
 mod numbers;
+pub mod references;
 pub mod rnd;
 pub mod safety;
 pub mod safety_risks;

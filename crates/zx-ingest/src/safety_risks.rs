@@ -89,13 +89,13 @@ impl fmt::Display for RowFileRejected {
 
 impl std::error::Error for RowFileRejected {}
 
-struct Problems {
-    file: String,
-    list: Vec<(SortKey, RowIssue)>,
+pub(crate) struct Problems {
+    pub(crate) file: String,
+    pub(crate) list: Vec<(SortKey, RowIssue)>,
 }
 
 impl Problems {
-    fn add(
+    pub(crate) fn add(
         &mut self,
         loc: &Loc,
         code: &'static str,
@@ -118,7 +118,7 @@ impl Problems {
         ));
     }
 
-    fn finish(mut self) -> Vec<RowIssue> {
+    pub(crate) fn finish(mut self) -> Vec<RowIssue> {
         self.list.sort_by_key(|(key, _)| *key);
         let seen = self.list.len();
         let mut out: Vec<RowIssue> = self
@@ -143,10 +143,10 @@ impl Problems {
 }
 
 /// A column of a layout: its code, the headings that name it, whether it must be there.
-struct Column {
-    code: &'static str,
-    names: &'static [&'static str],
-    required: bool,
+pub(crate) struct Column {
+    pub(crate) code: &'static str,
+    pub(crate) names: &'static [&'static str],
+    pub(crate) required: bool,
 }
 
 const WARNING_COLUMNS: &[Column] = &[
@@ -407,25 +407,25 @@ fn header_index(
 }
 
 /// The cells of one row by column code, and their places.
-struct Cells<'t> {
-    table: &'t Table,
-    row: &'t source::Row,
-    index: &'t HashMap<&'static str, usize>,
+pub(crate) struct Cells<'t> {
+    pub(crate) table: &'t Table,
+    pub(crate) row: &'t source::Row,
+    pub(crate) index: &'t HashMap<&'static str, usize>,
 }
 
 impl Cells<'_> {
-    fn text(&self, code: &str) -> String {
+    pub(crate) fn text(&self, code: &str) -> String {
         self.index.get(code).map_or(String::new(), |c| {
             self.row.cell(*c).text().trim().to_owned()
         })
     }
 
-    fn loc(&self, code: &str) -> Loc {
+    pub(crate) fn loc(&self, code: &str) -> Loc {
         self.table
             .loc(self.row.line, self.index.get(code).copied().unwrap_or(0))
     }
 
-    fn required(&self, code: &str, problems: &mut Problems) -> Option<String> {
+    pub(crate) fn required(&self, code: &str, problems: &mut Problems) -> Option<String> {
         let text = self.text(code);
         if text.is_empty() {
             problems.add(
@@ -453,30 +453,35 @@ fn empty_file(problems: &mut Problems) {
     );
 }
 
-/// Reads an official warnings file. Returns the warnings in file order, or every problem.
-pub fn read_warnings(input: Input<'_>) -> Result<Vec<NewWarning>, RowFileRejected> {
+/// Reads every data row of a file laid out with `columns` (`layout` names them in messages)
+/// through `row`, which reads one row's cells or adds its problems: the rows in file order, or
+/// every problem of the file.
+pub(crate) fn read_rows<T>(
+    input: Input<'_>,
+    columns: &'static [Column],
+    layout: &str,
+    mut row: impl FnMut(&Cells<'_>, &mut Problems) -> Option<T>,
+) -> Result<Vec<T>, RowFileRejected> {
     let mut problems = Problems {
         file: input.file_name.to_owned(),
         list: Vec::new(),
     };
-    let mut warnings = Vec::new();
+    let mut read = Vec::new();
     let mut rows = 0;
-    if let Some(tables) = tables(input, WARNING_COLUMNS, &mut problems) {
+    if let Some(tables) = tables(input, columns, &mut problems) {
         for table in &tables {
-            let Some(index) =
-                header_index(table, WARNING_COLUMNS, WARNING_CSV_HEADER, &mut problems)
-            else {
+            let Some(index) = header_index(table, columns, layout, &mut problems) else {
                 continue;
             };
-            for row in table.rows() {
+            for line in table.rows() {
                 rows += 1;
                 let cells = Cells {
                     table,
-                    row: &row,
+                    row: &line,
                     index: &index,
                 };
-                if let Some(w) = warning_row(&cells, &mut problems) {
-                    warnings.push(w);
+                if let Some(value) = row(&cells, &mut problems) {
+                    read.push(value);
                 }
             }
         }
@@ -486,10 +491,15 @@ pub fn read_warnings(input: Input<'_>) -> Result<Vec<NewWarning>, RowFileRejecte
     }
     let issues = problems.finish();
     if issues.is_empty() {
-        Ok(warnings)
+        Ok(read)
     } else {
         Err(RowFileRejected { issues })
     }
+}
+
+/// Reads an official warnings file. Returns the warnings in file order, or every problem.
+pub fn read_warnings(input: Input<'_>) -> Result<Vec<NewWarning>, RowFileRejected> {
+    read_rows(input, WARNING_COLUMNS, WARNING_CSV_HEADER, warning_row)
 }
 
 fn warning_row(cells: &Cells<'_>, problems: &mut Problems) -> Option<NewWarning> {

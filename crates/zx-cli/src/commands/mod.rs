@@ -9,6 +9,7 @@ pub mod import;
 pub mod measures;
 pub mod query;
 pub mod records;
+pub mod references;
 pub mod remind;
 pub mod rnd;
 pub mod safety;
