@@ -350,9 +350,9 @@ pub enum UserCommand {
     Add {
         #[arg(long)]
         name: String,
-        #[arg(long, value_parser = ["admin", "hq_analyst", "entity_manager", "viewer"])]
+        #[arg(long, value_parser = ["admin", "hq_analyst", "hq_hr", "entity_manager", "viewer"])]
         role: String,
-        /// Root of the subtree an entity_manager or viewer works on (not for admin, hq_analyst).
+        /// Root of the subtree an entity_manager or viewer works on (not for admin, hq_analyst, hq_hr).
         #[arg(long)]
         entity: Option<String>,
         /// Read the password from standard input (required: never as an argument).

@@ -25,6 +25,7 @@ mod drill_plan;
 mod emissions;
 mod facts;
 mod hazards;
+mod managers;
 mod measures;
 mod risks;
 mod safety;
@@ -37,6 +38,7 @@ pub use drill_plan::*;
 pub use emissions::*;
 pub use facts::*;
 pub use hazards::*;
+pub use managers::*;
 pub use measures::*;
 pub use risks::*;
 pub use safety::*;
@@ -140,6 +142,7 @@ pub trait Store:
     + SafetyRecordStore
     + HazardStore
     + RiskStore
+    + ManagerStore
 {
 }
 
@@ -154,6 +157,7 @@ impl<T> Store for T where
         + SafetyRecordStore
         + HazardStore
         + RiskStore
+        + ManagerStore
 {
 }
 
@@ -254,6 +258,7 @@ mod tests {
 /// `use zx_store::prelude::*;` brings every method into scope.
 pub mod prelude {
     pub use crate::HazardStore;
+    pub use crate::ManagerStore;
     pub use crate::{
         AccountStore, ArchiveStore, DrillStore, EmissionStore, FactStore, MeasureStore, RiskStore,
         SafetyRecordStore, Store, WorkflowStore,

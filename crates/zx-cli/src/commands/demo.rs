@@ -345,9 +345,11 @@ async fn followup(app: &App) -> Result<()> {
 }
 
 /// Demo accounts: (name, role, entity, password). For the demo only; printed on start.
-pub const DEMO_ACCOUNTS: [(&str, &str, Option<&str>, &str); 5] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, Option<&str>, &str); 6] = [
     ("admin", "admin", None, "zengxiao-admin"),
     ("hq", "hq_analyst", None, "zengxiao-hq"),
+    // HQ human resources: keeps the manager register, the one who sees pay and ratings.
+    ("hr", "hq_hr", None, "zengxiao-hr"),
     ("fujian", "entity_manager", Some("FJ"), "zengxiao-fujian"),
     ("sichuan", "viewer", Some("SC"), "zengxiao-sichuan"),
     // The Nanchong plant's manager answers for its measures: a viewer could not report progress.

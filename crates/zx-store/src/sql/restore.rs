@@ -58,6 +58,10 @@ pub const DATA_TABLES: &[&str] = &[
     "safety_drill_reminders",
     "safety_drill_reports",
     "safety_drill_improvements",
+    "manager_terms",
+    "manager_term_years",
+    "manager_attachments",
+    "manager_reminders",
 ];
 
 /// Tables whose `id` the database hands out: a restore writes the archive's ids into them, and
