@@ -185,7 +185,9 @@ async fn a_schema_newer_than_this_build_is_refused() {
             .fetch_all(&mut conn)
             .await
             .unwrap();
-    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 99]);
+    let mut expected: Vec<i64> = (1..=known).collect();
+    expected.push(99);
+    assert_eq!(versions, expected);
     conn.close().await.unwrap();
 }
 

@@ -16,6 +16,7 @@ pub mod hazards;
 pub mod loads;
 pub mod managers;
 pub mod measures;
+pub mod references;
 pub mod risks;
 pub mod safety;
 pub mod safety_archive;
@@ -100,6 +101,7 @@ macro_rules! stories {
             risks::risks_are_registered_revised_and_retired_with_an_audit_trail,
             risks::warnings_trigger_alerts_acknowledged_once_and_escalated_once,
             hazards::a_web_hazard_exported_and_imported_back_is_unchanged,
+            references::reference_values_are_revised_never_overwritten,
             managers::manager_terms_are_saved_all_or_nothing_and_corrected_with_an_audit_trail,
             managers::manager_reminders_are_recorded_once_and_audited,
         );

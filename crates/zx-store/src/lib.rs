@@ -27,6 +27,7 @@ mod facts;
 mod hazards;
 mod managers;
 mod measures;
+mod references;
 mod risks;
 mod safety;
 pub mod sql;
@@ -40,6 +41,7 @@ pub use facts::*;
 pub use hazards::*;
 pub use managers::*;
 pub use measures::*;
+pub use references::*;
 pub use risks::*;
 pub use safety::*;
 pub use workflow::*;
@@ -142,6 +144,7 @@ pub trait Store:
     + SafetyRecordStore
     + HazardStore
     + RiskStore
+    + ReferenceStore
     + ManagerStore
 {
 }
@@ -157,6 +160,7 @@ impl<T> Store for T where
         + SafetyRecordStore
         + HazardStore
         + RiskStore
+        + ReferenceStore
         + ManagerStore
 {
 }
@@ -260,7 +264,7 @@ pub mod prelude {
     pub use crate::HazardStore;
     pub use crate::ManagerStore;
     pub use crate::{
-        AccountStore, ArchiveStore, DrillStore, EmissionStore, FactStore, MeasureStore, RiskStore,
-        SafetyRecordStore, Store, WorkflowStore,
+        AccountStore, ArchiveStore, DrillStore, EmissionStore, FactStore, MeasureStore,
+        ReferenceStore, RiskStore, SafetyRecordStore, Store, WorkflowStore,
     };
 }

@@ -547,6 +547,27 @@ pub static ARCHIVED_TABLES: &[TableSpec] = &[
         label_zh: "演练改进项",
     },
     TableSpec {
+        name: "benchmark_references",
+        columns: &[
+            col("id", Int),
+            col("indicator", Text),
+            col("segment", Text),
+            col("kind", Text),
+            col("year", Int),
+            col("value", Dec),
+            col("source", Text),
+            col("revision", Int),
+            col("file", Text),
+            col("recorded_by", Text),
+            col("recorded_at", Time),
+        ],
+        key: &["id"],
+        identity: true,
+        refs: &[],
+        label_en: "benchmark reference values",
+        label_zh: "对标外部参考值",
+    },
+    TableSpec {
         name: "manager_terms",
         columns: &[
             col("id", Int),

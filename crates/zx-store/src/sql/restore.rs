@@ -58,6 +58,7 @@ pub const DATA_TABLES: &[&str] = &[
     "safety_drill_reminders",
     "safety_drill_reports",
     "safety_drill_improvements",
+    "benchmark_references",
     "manager_terms",
     "manager_term_years",
     "manager_attachments",

@@ -6,6 +6,9 @@
 //! Pure: the values come from the [`Engine`]; nothing here reads a store or a clock. External
 //! reference values (industry averages) never enter these quartiles: they are drawn beside them.
 
+pub mod cost;
+pub mod references;
+
 use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
