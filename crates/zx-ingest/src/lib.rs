@@ -24,6 +24,7 @@ mod encoding;
 mod entities;
 pub mod evidence;
 mod fields;
+pub mod managers;
 mod issue;
 mod measures;
 pub mod minutes;

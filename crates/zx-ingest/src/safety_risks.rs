@@ -89,13 +89,13 @@ impl fmt::Display for RowFileRejected {
 
 impl std::error::Error for RowFileRejected {}
 
-struct Problems {
-    file: String,
-    list: Vec<(SortKey, RowIssue)>,
+pub(crate) struct Problems {
+    pub(crate) file: String,
+    pub(crate) list: Vec<(SortKey, RowIssue)>,
 }
 
 impl Problems {
-    fn add(
+    pub(crate) fn add(
         &mut self,
         loc: &Loc,
         code: &'static str,
@@ -118,7 +118,7 @@ impl Problems {
         ));
     }
 
-    fn finish(mut self) -> Vec<RowIssue> {
+    pub(crate) fn finish(mut self) -> Vec<RowIssue> {
         self.list.sort_by_key(|(key, _)| *key);
         let seen = self.list.len();
         let mut out: Vec<RowIssue> = self
@@ -143,10 +143,10 @@ impl Problems {
 }
 
 /// A column of a layout: its code, the headings that name it, whether it must be there.
-struct Column {
-    code: &'static str,
-    names: &'static [&'static str],
-    required: bool,
+pub(crate) struct Column {
+    pub(crate) code: &'static str,
+    pub(crate) names: &'static [&'static str],
+    pub(crate) required: bool,
 }
 
 const WARNING_COLUMNS: &[Column] = &[
@@ -296,7 +296,7 @@ fn find<'c>(columns: &'c [Column], name: &str) -> Option<&'c Column> {
         .find(|c| c.names.iter().any(|n| n.to_ascii_lowercase() == name))
 }
 
-fn tables(
+pub(crate) fn tables(
     input: Input<'_>,
     columns: &'static [Column],
     problems: &mut Problems,
@@ -349,7 +349,7 @@ fn tables(
 }
 
 /// The header's columns by code, or `None` (problems added) when it lacks a required one.
-fn header_index(
+pub(crate) fn header_index(
     table: &Table,
     columns: &'static [Column],
     layout: &str,
@@ -407,25 +407,25 @@ fn header_index(
 }
 
 /// The cells of one row by column code, and their places.
-struct Cells<'t> {
-    table: &'t Table,
-    row: &'t source::Row,
-    index: &'t HashMap<&'static str, usize>,
+pub(crate) struct Cells<'t> {
+    pub(crate) table: &'t Table,
+    pub(crate) row: &'t source::Row,
+    pub(crate) index: &'t HashMap<&'static str, usize>,
 }
 
 impl Cells<'_> {
-    fn text(&self, code: &str) -> String {
+    pub(crate) fn text(&self, code: &str) -> String {
         self.index.get(code).map_or(String::new(), |c| {
             self.row.cell(*c).text().trim().to_owned()
         })
     }
 
-    fn loc(&self, code: &str) -> Loc {
+    pub(crate) fn loc(&self, code: &str) -> Loc {
         self.table
             .loc(self.row.line, self.index.get(code).copied().unwrap_or(0))
     }
 
-    fn required(&self, code: &str, problems: &mut Problems) -> Option<String> {
+    pub(crate) fn required(&self, code: &str, problems: &mut Problems) -> Option<String> {
         let text = self.text(code);
         if text.is_empty() {
             problems.add(
@@ -442,7 +442,7 @@ impl Cells<'_> {
     }
 }
 
-fn empty_file(problems: &mut Problems) {
+pub(crate) fn empty_file(problems: &mut Problems) {
     problems.add(
         &Loc::file(),
         "empty_file",
