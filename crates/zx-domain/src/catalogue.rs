@@ -713,8 +713,9 @@ mod tests {
                 "operating_cash_ratio"
             ]
         );
-        // The nine of kpi.md, the eleven operating items of operations.md, eight cost elements.
-        assert_eq!(catalogue.reported_items().count(), 9 + 11 + 8);
+        // The nine of kpi.md, the eight reform items of reform.md, the eleven operating items of
+        // operations.md, eight cost elements.
+        assert_eq!(catalogue.reported_items().count(), 9 + 8 + 11 + 8);
         assert!(
             catalogue
                 .item(catalogue.item_index("net_assets").unwrap())

@@ -248,7 +248,7 @@ fn unknown_item() {
     assert_eq!(
         errors("data.csv", &data("P1,2026-01,revenue,1,month\n")),
         [
-            "data.csv:2: item: \"revenue\" is not an item of the catalogue (items: operating_revenue, total_profit, net_profit, operating_cash_flow, rd_expenditure, value_added, avg_employees, total_assets, total_liabilities, waste_received_t, waste_incinerated_t, power_generated_mwh, power_on_grid_mwh, design_capacity_tpd, water_treated_m3, design_capacity_m3d, power_consumed_mwh, installed_capacity_mw, curtailed_mwh, operating_cost, cost_fuel, cost_chemicals, cost_power, cost_water, cost_labour, cost_maintenance, cost_depreciation, cost_other)"
+            "data.csv:2: item: \"revenue\" is not an item of the catalogue (items: operating_revenue, total_profit, net_profit, operating_cash_flow, rd_expenditure, value_added, avg_employees, total_assets, total_liabilities, labour_cost, wage_total, hires, exits, exits_market, managers_end, managers_adjusted, managers_contracted_end, waste_received_t, waste_incinerated_t, power_generated_mwh, power_on_grid_mwh, design_capacity_tpd, water_treated_m3, design_capacity_m3d, power_consumed_mwh, installed_capacity_mw, curtailed_mwh, operating_cost, cost_fuel, cost_chemicals, cost_power, cost_water, cost_labour, cost_maintenance, cost_depreciation, cost_other)"
         ]
     );
 }
@@ -471,7 +471,7 @@ fn every_error_is_collected_in_file_order() {
             "data.csv:2: entity: \"P9\" is not a known entity; import it with an entities file first",
             "data.csv:2: value: \"abc\" is not a decimal number",
             "data.csv:3: period: \"2026-1x\" is not a month in the form YYYY-MM (2026-03)",
-            "data.csv:3: item: \"revenue\" is not an item of the catalogue (items: operating_revenue, total_profit, net_profit, operating_cash_flow, rd_expenditure, value_added, avg_employees, total_assets, total_liabilities, waste_received_t, waste_incinerated_t, power_generated_mwh, power_on_grid_mwh, design_capacity_tpd, water_treated_m3, design_capacity_m3d, power_consumed_mwh, installed_capacity_mw, curtailed_mwh, operating_cost, cost_fuel, cost_chemicals, cost_power, cost_water, cost_labour, cost_maintenance, cost_depreciation, cost_other)",
+            "data.csv:3: item: \"revenue\" is not an item of the catalogue (items: operating_revenue, total_profit, net_profit, operating_cash_flow, rd_expenditure, value_added, avg_employees, total_assets, total_liabilities, labour_cost, wage_total, hires, exits, exits_market, managers_end, managers_adjusted, managers_contracted_end, waste_received_t, waste_incinerated_t, power_generated_mwh, power_on_grid_mwh, design_capacity_tpd, water_treated_m3, design_capacity_m3d, power_consumed_mwh, installed_capacity_mw, curtailed_mwh, operating_cost, cost_fuel, cost_chemicals, cost_power, cost_water, cost_labour, cost_maintenance, cost_depreciation, cost_other)",
             "data.csv:3: basis: \"cum\" is not a basis: write month (the month's own amount) or ytd (the year-to-date cumulative)",
         ]
     );
