@@ -13,6 +13,7 @@ mod benchmark;
 mod collection;
 mod emissions;
 mod import;
+mod managers;
 mod records;
 mod safety;
 pub mod safety_risks;
@@ -28,6 +29,10 @@ pub use emissions::{
     SimulationJson, StackJson, hour_key,
 };
 pub use import::{ImportRejectedJson, ImportedFileJson, ImportedJson, IssueJson};
+pub use managers::{
+    ManagerRegisterJson, ManagerTermJson, OutcomeJson, RatingDueJson, RegisterCheckJson,
+    RegisterProposalJson, TermYearJson,
+};
 pub use records::{AuditEntryJson, EntityJson, GapJson, RevisionJson, SubmissionJson};
 pub use safety::{
     AutoHazardJson, DrillObligationsJson, HazardCheckJson, SafetyCheckJson, SafetyImportedFileJson,

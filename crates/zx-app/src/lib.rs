@@ -33,6 +33,7 @@ pub mod database;
 mod error;
 pub mod filings;
 pub mod import;
+pub mod managers;
 pub mod risks;
 pub mod safety;
 pub mod snapshot;

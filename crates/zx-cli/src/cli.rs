@@ -267,6 +267,12 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::commands::safety::SafetyCommand,
     },
+    /// The manager term register (任期制和契约化管理): import, export, list with the terms
+    /// ending soon and the ratings due.
+    Managers {
+        #[command(subcommand)]
+        command: crate::commands::managers::ManagersCommand,
+    },
     /// Stacks (flues) and their data loggers: register, import, list.
     Stack {
         #[command(subcommand)]

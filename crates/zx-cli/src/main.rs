@@ -213,6 +213,10 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Migrate => archive::migrate(global, &db).await,
         Command::Cems { command } => commands::cems::run(global, &db, command).await,
         Command::Safety { command } => commands::safety::run(global, &db, &clock, command).await,
+        Command::Managers { command } => {
+            let app = App::open(global, &db, false, &clock).await?;
+            commands::managers::run(&app, command).await
+        }
         Command::Stack { command } => {
             let app = App::open(global, &db, false, &clock).await?;
             commands::stack::run(&app, command).await

@@ -64,7 +64,11 @@ const COLUMNS: &[Column] = &[
     col("position", &["position", "职务"], true),
     col("start", &["start", "任期开始"], true),
     col("end", &["end", "任期结束"], true),
-    col("contract_signed", &["contract_signed", "契约签订日期"], false),
+    col(
+        "contract_signed",
+        &["contract_signed", "契约签订日期"],
+        false,
+    ),
     col("term_target", &["term_target", "任期目标"], false),
     col("term_result", &["term_result", "任期完成情况"], false),
     col("year", &["year", "年度"], false),
@@ -108,7 +112,11 @@ fn cell<'c>(cells: &'c Cells<'_>, code: &str) -> Option<&'c Value> {
 }
 
 /// A blank cell: `Ok(None)`; a date: `Ok(Some)`; anything else: a problem.
-fn optional_date(cells: &Cells<'_>, code: &str, problems: &mut Problems) -> Option<Option<NaiveDate>> {
+fn optional_date(
+    cells: &Cells<'_>,
+    code: &str,
+    problems: &mut Problems,
+) -> Option<Option<NaiveDate>> {
     let parsed = match cell(cells, code) {
         None | Some(Value::Empty) => return Some(None),
         Some(Value::Date {
@@ -145,7 +153,11 @@ fn required_date(cells: &Cells<'_>, code: &str, problems: &mut Problems) -> Opti
     }
 }
 
-fn optional_decimal(cells: &Cells<'_>, code: &str, problems: &mut Problems) -> Option<Option<Decimal>> {
+fn optional_decimal(
+    cells: &Cells<'_>,
+    code: &str,
+    problems: &mut Problems,
+) -> Option<Option<Decimal>> {
     match cell(cells, code) {
         None | Some(Value::Empty) => Some(None),
         Some(value) => match crate::fields::decimal(value, code) {
