@@ -30,8 +30,8 @@ pub use emissions::{
 };
 pub use import::{ImportRejectedJson, ImportedFileJson, ImportedJson, IssueJson};
 pub use managers::{
-    ManagerRegisterJson, ManagerTermJson, OutcomeJson, RatingDueJson, RegisterCheckJson,
-    RegisterProposalJson, TermYearJson,
+    ManagerRegisterJson, ManagerTermInput, ManagerTermJson, OutcomeJson, ProposalInput,
+    RatingDueJson, RegisterCheckJson, RegisterProposalJson, TermYearJson,
 };
 pub use records::{AuditEntryJson, EntityJson, GapJson, RevisionJson, SubmissionJson};
 pub use safety::{

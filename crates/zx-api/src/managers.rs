@@ -204,3 +204,36 @@ impl RegisterProposalJson {
         }
     }
 }
+
+/// A term to save through the API: without `id` a new term, with one a correction. Blank
+/// `contract_signed`, `outcome`, a year's `rating` or `pay` leave what is stored.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct ManagerTermInput {
+    #[serde(default)]
+    pub id: Option<i64>,
+    pub person_id: String,
+    pub person_name: String,
+    pub entity: String,
+    pub position: String,
+    /// `YYYY-MM-DD`.
+    pub start: String,
+    pub end: String,
+    #[serde(default)]
+    pub contract_signed: Option<String>,
+    #[serde(default)]
+    pub term_target: String,
+    #[serde(default)]
+    pub term_result: String,
+    #[serde(default)]
+    pub years: Vec<TermYearJson>,
+    #[serde(default)]
+    pub outcome: Option<OutcomeJson>,
+}
+
+/// Take the register's counts into an entity's month of data.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct ProposalInput {
+    pub entity: String,
+    /// `YYYY-MM`.
+    pub month: String,
+}

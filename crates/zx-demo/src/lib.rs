@@ -33,6 +33,7 @@
 mod csv;
 mod demo;
 mod facts;
+mod managers;
 mod model;
 mod operating;
 mod rng;
@@ -44,6 +45,7 @@ use std::path::Path;
 
 pub use demo::{DEMO_SEED, TARGET_YEAR, demo_last_month};
 pub use facts::REPORTED_ITEMS;
+pub use managers::demo_managers;
 pub use model::Segment;
 pub use operating::COST_ELEMENTS;
 pub use safety::{SafetyFiles, demo_drill_plan, demo_safety, plan_codes};

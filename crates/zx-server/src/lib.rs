@@ -345,6 +345,7 @@ pub fn router(state: AppState) -> Router {
             get(visits::api::api_visits).post(visits::api::api_create_visit),
         )
         .merge(routes::risks::routes())
+        .merge(routes::managers::routes())
         .fallback(layout::not_found)
         .layer(axum::middleware::from_fn(api_errors_as_json))
         .layer(axum::middleware::map_response(move |response: Response| {

@@ -113,5 +113,6 @@ pub struct ApiDoc;
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::routes::risks::api::RisksApi::openapi());
+    doc.merge(crate::routes::managers::api::ManagersApi::openapi());
     Json(doc)
 }

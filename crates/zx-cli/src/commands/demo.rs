@@ -133,6 +133,7 @@ pub async fn build(
     followup(&app).await?;
     safety_risks(&app, &data).await?;
     safety(&app, &data).await?;
+    managers(&app, &data).await?;
     Ok((app, data))
 }
 
@@ -183,6 +184,31 @@ async fn safety(app: &App, data: &zx_demo::DemoData) -> Result<()> {
             bail!("the demo safety files did not pass validation (a bug: please report it)");
         }
     }
+}
+
+/// The demo's manager term register (`zx_demo::demo_managers`, laid out around today in
+/// China), through the register's own import.
+async fn managers(app: &App, data: &zx_demo::DemoData) -> Result<()> {
+    let today = zx_domain::calendar::china_today(app.clock.now());
+    let csv = zx_demo::demo_managers(data, today);
+    let tree = zx_app::load_tree(app.store.as_ref()).await?;
+    let saved = zx_app::managers::import_managers(
+        app.store.as_ref(),
+        &tree,
+        None,
+        "managers.csv",
+        csv.as_bytes(),
+        DEMO_USER,
+        app.clock.now(),
+    )
+    .await?;
+    if let Err(rejected) = saved {
+        for issue in &rejected.issues {
+            eprintln!("{issue}");
+        }
+        bail!("the demo manager register did not pass validation (a bug: please report it)");
+    }
+    Ok(())
 }
 
 /// The demo's standing risks per plant, the sites' exposures and the typhoon warning for the
