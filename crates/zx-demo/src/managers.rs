@@ -78,7 +78,10 @@ pub fn demo_managers(data: &DemoData, today: NaiveDate) -> String {
             let (rating, outcome) = if demoted {
                 (
                     "不称职",
-                    format!("降职,{last_month_15},{} 年度考核不称职，末等调整,否", y - 1),
+                    format!(
+                        "降职,{last_month_15},{} 年度经营业绩考核末位，末等调整,否",
+                        y - 1
+                    ),
                 )
             } else if s == last && p == 0 {
                 ("", ",,,".to_owned())
@@ -144,7 +147,7 @@ mod tests {
         assert_eq!(rows.len(), 3 * subsidiaries + 2);
         assert_eq!(rows.iter().filter(|r| r.contains(",降职,")).count(), 1);
         // Demoted on the 15th of last month.
-        assert!(csv.contains(",降职,2026-11-15,2025 年度考核不称职，末等调整,否"));
+        assert!(csv.contains(",降职,2026-11-15,2025 年度经营业绩考核末位，末等调整,否"));
         // Ending on today's day of next month: 2027-01-06, starting 36 months before.
         assert_eq!(
             rows.iter().filter(|r| r.contains(",2027-01-06,")).count(),
