@@ -232,6 +232,17 @@ async fn the_registers_counts_are_proposed_and_taken_into_the_month(env: Env) {
         .map(|c| c["reported"].as_str().unwrap())
         .collect();
     assert_eq!(reported, ["3", "1", "3"]);
+    // The audit log shows HQ's analyst the year lines without rating or pay.
+    let hq = env.login("hq", "zengxiao-hq").await;
+    let (_, log) = get_json(&env, &hq, "/api/v1/audit?action=manager_year.set&limit=50").await;
+    let lines = log.as_array().expect("audit lines");
+    assert!(!lines.is_empty());
+    assert!(lines.iter().all(|l| {
+        l["new"]
+            .as_str()
+            .unwrap()
+            .starts_with("rating=***; pay=***; ")
+    }));
     // 四川's viewer may not submit 福建's month.
     let sichuan = session(&env, "sichuan").await;
     let (status, _) = post(

@@ -642,3 +642,56 @@ fn urlencoding(text: &str) -> String {
         })
         .collect()
 }
+
+/// One entity's register counts for the month being collected, as the collection grid shows
+/// them: the flags where reported values differ, else the proposal.
+pub struct RegisterNote {
+    pub entity: String,
+    pub entity_name: String,
+    pub month: String,
+    /// Named differences (`管理人员 报 12，台账 11`); empty when none.
+    pub flags: Vec<String>,
+    /// The register's counts as people read them.
+    pub proposal: String,
+}
+
+/// The notes of the entities under `root` that keep a register, for the month being collected
+/// (the month before today in China) when it falls in `year`.
+pub async fn register_notes(
+    state: &AppState,
+    user: &CurrentUser,
+    snapshot: &zx_app::Snapshot,
+    root: zx_domain::EntityId,
+    year: i32,
+) -> ApiResult<Vec<RegisterNote>> {
+    let today = state.today();
+    let Some(month) = Month::new(today.year(), today.month())
+        .ok()
+        .and_then(Month::previous)
+        .filter(|m| m.year() == year)
+    else {
+        return Ok(Vec::new());
+    };
+    let lang = user.lang;
+    let tree = snapshot.engine.tree();
+    let terms = super::terms_under(state, user, snapshot, root).await?;
+    let mut out = Vec::new();
+    for code in register_entities(&terms) {
+        let Some(id) = tree.id(&code) else { continue };
+        let Some((_, checks)) = super::proposal(state, snapshot, id, month).await? else {
+            continue;
+        };
+        out.push(RegisterNote {
+            entity: code.to_string(),
+            entity_name: tree.entity(id).name.clone(),
+            month: month.to_string(),
+            flags: checks.iter().filter_map(|c| c.flag_text(lang)).collect(),
+            proposal: checks
+                .iter()
+                .map(|c| format!("{} {}", item_name(c.item, lang), c.proposed))
+                .collect::<Vec<_>>()
+                .join(lang.pick("，", ", ")),
+        });
+    }
+    Ok(out)
+}
