@@ -38,6 +38,22 @@ impl From<&Issue> for IssueJson {
     }
 }
 
+impl From<&zx_ingest::safety_risks::RowIssue> for IssueJson {
+    fn from(issue: &zx_ingest::safety_risks::RowIssue) -> Self {
+        IssueJson {
+            code: issue.code,
+            severity: "error",
+            file: issue.file.clone(),
+            place: issue.place.to_string(),
+            column: issue.column.clone(),
+            value: issue.value.clone(),
+            message: issue.message.clone(),
+            message_zh: issue.message_zh.clone(),
+            text: issue.to_string(),
+        }
+    }
+}
+
 /// Files refused: nothing was imported.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportRejectedJson {

@@ -22,7 +22,10 @@ pub use accounts::{NotificationJson, UserJson};
 pub use bench::{
     CemsBenchJson, CemsChecksumJson, CemsSampleJson, RollupBenchJson, RollupPhasesJson,
 };
-pub use benchmark::{BenchmarkJson, BenchmarkPeerJson, BenchmarkStatsJson, benchmark_json};
+pub use benchmark::{
+    BenchmarkJson, BenchmarkPeerJson, BenchmarkStatsJson, CostBreakdownJson, CostStepJson,
+    ReferenceJson, ReferencesImportedJson, benchmark_json, cost_breakdown_json,
+};
 pub use collection::{MonthProgressJson, PendingUnitJson};
 pub use emissions::{
     CheckDayJson, CheckFactorJson, CheckJson, CheckStackJson, PASSWORD_MASK, RuleSetJson,
@@ -45,6 +48,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use zx_domain::engine::Unavailable;
 use zx_domain::kpi::{Requirement, RuleResult};
+use zx_domain::reform::WageLinkage;
 use zx_domain::{Decimal, Engine, Explanation, KpiReport, Lang, format, notes};
 
 fn exact(value: Decimal) -> String {
@@ -84,6 +88,22 @@ pub struct RuleJson {
     pub details: BTreeMap<String, VerdictJson>,
 }
 
+/// Pay follows results (工资效益联动, reform.md), year to date whatever the basis asked:
+/// growths as decimal fractions, `null` when not computable (a value missing, last year zero).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WageLinkageJson {
+    pub wage_growth: Option<String>,
+    pub profit_growth: Option<String>,
+    pub holds: Option<bool>,
+}
+
+/// The rules beside the year's: `wage_linkage` when the catalogue defines it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RulesJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wage_linkage: Option<WageLinkageJson>,
+}
+
 /// `zx kpi --format json`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct KpiJson {
@@ -93,6 +113,16 @@ pub struct KpiJson {
     pub basis: &'static str,
     pub indicators: BTreeMap<String, IndicatorJson>,
     pub rule: RuleJson,
+    pub rules: RulesJson,
+}
+
+/// Pay follows results as JSON.
+pub fn wage_linkage_json(linkage: &WageLinkage) -> WageLinkageJson {
+    WageLinkageJson {
+        wage_growth: linkage.wage_growth.map(exact),
+        profit_growth: linkage.profit_growth.map(exact),
+        holds: linkage.holds,
+    }
 }
 
 /// The sentence explaining a result: why it is unavailable, why no YoY, why this colour.
@@ -186,6 +216,9 @@ pub fn kpi_json(engine: &Engine, report: &KpiReport, lang: Lang) -> KpiJson {
         basis: report.period.basis.as_str(),
         indicators,
         rule: rule_json(engine, &report.rule, lang),
+        rules: RulesJson {
+            wage_linkage: report.wage_linkage.as_ref().map(wage_linkage_json),
+        },
     }
 }
 

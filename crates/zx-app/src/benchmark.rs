@@ -80,3 +80,46 @@ pub fn run<'e>(
         result,
     })
 }
+
+/// Reads a file of external reference values (industry averages and best values) against the
+/// catalogue and saves it in one transaction; the outcome of each row, or the file's problems.
+pub async fn import_references(
+    store: &dyn zx_store::Store,
+    catalogue: &zx_domain::Catalogue,
+    file_name: &str,
+    bytes: &[u8],
+    user: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<
+    Result<Vec<zx_store::ReferenceOutcome>, zx_ingest::safety_risks::RowFileRejected>,
+    crate::AppError,
+> {
+    let input = zx_ingest::Input { file_name, bytes };
+    let rows = match zx_ingest::references::read_references(input, catalogue) {
+        Ok(rows) => rows,
+        Err(rejected) => return Ok(Err(rejected)),
+    };
+    Ok(Ok(store
+        .save_benchmark_references(rows, file_name, user, now)
+        .await?))
+}
+
+/// The reference values in force, as the domain reads them.
+pub async fn references(
+    store: &dyn zx_store::Store,
+) -> Result<Vec<zx_store::StoredReference>, crate::AppError> {
+    Ok(store.benchmark_references().await?)
+}
+
+/// The cost-per-unit waterfall of a plant against the median of its segment's plants in its
+/// group (`zx_domain::benchmark::cost`).
+pub fn cost_breakdown(
+    engine: &Engine,
+    plant: EntityId,
+    period: Period,
+) -> Result<zx_domain::benchmark::cost::CostWaterfall<'_>, zx_domain::benchmark::cost::WaterfallError>
+{
+    let tree = engine.tree();
+    let group = tree.path_to(plant).first().copied().unwrap_or(plant);
+    zx_domain::benchmark::cost::cost_waterfall(engine, group, plant, period)
+}

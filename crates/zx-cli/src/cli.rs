@@ -68,7 +68,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: TextFormat,
     },
-    /// The six indicators of one entity and period, with YoY, targets and the year's rule.
+    /// The six indicators and the five reform ones of one entity and period, with YoY, targets,
+    /// the year's rule and pay follows results.
     Kpi {
         #[arg(long)]
         entity: String,
@@ -272,6 +273,12 @@ pub enum Command {
     Managers {
         #[command(subcommand)]
         command: crate::commands::managers::ManagersCommand,
+    },
+    /// External reference values for benchmarking (industry averages and best values with
+    /// source and year): import a file, list those in force.
+    References {
+        #[command(subcommand)]
+        command: crate::commands::references::ReferencesCommand,
     },
     /// Stacks (flues) and their data loggers: register, import, list.
     Stack {

@@ -380,8 +380,66 @@ fn cost_elements_that_do_not_add_up_are_refused_and_nothing_is_written(ws: Works
     );
 }
 
+fn reference_values_are_imported_listed_and_never_ranked(ws: Workspace) {
+    ws.group();
+    let path = ws.dir.path().join("行业参考值.csv");
+    std::fs::write(
+        &path,
+        "指标,板块,类型,参考值,年份,来源\n\
+         cost_per_tonne,,行业平均,98.5,2025,协会年鉴\n\
+         cost_per_m3,水务,行业先进,0.18,2025,协会年鉴\n",
+    )
+    .unwrap();
+    let out = ws.ok(&["references", "import", path.to_str().unwrap()]);
+    assert!(out.contains("新增 2 条，修订 0 条，未变 0 条"), "{out}");
+    let listed: Value = serde_json::from_str(&ws.ok(&[
+        "references",
+        "list",
+        "--indicator",
+        "cost_per_tonne",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["value"], "98.5");
+    assert_eq!(listed[0]["segment"], Value::Null);
+    assert_eq!(listed[0]["source"], "协会年鉴");
+    assert_eq!(listed[0]["recorded_by"], "tester");
+    // 98.5 is below every plant but never among them: the quartiles of the six stay
+    // q1 101.25, median 105 (the YTD figures worked out above), n = 6.
+    let json = ws.json(&["--period", "2026-02", "--indicator", "cost_per_tonne"]);
+    assert_eq!(json["stats"]["n"], 6);
+    assert_eq!(json["stats"]["q1"], "101.25");
+    assert_eq!(json["stats"]["min"], "90");
+    // A bad file names its cell and writes nothing.
+    std::fs::write(
+        &path,
+        "indicator,segment,kind,value,year,source\ncost_per_tonne,,average,97,2025,x\ncost_per_tonne,water,average,1,2025,x\n",
+    )
+    .unwrap();
+    let out = ws.zx(&[
+        "--lang",
+        "en",
+        "references",
+        "import",
+        path.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("行业参考值.csv:3: segment: \"water\" cost_per_tonne does not apply to segment \"water\" (its segments: waste-to-energy)"),
+        "{stderr}"
+    );
+    let listed: Value =
+        serde_json::from_str(&ws.ok(&["references", "list", "--format", "json"])).unwrap();
+    assert_eq!(listed[1]["value"], "98.5", "{listed}");
+}
+
 on_both_backends!(
     Workspace:
+    reference_values_are_imported_listed_and_never_ranked,
     cost_per_tonne_year_to_date_as_operations_md_says,
     the_month_basis_the_entity_and_the_segment_narrow_the_question,
     the_text_says_what_reaching_the_top_quartile_is_worth,

@@ -38,7 +38,8 @@ const ENTITIES: &str = "code,name,parent,kind,region,segment\n\
     H,H 厂,S2,plant,四川,waste-to-energy\n";
 
 /// January and February 2026, month basis unless said; E sends year-to-date figures (800 t and
-/// 96,000 yuan each month); F burnt nothing.
+/// 96,000 yuan each month); F burnt nothing. In February A, B, C, D and H split their cost into
+/// fuel, labour and other (each adding up to its operating cost).
 const DATA: &str = "entity,period,item,value,basis\n\
     A,2026-01,waste_incinerated_t,1000,month\n\
     A,2026-02,waste_incinerated_t,1000,month\n\
@@ -71,7 +72,22 @@ const DATA: &str = "entity,period,item,value,basis\n\
     H,2026-01,waste_incinerated_t,1000,month\n\
     H,2026-02,waste_incinerated_t,1000,month\n\
     H,2026-01,operating_cost,105000,month\n\
-    H,2026-02,operating_cost,105000,month\n";
+    H,2026-02,operating_cost,105000,month\n\
+    A,2026-02,cost_fuel,10000,month\n\
+    A,2026-02,cost_labour,50000,month\n\
+    A,2026-02,cost_other,50000,month\n\
+    B,2026-02,cost_fuel,30000,month\n\
+    B,2026-02,cost_labour,70000,month\n\
+    B,2026-02,cost_other,80000,month\n\
+    C,2026-02,cost_fuel,10000,month\n\
+    C,2026-02,cost_labour,30000,month\n\
+    C,2026-02,cost_other,25000,month\n\
+    D,2026-02,cost_fuel,15000,month\n\
+    D,2026-02,cost_labour,60000,month\n\
+    D,2026-02,cost_other,75000,month\n\
+    H,2026-02,cost_fuel,15000,month\n\
+    H,2026-02,cost_labour,45000,month\n\
+    H,2026-02,cost_other,45000,month\n";
 
 impl Group {
     async fn sqlite() -> Group {
@@ -417,8 +433,26 @@ async fn each_role_benchmarks_only_the_plants_of_its_subtree(group: Group) {
         get(&c, &group.base, "/benchmark?entity=S1").await.0,
         StatusCode::FORBIDDEN
     );
-    // C's cockpit shows its operating indicators against its peers (only itself, for its
-    // manager); HQ sees C against the group's six ranked plants: cost per tonne 6 / 6, Q4.
+    // C's cockpit shows its operating indicators against the group's plants of its segment,
+    // for its manager too (only C's own rank and quartile): cost per tonne 6 / 6, Q4, red with
+    // no measure in hand. Its link compares within C, the widest entity the manager may read.
+    let (_, page) = get(&c, &group.base, "/cockpit?entity=C&period=2026-02").await;
+    let table = &page[page.find("id=\"plant-benchmark\"").unwrap()..];
+    let row = &table[table.find("data-indicator=\"cost_per_tonne\"").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("125.00") && row.contains("Q4") && row.contains("6 / 6"),
+        "{row}"
+    );
+    assert!(
+        row.contains("data-testid=\"op-gap-cost_per_tonne\""),
+        "{row}"
+    );
+    assert!(
+        row.contains("/measures/new?entity=C&amp;indicator=cost_per_tonne"),
+        "{row}"
+    );
+    assert!(row.contains("entity=C&amp;"), "{row}");
     let hq = group.login("hq").await;
     let (_, page) = get(&hq, &group.base, "/cockpit?entity=C&period=2026-02").await;
     let table = &page[page.find("id=\"plant-benchmark\"").unwrap()..];
@@ -446,12 +480,240 @@ async fn each_role_benchmarks_only_the_plants_of_its_subtree(group: Group) {
         assert!(row.contains(cell), "{code}: {row}");
     }
     assert!(!table.contains("data-code=\"F\""), "{table}");
-    // Its viewer places them among S2's own plants (q1 102.5, median 105, q3 112.5): the same
-    // quartiles here, D Q1, H Q2, E Q4.
+    // Its viewer sees them placed among the group's plants too: D Q1, H Q2, E Q4.
     let (_, page) = get(&s2, &group.base, "/cockpit?entity=S2&period=2026-02").await;
     assert!(page.contains("peers under</small>") || page.contains("对标范围"));
     let table = &page[page.find("id=\"plant-quartiles\"").unwrap()..];
     assert!(ranking_row(table, "E").contains("badge q4"));
+}
+
+async fn post_file(
+    client: &reqwest::Client,
+    url: String,
+    name: &str,
+    text: &str,
+    fields: &[(&str, String)],
+) -> (StatusCode, String) {
+    let mut form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name(name.to_owned()),
+    );
+    for (key, value) in fields {
+        form = form.text(key.to_string(), value.clone());
+    }
+    let response = client.post(url).multipart(form).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn industry_references_are_imported_by_hq_and_drawn_beside_the_quartiles(group: Group) {
+    let hq = group.login("hq").await;
+    let api = format!("{}/api/v1/benchmark/references/import", group.base);
+    let page = get(&hq, &group.base, "/benchmark?period=2026-02").await.1;
+    let csrf = hidden(&page, "csrf");
+    let file = "indicator,segment,kind,value,year,source\n\
+                cost_per_tonne,,average,110,2025,协会年鉴\n\
+                cost_per_tonne,,best,95.5,2025,协会年鉴\n";
+    let fields = [("csrf", csrf.clone())];
+    let (status, body) = post_file(&hq, api.clone(), "refs.csv", file, &fields).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let json: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"created": 2, "revised": 0, "unchanged": 0})
+    );
+    // The average corrected: a revision; the best unchanged.
+    let corrected = file.replace(",110,", ",112,");
+    let (_, body) = post_file(&hq, api.clone(), "refs-2.csv", &corrected, &fields).await;
+    let json: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"created": 0, "revised": 1, "unchanged": 1})
+    );
+    // A bad file: 422, every problem named, nothing written.
+    let bad = "indicator,segment,kind,value,year,source\nroe,,average,0.1,2025,x\n";
+    let (status, body) = post_file(&hq, api.clone(), "bad.csv", bad, &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let json: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        json["errors"][0]["text"],
+        "bad.csv:2: indicator: \"roe\" roe is not an operating indicator: only those are benchmarked among plants"
+    );
+    // Only HQ imports: the viewer of S2 and the manager of C are refused.
+    for name in ["s2", "c"] {
+        let client = group.login(name).await;
+        let page = get(&client, &group.base, "/cockpit").await.1;
+        let fields = [("csrf", hidden(&page, "csrf"))];
+        let (status, _) = post_file(&client, api.clone(), "refs.csv", file, &fields).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{name}");
+    }
+    // In force: the average at 112 (revision 2) and the best at 95.5; every user reads them.
+    let c = group.login("c").await;
+    let (_, body) = get(
+        &c,
+        &group.base,
+        "/api/v1/benchmark/references?indicator=cost_per_tonne",
+    )
+    .await;
+    let json: Value = serde_json::from_str(&body).unwrap();
+    let values: Vec<(&str, &str, i64)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["kind"].as_str().unwrap(),
+                r["value"].as_str().unwrap(),
+                r["revision"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(values, [("average", "112", 2), ("best", "95.5", 1)]);
+    // The page lists them and draws them as lines; the quartiles are still the plants' own
+    // (q1 101.25, median 105, q3 116.25 as worked out above), 95.5 and 112 not among them.
+    let (_, page) = get(
+        &hq,
+        &group.base,
+        "/benchmark?indicator=cost_per_tonne&period=2026-02",
+    )
+    .await;
+    let table = &page[page.find("id=\"reference-values\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(
+        table.contains("行业平均") && table.contains("112.00 元/吨") && table.contains("协会年鉴"),
+        "{table}"
+    );
+    assert!(table.contains("95.50 元/吨"), "{table}");
+    for stat in [
+        "<strong>6</strong>",
+        "<strong>101.25 元/吨</strong>",
+        "<strong>116.25 元/吨</strong>",
+    ] {
+        assert!(page.contains(stat), "{stat}");
+    }
+    let chart = hidden_attr(&page, "data-benchmark");
+    let chart: Value = serde_json::from_str(&chart).unwrap();
+    assert_eq!(
+        chart["references"],
+        serde_json::json!([
+            {"label": "行业平均 2025", "value": "112"},
+            {"label": "行业先进 2025", "value": "95.5"}
+        ])
+    );
+    // The page's own upload form: back on the page with what happened.
+    let fields = [
+        ("csrf", csrf),
+        ("indicator", "cost_per_tonne".to_owned()),
+        ("period", "2026-02".to_owned()),
+    ];
+    let (status, page) = post_file(
+        &hq,
+        format!("{}/benchmark/references/import", group.base),
+        "refs.csv",
+        &corrected,
+        &fields,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("新增 0，修订 0，未变 2"), "the note");
+    assert!(page.contains("id=\"reference-values\""));
+}
+
+/// An attribute's value in a page, unescaped (`&#34;` and `&quot;` as `"`, `&amp;` as `&`).
+fn hidden_attr(page: &str, name: &str) -> String {
+    let start = page.find(&format!("{name}='")).unwrap() + name.len() + 2;
+    let end = start + page[start..].find('\'').unwrap();
+    page[start..end]
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+async fn a_plants_unit_cost_is_broken_down_against_the_segment_median(group: Group) {
+    // February, month basis. Cost per tonne: A 110, B 90, C 130, D 100, E 96,000 / 800 = 120,
+    // H 105 (F burnt nothing): sorted 90, 100, 105, 110, 120, 130, median (h = 2.5) 107.5.
+    // Per tonne, over the five that split their cost (E did not):
+    //   fuel   A 10, B 15, C 20, D 10, H 15 → median 15
+    //   labour A 50, B 35, C 60, D 40, H 45 → median 45
+    //   other  A 50, B 40, C 50, D 50, H 45 → median 50
+    // C: fuel +5, labour +15, other 0; the medians add up to 110, not 107.5: mix 2.5;
+    // 107.5 + 20 + 2.5 = 130.
+    let c = group.login("c").await;
+    let (status, body) = get(
+        &c,
+        &group.base,
+        "/api/v1/benchmark/cost-breakdown?entity=C&period=2026-02&basis=month",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let json: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["indicator"], "cost_per_tonne");
+    assert_eq!(json["median"], "107.5");
+    assert_eq!(json["peers"], 6);
+    assert_eq!(json["plant"], "130");
+    assert_eq!(json["mix"], "2.5");
+    let steps: Vec<(&str, &str, &str)> = json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| !s["median"].is_null())
+        .map(|s| {
+            (
+                s["item"].as_str().unwrap(),
+                s["median"].as_str().unwrap(),
+                s["gap"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("cost_fuel", "15", "5"),
+            ("cost_labour", "45", "15"),
+            ("cost_other", "50", "0")
+        ]
+    );
+    // Another plant is outside C's manager's scope; E did not split its cost.
+    assert_eq!(
+        get(
+            &c,
+            &group.base,
+            "/api/v1/benchmark/cost-breakdown?entity=A&period=2026-02&basis=month"
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let hq = group.login("hq").await;
+    let (status, body) = get(
+        &hq,
+        &group.base,
+        "/api/v1/benchmark/cost-breakdown?entity=E&period=2026-02&basis=month",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    // C's cockpit draws it: the table's rows and the footer.
+    let (_, page) = get(
+        &c,
+        &group.base,
+        "/cockpit?entity=C&period=2026-02&basis=month",
+    )
+    .await;
+    let table = &page[page.find("id=\"cost-elements\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let row = &table[table.find("data-item=\"cost_labour\"").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains(
+            "<td class=\"num\">60.00</td><td class=\"num\">45.00</td><td class=\"num\">+15.00</td>"
+        ),
+        "{row}"
+    );
+    assert!(
+        table.contains("id=\"cost-plant\">130.00<") && table.contains("id=\"cost-median\">107.50<"),
+        "{table}"
+    );
+    assert!(page.contains("data-waterfall="));
 }
 
 on_both_backends!(
@@ -459,6 +721,8 @@ on_both_backends!(
     the_page_shows_the_quartiles_ranks_and_worth_worked_by_hand,
     the_api_answers_byte_for_byte_what_the_cli_prints,
     each_role_benchmarks_only_the_plants_of_its_subtree,
+    industry_references_are_imported_by_hq_and_drawn_beside_the_quartiles,
+    a_plants_unit_cost_is_broken_down_against_the_segment_median,
 );
 
 /// The demo: 南充 is the group's bottom plant on cost per tonne, and the roles' scopes hold.

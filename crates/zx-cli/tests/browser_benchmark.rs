@@ -1,7 +1,8 @@
 //! The benchmark page (对标, issue 13) in a real browser (headless Chromium, `common::browser`):
 //! the quartile chart drawn from the page's JSON by `app.js` without inline script, 南充 in the
-//! bottom quartile of cost per tonne, the indicator switched, the language switched, on a
-//! desktop and on a phone. The harness fails the test on any CSP violation.
+//! bottom quartile of cost per tonne, the industry reference lines, the indicator switched, the
+//! language switched, on a desktop and on a phone; a plant's unit-cost waterfall on its cockpit.
+//! The harness fails the test on any CSP violation.
 
 use fantoccini::Locator;
 
@@ -35,6 +36,12 @@ async fn benchmark_steps(page: &Page) {
         .js("const r = document.querySelectorAll('#benchmark-ranking tbody tr'); return r[r.length - 1].dataset.code;")
         .await;
     assert_eq!(last, "SC-NC-WTE");
+    // The demo's industry values drawn as labelled lines beside the quartiles.
+    text_when(c, "#benchmark-chart svg", |t| {
+        t.contains("行业平均 2025") && t.contains("行业先进 2025")
+    })
+    .await;
+    text_when(c, "#reference-values", |t| t.contains("310.00 元/吨")).await;
     // Switching the indicator submits the form: on-grid power per tonne, higher is better.
     page.js("const s = document.getElementById('indicator'); s.value = 'on_grid_per_tonne'; s.dispatchEvent(new Event('change')); return true;")
         .await;
@@ -77,4 +84,48 @@ async fn the_benchmark_page_works_on_a_phone() {
         benchmark_steps(&page).await;
     })
     .await;
+}
+
+/// 南充's manager opens the plant's cockpit: its unit cost as a waterfall from the segment's
+/// median, each element a bar, and its red operating indicators with or without a measure.
+async fn plant_steps(page: &Page) {
+    let c = &page.c;
+    page.goto("/cockpit").await;
+    element(c, "#cost-waterfall svg").await;
+    let bars = page
+        .js("return document.querySelectorAll('#cost-waterfall svg path').length;")
+        .await;
+    // Ten bars (median, eight elements, the mix, the plant) at least, each a path.
+    assert!(bars.as_u64().unwrap_or(0) >= 10, "{bars}");
+    text_when(c, "#cost-elements", |t| {
+        t.contains("折旧费") && t.contains("420.81")
+    })
+    .await;
+    // Cost per tonne is red and has the demo's measure; another red one offers to add one.
+    text_when(
+        c,
+        "#plant-benchmark tr[data-indicator='cost_per_tonne']",
+        |t| t.contains("Q4") && t.contains("在办措施"),
+    )
+    .await;
+    element(
+        c,
+        "#plant-benchmark [data-testid='op-new-measure-wte_load_rate']",
+    )
+    .await;
+    assert!(
+        !page.scrolls_sideways().await,
+        "the cockpit scrolls sideways"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plants_unit_cost_waterfall_is_drawn_for_its_manager() {
+    for size in [DESKTOP, PHONE] {
+        browser::run(size, |page: Page| async move {
+            page.sign_in("nanchong", "zh").await;
+            plant_steps(&page).await;
+        })
+        .await;
+    }
 }

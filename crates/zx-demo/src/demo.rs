@@ -11,6 +11,7 @@ use crate::DemoData;
 use crate::facts::{Cumulator, leaf_facts, own_facts};
 use crate::model::{Segment, Trouble, cents, simulate};
 use crate::operating::operating_facts;
+use crate::reform::reform_facts;
 use crate::rng::Rng;
 
 /// The seed of the demo group's figures. Changing it changes every number.
@@ -246,6 +247,20 @@ fn facts() -> Vec<Fact> {
             }
         }
     }
+    // The reform rows last, so every row before keeps its place (and its revision id).
+    for &(c, _, _, kind, segment) in ENTITIES {
+        if kind != Plant {
+            continue;
+        }
+        let basis = if YTD_SUBSIDIARIES.contains(&subsidiary_of(c)) {
+            Basis::Ytd
+        } else {
+            Basis::Month
+        };
+        let mut rng = Rng::for_stream(DEMO_SEED, c);
+        let sim = simulate(&mut rng, segment.unwrap_or(Wte), first, last, &troubles(c));
+        reform_facts(&mut facts, &code(c), &sim, basis);
+    }
     facts
 }
 
@@ -324,6 +339,25 @@ fn targets(entities: &[Entity], facts: &[Fact]) -> Vec<Target> {
                 indicator: indicator.to_owned(),
                 value: value.normalize(),
             });
+        }
+        // The group also sets the reform indicators with a direction (reform.md): a little
+        // more profit per yuan of labour cost, a slightly lower personnel expense rate, every
+        // manager under a term contract.
+        if entity.kind == Group {
+            let labour = (actual("labour_cost_profit_rate") * d("1.02")).round_dp(2);
+            let personnel = (actual("personnel_expense_rate") - d("0.002")).round_dp(3);
+            for (indicator, value) in [
+                ("labour_cost_profit_rate", labour),
+                ("personnel_expense_rate", personnel),
+                ("contract_coverage", Decimal::ONE),
+            ] {
+                out.push(Target {
+                    entity: entity.code.clone(),
+                    year: TARGET_YEAR,
+                    indicator: indicator.to_owned(),
+                    value: value.normalize(),
+                });
+            }
         }
     }
     out

@@ -24,6 +24,10 @@
 //!   - `ZJ` 浙江: local governments and the subsidy fund stop paying in 2026 — the operating cash
 //!     ratio of the subsidiary and its plants collapses to a few percent, some months negative;
 //!   - `HN-SY-PV` 邵阳光伏电站: no R&D at all — R&D intensity zero against a 0.3% floor.
+//! - Every plant also reports its reform figures (reform.md, `reform.rs`): labour cost (the
+//!   model's labour compensation) and wages, hires and exits, managers, their adjustments and
+//!   term contracts. 四川's pay keeps growing while its profit falls with 南充's outage: pay
+//!   follows results fails there from April 2026, and nowhere else among the subsidiaries.
 //! - Every plant also reports its operating data (operations.md, `operating.rs`): tonnes and
 //!   power, water treated and power consumed, generation and curtailment, design or installed
 //!   capacity, and its operating cost split into cost elements. 南充's outage puts it clearly in
@@ -36,6 +40,7 @@ mod facts;
 mod managers;
 mod model;
 mod operating;
+mod reform;
 mod rng;
 mod safety;
 pub mod safety_risks;
@@ -47,7 +52,8 @@ pub use demo::{DEMO_SEED, TARGET_YEAR, demo_last_month};
 pub use facts::REPORTED_ITEMS;
 pub use managers::demo_managers;
 pub use model::Segment;
-pub use operating::COST_ELEMENTS;
+pub use operating::{COST_ELEMENTS, demo_references_csv};
+pub use reform::REFORM_ITEMS;
 pub use safety::{SafetyFiles, demo_drill_plan, demo_safety, plan_codes};
 use zx_domain::{Entity, Fact, Target};
 

@@ -191,6 +191,9 @@ pub(crate) struct Figures {
     pub operating_cash_flow: Decimal,
     pub rd_expenditure: Decimal,
     pub value_added: Decimal,
+    /// Labour compensation in the month (pay, social insurance, the December bonus): what
+    /// profit and value added count, and the demo's 人工成本总额.
+    pub labour: Decimal,
     pub employees: Decimal,
     pub assets: Decimal,
     pub liabilities: Decimal,
@@ -338,6 +341,7 @@ pub(crate) fn simulate(
             operating_cash_flow: cents(operating_cash_flow),
             rd_expenditure: cents(rd_expenditure),
             value_added: cents(value_added),
+            labour: cents(labour),
             employees: Decimal::from(staff as i64),
             assets: cents(assets),
             liabilities: cents(assets - equity),

@@ -231,3 +231,19 @@ impl Plant {
         }
     }
 }
+
+/// The demo's industry reference values (a file as `zx references import` reads it): averages and
+/// best values for the main operating indicators, plainly marked as illustrative, so the
+/// benchmark page shows its reference lines. They are not official statistics.
+pub fn demo_references_csv() -> &'static str {
+    "indicator,segment,kind,value,year,source\n\
+     cost_per_tonne,,average,310,2025,演示数据：示例行业参考值（非官方统计）\n\
+     cost_per_tonne,,best,240,2025,演示数据：示例行业参考值（非官方统计）\n\
+     on_grid_per_tonne,,average,380,2025,演示数据：示例行业参考值（非官方统计）\n\
+     on_grid_per_tonne,,best,460,2025,演示数据：示例行业参考值（非官方统计）\n\
+     self_use_rate,waste-to-energy,average,16%,2025,演示数据：示例行业参考值（非官方统计）\n\
+     power_per_m3,,average,0.30,2025,演示数据：示例行业参考值（非官方统计）\n\
+     power_per_m3,,best,0.22,2025,演示数据：示例行业参考值（非官方统计）\n\
+     curtailment_rate,wind,average,4%,2025,演示数据：示例行业参考值（非官方统计）\n\
+     curtailment_rate,solar,average,3%,2025,演示数据：示例行业参考值（非官方统计）\n"
+}

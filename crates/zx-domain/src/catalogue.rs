@@ -131,14 +131,17 @@ pub enum IndicatorKind {
     Rate,
 }
 
-/// Where an indicator is shown: the KPI card of every entity (一利五率, `zx kpi`), or among the
-/// operating indicators a plant is benchmarked on (`zx benchmark`).
+/// Where an indicator is shown: the KPI card of every entity (一利五率, `zx kpi`), among the
+/// operating indicators a plant is benchmarked on (`zx benchmark`), or in the reform group
+/// (三项制度改革, reform.md): in `zx kpi` with YoY and targets like the card's, but shown as a
+/// group of its own on the cockpit and never part of the year's rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IndicatorFamily {
     #[default]
     Kpi,
     Operations,
+    Reform,
 }
 
 /// Which direction is good.
@@ -147,6 +150,11 @@ pub enum IndicatorFamily {
 pub enum Better {
     Higher,
     Lower,
+    /// No direction (`better = "none"`): the value and its YoY are shown without colour, and a
+    /// target gives no status (the market exit rate: neither more nor fewer exits is "good").
+    /// Not allowed in the year's rule nor for a benchmarked indicator.
+    #[serde(rename = "none")]
+    Neither,
 }
 
 /// An item entities report.
@@ -222,6 +230,18 @@ pub struct YearRule {
     pub improve: Vec<usize>,
 }
 
+/// Pay follows results (工资效益联动, reform.md): the YoY growth of `wages` may not exceed that of
+/// `results` when results grew, and must not be positive when they did not.
+#[derive(Debug, Clone)]
+pub struct WageLinkageDef {
+    pub name_zh: String,
+    pub name_en: String,
+    /// The flow item of pay (`wage_total`).
+    pub wages: usize,
+    /// The flow item of results (`total_profit`).
+    pub results: usize,
+}
+
 /// Items, indicators and the year's rule, checked and indexed.
 #[derive(Debug, Clone)]
 pub struct Catalogue {
@@ -234,6 +254,7 @@ pub struct Catalogue {
     indicator_index: HashMap<String, usize>,
     operating_index: HashMap<String, usize>,
     rule: YearRule,
+    wage_linkage: Option<WageLinkageDef>,
 }
 
 /// A catalogue that cannot be loaded; `location` names the entry (`indicator roe: formula`).
@@ -254,6 +275,16 @@ struct RawCatalogue {
     #[serde(default, rename = "indicator")]
     indicators: Vec<RawIndicator>,
     rule: Option<RawRule>,
+    wage_linkage: Option<RawWageLinkage>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWageLinkage {
+    name_zh: String,
+    name_en: String,
+    wages: String,
+    results: String,
 }
 
 #[derive(Deserialize)]
@@ -500,8 +531,20 @@ impl Catalogue {
                     }
                 },
             };
+            if raw_indicator.family == IndicatorFamily::Operations
+                && raw_indicator.better == Better::Neither
+            {
+                return Err(CatalogueError {
+                    location: format!("{location}: better"),
+                    message: "plants are ranked on an operating indicator: say higher or lower"
+                        .into(),
+                });
+            }
+            // Reform indicators share the card's list (targets, `zx kpi`, one index space).
             let (list, index) = match raw_indicator.family {
-                IndicatorFamily::Kpi => (&mut indicators, &mut indicator_index),
+                IndicatorFamily::Kpi | IndicatorFamily::Reform => {
+                    (&mut indicators, &mut indicator_index)
+                }
                 IndicatorFamily::Operations => (&mut operating, &mut operating_index),
             };
             index.insert(raw_indicator.id.clone(), list.len());
@@ -522,13 +565,22 @@ impl Catalogue {
             });
         }
         let lookup = |name: &str, what: &str| {
-            indicator_index
+            let index = indicator_index
                 .get(name)
                 .copied()
                 .ok_or_else(|| CatalogueError {
                     location: format!("rule: {what}"),
                     message: format!("unknown indicator \"{name}\""),
-                })
+                })?;
+            if indicators[index].better == Better::Neither {
+                return Err(CatalogueError {
+                    location: format!("rule: {what}"),
+                    message: format!(
+                        "\"{name}\" has no better direction, so it cannot grow, improve or stay stable"
+                    ),
+                });
+            }
+            Ok(index)
         };
         let rule = match raw.rule {
             None => YearRule {
@@ -569,6 +621,24 @@ impl Catalogue {
                     .collect::<Result<_, _>>()?,
             },
         };
+        let wage_linkage = match raw.wage_linkage {
+            None => None,
+            Some(raw) => {
+                let flow = |code: &str, what: &str| match item_index.get(code) {
+                    Some(&index) if items[index].kind == ItemKind::Flow => Ok(index),
+                    _ => Err(CatalogueError {
+                        location: format!("wage_linkage: {what}"),
+                        message: format!("\"{code}\" is not a flow item of the catalogue"),
+                    }),
+                };
+                Some(WageLinkageDef {
+                    wages: flow(&raw.wages, "wages")?,
+                    results: flow(&raw.results, "results")?,
+                    name_zh: raw.name_zh,
+                    name_en: raw.name_en,
+                })
+            }
+        };
         Ok(Self {
             items,
             indicators,
@@ -577,6 +647,7 @@ impl Catalogue {
             indicator_index,
             operating_index,
             rule,
+            wage_linkage,
         })
     }
 
@@ -600,8 +671,22 @@ impl Catalogue {
             .filter(|(_, item)| item.derived.is_none())
     }
 
+    /// The indicators of `zx kpi`: the card's (一利五率 and any a group adds) and the reform
+    /// group's, in catalogue order; their index is their position here.
     pub fn indicators(&self) -> &[IndicatorDef] {
         &self.indicators
+    }
+
+    /// The indicators of `zx kpi` of one family (the card's six, or the reform group), with
+    /// their indices.
+    pub fn indicators_of(
+        &self,
+        family: IndicatorFamily,
+    ) -> impl Iterator<Item = (usize, &IndicatorDef)> {
+        self.indicators
+            .iter()
+            .enumerate()
+            .filter(move |(_, def)| def.family == family)
     }
 
     /// An indicator by index: the KPI card's (`indicators()`) first, then the operating ones
@@ -674,6 +759,11 @@ impl Catalogue {
         &self.rule
     }
 
+    /// Pay follows results, when the catalogue defines it.
+    pub fn wage_linkage(&self) -> Option<&WageLinkageDef> {
+        self.wage_linkage.as_ref()
+    }
+
     /// An indicator's formula rendered with item codes.
     pub fn render(&self, expr: &Expr) -> String {
         expr.render(&|i| self.items[i].code.clone())
@@ -691,189 +781,4 @@ fn parse_decimal(text: &str) -> Option<Decimal> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn builtin_catalogue_loads_with_the_six_indicators() {
-        let catalogue = Catalogue::builtin().unwrap();
-        let ids: Vec<&str> = catalogue
-            .indicators()
-            .iter()
-            .map(|i| i.id.as_str())
-            .collect();
-        assert_eq!(
-            ids,
-            [
-                "total_profit",
-                "asset_liability_ratio",
-                "roe",
-                "rd_intensity",
-                "labour_productivity",
-                "operating_cash_ratio"
-            ]
-        );
-        // The nine of kpi.md, the eight reform items of reform.md, the eleven operating items of
-        // operations.md, eight cost elements.
-        assert_eq!(catalogue.reported_items().count(), 9 + 8 + 11 + 8);
-        assert!(
-            catalogue
-                .item(catalogue.item_index("net_assets").unwrap())
-                .derived
-                .is_some()
-        );
-        assert_eq!(catalogue.rule().improve.len(), 4);
-    }
-
-    #[test]
-    fn operating_indicators_stand_apart_with_their_segments() {
-        let catalogue = Catalogue::builtin().unwrap();
-        let ids: Vec<&str> = catalogue
-            .operating_indicators()
-            .iter()
-            .map(|i| i.id.as_str())
-            .collect();
-        assert_eq!(
-            ids,
-            [
-                "on_grid_per_tonne",
-                "self_use_rate",
-                "wte_load_rate",
-                "cost_per_tonne",
-                "power_per_m3",
-                "water_load_rate",
-                "cost_per_m3",
-                "utilisation_hours",
-                "curtailment_rate",
-                "cost_per_mwh"
-            ]
-        );
-        let segments = |id: &str| {
-            catalogue
-                .indicator_segments(catalogue.find_indicator(id).unwrap())
-                .map(|list| list.join(","))
-        };
-        // operations.md: every item of the indicator applies.
-        assert_eq!(segments("cost_per_tonne").unwrap(), "waste-to-energy");
-        assert_eq!(segments("utilisation_hours").unwrap(), "solar,wind");
-        assert_eq!(
-            segments("cost_per_mwh").unwrap(),
-            "waste-to-energy,solar,wind"
-        );
-        assert_eq!(segments("cost_per_m3").unwrap(), "water");
-        assert_eq!(segments("roe"), None);
-        // One index space: the six first, the operating ones after them.
-        assert_eq!(
-            catalogue.any_indicator_index("roe"),
-            catalogue.indicator_index("roe")
-        );
-        let index = catalogue.any_indicator_index("cost_per_tonne").unwrap();
-        assert_eq!(index, 6 + 3);
-        assert_eq!(catalogue.indicator(index).id, "cost_per_tonne");
-        assert_eq!(catalogue.indicator_index("cost_per_tonne"), None);
-        let cost = catalogue.find_indicator("cost_per_tonne").unwrap();
-        assert_eq!(cost.unit, Unit::YuanPerTonne);
-        assert_eq!(cost.better, Better::Lower);
-        assert_eq!(cost.output, catalogue.item_index("waste_incinerated_t"));
-        let whole = catalogue.item_index("operating_cost").unwrap();
-        let parts: Vec<&str> = catalogue
-            .parts_of(whole)
-            .map(|(_, p)| p.code.as_str())
-            .collect();
-        assert_eq!(
-            parts,
-            [
-                "cost_fuel",
-                "cost_chemicals",
-                "cost_power",
-                "cost_water",
-                "cost_labour",
-                "cost_maintenance",
-                "cost_depreciation",
-                "cost_other"
-            ]
-        );
-        let tonnes = catalogue.item(catalogue.item_index("waste_incinerated_t").unwrap());
-        assert!(tonnes.applies_to("waste-to-energy"));
-        assert!(tonnes.applies_to(" 垃圾焚烧发电 "));
-        assert!(tonnes.applies_to("Waste_to_Energy"));
-        assert!(!tonnes.applies_to("water"));
-        assert!(!tonnes.applies_to(""));
-        // Items without segments apply everywhere, a plant without a segment included.
-        let profit = catalogue.item(catalogue.item_index("total_profit").unwrap());
-        assert!(profit.applies_to("") && profit.applies_to("biogas"));
-    }
-
-    #[test]
-    fn segments_and_parts_are_checked_at_load() {
-        let with =
-            |extra: &str| Catalogue::from_toml(&format!("{DEFAULT_CATALOGUE_TOML}\n{extra}"));
-        assert_eq!(
-            with("[[item]]\ncode = \"x\"\nname_zh = \"x\"\nname_en = \"x\"\nkind = \"flow\"\nunit = \"t\"\nsegments = []\n")
-                .unwrap_err()
-                .location,
-            "item x: segments"
-        );
-        assert!(
-            with("[[item]]\ncode = \"x\"\nname_zh = \"x\"\nname_en = \"x\"\nkind = \"flow\"\nunit = \"t\"\npart_of = \"operating_cost\"\n")
-                .unwrap_err()
-                .message
-                .contains("same kind and unit")
-        );
-        assert!(
-            with("[[item]]\ncode = \"x\"\nname_zh = \"x\"\nname_en = \"x\"\nkind = \"flow\"\nunit = \"yuan\"\npart_of = \"nothing\"\n")
-                .unwrap_err()
-                .message
-                .contains("unknown item")
-        );
-        assert_eq!(
-            with("[[indicator]]\nid = \"y\"\nname_zh = \"y\"\nname_en = \"y\"\nformula = \"days\"\nkind = \"amount\"\nunit = \"h\"\nbetter = \"higher\"\naccrues = false\noutput = \"design_capacity_tpd\"\n")
-                .unwrap_err()
-                .to_string(),
-            "indicator y: output: \"design_capacity_tpd\" is not a flow item of the catalogue"
-        );
-        // An operating indicator's id may not repeat a KPI indicator's.
-        assert_eq!(
-            with("[[indicator]]\nid = \"roe\"\nname_zh = \"y\"\nname_en = \"y\"\nformula = \"days\"\nkind = \"amount\"\nunit = \"h\"\nbetter = \"higher\"\naccrues = false\nfamily = \"operations\"\n")
-                .unwrap_err()
-                .to_string(),
-            "indicator roe: defined twice"
-        );
-    }
-
-    #[test]
-    fn a_group_can_add_an_indicator_without_code() {
-        let text = format!(
-            "{DEFAULT_CATALOGUE_TOML}\n[[indicator]]\nid = \"profit_margin\"\nname_zh = \"营业收入利润率\"\nname_en = \"Profit margin\"\nformula = \"flow(total_profit) / flow(operating_revenue)\"\nkind = \"rate\"\nunit = \"ratio\"\nbetter = \"higher\"\naccrues = false\n"
-        );
-        // The [rule] table comes before the appended [[indicator]]: TOML allows that.
-        let catalogue = Catalogue::from_toml(&text).unwrap();
-        assert!(catalogue.indicator_index("profit_margin").is_some());
-    }
-
-    #[test]
-    fn bad_catalogues_say_where() {
-        let bad = DEFAULT_CATALOGUE_TOML.replace(
-            "flow(rd_expenditure) / flow(operating_revenue)",
-            "flow(rd_expenditur) / flow(operating_revenue)",
-        );
-        assert_eq!(
-            Catalogue::from_toml(&bad).unwrap_err().to_string(),
-            "indicator rd_intensity: formula \"flow(rd_expenditur) / flow(operating_revenue)\": column 6: unknown item \"rd_expenditur\""
-        );
-        let bad = DEFAULT_CATALOGUE_TOML.replace("improve = [\"roe\"", "improve = [\"roa\"");
-        assert_eq!(
-            Catalogue::from_toml(&bad).unwrap_err().to_string(),
-            "rule: improve: unknown indicator \"roa\""
-        );
-        let bad = DEFAULT_CATALOGUE_TOML.replace(
-            "formula = \"total_assets - total_liabilities\"",
-            "formula = \"total_assets - net_profit\"",
-        );
-        assert!(Catalogue::from_toml(&bad)
-            .unwrap_err()
-            .to_string()
-            .contains("a stock item can only be derived from stock items, but net_profit is a flow item"));
-        assert!(Catalogue::from_toml("[[item]]\ncode = 1").is_err());
-    }
-}
+mod tests;

@@ -409,6 +409,8 @@ pub fn audit_action_label(action: &str, lang: Lang) -> String {
         "warning_alert.trigger" => ("向厂站发出预警", "plant alerted"),
         "warning_alert.acknowledge" => ("厂站确认预警", "warning acknowledged"),
         "warning_alert.escalate" => ("预警超时督办", "warning escalated"),
+        "benchmark_reference.create" => ("导入行业参考值", "industry reference value imported"),
+        "benchmark_reference.revise" => ("修订行业参考值", "industry reference value revised"),
         _ => return action.to_owned(),
     };
     lang.pick(zh, en).to_owned()
@@ -494,15 +496,12 @@ pub fn formula_label(expr: &Expr, catalogue: &Catalogue, basis: Basis, lang: Lan
 /// An item's or an indicator's name from the catalogue (`total_profit` → 利润总额); `None`
 /// for a code it does not have.
 pub fn catalogue_name(catalogue: &Catalogue, code: &str, lang: Lang) -> Option<String> {
-    let (zh, en) = match (catalogue.item_index(code), catalogue.indicator_index(code)) {
+    let (zh, en) = match (catalogue.item_index(code), catalogue.find_indicator(code)) {
         (Some(i), _) => {
             let item = catalogue.item(i);
             (&item.name_zh, &item.name_en)
         }
-        (None, Some(i)) => {
-            let indicator = catalogue.indicator(i);
-            (&indicator.name_zh, &indicator.name_en)
-        }
+        (None, Some(indicator)) => (&indicator.name_zh, &indicator.name_en),
         (None, None) => return None,
     };
     Some(lang.pick(zh, en).to_owned())
@@ -575,6 +574,8 @@ fn audit_key_label(key: &str, lang: Lang) -> Option<&'static str> {
         "plan" => ("预案", "plan"),
         "scenario" => ("演练情景", "scenario"),
         "joint_with" => ("联合单位", "joint units"),
+        "year" => ("年份", "year"),
+        "source" => ("来源", "source"),
         _ => return None,
     };
     Some(lang.pick(zh, en))
@@ -639,6 +640,9 @@ fn audit_word_label(
         "data" => ("数据", "data"),
         "entities" => ("单位", "units"),
         "targets" => ("目标", "targets"),
+        "benchmark_reference" => ("行业参考值", "industry reference value"),
+        "average" => ("行业平均", "industry average"),
+        "best" => ("行业先进", "industry best"),
         crate::cems::DEFAULT_FURNACE_CODE => ("炉膛温度", "furnace temperature"),
         _ => return None,
     };
@@ -651,7 +655,7 @@ fn audit_word_label(
 /// this is only how it reads.
 pub fn audit_text(text: &str, lang: Lang, names: &dyn Fn(&str) -> Option<String>) -> String {
     // Free text follows these fields to the end of the pair: never translated.
-    const FREE: [&str; 8] = [
+    const FREE: [&str; 9] = [
         "title",
         "comment",
         "name",
@@ -660,6 +664,7 @@ pub fn audit_text(text: &str, lang: Lang, names: &dyn Fn(&str) -> Option<String>
         "sha256",
         "scenario",
         "joint_with",
+        "source",
     ];
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -686,6 +691,20 @@ pub fn audit_text(text: &str, lang: Lang, names: &dyn Fn(&str) -> Option<String>
             let is_code = word
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if word == "segment" && after.starts_with('=') {
+                // A segment code (`waste-to-energy`, or `all`) reads as its name.
+                let value_end = after.find(';').unwrap_or(after.len());
+                let value = after[1..value_end].trim();
+                out.push_str(audit_key_label(word, lang).unwrap_or(word));
+                out.push('=');
+                out.push_str(&match value {
+                    "all" => lang.pick("全部板块", "all segments").to_owned(),
+                    other => segment_label(other, lang),
+                });
+                at_start = false;
+                rest = &after[value_end..];
+                continue;
+            }
             if after.starts_with('=') && is_code {
                 out.push_str(audit_key_label(word, lang).unwrap_or(word));
                 free = FREE.contains(&word);
@@ -719,6 +738,31 @@ pub fn audit_text(text: &str, lang: Lang, names: &dyn Fn(&str) -> Option<String>
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_reference_values_audit_line_reads_as_words() {
+        let names = |code: &str| (code == "cost_per_tonne").then(|| "吨垃圾运营成本".to_owned());
+        assert_eq!(
+            audit_text(
+                "benchmark_reference indicator=cost_per_tonne; segment=waste-to-energy; kind=average; year=2025",
+                Lang::Zh,
+                &names
+            ),
+            "行业参考值 指标=吨垃圾运营成本; 板块=垃圾焚烧发电; 类型=行业平均; 年份=2025"
+        );
+        assert_eq!(
+            audit_text("value=312.5; source=协会 best_of 年鉴", Lang::En, &names),
+            "value=312.5; source=协会 best_of 年鉴"
+        );
+        assert_eq!(
+            audit_text(
+                "benchmark_reference indicator=x; segment=all; kind=best; year=2025",
+                Lang::En,
+                &|_| None
+            ),
+            "industry reference value indicator=x; segment=all segments; kind=industry best; year=2025"
+        );
+    }
+
     #[test]
     fn safety_import_actions_read_as_words() {
         assert_eq!(

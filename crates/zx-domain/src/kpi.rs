@@ -12,6 +12,7 @@ use crate::catalogue::{Better, IndicatorDef, IndicatorKind};
 use crate::engine::{Engine, Unavailable};
 use crate::entity::{EntityCode, EntityId};
 use crate::period::Period;
+use crate::reform::WageLinkage;
 
 /// A full-year target for an entity's indicator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +106,8 @@ pub fn assess(
             Better::Higher if v >= expected - band => Status::Yellow,
             Better::Lower if v <= expected => Status::Green,
             Better::Lower if v <= expected + band => Status::Yellow,
+            // No direction: a target is shown, never judged.
+            Better::Neither => Status::None,
             _ => Status::Red,
         },
     };
@@ -222,6 +225,8 @@ pub struct KpiReport {
     pub period: Period,
     pub indicators: Vec<IndicatorResult>,
     pub rule: RuleResult,
+    /// Pay follows results, year to date (`None`: the catalogue has no such rule).
+    pub wage_linkage: Option<WageLinkage>,
 }
 
 impl KpiReport {
@@ -236,6 +241,8 @@ fn improved(better: Better, this: Decimal, last: Decimal) -> bool {
     match better {
         Better::Higher => this > last,
         Better::Lower => this < last,
+        // Refused in the rule when the catalogue is loaded.
+        Better::Neither => false,
     }
 }
 
@@ -254,6 +261,7 @@ impl Engine {
             period,
             indicators,
             rule,
+            wage_linkage: self.wage_linkage(entity, period),
         }
     }
 
@@ -272,6 +280,7 @@ impl Engine {
             period,
             indicators,
             rule,
+            wage_linkage: self.wage_linkage_of_units(units, period),
         }
     }
 
@@ -355,6 +364,8 @@ impl Engine {
                         Requirement::Stable(tolerance) => match better {
                             Better::Lower => this - last <= tolerance,
                             Better::Higher => last - this <= tolerance,
+                            // Refused in the rule when the catalogue is loaded.
+                            Better::Neither => false,
                         },
                     }),
                     _ => None,

@@ -5,11 +5,12 @@
 
 use rust_decimal::Decimal;
 
-use crate::catalogue::{Better, IndicatorDef, Unit};
+use crate::catalogue::{Better, Catalogue, IndicatorDef, Unit};
 use crate::engine::{DataNote, Unavailable};
 use crate::facts::DerivationIssue;
 use crate::format;
 use crate::kpi::{Assessment, Status, YoyUnavailable};
+use crate::reform::WageLinkage;
 
 /// Output language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -151,8 +152,16 @@ pub fn status(def: &IndicatorDef, value: Decimal, assessment: &Assessment, lang:
     let (better_sign, worse_sign, band_sign) = match def.better {
         Better::Higher => ("≥", "<", "−"),
         Better::Lower => ("≤", ">", "+"),
+        Better::Neither => ("", "", ""),
     };
     let sentence = match (assessment.status, lang) {
+        // A target of an indicator without direction is shown, not judged.
+        (Status::None, Lang::Zh) if def.better == Better::Neither => {
+            format!("进度目标 {e}，不评价（无优劣方向）：{v}")
+        }
+        (Status::None, Lang::En) if def.better == Better::Neither => {
+            format!("expected {e}, not judged (no better direction): {v}")
+        }
         (Status::Green, Lang::Zh) => format!("达到进度目标：{v} {better_sign} {e}"),
         (Status::Green, Lang::En) => format!("on track: {v} {better_sign} expected {e}"),
         (Status::Yellow, Lang::Zh) => {
@@ -170,7 +179,7 @@ pub fn status(def: &IndicatorDef, value: Decimal, assessment: &Assessment, lang:
         (Status::None, Lang::Zh) => "无目标".to_owned(),
         (Status::None, Lang::En) => "no target".to_owned(),
     };
-    if assessment.status == Status::None {
+    if assessment.status == Status::None && def.better != Better::Neither {
         sentence
     } else {
         format!("{sentence}{unit}")
@@ -225,5 +234,65 @@ pub fn derivation(entity: &str, item: &str, issue: &DerivationIssue, lang: Lang)
         (DerivationIssue::Overflow { month }, Lang::En) => {
             format!("{entity} {item} {month}: value out of range")
         }
+    }
+}
+
+/// The verdict of pay follows results with its reason (reform.md's three cases), e.g.
+/// "未达成（利润未增长，工资却增长）".
+pub fn wage_linkage_verdict(linkage: &WageLinkage, lang: Lang) -> &'static str {
+    let grew = linkage.profit_growth.is_some_and(|p| p > Decimal::ZERO);
+    match (linkage.holds, grew) {
+        (Some(true), true) => lang.pick(
+            "达成（工资增幅不高于利润增幅）",
+            "holds (wages grew no faster than profit)",
+        ),
+        (Some(false), true) => lang.pick(
+            "未达成（工资增幅高于利润增幅）",
+            "does not hold (wages grew faster than profit)",
+        ),
+        (Some(true), false) => lang.pick(
+            "达成（利润未增长，工资未增长）",
+            "holds (profit did not grow, nor did wages)",
+        ),
+        (Some(false), false) => lang.pick(
+            "未达成（利润未增长，工资却增长）",
+            "does not hold (wages grew while profit did not)",
+        ),
+        (None, _) => lang.pick(
+            "无法判断（缺少数据或上年同期为零）",
+            "undecidable (a value is missing or last year's was zero)",
+        ),
+    }
+}
+
+/// Pay follows results in one line, e.g. "工资效益联动（本年累计）：工资总额同比 +6.20%，利润总额同比
+/// -12.00% → 未达成（利润未增长，工资却增长）".
+pub fn wage_linkage(catalogue: &Catalogue, linkage: &WageLinkage, lang: Lang) -> String {
+    let Some(def) = catalogue.wage_linkage() else {
+        return String::new();
+    };
+    let name = |item: usize| {
+        let item = catalogue.item(item);
+        lang.pick(&item.name_zh, &item.name_en).to_owned()
+    };
+    let show = |g: Option<Decimal>| g.map_or_else(|| "—".to_owned(), format::growth);
+    let verdict = wage_linkage_verdict(linkage, lang);
+    match lang {
+        Lang::Zh => format!(
+            "{}（本年累计）：{}同比 {}，{}同比 {} → {verdict}",
+            def.name_zh,
+            name(def.wages),
+            show(linkage.wage_growth),
+            name(def.results),
+            show(linkage.profit_growth)
+        ),
+        Lang::En => format!(
+            "{} (year to date): {} {} YoY, {} {} YoY → {verdict}",
+            def.name_en,
+            name(def.wages),
+            show(linkage.wage_growth),
+            name(def.results),
+            show(linkage.profit_growth)
+        ),
     }
 }

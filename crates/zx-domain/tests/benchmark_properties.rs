@@ -23,7 +23,7 @@ fn better() -> impl Strategy<Value = Better> {
 /// `a` is strictly better than `b`.
 fn beats(better: Better, a: Decimal, b: Decimal) -> bool {
     match better {
-        Better::Higher => a > b,
+        Better::Higher | Better::Neither => a > b,
         Better::Lower => a < b,
     }
 }
@@ -56,7 +56,7 @@ proptest! {
         }
         // The best value has rank 1.
         let best = match better {
-            Better::Higher => values.iter().max(),
+            Better::Higher | Better::Neither => values.iter().max(),
             Better::Lower => values.iter().min(),
         };
         let best_at = values.iter().position(|v| Some(v) == best).unwrap();
@@ -86,12 +86,12 @@ proptest! {
         }
         // Quartile 1 is exactly the values at or beyond the boundary.
         let boundary = match better {
-            Better::Higher => s.q3,
+            Better::Higher | Better::Neither => s.q3,
             Better::Lower => s.q1,
         };
         for (i, &v) in values.iter().enumerate() {
             let in_top = match better {
-                Better::Higher => v >= boundary,
+                Better::Higher | Better::Neither => v >= boundary,
                 Better::Lower => v <= boundary,
             };
             prop_assert_eq!(quartiles[i] == 1, in_top);

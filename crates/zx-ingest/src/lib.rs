@@ -29,6 +29,7 @@ pub mod managers;
 mod measures;
 pub mod minutes;
 mod numbers;
+pub mod references;
 pub mod safety;
 pub mod safety_risks;
 mod schema;

@@ -453,30 +453,35 @@ pub(crate) fn empty_file(problems: &mut Problems) {
     );
 }
 
-/// Reads an official warnings file. Returns the warnings in file order, or every problem.
-pub fn read_warnings(input: Input<'_>) -> Result<Vec<NewWarning>, RowFileRejected> {
+/// Reads every data row of a file laid out with `columns` (`layout` names them in messages)
+/// through `row`, which reads one row's cells or adds its problems: the rows in file order, or
+/// every problem of the file.
+pub(crate) fn read_rows<T>(
+    input: Input<'_>,
+    columns: &'static [Column],
+    layout: &str,
+    mut row: impl FnMut(&Cells<'_>, &mut Problems) -> Option<T>,
+) -> Result<Vec<T>, RowFileRejected> {
     let mut problems = Problems {
         file: input.file_name.to_owned(),
         list: Vec::new(),
     };
-    let mut warnings = Vec::new();
+    let mut read = Vec::new();
     let mut rows = 0;
-    if let Some(tables) = tables(input, WARNING_COLUMNS, &mut problems) {
+    if let Some(tables) = tables(input, columns, &mut problems) {
         for table in &tables {
-            let Some(index) =
-                header_index(table, WARNING_COLUMNS, WARNING_CSV_HEADER, &mut problems)
-            else {
+            let Some(index) = header_index(table, columns, layout, &mut problems) else {
                 continue;
             };
-            for row in table.rows() {
+            for line in table.rows() {
                 rows += 1;
                 let cells = Cells {
                     table,
-                    row: &row,
+                    row: &line,
                     index: &index,
                 };
-                if let Some(w) = warning_row(&cells, &mut problems) {
-                    warnings.push(w);
+                if let Some(value) = row(&cells, &mut problems) {
+                    read.push(value);
                 }
             }
         }
@@ -486,10 +491,15 @@ pub fn read_warnings(input: Input<'_>) -> Result<Vec<NewWarning>, RowFileRejecte
     }
     let issues = problems.finish();
     if issues.is_empty() {
-        Ok(warnings)
+        Ok(read)
     } else {
         Err(RowFileRejected { issues })
     }
+}
+
+/// Reads an official warnings file. Returns the warnings in file order, or every problem.
+pub fn read_warnings(input: Input<'_>) -> Result<Vec<NewWarning>, RowFileRejected> {
+    read_rows(input, WARNING_COLUMNS, WARNING_CSV_HEADER, warning_row)
 }
 
 fn warning_row(cells: &Cells<'_>, problems: &mut Problems) -> Option<NewWarning> {

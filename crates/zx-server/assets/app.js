@@ -6,7 +6,7 @@
   requestAnimationFrame(function () { setTimeout(drawAll, 0); });
   function drawAll() {
   var zh = document.documentElement.lang !== "en";
-  var colors = { green: "#1a7f37", yellow: "#b58100", red: "#cf222e", blue: "#0969da", grey: "#8c959f" };
+  var colors = { green: "#1a7f37", yellow: "#b58100", red: "#cf222e", blue: "#0969da", grey: "#8c959f", purple: "#8250df" };
   function num(v) { return v === null || v === undefined ? null : Number(v); }
 
   document.querySelectorAll(".spark").forEach(function (el) {
@@ -78,12 +78,28 @@
       [0, 2, 4].forEach(function (i) { lines.push({ xAxis: s[i], name: names[i], label: { formatter: names[i] } }); });
       area.push([{ xAxis: s[1] }, { xAxis: s[3] }]);
     }
+    // Industry reference values: dashed lines beside the group's own quartiles, never in them;
+    // the axis widens to show them.
+    var refs = (b.references || []).map(function (r) { return num(r.value); });
+    (b.references || []).forEach(function (r) {
+      lines.push({ xAxis: num(r.value), name: r.label, lineStyle: { color: colors.purple, type: "dashed" }, label: { formatter: r.label, position: "insideEndTop" } });
+    });
+    // Bounds rounded outward to a step a tenth of the range's magnitude, so the axis reads
+    // 210 … 430, not 220.9603.
+    var bound = function (v, down) {
+      var lo = Math.min(v.min, Math.min.apply(null, refs)), hi = Math.max(v.max, Math.max.apply(null, refs));
+      var range = (hi - lo) || Math.abs(hi) || 1;
+      var step = Math.pow(10, Math.floor(Math.log10(range)) - 1);
+      return down ? Math.floor((lo - range * 0.03) / step) * step : Math.ceil((hi + range * 0.03) / step) * step;
+    };
+    var low = refs.length ? function (v) { return bound(v, true); } : undefined;
+    var high = refs.length ? function (v) { return bound(v, false); } : undefined;
     chart.setOption({
       animation: false,
       title: { text: b.title, left: 8, top: 6, textStyle: { fontSize: 13 } },
       tooltip: { formatter: function (p) { return p.data.name + " " + p.data.code + "<br>" + p.data.value[0] + " " + b.unit + " · Q" + p.data.quartile; } },
       grid: { left: 12, right: 24, top: 48, bottom: 28, containLabel: true },
-      xAxis: { type: "value", scale: true, axisLabel: { hideOverlap: true } },
+      xAxis: { type: "value", scale: true, min: low, max: high, axisLabel: { hideOverlap: true } },
       yAxis: { type: "value", min: -1, max: 1, show: false },
       series: [{
         type: "scatter", symbolSize: 10,
@@ -93,6 +109,43 @@
         markArea: { silent: true, itemStyle: { color: "rgba(9,105,218,0.10)", borderColor: colors.blue, borderWidth: 1 }, data: area },
         markLine: { silent: true, symbol: "none", lineStyle: { color: colors.grey, type: "solid" }, label: { position: "end", fontSize: 10 }, data: lines }
       }]
+    });
+  });
+
+  // A plant's unit cost as a waterfall: the segment's median, each cost element's difference
+  // (red where the plant spends more per unit, green where less), the medians' mix, the plant.
+  document.querySelectorAll(".cost-waterfall").forEach(function (el) {
+    var w = JSON.parse(el.dataset.waterfall);
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    follow(el, chart);
+    var names = [w.start.label], base = [0], bar = [], level = num(w.start.value);
+    bar.push({ value: level, itemStyle: { color: colors.blue } });
+    w.steps.forEach(function (s) {
+      var d = num(s.value), next = level + d;
+      names.push(s.label);
+      base.push(Math.min(level, next));
+      bar.push({ value: Math.abs(d), delta: d, itemStyle: { color: d > 0 ? colors.red : colors.green } });
+      level = next;
+    });
+    names.push(w.end.label);
+    base.push(0);
+    bar.push({ value: num(w.end.value), itemStyle: { color: colors.grey } });
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: function (ps) {
+        var p = ps[ps.length - 1], d = p.data.delta;
+        var v = d === undefined ? p.data.value : (d > 0 ? "+" : "") + Math.round(d * 100) / 100;
+        return p.name + "<br>" + (d === undefined ? Math.round(v * 100) / 100 : v) + " " + w.unit;
+      } },
+      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: names.length > 6 ? 30 : 0, fontSize: 10 } },
+      yAxis: { type: "value", scale: false },
+      series: [
+        { type: "bar", stack: "w", silent: true, itemStyle: { color: "transparent" }, data: base },
+        { type: "bar", stack: "w", data: bar, label: { show: true, position: "top", fontSize: 10, formatter: function (p) {
+          var d = p.data.delta; return d === undefined ? Math.round(p.data.value) : (d > 0 ? "+" : "") + Math.round(d * 10) / 10;
+        } } }
+      ]
     });
   });
 

@@ -40,7 +40,7 @@ pub fn cockpit_workbook(
     };
     let unit_label = |unit: Unit| format::unit_label(unit, lang);
 
-    // Sheet 1: the entity's six indicators, or the filtered subtotal's.
+    // Sheet 1: the entity's indicators (the six, the reform group), or the subtotal's.
     let units = filtered_units(engine, access, entity, filter);
     let report = cockpit_report(engine, &snapshot.targets, entity, period, units.as_deref());
     let sheet = workbook.add_worksheet();
@@ -108,7 +108,7 @@ pub fn cockpit_workbook(
     sheet.set_column_width(0, 22)?;
     sheet.set_column_width(9, 60)?;
 
-    // Sheet 2: the units below, all six indicators.
+    // Sheet 2: the units below, every indicator of `zx kpi` (the six and the reform group).
     let sheet = workbook.add_worksheet();
     sheet.set_name(lang.pick("下级单位", "Units below"))?;
     sheet.write_string_with_format(0, 0, lang.pick("单位编码", "Code"), &bold)?;

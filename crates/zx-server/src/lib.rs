@@ -148,6 +148,22 @@ pub fn router(state: AppState) -> Router {
         .route("/benchmark", get(benchmark::pages::page))
         .route("/api/v1/benchmark", get(benchmark::api::benchmark))
         .route(
+            "/benchmark/references/import",
+            post(benchmark::references::page_import),
+        )
+        .route(
+            "/api/v1/benchmark/cost-breakdown",
+            get(benchmark::api::cost_breakdown),
+        )
+        .route(
+            "/api/v1/benchmark/references",
+            get(benchmark::references::list),
+        )
+        .route(
+            "/api/v1/benchmark/references/import",
+            post(benchmark::references::api_import),
+        )
+        .route(
             "/targets",
             get(targets::pages::targets).post(targets::pages::save_target),
         )

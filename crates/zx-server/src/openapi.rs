@@ -61,7 +61,10 @@ use crate::routes::targets::api as targets;
         hazards::api_step,
         hazards::api_add_attachments,
         hazards::api_attachment,
-        crate::routes::benchmark::api::benchmark
+        crate::routes::benchmark::api::benchmark,
+        crate::routes::benchmark::references::list,
+        crate::routes::benchmark::api::cost_breakdown,
+        crate::routes::benchmark::references::api_import
     ),
     components(schemas(
         ErrorBody,
@@ -104,6 +107,10 @@ use crate::routes::targets::api as targets;
         crate::routes::hazards::StepInput,
         crate::routes::hazards::ScoreInput,
         zx_api::BenchmarkJson,
+        zx_api::ReferenceJson,
+        zx_api::CostBreakdownJson,
+        zx_api::CostStepJson,
+        zx_api::ReferencesImportedJson,
         zx_api::BenchmarkStatsJson,
         zx_api::BenchmarkPeerJson
     ))

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 use utoipa::ToSchema;
-use zx_domain::catalogue::Unit;
+use zx_domain::catalogue::{Better, IndicatorDef, IndicatorFamily, Unit};
 use zx_domain::kpi::IndicatorResult;
 use zx_domain::{
     Access, Basis, Decimal, Engine, EntityId, Lang, Month, Period, Status, TargetBook, format,
@@ -55,6 +55,20 @@ pub struct Card {
     pub open_measures: usize,
     /// Red and no open measure: a gap without action.
     pub gap: bool,
+}
+
+/// Pay follows results (工资效益联动) as the cockpit shows it, year to date.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WageLinkageView {
+    pub name: String,
+    /// Wages' YoY growth for people (`+6.20%`), `—` when not computable.
+    pub wage_growth: String,
+    pub profit_growth: String,
+    pub holds: Option<bool>,
+    /// The verdict with its reason ("未达成（利润未增长，工资却增长）").
+    pub verdict: String,
+    /// The whole sentence, names of the items included.
+    pub text: String,
 }
 
 /// One verdict of the year's rule.
@@ -110,6 +124,11 @@ pub struct Cockpit {
     pub basis: &'static str,
     pub months: Vec<String>,
     pub cards: Vec<Card>,
+    /// The reform group (三项制度改革, family `reform`): beside the six, never in the year's rule;
+    /// those without a better direction have status `none` (no colour).
+    pub reform_cards: Vec<Card>,
+    /// Pay follows results, when the catalogue defines it.
+    pub wage_linkage: Option<WageLinkageView>,
     pub rule_name: String,
     pub rule_holds: Option<bool>,
     pub rule: Vec<Verdict>,
@@ -307,51 +326,70 @@ pub fn cockpit(
         Some(units) => units.iter().any(|&u| tree.entity(u).code == *code),
         None => tree.entity(entity).code == *code,
     };
-    let cards: Vec<Card> = report
-        .indicators
-        .iter()
-        .map(|result| {
-            let def = catalogue.indicator(result.indicator);
-            let a = result.assessment.as_ref();
-            Card {
-                id: def.id.clone(),
+    // The card's indicators (一利五率 and any a group adds); the reform group apart.
+    let on_card = |def: &IndicatorDef| def.family == IndicatorFamily::Kpi;
+    let card_of = |result: &IndicatorResult| {
+        let def = catalogue.indicator(result.indicator);
+        let a = result.assessment.as_ref();
+        Card {
+            id: def.id.clone(),
+            name: lang.pick(&def.name_zh, &def.name_en).to_owned(),
+            unit: format::unit_label(def.unit, lang).to_owned(),
+            value: result
+                .value
+                .as_ref()
+                .map_or("—".into(), |v| format::show_value(*v, def.unit)),
+            yoy: format::show_yoy(result, def.kind),
+            annualised: result
+                .annualised
+                .map_or(String::new(), |v| format::show_value(v, def.unit)),
+            target: a.map_or("—".into(), |a| format::show_value(a.target, def.unit)),
+            expected: a.map_or("—".into(), |a| format::show_value(a.expected, def.unit)),
+            attainment: a
+                .and_then(|a| a.attainment)
+                .map_or("—".into(), format::percent),
+            status: status_of(result).as_str(),
+            note: zx_api::indicator_note(engine, result, lang).unwrap_or_default(),
+            sparkline: series(result.indicator, &months),
+            open_measures: measures
+                .iter()
+                .filter(|m| {
+                    m.status.is_open()
+                        && measured(&m.entity)
+                        && m.indicator.as_deref() == Some(def.id.as_str())
+                })
+                .count(),
+            gap: false,
+        }
+    };
+    let family_cards = |family: IndicatorFamily| -> Vec<Card> {
+        report
+            .indicators
+            .iter()
+            .filter(|r| catalogue.indicator(r.indicator).family == family)
+            .map(card_of)
+            .map(|mut card: Card| {
+                card.gap = card.status == "red" && card.open_measures == 0;
+                card
+            })
+            .collect()
+    };
+    let cards = family_cards(IndicatorFamily::Kpi);
+    let reform_cards = family_cards(IndicatorFamily::Reform);
+    let wage_linkage = match (catalogue.wage_linkage(), &report.wage_linkage) {
+        (Some(def), Some(linkage)) => {
+            let show = |g: Option<Decimal>| g.map_or_else(|| "—".to_owned(), format::growth);
+            Some(WageLinkageView {
                 name: lang.pick(&def.name_zh, &def.name_en).to_owned(),
-                unit: format::unit_label(def.unit, lang).to_owned(),
-                value: result
-                    .value
-                    .as_ref()
-                    .map_or("—".into(), |v| format::show_value(*v, def.unit)),
-                yoy: format::show_yoy(result, def.kind),
-                annualised: result
-                    .annualised
-                    .map_or(String::new(), |v| format::show_value(v, def.unit)),
-                target: a.map_or("—".into(), |a| format::show_value(a.target, def.unit)),
-                expected: a.map_or("—".into(), |a| format::show_value(a.expected, def.unit)),
-                attainment: a
-                    .and_then(|a| a.attainment)
-                    .map_or("—".into(), format::percent),
-                status: status_of(result).as_str(),
-                note: zx_api::indicator_note(engine, result, lang).unwrap_or_default(),
-                sparkline: series(result.indicator, &months),
-                open_measures: measures
-                    .iter()
-                    .filter(|m| {
-                        m.status.is_open()
-                            && measured(&m.entity)
-                            && m.indicator.as_deref() == Some(def.id.as_str())
-                    })
-                    .count(),
-                gap: false,
-            }
-        })
-        .collect();
-    let cards: Vec<Card> = cards
-        .into_iter()
-        .map(|mut card: Card| {
-            card.gap = card.status == "red" && card.open_measures == 0;
-            card
-        })
-        .collect();
+                wage_growth: show(linkage.wage_growth),
+                profit_growth: show(linkage.profit_growth),
+                holds: linkage.holds,
+                verdict: notes::wage_linkage_verdict(linkage, lang).to_owned(),
+                text: notes::wage_linkage(catalogue, linkage, lang),
+            })
+        }
+        _ => None,
+    };
     let rule = report
         .rule
         .verdicts
@@ -372,9 +410,7 @@ pub fn cockpit(
         })
         .collect();
     let trends = catalogue
-        .indicators()
-        .iter()
-        .enumerate()
+        .indicators_of(IndicatorFamily::Kpi)
         .map(|(index, def)| {
             let last_year: Vec<Month> = full_year.iter().filter_map(|m| m.year_before()).collect();
             let target = targets
@@ -413,6 +449,7 @@ pub fn cockpit(
             let cells: Vec<Cell> = child
                 .indicators
                 .iter()
+                .filter(|result| on_card(catalogue.indicator(result.indicator)))
                 .map(|result| {
                     let def = catalogue.indicator(result.indicator);
                     Cell {
@@ -439,14 +476,20 @@ pub fn cockpit(
             }
         })
         .collect();
+    // Ranked on a card's indicator (the first unless another is asked for).
     let rank_index = rank_by
         .and_then(|id| catalogue.indicator_index(id))
+        .filter(|&i| on_card(catalogue.indicator(i)))
         .unwrap_or(0);
     let rank_def = catalogue.indicator(rank_index);
     let mut ranking: Vec<(String, String, Option<String>, Option<Decimal>)> = rows
         .iter()
         .map(|row| {
-            let raw = row.cells.get(rank_index).and_then(|c| c.raw.clone());
+            let raw = row
+                .cells
+                .iter()
+                .find(|c| c.indicator == rank_def.id)
+                .and_then(|c| c.raw.clone());
             let number = raw.as_deref().and_then(|r| r.parse::<Decimal>().ok());
             (
                 row.entity.code.clone(),
@@ -459,8 +502,8 @@ pub fn cockpit(
     // Best first, in the indicator's own direction; unavailable values last.
     ranking.sort_by(|a, b| match (a.3, b.3) {
         (Some(x), Some(y)) => match rank_def.better {
-            zx_domain::catalogue::Better::Higher => y.cmp(&x),
-            zx_domain::catalogue::Better::Lower => x.cmp(&y),
+            Better::Higher | Better::Neither => y.cmp(&x),
+            Better::Lower => x.cmp(&y),
         },
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
@@ -488,9 +531,11 @@ pub fn cockpit(
         .filter(|&id| access.can_read(tree, id))
         .map(|id| EntityRef::of(engine, id, lang))
         .collect();
+    // The card's missing data; a reform card says its own.
     let notes = report
         .indicators
         .iter()
+        .filter(|r| on_card(catalogue.indicator(r.indicator)))
         .filter_map(|r| r.value.as_ref().err())
         .map(|reason| notes::unavailable(reason, lang))
         .fold(Vec::new(), |mut acc: Vec<String>, n| {
@@ -506,6 +551,8 @@ pub fn cockpit(
         basis: period.basis.as_str(),
         months: months.iter().map(|m| m.to_string()).collect(),
         cards,
+        reform_cards,
+        wage_linkage,
         rule_name: lang
             .pick(&catalogue.rule().name_zh, &catalogue.rule().name_en)
             .to_owned(),

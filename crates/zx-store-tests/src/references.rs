@@ -134,7 +134,7 @@ pub async fn reference_values_are_revised_never_overwritten(store: &dyn Store) {
     assert_eq!(audit.len(), 1);
     assert_eq!(
         audit[0].object,
-        "benchmark_reference cost_per_tonne/*/average/2025"
+        "benchmark_reference indicator=cost_per_tonne; segment=all; kind=average; year=2025"
     );
     assert_eq!(
         audit[0].old_value.as_deref(),

@@ -29,12 +29,13 @@ pub enum ReferenceOutcome {
     Unchanged,
 }
 
-/// The `object` of a reference value's audit lines: `benchmark_reference cost_per_tonne/*/average/2025`.
+/// The `object` of a reference value's audit lines: `benchmark_reference
+/// indicator=cost_per_tonne; segment=all; kind=average; year=2025`.
 pub fn describe_reference_object(r: &ExternalReference) -> String {
     format!(
-        "benchmark_reference {}/{}/{}/{}",
+        "benchmark_reference indicator={}; segment={}; kind={}; year={}",
         r.indicator,
-        r.segment.as_deref().unwrap_or("*"),
+        r.segment.as_deref().unwrap_or("all"),
         r.kind.as_str(),
         r.year
     )

@@ -133,6 +133,7 @@ pub async fn build(
     followup(&app).await?;
     safety_risks(&app, &data).await?;
     safety(&app, &data).await?;
+    references(&app).await?;
     managers(&app, &data).await?;
     Ok((app, data))
 }
@@ -400,4 +401,24 @@ pub fn accounts_text(lang: zx_domain::Lang) -> String {
         ));
     }
     out
+}
+
+/// The demo's industry reference values, through `zx references import`'s own service.
+async fn references(app: &App) -> Result<()> {
+    let saved = zx_app::benchmark::import_references(
+        app.store.as_ref(),
+        &app.catalogue,
+        "references.csv",
+        zx_demo::demo_references_csv().as_bytes(),
+        DEMO_USER,
+        app.clock.now(),
+    )
+    .await?;
+    if let Err(rejected) = saved {
+        for issue in &rejected.issues {
+            eprintln!("{issue}");
+        }
+        bail!("the demo reference values did not pass validation (a bug: please report it)");
+    }
+    Ok(())
 }

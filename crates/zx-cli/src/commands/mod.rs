@@ -10,6 +10,7 @@ pub mod managers;
 pub mod measures;
 pub mod query;
 pub mod records;
+pub mod references;
 pub mod remind;
 pub mod safety;
 pub mod serve;

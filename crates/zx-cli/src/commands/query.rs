@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::{Result, anyhow};
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use zx_domain::catalogue::IndicatorFamily;
 use zx_domain::engine::Unavailable;
 use zx_domain::format::{basis_label, show_value, show_yoy, status_text, unit_label};
 use zx_domain::kpi::IndicatorResult;
@@ -152,6 +153,10 @@ pub async fn kpi(
             }
             writeln!(out, "{table}")?;
             writeln!(out, "{}", rule_line(engine, &report.rule, lang))?;
+            if let Some(linkage) = &report.wage_linkage {
+                let line = notes::wage_linkage(engine.catalogue(), linkage, lang);
+                writeln!(out, "{line}")?;
+            }
         }
     }
     Ok(())
@@ -282,7 +287,9 @@ pub fn render_report(
     ));
     let mut table = new_table();
     let mut header = vec![Cell::new(lang.pick("单位", "Entity"))];
-    for def in catalogue.indicators() {
+    // The card's indicators (一利五率 and a group's own); the reform group is `zx kpi`'s.
+    let shown = |def: &zx_domain::IndicatorDef| def.family != IndicatorFamily::Reform;
+    for def in catalogue.indicators().iter().filter(|def| shown(def)) {
         header.push(Cell::new(format!(
             "{}\n{}",
             lang.pick(&def.name_zh, &def.name_en),
@@ -300,6 +307,9 @@ pub fn render_report(
         let mut reds = 0;
         for result in &report.indicators {
             let def = catalogue.indicator(result.indicator);
+            if !shown(def) {
+                continue;
+            }
             let status = status_of(result);
             if status == Status::Red {
                 reds += 1;

@@ -124,10 +124,11 @@ pub fn stats(values: &[Decimal]) -> Option<Stats> {
     })
 }
 
-/// `a` compared with `b` in the indicator's direction: `Less` when `a` is better.
+/// `a` compared with `b` in the indicator's direction: `Less` when `a` is better. Without a
+/// direction (refused for operating indicators at load), the highest first.
 fn better_first(better: Better, a: Decimal, b: Decimal) -> Ordering {
     match better {
-        Better::Higher => b.cmp(&a),
+        Better::Higher | Better::Neither => b.cmp(&a),
         Better::Lower => a.cmp(&b),
     }
 }
@@ -147,10 +148,10 @@ pub fn ranks(values: &[Decimal], better: Better) -> Vec<usize> {
 /// ≥ q1, else 4; lower is better: 1 if ≤ q1, 2 if ≤ median, 3 if ≤ q3, else 4.
 pub fn quartile_of(value: Decimal, stats: &Stats, better: Better) -> u8 {
     match better {
-        Better::Higher if value >= stats.q3 => 1,
-        Better::Higher if value >= stats.median => 2,
-        Better::Higher if value >= stats.q1 => 3,
-        Better::Higher => 4,
+        Better::Higher | Better::Neither if value >= stats.q3 => 1,
+        Better::Higher | Better::Neither if value >= stats.median => 2,
+        Better::Higher | Better::Neither if value >= stats.q1 => 3,
+        Better::Higher | Better::Neither => 4,
         Better::Lower if value <= stats.q1 => 1,
         Better::Lower if value <= stats.median => 2,
         Better::Lower if value <= stats.q3 => 3,
@@ -226,6 +227,8 @@ pub fn benchmark(
                 (2..=4, Some(s)) => match def.better {
                     Better::Lower => value.checked_sub(s.q1),
                     Better::Higher => s.q3.checked_sub(value),
+                    // No direction, no gap to close.
+                    Better::Neither => None,
                 },
                 _ => None,
             };

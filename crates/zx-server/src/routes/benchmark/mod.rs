@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod references;
 
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -153,6 +154,8 @@ pub type Place = (usize, usize, u8);
 /// Where a plant stands on one operating indicator among its peers.
 pub struct Standing {
     pub indicator: String,
+    /// The plant's segment code: its peers'.
+    pub segment: String,
     pub name: String,
     /// The value for people, with its unit; "—" when it has none.
     pub value: String,
@@ -160,29 +163,51 @@ pub struct Standing {
     pub rank: Option<Place>,
     /// Why there is no value.
     pub note: String,
+    /// The plant's open measures on this indicator.
+    pub open_measures: usize,
+    /// In the bottom quartile (red) with no open measure addressing it.
+    pub gap: bool,
 }
 
-/// A plant's operating indicators (those of its segment) against its peers: the plants under
-/// the caller's home entity (the widest scope the caller sees), for `period`.
+/// The group a plant belongs to: the root of its tree, whose plants of its segment are its peers.
+pub fn group_of(tree: &zx_domain::EntityTree, plant: EntityId) -> EntityId {
+    tree.path_to(plant).first().copied().unwrap_or(plant)
+}
+
+/// A plant's operating indicators (those of its segment) against its peers: the plants of its
+/// segment in the whole group, whatever the caller's scope (only the plant's own rank and
+/// quartile are shown, never another plant's value). A bottom-quartile indicator is red, like a
+/// KPI card, and says whether a measure addresses it. Also the entity the page's links compare
+/// within: the group when the caller may read it, else the caller's home.
 pub fn standings(
     snapshot: &Snapshot,
     user: &CurrentUser,
     plant: EntityId,
     period: Period,
+    measures: &[zx_domain::Measure],
 ) -> (EntityId, Vec<Standing>) {
     let engine = &snapshot.engine;
     let tree = engine.tree();
     let lang = user.lang;
-    let within = user.access.home(tree).unwrap_or(plant);
+    let group = group_of(tree, plant);
+    let link_within = if user.access.can_read(tree, group) {
+        group
+    } else {
+        user.access.home(tree).unwrap_or(plant)
+    };
+    let plant_code = &tree.entity(plant).code;
     let segment = &tree.entity(plant).segment;
     let list = indicators_of_segment(engine.catalogue(), segment)
         .into_iter()
         .filter_map(|def| {
+            // Its own segment's plants: a waste-to-energy plant's cost per MWh is not compared
+            // with a wind farm's.
             let params = BenchmarkParams {
                 indicator: Some(def.id.clone()),
+                segment: Some(segment_code(segment)),
                 ..Default::default()
             };
-            let answer = answer_at(snapshot, user, within, &params, period).ok()?;
+            let answer = answer_at(snapshot, user, group, &params, period).ok()?;
             let result = &answer.result;
             let peer = result.peers.iter().find(|p| p.entity == plant);
             let note = result
@@ -191,8 +216,18 @@ pub fn standings(
                 .find(|m| m.entity == plant)
                 .map(|m| zx_domain::notes::unavailable(&m.reason, lang))
                 .unwrap_or_default();
+            let open_measures = measures
+                .iter()
+                .filter(|m| {
+                    m.status.is_open()
+                        && m.entity == *plant_code
+                        && m.indicator.as_deref() == Some(def.id.as_str())
+                })
+                .count();
+            let red = peer.is_some_and(|p| p.quartile == 4);
             Some(Standing {
                 indicator: def.id.clone(),
+                segment: segment_code(segment),
                 name: format!(
                     "{} ({})",
                     lang.pick(&def.name_zh, &def.name_en),
@@ -203,10 +238,12 @@ pub fn standings(
                 }),
                 rank: peer.map(|p| (p.rank, result.peers.len(), p.quartile)),
                 note,
+                open_measures,
+                gap: red && open_measures == 0,
             })
         })
         .collect();
-    (within, list)
+    (link_within, list)
 }
 
 /// The indicators a subsidiary's cockpit shows per plant: a unit cost and an efficiency of each
@@ -228,13 +265,16 @@ pub struct QuartileRow {
 }
 
 /// The plants under an entity × the main operating indicators, each plant placed among the
-/// plants under the caller's home.
+/// group's plants of its segment (only the quartiles of the caller's own plants are shown).
 pub struct PlantQuartiles {
     /// Indicator id and name with unit.
     pub columns: Vec<(String, String)>,
     pub rows: Vec<QuartileRow>,
-    /// The entity whose plants are the peers.
+    /// The entity whose plants are the peers (the group).
     pub within: String,
+    /// The entity the benchmark page's links compare within: the group when the caller may
+    /// read it, else the subsidiary.
+    pub link: String,
 }
 
 /// The quartiles of the plants under `entity` (a subsidiary) on [`MAIN_INDICATORS`]; `None`
@@ -248,22 +288,42 @@ pub fn plant_quartiles(
     let engine = &snapshot.engine;
     let tree = engine.tree();
     let lang = user.lang;
-    let within = user.access.home(tree).unwrap_or(entity);
+    let within = group_of(tree, entity);
     let plants = tree.leaves_under(entity);
     let mut columns = Vec::new();
     let mut placed: Vec<Vec<Option<(String, u8)>>> = Vec::new();
+    // Each plant among the group's plants of its own segment: one benchmark per indicator and
+    // segment present.
+    let segments: Vec<String> = {
+        let mut list: Vec<String> = plants
+            .iter()
+            .map(|&p| segment_code(&tree.entity(p).segment))
+            .collect();
+        list.sort();
+        list.dedup();
+        list
+    };
     for id in MAIN_INDICATORS {
-        let params = BenchmarkParams {
-            indicator: Some(id.to_owned()),
-            ..Default::default()
-        };
-        let Ok(answer) = answer_at(snapshot, user, within, &params, period) else {
+        let answers: Vec<(String, BenchmarkAnswer<'_>)> = segments
+            .iter()
+            .filter_map(|segment| {
+                let params = BenchmarkParams {
+                    indicator: Some(id.to_owned()),
+                    segment: Some(segment.clone()),
+                    ..Default::default()
+                };
+                let answer = answer_at(snapshot, user, within, &params, period).ok()?;
+                Some((segment.clone(), answer))
+            })
+            .collect();
+        let Some(def) = answers.first().map(|(_, a)| a.indicator) else {
             continue;
         };
-        let def = answer.indicator;
         let column: Vec<Option<(String, u8)>> = plants
             .iter()
             .map(|&plant| {
+                let segment = segment_code(&tree.entity(plant).segment);
+                let (_, answer) = answers.iter().find(|(s, _)| *s == segment)?;
                 let peer = answer.result.peers.iter().find(|p| p.entity == plant)?;
                 Some((
                     zx_domain::format::human(peer.value, def.unit),
@@ -300,5 +360,104 @@ pub fn plant_quartiles(
         columns,
         rows,
         within: tree.entity(within).code.to_string(),
+        link: tree
+            .entity(if user.access.can_read(tree, within) {
+                within
+            } else {
+                entity
+            })
+            .code
+            .to_string(),
+    })
+}
+
+/// One cost element as the plant's page shows it.
+pub struct CostRow {
+    pub item: String,
+    pub name: String,
+    pub plant: String,
+    pub median: String,
+    pub gap: String,
+    /// The plant spends more per unit than the median plant on it.
+    pub above: bool,
+}
+
+/// A plant's cost-per-unit waterfall against its segment's median, for its cockpit.
+pub struct CostView {
+    pub title: String,
+    pub unit: String,
+    pub median: String,
+    pub plant: String,
+    pub mix: String,
+    pub peers: usize,
+    pub rows: Vec<CostRow>,
+    /// What `app.js` draws: start, steps and end in the indicator's unit.
+    pub chart_json: String,
+}
+
+/// The waterfall of a plant's unit cost for its cockpit; `None` when it has none (a segment
+/// without cost elements, no unit cost, or its cost not split into elements).
+pub fn cost_view(
+    snapshot: &Snapshot,
+    lang: zx_domain::Lang,
+    plant: EntityId,
+    period: Period,
+) -> Option<CostView> {
+    use zx_domain::format::{exact, human, unit_label};
+    let engine = &snapshot.engine;
+    let catalogue = engine.catalogue();
+    let waterfall = zx_app::benchmark::cost_breakdown(engine, plant, period).ok()?;
+    let def = waterfall.indicator;
+    let unit = unit_label(def.unit, lang).to_owned();
+    let show = |v: zx_domain::Decimal| human(v, def.unit);
+    let signed = |v: zx_domain::Decimal| {
+        if v.is_sign_positive() && !v.is_zero() {
+            format!("+{}", show(v))
+        } else {
+            show(v)
+        }
+    };
+    let shown_steps: Vec<_> = waterfall
+        .steps
+        .iter()
+        .filter(|s| s.median.is_some() || !s.plant.is_zero())
+        .collect();
+    let item_name = |index: usize| {
+        let item = catalogue.item(index);
+        lang.pick(&item.name_zh, &item.name_en).to_owned()
+    };
+    let rows = shown_steps
+        .iter()
+        .map(|s| CostRow {
+            item: catalogue.item(s.item).code.clone(),
+            name: item_name(s.item),
+            plant: show(s.plant),
+            median: s.median.map_or("—".into(), show),
+            gap: signed(s.gap),
+            above: s.gap.is_sign_positive() && !s.gap.is_zero(),
+        })
+        .collect();
+    let mix_label = lang.pick("中位数口径差异", "medians do not add up");
+    let chart = serde_json::json!({
+        "unit": unit,
+        "start": {"label": lang.pick("板块中位数", "segment median"), "value": exact(waterfall.median_total.round_dp(4))},
+        "steps": shown_steps.iter().map(|s| serde_json::json!({
+            "label": item_name(s.item),
+            "value": exact(s.gap.round_dp(4)),
+        })).chain(std::iter::once(serde_json::json!({
+            "label": mix_label,
+            "value": exact(waterfall.mix.round_dp(4)),
+        }))).collect::<Vec<_>>(),
+        "end": {"label": lang.pick("本厂", "this plant"), "value": exact(waterfall.plant_total.round_dp(4))},
+    });
+    Some(CostView {
+        title: format!("{} ({unit})", lang.pick(&def.name_zh, &def.name_en)),
+        median: show(waterfall.median_total),
+        plant: show(waterfall.plant_total),
+        mix: signed(waterfall.mix),
+        peers: waterfall.peers,
+        rows,
+        chart_json: chart.to_string(),
+        unit,
     })
 }

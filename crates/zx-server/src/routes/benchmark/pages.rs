@@ -12,6 +12,7 @@ use zx_domain::benchmark::Benchmark;
 use zx_domain::catalogue::{Better, IndicatorDef, Unit, segment_code};
 use zx_domain::{Decimal, Engine, Lang, Month, Period, format, notes};
 
+use super::references::{ReferenceLine, ReferenceRow};
 use super::{BenchmarkParams, Place, answer_at, ask};
 use crate::auth::PageUser;
 use crate::error::ApiError;
@@ -56,6 +57,8 @@ struct ChartJson {
     /// min, q1, median, q3, max.
     stats: Option<[String; 5]>,
     points: Vec<PointJson>,
+    /// Industry averages and best values, drawn as lines.
+    references: Vec<ReferenceLine>,
 }
 
 #[derive(Serialize)]
@@ -99,14 +102,20 @@ struct BenchmarkPage {
     plant: String,
     trend: Vec<RankCell>,
     trend_json: String,
+    /// Industry reference values shown beside the quartiles (never in them).
+    references: Vec<ReferenceRow>,
+    /// HQ may import reference values.
+    can_import: bool,
+    /// What an upload did: whether it went in, the message, the file's problems.
+    note: Option<(bool, String, Vec<String>)>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct BenchmarkPageQuery {
     #[serde(flatten)]
-    params: BenchmarkParams,
+    pub params: BenchmarkParams,
     /// The plant whose rank is followed month by month.
-    plant: Option<String>,
+    pub plant: Option<String>,
 }
 
 /// A value in the indicator's unit for people, with the unit.
@@ -176,10 +185,22 @@ pub async fn page(
     uri: axum::http::Uri,
     Query(query): Query<BenchmarkPageQuery>,
 ) -> Response {
+    render(&state, &user, here(&uri), &query, None).await
+}
+
+/// The page for `query`, with what an upload did when there was one.
+pub async fn render(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    here: String,
+    query: &BenchmarkPageQuery,
+    note: Option<(bool, String, Vec<String>)>,
+) -> Response {
     let lang = user.lang;
+    let (state, user) = (state.clone(), user);
     let result = async {
         let snapshot = state.snapshot().await?;
-        let asked = ask(&state, &snapshot, &user, &query.params).await?;
+        let asked = ask(&state, &snapshot, user, &query.params).await?;
         let engine: &Engine = &snapshot.engine;
         let tree = engine.tree();
         let catalogue = engine.catalogue();
@@ -253,6 +274,20 @@ pub async fn page(
         });
         let unit_text = format::unit_label(unit, lang).to_owned();
         let title = name_of(def, lang);
+        let stored: Vec<_> = zx_app::benchmark::references(state.store.as_ref())
+            .await?
+            .into_iter()
+            .map(|r| r.reference)
+            .collect();
+        let segment = query.params.segment.as_deref().filter(|s| !s.is_empty());
+        let (references, reference_lines) = super::references::for_page(
+            &stored,
+            def,
+            segment,
+            lang,
+            |v| shown(v, unit, lang),
+            |v| charted(v, unit),
+        );
         let chart = ChartJson {
             title: format!("{title} ({unit_text})"),
             unit: unit_text.clone(),
@@ -270,6 +305,7 @@ pub async fn page(
                     quartile: p.quartile,
                 })
                 .collect(),
+            references: reference_lines,
         };
         // The plant followed month by month: the one asked for (if a peer), else the last ranked.
         let peer_ids: Vec<_> = result
@@ -297,7 +333,7 @@ pub async fn page(
             .map(|id| {
                 rank_trend(
                     &snapshot,
-                    &user,
+                    user,
                     asked.within,
                     &query.params,
                     asked.period,
@@ -323,8 +359,8 @@ pub async fn page(
         .to_string();
         Ok::<_, ApiError>(BenchmarkPage {
             lang,
-            me: Me::of(&user),
-            here: here(&uri),
+            me: Me::of(user),
+            here,
             indicators,
             segments,
             indicator: def.id.clone(),
@@ -333,6 +369,7 @@ pub async fn page(
             better: match def.better {
                 Better::Lower => lang.pick("越低越好", "lower is better"),
                 Better::Higher => lang.pick("越高越好", "higher is better"),
+                Better::Neither => lang.pick("不分高低", "neither higher nor lower is better"),
             }
             .to_owned(),
             entity_code: entity.code.to_string(),
@@ -354,11 +391,14 @@ pub async fn page(
             plant: plant.map(code).unwrap_or_default(),
             trend,
             trend_json,
+            references,
+            can_import: user.access.is_hq(),
+            note,
         })
     }
     .await;
     match result {
         Ok(page) => page.into_response(),
-        Err(error) => error_page(Some(&user), lang, error),
+        Err(error) => error_page(Some(user), lang, error),
     }
 }

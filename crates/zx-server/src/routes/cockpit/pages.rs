@@ -37,6 +37,8 @@ struct CockpitPage {
     safety: Option<crate::routes::safety::SafetyOverview>,
     /// A plant's operating indicators against its peers, and the entity whose plants those are.
     standings: Vec<crate::routes::benchmark::Standing>,
+    /// A plant's unit cost by element against its segment's median.
+    cost: Option<crate::routes::benchmark::CostView>,
     peers_within: String,
     /// A subsidiary's plants × the main operating indicators, with their quartiles.
     quartiles: Option<crate::routes::benchmark::PlantQuartiles>,
@@ -84,7 +86,8 @@ pub async fn cockpit(
             .ok();
         let tree = snapshot.engine.tree();
         let (within, standings) = if tree.is_leaf(id) {
-            crate::routes::benchmark::standings(&snapshot, &user, id, chosen.period)
+            let measures = state.store.measures().await?;
+            crate::routes::benchmark::standings(&snapshot, &user, id, chosen.period, &measures)
         } else {
             (id, Vec::new())
         };
@@ -92,12 +95,19 @@ pub async fn cockpit(
         let quartiles = (!tree.is_leaf(id) && tree.parent(id).is_some())
             .then(|| crate::routes::benchmark::plant_quartiles(&snapshot, &user, id, chosen.period))
             .flatten();
+        let cost = tree
+            .is_leaf(id)
+            .then(|| crate::routes::benchmark::cost_view(&snapshot, lang, id, chosen.period))
+            .flatten();
         let within = snapshot.engine.tree().entity(within).code.to_string();
-        Ok::<_, ApiError>((view, (violations, safety, (standings, within, quartiles))))
+        Ok::<_, ApiError>((
+            view,
+            (violations, safety, (standings, within, quartiles, cost)),
+        ))
     }
     .await;
     match result {
-        Ok((view, (violations, safety, (standings, peers_within, quartiles)))) => {
+        Ok((view, (violations, safety, (standings, peers_within, quartiles, cost)))) => {
             let ranking_json = serde_json::json!({
                 "title": view.cards.iter().find(|c| c.id == view.rank_by).map(|c| format!("{} ({})", c.name, c.unit)),
                 "rows": view.ranking,
@@ -116,6 +126,7 @@ pub async fn cockpit(
                 months: month_names(lang),
                 safety,
                 standings,
+                cost,
                 peers_within,
                 quartiles,
             }
