@@ -136,7 +136,7 @@ fn term_row(t: &ManagerTerm, tree: &EntityTree, ending: bool, lang: Lang) -> Ter
         end: day(t.end),
         contract: t
             .contract_signed
-            .map_or_else(|| lang.pick("未签订", "not signed").to_owned(), |d| day(d)),
+            .map_or_else(|| lang.pick("未签订", "not signed").to_owned(), day),
         state,
         state_text,
         term_target: t.term_target.clone(),
