@@ -13,6 +13,7 @@ mod benchmark;
 mod collection;
 mod emissions;
 mod import;
+mod managers;
 mod records;
 pub mod rnd;
 mod safety;
@@ -32,6 +33,10 @@ pub use emissions::{
     SimulationJson, StackJson, hour_key,
 };
 pub use import::{ImportRejectedJson, ImportedFileJson, ImportedJson, IssueJson};
+pub use managers::{
+    ManagerRegisterJson, ManagerTermInput, ManagerTermJson, OutcomeJson, ProposalInput,
+    RatingDueJson, RegisterCheckJson, RegisterProposalJson, TermYearJson,
+};
 pub use records::{AuditEntryJson, EntityJson, GapJson, RevisionJson, SubmissionJson};
 pub use safety::{
     AutoHazardJson, DrillObligationsJson, HazardCheckJson, SafetyCheckJson, SafetyImportedFileJson,

@@ -29,6 +29,8 @@ pub enum Refusal {
     ReviewIsHq,
     /// A return without a comment.
     ReturnNeedsComment,
+    /// Someone other than admin or HQ HR wrote to the manager term register.
+    RegisterIsHr,
 }
 
 impl std::fmt::Display for Refusal {
@@ -55,6 +57,10 @@ impl Refusal {
             Refusal::ReturnNeedsComment => {
                 lang.pick("退回时必须填写意见", "a return needs a comment")
             }
+            Refusal::RegisterIsHr => lang.pick(
+                "只有总部人力资源和系统管理员可以修改经理层任期台账",
+                "only HQ HR and administrators may change the manager register",
+            ),
         }
     }
 }

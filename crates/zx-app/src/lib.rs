@@ -35,6 +35,7 @@ pub mod database;
 mod error;
 pub mod filings;
 pub mod import;
+pub mod managers;
 pub mod risks;
 pub mod rnd;
 pub mod safety;

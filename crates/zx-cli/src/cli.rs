@@ -274,6 +274,12 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::commands::rnd::RndCommand,
     },
+    /// The manager term register (任期制和契约化管理): import, export, list with the terms
+    /// ending soon and the ratings due.
+    Managers {
+        #[command(subcommand)]
+        command: crate::commands::managers::ManagersCommand,
+    },
     /// External reference values for benchmarking (industry averages and best values with
     /// source and year): import a file, list those in force.
     References {
@@ -363,9 +369,9 @@ pub enum UserCommand {
     Add {
         #[arg(long)]
         name: String,
-        #[arg(long, value_parser = ["admin", "hq_analyst", "entity_manager", "viewer"])]
+        #[arg(long, value_parser = ["admin", "hq_analyst", "hq_hr", "entity_manager", "viewer"])]
         role: String,
-        /// Root of the subtree an entity_manager or viewer works on (not for admin, hq_analyst).
+        /// Root of the subtree an entity_manager or viewer works on (not for admin, hq_analyst, hq_hr).
         #[arg(long)]
         entity: Option<String>,
         /// Read the password from standard input (required: never as an argument).

@@ -226,8 +226,8 @@ fn a_database_moves_between_backends_unchanged() {
     assert_eq!(header["counts"]["submissions"], 4);
     assert_eq!(header["counts"]["entities"], 69);
     assert_eq!(
-        header["counts"]["users"], 6,
-        "the five demo accounts and one added"
+        header["counts"]["users"], 7,
+        "the six demo accounts (hr since issue 14) and one added"
     );
     assert_eq!(header["counts"]["api_tokens"], 2);
     // The lock, and FJ-JJ-WTE's June sent back to "submitted" by the corrected value.

@@ -51,7 +51,8 @@ fn sent(list: &[(i64, &str, &str)]) -> Value {
         .iter()
         .map(|(measure, to, reason)| json!({"measure": measure, "to": to, "reason": reason}))
         .collect();
-    json!({ "notifications": items, "warning_escalations": [], "drill_reminders": [], "auto_hazards": [] })
+    json!({ "notifications": items, "warning_escalations": [], "drill_reminders": [],
+            "manager_reminders": [], "auto_hazards": [] })
 }
 
 /// The example group; p2boss owns the measures (manages P2), s1boss and s1gone (disabled)

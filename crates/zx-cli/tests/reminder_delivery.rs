@@ -81,6 +81,37 @@ fn triples(notifications: &Value) -> Vec<(i64, String, String)> {
     list
 }
 
+/// The alerts the manager register's reminders of a `zx remind --format json` make: one per
+/// term, year and reason (the demo's register lies around the day it was built: its term ending
+/// next month and its missing rating are reminded of to `hr`, who has no e-mail address).
+fn manager_alerts(json: &Value) -> usize {
+    let mut alerts: Vec<(i64, i64, String)> = json["manager_reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["term"].as_i64().unwrap(),
+                r["year"].as_i64().unwrap(),
+                r["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    alerts.sort();
+    alerts.dedup();
+    alerts.len()
+}
+
+/// The manager alerts a dry run at `now` announces.
+fn manager_alerts_at(dir: &Path, db: &str, now: &str) -> usize {
+    let (out, _) = zx(
+        dir,
+        db,
+        &["remind", "--now", now, "--dry-run", "--format", "json"],
+    );
+    manager_alerts(&serde_json::from_str(&out).unwrap())
+}
+
 fn dry_run(dir: &Path, db: &str) -> Vec<(i64, String, String)> {
     dry_run_with_drills(dir, db).0
 }
@@ -137,6 +168,12 @@ async fn the_server_job_delivers_what_a_dry_run_announced_and_stops_gracefully()
     // The job judges on the current time, so does this dry run (a China midnight between the two
     // would change the list: seconds apart, accepted).
     let (expected, drills) = dry_run_with_drills(dir.path(), &db);
+    let (out, _) = zx(
+        dir.path(),
+        &db,
+        &["remind", "--dry-run", "--format", "json"],
+    );
+    let managers = manager_alerts(&serde_json::from_str(&out).unwrap());
     assert!(
         !expected.is_empty(),
         "the demo has open measures, overdue from 2027-04 on at the latest"
@@ -173,15 +210,24 @@ async fn the_server_job_delivers_what_a_dry_run_announced_and_stops_gracefully()
     .unwrap();
     let mut server = Served(child);
 
-    wait_for(&posts, expected.len() + drills.len(), &log).await;
-    // Nothing more arrives: one POST per notification, one per drill alert.
+    wait_for(&posts, expected.len() + drills.len() + managers, &log).await;
+    // Nothing more arrives: one POST per notification, one per drill or manager alert.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let (bodies, drill_bodies): (Vec<Value>, Vec<Value>) = posts
+    let (bodies, others): (Vec<Value>, Vec<Value>) = posts
         .lock()
         .unwrap()
         .clone()
         .into_iter()
         .partition(|b| b.get("measure").is_some());
+    let (drill_bodies, manager_bodies): (Vec<Value>, Vec<Value>) = others
+        .into_iter()
+        .partition(|b| b.get("planned_drill").is_some());
+    assert_eq!(manager_bodies.len(), managers);
+    assert!(
+        manager_bodies
+            .iter()
+            .all(|b| b["kind"] == "manager_reminder")
+    );
     let mut got_drills: Vec<(i64, String)> = drill_bodies
         .iter()
         .map(|b| {
@@ -285,14 +331,25 @@ async fn zx_remind_delivers_new_notifications_to_the_configured_webhook() {
             "remind", "--now", now, "--format", "json", "--config", config,
         ],
     );
-    let sent = triples(&serde_json::from_str(&out).unwrap());
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let sent = triples(&json);
     assert_eq!(sent, announced);
+    // The manager register's alerts come after the measures', on a line of their own.
+    let managers = manager_alerts(&json);
+    let manager_line = if managers > 0 {
+        format!("delivery: webhook: {managers} sent, 0 failed\n")
+    } else {
+        String::new()
+    };
     assert_eq!(
         err,
-        format!("delivery: webhook: {} sent, 0 failed\n", sent.len())
+        format!(
+            "delivery: webhook: {} sent, 0 failed\n{manager_line}",
+            sent.len()
+        )
     );
     let bodies = posts.lock().unwrap().clone();
-    assert_eq!(bodies.len(), sent.len());
+    assert_eq!(bodies.len(), sent.len() + managers);
     for (body, (_, to, _)) in bodies.iter().zip(&sent) {
         assert_eq!(body["msg_type"], "text", "{body}");
         let text = body["content"]["text"].as_str().unwrap();
@@ -315,7 +372,7 @@ async fn zx_remind_delivers_new_notifications_to_the_configured_webhook() {
     );
     assert_eq!(triples(&serde_json::from_str(&out).unwrap()), vec![]);
     assert_eq!(err, "delivery: webhook: 0 sent, 0 failed\n");
-    assert_eq!(posts.lock().unwrap().len(), sent.len());
+    assert_eq!(posts.lock().unwrap().len(), sent.len() + managers);
 }
 
 #[test]
@@ -328,6 +385,7 @@ fn an_unreachable_webhook_is_reported_and_the_notifications_stay_recorded() {
         .unwrap()
         .port();
     let now = "2026-11-27T09:00:00+08:00";
+    let managers = manager_alerts_at(dir.path(), &db, now);
     let out = zx_command(
         dir.path(),
         &db,
@@ -349,7 +407,13 @@ fn an_unreachable_webhook_is_reported_and_the_notifications_stay_recorded() {
         first,
         format!("delivery: webhook: 0 sent, {} failed", sent.len())
     );
-    assert_eq!(stderr.lines().count(), 1 + sent.len(), "{stderr}");
+    // The manager register's alerts: a summary line and an error line each.
+    let manager_lines = if managers > 0 { 1 + managers } else { 0 };
+    assert_eq!(
+        stderr.lines().count(),
+        1 + sent.len() + manager_lines,
+        "{stderr}"
+    );
     assert!(!stderr.contains("s3cret"), "{stderr}");
     // Recorded all the same.
     let (out, _) = zx(
@@ -438,6 +502,7 @@ async fn zx_remind_emails_the_accounts_that_have_an_address() {
     )
     .unwrap();
     let now = "2026-11-27T09:00:00+08:00";
+    let managers = manager_alerts_at(dir.path(), &db, now);
     let (out, err) = zx(
         dir.path(),
         &db,
@@ -452,12 +517,18 @@ async fn zx_remind_emails_the_accounts_that_have_an_address() {
         ],
     );
     let sent = triples(&serde_json::from_str(&out).unwrap());
+    // The manager register's alerts go to `hr`, who has no address.
+    let manager_line = if managers > 0 {
+        format!("delivery: e-mail: 0 sent, 0 failed, {managers} without address\n")
+    } else {
+        String::new()
+    };
     let to_hq = sent.iter().filter(|(_, to, _)| to == "hq").count();
     assert!(to_hq > 0 && to_hq < sent.len(), "{sent:?}");
     assert_eq!(
         err,
         format!(
-            "delivery: e-mail: {to_hq} sent, 0 failed, {} without address\n",
+            "delivery: e-mail: {to_hq} sent, 0 failed, {} without address\n{manager_line}",
             sent.len() - to_hq
         )
     );

@@ -37,6 +37,7 @@
 mod csv;
 mod demo;
 mod facts;
+mod managers;
 mod model;
 mod operating;
 mod reform;
@@ -50,6 +51,7 @@ use std::path::Path;
 
 pub use demo::{DEMO_SEED, TARGET_YEAR, demo_last_month};
 pub use facts::REPORTED_ITEMS;
+pub use managers::demo_managers;
 pub use model::Segment;
 pub use operating::{COST_ELEMENTS, demo_references_csv};
 pub use reform::REFORM_ITEMS;

@@ -14,6 +14,10 @@ pub enum Role {
     Admin,
     /// HQ: read all, edit targets, approve, return and lock submissions.
     HqAnalyst,
+    /// HQ human resources: reads the whole group like an analyst (but approves nothing) and
+    /// keeps the manager term register, the only role besides admin that sees managers' pay
+    /// and ratings (personnel-confidential, issue 14).
+    HqHr,
     /// Reads and submits data for one subtree.
     EntityManager,
     /// Reads one subtree.
@@ -21,9 +25,10 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Role::Admin,
         Role::HqAnalyst,
+        Role::HqHr,
         Role::EntityManager,
         Role::Viewer,
     ];
@@ -32,6 +37,7 @@ impl Role {
         match self {
             Role::Admin => "admin",
             Role::HqAnalyst => "hq_analyst",
+            Role::HqHr => "hq_hr",
             Role::EntityManager => "entity_manager",
             Role::Viewer => "viewer",
         }
@@ -66,7 +72,7 @@ impl Access {
     /// that no longer exists sees nothing (`Err`).
     fn scope_root(&self, tree: &EntityTree) -> Result<Option<EntityId>, ()> {
         match (&self.scope, self.role) {
-            (_, Role::Admin | Role::HqAnalyst) => Ok(None),
+            (_, Role::Admin | Role::HqAnalyst | Role::HqHr) => Ok(None),
             (None, _) => Err(()),
             (Some(code), _) => tree.id(code).map(Some).ok_or(()),
         }
@@ -86,8 +92,18 @@ impl Access {
         match self.role {
             Role::Admin | Role::HqAnalyst => true,
             Role::EntityManager => self.can_read(tree, entity),
-            Role::Viewer => false,
+            Role::Viewer | Role::HqHr => false,
         }
+    }
+
+    /// May the user see personnel-confidential data (managers' yearly pay and ratings)?
+    pub fn sees_personnel_confidential(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::HqHr)
+    }
+
+    /// May the user change the manager term register (HQ appoints those managers)?
+    pub fn keeps_manager_register(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::HqHr)
     }
 
     /// May the user edit targets, approve, return and lock?
@@ -169,5 +185,31 @@ mod tests {
             scope: None,
         };
         assert!(!unscoped.can_read(&tree, id("P1")));
+    }
+
+    #[test]
+    fn only_admin_and_hq_hr_see_pay_and_ratings() {
+        let tree = tree();
+        let id = |c: &str| tree.id_of(c).unwrap();
+        let at = |role, scope: Option<&str>| Access {
+            role,
+            scope: scope.map(|s| EntityCode::parse(s).unwrap()),
+        };
+        let hr = at(Role::HqHr, None);
+        // HR reads the whole group, submits and approves nothing.
+        assert!(hr.can_read(&tree, id("S2")) && hr.can_read(&tree, id("P1")));
+        assert!(!hr.can_submit(&tree, id("P1")) && !hr.is_hq());
+        assert!(hr.sees_personnel_confidential() && hr.keeps_manager_register());
+        assert!(at(Role::Admin, None).sees_personnel_confidential());
+        for other in [
+            at(Role::HqAnalyst, None),
+            at(Role::EntityManager, Some("S1")),
+            at(Role::Viewer, Some("S1")),
+        ] {
+            assert!(!other.sees_personnel_confidential(), "{:?}", other.role);
+            assert!(!other.keeps_manager_register(), "{:?}", other.role);
+        }
+        assert_eq!(Role::parse("hq_hr"), Some(Role::HqHr));
+        assert!(!Role::HqHr.needs_entity());
     }
 }

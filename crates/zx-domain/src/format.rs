@@ -221,6 +221,7 @@ pub fn role_label(role: &str, lang: Lang) -> String {
     let label = match Role::parse(role) {
         Some(Role::Admin) => lang.pick("系统管理员", "administrator"),
         Some(Role::HqAnalyst) => lang.pick("总部分析员", "HQ analyst"),
+        Some(Role::HqHr) => lang.pick("总部人力资源", "HQ HR"),
         Some(Role::EntityManager) => lang.pick("单位填报负责人", "unit manager"),
         Some(Role::Viewer) => lang.pick("只读用户", "viewer"),
         None => return role.to_owned(),

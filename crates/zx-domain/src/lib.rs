@@ -21,6 +21,7 @@ pub mod followup;
 pub mod format;
 pub mod formula;
 pub mod kpi;
+pub mod managers;
 pub mod measures;
 pub mod notes;
 pub mod parallel;

@@ -25,6 +25,7 @@ mod entities;
 pub mod evidence;
 mod fields;
 mod issue;
+pub mod managers;
 mod measures;
 pub mod minutes;
 mod numbers;

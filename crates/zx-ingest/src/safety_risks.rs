@@ -296,7 +296,7 @@ fn find<'c>(columns: &'c [Column], name: &str) -> Option<&'c Column> {
         .find(|c| c.names.iter().any(|n| n.to_ascii_lowercase() == name))
 }
 
-fn tables(
+pub(crate) fn tables(
     input: Input<'_>,
     columns: &'static [Column],
     problems: &mut Problems,
@@ -349,7 +349,7 @@ fn tables(
 }
 
 /// The header's columns by code, or `None` (problems added) when it lacks a required one.
-fn header_index(
+pub(crate) fn header_index(
     table: &Table,
     columns: &'static [Column],
     layout: &str,
@@ -442,7 +442,7 @@ impl Cells<'_> {
     }
 }
 
-fn empty_file(problems: &mut Problems) {
+pub(crate) fn empty_file(problems: &mut Problems) {
     problems.add(
         &Loc::file(),
         "empty_file",

@@ -24,6 +24,7 @@
 mod channels;
 mod deliver;
 mod drills;
+mod managers;
 mod message;
 mod warnings;
 
@@ -37,6 +38,7 @@ use zx_store::{NewNotification, ReminderReason, Store, StoreError};
 pub use channels::{Channels, SmtpSettings, WebhookKind, WebhookSettings, redact_webhook_url};
 pub use deliver::{Alert, ChannelReport, DeliveryReport, deliver, deliver_alert};
 pub use drills::{deliver_drill_reminders, drill_alert, run_drill_reminders};
+pub use managers::{deliver_manager_reminders, manager_alert, run_manager_reminders};
 pub use message::{Message, message, webhook_body};
 pub use warnings::{deliver_escalations, escalation_message, run_warning_escalations};
 

@@ -240,6 +240,10 @@ impl From<zx_app::AppError> for ApiError {
     fn from(error: zx_app::AppError) -> Self {
         match error {
             zx_app::AppError::Store(store) => store.into(),
+            zx_app::AppError::Refused(refusal) => {
+                ApiError::new(ErrorCode::Forbidden, refusal.message(zx_domain::Lang::En))
+                    .zh(refusal.message(zx_domain::Lang::Zh))
+            }
             other => ApiError::internal(other),
         }
     }

@@ -162,6 +162,7 @@ pub async fn run_once(
     now: DateTime<Utc>,
 ) {
     run_drill_reminders(store, reminders.drill_lead_days, channels, now).await;
+    run_manager_reminders(store, channels, now).await;
     match zx_app::auto_hazards::raise_auto_hazards(store, now).await {
         Ok(ids) => tracing::info!(raised = ids.len(), "automatic major hazards raised"),
         Err(e) => tracing::error!(error = %e, "automatic major hazards not raised"),
@@ -213,6 +214,27 @@ async fn run_drill_reminders(
     match zx_notify::deliver_drill_reminders(store, channels, &sent).await {
         Ok(report) => log_report(&report),
         Err(e) => tracing::error!(error = %e, "drill reminders recorded but not delivered"),
+    }
+}
+
+/// The manager register's reminders (terms ending, ratings due), recorded and delivered as
+/// `zx remind` does; logs, fails nothing.
+async fn run_manager_reminders(store: &dyn Store, channels: &Channels, now: DateTime<Utc>) {
+    let lead = zx_domain::managers::DEFAULT_TERM_LEAD_DAYS;
+    let sent = match zx_notify::run_manager_reminders(store, now, lead, false).await {
+        Ok(sent) => sent,
+        Err(e) => {
+            tracing::error!(error = %e, "manager reminder run failed");
+            return;
+        }
+    };
+    tracing::info!(recorded = sent.len(), "manager reminders recorded");
+    if sent.is_empty() || !channels.any() {
+        return;
+    }
+    match zx_notify::deliver_manager_reminders(store, channels, &sent).await {
+        Ok(report) => log_report(&report),
+        Err(e) => tracing::error!(error = %e, "manager reminders recorded but not delivered"),
     }
 }
 

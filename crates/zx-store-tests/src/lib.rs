@@ -14,6 +14,7 @@ pub mod drill_plan_edits;
 pub mod followup;
 pub mod hazards;
 pub mod loads;
+pub mod managers;
 pub mod measures;
 pub mod references;
 pub mod risks;
@@ -104,6 +105,8 @@ macro_rules! stories {
             references::reference_values_are_revised_never_overwritten,
             rnd::rnd_projects_spend_and_partners_are_saved_revised_and_audited,
             rnd::a_bad_rnd_row_refuses_the_whole_save,
+            managers::manager_terms_are_saved_all_or_nothing_and_corrected_with_an_audit_trail,
+            managers::manager_reminders_are_recorded_once_and_audited,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

@@ -25,6 +25,7 @@ mod drill_plan;
 mod emissions;
 mod facts;
 mod hazards;
+mod managers;
 mod measures;
 mod references;
 mod risks;
@@ -39,6 +40,7 @@ pub use drill_plan::*;
 pub use emissions::*;
 pub use facts::*;
 pub use hazards::*;
+pub use managers::*;
 pub use measures::*;
 pub use references::*;
 pub use risks::*;
@@ -146,6 +148,7 @@ pub trait Store:
     + RiskStore
     + ReferenceStore
     + RndStore
+    + ManagerStore
 {
 }
 
@@ -162,6 +165,7 @@ impl<T> Store for T where
         + RiskStore
         + ReferenceStore
         + RndStore
+        + ManagerStore
 {
 }
 
@@ -262,6 +266,7 @@ mod tests {
 /// `use zx_store::prelude::*;` brings every method into scope.
 pub mod prelude {
     pub use crate::HazardStore;
+    pub use crate::ManagerStore;
     pub use crate::{
         AccountStore, ArchiveStore, DrillStore, EmissionStore, FactStore, MeasureStore,
         ReferenceStore, RiskStore, RndStore, SafetyRecordStore, Store, WorkflowStore,

@@ -139,6 +139,7 @@ pub async fn build(
         .save_rnd(zx_demo::rnd::demo_rnd(&data), DEMO_USER, app.clock.now())
         .await?;
     references(&app).await?;
+    managers(&app, &data).await?;
     Ok((app, data))
 }
 
@@ -189,6 +190,31 @@ async fn safety(app: &App, data: &zx_demo::DemoData) -> Result<()> {
             bail!("the demo safety files did not pass validation (a bug: please report it)");
         }
     }
+}
+
+/// The demo's manager term register (`zx_demo::demo_managers`, laid out around today in
+/// China), through the register's own import.
+async fn managers(app: &App, data: &zx_demo::DemoData) -> Result<()> {
+    let today = zx_domain::calendar::china_today(app.clock.now());
+    let csv = zx_demo::demo_managers(data, today);
+    let tree = zx_app::load_tree(app.store.as_ref()).await?;
+    let saved = zx_app::managers::import_managers(
+        app.store.as_ref(),
+        &tree,
+        None,
+        "managers.csv",
+        csv.as_bytes(),
+        DEMO_USER,
+        app.clock.now(),
+    )
+    .await?;
+    if let Err(rejected) = saved {
+        for issue in &rejected.issues {
+            eprintln!("{issue}");
+        }
+        bail!("the demo manager register did not pass validation (a bug: please report it)");
+    }
+    Ok(())
 }
 
 /// The demo's standing risks per plant, the sites' exposures and the typhoon warning for the
@@ -351,9 +377,11 @@ async fn followup(app: &App) -> Result<()> {
 }
 
 /// Demo accounts: (name, role, entity, password). For the demo only; printed on start.
-pub const DEMO_ACCOUNTS: [(&str, &str, Option<&str>, &str); 5] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, Option<&str>, &str); 6] = [
     ("admin", "admin", None, "zengxiao-admin"),
     ("hq", "hq_analyst", None, "zengxiao-hq"),
+    // HQ human resources: keeps the manager register, the one who sees pay and ratings.
+    ("hr", "hq_hr", None, "zengxiao-hr"),
     ("fujian", "entity_manager", Some("FJ"), "zengxiao-fujian"),
     ("sichuan", "viewer", Some("SC"), "zengxiao-sichuan"),
     // The Nanchong plant's manager answers for its measures: a viewer could not report progress.

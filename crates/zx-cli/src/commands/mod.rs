@@ -6,6 +6,7 @@ pub mod benchmark;
 pub mod cems;
 pub mod demo;
 pub mod import;
+pub mod managers;
 pub mod measures;
 pub mod query;
 pub mod records;

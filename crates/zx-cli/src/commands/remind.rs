@@ -48,6 +48,14 @@ pub async fn remind(
     let lead_days = drill_lead_days.unwrap_or(settings.reminders.drill_lead_days);
     let drill_sent =
         zx_notify::run_drill_reminders(store, &drills, now, lead_days, dry_run).await?;
+    // The manager term register: terms ending soon, ratings past their deadline.
+    let manager_sent = zx_notify::run_manager_reminders(
+        store,
+        now,
+        zx_domain::managers::DEFAULT_TERM_LEAD_DAYS,
+        dry_run,
+    )
+    .await?;
     // Special operators without a certificate in force: their major hazard, raised once.
     let raised = if dry_run {
         Vec::new()
@@ -61,6 +69,10 @@ pub async fn remind(
                 .iter()
                 .map(|r| json!({"planned_drill": r.planned, "to": r.user, "reason": r.reason.as_str()}))
                 .collect();
+            let manager_items: Vec<serde_json::Value> = manager_sent
+                .iter()
+                .map(|r| json!({"term": r.term, "year": r.year, "to": r.user, "reason": r.reason.as_str()}))
+                .collect();
             let escalations: Vec<_> = escalated
                 .iter()
                 .map(|e| json!({"alert": e.alert, "to": e.user}))
@@ -69,7 +81,8 @@ pub async fn remind(
                 "{}",
                 serde_json::to_string_pretty(
                     &json!({ "notifications": items, "warning_escalations": escalations,
-                             "drill_reminders": drill_items, "auto_hazards": raised })
+                             "drill_reminders": drill_items, "manager_reminders": manager_items,
+                             "auto_hazards": raised })
                 )?
             );
         }
@@ -88,6 +101,15 @@ pub async fn remind(
                     r.reason.as_str()
                 );
             }
+            for r in &manager_sent {
+                println!(
+                    "manager term {}\t{}\t{} {}",
+                    r.term,
+                    r.user,
+                    r.reason.as_str(),
+                    r.year
+                );
+            }
             let what = if dry_run {
                 app.lang.pick(
                     "条通知待发送（演练，未记录）",
@@ -96,7 +118,8 @@ pub async fn remind(
             } else {
                 app.lang.pick("条通知已发送", "notifications sent")
             };
-            println!("{} {what}", sent.len() + drill_sent.len() + escalated.len());
+            let count = sent.len() + drill_sent.len() + manager_sent.len() + escalated.len();
+            println!("{count} {what}");
         }
     }
     if !dry_run && settings.notify.any() {
@@ -108,6 +131,12 @@ pub async fn remind(
         if !drill_sent.is_empty() {
             reports.push(
                 zx_notify::deliver_drill_reminders(store, &settings.notify, &drill_sent).await?,
+            );
+        }
+        if !manager_sent.is_empty() {
+            reports.push(
+                zx_notify::deliver_manager_reminders(store, &settings.notify, &manager_sent)
+                    .await?,
             );
         }
         for report in reports {

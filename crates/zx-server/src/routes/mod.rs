@@ -12,6 +12,7 @@ pub mod drills;
 pub mod environment;
 pub mod followup;
 pub mod hazards;
+pub mod managers;
 pub mod measures;
 pub mod notifications;
 pub mod people;

@@ -32,6 +32,7 @@
 mod check;
 mod format;
 mod records;
+mod table_list;
 mod tables;
 #[cfg(test)]
 mod tests;

@@ -26,6 +26,7 @@ mod followup;
 mod hazard_import;
 mod hazards;
 mod import;
+mod managers;
 mod measure_rows;
 mod measures;
 mod references;

@@ -63,6 +63,10 @@ pub const DATA_TABLES: &[&str] = &[
     "rnd_budgets",
     "rnd_spend",
     "rnd_partners",
+    "manager_terms",
+    "manager_term_years",
+    "manager_attachments",
+    "manager_reminders",
 ];
 
 /// Tables whose `id` the database hands out: a restore writes the archive's ids into them, and

@@ -31,7 +31,7 @@ pub async fn audit_entries(
                 .zh("审计日志仅供总部查看"),
         );
     }
-    Ok(state
+    let mut entries = state
         .store
         .audit_log(&AuditFilter {
             user: query.user.filter(|s| !s.is_empty()),
@@ -39,5 +39,12 @@ pub async fn audit_entries(
             object: query.object.filter(|s| !s.is_empty()),
             limit: Some(query.limit.unwrap_or(200).min(5000)),
         })
-        .await?)
+        .await?;
+    // Managers' ratings and pay stay with admin and HQ HR, in the log too.
+    if !user.access.sees_personnel_confidential() {
+        entries
+            .iter_mut()
+            .for_each(zx_store::mask_confidential_audit);
+    }
+    Ok(entries)
 }

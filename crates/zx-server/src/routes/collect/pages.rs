@@ -40,6 +40,8 @@ struct CollectPage {
     confirm_lock: Option<ConfirmLock>,
     /// Day of the following month by which a month's figures are due.
     due_day: u32,
+    /// The manager register's counts for the month being collected, beside what was reported.
+    register: Vec<crate::routes::managers::pages::RegisterNote>,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +74,9 @@ async fn render(
         )?;
         let year = year_or_latest(&snapshot, year, state.today());
         let (months, rows) = grid(state, user, root_id, year).await?;
+        let register =
+            crate::routes::managers::pages::register_notes(state, user, &snapshot, root_id, year)
+                .await?;
         let entities = rows
             .iter()
             .map(|r| (r.code.clone(), r.name.clone()))
@@ -82,11 +87,12 @@ async fn render(
             months,
             rows,
             entities,
+            register,
         ))
     }
     .await;
     match result {
-        Ok((year, root, months, rows, entities)) => CollectPage {
+        Ok((year, root, months, rows, entities, register)) => CollectPage {
             lang,
             me: Me::of(user),
             here: here(uri),
@@ -104,6 +110,7 @@ async fn render(
             error_count: outcome.error_count,
             confirm_lock: outcome.confirm_lock,
             due_day: state.collection_policy().due_day,
+            register,
         }
         .into_response(),
         Err(error) => error_page(Some(user), lang, error),
