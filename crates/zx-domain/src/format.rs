@@ -411,7 +411,11 @@ pub fn audit_action_label(action: &str, lang: Lang) -> String {
         "warning_alert.escalate" => ("预警超时督办", "warning escalated"),
         "benchmark_reference.create" => ("导入行业参考值", "industry reference value imported"),
         "benchmark_reference.revise" => ("修订行业参考值", "industry reference value revised"),
-        _ => return crate::rnd::action_label(action, lang).unwrap_or_else(|| action.to_owned()),
+        _ => {
+            return crate::rnd::action_label(action, lang)
+                .or_else(|| crate::managers::action_label(action, lang))
+                .unwrap_or_else(|| action.to_owned());
+        }
     };
     lang.pick(zh, en).to_owned()
 }
@@ -576,6 +580,17 @@ fn audit_key_label(key: &str, lang: Lang) -> Option<&'static str> {
         "joint_with" => ("联合单位", "joint units"),
         "year" => ("年份", "year"),
         "source" => ("来源", "source"),
+        "person" => ("人员", "person"),
+        "position" => ("职务", "position"),
+        "term" => ("任期", "term"),
+        "contract" => ("契约签订", "contract signed"),
+        "term_target" => ("任期目标", "term target"),
+        "term_result" => ("任期完成情况", "term result"),
+        "outcome" => ("任期结果", "outcome"),
+        "rating" => ("年度考核", "rating"),
+        "pay" => ("年薪", "pay"),
+        "target" => ("年度目标", "target"),
+        "result" => ("完成情况", "result"),
         _ => return None,
     };
     Some(lang.pick(zh, en))
@@ -641,6 +656,16 @@ fn audit_word_label(
         "entities" => ("单位", "units"),
         "targets" => ("目标", "targets"),
         "benchmark_reference" => ("行业参考值", "industry reference value"),
+        "manager_term" => ("管理人员任期", "manager's term"),
+        "rnd_project" => ("研发项目", "R&D project"),
+        "rnd_budget" => ("研发预算", "R&D budget"),
+        "rnd_spend" => ("研发支出", "R&D spend"),
+        "rnd_partner" => ("研发合作单位", "R&D partner"),
+        "for_performance" => ("不胜任", "for performance"),
+        "kept" => ("留任", "kept"),
+        "promoted" => ("晋升", "promoted"),
+        "demoted" => ("降职", "demoted"),
+        "exited" => ("退出", "exited"),
         "average" => ("行业平均", "industry average"),
         "best" => ("行业先进", "industry best"),
         crate::cems::DEFAULT_FURNACE_CODE => ("炉膛温度", "furnace temperature"),
@@ -655,7 +680,7 @@ fn audit_word_label(
 /// this is only how it reads.
 pub fn audit_text(text: &str, lang: Lang, names: &dyn Fn(&str) -> Option<String>) -> String {
     // Free text follows these fields to the end of the pair: never translated.
-    const FREE: [&str; 9] = [
+    const FREE: [&str; 15] = [
         "title",
         "comment",
         "name",
@@ -665,6 +690,12 @@ pub fn audit_text(text: &str, lang: Lang, names: &dyn Fn(&str) -> Option<String>
         "scenario",
         "joint_with",
         "source",
+        "person",
+        "position",
+        "term_target",
+        "term_result",
+        "target",
+        "result",
     ];
     let mut out = String::with_capacity(text.len());
     let mut rest = text;

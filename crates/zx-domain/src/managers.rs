@@ -500,5 +500,18 @@ pub fn manager_reminders(
     out
 }
 
+/// The register's audit actions as people read them (`format::audit_action_label`).
+pub fn action_label(action: &str, lang: Lang) -> Option<String> {
+    let (zh, en) = match action {
+        "manager_term.create" => ("登记管理人员任期", "manager's term registered"),
+        "manager_term.revise" => ("修订管理人员任期", "manager's term revised"),
+        "manager_term.evidence" => ("上传任期契约", "term contract attached"),
+        "manager_year.set" => ("记录年度考核", "year's rating recorded"),
+        "manager_reminder.send" => ("发送任期提醒", "term reminder sent"),
+        _ => return None,
+    };
+    Some(lang.pick(zh, en).to_owned())
+}
+
 #[cfg(test)]
 mod tests;

@@ -117,7 +117,16 @@ fn term_row(t: &ManagerTerm, tree: &EntityTree, ending: bool, lang: Lang) -> Ter
     let (state, state_text) = match &t.outcome {
         Some(o) => (
             o.kind.code(),
-            format!("{} {}（{}）", o.kind.label(lang), day(o.date), o.reason),
+            match o.reason.trim() {
+                "" => format!("{} {}", o.kind.label(lang), day(o.date)),
+                reason => format!(
+                    "{} {}{}{reason}{}",
+                    o.kind.label(lang),
+                    day(o.date),
+                    lang.pick("（", " ("),
+                    lang.pick("）", ")")
+                ),
+            },
         ),
         None if ending => (
             "ending",
