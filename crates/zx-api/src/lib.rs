@@ -18,6 +18,11 @@ mod records;
 pub mod rnd;
 mod safety;
 pub mod safety_risks;
+mod workforce;
+pub use workforce::{
+    BreakdownJson, FigureJson, MarketExitsJson, WorkforceJson, WorkforceMonthJson,
+    WorkforceUnitJson, workforce_json,
+};
 
 pub use accounts::{NotificationJson, UserJson};
 pub use bench::{
@@ -68,6 +73,17 @@ pub struct IndicatorJson {
     pub status: &'static str,
     pub note: Option<String>,
     pub last_year: Option<String>,
+    /// Only for an indicator with a legal limit (the dispatched labour share).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<LimitJson>,
+}
+
+/// A legal limit and whether the value breaks it (`null`: no value).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LimitJson {
+    pub value: String,
+    pub beyond: Option<bool>,
+    pub source: String,
 }
 
 /// One verdict of the year's rule with both values.
@@ -137,6 +153,15 @@ pub fn indicator_note(
     match &result.value {
         Err(reason) => parts.push(notes::unavailable(reason, lang)),
         Ok(value) => {
+            if def.beyond_limit(*value) == Some(true)
+                && let Some(limit) = &def.limit
+            {
+                let bound = format::percent(limit.value);
+                parts.push(match lang {
+                    Lang::Zh => format!("超过法定上限 {bound}（{}）", limit.source_zh),
+                    Lang::En => format!("beyond the legal limit of {bound} ({})", limit.source_en),
+                });
+            }
             if let Some(assessment) = &result.assessment {
                 parts.push(notes::status(def, *value, assessment, lang));
             }
@@ -151,6 +176,36 @@ pub fn indicator_note(
         None
     } else {
         Some(parts.join(lang.pick("；", "; ")))
+    }
+}
+
+/// One indicator's result as `zx kpi` gives it (also the workforce page's figures).
+pub fn indicator_json(
+    engine: &Engine,
+    result: &zx_domain::kpi::IndicatorResult,
+    lang: Lang,
+) -> IndicatorJson {
+    let def = engine.catalogue().indicator(result.indicator);
+    let assessment = result.assessment.as_ref();
+    IndicatorJson {
+        value: result.value.as_ref().ok().map(|v| exact(*v)),
+        yoy: result.yoy.as_ref().ok().map(|v| exact(*v)),
+        annualised: result.annualised.map(exact),
+        target: assessment.map(|a| exact(a.target)),
+        expected: assessment.map(|a| exact(a.expected)),
+        attainment: assessment.and_then(|a| a.attainment).map(exact),
+        status: assessment.map_or("none", |a| a.status.as_str()),
+        note: indicator_note(engine, result, lang),
+        last_year: result.last_year.as_ref().ok().map(|v| exact(*v)),
+        limit: def.limit.as_ref().map(|limit| LimitJson {
+            value: exact(limit.value),
+            beyond: result
+                .value
+                .as_ref()
+                .ok()
+                .and_then(|v| def.beyond_limit(*v)),
+            source: lang.pick(&limit.source_zh, &limit.source_en).to_owned(),
+        }),
     }
 }
 
@@ -192,21 +247,9 @@ pub fn kpi_json(engine: &Engine, report: &KpiReport, lang: Lang) -> KpiJson {
         .indicators
         .iter()
         .map(|result| {
-            let def = catalogue.indicator(result.indicator);
-            let assessment = result.assessment.as_ref();
             (
-                def.id.clone(),
-                IndicatorJson {
-                    value: result.value.as_ref().ok().map(|v| exact(*v)),
-                    yoy: result.yoy.as_ref().ok().map(|v| exact(*v)),
-                    annualised: result.annualised.map(exact),
-                    target: assessment.map(|a| exact(a.target)),
-                    expected: assessment.map(|a| exact(a.expected)),
-                    attainment: assessment.and_then(|a| a.attainment).map(exact),
-                    status: assessment.map_or("none", |a| a.status.as_str()),
-                    note: indicator_note(engine, result, lang),
-                    last_year: result.last_year.as_ref().ok().map(|v| exact(*v)),
-                },
+                catalogue.indicator(result.indicator).id.clone(),
+                indicator_json(engine, result, lang),
             )
         })
         .collect();

@@ -40,6 +40,7 @@ pub mod risks;
 pub mod rnd;
 pub mod safety;
 pub mod snapshot;
+pub mod workforce;
 
 pub use clock::{Clock, FixedClock, SystemClock, china_month, china_time, china_today};
 pub use database::{DatabaseKind, DatabaseUrl};

@@ -80,6 +80,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: TableFormat,
     },
+    /// An entity's workforce year to date (能进能出, 减员增效): hires by channel, exits by
+    /// reason, headcount against plan, the dispatched share against its 10 % limit, labour cost,
+    /// value added and per-capita figures against last year, and each unit below.
+    Workforce {
+        #[arg(long)]
+        entity: String,
+        /// `YYYY-MM`: year to date at this month.
+        #[arg(long)]
+        period: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: TableFormat,
+    },
     /// The cockpit table: every entity of a subtree with the six indicators, YoY and status.
     Report {
         /// Month to report (default: the latest month with data).

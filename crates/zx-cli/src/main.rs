@@ -70,6 +70,14 @@ async fn run(cli: Cli) -> Result<()> {
             let app = App::open(global, &db, false, &clock).await?;
             query::kpi(&app, &entity, &period, basis, format).await
         }
+        Command::Workforce {
+            entity,
+            period,
+            format,
+        } => {
+            let app = App::open(global, &db, false, &clock).await?;
+            commands::workforce::workforce(&app, &entity, &period, format).await
+        }
         Command::Report {
             period,
             entity,

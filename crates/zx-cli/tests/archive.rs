@@ -323,10 +323,10 @@ fn restore_takes_only_an_empty_database_and_a_whole_archive() {
     // 17,895 financial revisions and the operating data of 57 plants over 34 months (2024-01 to
     // 2026-10): 30 waste-to-energy × 14 items + 13 water × 12 + 14 solar and wind × 13, i.e.
     // 34 × (420 + 156 + 182) = 25,772; the eight reform items of every plant, 57 × 34 × 8 =
-    // 15,504; 59,171 in all. The first 1,000 lines are the header, 3 submissions, 69 entities
-    // and 927 revisions.
+    // 15,504; the eleven workforce items of every plant, 57 × 34 × 11 = 21,318; 80,489 in all.
+    // The first 1,000 lines are the header, 3 submissions, 69 entities and 927 revisions.
     assert!(
-        error.contains("the archive is incomplete: its header announces 59171 fact revisions, the file holds 927"),
+        error.contains("the archive is incomplete: its header announces 80489 fact revisions, the file holds 927"),
         "{error}"
     );
     assert!(!fresh.exists());

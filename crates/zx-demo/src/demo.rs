@@ -247,7 +247,9 @@ fn facts() -> Vec<Fact> {
             }
         }
     }
-    // The reform rows last, so every row before keeps its place (and its revision id).
+    // The reform rows last, so every row before keeps its place (and its revision id); the
+    // workforce rows after them for the same reason.
+    let mut workforce = Vec::new();
     for &(c, _, _, kind, segment) in ENTITIES {
         if kind != Plant {
             continue;
@@ -259,8 +261,9 @@ fn facts() -> Vec<Fact> {
         };
         let mut rng = Rng::for_stream(DEMO_SEED, c);
         let sim = simulate(&mut rng, segment.unwrap_or(Wte), first, last, &troubles(c));
-        reform_facts(&mut facts, &code(c), &sim, basis);
+        reform_facts(&mut facts, &mut workforce, &code(c), &sim, basis);
     }
+    facts.append(&mut workforce);
     facts
 }
 
@@ -338,6 +341,25 @@ fn targets(entities: &[Entity], facts: &[Fact]) -> Vec<Target> {
                 year: TARGET_YEAR,
                 indicator: indicator.to_owned(),
                 value: value.normalize(),
+            });
+        }
+        // The headcount plan (用工总量计划): 1 % fewer people than at the end of last year,
+        // whole persons; the group also caps dispatched labour at 8 %, under the legal 10 %.
+        let headcount = (actual("headcount_total") * d("0.99")).ceil();
+        if headcount > Decimal::ZERO {
+            out.push(Target {
+                entity: entity.code.clone(),
+                year: TARGET_YEAR,
+                indicator: "headcount_total".to_owned(),
+                value: headcount.normalize(),
+            });
+        }
+        if entity.kind == Group {
+            out.push(Target {
+                entity: entity.code.clone(),
+                year: TARGET_YEAR,
+                indicator: "dispatched_share".to_owned(),
+                value: d("0.08"),
             });
         }
         // The group also sets the reform indicators with a direction (reform.md): a little

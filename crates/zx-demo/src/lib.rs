@@ -54,7 +54,7 @@ pub use facts::REPORTED_ITEMS;
 pub use managers::demo_managers;
 pub use model::Segment;
 pub use operating::{COST_ELEMENTS, demo_references_csv};
-pub use reform::REFORM_ITEMS;
+pub use reform::{OVER_DISPATCHED, REFORM_ITEMS, WORKFORCE_ITEMS};
 pub use safety::{SafetyFiles, demo_drill_plan, demo_safety, plan_codes};
 use zx_domain::{Entity, Fact, Target};
 

@@ -33,9 +33,15 @@ fn demo_group_has_a_realistic_size() {
     assert!((5..=8).contains(&count(EntityKind::Subsidiary)));
     assert_eq!(count(EntityKind::Group), 1);
     assert!(count(EntityKind::Plant) >= 50);
-    // Every entity has a target for each of the six indicators, and the group for the three
-    // reform indicators with a direction.
-    assert_eq!(data.targets.len(), data.entities.len() * 6 + 3);
+    // Every entity has a target for each of the six indicators and a headcount plan; the group
+    // also for the three reform indicators with a direction and the dispatched share.
+    assert_eq!(data.targets.len(), data.entities.len() * 7 + 3 + 1);
+    let plans = data
+        .targets
+        .iter()
+        .filter(|t| t.indicator == "headcount_total")
+        .count();
+    assert_eq!(plans, data.entities.len());
     assert!(data.targets.iter().all(|t| t.year == 2026));
 }
 
@@ -60,13 +66,22 @@ fn demo_group_drives_the_engine_and_shows_red() {
         for result in &report.indicators {
             let indicator = engine.catalogue().indicator(result.indicator).id.clone();
             let code = tree.entity(id).code.to_string();
+            // A small plant that hired nobody this year has no share hired openly.
+            if indicator == "open_hiring_share"
+                && matches!(
+                    result.value,
+                    Err(zx_domain::Unavailable::DivisionByZero { .. })
+                )
+            {
+                continue;
+            }
             assert!(
                 result.value.is_ok(),
                 "{code} {indicator}: {:?}",
                 result.value
             );
             let family = engine.catalogue().indicator(result.indicator).family;
-            if family == IndicatorFamily::Reform && result.assessment.is_none() {
+            if family != IndicatorFamily::Kpi && result.assessment.is_none() {
                 continue;
             }
             let status = result.assessment.as_ref().unwrap().status;

@@ -1,7 +1,7 @@
 //! The demo's reform figures (reform.md): every plant and month, plausible, and pay follows
 //! results failing in exactly one subsidiary, 四川.
 
-use zx_demo::{REFORM_ITEMS, demo_group};
+use zx_demo::{REFORM_ITEMS, WORKFORCE_ITEMS, demo_group};
 use zx_domain::{
     Basis, Catalogue, Decimal, Engine, EntityKind, EntityTree, Ledger, Month, Period, TargetBook,
 };
@@ -32,11 +32,19 @@ fn every_plant_reports_the_reform_items_every_month() {
     assert_eq!(reform.len(), 15_504);
     // Before them, the 43,667 rows the demo had without them (archive.rs counts them), unmoved:
     // the reform rows come last.
-    assert_eq!(data.facts.len(), 43_667 + 15_504);
+    // After them, the workforce rows: 57 plants × 34 months × 11 items (three hiring
+    // channels, six exit reasons, employees and dispatched workers at the month's end).
+    assert_eq!(57 * 34 * 11, 21_318);
+    assert_eq!(data.facts.len(), 43_667 + 15_504 + 21_318);
     assert!(
         data.facts[..43_667]
             .iter()
             .all(|f| !REFORM_ITEMS.contains(&f.item.as_str()))
+    );
+    assert!(
+        data.facts[43_667 + 15_504..]
+            .iter()
+            .all(|f| WORKFORCE_ITEMS.contains(&f.item.as_str()))
     );
     let plants = |code: &str| {
         data.entities

@@ -134,7 +134,9 @@ pub enum IndicatorKind {
 /// Where an indicator is shown: the KPI card of every entity (一利五率, `zx kpi`), among the
 /// operating indicators a plant is benchmarked on (`zx benchmark`), or in the reform group
 /// (三项制度改革, reform.md): in `zx kpi` with YoY and targets like the card's, but shown as a
-/// group of its own on the cockpit and never part of the year's rule.
+/// group of its own on the cockpit and never part of the year's rule; or in the workforce group
+/// (用工与效率: headcount against plan, dispatched labour, per-capita figures): in `zx kpi` the
+/// same way, shown on the workforce page rather than the cockpit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IndicatorFamily {
@@ -142,6 +144,7 @@ pub enum IndicatorFamily {
     Kpi,
     Operations,
     Reform,
+    Workforce,
 }
 
 /// Which direction is good.
@@ -211,6 +214,30 @@ pub struct IndicatorDef {
     /// For a unit cost or unit energy: the flow item it is per unit of (`waste_incinerated_t`),
     /// whose amount over the basis times a gap in the indicator says what the gap is worth.
     pub output: Option<usize>,
+    /// A legal or policy limit (劳务派遣 at most 10 % of the workforce): a value on the wrong
+    /// side of it is flagged whatever the target says.
+    pub limit: Option<Limit>,
+}
+
+/// A limit an indicator must keep, on the side its `better` direction says (at most for
+/// `lower`, at least for `higher`), with the rule it comes from in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limit {
+    pub value: Decimal,
+    pub source_zh: String,
+    pub source_en: String,
+}
+
+impl IndicatorDef {
+    /// Whether a value breaks the indicator's limit (`None`: no limit).
+    pub fn beyond_limit(&self, value: Decimal) -> Option<bool> {
+        let limit = self.limit.as_ref()?;
+        Some(match self.better {
+            Better::Lower => value > limit.value,
+            Better::Higher => value < limit.value,
+            Better::Neither => false,
+        })
+    }
 }
 
 /// A stable indicator may not rise by more than `max_rise` against last year.
@@ -319,6 +346,15 @@ struct RawIndicator {
     #[serde(default)]
     family: IndicatorFamily,
     output: Option<String>,
+    limit: Option<RawLimit>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimit {
+    value: String,
+    source_zh: String,
+    source_en: String,
 }
 
 #[derive(Deserialize)]
@@ -540,9 +576,31 @@ impl Catalogue {
                         .into(),
                 });
             }
-            // Reform indicators share the card's list (targets, `zx kpi`, one index space).
+            let limit = match raw_indicator.limit {
+                None => None,
+                Some(raw) => {
+                    let value = parse_decimal(&raw.value).ok_or_else(|| CatalogueError {
+                        location: format!("{location}: limit"),
+                        message: format!("value \"{}\" is not a decimal number", raw.value),
+                    })?;
+                    if raw_indicator.better == Better::Neither {
+                        return Err(CatalogueError {
+                            location: format!("{location}: limit"),
+                            message: "a limit needs a direction: say better = higher or lower"
+                                .into(),
+                        });
+                    }
+                    Some(Limit {
+                        value,
+                        source_zh: raw.source_zh,
+                        source_en: raw.source_en,
+                    })
+                }
+            };
+            // Reform and workforce indicators share the card's list (targets, `zx kpi`, one
+            // index space).
             let (list, index) = match raw_indicator.family {
-                IndicatorFamily::Kpi | IndicatorFamily::Reform => {
+                IndicatorFamily::Kpi | IndicatorFamily::Reform | IndicatorFamily::Workforce => {
                     (&mut indicators, &mut indicator_index)
                 }
                 IndicatorFamily::Operations => (&mut operating, &mut operating_index),
@@ -562,6 +620,7 @@ impl Catalogue {
                 band,
                 family: raw_indicator.family,
                 output,
+                limit,
             });
         }
         let lookup = |name: &str, what: &str| {

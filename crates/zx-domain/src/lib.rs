@@ -29,6 +29,7 @@ pub mod period;
 pub mod reform;
 pub mod rnd;
 pub mod safety;
+pub mod workforce;
 
 pub use access::{Access, Role};
 pub use catalogue::{Catalogue, CatalogueError, IndicatorDef, ItemDef, ItemKind};

@@ -757,7 +757,7 @@ impl Checks<'_> {
                         "{code} {total} of {who} for {month} is not the sum of its parts given: {terms} = {sum} (difference {difference}); correct the total or the parts"
                     ),
                     format!(
-                        "{who} {month} 的{}（{code}）{total} 不等于所填成本构成之和：{terms} = {sum}（差额 {difference}）；请更正合计或构成",
+                        "{who} {month} 的{}（{code}）{total} 不等于所填各构成项之和：{terms} = {sum}（差额 {difference}）；请更正合计或构成",
                         catalogue.item(whole_item as usize).name_zh
                     ),
                 )

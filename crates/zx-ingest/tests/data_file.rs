@@ -309,7 +309,7 @@ fn cost_elements_must_add_up_to_the_operating_cost() {
     assert!(
         rejected.errors[0]
             .to_string_zh()
-            .contains("不等于所填成本构成之和")
+            .contains("不等于所填各构成项之和")
     );
     // Corrected (the missing 50,000 was other costs), the whole file reads.
     let fixed = text.replace(

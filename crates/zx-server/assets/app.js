@@ -171,6 +171,33 @@
     });
   });
 
+  // Workforce: the months' hires (up) and exits (down) as bars, the month-end employees and
+  // dispatched workers as lines on a second axis.
+  document.querySelectorAll(".workforce-chart").forEach(function (el) {
+    var w = JSON.parse(el.dataset.workforce);
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    follow(el, chart);
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { left: "center", top: 4, textStyle: { fontSize: 11 } },
+      grid: { left: 8, right: 8, top: el.clientWidth < 600 ? 64 : 40, bottom: 8, containLabel: true },
+      // The months along the bottom, not on the zero line the exits' bars hang from.
+      xAxis: { type: "category", data: w.months, axisLine: { onZero: false }, axisLabel: { hideOverlap: true } },
+      // No label at the axes' foot, where it would sit on the months.
+      yAxis: [
+        { type: "value", minInterval: 1, axisLabel: { showMinLabel: false } },
+        { type: "value", minInterval: 1, splitLine: { show: false }, axisLabel: { showMinLabel: false } }
+      ],
+      series: [
+        { name: w.labels[0], type: "bar", stack: "move", data: w.hires.map(num), color: colors.green },
+        { name: w.labels[1], type: "bar", stack: "move", data: w.exits.map(num), color: colors.red },
+        { name: w.labels[2], type: "line", yAxisIndex: 1, data: w.employees.map(num), color: colors.blue },
+        { name: w.labels[3], type: "line", yAxisIndex: 1, data: w.dispatched.map(num), color: colors.grey }
+      ]
+    });
+  });
+
   document.querySelectorAll(".rank-line").forEach(function (el) {
     var t = JSON.parse(el.dataset.ranks);
     var chart = echarts.init(el, null, { renderer: "svg" });

@@ -18,3 +18,4 @@ pub mod serve;
 pub mod simulate;
 pub mod stack;
 pub mod user;
+pub mod workforce;

@@ -287,8 +287,8 @@ pub fn render_report(
     ));
     let mut table = new_table();
     let mut header = vec![Cell::new(lang.pick("单位", "Entity"))];
-    // The card's indicators (一利五率 and a group's own); the reform group is `zx kpi`'s.
-    let shown = |def: &zx_domain::IndicatorDef| def.family != IndicatorFamily::Reform;
+    // The card's indicators (一利五率 and a group's own); the reform and workforce groups are `zx kpi`'s.
+    let shown = |def: &zx_domain::IndicatorDef| def.family == IndicatorFamily::Kpi;
     for def in catalogue.indicators().iter().filter(|def| shown(def)) {
         header.push(Cell::new(format!(
             "{}\n{}",

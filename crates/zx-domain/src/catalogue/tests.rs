@@ -33,7 +33,7 @@ fn builtin_catalogue_loads_with_the_six_indicators() {
             "contract_coverage"
         ]
     );
-    assert_eq!(catalogue.indicators().len(), 6 + 5);
+    assert_eq!(catalogue.indicators().len(), 6 + 5 + 6);
     assert_eq!(catalogue.indicator_index("contract_coverage"), Some(10));
     let better = |id: &str| catalogue.find_indicator(id).unwrap().better;
     assert_eq!(better("labour_cost_profit_rate"), Better::Higher);

@@ -24,6 +24,7 @@ pub mod session;
 pub mod stacks;
 pub mod targets;
 pub mod visits;
+pub mod workforce;
 
 use axum::Json;
 use axum::extract::FromRequest;
