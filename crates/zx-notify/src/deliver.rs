@@ -55,6 +55,19 @@ impl DeliveryReport {
         }
     }
 
+    /// Adds another delivery's counts and errors to this one (a run sends several alerts).
+    pub fn merge(&mut self, other: DeliveryReport) {
+        for (total, part) in [
+            (&mut self.email, other.email),
+            (&mut self.webhook, other.webhook),
+        ] {
+            total.sent += part.sent;
+            total.failed += part.failed;
+            total.skipped += part.skipped;
+            total.errors.extend(part.errors);
+        }
+    }
+
     /// Whether every attempted delivery went through.
     pub fn all_sent(&self) -> bool {
         self.email.failed == 0 && self.webhook.failed == 0

@@ -192,15 +192,7 @@ pub async fn deliver_drill_reminders(
             })
             .collect();
         let one = deliver_alert(channels, &drill_alert(p, name, reason, to)).await;
-        for (total, part) in [
-            (&mut report.email, one.email),
-            (&mut report.webhook, one.webhook),
-        ] {
-            total.sent += part.sent;
-            total.failed += part.failed;
-            total.skipped += part.skipped;
-            total.errors.extend(part.errors);
-        }
+        report.merge(one);
     }
     Ok(report)
 }

@@ -17,6 +17,9 @@
 //! [`run_drill_reminders`] does the same for the planned drills of the yearly drill plans
 //! (`zx_domain::safety::drill_plan`), and [`deliver_drill_reminders`] sends them as alerts.
 //!
+//! [`deliver_major_hazards`] sends HQ's in-app notices of hazards graded major by e-mail and
+//! chat, once each.
+//!
 //! Not here: the rule itself (zx-domain), SQL (the backends), reading the clock (callers pass
 //! `now`).
 #![forbid(unsafe_code)]
@@ -24,6 +27,7 @@
 mod channels;
 mod deliver;
 mod drills;
+mod hazards;
 mod managers;
 mod message;
 mod warnings;
@@ -38,6 +42,9 @@ use zx_store::{NewNotification, ReminderReason, Store, StoreError};
 pub use channels::{Channels, SmtpSettings, WebhookKind, WebhookSettings, redact_webhook_url};
 pub use deliver::{Alert, ChannelReport, DeliveryReport, deliver, deliver_alert};
 pub use drills::{deliver_drill_reminders, drill_alert, run_drill_reminders};
+pub use hazards::{
+    MAJOR_NOTICE_WINDOW_HOURS, deliver_major_hazards, major_hazard_alert, major_hazards_digest,
+};
 pub use managers::{deliver_manager_reminders, manager_alert, run_manager_reminders};
 pub use message::{Message, message, webhook_body};
 pub use warnings::{deliver_escalations, escalation_message, run_warning_escalations};

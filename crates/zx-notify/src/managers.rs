@@ -172,15 +172,7 @@ pub async fn deliver_manager_reminders(
             })
             .collect();
         let one = deliver_alert(channels, &manager_alert(t, name, year, reason, to)).await;
-        for (total, part) in [
-            (&mut report.email, one.email),
-            (&mut report.webhook, one.webhook),
-        ] {
-            total.sent += part.sent;
-            total.failed += part.failed;
-            total.skipped += part.skipped;
-            total.errors.extend(part.errors);
-        }
+        report.merge(one);
     }
     Ok(report)
 }

@@ -104,10 +104,32 @@ async fn reminder_loop(
             at = next_run(clock.now(), daily_at);
         } else {
             tokio::select! {
-                () = escalate_warnings(&*store, &channels, now) => {}
+                () = ten_minute_checks(&*store, &channels, now) => {}
                 _ = stop.changed() => return,
             }
         }
+    }
+}
+
+/// What runs every ten minutes: warnings not acknowledged in time escalated, and hazards
+/// graded major sent to HQ by e-mail and chat the day they are graded.
+pub async fn ten_minute_checks(store: &dyn Store, channels: &Channels, now: DateTime<Utc>) {
+    escalate_warnings(store, channels, now).await;
+    deliver_major_hazards(store, channels, now).await;
+}
+
+/// Sends HQ's major-hazard notices not sent yet (the in-app notice is already there); logs,
+/// fails nothing (an undelivered notice is tried again on the next check, for 24 hours).
+pub async fn deliver_major_hazards(store: &dyn Store, channels: &Channels, now: DateTime<Utc>) {
+    match zx_notify::deliver_major_hazards(store, channels, now).await {
+        Ok(report) => {
+            if report.email.sent + report.email.failed + report.webhook.sent + report.webhook.failed
+                > 0
+            {
+                log_report(&report);
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "major hazard notices not delivered"),
     }
 }
 
@@ -175,7 +197,7 @@ pub async fn run_once(
         }
     };
     tracing::info!(recorded = sent.len(), "reminders recorded");
-    escalate_warnings(store, channels, now).await;
+    ten_minute_checks(store, channels, now).await;
     if sent.is_empty() || !channels.any() {
         return;
     }

@@ -69,7 +69,7 @@ const TABLES: &str = "rnd_partners, rnd_spend, rnd_budgets, rnd_projects, manage
                       safety_risks, safety_drill_improvements, safety_drill_reports, \
                       safety_drill_reminders, safety_planned_drills, safety_certificates, \
                       safety_training, safety_people, safety_drills, safety_plans, \
-                      hazard_notifications, hazard_attachments, hazard_steps, hazards, alarms, \
+                      hazard_deliveries, hazard_notifications, hazard_attachments, hazard_steps, hazards, alarms, \
                       alarm_rule_sets, stacks, attachments, blobs, milestones, \
                       measure_updates, measure_co_owners, notifications, measures, visit_entities, \
                       visits, sessions, api_tokens, users, period_status, audit_log, targets, \

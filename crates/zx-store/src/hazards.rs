@@ -135,6 +135,18 @@ pub trait HazardStore: Send + Sync {
     /// A user's hazard notifications, newest first.
     async fn hazard_notifications(&self, user: &str) -> StoreResult<Vec<HazardNotification>>;
     /// Marks a user's unread hazard notifications read; returns how many.
+    /// HQ's major-hazard notices recorded since `since` that have not gone out by e-mail or
+    /// chat yet, oldest first (the delivery job's work list).
+    async fn undelivered_hazard_notifications(
+        &self,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<HazardNotification>>;
+    /// Records that these notices went out (each once; an id already recorded is left as is).
+    async fn mark_hazard_notifications_delivered(
+        &self,
+        ids: &[i64],
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
     async fn mark_hazard_notifications_read(
         &self,
         user: &str,

@@ -153,6 +153,15 @@ pub async fn remind(
                 app.lang.pick("预警督办投递：", "warning escalations:")
             );
         }
+        // Hazards graded major in the last 24 hours whose notice has not gone out yet.
+        let report = zx_notify::deliver_major_hazards(store, &settings.notify, now).await?;
+        if report.email.sent + report.email.failed + report.webhook.sent + report.webhook.failed > 0
+        {
+            eprintln!(
+                "{} {report}",
+                app.lang.pick("重大隐患通知投递：", "major hazard notices:")
+            );
+        }
     }
     Ok(())
 }

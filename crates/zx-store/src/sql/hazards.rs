@@ -592,6 +592,50 @@ impl<B: Backend> HazardStore for SqlStore<B> {
         .await
     }
 
+    async fn undelivered_hazard_notifications(
+        &self,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<HazardNotification>> {
+        let all = self
+            .read_all(
+                "SELECT n.id, n.hazard, n.user_name, n.reason, n.created_at, n.read_at
+                 FROM hazard_notifications n
+                 LEFT JOIN hazard_deliveries d ON d.notification = n.id
+                 WHERE d.notification IS NULL ORDER BY n.id",
+                params![],
+                |row| {
+                    Ok(HazardNotification {
+                        id: row.get(0)?,
+                        hazard: row.get(1)?,
+                        user: row.get(2)?,
+                        reason: row.get(3)?,
+                        created_at: row.get(4)?,
+                        read_at: row.get(5)?,
+                    })
+                },
+            )
+            .await?;
+        Ok(all.into_iter().filter(|n| n.created_at >= since).collect())
+    }
+
+    async fn mark_hazard_notifications_delivered(
+        &self,
+        ids: &[i64],
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.backend.write().await?;
+        for &id in ids {
+            tx.execute(
+                "INSERT INTO hazard_deliveries (notification, delivered_at) VALUES (?, ?)
+                 ON CONFLICT (notification) DO NOTHING",
+                params![id, at],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn mark_hazard_notifications_read(
         &self,
         user: &str,

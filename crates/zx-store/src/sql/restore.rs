@@ -49,6 +49,7 @@ pub const DATA_TABLES: &[&str] = &[
     "hazard_steps",
     "hazard_attachments",
     "hazard_notifications",
+    "hazard_deliveries",
     "safety_plans",
     "safety_drills",
     "safety_people",
