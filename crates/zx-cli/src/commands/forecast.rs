@@ -60,7 +60,7 @@ pub async fn forecast(app: &App, period: &str, indicator: &str, format: TextForm
             Cell::new(format!("{} ({})", e.name, e.code)),
             Cell::new(value).set_alignment(CellAlignment::Right),
             Cell::new(interval).set_alignment(CellAlignment::Right),
-            Cell::new(f.target.map(|t| show(t)).unwrap_or_else(|| "—".to_owned()))
+            Cell::new(f.target.map(show).unwrap_or_else(|| "—".to_owned()))
                 .set_alignment(CellAlignment::Right),
             Cell::new(odds).set_alignment(CellAlignment::Right),
         ]);
