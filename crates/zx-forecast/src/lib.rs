@@ -38,10 +38,9 @@ pub const LEVEL: f64 = 0.8;
 /// percentiles settle well within the rounding shown.
 pub const DEFAULT_PATHS: usize = 1000;
 
-/// The one-step errors are widened by this factor before they are re-used. A model chosen
-/// from a grid to fit the past explains the past better than it will the future; backtests
-/// (BENCHMARKS.md, on seeds other than the ones reported) put the 80 % intervals' coverage
-/// inside 70–90 % with it.
+/// The one-step errors are widened by this factor before they are re-used: a model chosen from
+/// a grid to fit the past explains the past better than it will explain the future. A round
+/// allowance, not a fitted one; the backtest (BENCHMARKS.md) measures the coverage it gives.
 pub const ERROR_WIDENING: f64 = 1.25;
 
 /// One item's consolidated monthly values, the last one being the month forecast from.
