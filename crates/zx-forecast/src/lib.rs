@@ -4,7 +4,8 @@
 //!
 //! The indicator is never extrapolated as a ratio: every item its formula reads (numerators,
 //! denominators, balances) is forecast month by month with exponential smoothing with a damped
-//! trend and a seasonal state ([`smoothing`]), many sample paths of the months left are drawn
+//! trend and a seasonal state ([`smoothing`]; a flow's centre combined with last year's same
+//! months by their inverse one-step errors), many sample paths of the months left are drawn
 //! by re-using the models' own one-step errors — the same past month for every item of a path,
 //! so items that move together (assets and liabilities, profit and revenue) keep moving
 //! together — and the formula is read over each path's year ([`year`]). The median path is the
@@ -208,6 +209,46 @@ pub fn estimate(question: &Question<'_>) -> Result<Estimate, NotForecast> {
             .map(|m| m.usable_residuals().len())
             .min()
             .unwrap_or(0);
+        // A flow's centre is a combination of the model's months and last year's same months,
+        // weighted by how well each has forecast this series one step ahead (inverse mean
+        // squared errors over the same months; last year's month as a forecast of this one's).
+        // Two forecasts that err differently beat either (BENCHMARKS.md); a series the model
+        // fits exactly keeps the model's future exactly.
+        let shifts: Vec<Vec<f64>> = models
+            .iter()
+            .enumerate()
+            .map(|(k, model)| {
+                let w = &windows[k];
+                let from = model.usable.max(smoothing::SEASON);
+                if series[k].stock || w.len() < observed + smoothing::SEASON || from >= w.len() {
+                    return vec![0.0; horizon];
+                }
+                let mut centre = vec![0.0; horizon];
+                model.simulate(&vec![0.0; horizon], &mut centre);
+                let mut model_sq = 0.0;
+                let mut naive_sq = 0.0;
+                for t in from..w.len() {
+                    let e = model.residuals[t];
+                    // A model in logarithms erred by y (1 − e^−e) in the series' own units.
+                    let e = if logged[k] {
+                        w[t] * (1.0 - (-e).exp())
+                    } else {
+                        e
+                    };
+                    model_sq += e * e;
+                    naive_sq += (w[t] - w[t - smoothing::SEASON]).powi(2);
+                }
+                if logged[k] {
+                    centre.iter_mut().for_each(|v| *v = v.exp());
+                }
+                let total = model_sq + naive_sq;
+                let weight = if total > 0.0 { model_sq / total } else { 0.0 };
+                let last_year = &w[w.len() - observed - smoothing::SEASON..w.len() - observed];
+                (0..horizon)
+                    .map(|h| weight * (last_year[observed + h] - centre[h]))
+                    .collect()
+            })
+            .collect();
         let mut rng = SplitMix64::new(question.seed);
         let mut errors = vec![0.0; horizon];
         let mut picks: Vec<Option<usize>> = vec![None; horizon];
@@ -227,6 +268,9 @@ pub fn estimate(question: &Question<'_>) -> Result<Estimate, NotForecast> {
                 model.simulate(&errors, &mut simulated);
                 if logged[k] {
                     simulated.iter_mut().for_each(|v| *v = v.exp());
+                }
+                for (v, shift) in simulated.iter_mut().zip(&shifts[k]) {
+                    *v += shift;
                 }
                 path[k][observed + 1..].copy_from_slice(&simulated);
             }
