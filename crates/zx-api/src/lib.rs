@@ -12,6 +12,7 @@ mod bench;
 mod benchmark;
 mod collection;
 mod emissions;
+mod forecast;
 mod import;
 mod managers;
 mod records;
@@ -37,6 +38,7 @@ pub use emissions::{
     CheckDayJson, CheckFactorJson, CheckJson, CheckStackJson, PASSWORD_MASK, RuleSetJson,
     SimulationJson, StackJson, hour_key,
 };
+pub use forecast::{ForecastJson, ForecastsJson, WillMissJson, forecast_json, forecasts_json};
 pub use import::{ImportRejectedJson, ImportedFileJson, ImportedJson, IssueJson};
 pub use managers::{
     ManagerRegisterJson, ManagerTermInput, ManagerTermJson, OutcomeJson, ProposalInput,

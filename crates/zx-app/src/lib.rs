@@ -18,6 +18,8 @@
 //!   raised once per person.
 //! - [`benchmark`]: an operating indicator benchmarked over a peer group of plants (`zx
 //!   benchmark`), the question checked against the loaded engine.
+//! - [`forecast`]: year-end forecasts of an indicator for every entity, and the "will miss"
+//!   list (`zx_forecast` over the consolidated months).
 //! - [`filings`]: what each unit filed for each month (workflow states over the rows), for the
 //!   collection rules of `zx_domain::collection`.
 //!
@@ -34,6 +36,7 @@ pub mod collect;
 pub mod database;
 mod error;
 pub mod filings;
+pub mod forecast;
 pub mod import;
 pub mod managers;
 pub mod risks;

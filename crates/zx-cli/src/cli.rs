@@ -125,6 +125,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: TextFormat,
     },
+    /// Year-end forecasts of one indicator for every entity: the December value, an 80 %
+    /// interval and the odds of meeting the year's target, from the months up to --period.
+    Forecast {
+        /// The last month to use (YYYY-MM); its year is forecast to December.
+        #[arg(long)]
+        period: String,
+        /// total_profit, roe, … (the catalogue's ids).
+        #[arg(long)]
+        indicator: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+    },
     /// Why an indicator has its value: the formula, its inputs, and the children behind them.
     Explain {
         #[arg(long)]

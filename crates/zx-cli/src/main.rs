@@ -17,7 +17,8 @@ use zx_app::{Clock, DatabaseUrl, SystemClock};
 use crate::app::App;
 use crate::cli::{BenchCommand, Cli, Command, MeasuresCommand};
 use crate::commands::{
-    archive, bench, benchmark, demo, import, measures, query, records, remind, serve, user,
+    archive, bench, benchmark, demo, forecast, import, measures, query, records, remind, serve,
+    user,
 };
 
 fn main() -> ExitCode {
@@ -105,6 +106,14 @@ async fn run(cli: Cli) -> Result<()> {
                 format,
             };
             benchmark::benchmark(&app, args).await
+        }
+        Command::Forecast {
+            period,
+            indicator,
+            format,
+        } => {
+            let app = App::open(global, &db, false, &clock).await?;
+            forecast::forecast(&app, &period, &indicator, format).await
         }
         Command::Explain {
             entity,

@@ -34,7 +34,7 @@ use zx_domain::Catalogue;
 use zx_store::Store;
 
 use routes::{
-    audit, benchmark, cockpit, collect, drills, environment, followup, hazards, measures,
+    audit, benchmark, cockpit, collect, drills, environment, followup, forecast, hazards, measures,
     notifications, people, registers, safety, session, stacks, targets, visits,
 };
 
@@ -147,6 +147,8 @@ pub fn router(state: AppState) -> Router {
         .route("/explain", get(cockpit::pages::explain))
         .route("/benchmark", get(benchmark::pages::page))
         .route("/api/v1/benchmark", get(benchmark::api::benchmark))
+        .route("/api/v1/forecast", get(forecast::api::forecast))
+        .route("/api/v1/forecast/will-miss", get(forecast::api::will_miss))
         .route(
             "/benchmark/references/import",
             post(benchmark::references::page_import),

@@ -64,6 +64,8 @@ use crate::routes::targets::api as targets;
         crate::routes::benchmark::api::benchmark,
         crate::routes::benchmark::references::list,
         crate::routes::benchmark::api::cost_breakdown,
+        crate::routes::forecast::api::forecast,
+        crate::routes::forecast::api::will_miss,
         crate::routes::benchmark::references::api_import
     ),
     components(schemas(
@@ -107,6 +109,9 @@ use crate::routes::targets::api as targets;
         crate::routes::hazards::StepInput,
         crate::routes::hazards::ScoreInput,
         zx_api::BenchmarkJson,
+        zx_api::ForecastsJson,
+        zx_api::ForecastJson,
+        zx_api::WillMissJson,
         zx_api::ReferenceJson,
         zx_api::CostBreakdownJson,
         zx_api::CostStepJson,

@@ -55,6 +55,34 @@ pub struct Card {
     pub open_measures: usize,
     /// Red and no open measure: a gap without action.
     pub gap: bool,
+    /// Where the year is heading (issue 15): `None` under a filter or without a forecast.
+    pub projection: Option<Projection>,
+}
+
+/// A card's year-end forecast, in the card's display unit.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Projection {
+    pub year_end: String,
+    pub low: String,
+    pub high: String,
+    /// The odds of meeting the full-year target (`64%`), `None` without a target or direction.
+    pub odds: Option<String>,
+    /// The odds are below the "will miss" threshold.
+    pub unlikely: bool,
+}
+
+/// One line of the "will miss" list on a group's cockpit.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MissLine {
+    pub entity_code: String,
+    pub entity: String,
+    pub indicator_id: String,
+    pub indicator: String,
+    pub target: String,
+    pub year_end: String,
+    pub interval: String,
+    /// `12%`.
+    pub odds: String,
 }
 
 /// Pay follows results (工资效益联动) as the cockpit shows it, year to date.
@@ -149,6 +177,9 @@ pub struct Cockpit {
     /// Without an explicit period: the later month with data that was passed over because it is
     /// partial (the cockpit opens on the latest complete month).
     pub passed_over: Option<zx_api::MonthProgressJson>,
+    /// On a group's cockpit: the card indicators of its units whose targets the year will
+    /// probably miss, lowest odds first.
+    pub will_miss: Vec<MissLine>,
 }
 
 /// The cockpit's region/segment filter.
@@ -360,6 +391,11 @@ pub fn cockpit(
                 })
                 .count(),
             gap: false,
+            projection: if units.is_none() {
+                projection(engine, targets, def, entity, period.end)
+            } else {
+                None
+            },
         }
     };
     let family_cards = |family: IndicatorFamily| -> Vec<Card> {
@@ -573,6 +609,7 @@ pub fn cockpit(
         notes,
         collection: None,
         passed_over: None,
+        will_miss: Vec::new(),
     }
 }
 
@@ -609,4 +646,27 @@ pub fn issue_lines<I: IssueText>(issues: &[I], lang: Lang) -> Vec<String> {
             Lang::En => i.to_string(),
         })
         .collect()
+}
+
+/// The card's year-end forecast from the data up to `month` (`zx_app::forecast`).
+fn projection(
+    engine: &Engine,
+    targets: &TargetBook,
+    def: &IndicatorDef,
+    entity: EntityId,
+    month: Month,
+) -> Option<Projection> {
+    let found = zx_app::forecast::year_end(engine, targets, def, entity, month);
+    let forecast = found.forecast.ok()?;
+    Some(Projection {
+        year_end: format::show_value(forecast.year_end, def.unit),
+        low: format::show_value(forecast.low, def.unit),
+        high: format::show_value(forecast.high, def.unit),
+        odds: forecast
+            .p_target_met
+            .map(crate::routes::forecast::odds_text),
+        unlikely: forecast
+            .p_target_met
+            .is_some_and(|p| p < zx_app::forecast::miss_threshold()),
+    })
 }

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod benchmark;
 pub mod cems;
 pub mod demo;
+pub mod forecast;
 pub mod import;
 pub mod managers;
 pub mod measures;

@@ -11,6 +11,7 @@ pub mod collect;
 pub mod drills;
 pub mod environment;
 pub mod followup;
+pub mod forecast;
 pub mod hazards;
 pub mod managers;
 pub mod measures;

@@ -72,6 +72,17 @@ pub async fn cockpit_view(
             measures: &measures,
         },
     );
+    // The group's cockpit lists what the year will probably miss (HQ's view of its units).
+    if tree.parent(id).is_none() && view.subtotal.is_none() {
+        view.will_miss = crate::routes::forecast::will_miss_lines(
+            &snapshot.engine,
+            &snapshot.targets,
+            &user.access,
+            id,
+            period.end,
+            user.lang,
+        );
+    }
     let policy = state.collection_policy();
     view.collection = Some(MonthProgressJson::new(tree, &policy, &chosen.shown));
     view.passed_over = chosen
