@@ -315,7 +315,7 @@ pub async fn a_recommendation_tells_each_plant_once_and_everything_is_archived(s
         .unwrap();
     assert_eq!(stored.size, 24);
     let listed = store.practice_attachments("P-001").await.unwrap();
-    assert_eq!(listed, [stored.clone()]);
+    assert_eq!(listed, std::slice::from_ref(&stored));
     let (_, content) = store
         .practice_attachment_content(stored.id)
         .await
