@@ -18,6 +18,8 @@
 //!   raised once per person.
 //! - [`benchmark`]: an operating indicator benchmarked over a peer group of plants (`zx
 //!   benchmark`), the question checked against the loaded engine.
+//! - [`practices`]: the practice library (import, search through an index that is a cache of
+//!   the database, HQ's recommendation and the plants it tells).
 //! - [`filings`]: what each unit filed for each month (workflow states over the rows), for the
 //!   collection rules of `zx_domain::collection`.
 //!
@@ -36,6 +38,7 @@ mod error;
 pub mod filings;
 pub mod import;
 pub mod managers;
+pub mod practices;
 pub mod risks;
 pub mod rnd;
 pub mod safety;

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod import;
 pub mod managers;
 pub mod measures;
+pub mod practices;
 pub mod query;
 pub mod records;
 pub mod references;
