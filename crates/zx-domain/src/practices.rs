@@ -36,6 +36,30 @@ impl PracticeResult {
     pub fn is_empty(&self) -> bool {
         self.amount.is_none() && self.quantity.is_none() && self.note.trim().is_empty()
     }
+
+    /// The results in a line for people: `年效益 86.00 万元；螯合剂添加比例下降 0.8 %`.
+    /// Money in 万元 (the unit plants report savings in), two places; a quantity as written.
+    pub fn text(&self, lang: Lang) -> String {
+        let mut parts = Vec::new();
+        if let Some(amount) = self.amount {
+            let wan = crate::format::grouped(amount / Decimal::from(10_000), 2);
+            parts.push(match lang {
+                Lang::Zh => format!("年效益 {wan} 万元"),
+                Lang::En => format!("{wan} × 10k yuan a year"),
+            });
+        }
+        let note = self.note.trim();
+        match self.quantity {
+            Some(q) => parts.push(
+                format!("{note} {} {}", q.normalize(), self.unit.trim())
+                    .trim()
+                    .to_owned(),
+            ),
+            None if !note.is_empty() => parts.push(note.to_owned()),
+            None => {}
+        }
+        parts.join(lang.pick("；", "; "))
+    }
 }
 
 /// A practice as written.
@@ -210,6 +234,19 @@ pub fn recommendation_recipients<'a>(
         .collect()
 }
 
+/// The practice library's audit actions as people read them.
+pub fn action_label(action: &str, lang: Lang) -> Option<String> {
+    let (zh, en) = match action {
+        "practice.create" => ("登记经验做法", "practice added"),
+        "practice.revise" => ("修订经验做法", "practice revised"),
+        "practice.recommend" => ("推荐经验做法", "practice recommended"),
+        "practice.unrecommend" => ("撤销推荐经验做法", "practice recommendation withdrawn"),
+        "practice.evidence" => ("上传经验附件", "practice file attached"),
+        _ => return None,
+    };
+    Some(lang.pick(zh, en).to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,6 +261,46 @@ mod tests {
             tags: vec!["飞灰".into()],
             result: PracticeResult::default(),
         }
+    }
+
+    #[test]
+    fn the_audit_of_a_practice_reads_in_words() {
+        use crate::format::{audit_action_label, audit_text};
+        assert_eq!(
+            audit_action_label("practice.recommend", Lang::Zh),
+            "推荐经验做法"
+        );
+        let none = |_: &str| None;
+        assert_eq!(
+            audit_text("practice JY-1", Lang::Zh, &none),
+            "经验做法 JY-1"
+        );
+        assert_eq!(
+            audit_text(
+                "segment=waste-to-energy; tags=飞灰;药剂; amount=860000; unit=kPa; body=由 3% 降至 2%",
+                Lang::En,
+                &none
+            ),
+            "segment=waste-to-energy; tags=飞灰;药剂; yuan a year=860000; unit of measure=kPa; \
+             text=由 3% 降至 2%"
+        );
+    }
+
+    #[test]
+    fn results_read_in_ten_thousands_of_yuan_and_as_measured() {
+        let r = PracticeResult {
+            // 860,000 yuan = 86.00 万元.
+            amount: Some(Decimal::new(860_000, 0)),
+            quantity: Some(Decimal::new(80, 2)),
+            unit: "kPa".into(),
+            note: "真空度提高".into(),
+        };
+        assert_eq!(r.text(Lang::Zh), "年效益 86.00 万元；真空度提高 0.8 kPa");
+        assert_eq!(
+            r.text(Lang::En),
+            "86.00 × 10k yuan a year; 真空度提高 0.8 kPa"
+        );
+        assert_eq!(PracticeResult::default().text(Lang::Zh), "");
     }
 
     #[test]

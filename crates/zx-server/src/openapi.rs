@@ -121,6 +121,7 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::routes::risks::api::RisksApi::openapi());
     doc.merge(crate::routes::rnd::api::RndApi::openapi());
+    doc.merge(crate::routes::practices::api::PracticesApi::openapi());
     doc.merge(crate::routes::managers::api::ManagersApi::openapi());
     Json(doc)
 }
