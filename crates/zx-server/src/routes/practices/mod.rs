@@ -105,3 +105,24 @@ pub fn plant_segment(snapshot: &zx_app::Snapshot, entity: &str) -> Option<String
     let segment = zx_domain::catalogue::segment_code(&tree.entity(id).segment);
     (!segment.is_empty()).then_some(segment)
 }
+
+/// The practices like each red indicator of `entity` ("plants of your segment did this"): per
+/// indicator id, the best three for its Chinese name (practices are tagged with the indicators
+/// they move), of the entity's segment when it is a plant.
+pub async fn for_indicators(
+    state: &AppState,
+    snapshot: &zx_app::Snapshot,
+    entity: &str,
+    indicators: Vec<String>,
+) -> Vec<(String, Vec<Link>)> {
+    let segment = plant_segment(snapshot, entity);
+    let mut out = Vec::new();
+    for id in indicators {
+        let Some(def) = state.catalogue.find_indicator(&id) else {
+            continue;
+        };
+        let links = similar(state, &def.name_zh, segment.clone(), None, 3).await;
+        out.push((id, links));
+    }
+    out
+}
