@@ -68,13 +68,12 @@ fn entity_name(snapshot: &zx_app::Snapshot, code: &str) -> String {
         .map_or_else(|| code.to_owned(), |id| tree.entity(id).name.clone())
 }
 
+/// A practice in the library's list: title, who, results (the snippet is a search's).
 fn plain_row(snapshot: &zx_app::Snapshot, p: &StoredPractice, lang: Lang) -> Row {
-    let body: String = p.practice.body.chars().take(80).collect();
-    let cut = p.practice.body.chars().count() > 80;
     Row {
         code: p.practice.code.clone(),
         title_html: escape(&p.practice.title),
-        snippet_html: escape(&format!("{body}{}", if cut { "…" } else { "" })),
+        snippet_html: String::new(),
         entity_name: entity_name(snapshot, p.practice.entity.as_str()),
         segment: format::segment_label(&p.segment, lang),
         results: p.practice.result.text(lang),
