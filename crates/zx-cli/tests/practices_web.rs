@@ -96,6 +96,12 @@ async fn the_search_api_answers_what_the_cli_prints(env: Env) {
     assert_eq!(one["segment"], "waste-to-energy");
     let (status, _) = env.get(&plant, "/api/v1/practices/NOPE").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // In the OpenAPI document.
+    let doc = get_json(&env, &plant, "/api/openapi.json").await;
+    for path in ["/api/v1/practices/search", "/api/v1/practices/{code}"] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path}");
+    }
+    assert!(doc["paths"]["/api/v1/practices/{code}/recommend"]["post"].is_object());
 }
 
 async fn hq_recommends_and_the_plants_of_the_segment_are_told_once(env: Env) {
@@ -181,7 +187,66 @@ async fn only_hq_imports_and_a_bad_file_is_named_cell_by_cell(env: Env) {
     assert_eq!(list.as_array().unwrap().len(), 41);
 }
 
+async fn post_file(
+    env: &Env,
+    client: &reqwest::Client,
+    code: &str,
+    name: &str,
+    content: Vec<u8>,
+) -> (StatusCode, String) {
+    let (_, page) = env.get(client, &format!("/practices/{code}")).await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", hidden(&page, "csrf"))
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(content).file_name(name.to_owned()),
+        );
+    let response = client
+        .post(format!("{}/practices/{code}/files", env.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.text().await.unwrap())
+}
+
+async fn a_file_is_attached_by_the_plant_and_judged_by_its_content(env: Env) {
+    let pdf = zx_demo::demo_evidence_pdf("chelating trial");
+    // SC-NC-WTE's manager attaches to SC-NC-WTE's practice (JY-WTE-04); a redirect back.
+    let plant = env.login("nanchong", "zengxiao-nanchong").await;
+    let (status, _) = post_file(&env, &plant, "JY-WTE-04", "小试报告.pdf", pdf.clone()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = env.get(&plant, "/practices/JY-WTE-04").await;
+    assert!(page.contains("小试报告.pdf"), "{page}");
+    let href = page
+        .split("href=\"/practices/files/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let response = plant
+        .get(format!("{}/practices/files/{href}", env.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.bytes().await.unwrap().to_vec(), pdf);
+    // Not another plant's practice (JY-WTE-01 is FJ-JJ-WTE's), and not a file that lies.
+    let (status, _) = post_file(&env, &plant, "JY-WTE-01", "报告.pdf", pdf).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = post_file(
+        &env,
+        &plant,
+        "JY-WTE-04",
+        "假.pdf",
+        b"MZ not a pdf".to_vec(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
 on_both_backends!(async Env("practices"):
+    a_file_is_attached_by_the_plant_and_judged_by_its_content,
     the_search_api_answers_what_the_cli_prints,
     hq_recommends_and_the_plants_of_the_segment_are_told_once,
     only_hq_imports_and_a_bad_file_is_named_cell_by_cell,

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/practices/{code}", get(pages::practice))
         .route("/practices/{code}/recommend", post(pages::recommend))
         .route("/practices/files/{id}", get(pages::download))
+        .route("/practices/{code}/files", post(pages::attach))
         .route("/api/v1/practices", get(api::list))
         .route("/api/v1/practices/search", get(api::search))
         .route("/api/v1/practices/import", post(api::import))

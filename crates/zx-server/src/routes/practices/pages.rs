@@ -260,6 +260,8 @@ struct PracticePage {
     revisions: Vec<RevisionRow>,
     similar: Vec<Link>,
     can_recommend: bool,
+    /// HQ and the managers of the practice's entity attach files.
+    can_attach: bool,
 }
 
 pub async fn practice(
@@ -318,6 +320,7 @@ pub async fn practice(
             revisions,
             similar,
             can_recommend: user.access.is_hq(),
+            can_attach: may_attach(&snapshot, &user, &p.practice.entity),
         })
     }
     .await;
@@ -369,6 +372,62 @@ pub async fn recommend(
             Redirect::to(&format!("/practices/{}", crate::auth::urlencode(&code))).into_response()
         }
         Err(error) => error_page(Some(&user), user.lang, error),
+    }
+}
+
+/// HQ, and whoever may submit the practice's entity's data (its managers).
+fn may_attach(
+    snapshot: &zx_app::Snapshot,
+    user: &CurrentUser,
+    entity: &zx_domain::EntityCode,
+) -> bool {
+    let tree = snapshot.engine.tree();
+    user.access.is_hq()
+        || tree
+            .id_of(entity.as_str())
+            .is_some_and(|id| user.access.can_submit(tree, id))
+}
+
+/// `POST /practices/{code}/files`: a file judged by its content (PDF, images, Office, as a
+/// measure's evidence), kept in `blobs`; back to the practice.
+pub async fn attach(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(code): Path<String>,
+    mut multipart: Multipart,
+) -> Response {
+    let lang = user.lang;
+    let result = async {
+        let form = read_upload(&mut multipart, "file").await?;
+        user.check_csrf(form.csrf.as_deref())?;
+        let snapshot = state.snapshot().await?;
+        let p = super::find(&state, &code).await?;
+        if !may_attach(&snapshot, &user, &p.practice.entity) {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                lang.pick(
+                    "无权为该经验做法上传附件",
+                    "you may not add files to this practice",
+                ),
+            ));
+        }
+        let (name, bytes) = form.file.ok_or_else(|| {
+            ApiError::new(ErrorCode::InvalidFile, "choose a file").zh("请选择文件")
+        })?;
+        for file in crate::routes::hazards::judge_files(lang, vec![(name, bytes)])? {
+            state
+                .store
+                .add_practice_evidence(&code, file, &user.user.name, state.now())
+                .await?;
+        }
+        Ok::<_, ApiError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            Redirect::to(&format!("/practices/{}", crate::auth::urlencode(&code))).into_response()
+        }
+        Err(error) => error_page(Some(&user), lang, error),
     }
 }
 
