@@ -104,6 +104,37 @@ async fn the_search_api_answers_what_the_cli_prints(env: Env) {
     assert!(doc["paths"]["/api/v1/practices/{code}/recommend"]["post"].is_object());
 }
 
+async fn a_measure_shows_what_plants_of_its_segment_did(env: Env) {
+    let plant = env.login("nanchong", "zengxiao-nanchong").await;
+    let measures = get_json(&env, &plant, "/api/v1/measures?entity=SC-NC-WTE").await;
+    let id = measures["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| {
+            m["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("吨垃圾处理成本压降"))
+        })
+        .map(|m| m["id"].as_i64().unwrap())
+        .unwrap();
+    let (_, page) = env.get(&plant, &format!("/measures/{id}")).await;
+    let section = page
+        .split("id=\"measure-practices\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .unwrap_or_else(|| panic!("no practices on measure {id}"));
+    // Its words (药剂, 吨垃圾运营成本) are the chelating practice's tags; only waste-to-energy
+    // practices are offered to a waste-to-energy plant.
+    assert!(section.contains("/practices/JY-WTE-01"), "{section}");
+    let links = section.matches("/practices/").count();
+    assert_eq!(
+        links,
+        section.matches("/practices/JY-WTE-").count(),
+        "{section}"
+    );
+}
+
 async fn hq_recommends_and_the_plants_of_the_segment_are_told_once(env: Env) {
     let plant = env.login("nanchong", "zengxiao-nanchong").await;
     // The demo's recommendation reached nanchong (SC-NC-WTE is a waste-to-energy plant).
@@ -246,6 +277,7 @@ async fn a_file_is_attached_by_the_plant_and_judged_by_its_content(env: Env) {
 }
 
 on_both_backends!(async Env("practices"):
+    a_measure_shows_what_plants_of_its_segment_did,
     a_file_is_attached_by_the_plant_and_judged_by_its_content,
     the_search_api_answers_what_the_cli_prints,
     hq_recommends_and_the_plants_of_the_segment_are_told_once,
