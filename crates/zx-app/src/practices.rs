@@ -196,3 +196,23 @@ pub async fn recommend(
         .recommend_practice(code, recommended, note, recipients, user, now)
         .await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_lives_beside_a_sqlite_file_or_where_configured() {
+        let sqlite = DatabaseUrl::parse("sqlite://data/zx.db?mode=rwc").unwrap();
+        assert_eq!(
+            index_dir(&sqlite, ""),
+            PathBuf::from("data/zx.db.practices")
+        );
+        assert_eq!(index_dir(&sqlite, " /srv/idx "), PathBuf::from("/srv/idx"));
+        // PostgreSQL: the temporary directory, one directory per database URL.
+        let a = DatabaseUrl::parse("postgres://zx@db/a").unwrap();
+        let b = DatabaseUrl::parse("postgres://zx@db/b").unwrap();
+        assert!(index_dir(&a, "").starts_with(std::env::temp_dir()));
+        assert_ne!(index_dir(&a, ""), index_dir(&b, ""));
+    }
+}
