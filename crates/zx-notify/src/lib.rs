@@ -26,6 +26,7 @@ mod deliver;
 mod drills;
 mod managers;
 mod message;
+mod practices;
 mod warnings;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -40,6 +41,7 @@ pub use deliver::{Alert, ChannelReport, DeliveryReport, deliver, deliver_alert};
 pub use drills::{deliver_drill_reminders, drill_alert, run_drill_reminders};
 pub use managers::{deliver_manager_reminders, manager_alert, run_manager_reminders};
 pub use message::{Message, message, webhook_body};
+pub use practices::{deliver_practice_recommendation, practice_alert};
 pub use warnings::{deliver_escalations, escalation_message, run_warning_escalations};
 
 /// Why the reminder service could not run. Delivery failures are not errors (see

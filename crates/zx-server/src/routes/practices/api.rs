@@ -157,15 +157,7 @@ pub async fn recommend(
     )?;
     let input: RecommendInput = json_body(&state, &user, request).await?;
     super::find(&state, &code).await?;
-    let told = zx_app::practices::recommend(
-        state.store.as_ref(),
-        &code,
-        input.recommended,
-        &input.note,
-        &user.user.name,
-        state.now(),
-    )
-    .await?;
+    let told = super::recommend(&state, &user, &code, input.recommended, &input.note).await?;
     Ok(Json(RecommendedJson {
         recommended: input.recommended,
         told,

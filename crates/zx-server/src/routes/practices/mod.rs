@@ -57,6 +57,51 @@ pub async fn find(state: &AppState, code: &str) -> ApiResult<zx_store::StoredPra
         })
 }
 
+/// Records HQ's decision (`zx_app::practices::recommend`: the plants of the segment told in
+/// the app, once each) and sends the news to those just told by e-mail and chat, in the
+/// background and best effort (a channel that fails is logged; the in-app notice stands).
+pub async fn recommend(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    recommended: bool,
+    note: &str,
+) -> ApiResult<Vec<String>> {
+    let told = zx_app::practices::recommend(
+        state.store.as_ref(),
+        code,
+        recommended,
+        note,
+        &user.user.name,
+        state.now(),
+    )
+    .await?;
+    if !told.is_empty() && state.settings.notify.any() {
+        let (store, settings) = (state.store.clone(), state.settings.clone());
+        let (code, note, sent) = (code.to_owned(), note.to_owned(), told.clone());
+        tokio::spawn(async move {
+            match zx_notify::deliver_practice_recommendation(
+                store.as_ref(),
+                &settings.notify,
+                &code,
+                &note,
+                &sent,
+            )
+            .await
+            {
+                Ok(report) if !report.all_sent() => {
+                    tracing::warn!(?report, %code, "practice recommendation not all delivered");
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, %code, "practice recommendation not delivered")
+                }
+            }
+        });
+    }
+    Ok(told)
+}
+
 /// A practice as a link: its code and title.
 pub struct Link {
     pub code: String,

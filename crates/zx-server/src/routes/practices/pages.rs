@@ -355,15 +355,7 @@ pub async fn recommend(
         )?;
         user.check_csrf(Some(&form.csrf))?;
         super::find(&state, &code).await?;
-        zx_app::practices::recommend(
-            state.store.as_ref(),
-            &code,
-            form.recommended == "1",
-            &form.note,
-            &user.user.name,
-            state.now(),
-        )
-        .await?;
+        super::recommend(&state, &user, &code, form.recommended == "1", &form.note).await?;
         Ok::<_, ApiError>(())
     }
     .await;
