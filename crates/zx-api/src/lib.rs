@@ -15,6 +15,7 @@ mod emissions;
 mod forecast;
 mod import;
 mod managers;
+mod practices;
 mod records;
 pub mod rnd;
 mod safety;
@@ -43,6 +44,10 @@ pub use import::{ImportRejectedJson, ImportedFileJson, ImportedJson, IssueJson};
 pub use managers::{
     ManagerRegisterJson, ManagerTermInput, ManagerTermJson, OutcomeJson, ProposalInput,
     RatingDueJson, RegisterCheckJson, RegisterProposalJson, TermYearJson,
+};
+pub use practices::{
+    PracticeHitJson, PracticeHitsJson, PracticeJson, PracticesImportedJson, RecommendInput,
+    RecommendedJson, score_text,
 };
 pub use records::{AuditEntryJson, EntityJson, GapJson, RevisionJson, SubmissionJson};
 pub use safety::{

@@ -38,4 +38,8 @@ pub enum AppError {
     /// A workbook could not be written (the XLSX writer's message).
     #[error("cannot write the workbook: {0}")]
     Workbook(String),
+    /// The practice library's search index could not be opened or built (its directory, the
+    /// index library's message). The database is untouched.
+    #[error("practice search index: {0}")]
+    Search(String),
 }

@@ -20,6 +20,8 @@
 //!   benchmark`), the question checked against the loaded engine.
 //! - [`forecast`]: year-end forecasts of an indicator for every entity, and the "will miss"
 //!   list (`zx_forecast` over the consolidated months).
+//! - [`practices`]: the practice library (import, search through an index that is a cache of
+//!   the database, HQ's recommendation and the plants it tells).
 //! - [`filings`]: what each unit filed for each month (workflow states over the rows), for the
 //!   collection rules of `zx_domain::collection`.
 //!
@@ -39,6 +41,7 @@ pub mod filings;
 pub mod forecast;
 pub mod import;
 pub mod managers;
+pub mod practices;
 pub mod risks;
 pub mod rnd;
 pub mod safety;

@@ -310,6 +310,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::commands::references::ReferencesCommand,
     },
+    /// The practice library (经验库): import practices, search them in Chinese.
+    Practices {
+        #[command(subcommand)]
+        command: crate::commands::practices::PracticesCommand,
+    },
     /// Stacks (flues) and their data loggers: register, import, list.
     Stack {
         #[command(subcommand)]

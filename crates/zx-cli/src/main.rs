@@ -238,6 +238,10 @@ async fn run(cli: Cli) -> Result<()> {
             let app = App::open(global, &db, false, &clock).await?;
             commands::managers::run(&app, command).await
         }
+        Command::Practices { command } => {
+            let app = App::open(global, &db, false, &clock).await?;
+            commands::practices::run(&app, command).await
+        }
         Command::References { command } => {
             let app = App::open(global, &db, false, &clock).await?;
             commands::references::run(&app, command).await

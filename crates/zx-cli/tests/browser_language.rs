@@ -103,7 +103,8 @@ async fn with_safety_strings(mut out: Vec<String>, db: &Path) -> Vec<String> {
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'safety_%' \
          OR name LIKE 'hazard%' OR name IN ('site_exposures', 'natural_warnings', 'warning_alerts', \
-         'benchmark_references') OR name LIKE 'rnd_%' OR name LIKE 'manager_%')",
+         'benchmark_references') OR name LIKE 'rnd_%' OR name LIKE 'manager_%' \
+         OR name LIKE 'practice%')",
     )
     .fetch_all(&pool)
     .await

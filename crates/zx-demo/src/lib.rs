@@ -40,6 +40,7 @@ mod facts;
 mod managers;
 mod model;
 mod operating;
+pub mod practices;
 mod reform;
 pub mod rnd;
 mod rng;

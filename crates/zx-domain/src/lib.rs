@@ -26,6 +26,7 @@ pub mod measures;
 pub mod notes;
 pub mod parallel;
 pub mod period;
+pub mod practices;
 pub mod reform;
 pub mod rnd;
 pub mod safety;

@@ -29,6 +29,7 @@ pub mod managers;
 mod measures;
 pub mod minutes;
 mod numbers;
+pub mod practices;
 pub mod references;
 pub mod rnd;
 pub mod safety;

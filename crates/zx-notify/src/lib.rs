@@ -30,6 +30,7 @@ mod drills;
 mod hazards;
 mod managers;
 mod message;
+mod practices;
 mod warnings;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -47,6 +48,7 @@ pub use hazards::{
 };
 pub use managers::{deliver_manager_reminders, manager_alert, run_manager_reminders};
 pub use message::{Message, message, webhook_body};
+pub use practices::{deliver_practice_recommendation, practice_alert};
 pub use warnings::{deliver_escalations, escalation_message, run_warning_escalations};
 
 /// Why the reminder service could not run. Delivery failures are not errors (see

@@ -38,6 +38,19 @@ pub struct Settings {
     /// The R&D reconciliation's tolerance: `[rnd]`.
     #[serde(default)]
     pub rnd: RndSettings,
+    /// The practice library's search index: `[practices]`.
+    #[serde(default)]
+    pub practices: PracticesSettings,
+}
+
+/// `[practices]`: where the practice library's search index lives. It is a cache of the
+/// database, rebuilt when missing or stale. Empty: beside a SQLite database
+/// (`zengxiao.db.practices/`), or in the system's temporary directory for PostgreSQL
+/// (`zx_app::practices::index_dir`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PracticesSettings {
+    pub index_dir: String,
 }
 
 /// `[rnd]`: how far R&D projects' spend may stray from the reported `rd_expenditure` before the
@@ -274,6 +287,7 @@ impl Default for Settings {
             collection: Collection::default(),
             safety: SafetyFiles::default(),
             rnd: RndSettings::default(),
+            practices: PracticesSettings::default(),
         }
     }
 }
@@ -294,6 +308,7 @@ impl fmt::Debug for Settings {
             .field("collection", &self.collection)
             .field("safety", &self.safety)
             .field("rnd", &self.rnd)
+            .field("practices", &self.practices)
             .finish()
     }
 }

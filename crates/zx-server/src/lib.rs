@@ -365,6 +365,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::risks::routes())
         .merge(routes::rnd::routes())
         .merge(routes::workforce::routes())
+        .merge(routes::practices::routes())
         .merge(routes::managers::routes())
         .fallback(layout::not_found)
         .layer(axum::middleware::from_fn(api_errors_as_json))

@@ -127,6 +127,7 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     doc.merge(crate::routes::risks::api::RisksApi::openapi());
     doc.merge(crate::routes::rnd::api::RndApi::openapi());
     doc.merge(crate::routes::workforce::api::WorkforceApi::openapi());
+    doc.merge(crate::routes::practices::api::PracticesApi::openapi());
     doc.merge(crate::routes::managers::api::ManagersApi::openapi());
     Json(doc)
 }

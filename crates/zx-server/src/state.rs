@@ -38,9 +38,23 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Grading bands and natural-hazard checklists in force (`[safety]`, else safety.md's).
     pub safety_rules: Arc<zx_app::safety::SafetyRules>,
+    /// The practice library's search index (a cache of the database, `[practices]`).
+    pub practices: Arc<zx_app::practices::Library>,
     snapshot: Arc<RwLock<Option<Loaded>>>,
     reload: Arc<tokio::sync::Mutex<()>>,
     limiter: Arc<Mutex<FailedLogins>>,
+}
+
+/// The index beside the database `settings` name (in memory when the URL cannot be read: the
+/// server will refuse it anyway).
+fn library(settings: &Settings) -> zx_app::practices::Library {
+    match zx_app::DatabaseUrl::parse(&settings.db) {
+        Ok(db) => zx_app::practices::Library::on_disk(&zx_app::practices::index_dir(
+            &db,
+            &settings.practices.index_dir,
+        )),
+        Err(_) => zx_app::practices::Library::in_memory(),
+    }
 }
 
 impl AppState {
@@ -50,6 +64,7 @@ impl AppState {
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        let practices = Arc::new(library(&settings));
         Self {
             store,
             catalogue: Arc::new(catalogue),
@@ -57,6 +72,7 @@ impl AppState {
             emissions: None,
             clock,
             safety_rules: Arc::default(),
+            practices,
             snapshot: Arc::new(RwLock::new(None)),
             reload: Arc::new(tokio::sync::Mutex::new(())),
             limiter: Arc::new(Mutex::new(HashMap::new())),

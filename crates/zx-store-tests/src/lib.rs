@@ -16,6 +16,7 @@ pub mod hazards;
 pub mod loads;
 pub mod managers;
 pub mod measures;
+pub mod practices;
 pub mod references;
 pub mod risks;
 pub mod rnd;
@@ -107,6 +108,8 @@ macro_rules! stories {
             rnd::a_bad_rnd_row_refuses_the_whole_save,
             managers::manager_terms_are_saved_all_or_nothing_and_corrected_with_an_audit_trail,
             managers::manager_reminders_are_recorded_once_and_audited,
+            practices::practices_are_revised_never_overwritten_and_audited,
+            practices::a_recommendation_tells_each_plant_once_and_everything_is_archived,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

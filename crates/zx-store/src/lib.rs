@@ -27,6 +27,7 @@ mod facts;
 mod hazards;
 mod managers;
 mod measures;
+mod practices;
 mod references;
 mod risks;
 mod rnd;
@@ -42,6 +43,7 @@ pub use facts::*;
 pub use hazards::*;
 pub use managers::*;
 pub use measures::*;
+pub use practices::*;
 pub use references::*;
 pub use risks::*;
 pub use rnd::*;
@@ -149,6 +151,7 @@ pub trait Store:
     + ReferenceStore
     + RndStore
     + ManagerStore
+    + PracticeStore
 {
 }
 
@@ -166,6 +169,7 @@ impl<T> Store for T where
         + ReferenceStore
         + RndStore
         + ManagerStore
+        + PracticeStore
 {
 }
 
@@ -267,6 +271,7 @@ mod tests {
 pub mod prelude {
     pub use crate::HazardStore;
     pub use crate::ManagerStore;
+    pub use crate::PracticeStore;
     pub use crate::{
         AccountStore, ArchiveStore, DrillStore, EmissionStore, FactStore, MeasureStore,
         ReferenceStore, RiskStore, RndStore, SafetyRecordStore, Store, WorkflowStore,

@@ -140,7 +140,38 @@ pub async fn build(
         .await?;
     references(&app).await?;
     managers(&app, &data).await?;
+    practices(&app).await?;
     Ok((app, data))
+}
+
+/// The demo's practice library (`zx_demo::practices`): forty practices through the practices
+/// file's own import, one of them recommended by HQ (the waste-to-energy plants are told).
+async fn practices(app: &App) -> Result<()> {
+    let csv = zx_demo::practices::demo_practices_csv();
+    let saved = zx_app::practices::import(
+        app.store.as_ref(),
+        "practices.csv",
+        csv.as_bytes(),
+        DEMO_USER,
+        app.clock.now(),
+    )
+    .await?;
+    if let Err(rejected) = saved {
+        for issue in &rejected.issues {
+            eprintln!("{issue}");
+        }
+        bail!("the demo practices did not pass validation (a bug: please report it)");
+    }
+    zx_app::practices::recommend(
+        app.store.as_ref(),
+        zx_demo::practices::RECOMMENDED,
+        true,
+        "全集团垃圾焚烧发电厂推广",
+        "hq",
+        app.clock.now(),
+    )
+    .await?;
+    Ok(())
 }
 
 /// The demo's safety registers (`zx_demo::demo_safety`, laid out around today in China): the

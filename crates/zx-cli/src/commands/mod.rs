@@ -9,6 +9,7 @@ pub mod forecast;
 pub mod import;
 pub mod managers;
 pub mod measures;
+pub mod practices;
 pub mod query;
 pub mod records;
 pub mod references;

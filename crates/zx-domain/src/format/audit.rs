@@ -117,6 +117,7 @@ pub fn audit_action_label(action: &str, lang: Lang) -> String {
         _ => {
             return crate::rnd::action_label(action, lang)
                 .or_else(|| crate::managers::action_label(action, lang))
+                .or_else(|| crate::practices::action_label(action, lang))
                 .unwrap_or_else(|| action.to_owned());
         }
     };
@@ -212,6 +213,13 @@ fn audit_key_label(key: &str, lang: Lang) -> Option<&'static str> {
         "pay" => ("年薪", "pay"),
         "target" => ("年度目标", "target"),
         "result" => ("完成情况", "result"),
+        "body" => ("正文", "text"),
+        "tags" => ("标签", "tags"),
+        "amount" => ("年效益（元）", "yuan a year"),
+        "quantity" => ("效果数值", "effect"),
+        "unit" => ("计量单位", "unit of measure"),
+        "note" => ("说明", "note"),
+        "recommended" => ("推荐", "recommended"),
         _ => return None,
     };
     Some(lang.pick(zh, en))
@@ -279,6 +287,7 @@ fn audit_word_label(
         "benchmark_reference" => ("行业参考值", "industry reference value"),
         "manager_term" => ("管理人员任期", "manager's term"),
         "rnd_project" => ("研发项目", "R&D project"),
+        "practice" => ("经验做法", "practice"),
         "rnd_budget" => ("研发预算", "R&D budget"),
         "rnd_spend" => ("研发支出", "R&D spend"),
         "rnd_partner" => ("研发合作单位", "R&D partner"),
@@ -301,7 +310,11 @@ fn audit_word_label(
 /// this is only how it reads.
 pub fn audit_text(text: &str, lang: Lang, names: &dyn Fn(&str) -> Option<String>) -> String {
     // Free text follows these fields to the end of the pair: never translated.
-    const FREE: [&str; 15] = [
+    const FREE: [&str; 19] = [
+        "body",
+        "tags",
+        "note",
+        "unit",
         "title",
         "comment",
         "name",

@@ -17,6 +17,7 @@ pub mod managers;
 pub mod measures;
 pub mod notifications;
 pub mod people;
+pub mod practices;
 pub mod registers;
 pub mod risks;
 pub mod rnd;

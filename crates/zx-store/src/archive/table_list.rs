@@ -23,6 +23,13 @@ const fn opt(name: &'static str, kind: ColumnKind) -> Column {
 
 use ColumnKind::{Bool, Date, Decimal as Dec, Int, Text, Time};
 
+/// A row of a practice's table refers to its practice.
+const PRACTICE: Ref = Ref {
+    column: "practice",
+    table: "practices",
+    target: "id",
+};
+
 /// Every table archived row by row, parents before the tables that refer to them (the order a
 /// restore writes them in). A table added to a migration that holds data people entered must be
 /// added here too (the store tests export every table and fail on one that is missing).
@@ -695,5 +702,104 @@ pub static ARCHIVED_TABLES: &[TableSpec] = &[
         }],
         label_en: "manager reminders",
         label_zh: "经理层任期提醒",
+    },
+    TableSpec {
+        name: "practices",
+        columns: &[
+            col("id", Int),
+            col("code", Text),
+            col("entity", Text),
+            col("created_by", Text),
+            col("created_at", Time),
+        ],
+        key: &["id"],
+        identity: true,
+        refs: &[Ref {
+            column: "entity",
+            table: "entities",
+            target: "code",
+        }],
+        label_en: "practices",
+        label_zh: "经验做法",
+    },
+    TableSpec {
+        name: "practice_revisions",
+        columns: &[
+            col("id", Int),
+            col("practice", Int),
+            col("revision", Int),
+            col("title", Text),
+            col("body", Text),
+            col("segment", Text),
+            col("tags", Text),
+            opt("result_amount", Dec),
+            opt("result_quantity", Dec),
+            col("result_unit", Text),
+            col("result_note", Text),
+            col("source", Text),
+            col("recorded_by", Text),
+            col("recorded_at", Time),
+        ],
+        key: &["id"],
+        identity: true,
+        refs: &[PRACTICE],
+        label_en: "practice revisions",
+        label_zh: "经验做法修订",
+    },
+    TableSpec {
+        name: "practice_recommendations",
+        columns: &[
+            col("id", Int),
+            col("practice", Int),
+            col("recommended", Bool),
+            col("note", Text),
+            col("decided_by", Text),
+            col("decided_at", Time),
+        ],
+        key: &["id"],
+        identity: true,
+        refs: &[PRACTICE],
+        label_en: "practice recommendations",
+        label_zh: "经验推荐",
+    },
+    TableSpec {
+        name: "practice_attachments",
+        columns: &[
+            col("id", Int),
+            col("practice", Int),
+            col("sha256", Text),
+            col("file_name", Text),
+            col("media_type", Text),
+            col("size", Int),
+            col("created_at", Time),
+            col("created_by", Text),
+        ],
+        key: &["id"],
+        identity: true,
+        refs: &[
+            PRACTICE,
+            Ref {
+                column: "sha256",
+                table: "blobs",
+                target: "sha256",
+            },
+        ],
+        label_en: "practice files",
+        label_zh: "经验附件",
+    },
+    TableSpec {
+        name: "practice_notifications",
+        columns: &[
+            col("id", Int),
+            col("practice", Int),
+            col("user_name", Text),
+            col("created_at", Time),
+            opt("read_at", Time),
+        ],
+        key: &["id"],
+        identity: true,
+        refs: &[PRACTICE],
+        label_en: "practice notices",
+        label_zh: "经验推荐通知",
     },
 ];

@@ -29,6 +29,7 @@ mod import;
 mod managers;
 mod measure_rows;
 mod measures;
+mod practices;
 mod references;
 mod restore;
 mod risks;

@@ -68,6 +68,11 @@ pub const DATA_TABLES: &[&str] = &[
     "manager_term_years",
     "manager_attachments",
     "manager_reminders",
+    "practices",
+    "practice_revisions",
+    "practice_recommendations",
+    "practice_attachments",
+    "practice_notifications",
 ];
 
 /// Tables whose `id` the database hands out: a restore writes the archive's ids into them, and

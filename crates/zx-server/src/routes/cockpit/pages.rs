@@ -42,6 +42,8 @@ struct CockpitPage {
     peers_within: String,
     /// A subsidiary's plants × the main operating indicators, with their quartiles.
     quartiles: Option<crate::routes::benchmark::PlantQuartiles>,
+    /// The practices like each red card's (and bottom-quartile operating) indicator.
+    similar: Vec<(String, Vec<crate::routes::practices::Link>)>,
 }
 
 #[derive(Deserialize)]
@@ -100,14 +102,33 @@ pub async fn cockpit(
             .then(|| crate::routes::benchmark::cost_view(&snapshot, lang, id, chosen.period))
             .flatten();
         let within = snapshot.engine.tree().entity(within).code.to_string();
+        let reds = view
+            .cards
+            .iter()
+            .filter(|c| c.status == "red")
+            .map(|c| c.id.clone())
+            .chain(
+                standings
+                    .iter()
+                    .filter(|s| s.rank.is_some_and(|(_, _, q)| q == 4))
+                    .map(|s| s.indicator.clone()),
+            )
+            .collect();
+        let similar =
+            crate::routes::practices::for_indicators(&state, &snapshot, &code, reds).await;
         Ok::<_, ApiError>((
             view,
-            (violations, safety, (standings, within, quartiles, cost)),
+            (
+                violations,
+                safety,
+                (standings, within, quartiles, cost),
+                similar,
+            ),
         ))
     }
     .await;
     match result {
-        Ok((view, (violations, safety, (standings, peers_within, quartiles, cost)))) => {
+        Ok((view, (violations, safety, (standings, peers_within, quartiles, cost), similar))) => {
             let ranking_json = serde_json::json!({
                 "title": view.cards.iter().find(|c| c.id == view.rank_by).map(|c| format!("{} ({})", c.name, c.unit)),
                 "rows": view.ranking,
@@ -129,6 +150,7 @@ pub async fn cockpit(
                 cost,
                 peers_within,
                 quartiles,
+                similar,
             }
             .into_response()
         }

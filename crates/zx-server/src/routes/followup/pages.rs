@@ -82,6 +82,8 @@ struct MeasurePage {
     /// The comment of a refused update, put back in the form.
     draft: String,
     max_mb: usize,
+    /// Practices of plants of the measure's segment like it ("plants of your segment did this").
+    similar: Vec<crate::routes::practices::Link>,
 }
 
 fn human_size(size: u64) -> String {
@@ -180,6 +182,16 @@ async fn measure_page(
             overdue: x.is_overdue(today),
         })
         .collect();
+    let words = format!(
+        "{} {}",
+        m.title,
+        m.indicator
+            .as_deref()
+            .and_then(|i| catalogue.find_indicator(i))
+            .map_or("", |d| d.name_zh.as_str())
+    );
+    let segment = crate::routes::practices::plant_segment(&snapshot, m.entity.as_str());
+    let similar = crate::routes::practices::similar(state, &words, segment, None, 3).await;
     Ok(MeasurePage {
         lang,
         me: Me::of(user),
@@ -218,6 +230,7 @@ async fn measure_page(
         message,
         draft,
         max_mb: MAX_EVIDENCE_BYTES / (1024 * 1024),
+        similar,
     }
     .into_response())
 }

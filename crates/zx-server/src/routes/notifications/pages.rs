@@ -28,6 +28,8 @@ struct NotificationsPage {
     rows: Vec<NotificationRow>,
     /// Major hazards graded (HQ's safety department): hazard id, its description, when, unread.
     hazards: Vec<(i64, String, String, bool)>,
+    /// Practices HQ recommended to the plants of their segment: code, title, when, unread.
+    practices: Vec<(String, String, String, bool)>,
 }
 
 /// The user's notifications; opening the page marks them read.
@@ -79,6 +81,29 @@ pub async fn notifications(
                 )
             })
             .collect();
+        let library = state.store.practices().await?;
+        let practices = state
+            .store
+            .practice_notifications(&user.user.name)
+            .await?
+            .into_iter()
+            .map(|n| {
+                let title = library
+                    .iter()
+                    .find(|p| p.practice.code == n.practice)
+                    .map_or(String::new(), |p| p.practice.title.clone());
+                (
+                    n.practice,
+                    title,
+                    china_time(n.created_at),
+                    n.read_at.is_none(),
+                )
+            })
+            .collect();
+        state
+            .store
+            .mark_practice_notifications_read(&user.user.name, state.now())
+            .await?;
         state
             .store
             .mark_notifications_read(&user.user.name, state.now())
@@ -87,16 +112,17 @@ pub async fn notifications(
             .store
             .mark_hazard_notifications_read(&user.user.name, state.now())
             .await?;
-        Ok::<_, ApiError>((rows, hazards))
+        Ok::<_, ApiError>((rows, hazards, practices))
     }
     .await;
     match result {
-        Ok((rows, hazards)) => NotificationsPage {
+        Ok((rows, hazards, practices)) => NotificationsPage {
             lang,
             me: Me::of(&user),
             here: here(&uri),
             rows,
             hazards,
+            practices,
         }
         .into_response(),
         Err(error) => error_page(Some(&user), lang, error),
