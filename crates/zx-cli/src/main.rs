@@ -15,9 +15,9 @@ use clap::Parser;
 use zx_app::{Clock, DatabaseUrl, SystemClock};
 
 use crate::app::App;
-use crate::cli::{BenchCommand, Cli, Command, MeasuresCommand};
+use crate::cli::{BenchCommand, Cli, Command, MeasuresCommand, ReportFormat};
 use crate::commands::{
-    archive, bench, benchmark, demo, import, measures, query, records, remind, serve, user,
+    archive, bench, benchmark, demo, import, measures, query, records, remind, report, serve, user,
 };
 
 fn main() -> ExitCode {
@@ -75,9 +75,27 @@ async fn run(cli: Cli) -> Result<()> {
             entity,
             depth,
             basis,
+            format,
+            output,
+            config,
         } => {
             let app = App::open(global, &db, false, &clock).await?;
-            query::report(&app, entity.as_deref(), period.as_deref(), depth, basis).await
+            match format {
+                ReportFormat::Table => {
+                    query::report(&app, entity.as_deref(), period.as_deref(), depth, basis).await
+                }
+                _ => {
+                    let request = report::Request {
+                        entity: entity.as_deref(),
+                        period: period.as_deref(),
+                        basis,
+                        format,
+                        output: output.as_deref(),
+                        config: &config,
+                    };
+                    report::write(&app, request).await
+                }
+            }
         }
         Command::Benchmark {
             period,

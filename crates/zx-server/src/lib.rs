@@ -16,6 +16,7 @@ pub mod export;
 pub mod jobs;
 pub mod layout;
 pub mod openapi;
+pub mod report;
 pub mod routes;
 pub mod scope;
 pub mod state;
