@@ -36,7 +36,7 @@ use zx_store::Store;
 
 use routes::{
     audit, benchmark, cockpit, collect, drills, environment, followup, hazards, measures,
-    notifications, people, registers, safety, session, stacks, targets, visits,
+    notifications, people, registers, reports, safety, session, stacks, targets, visits,
 };
 
 pub use config::Settings;
@@ -170,6 +170,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/audit", get(audit::pages::audit))
         .route("/export.xlsx", get(cockpit::pages::export))
+        .route("/report.pdf", get(reports::pages::pdf))
+        .route("/report.xlsx", get(reports::pages::xlsx))
         .route("/measures", get(measures::pages::page))
         .route("/measures.xlsx", get(measures::pages::export))
         .route(
@@ -309,6 +311,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/me", get(session::api::me))
         .route("/api/v1/entities", get(cockpit::api::entities))
         .route("/api/v1/entities/{code}/kpi", get(cockpit::api::kpi))
+        .route("/api/v1/entities/{code}/report", get(reports::api::report))
         .route(
             "/api/v1/entities/{code}/explain",
             get(cockpit::api::explain),

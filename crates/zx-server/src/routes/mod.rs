@@ -17,6 +17,7 @@ pub mod measures;
 pub mod notifications;
 pub mod people;
 pub mod registers;
+pub mod reports;
 pub mod risks;
 pub mod rnd;
 pub mod safety;
