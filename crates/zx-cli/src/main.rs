@@ -47,6 +47,8 @@ async fn run(cli: Cli) -> Result<()> {
     // The clock is read here only: one for the run, passed down to every command.
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let db = DatabaseUrl::parse(&global.db)?;
+    // The server's "download PDF" typesets with what only this binary links (typst, the font).
+    zx_server::report::set_pdf_writer(zx_report_pdf::pdf);
     match cli.command {
         Command::Init => {
             let app = App::open(global, &db, true, &clock).await?;

@@ -26,6 +26,8 @@ async fn bytes(env: &Env, client: &reqwest::Client, path: &str) -> (StatusCode, 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_cockpits_download_shows_the_cockpits_values_in_scope() {
+    // What `zx`'s main does: only the binary (and this test) links the typesetter.
+    zx_server::report::set_pdf_writer(zx_report_pdf::pdf);
     let env = Env::sqlite().await;
     let hq = env.login("hq", "zengxiao-hq").await;
     // The cockpit page links to the report of the entity and month it shows.

@@ -1,9 +1,7 @@
-//! The monthly quality-and-efficiency report (issue 16): a typeset A4 PDF and its Excel twin,
-//! both from one [`Report`], the cockpit's values already formatted as the cockpit shows them.
-//!
-//! Typesetting happens in-process with the `typst` crates (no external program) over the
-//! template `report.typ`; the only font is the vendored Noto Sans SC (OFL 1.1), which typst
-//! embeds as a subset, so the Chinese text stays searchable and the file small.
+//! The monthly quality-and-efficiency report (issue 16): one [`Report`], the cockpit's values
+//! already formatted as the cockpit shows them, with its zh/en labels, written as an Excel
+//! twin here and typeset as an A4 PDF by `zx-report-pdf` (typst and the CJK font: heavy, so
+//! only the `zx` binary links it, not every crate and test that links the server).
 //!
 //! Not here: reading the store or computing anything. The caller (the server's
 //! `report` module, which the CLI calls too) fills the model from the cockpit's view model, so
@@ -12,7 +10,6 @@
 
 mod labels;
 pub mod model;
-mod typeset;
 mod xlsx;
 
 use serde::Serialize;
@@ -41,15 +38,17 @@ fn lang_of(report: &Report) -> Lang {
     Lang::parse(&report.lang).unwrap_or_default()
 }
 
-/// The report as an A4 PDF.
-pub fn pdf(report: &Report) -> Result<Vec<u8>, ReportError> {
+/// What the PDF's template reads (`/report.json`): the report and its labels.
+pub fn template_data(report: &Report) -> Result<Vec<u8>, ReportError> {
     let labels = Labels::new(report, lang_of(report));
-    let data = serde_json::to_vec(&TemplateData {
+    Ok(serde_json::to_vec(&TemplateData {
         report,
         labels: &labels,
-    })?;
-    typeset::pdf(data)
+    })?)
 }
+
+/// Typesets a report as a PDF: `zx_report_pdf::pdf`, handed to the server by the binary.
+pub type PdfWriter = fn(&Report) -> Result<Vec<u8>, ReportError>;
 
 /// The same report as one workbook, a sheet per section.
 pub fn xlsx(report: &Report) -> Result<Vec<u8>, ReportError> {

@@ -12,12 +12,32 @@ use zx_report::{
 };
 use zx_store::AlarmFilter;
 
+use std::sync::OnceLock;
+
 use crate::auth::CurrentUser;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::routes::cockpit::{CockpitQuery, cockpit_view};
 use crate::scope::ChosenPeriod;
 use crate::state::{AppState, Snapshot};
 use crate::views::Card;
+
+static PDF_WRITER: OnceLock<zx_report::PdfWriter> = OnceLock::new();
+
+/// The typesetter (`zx_report_pdf::pdf`), handed over once by the `zx` binary at start. typst
+/// and the 21 MB font are linked into the binary only, not into every crate and test binary
+/// that links the server (each would grow by some 200 MB in debug builds).
+pub fn set_pdf_writer(writer: zx_report::PdfWriter) {
+    // A second call hands over the same function: keeping the first is right.
+    let _ = PDF_WRITER.set(writer);
+}
+
+/// The report as a PDF, or an internal error in a build that handed over no typesetter.
+pub fn pdf(report: &Report) -> ApiResult<Vec<u8>> {
+    let writer = PDF_WRITER
+        .get()
+        .ok_or_else(|| ApiError::internal("no PDF typesetter in this build"))?;
+    writer(report).map_err(ApiError::internal)
+}
 
 /// A value with its unit, once: `1,234.56 万元`, `31.71%` (a ratio carries its %).
 fn with_unit(value: &str, unit: &str) -> String {

@@ -85,7 +85,7 @@ pub async fn write(app: &App, request: Request<'_>) -> Result<()> {
         .map_err(api)?;
     let bytes = match request.format {
         ReportFormat::Xlsx => zx_report::xlsx(&report)?,
-        _ => zx_report::pdf(&report)?,
+        _ => zx_report_pdf::pdf(&report)?,
     };
     std::fs::write(output, &bytes).with_context(|| format!("cannot write {}", output.display()))?;
     eprintln!(

@@ -63,12 +63,11 @@ pub async fn make(
     let format = query.format.unwrap_or_default();
     // Typesetting takes a CPU for a moment: off the async workers.
     let bytes = tokio::task::spawn_blocking(move || match format {
-        ReportFormat::Pdf => zx_report::pdf(&report),
-        ReportFormat::Xlsx => zx_report::xlsx(&report),
+        ReportFormat::Pdf => crate::report::pdf(&report),
+        ReportFormat::Xlsx => zx_report::xlsx(&report).map_err(ApiError::internal),
     })
     .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
+    .map_err(ApiError::internal)??;
     let extension = match format {
         ReportFormat::Pdf => "pdf",
         ReportFormat::Xlsx => "xlsx",

@@ -1,7 +1,8 @@
-//! Typesetting in-process with the `typst` crates: a minimal `World` that knows one source (the
+//! The monthly report (`zx_report::Report`) typeset in-process with the `typst` crates: a minimal `World` that knows one source (the
 //! report's template, compiled into the binary), one data file (the report as JSON) and the
 //! vendored Noto Sans SC fonts. It never reads the disk, the system's fonts or the network, so
 //! a fresh machine makes the same PDF byte for byte. typst subsets the fonts it embeds.
+#![forbid(unsafe_code)]
 
 use std::sync::LazyLock;
 
@@ -13,7 +14,7 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
-use crate::ReportError;
+use zx_report::{Report, ReportError};
 
 /// Noto Sans SC (SIL Open Font License 1.1, `fonts/OFL.txt`): regular for text, bold for
 /// headings. Both cover Latin as well, so the English report needs no second family.
@@ -97,8 +98,10 @@ fn describe(errors: &[SourceDiagnostic]) -> String {
         .join("; ")
 }
 
-/// Lays out the template over `data` (the report and its labels as JSON) and writes the PDF.
-pub fn pdf(data: Vec<u8>) -> Result<Vec<u8>, ReportError> {
+/// The report as an A4 PDF: the template laid out over the report and its labels (JSON).
+/// Its type is `zx_report::PdfWriter`.
+pub fn pdf(report: &Report) -> Result<Vec<u8>, ReportError> {
+    let data = zx_report::template_data(report)?;
     let world = ReportWorld {
         main: Source::new(file_id("/report.typ"), TEMPLATE.to_owned()),
         data_id: file_id("/report.json"),
