@@ -167,3 +167,67 @@ impl Labels {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CollectionLine, RuleSection, UnitsTable};
+
+    fn report(period: &str) -> Report {
+        Report {
+            lang: "zh".into(),
+            entity_code: "G".into(),
+            entity_name: "示例集团".into(),
+            period: period.into(),
+            basis: "本年累计".into(),
+            made_on: "2026-12-06".into(),
+            indicators: vec![],
+            rule: RuleSection {
+                name: String::new(),
+                verdict: String::new(),
+                holds: None,
+                lines: vec![],
+            },
+            wage_linkage: None,
+            trends: vec![],
+            units: UnitsTable {
+                columns: vec![],
+                rows: vec![],
+            },
+            ranking: crate::model::Ranking {
+                title: String::new(),
+                rows: vec![],
+            },
+            reds: vec![],
+            collection: Some(CollectionLine {
+                month: period.into(),
+                expected: 60,
+                done: 58,
+                complete: false,
+                pending: vec![],
+            }),
+            emissions: None,
+            safety: None,
+            operations: vec![],
+            reform: vec![],
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn the_cover_and_the_collection_read_in_each_language() {
+        let r = report("2026-03");
+        let zh = Labels::new(&r, Lang::Zh);
+        // March without its leading zero, as a Chinese date is written.
+        assert_eq!(zh.period_line, "2026 年 3 月");
+        assert_eq!(zh.collection_line, "2026-03 应报送 60 家，已完成 58 家。");
+        assert_eq!(zh.basis_line, "口径：本年累计");
+        let en = Labels::new(&r, Lang::En);
+        assert_eq!(en.period_line, "2026-03");
+        assert_eq!(en.collection_line, "2026-03: 58 of 60 expected units done.");
+        assert_eq!(
+            Labels::new(&report("2026-11"), Lang::Zh).period_line,
+            "2026 年 11 月"
+        );
+    }
+}
