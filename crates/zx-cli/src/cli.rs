@@ -50,6 +50,16 @@ pub enum TableFormat {
     Csv,
 }
 
+/// What `zx report` writes: the cockpit table on stdout, or the monthly report as a file.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    Table,
+    /// The typeset A4 report (needs -o).
+    Pdf,
+    /// The report's Excel twin, a sheet per section (needs -o).
+    Xlsx,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum TextFormat {
     Text,
@@ -92,7 +102,10 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: TableFormat,
     },
-    /// The cockpit table: every entity of a subtree with the six indicators, YoY and status.
+    /// The cockpit table: every entity of a subtree with the six indicators, YoY and status;
+    /// with `--format pdf|xlsx -o FILE` the monthly quality-and-efficiency report (the cockpit's
+    /// values, the rule, trends, units, red indicators and their measures, collection,
+    /// emissions, safety, operations, reform) as a typeset PDF or its Excel twin.
     Report {
         /// Month to report (default: the latest month with data).
         #[arg(long)]
@@ -105,6 +118,14 @@ pub enum Command {
         depth: usize,
         #[arg(long, value_enum, default_value = "ytd")]
         basis: BasisArg,
+        #[arg(long, value_enum, default_value = "table")]
+        format: ReportFormat,
+        /// The file to write the PDF or workbook to.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+        /// Settings file, as for `zx serve` (the collection policy the cockpit uses).
+        #[arg(long, default_value = "zengxiao.toml")]
+        config: PathBuf,
     },
     /// An operating indicator benchmarked over plants (对标): quartiles, ranks, each plant's
     /// quartile and what reaching the top quartile is worth; plants without a value apart.

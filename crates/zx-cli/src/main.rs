@@ -15,10 +15,10 @@ use clap::Parser;
 use zx_app::{Clock, DatabaseUrl, SystemClock};
 
 use crate::app::App;
-use crate::cli::{BenchCommand, Cli, Command, MeasuresCommand};
+use crate::cli::{BenchCommand, Cli, Command, MeasuresCommand, ReportFormat};
 use crate::commands::{
-    archive, bench, benchmark, demo, forecast, import, measures, query, records, remind, serve,
-    user,
+    archive, bench, benchmark, demo, forecast, import, measures, query, records, remind, report,
+    serve, user,
 };
 
 fn main() -> ExitCode {
@@ -48,6 +48,8 @@ async fn run(cli: Cli) -> Result<()> {
     // The clock is read here only: one for the run, passed down to every command.
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let db = DatabaseUrl::parse(&global.db)?;
+    // The server's "download PDF" typesets with what only this binary links (typst, the font).
+    zx_server::report::set_pdf_writer(zx_report_pdf::pdf);
     match cli.command {
         Command::Init => {
             let app = App::open(global, &db, true, &clock).await?;
@@ -84,9 +86,27 @@ async fn run(cli: Cli) -> Result<()> {
             entity,
             depth,
             basis,
+            format,
+            output,
+            config,
         } => {
             let app = App::open(global, &db, false, &clock).await?;
-            query::report(&app, entity.as_deref(), period.as_deref(), depth, basis).await
+            match format {
+                ReportFormat::Table => {
+                    query::report(&app, entity.as_deref(), period.as_deref(), depth, basis).await
+                }
+                _ => {
+                    let request = report::Request {
+                        entity: entity.as_deref(),
+                        period: period.as_deref(),
+                        basis,
+                        format,
+                        output: output.as_deref(),
+                        config: &config,
+                    };
+                    report::write(&app, request).await
+                }
+            }
         }
         Command::Benchmark {
             period,

@@ -16,6 +16,7 @@ pub mod export;
 pub mod jobs;
 pub mod layout;
 pub mod openapi;
+pub mod report;
 pub mod routes;
 pub mod scope;
 pub mod state;
@@ -35,7 +36,7 @@ use zx_store::Store;
 
 use routes::{
     audit, benchmark, cockpit, collect, drills, environment, followup, forecast, hazards, measures,
-    notifications, people, registers, safety, session, stacks, targets, visits,
+    notifications, people, registers, reports, safety, session, stacks, targets, visits,
 };
 
 pub use config::Settings;
@@ -171,6 +172,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/audit", get(audit::pages::audit))
         .route("/export.xlsx", get(cockpit::pages::export))
+        .route("/report.pdf", get(reports::pages::pdf))
+        .route("/report.xlsx", get(reports::pages::xlsx))
         .route("/measures", get(measures::pages::page))
         .route("/measures.xlsx", get(measures::pages::export))
         .route(
@@ -310,6 +313,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/me", get(session::api::me))
         .route("/api/v1/entities", get(cockpit::api::entities))
         .route("/api/v1/entities/{code}/kpi", get(cockpit::api::kpi))
+        .route("/api/v1/entities/{code}/report", get(reports::api::report))
         .route(
             "/api/v1/entities/{code}/explain",
             get(cockpit::api::explain),

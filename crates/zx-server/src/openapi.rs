@@ -28,6 +28,7 @@ use crate::routes::targets::api as targets;
         cockpit::kpi,
         cockpit::explain,
         cockpit::cockpit,
+        crate::routes::reports::api::report,
         audit::audit,
         targets::targets,
         targets::put_target,

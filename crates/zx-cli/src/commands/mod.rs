@@ -14,6 +14,7 @@ pub mod query;
 pub mod records;
 pub mod references;
 pub mod remind;
+pub mod report;
 pub mod rnd;
 pub mod safety;
 pub mod serve;

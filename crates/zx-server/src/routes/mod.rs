@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod people;
 pub mod practices;
 pub mod registers;
+pub mod reports;
 pub mod risks;
 pub mod rnd;
 pub mod safety;
