@@ -1,0 +1,72 @@
+//! How surprising a raw novelty is for *this* signal: the share of its own past novelties that
+//! were at least as large (a decayed, binned conformal p-value), so that one corpus-wide threshold
+//! means the same for a noisy signal and a quiet one.
+
+/// Number of histogram bins (bin 0 holds zero novelty; the rest are log-spaced).
+const BINS: usize = 96;
+/// Novelties below this are put in bin 0.
+const LOW: f64 = 1e-3;
+/// Novelties above this share the last bin.
+const HIGH: f64 = 1e3;
+
+/// A decayed histogram of past raw novelties, in fixed memory.
+#[derive(Debug, Clone)]
+pub struct Surprise {
+    counts: [f64; BINS],
+    total: f64,
+    /// Weight a new sample gets; grows by 1/(1-decay) a step so old samples fade (lazy decay).
+    weight: f64,
+    growth: f64,
+    /// The largest novelty seen so far, decayed the same way (to grade brand-new extremes).
+    max_seen: f64,
+    max_decay: f64,
+}
+
+impl Surprise {
+    /// `memory` is the number of rows after which an old novelty weighs 1/e of a new one.
+    pub fn new(memory: f64) -> Self {
+        let memory = memory.max(1.0);
+        Self {
+            counts: [0.0; BINS],
+            total: 0.0,
+            weight: 1.0,
+            growth: 1.0 / (1.0 - 1.0 / memory),
+            max_seen: 0.0,
+            max_decay: 1.0 - 1.0 / memory,
+        }
+    }
+
+    fn bin(e: f64) -> usize {
+        if e.is_nan() || e <= LOW {
+            return 0;
+        }
+        let span = (HIGH / LOW).ln();
+        let pos = (e / LOW).ln() / span * (BINS - 2) as f64;
+        1 + (pos.max(0.0) as usize).min(BINS - 2)
+    }
+
+    /// The surprise of `e` against the past (in [0, 1), higher = rarer), then remembers `e`.
+    pub fn score_and_learn(&mut self, e: f64) -> f64 {
+        let b = Self::bin(e);
+        let tail: f64 = self.counts[b..].iter().sum();
+        // In units of the newest sample's weight: p = (as large or larger + 1) / (all + 1).
+        let p = (tail / self.weight + 1.0) / (self.total / self.weight + 1.0);
+        let mut s = 1.0 - p;
+        if b > 0 && e > self.max_seen && self.max_seen > 0.0 {
+            // A novelty beyond every remembered one: grade by how far beyond, within the top step.
+            let beyond = (e / self.max_seen).ln().min(4.0) / 4.0;
+            s += p * 0.5 * beyond;
+        }
+        self.max_seen = (self.max_seen * self.max_decay).max(e);
+        self.counts[b] += self.weight;
+        self.total += self.weight;
+        self.weight *= self.growth;
+        if self.weight > 1e200 {
+            let k = 1.0 / self.weight;
+            self.counts.iter_mut().for_each(|c| *c *= k);
+            self.total *= k;
+            self.weight = 1.0;
+        }
+        s.clamp(0.0, 1.0)
+    }
+}
