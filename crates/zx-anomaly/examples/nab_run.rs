@@ -55,6 +55,21 @@ fn config() -> zx_anomaly::Config {
     if let Some(v) = get("ZX_HOLD") {
         c.hold = v as usize;
     }
+    if let Some(v) = get("ZX_STUCK") {
+        c.stuck_factor = v;
+    }
+    if let Some(v) = get("ZX_EXC") {
+        c.excursion = v;
+    }
+    if let Some(v) = get("ZX_ENV") {
+        c.envelope_rows = v as u64;
+    }
+    if let Some(v) = get("ZX_LAG") {
+        c.lag = v as u64;
+    }
+    if let Some(v) = get("ZX_FAULT") {
+        c.fault_score = v;
+    }
     if let Some(v) = get("ZX_CH") {
         c.channels = v as usize;
     }

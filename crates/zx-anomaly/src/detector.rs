@@ -1,4 +1,4 @@
-//! The detector: trajectory memories (prototypes) at two time scales that say how new the recent
+//! The detector: trajectory memories (prototypes) at three time scales that say how new the recent
 //! shape is, a per-signal surprise that turns that novelty into a score, and a hold-off after each
 //! alarm so that one event raises one alarm.
 
@@ -8,9 +8,11 @@ use crate::surprise::Surprise;
 /// mean of each segment, so it sees the last value sharply and older rows more coarsely.
 const SEGMENTS: [usize; 6] = [1, 1, 2, 4, 8, 16];
 /// Time scales of the channels (segment lengths multiplied by these).
-const SCALES: [usize; 2] = [1, 4];
-/// Rows of raw history kept: the longest channel's span.
-const HISTORY: usize = 32 * 4;
+const SCALES: [usize; 3] = [1, 4, 16];
+/// Rows of raw history kept: a power of two above the longest channel's span (32 × 16 rows).
+const HISTORY: usize = 1024;
+/// Segment sums are recomputed from the history this often, so rounding cannot build up.
+const RESUM_EVERY: u64 = 1024;
 /// Trajectory segments plus one dimension for the deviation from the daily rhythm.
 const DIM: usize = SEGMENTS.len() + 1;
 /// Phases of the day the rhythm is learned in (half hours).
@@ -35,22 +37,42 @@ pub struct Config {
     pub rhythm: f64,
     /// Learning rate of the daily rhythm, per visit of a phase.
     pub rhythm_rate: f64,
-    /// Channels used (1: the fine time scale only; 2: also the coarse one).
+    /// Channels used, finest time scale first (1 to 3).
     pub channels: usize,
+    /// A run of identical readings this many times longer than any run before (and at least
+    /// `stuck_min` rows) is a stuck sensor (0: no such rule).
+    pub stuck_factor: f64,
+    /// The shortest run of identical readings called stuck.
+    pub stuck_min: u32,
+    /// A reading this far (in units of the range) beyond the range of the rows before the last
+    /// `lag` rows is an excursion, the mark of a drifting analyser (0: no such rule).
+    pub excursion: f64,
+    /// Rows by which that envelope lags the newest row (at most 1,000).
+    pub lag: u64,
+    /// Rows the envelope must span before the excursion rule speaks.
+    pub envelope_rows: u64,
+    /// Score given to a row where a stuck sensor or an excursion is first seen.
+    pub fault_score: f64,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self {
             warmup: 150,
-            vigilance: 0.13,
+            vigilance: 0.14,
             prototypes: 32,
             memory: 1000.0,
             fire: 0.995,
-            hold: 150,
+            hold: 200,
             rhythm: 0.5,
             rhythm_rate: 0.1,
-            channels: 2,
+            channels: 3,
+            stuck_factor: 2.0,
+            stuck_min: 12,
+            excursion: 0.1,
+            lag: 288,
+            envelope_rows: 20,
+            fault_score: 0.999,
         }
     }
 }
@@ -59,13 +81,24 @@ impl Default for Config {
 struct Prototype {
     centre: [f64; DIM],
     count: f64,
-    last_used: u64,
+    /// How much it is worth keeping: ln(1 + count) + last use / 1000 (the least is replaced, so
+    /// rarely and long unused shapes go first); kept up to date so replacing costs no logarithms.
+    keep: f64,
+}
+
+impl Prototype {
+    fn new(centre: [f64; DIM], now: u64) -> Self {
+        Self {
+            centre,
+            count: 1.0,
+            keep: std::f64::consts::LN_2 + now as f64 / 1000.0,
+        }
+    }
 }
 
 /// One time scale: its prototypes and the surprise of its novelties.
 #[derive(Debug, Clone)]
 struct Channel {
-    scale: usize,
     prototypes: Vec<Prototype>,
     surprise: Surprise,
 }
@@ -76,16 +109,16 @@ impl Channel {
     fn match_and_learn(&mut self, f: &[f64; DIM], config: &Config, now: u64) -> f64 {
         let mut best = f64::INFINITY;
         let mut best_i = usize::MAX;
-        for (i, p) in self.prototypes.iter().enumerate() {
-            let d = p
-                .centre
-                .iter()
-                .zip(f)
-                .fold(0.0_f64, |d, (c, x)| d.max((c - x).abs()));
-            if d < best {
-                best = d;
-                best_i = i;
+        'prototypes: for (i, p) in self.prototypes.iter().enumerate() {
+            let mut d: f64 = 0.0;
+            for (c, x) in p.centre.iter().zip(f) {
+                d = d.max((c - x).abs());
+                if d >= best {
+                    continue 'prototypes;
+                }
             }
+            best = d;
+            best_i = i;
         }
         if best <= config.vigilance && best_i != usize::MAX {
             let p = &mut self.prototypes[best_i];
@@ -94,20 +127,16 @@ impl Channel {
             for (c, x) in p.centre.iter_mut().zip(f) {
                 *c += (x - *c) * rate;
             }
-            p.last_used = now;
+            p.keep = p.count.ln_1p() + now as f64 / 1000.0;
         } else {
-            let fresh = Prototype {
-                centre: *f,
-                count: 1.0,
-                last_used: now,
-            };
+            let fresh = Prototype::new(*f, now);
             if self.prototypes.len() < config.prototypes.max(1) {
                 self.prototypes.push(fresh);
-            } else if let Some(victim) = self.prototypes.iter_mut().min_by(|a, b| {
-                let wa = a.count.ln_1p() - (now - a.last_used) as f64 / 1000.0;
-                let wb = b.count.ln_1p() - (now - b.last_used) as f64 / 1000.0;
-                wa.total_cmp(&wb)
-            }) {
+            } else if let Some(victim) = self
+                .prototypes
+                .iter_mut()
+                .min_by(|a, b| a.keep.total_cmp(&b.keep))
+            {
                 *victim = fresh;
             }
         }
@@ -121,10 +150,23 @@ pub struct Detector {
     config: Config,
     seen: u64,
     ring: [f64; HISTORY],
+    /// The first value: it stands in for rows before the stream began.
+    first: f64,
+    /// Running sum of each channel's segments over the rows they cover so far.
+    sums: [[f64; SEGMENTS.len()]; SCALES.len()],
     min: f64,
     max: f64,
     channels: Vec<Channel>,
     hold_left: usize,
+    /// The current run of identical readings and the longest one before it.
+    run: u32,
+    longest_run: u32,
+    /// Range of the rows up to `lag` rows ago (the settled envelope an excursion leaves).
+    lagged_min: f64,
+    lagged_max: f64,
+    /// Whether the current stuck run / excursion has already been reported.
+    stuck_reported: bool,
+    excursion_reported: bool,
     /// Typical value at each phase of the day and how many visits taught it.
     profile: [f64; PHASES],
     visits: [u32; PHASES],
@@ -135,8 +177,7 @@ impl Detector {
         let channels = SCALES
             .iter()
             .take(config.channels.clamp(1, SCALES.len()))
-            .map(|&scale| Channel {
-                scale,
+            .map(|_| Channel {
                 prototypes: Vec::with_capacity(config.prototypes.max(1)),
                 surprise: Surprise::new(config.memory),
             })
@@ -145,10 +186,18 @@ impl Detector {
             config,
             seen: 0,
             ring: [0.0; HISTORY],
+            first: 0.0,
+            sums: [[0.0; SEGMENTS.len()]; SCALES.len()],
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
             channels,
             hold_left: 0,
+            run: 0,
+            longest_run: 0,
+            lagged_min: f64::INFINITY,
+            lagged_max: f64::NEG_INFINITY,
+            stuck_reported: false,
+            excursion_reported: false,
             profile: [0.0; PHASES],
             visits: [0; PHASES],
         }
@@ -178,9 +227,13 @@ impl Detector {
         if !value.is_finite() {
             return 0.0;
         }
-        let slot = (self.seen % HISTORY as u64) as usize;
+        let slot = (self.seen as usize) & (HISTORY - 1);
         self.ring[slot] = value;
+        if self.seen == 0 {
+            self.first = value;
+        }
         self.seen += 1;
+        self.slide_sums();
         let (lo, hi) = if self.min.is_finite() {
             (self.min, self.max)
         } else {
@@ -193,13 +246,15 @@ impl Detector {
 
         let mut score: f64 = 0.0;
         for c in 0..self.channels.len() {
-            let mut feature = self.feature(self.channels[c].scale, lo, range);
+            let mut feature = self.feature(c, lo, range);
             feature[DIM - 1] = rhythm;
             let channel = &mut self.channels[c];
             let novelty =
                 channel.match_and_learn(&feature, &self.config, self.seen) / self.config.vigilance;
-            score = score.max(channel.surprise.score_and_learn(novelty));
+            let s = channel.surprise.score_and_learn(novelty);
+            score = score.max(s);
         }
+        let fault = self.fault(value);
         if (self.seen as usize) <= self.config.warmup {
             return 0.0;
         }
@@ -209,7 +264,55 @@ impl Detector {
         } else if score >= self.config.fire {
             self.hold_left = self.config.hold;
         }
+        if fault {
+            // A fault rule reports once per fault, so it is not held off by a shape alarm.
+            score = score.max(self.config.fault_score);
+            self.hold_left = self.config.hold;
+        }
         score.clamp(0.0, 1.0)
+    }
+
+    /// The explicit fault rules, beside the learned shapes: a stuck sensor (a run of identical
+    /// readings far longer than any before) and an excursion (a reading well outside the range
+    /// the signal kept until a day ago, as a drifting analyser produces). True on the first row
+    /// of each; the rules re-arm when the run ends or the reading returns within the range.
+    fn fault(&mut self, value: f64) -> bool {
+        let mut fault = false;
+        if self.seen >= 2 && self.back(1) == value {
+            self.run += 1;
+        } else {
+            self.longest_run = self.longest_run.max(self.run);
+            self.run = 0;
+            self.stuck_reported = false;
+        }
+        if self.config.stuck_factor > 0.0
+            && !self.stuck_reported
+            && self.run >= self.config.stuck_min
+            && f64::from(self.run) > self.config.stuck_factor * f64::from(self.longest_run.max(1))
+        {
+            self.stuck_reported = true;
+            fault = true;
+        }
+        let lag = self.config.lag.clamp(1, HISTORY as u64 - 1);
+        if self.seen > lag {
+            let old = self.row(self.seen - 1 - lag);
+            self.lagged_min = self.lagged_min.min(old);
+            self.lagged_max = self.lagged_max.max(old);
+            let range = self.lagged_max - self.lagged_min;
+            let beyond = (value - self.lagged_max).max(self.lagged_min - value);
+            if beyond <= 0.0 {
+                self.excursion_reported = false;
+            } else if self.config.excursion > 0.0
+                && range > 0.0
+                && self.seen > lag + self.config.envelope_rows
+                && !self.excursion_reported
+                && beyond > self.config.excursion * range
+            {
+                self.excursion_reported = true;
+                fault = true;
+            }
+        }
+        fault
     }
 
     /// How far the last four rows sit from what this phase of the day usually shows (scaled by
@@ -234,21 +337,55 @@ impl Detector {
     fn back(&self, back: u64) -> f64 {
         let newest = self.seen - 1;
         let at = newest - back.min(newest).min(HISTORY as u64 - 1);
-        self.ring[(at % HISTORY as u64) as usize]
+        self.ring[(at as usize) & (HISTORY - 1)]
     }
 
-    /// Segment means of the recent history at a time scale, scaled to the range seen before.
-    fn feature(&self, scale: usize, lo: f64, range: f64) -> [f64; DIM] {
-        let mut f = [0.0; DIM];
-        let mut back = 0u64;
-        for (k, len) in SEGMENTS.iter().enumerate() {
-            let len = len * scale;
-            let mut sum = 0.0;
-            for _ in 0..len {
-                sum += self.back(back);
-                back += 1;
+    /// The value of row `row` (which must be within the history).
+    fn row(&self, row: u64) -> f64 {
+        self.ring[(row as usize) & (HISTORY - 1)]
+    }
+
+    /// Moves every segment window one row on (the newest row has just been stored): each sum
+    /// gains the row entering its window and loses the one leaving it; exact resum now and then.
+    fn slide_sums(&mut self) {
+        let newest = self.seen - 1;
+        let resum = newest.is_multiple_of(RESUM_EVERY);
+        for (c, scale) in SCALES.iter().enumerate() {
+            let mut start = 0u64;
+            for (k, len) in SEGMENTS.iter().enumerate() {
+                let len = (len * scale) as u64;
+                if resum {
+                    let from = newest.saturating_sub(start + len - 1);
+                    let to = newest.checked_sub(start);
+                    self.sums[c][k] = match to {
+                        Some(to) => (from..=to).map(|r| self.row(r)).sum(),
+                        None => 0.0,
+                    };
+                } else {
+                    if newest >= start {
+                        self.sums[c][k] += self.row(newest - start);
+                    }
+                    if newest >= start + len {
+                        self.sums[c][k] -= self.row(newest - start - len);
+                    }
+                }
+                start += len;
             }
+        }
+    }
+
+    /// Segment means of the recent history at a channel's time scale, scaled to the range seen
+    /// before this row (rows before the stream began count as its first value).
+    fn feature(&self, channel: usize, lo: f64, range: f64) -> [f64; DIM] {
+        let mut f = [0.0; DIM];
+        let mut start = 0u64;
+        let scale = SCALES[channel];
+        for (k, len) in SEGMENTS.iter().enumerate() {
+            let len = (len * scale) as u64;
+            let present = self.seen.saturating_sub(start).min(len);
+            let sum = self.sums[channel][k] + (len - present) as f64 * self.first;
             f[k] = (sum / len as f64 - lo) / range;
+            start += len;
         }
         f
     }

@@ -45,6 +45,20 @@ impl Surprise {
         1 + (pos.max(0.0) as usize).min(BINS - 2)
     }
 
+    fn learn(&mut self, e: f64) {
+        let b = Self::bin(e);
+        self.max_seen = (self.max_seen * self.max_decay).max(e);
+        self.counts[b] += self.weight;
+        self.total += self.weight;
+        self.weight *= self.growth;
+        if self.weight > 1e200 {
+            let k = 1.0 / self.weight;
+            self.counts.iter_mut().for_each(|c| *c *= k);
+            self.total *= k;
+            self.weight = 1.0;
+        }
+    }
+
     /// The surprise of `e` against the past (in [0, 1), higher = rarer), then remembers `e`.
     pub fn score_and_learn(&mut self, e: f64) -> f64 {
         let b = Self::bin(e);
@@ -57,16 +71,7 @@ impl Surprise {
             let beyond = (e / self.max_seen).ln().min(4.0) / 4.0;
             s += p * 0.5 * beyond;
         }
-        self.max_seen = (self.max_seen * self.max_decay).max(e);
-        self.counts[b] += self.weight;
-        self.total += self.weight;
-        self.weight *= self.growth;
-        if self.weight > 1e200 {
-            let k = 1.0 / self.weight;
-            self.counts.iter_mut().for_each(|c| *c *= k);
-            self.total *= k;
-            self.weight = 1.0;
-        }
+        self.learn(e);
         s.clamp(0.0, 1.0)
     }
 }
