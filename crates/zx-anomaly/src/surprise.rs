@@ -62,7 +62,12 @@ impl Surprise {
     /// The surprise of `e` against the past (in [0, 1), higher = rarer), then remembers `e`.
     pub fn score_and_learn(&mut self, e: f64) -> f64 {
         let b = Self::bin(e);
-        let tail: f64 = self.counts[b..].iter().sum();
+        // Whichever side of the histogram is shorter to add up.
+        let tail: f64 = if b < BINS / 2 {
+            (self.total - self.counts[..b].iter().sum::<f64>()).max(0.0)
+        } else {
+            self.counts[b..].iter().sum()
+        };
         // In units of the newest sample's weight: p = (as large or larger + 1) / (all + 1).
         let p = (tail / self.weight + 1.0) / (self.total / self.weight + 1.0);
         let mut s = 1.0 - p;
