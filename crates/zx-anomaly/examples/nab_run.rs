@@ -64,6 +64,9 @@ fn config() -> zx_anomaly::Config {
     if let Some(v) = get("ZX_ENV") {
         c.envelope_rows = v as u64;
     }
+    if let Some(v) = get("ZX_SMIN") {
+        c.stuck_min = v as u32;
+    }
     if let Some(v) = get("ZX_LAG") {
         c.lag = v as u64;
     }

@@ -80,3 +80,49 @@ impl Surprise {
         s.clamp(0.0, 1.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Remembers novelties 1, 2, 4 and 8 with (practically) no forgetting.
+    fn seen_four() -> Surprise {
+        let mut s = Surprise::new(1e12);
+        for e in [1.0, 2.0, 4.0, 8.0] {
+            s.score_and_learn(e);
+        }
+        s
+    }
+
+    #[test]
+    fn the_score_is_one_minus_the_share_at_least_as_large() {
+        // 5 lies below 8 only (bins are 15 % wide, 5/4 and 8/5 are wider): one of four is at
+        // least as large, p = (1 + 1) / (4 + 1) = 0.4, score 0.6.
+        assert!((seen_four().score_and_learn(5.0) - 0.6).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_novelty_beyond_all_gets_the_top_step_and_a_bonus_for_how_far() {
+        // None of four is as large as 16: p = 1 / 5 = 0.2, score 0.8, plus
+        // p × 0.5 × ln(16 / 8) / 4 = 0.2 × 0.5 × 0.693147 / 4 = 0.017329.
+        let s = seen_four().score_and_learn(16.0);
+        assert!((s - 0.817_329).abs() < 1e-6, "{s}");
+    }
+
+    #[test]
+    fn old_novelties_fade() {
+        // Memory 10: each older row weighs 0.9 of the next. After 8 and then 200 zeros, in units
+        // of the next row's weight the 201 rows weigh 0.9 + 0.9² + … + 0.9²⁰¹ = 9 (to 1e-9) and
+        // the 8 only 0.9²⁰¹ ≈ 6e-10, so a novelty of 1 has p = (0 + 1) / (9 + 1) = 0.1
+        // (without fading it would be (1 + 1) / (201 + 1) = 0.0099). The remembered maximum has
+        // faded too (8 × 0.9²⁰⁰ ≈ 6e-9), so 1 is far beyond it: the bonus p × 0.5 × min(ln(1 /
+        // 6e-9), 4) / 4 = 0.05 leaves 1 - score = 0.1 - 0.05 = 0.05.
+        let mut s = Surprise::new(10.0);
+        s.score_and_learn(8.0);
+        for _ in 0..200 {
+            s.score_and_learn(0.0);
+        }
+        let rest = 1.0 - s.score_and_learn(1.0);
+        assert!((rest - 0.05).abs() < 1e-6, "{rest}");
+    }
+}
