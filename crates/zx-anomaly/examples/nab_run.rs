@@ -40,6 +40,15 @@ fn config() -> zx_anomaly::Config {
     if let Some(v) = get("ZX_WARMUP") {
         c.warmup = v as usize;
     }
+    if let Some(v) = get("ZX_CTX") {
+        c.context = v;
+    }
+    if let Some(v) = get("ZX_LEV") {
+        c.levels = v;
+    }
+    if let Some(v) = get("ZX_CRATE") {
+        c.context_rate = v;
+    }
     if let Some(v) = get("ZX_VIG") {
         c.vigilance = v;
     }

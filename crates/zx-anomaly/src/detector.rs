@@ -2,6 +2,7 @@
 //! shape is, a per-signal surprise that turns that novelty into a score, and a hold-off after each
 //! alarm so that one event raises one alarm.
 
+use crate::context::Context;
 use crate::surprise::Surprise;
 
 /// Lengths of the trajectory's segments, newest first, at time scale 1: the feature vector is the
@@ -29,6 +30,13 @@ pub struct Config {
     pub prototypes: usize,
     /// Rows after which an old novelty weighs 1/e of a new one in the surprise histogram.
     pub memory: f64,
+    /// Levels the contextual detector quantises the range seen so far into.
+    pub levels: f64,
+    /// Weight of the contextual novelty in the score (0: not used); above 1 so that a run of
+    /// wholly new contexts reaches the top score while a single new row does not.
+    pub context: f64,
+    /// Rate of the running mean of contextual novelty.
+    pub context_rate: f64,
     /// Score at or above which a row counts as an alarm for the hold-off.
     pub fire: f64,
     /// Rows after an alarm during which scores are damped (one event, one alarm).
@@ -62,6 +70,9 @@ impl Default for Config {
             vigilance: 0.14,
             prototypes: 32,
             memory: 1000.0,
+            levels: 32.0,
+            context: 1.2,
+            context_rate: 0.5,
             fire: 0.995,
             hold: 200,
             rhythm: 0.5,
@@ -158,6 +169,9 @@ pub struct Detector {
     max: f64,
     channels: Vec<Channel>,
     hold_left: usize,
+    context: Context,
+    /// Running mean of the contextual novelty (a burst of new contexts, not a single one).
+    ctx_avg: f64,
     /// The current run of identical readings and the longest one before it.
     run: u32,
     longest_run: u32,
@@ -182,6 +196,7 @@ impl Detector {
                 surprise: Surprise::new(config.memory),
             })
             .collect();
+        let context = Context::new(config.levels);
         Self {
             config,
             seen: 0,
@@ -192,6 +207,8 @@ impl Detector {
             max: f64::NEG_INFINITY,
             channels,
             hold_left: 0,
+            context,
+            ctx_avg: 0.0,
             run: 0,
             longest_run: 0,
             lagged_min: f64::INFINITY,
@@ -219,6 +236,7 @@ impl Detector {
                         + c.prototypes.capacity() * std::mem::size_of::<Prototype>()
                 })
                 .sum::<usize>()
+            + self.context.bytes()
     }
 
     /// Scores the row at `timestamp` (seconds) with `value`, then learns it. A value that is not
@@ -253,6 +271,11 @@ impl Detector {
                 channel.match_and_learn(&feature, &self.config, self.seen) / self.config.vigilance;
             let s = channel.surprise.score_and_learn(novelty);
             score = score.max(s);
+        }
+        if self.config.context > 0.0 {
+            let n = self.context.novelty_and_learn(value, lo, range);
+            self.ctx_avg += self.config.context_rate * (n - self.ctx_avg);
+            score = score.max(self.config.context * self.ctx_avg);
         }
         let fault = self.fault(value);
         if (self.seen as usize) <= self.config.warmup {

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod baseline;
+mod context;
 mod detector;
 mod surprise;
 
