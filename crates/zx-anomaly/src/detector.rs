@@ -80,8 +80,8 @@ impl Default for Config {
             channels: 3,
             stuck_factor: 2.0,
             stuck_min: 12,
-            excursion: 0.1,
-            lag: 288,
+            excursion: 0.04,
+            lag: 220,
             envelope_rows: 20,
             fault_score: 0.999,
         }
@@ -181,6 +181,8 @@ pub struct Detector {
     /// Whether the current stuck run / excursion has already been reported.
     stuck_reported: bool,
     excursion_reported: bool,
+    /// Faults (stuck runs and excursions) reported so far.
+    faults: u64,
     /// Typical value at each phase of the day and how many visits taught it.
     profile: [f64; PHASES],
     visits: [u32; PHASES],
@@ -215,6 +217,7 @@ impl Detector {
             lagged_max: f64::NEG_INFINITY,
             stuck_reported: false,
             excursion_reported: false,
+            faults: 0,
             profile: [0.0; PHASES],
             visits: [0; PHASES],
         }
@@ -223,6 +226,11 @@ impl Detector {
     /// Rows seen so far.
     pub fn seen(&self) -> u64 {
         self.seen
+    }
+
+    /// Faults (a stuck sensor, an excursion) reported so far, one per fault.
+    pub fn faults(&self) -> u64 {
+        self.faults
     }
 
     /// Bytes of state this detector holds (fixed once the prototype stores are full).
@@ -333,8 +341,13 @@ impl Detector {
             {
                 self.excursion_reported = true;
                 fault = true;
+                // The envelope takes the reported reading in: hovering at the new level is the
+                // same fault, only a reading further out is a new one.
+                self.lagged_min = self.lagged_min.min(value);
+                self.lagged_max = self.lagged_max.max(value);
             }
         }
+        self.faults += u64::from(fault);
         fault
     }
 
@@ -411,5 +424,36 @@ impl Detector {
             start += len;
         }
         f
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hovering_at_a_reported_excursion_is_the_same_fault() {
+        let config = Config {
+            lag: 4,
+            envelope_rows: 0,
+            excursion: 0.1,
+            stuck_factor: 0.0,
+            ..Config::default()
+        };
+        let mut d = Detector::new(config);
+        // Rows 0..7 alternate 0 and 10. Row 8 sees rows 0..4 as its envelope: 0..10, range 10.
+        // 12 is 2 beyond it, more than 0.1 × 10: fault 1, and the envelope widens to 0..12.
+        // Row 9 (10) is back within; row 10 (12) is not beyond 0..12: no new fault (without the
+        // widening its envelope, rows 0..6, would still end at 10 and 12 would fault again).
+        // Row 11 (13.5) is 1.5 beyond 0..12, more than 0.1 × 12 = 1.2: fault 2.
+        let rows = [
+            0.0, 10.0, 0.0, 10.0, 0.0, 10.0, 0.0, 10.0, 12.0, 10.0, 12.0, 13.5,
+        ];
+        let mut faults = Vec::new();
+        for (i, v) in rows.iter().enumerate() {
+            d.observe(i as i64 * 300, *v);
+            faults.push(d.faults());
+        }
+        assert_eq!(faults, [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 2]);
     }
 }
