@@ -68,7 +68,7 @@ impl Default for Config {
         Self {
             warmup: 150,
             vigilance: 0.14,
-            prototypes: 32,
+            prototypes: 48,
             memory: 1000.0,
             levels: 32.0,
             context: 1.2,
