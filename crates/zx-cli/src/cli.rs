@@ -302,6 +302,11 @@ pub enum Command {
     },
     /// Apply pending schema migrations and print the schema version before and after.
     Migrate,
+    /// The streaming anomaly detector: score `timestamp,value` files (the NAB benchmark's layout).
+    Anomaly {
+        #[command(subcommand)]
+        command: crate::commands::anomaly::AnomalyCommand,
+    },
     /// Stack emissions: check minute data against a standard, export stored minutes.
     Cems {
         #[command(subcommand)]

@@ -248,6 +248,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Export { output, force } => archive::export(global, &db, &output, force).await,
         Command::Restore { file } => archive::restore(global, &db, &file).await,
         Command::Migrate => archive::migrate(global, &db).await,
+        Command::Anomaly { command } => commands::anomaly::run(command),
         Command::Cems { command } => commands::cems::run(global, &db, command).await,
         Command::Safety { command } => commands::safety::run(global, &db, &clock, command).await,
         Command::Rnd { command } => {

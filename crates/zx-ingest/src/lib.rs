@@ -35,6 +35,7 @@ pub mod rnd;
 pub mod safety;
 pub mod safety_risks;
 mod schema;
+pub mod series;
 mod source;
 pub mod stacks;
 mod targets;

@@ -1,5 +1,6 @@
 //! One module per group of commands.
 
+pub mod anomaly;
 pub mod archive;
 pub mod bench;
 pub mod benchmark;
