@@ -1,6 +1,7 @@
 //! The detector: trajectory memories (prototypes) at three time scales that say how new the recent
-//! shape is, a per-signal surprise that turns that novelty into a score, and a hold-off after each
-//! alarm so that one event raises one alarm.
+//! shape is, a per-signal surprise that turns that novelty into a score, a contextual detector
+//! beside them (bursts of never-seen level sequences), fault rules for a stuck sensor and an
+//! excursion, and a hold-off after each alarm so that one event raises one alarm.
 
 use crate::context::Context;
 use crate::surprise::Surprise;
