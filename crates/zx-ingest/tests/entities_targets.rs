@@ -219,7 +219,7 @@ fn bad_targets() {
         lines,
         [
             "targets.csv:2: year: \"26\" is not a year between 1900 and 2999",
-            "targets.csv:3: indicator: \"roa\" is not an indicator of the catalogue (indicators: total_profit, asset_liability_ratio, roe, rd_intensity, labour_productivity, operating_cash_ratio, labour_cost_profit_rate, personnel_expense_rate, market_exit_rate, manager_adjustment_rate, contract_coverage)",
+            "targets.csv:3: indicator: \"roa\" is not an indicator of the catalogue (indicators: total_profit, asset_liability_ratio, roe, rd_intensity, labour_productivity, operating_cash_ratio, labour_cost_profit_rate, personnel_expense_rate, market_exit_rate, manager_adjustment_rate, contract_coverage, headcount_total, dispatched_share, open_hiring_share, labour_cost_per_capita, wage_per_capita, profit_per_capita)",
             "targets.csv:4: target: \"5%\" is a percentage, but this indicator is not a ratio: write the amount",
             "targets.csv:6: S1 2026 roe is given a second time (first at line 5); give one target per entity, year and indicator",
             "targets.csv:7: entity: \"P9\" is not a known entity; import it with an entities file first",

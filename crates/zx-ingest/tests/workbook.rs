@@ -265,9 +265,9 @@ fn template_round_trip() {
 
     let parsed = parse_with("template.xlsx", &bytes, &group(), &MapStore::default())
         .unwrap_or_else(|r| panic!("{r}"));
-    // One row per reported item (the nine of kpi.md and the eight reform items), plus the second
-    // basis of operating_revenue: 9 + 8 + 1.
-    assert_eq!(parsed.rows, 18);
+    // One row per reported item (the nine of kpi.md, the eight reform items and the eleven
+    // workforce items), plus the second basis of operating_revenue: 9 + 8 + 11 + 1.
+    assert_eq!(parsed.rows, 29);
     // A negative liabilities balance is only a warning.
     assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
     let Payload::Data(facts) = parsed.payload else {
@@ -293,10 +293,10 @@ fn a_plants_template_holds_its_segments_operating_items() {
         .map(|r| (r[1].to_string(), r[4].to_string()))
         .collect();
     let items: Vec<&str> = rows.iter().map(|(item, _)| item.as_str()).collect();
-    // The nine items of kpi.md, the eight reform items, the water items (treated, capacity, power
-    // consumed), the operating cost and its eight elements, and the tonnes already sent:
-    // 9 + 8 + 3 + 1 + 8 + 1.
-    assert_eq!(items.len(), 30, "{items:?}");
+    // The nine items of kpi.md, the eight reform items, the eleven workforce items, the water
+    // items (treated, capacity, power consumed), the operating cost and its eight elements, and
+    // the tonnes already sent: 9 + 8 + 11 + 3 + 1 + 8 + 1.
+    assert_eq!(items.len(), 41, "{items:?}");
     assert!(items.contains(&"water_treated_m3") && items.contains(&"cost_chemicals"));
     assert!(items.contains(&"waste_received_t"));
     assert!(!items.contains(&"waste_incinerated_t") && !items.contains(&"installed_capacity_mw"));
@@ -346,8 +346,9 @@ fn template_layout() {
             "month"
         ]
     );
-    // The header, the nine items of kpi.md and the eight reform items: 1 + 9 + 8.
-    assert_eq!(range.rows().count(), 18);
+    // The header, the nine items of kpi.md, the eight reform items and the eleven workforce
+    // items: 1 + 9 + 8 + 11.
+    assert_eq!(range.rows().count(), 29);
     let notes = book.worksheet_range(INSTRUCTIONS_SHEET).unwrap();
     let first = notes
         .get_value((0, 0))

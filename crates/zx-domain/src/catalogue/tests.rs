@@ -44,9 +44,10 @@ fn builtin_catalogue_loads_with_the_six_indicators() {
     let linkage = catalogue.wage_linkage().unwrap();
     assert_eq!(catalogue.item(linkage.wages).code, "wage_total");
     assert_eq!(catalogue.item(linkage.results).code, "total_profit");
-    // The nine of kpi.md, the eight reform items of reform.md, the eleven operating items of
-    // operations.md, eight cost elements.
-    assert_eq!(catalogue.reported_items().count(), 9 + 8 + 11 + 8);
+    // The nine of kpi.md, the eight reform items of reform.md, eleven workforce items (three
+    // hiring channels, six exit reasons, employees and dispatched workers at month end), the
+    // eleven operating items of operations.md, eight cost elements.
+    assert_eq!(catalogue.reported_items().count(), 9 + 8 + 11 + 11 + 8);
     assert!(
         catalogue
             .item(catalogue.item_index("net_assets").unwrap())
@@ -93,13 +94,14 @@ fn operating_indicators_stand_apart_with_their_segments() {
     );
     assert_eq!(segments("cost_per_m3").unwrap(), "water");
     assert_eq!(segments("roe"), None);
-    // One index space: the six and the five reform ones first, the operating ones after.
+    // One index space: the six, the five reform and the six workforce ones first, the
+    // operating ones after.
     assert_eq!(
         catalogue.any_indicator_index("roe"),
         catalogue.indicator_index("roe")
     );
     let index = catalogue.any_indicator_index("cost_per_tonne").unwrap();
-    assert_eq!(index, 6 + 5 + 3);
+    assert_eq!(index, 6 + 5 + 6 + 3);
     assert_eq!(catalogue.indicator(index).id, "cost_per_tonne");
     assert_eq!(catalogue.indicator_index("cost_per_tonne"), None);
     let cost = catalogue.find_indicator("cost_per_tonne").unwrap();
