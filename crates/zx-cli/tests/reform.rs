@@ -11,50 +11,17 @@ use serde_json::Value;
 mod cli {
     use super::*;
 
-    pub struct Workspace {
-        dir: tempfile::TempDir,
-        postgres: Option<zx_store_postgres::TestDatabase>,
-    }
+    use common::workspace::Workspace;
 
-    impl Workspace {
-        pub fn sqlite() -> Self {
-            Self {
-                dir: tempfile::tempdir().unwrap(),
-                postgres: None,
-            }
-        }
-
-        pub fn postgres() -> Option<Self> {
-            let base = zx_store_postgres::test_database_url("the reform CLI test")?;
-            Some(Self {
-                dir: tempfile::tempdir().unwrap(),
-                postgres: Some(zx_store_postgres::TestDatabase::create_blocking(&base).unwrap()),
-            })
-        }
-
-        fn db(&self) -> String {
-            match &self.postgres {
-                Some(database) => database.url().to_owned(),
-                None => self.dir.path().join("zx.db").to_string_lossy().into_owned(),
-            }
-        }
-
-        fn write(&self, name: &str, text: &str) -> String {
-            let path = self.dir.path().join(name);
-            std::fs::write(&path, text).unwrap();
-            path.to_string_lossy().into_owned()
-        }
-
-        fn kpi(&self, entity: &str, basis: &str) -> Value {
-            let out = common::zx(
-                &self.db(),
-                &[
-                    "kpi", "--entity", entity, "--period", "2026-03", "--basis", basis, "--format",
-                    "json",
-                ],
-            );
-            serde_json::from_str(&out).unwrap()
-        }
+    fn kpi(ws: &Workspace, entity: &str, basis: &str) -> Value {
+        let out = common::zx(
+            &ws.db(),
+            &[
+                "kpi", "--entity", entity, "--period", "2026-03", "--basis", basis, "--format",
+                "json",
+            ],
+        );
+        serde_json::from_str(&out).unwrap()
     }
 
     const ENTITIES: &str = "code,name,parent,kind,region,segment
@@ -226,7 +193,7 @@ G,2026,market_exit_rate,0.03
                 files[2].as_str(),
             ],
         );
-        let g = ws.kpi("G", "ytd");
+        let g = kpi(&ws, "G", "ytd");
         let indicator = |id: &str, field: &str| g["indicators"][id][field].clone();
         // Worked in zx-domain/tests/reform.rs: profit 600 / labour cost 880; 880 / revenue
         // 6000; 2 market exits / 100 people; 2 adjusted / 10 managers; 9 of 10 contracted.
@@ -268,14 +235,17 @@ G,2026,market_exit_rate,0.03
         // S2 (P3): profit +0.2, wages +15/165: holds. On the month basis the rule is still
         // year to date.
         assert_eq!(
-            ws.kpi("S2", "month")["rules"]["wage_linkage"],
+            kpi(&ws, "S2", "month")["rules"]["wage_linkage"],
             serde_json::json!({
                 "wage_growth": "0.090909090909", "profit_growth": "0.2", "holds": true
             })
         );
         // P2: profit −1/6, wages −0.0625: holds; S1: profit −0.0625, wages +21/414: fails.
-        assert_eq!(ws.kpi("P2", "ytd")["rules"]["wage_linkage"]["holds"], true);
-        let s1 = ws.kpi("S1", "ytd");
+        assert_eq!(
+            kpi(&ws, "P2", "ytd")["rules"]["wage_linkage"]["holds"],
+            true
+        );
+        let s1 = kpi(&ws, "S1", "ytd");
         assert_eq!(
             s1["rules"]["wage_linkage"],
             serde_json::json!({

@@ -13,55 +13,22 @@ use serde_json::{Value, json};
 mod cli {
     use super::*;
 
-    pub struct Workspace {
-        dir: tempfile::TempDir,
-        postgres: Option<zx_store_postgres::TestDatabase>,
-    }
+    use common::workspace::Workspace;
 
-    impl Workspace {
-        pub fn sqlite() -> Self {
-            Self {
-                dir: tempfile::tempdir().unwrap(),
-                postgres: None,
-            }
-        }
-
-        pub fn postgres() -> Option<Self> {
-            let base = zx_store_postgres::test_database_url("the workforce CLI test")?;
-            Some(Self {
-                dir: tempfile::tempdir().unwrap(),
-                postgres: Some(zx_store_postgres::TestDatabase::create_blocking(&base).unwrap()),
-            })
-        }
-
-        fn db(&self) -> String {
-            match &self.postgres {
-                Some(database) => database.url().to_owned(),
-                None => self.dir.path().join("zx.db").to_string_lossy().into_owned(),
-            }
-        }
-
-        fn write(&self, name: &str, text: &str) -> String {
-            let path = self.dir.path().join(name);
-            std::fs::write(&path, text).unwrap();
-            path.to_string_lossy().into_owned()
-        }
-
-        fn workforce(&self, entity: &str) -> Value {
-            let out = common::zx(
-                &self.db(),
-                &[
-                    "workforce",
-                    "--entity",
-                    entity,
-                    "--period",
-                    "2026-03",
-                    "--format",
-                    "json",
-                ],
-            );
-            serde_json::from_str(&out).unwrap()
-        }
+    fn workforce(ws: &Workspace, entity: &str) -> Value {
+        let out = common::zx(
+            &ws.db(),
+            &[
+                "workforce",
+                "--entity",
+                entity,
+                "--period",
+                "2026-03",
+                "--format",
+                "json",
+            ],
+        );
+        serde_json::from_str(&out).unwrap()
     }
 
     const ENTITIES: &str = "code,name,parent,kind,region,segment
@@ -167,7 +134,7 @@ P1,2026,headcount_total,115
 
     pub fn the_workforce_story_in_the_json(ws: Workspace) {
         setup(&ws);
-        let g = ws.workforce("G");
+        let g = workforce(&ws, "G");
         assert_eq!(g["period"], "2026-03");
         assert_eq!(g["basis"], "ytd");
         // Hires 6 + 1 = 7 (last year 3): campus 3, social 2, other 1 + 1.

@@ -61,6 +61,9 @@ pub mod web;
 #[allow(dead_code)] // used by the browser tests only
 pub mod browser;
 
+#[allow(dead_code)] // used by the CLI tests on files only
+pub mod workspace;
+
 /// Runs `zx ARGS --db DB` as user `tester` (no `ZX_LANG`), asserts success and returns stdout.
 #[allow(dead_code)] // not every test binary runs zx this way
 pub fn zx(db: &str, args: &[&str]) -> String {
