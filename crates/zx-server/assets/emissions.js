@@ -5,7 +5,7 @@
   "use strict";
   if (!window.echarts) return;
   var zh = document.documentElement.lang !== "en";
-  var colors = { measured: "#8c959f", corrected: "#0969da", limit: "#cf222e", invalid: "#b58100" };
+  var colors = { measured: "#8c959f", corrected: "#0969da", limit: "#cf222e", invalid: "#b58100", anomaly: "rgba(130, 80, 223, 0.16)" };
   var charts = {};
   function num(v) { return v === null || v === undefined ? null : Number(v); }
   function hh(i) { return (i < 10 ? "0" : "") + i + ":00"; }
@@ -15,6 +15,7 @@
       var el = document.getElementById("chart-" + f.code);
       if (!el) return;
       var chart = charts[f.code] || (charts[f.code] = follow(el, echarts.init(el, null, { renderer: "svg" })));
+      el.dataset.anomalies = String((f.anomalies || []).length);
       var valid = [], invalid = [];
       f.minutes.forEach(function (m) {
         var point = [m[0], num(m[1])];
@@ -38,6 +39,15 @@
           label: { formatter: (f.limit_label || "") + " " + f.limit },
           data: [{ yAxis: num(f.limit) }]
         };
+      }
+      // What the anomaly detector flagged: a shaded band per alarm, named in the legend.
+      if (f.anomalies && f.anomalies.length) {
+        series.push({ name: zh ? "智能检测异常" : "Anomaly (detector)", type: "line", data: [],
+          color: "#8250df", markArea: { silent: false, itemStyle: { color: colors.anomaly },
+            label: { show: false }, tooltip: { formatter: function (p) { return p.name; } },
+            data: f.anomalies.map(function (a) {
+              return [{ name: a.message, xAxis: a.from }, { xAxis: a.to }];
+            }) } });
       }
       chart.setOption({
         animation: false,
