@@ -99,6 +99,42 @@
     load(root.dataset.url);
     if (root.dataset.live === "true") setInterval(function () { load(root.dataset.url); }, 30000);
   }
+  // The plant page's anomaly timeline: a row per stack and factor, a bar per anomaly alarm.
+  var timeline = document.getElementById("anomaly-timeline");
+  if (timeline && timeline.dataset.timeline) {
+    var t = JSON.parse(timeline.dataset.timeline);
+    timeline.style.height = Math.max(120, 40 + 34 * t.rows.length) + "px";
+    var items = [];
+    t.rows.forEach(function (row, i) {
+      row.bands.forEach(function (b) {
+        items.push({ value: [i, b.from, b.to, b.message],
+          itemStyle: { color: b.open ? "#8250df" : "rgba(130, 80, 223, 0.45)" } });
+      });
+    });
+    timeline.dataset.bands = String(items.length);
+    var chart = charts["anomaly-timeline"] = follow(timeline, echarts.init(timeline, null, { renderer: "svg" }));
+    chart.setOption({
+      animation: false,
+      tooltip: { formatter: function (p) { return p.value[1] + " – " + p.value[2] + "<br>" + p.value[3]; } },
+      grid: { left: 8, right: 24, top: 12, bottom: 28, containLabel: true },
+      xAxis: { type: "time", min: t.from, max: t.to },
+      yAxis: { type: "category", data: t.rows.map(function (r) { return r.label; }) },
+      series: [{
+        type: "custom", encode: { x: [1, 2], y: 0 }, data: items,
+        renderItem: function (params, api) {
+          var row = api.value(0);
+          var start = api.coord([api.value(1), row]);
+          var end = api.coord([api.value(2), row]);
+          var height = api.size([0, 1])[1] * 0.6;
+          var box = params.coordSys;
+          var shape = echarts.graphic.clipRectByRect(
+            { x: start[0], y: start[1] - height / 2, width: Math.max(end[0] - start[0], 3), height: height },
+            { x: box.x, y: box.y, width: box.width, height: box.height });
+          return shape && { type: "rect", shape: shape, style: api.style() };
+        }
+      }]
+    });
+  }
   window.addEventListener("resize", function () {
     Object.keys(charts).forEach(function (k) { charts[k].resize(); });
   });

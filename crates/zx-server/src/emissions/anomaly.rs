@@ -17,9 +17,10 @@ use zx_domain::cems::{Flag, MinuteReading};
 
 use super::StackEntry;
 
-/// Days of stored minutes a stack's watches learn from when the server starts: a whole day must
-/// have been seen before shapes and levels raise anything (`WatchConfig::learn_rows`).
-pub const REPLAY_DAYS: i64 = 2;
+/// Days of stored minutes (today and the days before) a stack's watches learn from when the
+/// server starts: a whole day must have been seen before shapes and levels raise anything
+/// (`WatchConfig::learn_rows`), so a restart late in the day still speaks on the next one.
+pub const REPLAY_DAYS: i64 = 3;
 
 /// The watches of one stack, by factor code.
 #[derive(Debug, Default)]
