@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use serde_json::Value;
-use zx_store::prelude::*;
 use zx_store::{AlarmFilter, AlarmState};
 
 #[macro_use]
