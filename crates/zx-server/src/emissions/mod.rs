@@ -165,7 +165,7 @@ impl Emissions {
             clock,
         });
         service.refresh().await?;
-        let task = tokio::spawn(alarm_task(store, channels, receiver));
+        let task = tokio::spawn(alarm_task(store, channels, service.clock.clone(), receiver));
         Ok((service, task))
     }
 
@@ -783,15 +783,27 @@ impl FrameSink for Emissions {
 async fn alarm_task(
     store: Arc<dyn Store>,
     channels: Channels,
+    clock: Arc<dyn Clock>,
     mut events: mpsc::UnboundedReceiver<(String, Vec<AlarmEvent>)>,
 ) {
     while let Some((mn, list)) = events.recv().await {
         for event in list {
-            if let Err(error) = record(&*store, &channels, &mn, event).await {
+            let now = china_time(clock.now());
+            if let Err(error) = record(&*store, &channels, &mn, event, now).await {
                 tracing::error!(%mn, %error, "recording an alarm failed");
             }
         }
     }
+}
+
+/// An anomaly older than this when recorded was found while the detector re-learned stored
+/// days (a start, a restart): recorded for the charts and the history, not sent out.
+const ANOMALY_SEND_WITHIN: TimeDelta = TimeDelta::hours(1);
+
+/// Whether a newly recorded alarm raised at `at` is sent out at `now`: rule alarms always,
+/// anomalies only while current.
+fn worth_sending(kind: alarms::AlarmKind, at: NaiveDateTime, now: NaiveDateTime) -> bool {
+    kind != alarms::AlarmKind::Anomaly || now - at <= ANOMALY_SEND_WITHIN
 }
 
 async fn record(
@@ -799,6 +811,7 @@ async fn record(
     channels: &Channels,
     mn: &str,
     event: AlarmEvent,
+    now: NaiveDateTime,
 ) -> Result<(), zx_store::StoreError> {
     match event {
         AlarmEvent::Clear { kind, code, at } => {
@@ -847,7 +860,7 @@ async fn record(
                 .alarm(id)
                 .await?
                 .is_some_and(|alarm| alarm.raised_at == raised_at);
-            if fresh && channels.any() {
+            if fresh && worth_sending(kind, at, now) && channels.any() {
                 let to = recipients(store, mn).await?;
                 let alert = Alert {
                     subject: format!("【环保报警】{message_zh} / {message_en}"),
@@ -921,6 +934,21 @@ mod tests {
             value: value.parse().unwrap(),
             flag,
         }
+    }
+
+    #[test]
+    fn anomalies_found_in_replayed_days_are_recorded_but_not_sent() {
+        let now = NaiveDate::from_ymd_opt(2026, 12, 6)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .unwrap();
+        let anomaly = alarms::AlarmKind::Anomaly;
+        assert!(worth_sending(anomaly, now - TimeDelta::minutes(60), now));
+        assert!(!worth_sending(anomaly, now - TimeDelta::minutes(61), now));
+        assert!(worth_sending(
+            alarms::AlarmKind::HourlyLimit,
+            now - TimeDelta::hours(9),
+            now
+        ));
     }
 
     /// A minute resent to a day already sealed into Parquet: a changed value or flag is a
