@@ -94,6 +94,9 @@ type VerdictCache = HashMap<(String, NaiveDate), (Instant, Option<Arc<DayComplia
 const YESTERDAY_TTL: Duration = Duration::from_secs(600);
 const OLDER_TTL: Duration = Duration::from_secs(6 * 3600);
 
+/// The alarm events of the monitors, in order, for the task that records them.
+type AlarmEvents = mpsc::UnboundedReceiver<(String, Vec<AlarmEvent>)>;
+
 /// The emissions service of one server.
 pub struct Emissions {
     store: Arc<dyn Store>,
@@ -130,6 +133,38 @@ impl Emissions {
         let minutes = tokio::task::spawn_blocking(move || MinuteStore::open(&owned))
             .await
             .map_err(|e| EmissionsError::Join(e.to_string()))??;
+        let (service, receiver) = Emissions::over(store.clone(), minutes, clock).await?;
+        let task = tokio::spawn(alarm_task(store, channels, receiver));
+        Ok((service, task))
+    }
+
+    /// Opens the minute store in `dir` read-only, for a command beside a running server (`zx
+    /// report`, `zx remind`): the same views of the minutes as the server's (violation days,
+    /// stacks' days), no alarm task, nothing written. `Ok(None)` when `dir` holds no minute
+    /// store (no stack ever sent data).
+    pub async fn open_read_only(
+        store: Arc<dyn Store>,
+        dir: &Path,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Option<Arc<Emissions>>, EmissionsError> {
+        if !dir.join("wal").is_dir() || !dir.join("archive").is_dir() {
+            return Ok(None);
+        }
+        let owned = dir.to_path_buf();
+        let minutes = tokio::task::spawn_blocking(move || MinuteStore::open_read_only(&owned))
+            .await
+            .map_err(|e| EmissionsError::Join(e.to_string()))??;
+        // No alarm task: events of a read-only service go nowhere.
+        let (service, _events) = Emissions::over(store, minutes, clock).await?;
+        Ok(Some(service))
+    }
+
+    /// The service over an opened minute store, with the receiving end of its alarm events.
+    async fn over(
+        store: Arc<dyn Store>,
+        minutes: MinuteStore,
+        clock: Arc<dyn Clock>,
+    ) -> Result<(Arc<Emissions>, AlarmEvents), EmissionsError> {
         let (events, receiver) = mpsc::unbounded_channel();
         let violations = Arc::new(minutes.day_verdicts());
         let frames = Arc::new(minutes.frame_log());
@@ -146,7 +181,7 @@ impl Emissions {
         let mut quality = QualityIndex::default();
         quality.add(known);
         let service = Arc::new(Emissions {
-            store: store.clone(),
+            store,
             minutes: Arc::new(minutes),
             stats: Arc::new(ReceiverStats::new()),
             registry: RwLock::new(Arc::new(Registry::default())),
@@ -161,8 +196,7 @@ impl Emissions {
             clock,
         });
         service.refresh().await?;
-        let task = tokio::spawn(alarm_task(store, channels, receiver));
-        Ok((service, task))
+        Ok((service, receiver))
     }
 
     /// The wall-clock time in China now, where minutes are stamped (HJ 212 `DataTime` is China
