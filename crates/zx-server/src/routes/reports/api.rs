@@ -53,7 +53,7 @@ pub async fn schedule(
 
 #[utoipa::path(put, path = "/api/v1/reports/schedule", tag = "kpi", request_body = ScheduleInput,
     responses((status = 200, body = ScheduleJson, description = "The schedule as set (audited `report_schedule.set` with the old and new settings)"),
-        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn set_schedule(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
