@@ -62,6 +62,8 @@ fn the_cli_report_reads_the_minute_store_as_the_server_does() {
     // The one day seeded above, at the demo's 晋江 plant (whose first furnace is MN …0001).
     assert!(text.contains("本年超标天数: 1"), "{text}");
     assert!(text.contains("晋江垃圾焚烧发电厂 1"), "{text}");
+    // The demo's dozens of drills due are a table with a header, not a list.
+    assert!(text.contains("计划日期 单位 演练科目 状态"), "{text}");
 
     // The workbook from the same content.
     use calamine::{Reader, Xlsx};
