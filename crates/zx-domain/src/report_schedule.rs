@@ -156,6 +156,17 @@ impl ReportSchedule {
     }
 }
 
+/// The audit actions of the schedule as people read them (the audit page).
+pub fn action_label(action: &str, lang: Lang) -> Option<String> {
+    let (zh, en) = match action {
+        "report_schedule.set" => ("设置月度报告发送计划", "report schedule set"),
+        "report.sent" => ("发送月度报告", "monthly report sent"),
+        "report.send_failed" => ("月度报告发送失败", "monthly report not sent"),
+        _ => return None,
+    };
+    Some(lang.pick(zh, en).to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,6 +286,18 @@ mod tests {
         assert_eq!(
             s.due(utc("2026-12-05T01:00:00Z"), &[]),
             Some(month("2026-11"))
+        );
+    }
+
+    #[test]
+    fn its_audit_actions_have_labels() {
+        assert_eq!(
+            crate::format::audit_action_label("report.sent", Lang::Zh),
+            "发送月度报告"
+        );
+        assert_eq!(
+            crate::format::audit_action_label("report_schedule.set", Lang::En),
+            "report schedule set"
         );
     }
 
