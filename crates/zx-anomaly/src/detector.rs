@@ -89,6 +89,16 @@ impl Default for Config {
     }
 }
 
+/// Which explicit fault rule a row tripped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// A run of identical readings far longer than any before: a stuck sensor.
+    Stuck,
+    /// A reading well outside the range the signal kept until some hours ago: a drifting
+    /// analyser, or a real change of level.
+    Excursion,
+}
+
 #[derive(Debug, Clone)]
 struct Prototype {
     centre: [f64; DIM],
@@ -184,6 +194,10 @@ pub struct Detector {
     excursion_reported: bool,
     /// Faults (stuck runs and excursions) reported so far.
     faults: u64,
+    /// The fault the newest row raised, if any.
+    last_fault: Option<Fault>,
+    /// Whether the newest row lay beyond the range kept until `lag` rows ago.
+    outside: bool,
     /// Typical value at each phase of the day and how many visits taught it.
     profile: [f64; PHASES],
     visits: [u32; PHASES],
@@ -219,6 +233,8 @@ impl Detector {
             stuck_reported: false,
             excursion_reported: false,
             faults: 0,
+            last_fault: None,
+            outside: false,
             profile: [0.0; PHASES],
             visits: [0; PHASES],
         }
@@ -232,6 +248,17 @@ impl Detector {
     /// Faults (a stuck sensor, an excursion) reported so far, one per fault.
     pub fn faults(&self) -> u64 {
         self.faults
+    }
+
+    /// The fault rule the newest row tripped (once per fault, like the score's fault mark).
+    pub fn last_fault(&self) -> Option<Fault> {
+        self.last_fault
+    }
+
+    /// Whether the newest reading lay beyond the range the signal kept until `lag` rows ago
+    /// (widened by each reported excursion): a level still moving away stays outside.
+    pub fn outside(&self) -> bool {
+        self.outside
     }
 
     /// Bytes of state this detector holds (fixed once the prototype stores are full).
@@ -310,6 +337,7 @@ impl Detector {
     /// of each; the rules re-arm when the run ends or the reading returns within the range.
     fn fault(&mut self, value: f64) -> bool {
         let mut fault = false;
+        self.last_fault = None;
         if self.seen >= 2 && self.back(1) == value {
             self.run += 1;
         } else {
@@ -324,6 +352,7 @@ impl Detector {
         {
             self.stuck_reported = true;
             fault = true;
+            self.last_fault = Some(Fault::Stuck);
         }
         let lag = self.config.lag.clamp(1, HISTORY as u64 - 1);
         if self.seen > lag {
@@ -332,6 +361,7 @@ impl Detector {
             self.lagged_max = self.lagged_max.max(old);
             let range = self.lagged_max - self.lagged_min;
             let beyond = (value - self.lagged_max).max(self.lagged_min - value);
+            self.outside = beyond > 0.0 && range > 0.0;
             if beyond <= 0.0 {
                 self.excursion_reported = false;
             } else if self.config.excursion > 0.0
@@ -342,6 +372,7 @@ impl Detector {
             {
                 self.excursion_reported = true;
                 fault = true;
+                self.last_fault = self.last_fault.or(Some(Fault::Excursion));
                 // The envelope takes the reported reading in: hovering at the new level is the
                 // same fault, only a reading further out is a new one.
                 self.lagged_min = self.lagged_min.min(value);

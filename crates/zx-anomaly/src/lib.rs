@@ -8,6 +8,9 @@
 //! adaptive-resonance style memory), the sequences of levels it goes through (contexts) and its
 //! daily rhythm (what the signal usually does at this time of day).
 //!
+//! [`Watch`] turns a detector's scores on a live signal into alarms that start and end (one
+//! event, one alarm), stricter than the benchmark's threshold: see its module.
+//!
 //! This crate does no IO, no async and reads no clock: timestamps are passed in (seconds). Scores
 //! are estimates computed in `f64`; anything shown to people as an amount is rounded at the edge.
 
@@ -17,7 +20,9 @@ mod baseline;
 mod context;
 mod detector;
 mod surprise;
+mod watch;
 
 pub use baseline::WindowedGaussian;
-pub use detector::{Config, Detector};
+pub use detector::{Config, Detector, Fault};
 pub use surprise::Surprise;
+pub use watch::{Finding, Watch, WatchConfig, WatchEvent};

@@ -24,6 +24,7 @@ pub mod kpi;
 pub mod managers;
 pub mod measures;
 pub mod notes;
+pub mod outliers;
 pub mod parallel;
 pub mod period;
 pub mod practices;

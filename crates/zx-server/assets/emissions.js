@@ -5,7 +5,7 @@
   "use strict";
   if (!window.echarts) return;
   var zh = document.documentElement.lang !== "en";
-  var colors = { measured: "#8c959f", corrected: "#0969da", limit: "#cf222e", invalid: "#b58100" };
+  var colors = { measured: "#8c959f", corrected: "#0969da", limit: "#cf222e", invalid: "#b58100", anomaly: "rgba(130, 80, 223, 0.16)" };
   var charts = {};
   function num(v) { return v === null || v === undefined ? null : Number(v); }
   function hh(i) { return (i < 10 ? "0" : "") + i + ":00"; }
@@ -15,6 +15,7 @@
       var el = document.getElementById("chart-" + f.code);
       if (!el) return;
       var chart = charts[f.code] || (charts[f.code] = follow(el, echarts.init(el, null, { renderer: "svg" })));
+      el.dataset.anomalies = String((f.anomalies || []).length);
       var valid = [], invalid = [];
       f.minutes.forEach(function (m) {
         var point = [m[0], num(m[1])];
@@ -38,6 +39,15 @@
           label: { formatter: (f.limit_label || "") + " " + f.limit },
           data: [{ yAxis: num(f.limit) }]
         };
+      }
+      // What the anomaly detector flagged: a shaded band per alarm, named in the legend.
+      if (f.anomalies && f.anomalies.length) {
+        series.push({ name: zh ? "智能检测异常" : "Anomaly (detector)", type: "line", data: [],
+          color: "#8250df", markArea: { silent: false, itemStyle: { color: colors.anomaly },
+            label: { show: false }, tooltip: { formatter: function (p) { return p.name; } },
+            data: f.anomalies.map(function (a) {
+              return [{ name: a.message, xAxis: a.from }, { xAxis: a.to }];
+            }) } });
       }
       chart.setOption({
         animation: false,
@@ -88,6 +98,42 @@
   if (root && root.dataset.url) {
     load(root.dataset.url);
     if (root.dataset.live === "true") setInterval(function () { load(root.dataset.url); }, 30000);
+  }
+  // The plant page's anomaly timeline: a row per stack and factor, a bar per anomaly alarm.
+  var timeline = document.getElementById("anomaly-timeline");
+  if (timeline && timeline.dataset.timeline) {
+    var t = JSON.parse(timeline.dataset.timeline);
+    timeline.style.height = Math.max(120, 40 + 34 * t.rows.length) + "px";
+    var items = [];
+    t.rows.forEach(function (row, i) {
+      row.bands.forEach(function (b) {
+        items.push({ value: [i, b.from, b.to, b.message],
+          itemStyle: { color: b.open ? "#8250df" : "rgba(130, 80, 223, 0.45)" } });
+      });
+    });
+    timeline.dataset.bands = String(items.length);
+    var chart = charts["anomaly-timeline"] = follow(timeline, echarts.init(timeline, null, { renderer: "svg" }));
+    chart.setOption({
+      animation: false,
+      tooltip: { formatter: function (p) { return p.value[1] + " – " + p.value[2] + "<br>" + p.value[3]; } },
+      grid: { left: 8, right: 24, top: 12, bottom: 28, containLabel: true },
+      xAxis: { type: "time", min: t.from, max: t.to },
+      yAxis: { type: "category", data: t.rows.map(function (r) { return r.label; }) },
+      series: [{
+        type: "custom", encode: { x: [1, 2], y: 0 }, data: items,
+        renderItem: function (params, api) {
+          var row = api.value(0);
+          var start = api.coord([api.value(1), row]);
+          var end = api.coord([api.value(2), row]);
+          var height = api.size([0, 1])[1] * 0.6;
+          var box = params.coordSys;
+          var shape = echarts.graphic.clipRectByRect(
+            { x: start[0], y: start[1] - height / 2, width: Math.max(end[0] - start[0], 3), height: height },
+            { x: box.x, y: box.y, width: box.width, height: box.height });
+          return shape && { type: "rect", shape: shape, style: api.style() };
+        }
+      }]
+    });
   }
   window.addEventListener("resize", function () {
     Object.keys(charts).forEach(function (k) { charts[k].resize(); });

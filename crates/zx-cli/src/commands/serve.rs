@@ -55,7 +55,7 @@ pub async fn serve(
         let seeded = tokio::task::spawn_blocking(move || demo_minutes::seed(&dir, now)).await??;
         tracing::info!(
             readings = seeded,
-            "demo stack minutes stored (yesterday and today)"
+            "demo stack minutes stored (the two days before today, and today)"
         );
     }
     let store = db.open(false).await?;
@@ -97,8 +97,10 @@ pub async fn serve(
     Ok(())
 }
 
-/// The demo's stack minutes: yesterday and today so far stored at once (the pages have a full
-/// day to judge), then the simulated data loggers sending each new minute over HJ 212.
+/// The demo's stack minutes: the two days before today and today so far stored at once (the
+/// pages have full days to judge; the anomaly detector learns a day before it speaks, and the
+/// fleet's drifting NOx analyser is still climbing after that), then the simulated data loggers
+/// sending each new minute over HJ 212.
 mod demo_minutes {
     use std::net::SocketAddr;
     use std::path::Path;
@@ -120,11 +122,11 @@ mod demo_minutes {
         zx_demo::demo_stacks(&zx_demo::demo_group()).len() as u32
     }
 
-    /// Stores yesterday's and today's minutes up to `now`, seals yesterday into Parquet, and
-    /// returns the number of readings.
+    /// Stores the minutes from the day before yesterday up to `now`, seals the days before
+    /// today into Parquet, and returns the number of readings.
     pub fn seed(dir: &Path, now: DateTime<Utc>) -> Result<u64> {
         let now = china_time(now);
-        let start = (now.date() - TimeDelta::days(1)).and_time(NaiveTime::MIN);
+        let start = (now.date() - TimeDelta::days(2)).and_time(NaiveTime::MIN);
         let minutes = (now.with_second(0).unwrap_or(now) - start).num_minutes() as u32;
         let fleet = Fleet::new(
             SEED,

@@ -49,6 +49,31 @@ impl Env {
         Env::serve(dir, db, store, None, clock, collection, Default::default()).await
     }
 
+    /// The demo on SQLite with `readings` already in its minute store (as if received before a
+    /// restart), served with `clock`.
+    #[allow(dead_code)]
+    pub async fn sqlite_with_minutes(
+        clock: Arc<dyn zx_app::Clock>,
+        readings: &[zx_domain::cems::MinuteReading],
+    ) -> Env {
+        let (dir, db, store) = demo_sqlite().await;
+        {
+            let path = cems_dir(&dir);
+            let minutes = zx_cems_store::MinuteStore::open(std::path::Path::new(&path)).unwrap();
+            minutes.append(readings).unwrap();
+        }
+        Env::serve(
+            dir,
+            db,
+            store,
+            None,
+            clock,
+            Default::default(),
+            Default::default(),
+        )
+        .await
+    }
+
     /// The demo on SQLite, served with a group's own `[safety]` files.
     pub async fn sqlite_with_safety(safety: zx_server::config::SafetyFiles) -> Env {
         let (dir, db, store) = demo_sqlite().await;

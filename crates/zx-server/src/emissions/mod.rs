@@ -9,6 +9,7 @@
 //! with `zx_domain::cems::compliance` on minutes read back from the store, so what a page shows
 //! is what `zx cems export` + `zx cems check` give.
 
+pub mod anomaly;
 mod quality;
 pub mod report;
 
@@ -104,6 +105,8 @@ pub struct Emissions {
     pub stats: Arc<ReceiverStats>,
     registry: RwLock<Arc<Registry>>,
     monitors: Mutex<HashMap<String, StackMonitor>>,
+    /// The anomaly detector's watches, per stack and factor ([`anomaly`]).
+    watches: Mutex<anomaly::Watches>,
     latest: Mutex<HashMap<String, NaiveDateTime>>,
     verdicts: Mutex<VerdictCache>,
     events: mpsc::UnboundedSender<(String, Vec<AlarmEvent>)>,
@@ -186,6 +189,7 @@ impl Emissions {
             stats: Arc::new(ReceiverStats::new()),
             registry: RwLock::new(Arc::new(Registry::default())),
             monitors: Mutex::new(HashMap::new()),
+            watches: Mutex::new(HashMap::new()),
             latest: Mutex::new(HashMap::new()),
             verdicts: Mutex::new(HashMap::new()),
             events,
@@ -295,6 +299,9 @@ impl Emissions {
             }
             Err(_) => Vec::new(),
         };
+        if let Ok(mut watches) = self.watches.lock() {
+            watches.retain(|mn, _| registry.by_mn.contains_key(mn));
+        }
         if let Ok(mut slot) = self.registry.write() {
             *slot = registry;
         }
@@ -320,6 +327,25 @@ impl Emissions {
         // Minute by minute, as the logger sent them.
         for chunk in readings.chunk_by(|a, b| a.minute == b.minute) {
             events.extend(monitor.observe(chunk));
+        }
+        // The detector learns the days before too (its first day raises nothing on shapes).
+        let minutes = self.minutes.clone();
+        let replayed = entry.clone();
+        let from = (today - TimeDelta::days(anomaly::REPLAY_DAYS - 1)).and_time(NaiveTime::MIN);
+        let to = self.china_now() + TimeDelta::minutes(1);
+        let (watches, anomalies) = tokio::task::spawn_blocking(move || {
+            let history = minutes.read(&replayed.stack.mn, from, to)?;
+            let mut watches = anomaly::StackWatches::default();
+            let events = watches.observe(&replayed, &history);
+            Ok::<_, CemsStoreError>((watches, events))
+        })
+        .await
+        .map_err(|e| EmissionsError::Join(e.to_string()))??;
+        if let Ok(mut all) = self.watches.lock()
+            && !all.contains_key(&entry.stack.mn)
+        {
+            all.insert(entry.stack.mn.clone(), watches);
+            events.extend(anomalies);
         }
         if let Some(newest) = readings.last().map(|r| r.minute)
             && let Ok(mut latest) = self.latest.lock()
@@ -482,13 +508,21 @@ impl Emissions {
         let Some(entry) = self.registry().by_mn.get(mn).cloned() else {
             return;
         };
-        let events = match self.monitors.lock() {
+        let mut events = match self.monitors.lock() {
             Ok(mut monitors) => monitors
                 .entry(mn.to_owned())
                 .or_insert_with(|| new_monitor(&entry))
                 .observe(readings),
             Err(_) => return,
         };
+        if let Ok(mut watches) = self.watches.lock() {
+            events.extend(
+                watches
+                    .entry(mn.to_owned())
+                    .or_default()
+                    .observe(&entry, readings),
+            );
+        }
         if !events.is_empty() {
             let _ = self.events.send((mn.to_owned(), events));
         }

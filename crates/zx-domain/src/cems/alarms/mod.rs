@@ -11,6 +11,7 @@
 //! corrected minutes) but are computed here from the open hour's sums, independently of the
 //! compliance engine, so that a monitor keeps only a bounded state per stack.
 
+pub mod anomaly;
 mod lifecycle;
 mod monitor;
 pub mod rules;
@@ -41,23 +42,26 @@ pub enum AlarmKind {
     Flag,
     /// A closed day's average above the 24-hour limit: a violation day.
     DailyViolation,
+    /// The anomaly detector found a reading unlike the factor's own normal ([`anomaly`]).
+    Anomaly,
 }
 
 /// A kind text that is none of [`AlarmKind::as_str`]'s.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error(
-    "unknown alarm kind {0:?} (expected hourly_limit, trend, stuck, missing, flag or daily_violation)"
+    "unknown alarm kind {0:?} (expected hourly_limit, trend, stuck, missing, flag, daily_violation or anomaly)"
 )]
 pub struct UnknownAlarmKind(pub String);
 
 impl AlarmKind {
-    pub const ALL: [AlarmKind; 6] = [
+    pub const ALL: [AlarmKind; 7] = [
         AlarmKind::HourlyLimit,
         AlarmKind::Trend,
         AlarmKind::Stuck,
         AlarmKind::Missing,
         AlarmKind::Flag,
         AlarmKind::DailyViolation,
+        AlarmKind::Anomaly,
     ];
 
     /// The stored and wire name.
@@ -69,6 +73,7 @@ impl AlarmKind {
             AlarmKind::Missing => "missing",
             AlarmKind::Flag => "flag",
             AlarmKind::DailyViolation => "daily_violation",
+            AlarmKind::Anomaly => "anomaly",
         }
     }
 
@@ -80,6 +85,7 @@ impl AlarmKind {
             AlarmKind::Missing => "数据缺失",
             AlarmKind::Flag => "数据标记异常",
             AlarmKind::DailyViolation => "日均值超标",
+            AlarmKind::Anomaly => "智能检测异常",
         }
     }
 
@@ -91,6 +97,7 @@ impl AlarmKind {
             AlarmKind::Missing => "missing data",
             AlarmKind::Flag => "abnormal data flag",
             AlarmKind::DailyViolation => "daily limit exceeded",
+            AlarmKind::Anomaly => "anomaly detected",
         }
     }
 }

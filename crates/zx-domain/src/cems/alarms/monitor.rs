@@ -768,7 +768,7 @@ fn end_of_day(day: NaiveDate) -> NaiveDateTime {
 
 /// Chinese name, English name and unit of a code: the standard's, or O₂'s and the furnace
 /// temperature's from the factor map, or the bare code.
-fn factor_names<'a>(
+pub(super) fn factor_names<'a>(
     standard: &'a Standard,
     factors: &FactorMap,
     code: &'a str,
@@ -791,7 +791,7 @@ fn factor_names<'a>(
 }
 
 /// A value for people: 3 decimals, half away from zero (display only; judging is unrounded).
-fn show(value: Decimal) -> String {
+pub(super) fn show(value: Decimal) -> String {
     format!(
         "{:.3}",
         value.round_dp_with_strategy(3, RoundingStrategy::MidpointAwayFromZero)

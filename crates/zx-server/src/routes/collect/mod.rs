@@ -39,6 +39,24 @@ pub struct GridCell {
     /// The R&D reconciliation's flag for the entity-month (`routes::rnd::flags`): the sentence
     /// naming the projects' spend, the reported figure and the difference.
     pub rnd_flag: Option<String>,
+    /// Figures of the month far out of line with the entity's own history
+    /// (`zx_domain::outliers`): worth a look before approving.
+    pub outliers: Vec<OutlierNote>,
+}
+
+/// One figure of an entity-month judged out of line with its history.
+pub struct OutlierNote {
+    /// The item's or indicator's code.
+    pub code: String,
+    /// `item` (as the unit reported it) or `indicator` (its consolidated month).
+    pub subject: &'static str,
+    pub value: rust_decimal::Decimal,
+    pub expected: rust_decimal::Decimal,
+    pub low: rust_decimal::Decimal,
+    pub high: rust_decimal::Decimal,
+    /// `year_on_year` or `month_on_month`.
+    pub basis: &'static str,
+    pub sentence: String,
 }
 
 /// One row: an entity and its twelve months.
@@ -184,6 +202,12 @@ pub async fn grid(
         }
         let entity = tree.entity(id);
         let mut missing = 0;
+        let mut outliers = zx_domain::outliers::flags_for_year(
+            engine,
+            id,
+            year,
+            zx_domain::outliers::Rule::default(),
+        );
         let cells: Vec<GridCell> = months
             .iter()
             .zip(above)
@@ -239,6 +263,24 @@ pub async fn grid(
                     rnd_flag: rnd_flags
                         .get(&(entity.code.clone(), month))
                         .map(|r| r.sentence(lang)),
+                    outliers: outliers
+                        .remove(&month)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|flag| OutlierNote {
+                            code: flag.code(engine.catalogue()).to_owned(),
+                            subject: match flag.subject {
+                                zx_domain::outliers::Subject::Item(_) => "item",
+                                zx_domain::outliers::Subject::Indicator(_) => "indicator",
+                            },
+                            value: flag.out.value,
+                            expected: flag.out.expected,
+                            low: flag.out.low,
+                            high: flag.out.high,
+                            basis: flag.out.basis.as_str(),
+                            sentence: flag.sentence(engine.catalogue(), lang),
+                        })
+                        .collect(),
                 }
             })
             .collect();

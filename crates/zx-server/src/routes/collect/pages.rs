@@ -30,6 +30,8 @@ struct CollectPage {
     root: String,
     months: Vec<String>,
     rows: Vec<GridRow>,
+    /// Whether any cell has a figure out of line with its history.
+    has_outliers: bool,
     hq: bool,
     can_submit: bool,
     entities: Vec<(String, String)>,
@@ -100,6 +102,9 @@ async fn render(
             year,
             root,
             months,
+            has_outliers: rows
+                .iter()
+                .any(|r| r.cells.iter().any(|c| !c.outliers.is_empty())),
             rows,
             hq: user.access.is_hq(),
             can_submit: user.access.role != zx_domain::Role::Viewer,

@@ -29,6 +29,21 @@ pub struct ChartFactor {
     pub minutes: Vec<(String, String, String)>,
     /// 24 hourly means (3 decimals) or null.
     pub hourly: Vec<Option<String>>,
+    /// What the anomaly detector flagged in this factor on the day: a band on the chart.
+    pub anomalies: Vec<AnomalyBand>,
+}
+
+/// One anomaly alarm of a factor, as much of it as lies within the day.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AnomalyBand {
+    /// `HH:MM`, China time: the first minute within the day.
+    pub from: String,
+    /// `HH:MM`: the minute it cleared, else the day's last minute (or now, today).
+    pub to: String,
+    /// Whether it is still open.
+    pub open: bool,
+    pub alarm: i64,
+    pub message: String,
 }
 
 /// A stack's day for the charts.
@@ -64,6 +79,18 @@ pub async fn minutes_json(
         Ok((readings, verdict))
     })
     .await?;
+    let since = crate::emissions::china_to_utc(
+        (day - chrono::TimeDelta::days(7)).and_time(chrono::NaiveTime::MIN),
+    );
+    let alarms = state
+        .store
+        .alarms(&zx_store::AlarmFilter {
+            mn: Some(entry.stack.mn.clone()),
+            since: Some(since),
+            ..Default::default()
+        })
+        .await?;
+    let mut bands = anomaly_bands(&alarms, day, now, lang);
     let map = &entry.stack.factors;
     let standard = &entry.standard;
     let mut by_code: BTreeMap<String, Vec<(String, String, String)>> = BTreeMap::new();
@@ -98,6 +125,7 @@ pub async fn minutes_json(
             limit_label: lang.pick("小时限值", "1-h limit").to_owned(),
             minutes: by_code.remove(&limit.code).unwrap_or_default(),
             hourly,
+            anomalies: bands.remove(&limit.code).unwrap_or_default(),
         });
     }
     factors.push(ChartFactor {
@@ -109,6 +137,7 @@ pub async fn minutes_json(
         limit_label: String::new(),
         minutes: by_code.remove(&map.oxygen).unwrap_or_default(),
         hourly: vec![None; 24],
+        anomalies: bands.remove(&map.oxygen).unwrap_or_default(),
     });
     factors.push(ChartFactor {
         code: map.furnace_temperature.clone(),
@@ -119,6 +148,7 @@ pub async fn minutes_json(
         limit_label: lang.pick("最低", "minimum").to_owned(),
         minutes: by_code.remove(&map.furnace_temperature).unwrap_or_default(),
         hourly: vec![None; 24],
+        anomalies: bands.remove(&map.furnace_temperature).unwrap_or_default(),
     });
     let axis = (0..24 * 60)
         .map(|m| format!("{:02}:{:02}", m / 60, m % 60))
@@ -135,4 +165,41 @@ pub async fn minutes_json(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// The anomaly alarms that overlap `day`, by factor code, clipped to the day (an open one ends
+/// now when the day is today).
+fn anomaly_bands(
+    alarms: &[zx_store::Alarm],
+    day: chrono::NaiveDate,
+    now: chrono::NaiveDateTime,
+    lang: zx_domain::Lang,
+) -> BTreeMap<String, Vec<AnomalyBand>> {
+    let start = day.and_time(chrono::NaiveTime::MIN);
+    let last = start + chrono::TimeDelta::minutes(24 * 60 - 1);
+    let mut bands: BTreeMap<String, Vec<AnomalyBand>> = BTreeMap::new();
+    for alarm in alarms {
+        let Some(code) = alarm.code.as_deref() else {
+            continue;
+        };
+        if alarm.kind != zx_domain::cems::alarms::AlarmKind::Anomaly.as_str() {
+            continue;
+        }
+        let from = zx_app::china_time(alarm.raised_at);
+        let to = alarm
+            .cleared_at
+            .map(zx_app::china_time)
+            .unwrap_or_else(|| now.min(last));
+        if to < start || from > last {
+            continue;
+        }
+        bands.entry(code.to_owned()).or_default().push(AnomalyBand {
+            from: from.max(start).format("%H:%M").to_string(),
+            to: to.min(last).format("%H:%M").to_string(),
+            open: alarm.cleared_at.is_none(),
+            alarm: alarm.id,
+            message: lang.pick(&alarm.message_zh, &alarm.message_en).to_owned(),
+        });
+    }
+    bands
 }

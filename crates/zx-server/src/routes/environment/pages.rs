@@ -310,6 +310,68 @@ struct PlantPage {
     here: String,
     view: PlantView,
     alarms: Vec<AlarmRow>,
+    /// The anomaly detector's alarms of the plant's stacks over the last week, as JSON for the
+    /// timeline chart (`emissions.js`); `None` when there were none.
+    anomaly_timeline: Option<String>,
+}
+
+/// Days the plant page's anomaly timeline looks back.
+const TIMELINE_DAYS: i64 = 7;
+
+/// The timeline's JSON: a row per stack and factor with anomalies, each a list of bands
+/// (`YYYY-MM-DD HH:MM` China time, open ones running to now).
+fn anomaly_timeline(
+    alarms: &[Alarm],
+    stacks: &[Arc<StackEntry>],
+    now: chrono::NaiveDateTime,
+    lang: Lang,
+) -> Option<String> {
+    let from = now - TimeDelta::days(TIMELINE_DAYS);
+    let stamp = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M").to_string();
+    let mut rows: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
+    let mut ordered: Vec<&Alarm> = alarms
+        .iter()
+        .filter(|a| a.kind == zx_domain::cems::alarms::AlarmKind::Anomaly.as_str())
+        .collect();
+    ordered.sort_by(|a, b| (&a.mn, &a.code, a.raised_at).cmp(&(&b.mn, &b.code, b.raised_at)));
+    for alarm in ordered {
+        let Some(entry) = stacks.iter().find(|e| e.stack.mn == alarm.mn) else {
+            continue;
+        };
+        let code = alarm.code.clone().unwrap_or_default();
+        let start = zx_app::china_time(alarm.raised_at).max(from);
+        let end = alarm.cleared_at.map(zx_app::china_time).unwrap_or(now);
+        if end < from {
+            continue;
+        }
+        let factor = match entry.standard.factor(&code) {
+            Some(limit) => lang.pick(&limit.name_zh, &limit.name_en).to_owned(),
+            None if code == entry.stack.factors.oxygen => lang.pick("氧含量", "O₂").to_owned(),
+            None if code == entry.stack.factors.furnace_temperature => {
+                lang.pick("炉膛温度", "furnace temperature").to_owned()
+            }
+            None => code.clone(),
+        };
+        let label = format!("{} {factor}", entry.stack.name);
+        let band = serde_json::json!({
+            "from": stamp(start),
+            "to": stamp(end),
+            "open": alarm.cleared_at.is_none(),
+            "message": lang.pick(&alarm.message_zh, &alarm.message_en),
+        });
+        match rows.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, bands)) => bands.push(band),
+            None => rows.push((label, vec![band])),
+        }
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    let rows: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|(label, bands)| serde_json::json!({ "label": label, "bands": bands }))
+        .collect();
+    Some(serde_json::json!({ "from": stamp(from), "to": stamp(now), "rows": rows }).to_string())
 }
 
 pub async fn plant(
@@ -359,6 +421,18 @@ pub async fn plant(
         .await?;
         let open = open_alarms(&state, None).await?;
         let names = stack_names(&stacks);
+        let recent: Vec<Alarm> = state
+            .store
+            .alarms(&zx_store::AlarmFilter {
+                since: Some(crate::emissions::china_to_utc(
+                    now - TimeDelta::days(TIMELINE_DAYS + 7),
+                )),
+                ..Default::default()
+            })
+            .await?
+            .into_iter()
+            .filter(|a| names.contains_key(&a.mn))
+            .collect();
         let plant_alarms: Vec<Alarm> = open
             .into_iter()
             .filter(|a| names.contains_key(&a.mn))
@@ -429,6 +503,7 @@ pub async fn plant(
                 stacks: rows,
             },
             alarms: alarm_rows(&plant_alarms, &names, lang, may_acknowledge(&user)),
+            anomaly_timeline: anomaly_timeline(&recent, &stacks, now, lang),
         })
     }
     .await;
