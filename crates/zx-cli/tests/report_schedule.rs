@@ -277,6 +277,49 @@ async fn the_due_report_is_mailed_kept_and_never_sent_twice(env: Env) {
     assert_eq!(actions, ["report.sent", "report.send_failed"]);
     let sha = list[0]["sha256"].as_str().unwrap();
     assert!(audit[0]["new"].as_str().unwrap().contains(sha), "{audit}");
+
+    // The server's own ten-minute check (what `zx serve` runs) on a clock of 31 December 09:30
+    // China time (2026-12-31T01:30:00Z; December has its 31st): November's report, once.
+    zx_server::report::set_pdf_writer(zx_report_pdf::pdf);
+    let at = |text: &str| {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let settings = zx_server::Settings {
+        db: env.db.clone(),
+        notify: zx_notify::Channels {
+            smtp: Some(zx_notify::SmtpSettings {
+                url: format!("smtp://127.0.0.1:{port}"),
+                from: "Zengxiao <zengxiao@example.com>".into(),
+            }),
+            webhook: None,
+        },
+        ..Default::default()
+    };
+    let state = zx_server::AppState::new(
+        env.store.clone(),
+        zx_domain::Catalogue::builtin().unwrap(),
+        settings,
+        Arc::new(zx_app::FixedClock(at("2026-12-31T01:30:00Z"))),
+    );
+    for now in [
+        "2026-12-31T01:29:59Z",
+        "2026-12-31T01:30:00Z",
+        "2026-12-31T01:40:00Z",
+    ] {
+        zx_server::jobs::send_scheduled_report(&state, at(now)).await;
+    }
+    let sent = reports(&mailbox.lock().unwrap());
+    assert_eq!(sent.len(), 2, "October's, then November's once");
+    let list = json(&env, &hq, "/api/v1/reports/sent").await;
+    let periods: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(periods, ["2026-11", "2026-10", "2026-10"]);
 }
 
 on_both_backends!(async Env("report schedule"):
