@@ -192,7 +192,7 @@ async fn schedule_page(
             sent: r.outcome == zx_store::SendOutcome::Sent,
             outcome: match r.outcome {
                 zx_store::SendOutcome::Sent => lang.pick("已发送", "sent"),
-                zx_store::SendOutcome::Failed => lang.pick("发送失败，将重试", "failed, retried"),
+                zx_store::SendOutcome::Failed => lang.pick("发送失败", "failed"),
             },
             size: format!("{} KB", r.size.div_ceil(1024)),
             file_name: r.file_name,
