@@ -149,6 +149,11 @@ async fn the_due_report_is_mailed_kept_and_never_sent_twice(env: Env) {
     assert_eq!(set["entity"], group.as_str());
     assert_eq!(set["updated_by"], "hq");
 
+    // Documented in the OpenAPI document generated from the code.
+    let doc = json(&env, &hq, "/api/openapi.json").await;
+    assert!(doc["paths"]["/api/v1/reports/schedule"]["put"].is_object());
+    assert!(doc["paths"]["/api/v1/reports/sent/{id}"]["get"].is_object());
+
     // A plant manager may neither set nor read it; a bad address is refused by name.
     let nanchong = env.login("nanchong", "zengxiao-nanchong").await;
     let (status, _) = put_schedule(&env, &nanchong, &schedule).await;
