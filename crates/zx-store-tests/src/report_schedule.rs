@@ -173,6 +173,8 @@ pub async fn the_schedule_is_audited_and_each_period_sent_once(store: &dyn Store
 
     // Both tables travel in the archive.
     let archive = store.export().await.unwrap();
+    // Their references (entity, schedule, the PDF's blob; a failed attempt has none) hold.
+    archive.check().unwrap();
     for (table, rows) in [("report_schedules", 1), ("sent_reports", 2)] {
         let found = archive
             .table_rows
