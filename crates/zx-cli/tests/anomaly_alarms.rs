@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use serde_json::Value;
-use zx_store::prelude::*;
 use zx_store::{AlarmFilter, AlarmState};
 
 #[macro_use]
@@ -18,6 +17,16 @@ use common::web::Env;
 /// The demo's first two stacks: the fleet's stack 0 (drifting NOx) and stack 1 (stuck SO₂).
 const DRIFTING: &str = "88888880000001";
 const STUCK: &str = "88888880000002";
+
+/// The chart data's factor `code`.
+fn factor<'a>(chart: &'a Value, code: &str) -> &'a Value {
+    chart["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap()
+}
 
 fn at(day: u32, hour: u32, minute: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 11, day)
@@ -132,22 +141,12 @@ async fn the_planted_faults_become_anomaly_alarms_and_bands() {
         .await;
     assert_eq!(status, 200, "{body}");
     let chart: Value = serde_json::from_str(&body).unwrap();
-    let so2 = chart["factors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "a21026")
-        .unwrap();
+    let so2 = factor(&chart, "a21026");
     assert_eq!(so2["anomalies"].as_array().unwrap().len(), 1, "{so2}");
     assert_eq!(so2["anomalies"][0]["from"], "16:12");
     assert_eq!(so2["anomalies"][0]["to"], "16:40");
     assert_eq!(so2["anomalies"][0]["open"], false);
-    let nox = chart["factors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "a21002")
-        .unwrap();
+    let nox = factor(&chart, "a21002");
     assert_eq!(nox["anomalies"].as_array().unwrap().len(), 0);
     // The drifting stack's NOx on 1 December: from its raise to its clear.
     let (_, body) = env
@@ -157,12 +156,7 @@ async fn the_planted_faults_become_anomaly_alarms_and_bands() {
         )
         .await;
     let chart: Value = serde_json::from_str(&body).unwrap();
-    let nox = chart["factors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "a21002")
-        .unwrap();
+    let nox = factor(&chart, "a21002");
     assert_eq!(nox["anomalies"][0]["open"], false, "{nox}");
     assert_eq!(
         nox["anomalies"][0]["from"],

@@ -75,7 +75,7 @@ async fn cell(page: &Page, entity: &str, index: usize) -> (String, String) {
     let found = page
         .js(&format!(
             "const td = document.querySelectorAll('#monitor tr[data-code=\"{entity}\"] td.state')[{index}];
-             return [td.className, td.textContent.trim()];"
+             return [td.className, td.querySelector('.cell-label').textContent.trim()];"
         ))
         .await;
     (

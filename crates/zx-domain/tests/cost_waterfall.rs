@@ -3,17 +3,11 @@
 
 use zx_domain::benchmark::cost::{WaterfallError, cost_indicator, cost_waterfall};
 use zx_domain::{
-    Basis, Catalogue, Decimal, Engine, Entity, EntityCode, EntityKind, EntityTree, Fact, Ledger,
-    Month, Period,
+    Basis, Catalogue, Decimal, Engine, Entity, EntityKind, EntityTree, Fact, Ledger, Month, Period,
 };
 
-fn d(text: &str) -> Decimal {
-    text.parse().unwrap()
-}
-
-fn code(text: &str) -> EntityCode {
-    EntityCode::parse(text).unwrap()
-}
+mod common;
+use common::{code, d};
 
 const PLANTS: [&str; 5] = ["K1", "K2", "K3", "K4", "K5"];
 

@@ -11,13 +11,8 @@ use zx_domain::{
     Month, Period,
 };
 
-fn d(text: &str) -> Decimal {
-    text.parse().unwrap()
-}
-
-fn code(text: &str) -> EntityCode {
-    EntityCode::parse(text).unwrap()
-}
+mod common;
+use common::{code, d};
 
 fn month(text: &str) -> Month {
     Month::parse(text).unwrap()
@@ -25,14 +20,7 @@ fn month(text: &str) -> Month {
 
 /// G → S1 (W1, W2, A1), S2 (W3, W4, W5, W6, P1, F1). W4's segment is written in Chinese.
 fn tree() -> EntityTree {
-    let entity = |c: &str, parent: Option<&str>, kind, segment: &str| Entity {
-        code: code(c),
-        name: c.to_owned(),
-        parent: parent.map(code),
-        kind,
-        region: String::new(),
-        segment: segment.to_owned(),
-    };
+    use common::entity;
     let plant =
         |c: &str, parent: &str, segment: &str| entity(c, Some(parent), EntityKind::Plant, segment);
     EntityTree::build(vec![

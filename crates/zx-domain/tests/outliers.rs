@@ -4,34 +4,17 @@
 //! indicators only total profit has values.
 
 use zx_domain::outliers::{Basis, MonthFlag, Rule, Subject, flags_for_year};
-use zx_domain::{
-    Catalogue, Decimal, Engine, Entity, EntityCode, EntityKind, EntityTree, Fact, Lang, Ledger,
-    Month,
-};
+use zx_domain::{Catalogue, Engine, EntityKind, Fact, Lang, Ledger, Month};
 
-fn d(text: &str) -> Decimal {
-    text.parse().unwrap()
-}
-
-fn code(text: &str) -> EntityCode {
-    EntityCode::parse(text).unwrap()
-}
+mod common;
+use common::{code, d};
 
 fn engine() -> Engine {
-    let entity = |c: &str, parent: Option<&str>, kind| Entity {
-        code: code(c),
-        name: c.to_owned(),
-        parent: parent.map(code),
-        kind,
-        region: String::new(),
-        segment: String::new(),
-    };
-    let tree = EntityTree::build(vec![
-        entity("G", None, EntityKind::Group),
-        entity("P1", Some("G"), EntityKind::Plant),
-        entity("P2", Some("G"), EntityKind::Plant),
-    ])
-    .unwrap();
+    let tree = common::tree(&[
+        ("G", None, EntityKind::Group),
+        ("P1", Some("G"), EntityKind::Plant),
+        ("P2", Some("G"), EntityKind::Plant),
+    ]);
     let mut facts = Vec::new();
     let mut month = Month::new(2024, 1).unwrap();
     let last = Month::new(2026, 3).unwrap();

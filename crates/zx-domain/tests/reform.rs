@@ -6,37 +6,23 @@
 use zx_domain::engine::Unavailable;
 use zx_domain::kpi::{Status, YoyUnavailable};
 use zx_domain::{
-    Basis, Catalogue, Decimal, Engine, Entity, EntityCode, EntityKind, EntityTree, Fact, Lang,
-    Ledger, Month, Period, Target, TargetBook, notes,
+    Basis, Catalogue, Decimal, Engine, EntityKind, EntityTree, Fact, Lang, Ledger, Month, Period,
+    Target, TargetBook, notes,
 };
 
-fn d(text: &str) -> Decimal {
-    text.parse().unwrap()
-}
-
-fn code(text: &str) -> EntityCode {
-    EntityCode::parse(text).unwrap()
-}
+mod common;
+use common::{code, d};
 
 /// G → S1 (P1, P2), S2 (P3).
 fn tree() -> EntityTree {
-    let entity = |c: &str, parent: Option<&str>, kind| Entity {
-        code: code(c),
-        name: c.to_owned(),
-        parent: parent.map(code),
-        kind,
-        region: String::new(),
-        segment: String::new(),
-    };
-    EntityTree::build(vec![
-        entity("G", None, EntityKind::Group),
-        entity("S1", Some("G"), EntityKind::Subsidiary),
-        entity("S2", Some("G"), EntityKind::Subsidiary),
-        entity("P1", Some("S1"), EntityKind::Plant),
-        entity("P2", Some("S1"), EntityKind::Plant),
-        entity("P3", Some("S2"), EntityKind::Plant),
+    common::tree(&[
+        ("G", None, EntityKind::Group),
+        ("S1", Some("G"), EntityKind::Subsidiary),
+        ("S2", Some("G"), EntityKind::Subsidiary),
+        ("P1", Some("S1"), EntityKind::Plant),
+        ("P2", Some("S1"), EntityKind::Plant),
+        ("P3", Some("S2"), EntityKind::Plant),
     ])
-    .unwrap()
 }
 
 /// One leaf's first quarter: flows as three month amounts, filed year to date when `ytd`

@@ -5,33 +5,18 @@
 
 use zx_domain::workforce::Figure;
 use zx_domain::{
-    Basis, Catalogue, Decimal, Engine, Entity, EntityCode, EntityKind, EntityTree, Fact, Ledger,
-    Month, Period,
+    Basis, Catalogue, Decimal, Engine, EntityKind, EntityTree, Fact, Ledger, Month, Period,
 };
 
-fn d(text: &str) -> Decimal {
-    text.parse().unwrap()
-}
-
-fn code(text: &str) -> EntityCode {
-    EntityCode::parse(text).unwrap()
-}
+mod common;
+use common::{code, d};
 
 fn tree() -> EntityTree {
-    let entity = |c: &str, parent: Option<&str>, kind| Entity {
-        code: code(c),
-        name: c.to_owned(),
-        parent: parent.map(code),
-        kind,
-        region: String::new(),
-        segment: String::new(),
-    };
-    EntityTree::build(vec![
-        entity("G", None, EntityKind::Group),
-        entity("P1", Some("G"), EntityKind::Plant),
-        entity("P2", Some("G"), EntityKind::Plant),
+    common::tree(&[
+        ("G", None, EntityKind::Group),
+        ("P1", Some("G"), EntityKind::Plant),
+        ("P2", Some("G"), EntityKind::Plant),
     ])
-    .unwrap()
 }
 
 fn push(facts: &mut Vec<Fact>, entity: &str, year: i32, rows: &[(&str, [i64; 3])]) {
