@@ -17,6 +17,7 @@ mod import;
 mod managers;
 mod practices;
 mod records;
+mod reports;
 pub mod rnd;
 mod safety;
 pub mod safety_risks;
@@ -50,6 +51,7 @@ pub use practices::{
     RecommendedJson, score_text,
 };
 pub use records::{AuditEntryJson, EntityJson, GapJson, RevisionJson, SubmissionJson};
+pub use reports::{ScheduleInput, ScheduleJson, SentReportJson};
 pub use safety::{
     AutoHazardJson, DrillObligationsJson, HazardCheckJson, SafetyCheckJson, SafetyImportedFileJson,
     SafetyImportedJson, TrainingJson,

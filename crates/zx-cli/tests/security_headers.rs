@@ -8,7 +8,7 @@ use common::web::Env;
 
 /// One of each kind: the sign-in form (signed out), every page of the menu, forms, a stack,
 /// a workbook, a script, the API and the app's 404.
-const PATHS: [&str; 18] = [
+const PATHS: [&str; 19] = [
     "/cockpit",
     "/cockpit?entity=FJ&region=福建",
     "/explain?entity=ZX&indicator=roe",
@@ -21,6 +21,7 @@ const PATHS: [&str; 18] = [
     "/rnd/projects/RD-FJ-01",
     "/notifications",
     "/audit",
+    "/reports/schedule",
     "/environment",
     "/environment/stacks",
     "/collect/template.xlsx?entity=FJ-JJ-WTE&year=2026",

@@ -29,6 +29,7 @@ pub mod parallel;
 pub mod period;
 pub mod practices;
 pub mod reform;
+pub mod report_schedule;
 pub mod rnd;
 pub mod safety;
 pub mod workforce;

@@ -201,7 +201,7 @@ fn failure(o: &Outgoing, error: impl fmt::Display) -> String {
 }
 
 /// The sender and the transport of the SMTP settings; an error fails every message the same way.
-fn smtp_transport(
+pub(crate) fn smtp_transport(
     smtp: &SmtpSettings,
 ) -> Result<(Mailbox, AsyncSmtpTransport<Tokio1Executor>), String> {
     let from: Mailbox = smtp
@@ -336,7 +336,7 @@ fn robot_refusal(kind: WebhookKind, text: &str) -> Option<String> {
 
 /// An error with its causes, `error sending request: client error (Connect): tcp connect
 /// error: Connection refused`: the top-level text alone rarely says what to fix.
-fn causes(error: &dyn std::error::Error) -> String {
+pub(crate) fn causes(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -20,6 +20,8 @@
 //! [`deliver_major_hazards`] sends HQ's in-app notices of hazards graded major by e-mail and
 //! chat, once each.
 //!
+//! [`send_report_mail`] sends the scheduled monthly report with its PDF attached.
+//!
 //! Not here: the rule itself (zx-domain), SQL (the backends), reading the clock (callers pass
 //! `now`).
 #![forbid(unsafe_code)]
@@ -31,6 +33,7 @@ mod hazards;
 mod managers;
 mod message;
 mod practices;
+mod report;
 mod warnings;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -49,6 +52,7 @@ pub use hazards::{
 pub use managers::{deliver_manager_reminders, manager_alert, run_manager_reminders};
 pub use message::{Message, message, webhook_body};
 pub use practices::{deliver_practice_recommendation, practice_alert};
+pub use report::{ReportMail, send_report_mail};
 pub use warnings::{deliver_escalations, escalation_message, run_warning_escalations};
 
 /// Why the reminder service could not run. Delivery failures are not errors (see

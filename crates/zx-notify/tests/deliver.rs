@@ -506,3 +506,60 @@ async fn an_alert_is_one_chat_message_and_an_email_per_address() {
         ]
     );
 }
+
+// --- the scheduled monthly report -------------------------------------------------------------
+
+#[tokio::test]
+async fn the_report_goes_to_every_recipient_in_one_message_with_the_pdf_attached() {
+    use mail_parser::MimeHeaders;
+    let (port, inbox) = smtp_sink().await;
+    let channels = Channels {
+        smtp: Some(smtp(port)),
+        webhook: None,
+    };
+    // Bytes a text transfer would damage: a NUL, CR LF, a lone dot line, high bytes.
+    let pdf: Vec<u8> = b"%PDF-1.7\n\0\r\n.\r\n\xff\xfe end"
+        .iter()
+        .copied()
+        .chain((0..=255u8).cycle().take(5000))
+        .collect();
+    let mail = zx_notify::ReportMail {
+        to: vec!["boss@example.com".into(), "office@example.com".into()],
+        entity_name: "示例集团".into(),
+        period: "2026-11".into(),
+        file_name: "report-G-2026-11.pdf".into(),
+        pdf: pdf.clone(),
+    };
+    zx_notify::send_report_mail(&channels, &mail).await.unwrap();
+    let received = inbox.lock().unwrap().clone();
+    assert_eq!(received.len(), 1, "one message for all recipients");
+    assert_eq!(received[0].to, ["boss@example.com", "office@example.com"]);
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&received[0].data[..])
+        .unwrap();
+    assert_eq!(
+        parsed.subject(),
+        Some("【质量效益月度报告】示例集团 2026-11 / Monthly quality and efficiency report")
+    );
+    assert!(parsed.body_text(0).unwrap().contains("示例集团 2026-11"));
+    assert_eq!(parsed.attachment_count(), 1);
+    let attachment = parsed.attachment(0).unwrap();
+    assert_eq!(attachment.attachment_name(), Some("report-G-2026-11.pdf"));
+    let kind = attachment.content_type().unwrap();
+    assert_eq!((kind.ctype(), kind.subtype()), ("application", Some("pdf")));
+    assert_eq!(attachment.contents(), &pdf[..], "the PDF byte for byte");
+
+    // Without SMTP, or with a server that is down: an error to record, not a panic.
+    let none = Channels::default();
+    assert!(
+        zx_notify::send_report_mail(&none, &mail)
+            .await
+            .unwrap_err()
+            .contains("no SMTP")
+    );
+    let dead = Channels {
+        smtp: Some(smtp(dead_port().await)),
+        webhook: None,
+    };
+    assert!(zx_notify::send_report_mail(&dead, &mail).await.is_err());
+}

@@ -112,7 +112,12 @@ pub fn sample(lang: &str) -> Report {
             open: 5,
             overdue: 1,
             major: 0,
-            drills_due: vec!["2026-12-15 乙电厂 · 火灾 (即将到期)".into()],
+            drills_due: vec![DrillLine {
+                due: "2026-12-15".into(),
+                unit: "乙电厂".into(),
+                scenario: "火灾".into(),
+                state: "即将到期".into(),
+            }],
         }),
         operations: vec![BottomQuartileLine {
             plant: "乙电厂".into(),
@@ -148,6 +153,11 @@ fn the_values_and_the_chinese_text_read_back() {
         "无在办改进措施",
         "301.20",
         "45.67",
+        // The drills due as a table: its header and the row's cells.
+        "计划日期",
+        "演练科目",
+        "2026-12-15",
+        "即将到期",
     ] {
         assert!(
             text.contains(needle),

@@ -64,6 +64,8 @@ pub struct Labels {
     pub hazards_overdue: &'static str,
     pub hazards_major: &'static str,
     pub drills_due: &'static str,
+    pub col_drill_date: &'static str,
+    pub col_drill: &'static str,
     pub sec_operations: &'static str,
     pub no_bottom: &'static str,
     pub sec_reform: &'static str,
@@ -155,6 +157,8 @@ impl Labels {
             hazards_overdue: p("逾期隐患", "Overdue hazards"),
             hazards_major: p("重大隐患", "Major hazards"),
             drills_due: p("待开展演练", "Drills due"),
+            col_drill_date: p("计划日期", "Planned"),
+            col_drill: p("演练科目", "Drill"),
             sec_operations: p(
                 "八、生产运营对标（后四分之一）",
                 "8. Operations: bottom quartile",

@@ -178,8 +178,20 @@ pub struct SafetySection {
     pub open: usize,
     pub overdue: usize,
     pub major: usize,
-    /// Planned drills of this year not yet held (date, unit, title).
-    pub drills_due: Vec<String>,
+    /// Planned drills due soon or overdue, not yet held, by date.
+    pub drills_due: Vec<DrillLine>,
+}
+
+/// A planned drill due soon or overdue: a row of the safety section's table (a group has
+/// dozens, too many for a list).
+#[derive(Debug, Clone, Serialize)]
+pub struct DrillLine {
+    /// `YYYY-MM-DD`.
+    pub due: String,
+    pub unit: String,
+    pub scenario: String,
+    /// `即将到期` / `due soon`, `已逾期` / `overdue`.
+    pub state: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

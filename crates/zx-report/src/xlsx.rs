@@ -245,11 +245,21 @@ pub fn workbook(report: &Report, l: &Labels, zh: bool) -> Result<Vec<u8>, Report
             s.major.to_string(),
             s.drills_due.len().to_string(),
         ]];
-        lines.extend(
-            s.drills_due
-                .iter()
-                .map(|d| vec![String::new(), String::new(), String::new(), d.clone()]),
+        // The drills due as a table of their own below the counts: date, unit, drill, state.
+        lines.push(Vec::new());
+        lines.push(
+            [l.col_drill_date, l.col_entity, l.col_drill, l.col_status]
+                .map(str::to_owned)
+                .to_vec(),
         );
+        lines.extend(s.drills_due.iter().map(|d| {
+            vec![
+                d.due.clone(),
+                d.unit.clone(),
+                d.scenario.clone(),
+                d.state.clone(),
+            ]
+        }));
         rows(ws, 1, &lines)?;
     }
 

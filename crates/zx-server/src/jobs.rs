@@ -1,4 +1,5 @@
-//! Background jobs of the server: the daily reminder run.
+//! Background jobs of the server: the daily reminder run, and the monthly report on HQ's
+//! schedule checked every ten minutes ([`spawn_report_schedule`]).
 //!
 //! Once a day at `reminders.daily_at` China time the server does what `zx remind` does (records
 //! the in-app notifications that are due, each once) and then delivers the newly recorded ones
@@ -130,6 +131,51 @@ pub async fn deliver_major_hazards(store: &dyn Store, channels: &Channels, now: 
             }
         }
         Err(e) => tracing::error!(error = %e, "major hazard notices not delivered"),
+    }
+}
+
+/// Starts the scheduled report's check: at start, then every [`ESCALATION_CHECK`], the report
+/// the schedule says is due is sent and kept (`crate::report_schedule::send_due`; a failure is
+/// kept and tried again at the next check). Its own loop, beside the reminders', because it
+/// builds the report from the state's cockpit (and runs whether reminders are enabled or not).
+/// Stops when `stop` turns `true` or its sender is dropped.
+pub fn spawn_report_schedule(
+    state: crate::state::AppState,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            tokio::select! {
+                () = send_scheduled_report(&state, state.now()) => {}
+                _ = stop.changed() => return,
+            }
+            tokio::select! {
+                () = tokio::time::sleep(ESCALATION_CHECK) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    })
+}
+
+/// One check of the report schedule at `now`; logs, fails nothing.
+pub async fn send_scheduled_report(state: &crate::state::AppState, now: DateTime<Utc>) {
+    match crate::report_schedule::send_due(state, &state.settings.notify, now).await {
+        Ok(Some(kept)) if kept.outcome == zx_store::SendOutcome::Sent => tracing::info!(
+            period = %kept.period,
+            entity = %kept.entity,
+            to = kept.recipients.len(),
+            "scheduled report sent and kept"
+        ),
+        Ok(Some(kept)) => tracing::warn!(
+            period = %kept.period,
+            error = %kept.error,
+            "scheduled report not sent; tried again at the next check"
+        ),
+        Ok(None) => {}
+        Err(e) => tracing::error!(error = %e.message, "scheduled report check failed"),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod layout;
 pub mod openapi;
 pub mod report;
+pub mod report_schedule;
 pub mod routes;
 pub mod scope;
 pub mod state;
@@ -174,6 +175,11 @@ pub fn router(state: AppState) -> Router {
         .route("/export.xlsx", get(cockpit::pages::export))
         .route("/report.pdf", get(reports::pages::pdf))
         .route("/report.xlsx", get(reports::pages::xlsx))
+        .route(
+            "/reports/schedule",
+            get(reports::pages::schedule).post(reports::pages::save),
+        )
+        .route("/reports/sent/{id}", get(reports::pages::sent_file))
         .route("/measures", get(measures::pages::page))
         .route("/measures.xlsx", get(measures::pages::export))
         .route(
@@ -315,6 +321,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/entities/{code}/kpi", get(cockpit::api::kpi))
         .route("/api/v1/entities/{code}/report", get(reports::api::report))
         .route(
+            "/api/v1/reports/schedule",
+            get(reports::api::schedule).put(reports::api::set_schedule),
+        )
+        .route("/api/v1/reports/sent", get(reports::api::sent))
+        .route("/api/v1/reports/sent/{id}", get(reports::api::sent_file))
+        .route(
             "/api/v1/entities/{code}/explain",
             get(cockpit::api::explain),
         )
@@ -453,11 +465,11 @@ pub async fn serve_with(
             },
         ))
     });
-    let app = router(
-        AppState::new(store, catalogue, settings, clock)
-            .with_emissions(service)
-            .with_safety_rules(safety_rules),
-    );
+    let state = AppState::new(store, catalogue, settings, clock)
+        .with_emissions(service)
+        .with_safety_rules(safety_rules);
+    let report_job = jobs::spawn_report_schedule(state.clone(), stopped.clone());
+    let app = router(state);
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -472,6 +484,7 @@ pub async fn serve_with(
         let _ = receiver.await;
     }
     let _ = clock_job.await;
+    let _ = report_job.await;
     alarm_task.abort();
     served
 }

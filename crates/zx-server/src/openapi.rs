@@ -129,6 +129,7 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     doc.merge(crate::routes::rnd::api::RndApi::openapi());
     doc.merge(crate::routes::workforce::api::WorkforceApi::openapi());
     doc.merge(crate::routes::practices::api::PracticesApi::openapi());
+    doc.merge(crate::routes::reports::api::ReportScheduleApi::openapi());
     doc.merge(crate::routes::managers::api::ManagersApi::openapi());
     Json(doc)
 }

@@ -6,9 +6,9 @@
 
 use zx_domain::{EntityId, Lang, format};
 use zx_report::{
-    BottomQuartileLine, CollectionLine, EmissionsSection, IndicatorLine, MeasureLine, RankRow,
-    Ranking, RedLine, Report, RuleLine, RuleSection, SafetySection, TrendChart, UnitCell, UnitRow,
-    UnitsTable, WageLine,
+    BottomQuartileLine, CollectionLine, DrillLine, EmissionsSection, IndicatorLine, MeasureLine,
+    RankRow, Ranking, RedLine, Report, RuleLine, RuleSection, SafetySection, TrendChart, UnitCell,
+    UnitRow, UnitsTable, WageLine,
 };
 use zx_store::AlarmFilter;
 
@@ -213,11 +213,11 @@ pub async fn build(
                         .planned
                         .iter()
                         .filter(|p| matches!(p.state, "due_soon" | "overdue"))
-                        .map(|p| {
-                            format!(
-                                "{} {} · {} ({})",
-                                p.due, p.entity_name, p.scenario, p.state_label
-                            )
+                        .map(|p| DrillLine {
+                            due: p.due.to_string(),
+                            unit: p.entity_name.clone(),
+                            scenario: p.scenario.clone(),
+                            state: p.state_label.to_string(),
                         })
                         .collect(),
                 })

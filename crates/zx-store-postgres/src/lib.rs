@@ -64,7 +64,7 @@ pub const WRITER_LOCK: i64 = 0x7a78_7772_6974_6572;
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Every table, for [`erase_all_data`].
-const TABLES: &str = "practice_notifications, practice_attachments, practice_recommendations, practice_revisions, practices, \
+const TABLES: &str = "sent_reports, report_schedules, practice_notifications, practice_attachments, practice_recommendations, practice_revisions, practices, \
                       rnd_partners, rnd_spend, rnd_budgets, rnd_projects, manager_reminders, manager_attachments, manager_term_years, manager_terms, \
                       benchmark_references, warning_escalations, warning_alerts, natural_warnings, site_exposures, \
                       safety_risks, safety_drill_improvements, safety_drill_reports, \

@@ -170,7 +170,9 @@ async fn every_table_has_a_place_in_the_archive() {
     }
     // The tables the archive has a record type of its own for, and those rebuilt from them
     // (facts, targets) or not archived by design (sessions; hazard_deliveries, which only
-    // keeps the delivery job from sending a notice twice).
+    // keeps the delivery job from sending a notice twice). `sent_reports` is archived (in
+    // ARCHIVED_TABLES, unlike hazard_deliveries): each row is a kept report, the PDF the
+    // leadership received, and it also keeps a restored database from sending a period again.
     let typed = [
         "submissions",
         "entities",

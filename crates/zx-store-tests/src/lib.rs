@@ -18,6 +18,7 @@ pub mod managers;
 pub mod measures;
 pub mod practices;
 pub mod references;
+pub mod report_schedule;
 pub mod risks;
 pub mod rnd;
 pub mod safety;
@@ -110,6 +111,7 @@ macro_rules! stories {
             managers::manager_reminders_are_recorded_once_and_audited,
             practices::practices_are_revised_never_overwritten_and_audited,
             practices::a_recommendation_tells_each_plant_once_and_everything_is_archived,
+            report_schedule::the_schedule_is_audited_and_each_period_sent_once,
         );
     };
     (@each $fresh:expr; $($module:ident :: $story:ident),* $(,)?) => {

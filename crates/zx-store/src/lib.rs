@@ -29,6 +29,7 @@ mod managers;
 mod measures;
 mod practices;
 mod references;
+mod report_schedule;
 mod risks;
 mod rnd;
 mod safety;
@@ -45,6 +46,7 @@ pub use managers::*;
 pub use measures::*;
 pub use practices::*;
 pub use references::*;
+pub use report_schedule::*;
 pub use risks::*;
 pub use rnd::*;
 pub use safety::*;
@@ -152,6 +154,7 @@ pub trait Store:
     + RndStore
     + ManagerStore
     + PracticeStore
+    + ReportScheduleStore
 {
 }
 
@@ -170,6 +173,7 @@ impl<T> Store for T where
         + RndStore
         + ManagerStore
         + PracticeStore
+        + ReportScheduleStore
 {
 }
 
@@ -272,6 +276,7 @@ pub mod prelude {
     pub use crate::HazardStore;
     pub use crate::ManagerStore;
     pub use crate::PracticeStore;
+    pub use crate::ReportScheduleStore;
     pub use crate::{
         AccountStore, ArchiveStore, DrillStore, EmissionStore, FactStore, MeasureStore,
         ReferenceStore, RiskStore, RndStore, SafetyRecordStore, Store, WorkflowStore,

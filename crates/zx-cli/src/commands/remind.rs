@@ -4,9 +4,11 @@
 //! reason) is sent once: re-runs send only what is new. The service itself is
 //! `zx_notify::run_reminders`, shared with the server's daily job; with e-mail or a webhook in
 //! the settings, what is newly recorded is delivered there too (a summary on stderr, stdout
-//! unchanged so scripts reading the JSON are not disturbed).
+//! unchanged so scripts reading the JSON are not disturbed). With SMTP, HQ's monthly report is
+//! sent when its schedule says so, as the server's ten-minute check does.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
@@ -161,6 +163,29 @@ pub async fn remind(
                 "{} {report}",
                 app.lang.pick("重大隐患通知投递：", "major hazard notices:")
             );
+        }
+        // HQ's monthly report, when its schedule says last month's is due and it has not gone
+        // out yet (a line only then, as for the major hazards).
+        if settings.notify.smtp.is_some()
+            && zx_server::report_schedule::due(store, now)
+                .await
+                .map_err(|e| anyhow!("{}", e.message))?
+                .is_some()
+        {
+            let clock: Arc<dyn zx_app::Clock> = Arc::new(zx_app::FixedClock(now));
+            let state = super::report::report_state(app, settings.clone(), clock).await?;
+            let kept = zx_server::report_schedule::send_due(&state, &settings.notify, now)
+                .await
+                .map_err(|e| anyhow!("{}", e.message))?;
+            if let Some(kept) = kept {
+                let what = match kept.outcome {
+                    zx_store::SendOutcome::Sent => {
+                        format!("{} sent to {}", kept.file_name, kept.recipients.join(", "))
+                    }
+                    zx_store::SendOutcome::Failed => format!("not sent: {}", kept.error),
+                };
+                eprintln!("{} {what}", app.lang.pick("月度报告：", "monthly report:"));
+            }
         }
     }
     Ok(())

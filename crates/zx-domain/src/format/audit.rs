@@ -118,6 +118,7 @@ pub fn audit_action_label(action: &str, lang: Lang) -> String {
             return crate::rnd::action_label(action, lang)
                 .or_else(|| crate::managers::action_label(action, lang))
                 .or_else(|| crate::practices::action_label(action, lang))
+                .or_else(|| crate::report_schedule::action_label(action, lang))
                 .unwrap_or_else(|| action.to_owned());
         }
     };

@@ -10,6 +10,7 @@
 //! is what `zx cems export` + `zx cems check` give.
 
 pub mod anomaly;
+mod open;
 mod quality;
 pub mod report;
 
@@ -17,7 +18,6 @@ pub use quality::QualityIndex;
 use quality::revisions;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -95,6 +95,9 @@ type VerdictCache = HashMap<(String, NaiveDate), (Instant, Option<Arc<DayComplia
 const YESTERDAY_TTL: Duration = Duration::from_secs(600);
 const OLDER_TTL: Duration = Duration::from_secs(6 * 3600);
 
+/// The alarm events of the monitors, in order, for the task that records them.
+type AlarmEvents = mpsc::UnboundedReceiver<(String, Vec<AlarmEvent>)>;
+
 /// The emissions service of one server.
 pub struct Emissions {
     store: Arc<dyn Store>,
@@ -104,6 +107,8 @@ pub struct Emissions {
     monitors: Mutex<HashMap<String, StackMonitor>>,
     /// The anomaly detector's watches, per stack and factor ([`anomaly`]).
     watches: Mutex<anomaly::Watches>,
+    /// Whether the watches learn (not in a read-only service of a command).
+    detect: bool,
     latest: Mutex<HashMap<String, NaiveDateTime>>,
     verdicts: Mutex<VerdictCache>,
     events: mpsc::UnboundedSender<(String, Vec<AlarmEvent>)>,
@@ -120,55 +125,6 @@ pub struct Emissions {
 }
 
 impl Emissions {
-    /// Opens the minute store in `dir` (replaying its log), reads the stacks, and starts the
-    /// alarm task. The returned handle ends when the service is dropped. Today, the clock job's
-    /// ticks and a stack's latest minute are judged at `clock`'s now.
-    pub async fn open(
-        store: Arc<dyn Store>,
-        dir: &Path,
-        channels: Channels,
-        clock: Arc<dyn Clock>,
-    ) -> Result<(Arc<Emissions>, JoinHandle<()>), EmissionsError> {
-        let owned = dir.to_path_buf();
-        let minutes = tokio::task::spawn_blocking(move || MinuteStore::open(&owned))
-            .await
-            .map_err(|e| EmissionsError::Join(e.to_string()))??;
-        let (events, receiver) = mpsc::unbounded_channel();
-        let violations = Arc::new(minutes.day_verdicts());
-        let frames = Arc::new(minutes.frame_log());
-        let quality_log = Arc::new(minutes.quality_log());
-        let reading = quality_log.clone();
-        let known = tokio::task::spawn_blocking(move || reading.read_all())
-            .await
-            .map_err(|e| EmissionsError::Join(e.to_string()))?
-            .map_err(|source| CemsStoreError::Io {
-                op: "read data-quality log",
-                path: quality_log.path().to_path_buf(),
-                source,
-            })?;
-        let mut quality = QualityIndex::default();
-        quality.add(known);
-        let service = Arc::new(Emissions {
-            store: store.clone(),
-            minutes: Arc::new(minutes),
-            stats: Arc::new(ReceiverStats::new()),
-            registry: RwLock::new(Arc::new(Registry::default())),
-            monitors: Mutex::new(HashMap::new()),
-            watches: Mutex::new(HashMap::new()),
-            latest: Mutex::new(HashMap::new()),
-            verdicts: Mutex::new(HashMap::new()),
-            events,
-            violations,
-            frames,
-            quality_log,
-            quality: Mutex::new(quality),
-            clock,
-        });
-        service.refresh().await?;
-        let task = tokio::spawn(alarm_task(store, channels, service.clock.clone(), receiver));
-        Ok((service, task))
-    }
-
     /// The wall-clock time in China now, where minutes are stamped (HJ 212 `DataTime` is China
     /// time).
     pub fn china_now(&self) -> NaiveDateTime {
@@ -295,23 +251,25 @@ impl Emissions {
             events.extend(monitor.observe(chunk));
         }
         // The detector learns the days before too (its first day raises nothing on shapes).
-        let minutes = self.minutes.clone();
-        let replayed = entry.clone();
-        let from = (today - TimeDelta::days(anomaly::REPLAY_DAYS - 1)).and_time(NaiveTime::MIN);
-        let to = self.china_now() + TimeDelta::minutes(1);
-        let (watches, anomalies) = tokio::task::spawn_blocking(move || {
-            let history = minutes.read(&replayed.stack.mn, from, to)?;
-            let mut watches = anomaly::StackWatches::default();
-            let events = watches.observe(&replayed, &history);
-            Ok::<_, CemsStoreError>((watches, events))
-        })
-        .await
-        .map_err(|e| EmissionsError::Join(e.to_string()))??;
-        if let Ok(mut all) = self.watches.lock()
-            && !all.contains_key(&entry.stack.mn)
-        {
-            all.insert(entry.stack.mn.clone(), watches);
-            events.extend(anomalies);
+        if self.detect {
+            let minutes = self.minutes.clone();
+            let replayed = entry.clone();
+            let from = (today - TimeDelta::days(anomaly::REPLAY_DAYS - 1)).and_time(NaiveTime::MIN);
+            let to = self.china_now() + TimeDelta::minutes(1);
+            let (watches, anomalies) = tokio::task::spawn_blocking(move || {
+                let history = minutes.read(&replayed.stack.mn, from, to)?;
+                let mut watches = anomaly::StackWatches::default();
+                let events = watches.observe(&replayed, &history);
+                Ok::<_, CemsStoreError>((watches, events))
+            })
+            .await
+            .map_err(|e| EmissionsError::Join(e.to_string()))??;
+            if let Ok(mut all) = self.watches.lock()
+                && !all.contains_key(&entry.stack.mn)
+            {
+                all.insert(entry.stack.mn.clone(), watches);
+                events.extend(anomalies);
+            }
         }
         if let Some(newest) = readings.last().map(|r| r.minute)
             && let Ok(mut latest) = self.latest.lock()
@@ -481,7 +439,9 @@ impl Emissions {
                 .observe(readings),
             Err(_) => return,
         };
-        if let Ok(mut watches) = self.watches.lock() {
+        if self.detect
+            && let Ok(mut watches) = self.watches.lock()
+        {
             events.extend(
                 watches
                     .entry(mn.to_owned())

@@ -802,4 +802,69 @@ pub static ARCHIVED_TABLES: &[TableSpec] = &[
         label_en: "practice notices",
         label_zh: "经验推荐通知",
     },
+    TableSpec {
+        name: "report_schedules",
+        columns: &[
+            col("id", Int),
+            col("day", Int),
+            col("at_time", Text),
+            col("recipients", Text),
+            col("entity", Text),
+            col("lang", Text),
+            col("enabled", Bool),
+            col("updated_by", Text),
+            col("updated_at", Time),
+        ],
+        key: &["id"],
+        identity: true,
+        refs: &[Ref {
+            column: "entity",
+            table: "entities",
+            target: "code",
+        }],
+        label_en: "report schedules",
+        label_zh: "报告发送计划",
+    },
+    // Kept reports are records of what the leadership and the regulator received: archived
+    // with their PDFs (in `blobs`), so a database moved or restored still lists and serves
+    // them and never sends a period twice.
+    TableSpec {
+        name: "sent_reports",
+        columns: &[
+            col("id", Int),
+            col("schedule", Int),
+            col("period", Text),
+            col("entity", Text),
+            col("lang", Text),
+            col("recipients", Text),
+            opt("sha256", Text),
+            col("file_name", Text),
+            col("size", Int),
+            col("outcome", Text),
+            col("error", Text),
+            col("sent_by", Text),
+            col("sent_at", Time),
+        ],
+        key: &["id"],
+        identity: true,
+        refs: &[
+            Ref {
+                column: "schedule",
+                table: "report_schedules",
+                target: "id",
+            },
+            Ref {
+                column: "entity",
+                table: "entities",
+                target: "code",
+            },
+            Ref {
+                column: "sha256",
+                table: "blobs",
+                target: "sha256",
+            },
+        ],
+        label_en: "sent reports",
+        label_zh: "已发送报告",
+    },
 ];

@@ -31,6 +31,7 @@ mod measure_rows;
 mod measures;
 mod practices;
 mod references;
+mod report_schedule;
 mod restore;
 mod risks;
 mod rnd;

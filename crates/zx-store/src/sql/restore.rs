@@ -73,6 +73,8 @@ pub const DATA_TABLES: &[&str] = &[
     "practice_recommendations",
     "practice_attachments",
     "practice_notifications",
+    "report_schedules",
+    "sent_reports",
 ];
 
 /// Tables whose `id` the database hands out: a restore writes the archive's ids into them, and
