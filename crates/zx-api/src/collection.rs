@@ -3,8 +3,9 @@
 
 use serde::Serialize;
 use utoipa::ToSchema;
-use zx_domain::EntityTree;
 use zx_domain::collection::{CompleteWhen, MonthProgress, Policy};
+use zx_domain::outliers::{MonthFlag, Subject};
+use zx_domain::{Catalogue, EntityTree, Lang};
 
 /// A unit expected to submit a month that has not (yet).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -54,4 +55,52 @@ impl MonthProgressJson {
                 .collect(),
         }
     }
+}
+
+/// A figure of an entity-month far out of line with the entity's own history
+/// (`zx_domain::outliers`): on the collection grid and after `zx import`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OutlierJson {
+    /// The item's or indicator's code.
+    pub code: String,
+    /// `item` (as the unit reported it) or `indicator` (its consolidated month).
+    pub subject: String,
+    /// Exact decimals in the stored unit (元, fractions for ratios).
+    pub value: String,
+    pub expected: String,
+    /// The range that would have passed.
+    pub low: String,
+    pub high: String,
+    /// `year_on_year` or `month_on_month`: what the expectation was read from.
+    pub basis: String,
+    /// In the caller's language.
+    pub sentence: String,
+}
+
+/// The JSON of one flag.
+pub fn outlier_json(flag: &MonthFlag, catalogue: &Catalogue, lang: Lang) -> OutlierJson {
+    OutlierJson {
+        code: flag.code(catalogue).to_owned(),
+        subject: match flag.subject {
+            Subject::Item(_) => "item",
+            Subject::Indicator(_) => "indicator",
+        }
+        .to_owned(),
+        value: flag.out.value.normalize().to_string(),
+        expected: flag.out.expected.normalize().to_string(),
+        low: flag.out.low.normalize().to_string(),
+        high: flag.out.high.normalize().to_string(),
+        basis: flag.out.basis.as_str().to_owned(),
+        sentence: flag.sentence(catalogue, lang),
+    }
+}
+
+/// A flag of an imported entity-month (`zx import --format json`'s `outliers`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportedOutlierJson {
+    pub entity: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    #[serde(flatten)]
+    pub flag: OutlierJson,
 }

@@ -70,6 +70,9 @@ pub struct ImportedJson {
     pub ok: bool,
     pub files: Vec<ImportedFileJson>,
     pub warnings: Vec<IssueJson>,
+    /// The imported entity-months' figures far out of line with their history, for a second
+    /// look before HQ approves (the data is imported all the same).
+    pub outliers: Vec<crate::ImportedOutlierJson>,
 }
 
 /// One imported file: its kind, rows and what its values did.

@@ -35,7 +35,9 @@ pub use benchmark::{
     BenchmarkJson, BenchmarkPeerJson, BenchmarkStatsJson, CostBreakdownJson, CostStepJson,
     ReferenceJson, ReferencesImportedJson, benchmark_json, cost_breakdown_json,
 };
-pub use collection::{MonthProgressJson, PendingUnitJson};
+pub use collection::{
+    ImportedOutlierJson, MonthProgressJson, OutlierJson, PendingUnitJson, outlier_json,
+};
 pub use emissions::{
     CheckDayJson, CheckFactorJson, CheckJson, CheckStackJson, PASSWORD_MASK, RuleSetJson,
     SimulationJson, StackJson, hour_key,

@@ -328,6 +328,40 @@ pub fn describe_months(months: &[MonthReceipt], lang: Lang) -> String {
     parts.join(lang.pick("；", "; "))
 }
 
+/// The figures of `months` (entity-months, as a submission's receipt lists them) far out of
+/// line with each entity's own history (`zx_domain::outliers`), judged on `engine`, which holds
+/// them: what `zx import` points out after a submission, as the collection grid shows HQ. Each
+/// entity-year is judged once; entities the tree does not know are skipped.
+pub fn out_of_line(
+    engine: &Engine,
+    months: &[(EntityCode, Month)],
+) -> Vec<(EntityCode, Month, zx_domain::outliers::MonthFlag)> {
+    let mut judged: std::collections::BTreeMap<
+        (EntityCode, i32),
+        std::collections::BTreeMap<Month, Vec<zx_domain::outliers::MonthFlag>>,
+    > = std::collections::BTreeMap::new();
+    let mut out = Vec::new();
+    for (entity, month) in months {
+        let Some(id) = engine.tree().id_of(entity.as_str()) else {
+            continue;
+        };
+        let year = judged
+            .entry((entity.clone(), month.year()))
+            .or_insert_with(|| {
+                zx_domain::outliers::flags_for_year(
+                    engine,
+                    id,
+                    month.year(),
+                    zx_domain::outliers::Rule::default(),
+                )
+            });
+        if let Some(flags) = year.remove(month) {
+            out.extend(flags.into_iter().map(|f| (entity.clone(), *month, f)));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

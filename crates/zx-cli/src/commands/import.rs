@@ -4,7 +4,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use zx_api::{ImportRejectedJson, ImportedFileJson, ImportedJson, IssueJson};
+use zx_api::{
+    ImportRejectedJson, ImportedFileJson, ImportedJson, ImportedOutlierJson, IssueJson,
+    outlier_json,
+};
 use zx_app::AppError;
 use zx_app::collect::{self, Action, Actor, Upload};
 use zx_app::import::{Checked, SourceFile, check_files};
@@ -91,6 +94,25 @@ pub async fn import(app: &App, paths: &[PathBuf], format: TextFormat) -> Result<
         Err(AppError::Store(e)) => bail!("import failed, nothing was written: {e}"),
         Err(e) => return Err(e.into()),
     };
+    // What was received, judged against each entity's history (the grid shows HQ the same).
+    let received: Vec<(EntityCode, zx_domain::Month)> = imported
+        .files
+        .iter()
+        .flat_map(|f| f.receipt.months.iter().map(|m| (m.entity.clone(), m.month)))
+        .collect();
+    let out_of_line = if received.is_empty() {
+        Vec::new()
+    } else {
+        let snapshot = app.load().await?;
+        collect::out_of_line(&snapshot.engine, &received)
+            .into_iter()
+            .map(|(entity, month, flag)| ImportedOutlierJson {
+                entity: entity.to_string(),
+                month: month.to_string(),
+                flag: outlier_json(&flag, snapshot.engine.catalogue(), lang),
+            })
+            .collect()
+    };
     if format == TextFormat::Json {
         let json = ImportedJson {
             ok: true,
@@ -108,6 +130,7 @@ pub async fn import(app: &App, paths: &[PathBuf], format: TextFormat) -> Result<
                 })
                 .collect(),
             warnings: issues_json(&imported.warnings),
+            outliers: out_of_line,
         };
         write_json(&mut out, &json)?;
         return Ok(());
@@ -136,6 +159,16 @@ pub async fn import(app: &App, paths: &[PathBuf], format: TextFormat) -> Result<
         if !receipt.months.is_empty() {
             writeln!(out, "  {}", collect::describe_months(&receipt.months, lang))?;
         }
+    }
+    for flag in &out_of_line {
+        writeln!(
+            out,
+            "⚠ {} {}{}{}",
+            flag.entity,
+            flag.month,
+            lang.pick("：", ": "),
+            flag.flag.sentence
+        )?;
     }
     Ok(())
 }

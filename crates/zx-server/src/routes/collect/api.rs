@@ -50,26 +50,7 @@ pub struct CollectionRowJson {
     /// One list per month: the figures far out of line with the entity's own history (its
     /// reported items, and the six indicators of its consolidated month), for a look before
     /// approving.
-    pub outliers: Vec<Vec<OutlierJson>>,
-}
-
-/// A figure of an entity-month far out of line with its history (`zx_domain::outliers`).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OutlierJson {
-    /// The item's or indicator's code.
-    pub code: String,
-    /// `item` (as the unit reported it) or `indicator` (its consolidated month).
-    pub subject: String,
-    /// Exact decimals in the stored unit (元, fractions for ratios).
-    pub value: String,
-    pub expected: String,
-    /// The range that would have passed.
-    pub low: String,
-    pub high: String,
-    /// `year_on_year` or `month_on_month`: what the expectation was read from.
-    pub basis: String,
-    /// In the caller's language.
-    pub sentence: String,
+    pub outliers: Vec<Vec<zx_api::OutlierJson>>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -108,21 +89,7 @@ pub async fn collection(
                 outliers: r
                     .cells
                     .iter()
-                    .map(|c| {
-                        c.outliers
-                            .iter()
-                            .map(|o| OutlierJson {
-                                code: o.code.clone(),
-                                subject: o.subject.to_owned(),
-                                value: o.value.normalize().to_string(),
-                                expected: o.expected.normalize().to_string(),
-                                low: o.low.normalize().to_string(),
-                                high: o.high.normalize().to_string(),
-                                basis: o.basis.to_owned(),
-                                sentence: o.sentence.clone(),
-                            })
-                            .collect()
-                    })
+                    .map(|c| c.outliers.iter().map(|o| o.json.clone()).collect())
                     .collect(),
             })
             .collect(),

@@ -46,17 +46,8 @@ pub struct GridCell {
 
 /// One figure of an entity-month judged out of line with its history.
 pub struct OutlierNote {
-    /// The item's or indicator's code.
-    pub code: String,
-    /// `item` (as the unit reported it) or `indicator` (its consolidated month).
-    pub subject: &'static str,
-    pub value: rust_decimal::Decimal,
-    pub expected: rust_decimal::Decimal,
-    pub low: rust_decimal::Decimal,
-    pub high: rust_decimal::Decimal,
-    /// `year_on_year` or `month_on_month`.
-    pub basis: &'static str,
-    pub sentence: String,
+    /// What the page shows (`json.sentence`) and the API answers.
+    pub json: zx_api::OutlierJson,
 }
 
 /// One row: an entity and its twelve months.
@@ -268,17 +259,7 @@ pub async fn grid(
                         .unwrap_or_default()
                         .into_iter()
                         .map(|flag| OutlierNote {
-                            code: flag.code(engine.catalogue()).to_owned(),
-                            subject: match flag.subject {
-                                zx_domain::outliers::Subject::Item(_) => "item",
-                                zx_domain::outliers::Subject::Indicator(_) => "indicator",
-                            },
-                            value: flag.out.value,
-                            expected: flag.out.expected,
-                            low: flag.out.low,
-                            high: flag.out.high,
-                            basis: flag.out.basis.as_str(),
-                            sentence: flag.sentence(engine.catalogue(), lang),
+                            json: zx_api::outlier_json(&flag, engine.catalogue(), lang),
                         })
                         .collect(),
                 }
