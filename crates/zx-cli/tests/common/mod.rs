@@ -1,5 +1,6 @@
 //! What the `zx` integration tests share: running the binary ([`zx`], [`run`] with a piped
-//! stdin), the web harness ([`web`]: the demo served in-process) and [`on_both_backends!`],
+//! stdin), the web harness ([`web`]: the demo served in-process), an SMTP sink ([`smtp`]) and
+//! [`on_both_backends!`],
 //! which runs each test on SQLite and, when `ZX_TEST_DATABASE_URL` is set, on PostgreSQL.
 
 use std::io::{ErrorKind, Write};
@@ -63,6 +64,9 @@ pub mod browser;
 
 #[allow(dead_code)] // used by the CLI tests on files only
 pub mod workspace;
+
+#[allow(dead_code)] // used by the e-mail delivery tests only
+pub mod smtp;
 
 /// Runs `zx ARGS --db DB` as user `tester` (no `ZX_LANG`), asserts success and returns stdout.
 #[allow(dead_code)] // not every test binary runs zx this way
