@@ -97,7 +97,7 @@ pub fn check(series: &[Option<Decimal>], at: usize, rule: Rule) -> Option<OutOfL
         window
             .clone()
             .filter(|&t| t >= lag)
-            .filter_map(|t| Some(value_at(t)? - value_at(t - lag)?))
+            .filter_map(|t| value_at(t)?.checked_sub(value_at(t - lag)?))
             .collect()
     };
     // Year on year from four changes on (a year of history and a third of the next).
@@ -116,24 +116,34 @@ pub fn check(series: &[Option<Decimal>], at: usize, rule: Rule) -> Option<OutOfL
         }
         _ => return None,
     };
+    // Checked throughout: figures near the decimal range give "cannot say", never a panic.
     let typical_change = median(&mut deltas)?;
-    let mut deviations: Vec<Decimal> = deltas.iter().map(|d| (*d - typical_change).abs()).collect();
-    let spread = median(&mut deviations)? * MAD_TO_SIGMA;
+    let mut deviations = Vec::with_capacity(deltas.len());
+    for change in &deltas {
+        deviations.push(change.checked_sub(typical_change)?.abs());
+    }
+    let spread = median(&mut deviations)?.checked_mul(MAD_TO_SIGMA)?;
     let mut sizes: Vec<Decimal> = window.filter_map(value_at).map(|v| v.abs()).collect();
     let size = median(&mut sizes)?;
-    let tolerance = (rule.spreads * spread)
-        .max(rule.share * size)
+    let tolerance = rule
+        .spreads
+        .checked_mul(spread)?
+        .max(rule.share.checked_mul(size)?)
         .max(rule.floor);
     if tolerance.is_zero() {
         // A series that has always been the same and is zero: nothing to judge against.
         return None;
     }
-    let expected = anchor + typical_change;
-    ((value - expected).abs() > tolerance).then(|| OutOfLine {
+    let expected = anchor.checked_add(typical_change)?;
+    let (low, high) = (
+        expected.checked_sub(tolerance)?,
+        expected.checked_add(tolerance)?,
+    );
+    ((value.checked_sub(expected)?).abs() > tolerance).then_some(OutOfLine {
         value,
         expected,
-        low: expected - tolerance,
-        high: expected + tolerance,
+        low,
+        high,
         basis,
     })
 }
@@ -296,11 +306,12 @@ fn median(values: &mut [Decimal]) -> Option<Decimal> {
     }
     values.sort_unstable();
     let mid = values.len() / 2;
-    Some(if values.len() % 2 == 1 {
-        values[mid]
+    if values.len() % 2 == 1 {
+        Some(values[mid])
     } else {
-        (values[mid - 1] + values[mid]) / Decimal::TWO
-    })
+        // Halved first: the sum of two large values may not fit.
+        (values[mid - 1] / Decimal::TWO).checked_add(values[mid] / Decimal::TWO)
+    }
 }
 
 #[cfg(test)]
@@ -400,6 +411,15 @@ mod tests {
             ..Rule::default()
         };
         assert_eq!(check(&series(&short), 12, january), None);
+    }
+
+    #[test]
+    fn figures_near_the_decimal_range_give_no_answer_rather_than_a_panic() {
+        // A year of the largest decimal, then its negative: every change overflows.
+        let mut values = vec![Decimal::MAX; 12];
+        values.push(Decimal::MIN);
+        let series: Vec<Option<Decimal>> = values.into_iter().map(Some).collect();
+        assert_eq!(check(&series, 12, Rule::default()), None);
     }
 
     #[test]
